@@ -1,0 +1,5 @@
+import { NotFoundPanel } from "@/components/ui/not-found-panel";
+
+export default function WorkersNotFound() {
+  return <NotFoundPanel what="Page" backHref="/workers" backLabel="All workers" />;
+}

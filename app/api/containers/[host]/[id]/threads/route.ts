@@ -1,0 +1,10 @@
+import { hostConfig, containerTarget } from "@/server/actions/container-target";
+import { diagnoseThreads } from "@/server/docker/diagnose";
+import { apiRoute } from "@/server/http/handle";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute({ access: "viewer" }, async ({ params }) => {
+  const t = containerTarget.parse({ host: params.host, id: params.id });
+  return diagnoseThreads(hostConfig(t.host), t.id);
+});

@@ -1,0 +1,73 @@
+"use client";
+import Link from "next/link";
+import type { Column } from "@/components/ui/data-table";
+import { Sparkline } from "@/components/ui/sparkline";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { fmtAge, fmtDuration, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
+import { containerHref } from "@/lib/segments";
+import type { ContainerSummary } from "@/server/schemas/containers";
+import { limitShare, limitSourceLabel } from "./fleet";
+
+/** Hosts whose sampler is down: their rows show the age of the last good values. */
+export type StaleHosts = ReadonlyMap<string, number | null>;
+
+function OwnLimit({ c }: { c: ContainerSummary }) {
+  const marker = limitSourceLabel(c.pids.limitSource);
+  const differs = c.pids.limit !== c.pids.effectiveLimit;
+  return (
+    <span className="inline-flex items-center gap-1.5">
+      {differs && <span className="tabular-nums">{c.pids.limit === null ? "unlimited" : fmtInt(c.pids.limit)}</span>}
+      {marker && (
+        <span title={c.pids.limitPath ?? undefined} className="rounded border border-amber-500/50 bg-amber-500/10 px-1.5 text-xs text-amber-800 dark:text-amber-300">
+          {marker}
+        </span>
+      )}
+      {!differs && !marker && <span className="text-zinc-500">same</span>}
+    </span>
+  );
+}
+
+export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
+  return [
+    {
+      key: "status", header: "Status", width: 120,
+      cell: (c) => (
+        <span className="inline-flex items-center gap-1">
+          <StatusBadge status={c.status} testId={`status-${c.name}`} />
+          {stale.has(c.host) && <span className="text-xs text-zinc-500" title="host is down; last good value">stale {fmtAge(c.sampledAt)}</span>}
+        </span>
+      ),
+    },
+    {
+      key: "name", header: "Name", width: 220,
+      cell: (c) => (
+        <Link href={containerHref(c.host, c.id)} title={c.reasons.join("; ") || c.name} className="font-medium text-blue-700 hover:underline dark:text-blue-300">
+          {c.name}
+        </Link>
+      ),
+    },
+    { key: "host", header: "Host", width: 110, cell: (c) => c.host },
+    { key: "image", header: "Image", width: 190, cell: (c) => <span title={c.image} className="text-zinc-600 dark:text-zinc-400">{c.image}</span> },
+    {
+      key: "pids", header: "PIDs / limit", width: 130, align: "right", title: "pids.current / effective limit",
+      cell: (c) => <>{fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}</>,
+    },
+    { key: "own", header: "Own limit", width: 180, title: "The container's own pids.max and where the effective limit comes from", cell: (c) => <OwnLimit c={c} /> },
+    { key: "share", header: "Share", width: 70, align: "right", cell: (c) => fmtPercent(limitShare(c)) },
+    { key: "growth", header: "Growth", width: 90, align: "right", cell: (c) => fmtRate(c.growthPerMinute) },
+    { key: "eta", header: "ETA", width: 70, align: "right", title: "Time until the effective limit at the current growth", cell: (c) => fmtDuration(c.etaSeconds) },
+    {
+      key: "trend", header: "Trend", width: 110,
+      cell: (c) => <Sparkline trail={c.spark} tone={c.status} label={`${c.name} pids trend, now ${fmtInt(c.pids.current)}`} />,
+    },
+    {
+      key: "forks", header: "Forks refused", width: 120, align: "right",
+      cell: (c) =>
+        c.refusingNow ? (
+          <span className="font-semibold text-red-700 dark:text-red-300">refusing now ({fmtInt(c.pids.refusedTotal)})</span>
+        ) : (
+          <span className="text-zinc-500">{fmtInt(c.pids.refusedTotal)}</span>
+        ),
+    },
+  ];
+}

@@ -1,0 +1,72 @@
+"use client";
+import Link from "next/link";
+import { useMemo } from "react";
+import { useContainers } from "@/components/hooks/use-containers";
+import { Panel } from "@/components/ui/panel";
+import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { SourceNotice } from "@/components/ui/source-notice";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { fmtDuration, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
+import { containerHref } from "@/lib/segments";
+import { STATUS_LABEL } from "@/lib/status";
+import type { Status } from "@/server/schemas/containers";
+import { atRisk, limitShare, statusCounts } from "./fleet";
+
+const TILE: Record<Status, string> = {
+  critical: "border-crit/60 bg-crit/10",
+  warn: "border-warn/60 bg-warn/10",
+  unknown: "border-zinc-400/50",
+  ok: "border-ok/50",
+};
+
+// Overview: how many containers are in trouble, and the five closest to their limit.
+export function FleetSummary() {
+  const { data, error, refetch } = useContainers();
+  const counts = useMemo(() => (data ? statusCounts(data.containers) : null), [data]);
+  const top = useMemo(() => (data ? atRisk(data.containers, 5) : []), [data]);
+  if (!data || !counts) return <Panel title="Containers">{error ? <LoadError error={error} what="containers" onRetry={() => void refetch()} /> : <Loading what="containers" />}</Panel>;
+
+  return (
+    <Panel title={<Link href="/containers" className="hover:underline">Containers</Link>} testId="overview-containers" aside={<span className="text-xs text-zinc-500 tabular-nums">{fmtInt(data.containers.length)} on {data.hosts.length} hosts</span>}>
+      <StaleNote error={error} />
+      {data.hosts.filter((h) => !h.ok).map((h) => <SourceNotice key={h.name} kind="Docker host" name={h.name} error={h.error} sampledAt={h.sampledAt} testId={`host-down-${h.name}`} />)}
+      <ul className="mb-4 grid grid-cols-2 gap-2 sm:grid-cols-4">
+        {(["critical", "warn", "unknown", "ok"] as const).map((s) => (
+          <li key={s}>
+            <Link href={`/containers?status=${s}`} data-testid={`count-${s}`} className={`block rounded-md border px-3 py-2 hover:brightness-110 ${TILE[s]}`}>
+              <span className="block text-2xl font-semibold tabular-nums">{fmtInt(counts[s])}</span>
+              <span className="text-xs">{STATUS_LABEL[s]}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Closest to their limit</h3>
+      {top.length === 0 ? (
+        <p className="text-sm text-zinc-500">No container is near its limit or growing.</p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full min-w-[560px] text-sm" data-testid="at-risk">
+            <thead className="text-xs text-zinc-500">
+              <tr><th scope="col" className="py-1 text-left font-medium">Container</th><th scope="col" className="text-left font-medium">Status</th><th scope="col" className="text-right font-medium">PIDs / limit</th><th scope="col" className="text-right font-medium">Share</th><th scope="col" className="text-right font-medium">Growth</th><th scope="col" className="text-right font-medium">ETA</th></tr>
+            </thead>
+            <tbody>
+              {top.map((c) => (
+                <tr key={`${c.host}/${c.id}`} className="border-t border-zinc-200 dark:border-zinc-800">
+                  <td className="max-w-[16rem] truncate py-1 pr-2">
+                    <Link href={containerHref(c.host, c.id)} className="font-medium text-blue-700 hover:underline dark:text-blue-300">{c.name}</Link>
+                    <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
+                  </td>
+                  <td><StatusBadge status={c.status} /></td>
+                  <td className="text-right tabular-nums">{fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}</td>
+                  <td className="text-right tabular-nums">{fmtPercent(limitShare(c))}</td>
+                  <td className="text-right tabular-nums">{fmtRate(c.growthPerMinute)}</td>
+                  <td className="text-right tabular-nums">{fmtDuration(c.etaSeconds)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Panel>
+  );
+}

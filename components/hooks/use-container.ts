@@ -1,0 +1,20 @@
+"use client";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { getJson } from "@/lib/api";
+import { encodeSegment } from "@/lib/segments";
+import type { HistoryRange } from "@/lib/ranges";
+import type { ContainerDetailResponse } from "@/server/schemas/api";
+
+export type { HistoryRange };
+
+// One container's history, cgroup chain and events for a range. New points arrive through the
+// ["containers"] cache (see pids-chart), so this is fetched once per range, not polled.
+export function useContainer(host: string, id: string, range: HistoryRange) {
+  return useQuery({
+    queryKey: ["container", host, id, range],
+    queryFn: ({ signal }) =>
+      getJson<ContainerDetailResponse>(`/api/containers/${encodeSegment(host)}/${encodeSegment(id)}?range=${range}`, signal),
+    placeholderData: keepPreviousData,
+    staleTime: 5 * 60_000,
+  });
+}

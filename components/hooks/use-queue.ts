@@ -1,0 +1,18 @@
+"use client";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { getJson } from "@/lib/api";
+import { encodeSegment } from "@/lib/segments";
+import type { QueueDetailResponse } from "@/server/schemas/api";
+import type { HistoryRange } from "@/lib/ranges";
+
+// One queue's history, backlog composition and consumers. Composition is a sample of the backlog,
+// so it is refreshed on a slow interval; live depth comes from the ["queues"] cache.
+export function useQueue(broker: string, queue: string, range: HistoryRange) {
+  return useQuery({
+    queryKey: ["queue", broker, queue, range],
+    queryFn: ({ signal }) =>
+      getJson<QueueDetailResponse>(`/api/queues/${encodeSegment(broker)}/${encodeSegment(queue)}?range=${range}`, signal),
+    placeholderData: keepPreviousData,
+    refetchInterval: 30_000,
+  });
+}

@@ -1,0 +1,13 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { getJson } from "@/lib/api";
+import type { QueuesResponse } from "@/server/schemas/api";
+
+// Every broker's queues. Kept fresh by the SSE "queues" topic; the refetch covers stream reconnects.
+export function useQueues() {
+  return useQuery({
+    queryKey: ["queues"],
+    queryFn: ({ signal }) => getJson<QueuesResponse>("/api/queues", signal),
+    refetchInterval: 60_000,
+  });
+}

@@ -1,0 +1,49 @@
+"use client";
+import Link from "next/link";
+import type { Column } from "@/components/ui/data-table";
+import { Sparkline } from "@/components/ui/sparkline";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { fmtDuration, fmtInt, fmtRate } from "@/lib/format";
+import { queueHref } from "@/lib/segments";
+import { priorityChips, type QueueRow } from "./queue-rows";
+
+const hot = "font-semibold text-red-700 dark:text-red-300";
+
+export function PriorityChips({ byPriority }: { byPriority: Record<string, number> }) {
+  const chips = priorityChips(byPriority);
+  if (chips.length === 0) return <span className="text-zinc-500">—</span>;
+  return (
+    <span className="inline-flex gap-1">
+      {chips.map((c) => (
+        <span key={c.step} title={`priority ${c.step}`} className="rounded bg-zinc-200 px-1.5 text-xs tabular-nums dark:bg-zinc-800">
+          {c.step}: {fmtInt(c.count)}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export const queueColumns: Column<QueueRow>[] = [
+  { key: "status", header: "Status", width: 110, cell: (q) => <StatusBadge status={q.status} testId={`status-${q.name}`} /> },
+  {
+    key: "name", header: "Queue", width: 220,
+    cell: (q) => <Link href={queueHref(q.broker, q.name)} title={q.name} className="font-medium text-blue-700 hover:underline dark:text-blue-300">{q.name}</Link>,
+  },
+  { key: "depth", header: "Depth", width: 90, align: "right", cell: (q) => <span data-testid={`queue-depth-${q.name}`}>{fmtInt(q.depth)}</span> },
+  { key: "prio", header: "By priority", width: 210, title: "kombu priority sub-queues", cell: (q) => <PriorityChips byPriority={q.byPriority} /> },
+  { key: "unacked", header: "Unacked", width: 85, align: "right", cell: (q) => fmtInt(q.unacked) },
+  {
+    key: "orphaned", header: "Orphaned", width: 90, align: "right", title: "Unacked messages whose worker is gone",
+    cell: (q) => <span className={q.orphaned > 0 ? hot : ""}>{fmtInt(q.orphaned)}</span>,
+  },
+  {
+    key: "consumers", header: "Consumers", width: 120, align: "right",
+    cell: (q) => q.consumers.length === 0 ? <span className={hot}>no consumer</span> : <span title={q.consumers.join(", ")}>{q.consumers.length}</span>,
+  },
+  { key: "in", header: "In", width: 80, align: "right", title: "messages in per minute", cell: (q) => fmtRate(q.ratePerMinuteIn) },
+  { key: "out", header: "Out", width: 80, align: "right", title: "messages out per minute", cell: (q) => fmtRate(q.ratePerMinuteOut) },
+  { key: "drain", header: "Drain", width: 75, align: "right", title: "time to drain at the current out rate", cell: (q) => fmtDuration(q.drainSeconds) },
+  { key: "oldest", header: "Oldest", width: 75, align: "right", title: "age of the oldest message seen", cell: (q) => fmtDuration(q.oldestSeenSeconds) },
+  { key: "threshold", header: "Threshold", width: 90, align: "right", cell: (q) => fmtInt(q.threshold) },
+  { key: "trend", header: "Trend", width: 110, cell: (q) => <Sparkline trail={q.spark} tone={q.status} label={`${q.name} depth trend, now ${fmtInt(q.depth)}`} /> },
+];

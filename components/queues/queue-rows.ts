@@ -1,0 +1,46 @@
+// Pure queue logic for the queues table, the overview and the workers map.
+import { statusRank } from "@/lib/status";
+import type { BrokerSummary, QueueSummary } from "@/server/schemas/queues";
+
+export interface QueueRow extends QueueSummary { broker: string; brokerOk: boolean; brokerSampledAt: number | null }
+
+/** Worst status first, then deepest, then by name. */
+export function compareQueues(a: QueueSummary, b: QueueSummary): number {
+  return statusRank(a.status) - statusRank(b.status) || b.depth - a.depth || a.name.localeCompare(b.name);
+}
+
+export function queueRows(broker: BrokerSummary): QueueRow[] {
+  return broker.queues
+    .map((q) => ({ ...q, broker: broker.name, brokerOk: broker.ok, brokerSampledAt: broker.sampledAt }))
+    .sort(compareQueues);
+}
+
+/** "0: 12, 3: 4" — kombu priority steps in numeric order; empty steps are left out unless all are empty. */
+export function priorityChips(byPriority: Record<string, number>): { step: string; count: number }[] {
+  return Object.entries(byPriority)
+    .map(([step, count]) => ({ step, count }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => Number(a.step) - Number(b.step) || a.step.localeCompare(b.step));
+}
+
+export type QueueProblem = "over-threshold" | "no-consumer" | "orphaned";
+
+/** Why a queue needs attention; a queue with an empty backlog and no consumer is still listed (nobody would drain it). */
+export function queueProblems(q: QueueSummary): QueueProblem[] {
+  const out: QueueProblem[] = [];
+  if (q.threshold > 0 && q.depth >= q.threshold) out.push("over-threshold");
+  if (q.consumers.length === 0) out.push("no-consumer");
+  if (q.orphaned > 0) out.push("orphaned");
+  return out;
+}
+
+/** Queues over threshold, without consumers or with orphaned messages, across brokers, worst first. */
+export function queueAlerts(brokers: readonly BrokerSummary[]): (QueueRow & { problems: QueueProblem[] })[] {
+  return brokers
+    .flatMap(queueRows)
+    .map((q) => ({ ...q, problems: queueProblems(q) }))
+    .filter((q) => q.problems.length > 0 || q.status === "critical" || q.status === "warn")
+    .sort(compareQueues);
+}
+
+export const PROBLEM_LABEL: Record<QueueProblem, string> = { "over-threshold": "over threshold", "no-consumer": "no consumer", orphaned: "orphaned" };

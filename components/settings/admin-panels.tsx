@@ -1,0 +1,99 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { getJson, sendJson } from "@/lib/api";
+import { fmtAge } from "@/lib/format";
+
+interface UserRow { id: string; username: string; role: string; disabled: boolean; createdAt: number }
+interface TokenRow { id: string; name: string; role: string; createdBy: string; createdAt: number; lastUsedAt: number | null; revoked: boolean }
+
+const input = "rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950";
+const button = "rounded bg-blue-600 px-3 py-1 text-sm text-white hover:bg-blue-500 disabled:opacity-50";
+
+function RoleSelect({ name }: { name: string }) {
+  return (
+    <select name={name} defaultValue="viewer" className={input} aria-label="Role">
+      <option value="viewer">viewer (read)</option>
+      <option value="operator">operator (actions)</option>
+      <option value="admin">admin (users, tokens, settings)</option>
+    </select>
+  );
+}
+
+export function AdminPanels() {
+  const qc = useQueryClient();
+  const users = useQuery({ queryKey: ["users"], queryFn: () => getJson<{ users: UserRow[] }>("/api/users") });
+  const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => getJson<{ tokens: TokenRow[] }>("/api/tokens") });
+  const [newToken, setNewToken] = useState<string | null>(null);
+  const addUser = useMutation({
+    mutationFn: (b: unknown) => sendJson("/api/users", b),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["users"] }),
+  });
+  const addToken = useMutation({
+    mutationFn: (b: unknown) => sendJson<{ token: string }>("/api/tokens", b),
+    onSuccess: (r) => { setNewToken(r.token); void qc.invalidateQueries({ queryKey: ["tokens"] }); },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => sendJson(`/api/tokens/${encodeURIComponent(id)}`, {}, "DELETE"),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["tokens"] }),
+  });
+
+  return (
+    <>
+      <section aria-labelledby="users" className="space-y-2">
+        <h2 id="users" className="font-medium">Users</h2>
+        <table className="w-full text-sm">
+          <thead className="text-left text-zinc-500"><tr><th>User</th><th>Role</th><th>Created</th></tr></thead>
+          <tbody>
+            {users.data?.users.map((u) => (
+              <tr key={u.id} data-testid={`user-${u.username}`}><td>{u.username}{u.disabled ? " (disabled)" : ""}</td><td>{u.role}</td><td>{fmtAge(u.createdAt)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="flex flex-wrap gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const f = new FormData(e.currentTarget);
+            addUser.mutate({ username: f.get("username"), password: f.get("password"), role: f.get("role") });
+          }}
+        >
+          <input name="username" placeholder="username" required className={input} aria-label="New username" />
+          <input name="password" type="password" placeholder="password (12+)" minLength={12} required className={input} aria-label="New password" />
+          <RoleSelect name="role" />
+          <button className={button} disabled={addUser.isPending}>Add user</button>
+          {addUser.error && <span role="alert" className="text-sm text-red-500">{addUser.error.message}</span>}
+        </form>
+      </section>
+      <section aria-labelledby="tokens" className="space-y-2">
+        <h2 id="tokens" className="font-medium">API tokens</h2>
+        <p className="text-sm text-zinc-500">Send as <code>Authorization: Bearer &lt;token&gt;</code>. A token is shown once.</p>
+        {newToken && <p role="status" className="break-all rounded border border-amber-500/50 p-2 font-mono text-xs">New token (copy it now): {newToken}</p>}
+        <table className="w-full text-sm">
+          <thead className="text-left text-zinc-500"><tr><th>Name</th><th>Role</th><th>By</th><th>Last used</th><th /></tr></thead>
+          <tbody>
+            {tokens.data?.tokens.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td><td>{t.role}</td><td>{t.createdBy}</td><td>{t.revoked ? "revoked" : fmtAge(t.lastUsedAt)}</td>
+                <td>{!t.revoked && <button type="button" className="text-red-500 underline" onClick={() => revoke.mutate(t.id)}>Revoke</button>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="flex flex-wrap gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const f = new FormData(e.currentTarget);
+            addToken.mutate({ name: f.get("name"), role: f.get("role") });
+          }}
+        >
+          <input name="name" placeholder="token name" required className={input} aria-label="Token name" />
+          <RoleSelect name="role" />
+          <button className={button} disabled={addToken.isPending}>Create token</button>
+          {addToken.error && <span role="alert" className="text-sm text-red-500">{addToken.error.message}</span>}
+        </form>
+      </section>
+    </>
+  );
+}

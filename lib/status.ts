@@ -1,0 +1,18 @@
+// Status order and words shared by every table: worst first, so on-call reads top-down.
+import type { Status } from "@/server/schemas/containers";
+
+const RANK: Record<Status, number> = { critical: 0, warn: 1, unknown: 2, ok: 3 };
+
+export function statusRank(s: Status): number {
+  return RANK[s] ?? 2;
+}
+
+export const STATUS_LABEL: Record<Status, string> = { critical: "critical", warn: "warning", unknown: "unknown", ok: "ok" };
+
+/** Compares nullable numbers so that nulls sort last whatever the direction. */
+export function compareNullable(a: number | null | undefined, b: number | null | undefined, dir: 1 | -1): number {
+  const an = a === null || a === undefined || Number.isNaN(a);
+  const bn = b === null || b === undefined || Number.isNaN(b);
+  if (an || bn) return an === bn ? 0 : an ? 1 : -1;
+  return (a - b) * dir;
+}

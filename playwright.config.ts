@@ -1,0 +1,41 @@
+import { defineConfig } from "@playwright/test";
+
+// End-to-end tests drive Debian's Chromium (no downloaded browsers) against the production build.
+const port = Number(process.env.LEAKWATCH_E2E_PORT ?? 3200);
+export const E2E_ADMIN_PASSWORD = "e2e-admin-password-1";
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  outputDir: "test-results",
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1280, height: 800 },
+    colorScheme: "dark",
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  webServer: {
+    command: "bash e2e/serve.sh",
+    url: `http://127.0.0.1:${port}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      LEAKWATCH_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+      LEAKWATCH_SAMPLE_INTERVAL_MS: "1000",
+      LEAKWATCH_BROKERS: `default=${process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391"}/1`,
+    },
+  },
+});

@@ -1,0 +1,45 @@
+import "server-only";
+import { z } from "zod";
+import { getConfig, type DockerHostConfig } from "@/server/config";
+import { readContainerCgroup, type CgroupReading } from "@/server/docker/cgroup";
+import { dockerFor } from "@/server/docker/endpoints";
+import type { InspectInfo } from "@/server/docker/engine-types";
+import { NotFoundError } from "@/server/errors";
+
+// What container actions act on, and the state their previews and verifies read back.
+
+export const containerTarget = z.object({
+  host: z.string().min(1).max(64),
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "is not a container id or name"),
+});
+export type ContainerTarget = z.infer<typeof containerTarget>;
+
+export function hostConfig(name: string): DockerHostConfig {
+  const h = getConfig().dockerHosts.find((x) => x.name === name);
+  if (!h) throw new NotFoundError(`No Docker endpoint named "${name}".`);
+  return h;
+}
+
+export interface ContainerState { inspect: InspectInfo; cgroup: CgroupReading | null }
+
+export async function readContainerState(t: ContainerTarget): Promise<ContainerState> {
+  const docker = dockerFor(hostConfig(t.host));
+  const inspect = await docker.inspectContainer(t.id);
+  const cfg = getConfig();
+  let cgroup: CgroupReading | null = null;
+  if (inspect.running && inspect.pid > 0) {
+    const r = await readContainerCgroup({ cgroupRoot: cfg.cgroupRoot, procRoot: cfg.procRoot }, { id: inspect.id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit });
+    if (r.ok) cgroup = r.reading;
+  }
+  return { inspect, cgroup };
+}
+
+export const label = (t: ContainerTarget) => `${t.host}/${t.id}`;
+
+/** Ancestor levels (not the container's own) whose max is below `limit`: raising the own limit past them changes nothing. */
+export function tighterAncestors(cgroup: CgroupReading | null, limit: number | null): { path: string; max: number }[] {
+  if (!cgroup) return [];
+  return cgroup.detail.levels.slice(1)
+    .filter((l) => l.max !== null && (limit === null || l.max < limit))
+    .map((l) => ({ path: l.path, max: l.max! }));
+}

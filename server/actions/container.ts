@@ -1,0 +1,188 @@
+import "server-only";
+import { z } from "zod";
+import { ALLOWED_KILL_SIGNALS } from "@/server/docker/allow-list";
+import { dockerFor } from "@/server/docker/endpoints";
+import { fmtLimit } from "./format";
+import { containerTarget, hostConfig, label, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
+import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
+import type { ActionDef, Preview } from "./types";
+
+const MAX_PIDS = 4_194_304; // kernel pid_max ceiling
+
+const setLimitParams = z.object({
+  /** null = unlimited. */
+  limit: z.number().int().min(1).max(MAX_PIDS).nullable(),
+  /** Revert to the old value after this many seconds unless confirmed. */
+  revertAfterSeconds: z.number().int().min(30).max(7 * 86400).optional(),
+});
+
+export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitParams>> = {
+  name: "container.set-pids-limit",
+  title: "Set pids limit",
+  role: "operator",
+  destructive: false,
+  target: containerTarget,
+  params: setLimitParams,
+  targetLabel: label,
+  async preview(t, p) {
+    const { inspect, cgroup } = await readContainerState(t);
+    const current = cgroup?.pids.current ?? null;
+    const warnings: string[] = [];
+    const blockers: string[] = [];
+    for (const a of tighterAncestors(cgroup, p.limit))
+      warnings.push(`The ancestor cgroup ${a.path} caps this container at ${a.max}: a container limit above that changes nothing until the ancestor is raised on the host.`);
+    if (p.limit !== null && current !== null && p.limit <= current)
+      warnings.push(`The new limit ${p.limit} is at or below the ${current} tasks running now: every new thread or process will be refused at once.`);
+    if (!inspect.running) warnings.push("The container is not running: the limit applies when it starts.");
+    if (p.revertAfterSeconds) warnings.push(`Reverts to ${fmtLimit(inspect.pidsLimit)} after ${p.revertAfterSeconds} s unless confirmed.`);
+    return {
+      summary: `Set ${inspect.name}'s pids limit from ${fmtLimit(inspect.pidsLimit)} to ${fmtLimit(p.limit)}.`,
+      targets: [`${t.host}/${inspect.name} (${inspect.id.slice(0, 12)})`],
+      changes: [{ what: "PidsLimit", from: inspect.pidsLimit, to: p.limit }],
+      warnings, blockers,
+      revertAfterSeconds: p.revertAfterSeconds ?? null,
+      state: { oldLimit: inspect.pidsLimit, fullId: inspect.id },
+    } satisfies Preview;
+  },
+  async execute(t, p, preview, ctx) {
+    // Docker reads -1 as "unlimited" on update (0 would mean "leave unchanged").
+    await dockerFor(hostConfig(t.host)).updateContainer(t.id, { PidsLimit: p.limit ?? -1 });
+    let timebox: string | null = null;
+    if (p.revertAfterSeconds) {
+      timebox = await createTimebox({
+        action: "container.set-pids-limit", target: t, targetLabel: label(t), auditId: ctx.auditId, actor: ctx.actor,
+        revertParams: { limit: (preview.state?.oldLimit as number | null) ?? null }, dueAt: Date.now() + p.revertAfterSeconds * 1000,
+      });
+    }
+    return { result: timebox ? `limit set; reverts in ${p.revertAfterSeconds} s unless confirmed` : "limit set", before: preview.state?.oldLimit ?? null, after: p.limit, details: { timebox } };
+  },
+  async verify(t, p) {
+    const { inspect, cgroup } = await readContainerState(t);
+    const dockerOk = inspect.pidsLimit === p.limit;
+    const cgroupMax = cgroup ? cgroup.pids.limit : undefined;
+    const cgroupOk = cgroupMax === undefined || cgroupMax === p.limit;
+    const finding = `docker inspect PidsLimit=${fmtLimit(inspect.pidsLimit)}` + (cgroupMax === undefined ? " (cgroup not readable here)" : `, cgroup pids.max=${fmtLimit(cgroupMax)}`) +
+      (cgroup ? `; effective limit now ${fmtLimit(cgroup.pids.effectiveLimit)} from ${cgroup.pids.limitSource}` : "");
+    return { ok: dockerOk && cgroupOk, finding, observed: { dockerPidsLimit: inspect.pidsLimit, cgroupMax: cgroupMax ?? null, effectiveLimit: cgroup?.pids.effectiveLimit ?? null } };
+  },
+};
+
+export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>> = {
+  name: "container.confirm-pids-limit",
+  title: "Keep the time-boxed pids limit",
+  role: "operator",
+  destructive: false,
+  target: containerTarget,
+  params: z.object({}).strict(),
+  targetLabel: label,
+  async preview(t) {
+    const box = await pendingTimebox("container.set-pids-limit", label(t));
+    return {
+      summary: box ? `Keep the raised limit; cancel the revert due at ${new Date(box.dueAt).toISOString()}.` : "Nothing to confirm.",
+      targets: [label(t)], changes: box ? [{ what: "pending revert", from: new Date(box.dueAt).toISOString(), to: "cancelled" }] : [],
+      warnings: [], blockers: box ? [] : ["No time-boxed pids limit is pending for this container."], state: { box: box?.id ?? null },
+    };
+  },
+  async execute(t, _p, preview, ctx) {
+    const ok = await settleTimebox(preview.state!.box as string, "confirmed", `confirmed by ${ctx.actor} (${ctx.auditId})`);
+    return { result: ok ? "revert cancelled; the limit stays" : "the revert had already run" };
+  },
+  async verify(t) {
+    const box = await pendingTimebox("container.set-pids-limit", label(t));
+    return { ok: box === null, finding: box ? "a revert is still pending" : "no revert pending" };
+  },
+};
+
+const graceParams = z.object({ graceSeconds: z.number().int().min(0).max(600).default(10) });
+
+async function runningState(t: ContainerTarget) {
+  const { inspect } = await readContainerState(t);
+  return inspect;
+}
+
+export const restartContainer: ActionDef<ContainerTarget, z.infer<typeof graceParams>> = {
+  name: "container.restart",
+  title: "Restart container",
+  role: "operator",
+  destructive: true,
+  target: containerTarget,
+  params: graceParams,
+  targetLabel: label,
+  async preview(t, p) {
+    const i = await runningState(t);
+    return {
+      summary: `Restart ${i.name} (SIGTERM, then SIGKILL after ${p.graceSeconds} s).`,
+      targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "restarted" }],
+      warnings: ["Threads return to baseline; work in flight is interrupted (Celery redelivers unacked tasks after the visibility timeout or on warm shutdown)."],
+      blockers: [], state: { startedAt: i.startedAt },
+    };
+  },
+  async execute(t, p, preview) {
+    await dockerFor(hostConfig(t.host)).restartContainer(t.id, p.graceSeconds);
+    return { result: "restarted", before: { startedAt: preview.state?.startedAt } };
+  },
+  async verify(t, _p, preview) {
+    const i = await runningState(t);
+    const ok = i.running && i.startedAt !== preview.state?.startedAt;
+    return { ok, finding: ok ? `running again since ${i.startedAt}` : `state ${i.state}, started ${i.startedAt}`, observed: { state: i.state, startedAt: i.startedAt } };
+  },
+};
+
+export const stopContainer: ActionDef<ContainerTarget, z.infer<typeof graceParams>> = {
+  name: "container.stop", title: "Stop container", role: "operator", destructive: true, target: containerTarget, params: graceParams, targetLabel: label,
+  async preview(t, p) {
+    const i = await runningState(t);
+    return { summary: `Stop ${i.name} (grace ${p.graceSeconds} s).`, targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "exited" }], warnings: ["The service is down until started again."], blockers: i.running ? [] : ["The container is not running."] };
+  },
+  async execute(t, p) {
+    await dockerFor(hostConfig(t.host)).stopContainer(t.id, p.graceSeconds);
+    return { result: "stopped" };
+  },
+  async verify(t) {
+    const i = await runningState(t);
+    return { ok: !i.running, finding: `state ${i.state}` };
+  },
+};
+
+export const startContainer: ActionDef<ContainerTarget, Record<string, never>> = {
+  name: "container.start", title: "Start container", role: "operator", destructive: false, target: containerTarget, params: z.object({}).strict(), targetLabel: label,
+  async preview(t) {
+    const i = await runningState(t);
+    return { summary: `Start ${i.name}.`, targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "running" }], warnings: [], blockers: i.running ? ["The container is running already."] : [] };
+  },
+  async execute(t) {
+    await dockerFor(hostConfig(t.host)).startContainer(t.id);
+    return { result: "started" };
+  },
+  async verify(t) {
+    const i = await runningState(t);
+    return { ok: i.running, finding: `state ${i.state}` };
+  },
+};
+
+const signalParams = z.object({ signal: z.enum(ALLOWED_KILL_SIGNALS) });
+
+export const signalContainer: ActionDef<ContainerTarget, z.infer<typeof signalParams>> = {
+  name: "container.signal", title: "Send a signal to the main process", role: "operator", destructive: false, target: containerTarget, params: signalParams, targetLabel: label,
+  async preview(t, p) {
+    const i = await runningState(t);
+    const effect: Record<string, string> = {
+      SIGQUIT: "Go, Java and Python (faulthandler) processes print a thread dump to the logs; some runtimes exit.",
+      SIGUSR1: "Celery workers print a traceback of every thread to the log (Celery's cry handler).",
+      SIGUSR2: "Application-defined.",
+      SIGTERM: "Celery workers do a warm shutdown: they finish running tasks, then exit (the container stops unless restarted).",
+      SIGHUP: "Often reloads configuration; Celery workers restart themselves.",
+    };
+    return { summary: `Send ${p.signal} to ${i.name}'s main process.`, targets: [`${t.host}/${i.name}`], changes: [{ what: "signal", from: null, to: p.signal }], warnings: [effect[p.signal] ?? ""], blockers: i.running ? [] : ["The container is not running."] };
+  },
+  async execute(t, p) {
+    await dockerFor(hostConfig(t.host)).killContainer(t.id, p.signal);
+    return { result: `${p.signal} delivered` };
+  },
+  async verify(t, p) {
+    const i = await runningState(t);
+    return { ok: true, finding: `${p.signal} delivered; the container is ${i.state}` };
+  },
+};
+
+export const containerActions = [setPidsLimit, confirmPidsLimit, restartContainer, stopContainer, startContainer, signalContainer];

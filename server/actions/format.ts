@@ -1,0 +1,1 @@
+export const fmtLimit = (n: number | null | undefined): string => (n === null || n === undefined ? "unlimited" : String(n));

@@ -1,0 +1,60 @@
+import "server-only";
+import type { z } from "zod";
+import type { Role } from "@/server/auth/roles";
+
+// What every remediation declares. The registry (registry.ts) lists them; run.ts is the only path that executes one.
+
+export interface Change { what: string; from: unknown; to: unknown }
+
+export interface Preview {
+  /** One sentence: what will happen. */
+  summary: string;
+  targets: string[];
+  changes: Change[];
+  /** Consequences and risks the operator should read. */
+  warnings: string[];
+  /** Preconditions that fail: the action is refused while any is present. */
+  blockers: string[];
+  /** True when the target won't answer (e.g. a worker shutdown): verify then checks absence instead. */
+  noReply?: boolean;
+  /** Seconds after which the change reverts unless confirmed (time-boxed actions). */
+  revertAfterSeconds?: number | null;
+  /** Values needed by execute/verify, computed once at preview (e.g. the old limit). */
+  state?: Record<string, unknown>;
+}
+
+export interface ExecResult {
+  result: string;
+  before?: unknown;
+  after?: unknown;
+  details?: unknown;
+}
+
+export interface VerifyResult { ok: boolean; finding: string; observed?: unknown }
+
+export interface ActionContext {
+  actor: string;
+  role: Role;
+  auditId: string;
+  signal: AbortSignal;
+  progress: (done: number, total: number | null, note?: string) => void;
+}
+
+export interface ActionDef<T = unknown, P = unknown> {
+  name: string;
+  title: string;
+  role: Role;
+  /** Destructive actions make the operator type the target's name again. */
+  destructive: boolean;
+  target: z.ZodType<T>;
+  params: z.ZodType<P>;
+  /** Display name of the target (what must be typed for destructive actions). */
+  targetLabel: (t: T) => string;
+  preview: (t: T, p: P) => Promise<Preview>;
+  execute: (t: T, p: P, preview: Preview, ctx: ActionContext) => Promise<ExecResult>;
+  verify: (t: T, p: P, preview: Preview, exec: ExecResult) => Promise<VerifyResult>;
+}
+
+// Registry entries are heterogeneous; run.ts validates target and params with each entry's own schemas.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDef<any, any>;

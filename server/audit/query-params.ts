@@ -1,0 +1,20 @@
+import "server-only";
+import { z } from "zod";
+
+// Audit filters from a URL's query string (the audit page, GET /api/audit and the export share them).
+const auditQuerySchema = z.object({
+  actor: z.string().max(200).optional(),
+  action: z.string().max(200).optional(),
+  target: z.string().max(500).optional(),
+  outcome: z.string().max(50).optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export function parseAuditQuery(url: string) {
+  const raw: Record<string, string> = {};
+  for (const [k, v] of new URL(url).searchParams) if (v !== "" && k !== "format") raw[k] = v;
+  return auditQuerySchema.parse(raw);
+}

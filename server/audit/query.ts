@@ -1,0 +1,110 @@
+import "server-only";
+import { access } from "node:fs/promises";
+import { readLinesBackward } from "./read-lines";
+import type { AuditEntry } from "./types";
+
+// The audit page's query: newest first, reading the file backwards and pairing each intent with
+// its outcome (an outcome is always written after its intent, so it is met first). The scan is
+// bounded so a huge file cannot stall a request; `truncatedScan` tells the page it stopped early.
+
+export interface AuditRow {
+  id: string;
+  kind: "action" | "event";
+  ts: string;
+  actor: string;
+  role: string | null;
+  sourceIp: string | null;
+  action: string;
+  target: string | null;
+  params: unknown;
+  reason: string | null;
+  /** Outcome `result`, "unknown" for an intent without outcome; for events their result or type (login-failed, denied...). */
+  outcome: string;
+  durationMs: number | null;
+  error: string | null;
+  intent: AuditEntry | null;
+  outcomeEntry: AuditEntry | null;
+}
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  target?: string;
+  outcome?: string;
+  /** ISO timestamps, inclusive. */
+  from?: string;
+  to?: string;
+  limit: number;
+  offset?: number;
+  /** Stop after this many lines (default 200,000). */
+  maxScanLines?: number;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  truncatedScan: boolean;
+}
+
+function toRow(main: AuditEntry, outcome: AuditEntry | null): AuditRow {
+  const isEvent = main.kind === "event";
+  return {
+    id: main.id,
+    kind: isEvent ? "event" : "action",
+    ts: main.ts,
+    actor: main.actor,
+    role: main.role ?? null,
+    sourceIp: main.sourceIp ?? null,
+    action: main.action,
+    target: main.target ?? null,
+    params: main.params ?? null,
+    reason: main.reason ?? null,
+    outcome: isEvent ? main.result ?? main.event ?? "event" : outcome?.result ?? "unknown",
+    durationMs: outcome?.durationMs ?? null,
+    error: (isEvent ? main.error : outcome?.error) ?? null,
+    intent: isEvent ? null : main,
+    outcomeEntry: isEvent ? main : outcome,
+  };
+}
+
+function matches(r: AuditRow, q: AuditQuery): boolean {
+  return (!q.actor || r.actor === q.actor)
+    && (!q.action || r.action === q.action)
+    && (!q.target || r.target === q.target)
+    && (!q.outcome || r.outcome === q.outcome)
+    && (!q.from || r.ts >= q.from)
+    && (!q.to || r.ts <= q.to);
+}
+
+export async function readAudit(file: string, q: AuditQuery): Promise<AuditPage> {
+  const rows: AuditRow[] = [];
+  if (!(await access(file).then(() => true, () => false))) return { rows, truncatedScan: false };
+  const offset = q.offset ?? 0;
+  const maxScan = q.maxScanLines ?? 200_000;
+  const outcomes = new Map<string, AuditEntry>();
+  let skipped = 0;
+  let scanned = 0;
+  for await (const line of readLinesBackward(file)) {
+    if (++scanned > maxScan) return { rows, truncatedScan: true };
+    let e: AuditEntry;
+    try {
+      e = JSON.parse(line) as AuditEntry;
+    } catch {
+      continue;
+    }
+    if (e.kind === "outcome") {
+      outcomes.set(e.id, e);
+      continue;
+    }
+    const outcome = outcomes.get(e.id) ?? null;
+    outcomes.delete(e.id);
+    const row = toRow(e, outcome);
+    if (!matches(row, q)) continue;
+    if (skipped < offset) {
+      skipped++;
+      continue;
+    }
+    rows.push(row);
+    if (rows.length >= q.limit) break;
+  }
+  return { rows, truncatedScan: false };
+}

@@ -1,0 +1,66 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { getDb } from "@/server/db";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { hashPassword } from "./crypto";
+import { ROLES, type Role } from "./roles";
+
+export interface User { id: string; username: string; role: Role; disabled: boolean; createdAt: number }
+
+export const newUserSchema = z.object({
+  username: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.@-]+$/, "letters, digits and _ . @ - only"),
+  password: z.string().min(12, "at least 12 characters").max(1024),
+  role: z.enum(ROLES),
+});
+
+function toUser(r: { id: string; username: string; role: string; disabled: number; created_at: number }): User {
+  return { id: r.id, username: r.username, role: r.role as Role, disabled: Boolean(r.disabled), createdAt: Number(r.created_at) };
+}
+
+export async function createUser(input: z.input<typeof newUserSchema>): Promise<User> {
+  const parsed = newUserSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  const db = await getDb();
+  const existing = await db.selectFrom("users").select("id").where("username", "=", parsed.data.username).executeTakeFirst();
+  if (existing) throw new ConflictError(`User "${parsed.data.username}" exists already.`);
+  const row = {
+    id: randomUUID(),
+    username: parsed.data.username,
+    password_hash: await hashPassword(parsed.data.password),
+    role: parsed.data.role,
+    created_at: Date.now(),
+    disabled: 0,
+  };
+  await db.insertInto("users").values(row).execute();
+  return toUser(row);
+}
+
+export async function findUserByName(username: string) {
+  const db = await getDb();
+  return db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
+}
+
+export async function getUser(id: string): Promise<User | null> {
+  const db = await getDb();
+  const r = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  return r ? toUser(r) : null;
+}
+
+export async function listUsers(): Promise<User[]> {
+  const db = await getDb();
+  return (await db.selectFrom("users").selectAll().orderBy("username").execute()).map(toUser);
+}
+
+export async function countUsers(): Promise<number> {
+  const db = await getDb();
+  const r = await db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export async function setUserDisabled(id: string, disabled: boolean): Promise<void> {
+  const db = await getDb();
+  const r = await db.updateTable("users").set({ disabled: disabled ? 1 : 0 }).where("id", "=", id).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`No user with id ${id}.`);
+  if (disabled) await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+}

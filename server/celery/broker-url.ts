@@ -1,0 +1,129 @@
+import "server-only";
+import { ValidationError } from "@/server/errors";
+
+// Parses the broker URLs Celery/kombu accept for Redis (redis://, rediss://, and kombu's
+// `sentinel://...;sentinel://...` list) into connection parameters, and redacts them for display.
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+interface Common {
+  db: number;
+  username: string | null;
+  password: string | null;
+}
+
+export type ParsedBrokerUrl =
+  | (Common & { kind: "redis"; tls: boolean; host: string; port: number })
+  | (Common & { kind: "sentinel"; sentinels: HostPort[]; masterName: string | null });
+
+const REDIS_PORT = 6379;
+const SENTINEL_PORT = 26379;
+
+function bad(url: string, why: string): ValidationError {
+  return new ValidationError(`Broker URL ${redactBrokerUrl(url)}: ${why}`);
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** kombu takes the virtual host (the path) as the db number; "" and "/" mean db 0. */
+function parseDb(url: string, pathname: string): number {
+  const raw = pathname.replace(/^\//, "");
+  if (raw === "") return 0;
+  if (!/^\d+$/.test(raw)) throw bad(url, `database "${raw}" is not a number`);
+  return Number(raw);
+}
+
+function parseOne(url: string, raw: string, defaultPort: number) {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw bad(url, "not a valid URL");
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
+  const port = u.port === "" ? defaultPort : Number(u.port);
+  return {
+    scheme: u.protocol.replace(/:$/, ""),
+    host,
+    port,
+    db: parseDb(url, u.pathname),
+    username: u.username ? decode(u.username) : null,
+    password: u.password ? decode(u.password) : null,
+    params: u.searchParams,
+  };
+}
+
+/**
+ * Parses a broker URL. `masterName` (from BrokerConfig) wins over `?master_name=` in the URL, as
+ * Celery takes it from broker_transport_options.
+ */
+export function parseBrokerUrl(url: string, masterName?: string): ParsedBrokerUrl {
+  const trimmed = url.trim();
+  if (/^sentinel:\/\//i.test(trimmed)) {
+    const parts = trimmed.split(";").map((s) => s.trim()).filter(Boolean);
+    const parsed = parts.map((p) => {
+      if (!/^sentinel:\/\//i.test(p)) throw bad(url, `"${p.split("@").pop()}" in a sentinel list must also be sentinel://`);
+      return parseOne(url, p, SENTINEL_PORT);
+    });
+    const first = parsed[0];
+    if (!first) throw bad(url, "no sentinel given");
+    // kombu reads credentials and db from the first URL of the list; the rest only add sentinels.
+    const fromQuery = parsed.map((p) => p.params.get("master_name")).find((m) => m) ?? null;
+    return {
+      kind: "sentinel",
+      sentinels: parsed.map((p) => ({ host: p.host, port: p.port })),
+      db: first.db,
+      username: first.username,
+      password: first.password,
+      masterName: masterName ?? fromQuery,
+    };
+  }
+  if (!/^rediss?:\/\//i.test(trimmed)) throw bad(url, "expected redis://, rediss:// or sentinel://");
+  const one = parseOne(url, trimmed, REDIS_PORT);
+  return {
+    kind: "redis",
+    tls: one.scheme.toLowerCase() === "rediss",
+    host: one.host,
+    port: one.port,
+    db: one.db,
+    username: one.username,
+    password: one.password,
+  };
+}
+
+/** The URL with every password replaced by "***", safe for logs and the UI. Never throws. */
+export function redactBrokerUrl(url: string): string {
+  // Works on the raw text so even an unparsable URL never leaks its secret. The credentials end at
+  // the authority's last "@" (an unencoded "@" inside a password must not reveal its tail).
+  return url
+    .split(";")
+    .map((part) => {
+      const m = /^(\s*[a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(part);
+      if (!m) return part;
+      const [, scheme, authority = "", rest] = m;
+      const at = authority.lastIndexOf("@");
+      if (at < 0) return part;
+      const creds = authority.slice(0, at);
+      const colon = creds.indexOf(":");
+      const user = colon < 0 ? "" : creds.slice(0, colon);
+      // "redis://secret@host" is how some clients pass a bare password: hide it too.
+      return `${scheme}${user}:***@${authority.slice(at + 1)}${rest}`;
+    })
+    .join(";");
+}
+
+/** "host:port/db" for humans (no credentials). */
+export function describeBroker(parsed: ParsedBrokerUrl): string {
+  if (parsed.kind === "redis") return `${parsed.tls ? "rediss" : "redis"}://${parsed.host}:${parsed.port}/${parsed.db}`;
+  const list = parsed.sentinels.map((s) => `${s.host}:${s.port}`).join(",");
+  return `sentinel(${parsed.masterName ?? "?"})@${list}/${parsed.db}`;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { boundQueues, lookupQueues, mergeQueues, topicMatch, type BindingTable } from "./discovery";
+
+// Bindings as a real Celery 5.2 worker and producer leave them (seen with redis-cli MONITOR).
+const table: BindingTable = new Map([
+  ["dataset", [{ routingKey: "dataset", pattern: "", queue: "dataset" }]],
+  ["mail", [{ routingKey: "mail", pattern: "", queue: "mail" }]],
+  ["events", [{ routingKey: "task.#", pattern: "", queue: "audit" }]],
+  ["celery.pidbox", [{ routingKey: "", pattern: "", queue: "w1@vm.celery.pidbox" }]],
+  ["celeryev", [{ routingKey: "worker.#", pattern: "", queue: "celeryev.4585a69c" }]],
+  ["reply.celery.pidbox", [{ routingKey: "c587", pattern: "", queue: "c587.reply.celery.pidbox" }]],
+]);
+
+describe("discovery", () => {
+  it("lists bound task queues and leaves kombu's control queues out", () => {
+    expect(boundQueues(table).sort()).toEqual(["audit", "dataset", "mail"]);
+  });
+
+  it("routes like kombu's _lookup: anonymous exchange by name, direct, then topic", () => {
+    expect(lookupQueues(table, "", "mail")).toEqual(["mail"]);
+    expect(lookupQueues(table, "dataset", "dataset")).toEqual(["dataset"]);
+    expect(lookupQueues(table, "events", "task.sent.x")).toEqual(["audit"]);
+    expect(lookupQueues(table, "unknown", "rk")).toEqual(["rk"]);
+  });
+
+  it("matches topic keys", () => {
+    expect(topicMatch("task.#", "task")).toBe(true);
+    expect(topicMatch("task.*", "task.a.b")).toBe(false);
+    expect(topicMatch("*.b.#", "a.b.c.d")).toBe(true);
+  });
+
+  it("merges origins per queue", () => {
+    expect(mergeQueues(["dataset", "mail"], ["dataset", "x"], ["mail", "w1@vm.celery.pidbox"])).toEqual([
+      { name: "dataset", origins: ["configured", "binding"] },
+      { name: "mail", origins: ["configured", "worker"] },
+      { name: "x", origins: ["binding"] },
+    ]);
+  });
+});

@@ -1,0 +1,135 @@
+import "server-only";
+import type Redis from "ioredis";
+import { BINDING_PREFIX, SEP, nameFromBytes } from "./kombu-keys";
+
+// Which queues exist: configured names, queues bound in kombu's binding sets (found with SCAN, never
+// KEYS), and queues live workers consume. Each queue records where its name came from.
+
+export type QueueOrigin = "configured" | "binding" | "worker";
+
+export interface Binding {
+  routingKey: string;
+  pattern: string;
+  queue: string;
+}
+
+/** exchange -> bindings, as kombu's get_table() sees them. */
+export type BindingTable = Map<string, Binding[]>;
+
+export interface DiscoveredQueue {
+  name: string;
+  origins: QueueOrigin[];
+}
+
+const SCAN_COUNT = 1000;
+const SEP_BYTES = Buffer.from(SEP, "latin1");
+
+// kombu's own control plumbing: pidbox mailboxes, pidbox replies and event receivers are not task queues.
+const CONTROL_EXCHANGE = /(^|\.)pidbox$|^celeryev$/;
+const CONTROL_QUEUE = /\.pidbox$|^celeryev\./;
+
+export function isControlQueue(name: string): boolean {
+  return CONTROL_QUEUE.test(name);
+}
+
+/** Escapes glob metacharacters so a global_keyprefix is matched literally by SCAN MATCH. */
+function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+function splitMember(raw: Buffer): Binding | null {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (;;) {
+    const at = raw.indexOf(SEP_BYTES, from);
+    if (at < 0) break;
+    parts.push(raw.subarray(from, at));
+    from = at + SEP_BYTES.length;
+  }
+  parts.push(raw.subarray(from));
+  if (parts.length !== 3) return null;
+  const [rk, pattern, queue] = parts as [Buffer, Buffer, Buffer];
+  return { routingKey: nameFromBytes(rk), pattern: nameFromBytes(pattern), queue: nameFromBytes(queue) };
+}
+
+/** Reads every `<prefix>_kombu.binding.*` set with SCAN + pipelined SMEMBERS. */
+export async function readBindings(redis: Redis, prefix: string): Promise<BindingTable> {
+  const keyPrefix = Buffer.from(prefix + BINDING_PREFIX, "utf8");
+  const keys: Buffer[] = [];
+  let cursor = "0";
+  do {
+    const [next, batch] = await redis.scanBuffer(cursor, "MATCH", `${globEscape(prefix)}${BINDING_PREFIX}*`, "COUNT", SCAN_COUNT);
+    cursor = next.toString();
+    keys.push(...batch);
+  } while (cursor !== "0");
+
+  const table: BindingTable = new Map();
+  const unique = [...new Map(keys.map((k) => [k.toString("base64"), k])).values()];
+  if (unique.length === 0) return table;
+  const pipe = redis.pipeline();
+  for (const k of unique) pipe.smembersBuffer(k);
+  const results = (await pipe.exec()) ?? [];
+  unique.forEach((key, i) => {
+    const [err, members] = results[i] ?? [null, []];
+    if (err || !Array.isArray(members)) return; // a key of another type: not kombu's
+    const exchange = nameFromBytes(key.subarray(keyPrefix.length));
+    const bindings = (members as Buffer[]).map(splitMember).filter((b): b is Binding => b !== null);
+    table.set(exchange, bindings);
+  });
+  return table;
+}
+
+/** Queue names bound to task exchanges (control exchanges left out). */
+export function boundQueues(table: BindingTable): string[] {
+  const out = new Set<string>();
+  for (const [exchange, bindings] of table) {
+    if (CONTROL_EXCHANGE.test(exchange)) continue;
+    for (const b of bindings) if (b.queue && !isControlQueue(b.queue)) out.add(b.queue);
+  }
+  return [...out];
+}
+
+/** Matches a topic binding key (`*` one word, `#` zero or more words) like AMQP topic exchanges. */
+export function topicMatch(pattern: string, key: string): boolean {
+  const p = pattern.split(".");
+  const k = key.split(".");
+  const go = (i: number, j: number): boolean => {
+    if (i === p.length) return j === k.length;
+    if (p[i] === "#") return go(i + 1, j) || (j < k.length && go(i, j + 1));
+    return j < k.length && (p[i] === "*" || p[i] === k[j]) && go(i + 1, j + 1);
+  };
+  return go(0, 0);
+}
+
+/**
+ * The queues a message (exchange, routing key) was routed to, like kombu's Channel._lookup: the
+ * anonymous exchange routes by queue name; otherwise direct matches first, then topic patterns.
+ */
+export function lookupQueues(table: BindingTable, exchange: string, routingKey: string): string[] {
+  if (!exchange) return routingKey ? [routingKey] : [];
+  const bindings = table.get(exchange) ?? [];
+  const direct = bindings.filter((b) => b.routingKey === routingKey).map((b) => b.queue);
+  if (direct.length > 0) return [...new Set(direct)];
+  const topic = bindings.filter((b) => /[#*]/.test(b.routingKey) && topicMatch(b.routingKey, routingKey)).map((b) => b.queue);
+  if (topic.length > 0) return [...new Set(topic)];
+  return routingKey ? [routingKey] : [];
+}
+
+/** Union of configured, bound and worker-consumed queues, each with its origins, sorted by name. */
+export function mergeQueues(configured: readonly string[], bound: readonly string[], consumed: readonly string[]): DiscoveredQueue[] {
+  const byName = new Map<string, Set<QueueOrigin>>();
+  const add = (names: readonly string[], origin: QueueOrigin) => {
+    for (const n of names) {
+      if (isControlQueue(n)) continue;
+      const set = byName.get(n) ?? new Set<QueueOrigin>();
+      set.add(origin);
+      byName.set(n, set);
+    }
+  };
+  add(configured, "configured");
+  add(bound, "binding");
+  add(consumed, "worker");
+  return [...byName]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, origins]) => ({ name, origins: (["configured", "binding", "worker"] as const).filter((o) => origins.has(o)) }));
+}

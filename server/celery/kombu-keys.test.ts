@@ -1,0 +1,41 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BINARY_NAME_MARKER, nameFromBytes, nameToBytes, queueKey, stepForPriority } from "./kombu-keys";
+
+describe("stepForPriority (kombu's Channel.priority)", () => {
+  it("files a priority under the highest step not above it, clamped to 0..9", () => {
+    const steps = [0, 3, 6, 9];
+    expect([0, 1, 2, 3, 5, 6, 8, 9, 12, -4].map((p) => stepForPriority(p, steps))).toEqual([0, 0, 0, 3, 3, 6, 6, 9, 9, 0]);
+    // Python's steps[bisect(...) - 1] wraps to the last step when no step is <= priority.
+    expect(stepForPriority(1, [2, 5])).toBe(5);
+  });
+});
+
+describe("queueKey", () => {
+  it("uses the bare name for step 0 and name\\x06\\x16step otherwise, after the global prefix", () => {
+    expect(queueKey("", Buffer.from("mail"), 0).toString("latin1")).toBe("mail");
+    expect(queueKey("lw:", Buffer.from("mail"), 6).toString("latin1")).toBe("lw:mail\x06\x166");
+  });
+});
+
+describe("queue name escaping", () => {
+  it("keeps UTF-8 names and escapes anything else reversibly", () => {
+    expect(nameFromBytes(Buffer.from("データ"))).toBe("データ");
+    const bin = Buffer.from([0xff, 0x00, 0x61]);
+    expect(nameFromBytes(bin).startsWith(BINARY_NAME_MARKER)).toBe(true);
+    expect(nameToBytes(nameFromBytes(bin)).equals(bin)).toBe(true);
+  });
+
+  it("round-trips every byte string (fuzz)", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      const raw = Buffer.from(bytes);
+      expect(nameToBytes(nameFromBytes(raw)).equals(raw)).toBe(true);
+    }), { numRuns: 1000 });
+    fc.assert(fc.property(fc.string(), (s) => {
+      const raw = Buffer.from(s, "utf8");
+      expect(nameToBytes(nameFromBytes(raw)).equals(raw)).toBe(true);
+    }), { numRuns: 500 });
+    const tricky = Buffer.from(`${BINARY_NAME_MARKER}abc`, "utf8");
+    expect(nameToBytes(nameFromBytes(tricky)).equals(tricky)).toBe(true);
+  });
+});

@@ -1,0 +1,146 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { BrokerConfig } from "@/server/config";
+import { brokerDb, withBroker } from "./connections";
+import { decodeKombuBody } from "./envelope";
+import { bindingKey, bindingMember, fanoutChannel, nameToBytes, queueKey } from "./kombu-keys";
+
+// Celery remote control over Redis, as kombu's pidbox Mailbox does it (celery/app/control.py):
+// - requests go to the fanout exchange `celery.pidbox`: PUBLISH on `<prefix>/<db>.celery.pidbox`;
+// - each call binds its own reply queue `<oid>.reply.celery.pidbox` to the direct exchange
+//   `reply.celery.pidbox` (routing key <oid>) BEFORE publishing, so workers can route their replies;
+// - workers LPUSH replies onto that queue; we poll it (non-blocking RPOP: the shared connection must
+//   not be blocked by BRPOP) until the timeout or enough replies, then delete the queue and binding.
+
+export const CONTROL_EXCHANGE = "celery.pidbox";
+export const REPLY_EXCHANGE = "reply.celery.pidbox";
+export const DEFAULT_TIMEOUT_MS = 1_500;
+const POLL_INTERVAL_MS = 40;
+/** A reply racing our cleanup can land after DEL; a second sweep a little later removes it. */
+const LATE_SWEEP_MS = 3_000;
+
+export interface BroadcastOptions {
+  /** Worker hostnames (e.g. "celery@host"); all workers when omitted. */
+  destination?: string[];
+  timeoutMs?: number;
+  /** Stop waiting after this many replies (defaults to destination.length when given). */
+  expectReplies?: number;
+  /** false: fire and forget (shutdown, for example, never replies). */
+  reply?: boolean;
+}
+
+/** hostname -> that worker's reply. */
+export type Replies = Record<string, unknown>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function envelope(body: unknown, exchange: string, headers: Record<string, unknown>): string {
+  return JSON.stringify({
+    body: Buffer.from(JSON.stringify(body), "utf8").toString("base64"),
+    "content-encoding": "utf-8",
+    "content-type": "application/json",
+    headers,
+    properties: {
+      delivery_mode: 2,
+      delivery_info: { exchange, routing_key: "" },
+      priority: 0,
+      body_encoding: "base64",
+      delivery_tag: randomUUID(),
+    },
+  });
+}
+
+export async function broadcast(
+  broker: BrokerConfig,
+  command: string,
+  args: Record<string, unknown> = {},
+  opts: BroadcastOptions = {},
+): Promise<Replies> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const wantReply = opts.reply !== false;
+  const limit = opts.expectReplies ?? (opts.destination?.length || Infinity);
+  const prefix = broker.globalKeyprefix;
+  const oid = randomUUID();
+  const ticket = randomUUID();
+  const replyQueue = `${oid}.${REPLY_EXCHANGE}`;
+  const replyKeys = broker.prioritySteps.map((s) => queueKey(prefix, nameToBytes(replyQueue), s));
+  const member = bindingMember(oid, "", replyQueue);
+  const channel = fanoutChannel(prefix, brokerDb(broker), CONTROL_EXCHANGE);
+  const message = envelope(
+    {
+      method: command,
+      arguments: args,
+      destination: opts.destination ?? null,
+      pattern: null,
+      matcher: null,
+      ...(wantReply ? { ticket, reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid } } : {}),
+    },
+    CONTROL_EXCHANGE,
+    // Workers drop requests whose `expires` (epoch seconds) has passed, so a late one is not run.
+    { clock: 1, expires: Date.now() / 1000 + timeoutMs / 1000 },
+  );
+
+  return withBroker(broker, async (redis) => {
+    if (!wantReply) {
+      await redis.publish(channel, message);
+      return {};
+    }
+    await redis.sadd(bindingKey(prefix, REPLY_EXCHANGE), member);
+    const replies: Replies = {};
+    let count = 0;
+    const cleanup = async () => {
+      await redis.srem(bindingKey(prefix, REPLY_EXCHANGE), member);
+      await redis.del(...replyKeys);
+    };
+    try {
+      await redis.publish(channel, message);
+      const deadline = Date.now() + timeoutMs;
+      while (count < limit && Date.now() < deadline) {
+        let got = false;
+        for (const key of replyKeys) {
+          const item = await redis.rpopBuffer(key);
+          if (!item) continue;
+          got = true;
+          const decoded = decodeKombuBody(item);
+          if (!decoded.ok || decoded.value.headers.ticket !== ticket) continue;
+          const body = decoded.value.body;
+          if (body && typeof body === "object" && !Array.isArray(body)) {
+            for (const [host, reply] of Object.entries(body)) {
+              replies[host] = reply;
+              count++;
+            }
+          }
+        }
+        if (!got) await sleep(POLL_INTERVAL_MS);
+      }
+      return replies;
+    } finally {
+      await cleanup().catch(() => undefined);
+      setTimeout(() => {
+        void withBroker(broker, (r) => r.del(...replyKeys)).catch(() => undefined);
+      }, LATE_SWEEP_MS).unref();
+    }
+  });
+}
+
+// ---- typed commands (argument names as in celery/worker/control.py) ----
+type Opts = Omit<BroadcastOptions, "reply">;
+
+export const ping = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "ping", {}, o);
+export const stats = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "stats", {}, o);
+export const activeQueues = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "active_queues", {}, o);
+export const active = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "active", { safe: true }, o);
+export const reserved = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "reserved", {}, o);
+export const scheduled = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "scheduled", {}, o);
+export const poolGrow = (b: BrokerConfig, n: number, o: Opts = {}) => broadcast(b, "pool_grow", { n }, o);
+export const poolShrink = (b: BrokerConfig, n: number, o: Opts = {}) => broadcast(b, "pool_shrink", { n }, o);
+export const autoscale = (b: BrokerConfig, max: number, min: number, o: Opts = {}) => broadcast(b, "autoscale", { max, min }, o);
+export const addConsumer = (b: BrokerConfig, queue: string, o: Opts = {}) => broadcast(b, "add_consumer", { queue }, o);
+export const cancelConsumer = (b: BrokerConfig, queue: string, o: Opts = {}) => broadcast(b, "cancel_consumer", { queue }, o);
+export const rateLimit = (b: BrokerConfig, taskName: string, rate: string, o: Opts = {}) =>
+  broadcast(b, "rate_limit", { task_name: taskName, rate_limit: rate }, o);
+export const revoke = (b: BrokerConfig, taskId: string | string[], terminate = false, signal = "SIGTERM", o: Opts = {}) =>
+  broadcast(b, "revoke", { task_id: taskId, terminate, signal }, o);
+/** Workers exit before answering, so this never waits for replies. */
+export const shutdown = (b: BrokerConfig, o: Pick<BroadcastOptions, "destination"> = {}) =>
+  broadcast(b, "shutdown", {}, { ...o, reply: false });

@@ -1,0 +1,149 @@
+import "server-only";
+import { getConfig, type BrokerConfig, type Thresholds } from "@/server/config";
+import { NotFoundError, SourceUnavailableError, errorMessage } from "@/server/errors";
+import type { BrokerSummary, QueueSummary, WorkerSummary } from "@/server/schemas/queues";
+import { readComposition, readNextIds, type Composition } from "./composition";
+import { sourceName, withBroker } from "./connections";
+import { boundQueues, mergeQueues, readBindings } from "./discovery";
+import { readDepths } from "./depth";
+import { completionsByQueue, queueRates, queueStatus } from "./rates";
+import { readInFlight, type InFlightCounts } from "./unacked";
+import { forgetWorkers, getWorkerInventory } from "./workers";
+
+// One pass over a broker: discovery + depth + in-flight + workers -> BrokerSummary. Keeps the previous
+// pass per broker (on globalThis) for rates and for how long the next message has been waiting.
+
+interface BrokerState {
+  atMs: number;
+  depths: Map<string, number>;
+  totals: Map<string, Record<string, number>>;
+  /** queue -> id of the message next to run and when we first saw it there */
+  heads: Map<string, { id: string; firstSeenMs: number }>;
+  lastGood: BrokerSummary | null;
+  inFlight: Map<string, InFlightCounts>;
+}
+
+const g = globalThis as unknown as { __leakwatchQueueState?: Map<string, BrokerState> };
+const states = (g.__leakwatchQueueState ??= new Map<string, BrokerState>());
+
+export interface SampleOptions {
+  thresholds?: Pick<Thresholds, "queueDepth">;
+  queueThresholds?: Record<string, number>;
+  nowMs?: number;
+}
+
+function thresholdsFrom(opts: SampleOptions) {
+  if (opts.thresholds && opts.queueThresholds) return { base: opts.thresholds.queueDepth, per: opts.queueThresholds };
+  const cfg = getConfig();
+  return { base: opts.thresholds?.queueDepth ?? cfg.thresholds.queueDepth, per: opts.queueThresholds ?? cfg.queueThresholds };
+}
+
+export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {}): Promise<BrokerSummary> {
+  const state: BrokerState = states.get(broker.name) ?? {
+    atMs: 0, depths: new Map(), totals: new Map(), heads: new Map(), lastGood: null, inFlight: new Map(),
+  };
+  states.set(broker.name, state);
+  const { base, per } = thresholdsFrom(opts);
+  try {
+    // A broker that is down fails here within the connect timeout, before any pidbox waiting.
+    await withBroker(broker, (redis) => redis.ping());
+    const inventory = await getWorkerInventory(broker);
+    const nowMs = opts.nowMs ?? Date.now();
+    const workersKnown = inventory.error === null;
+    const prefix = broker.globalKeyprefix;
+    const pass = await withBroker(broker, async (redis) => {
+      const bindings = await readBindings(redis, prefix);
+      const queues = mergeQueues(broker.queues, boundQueues(bindings), [...inventory.consumersByQueue.keys()]);
+      const names = queues.map((q) => q.name);
+      const depths = await readDepths(redis, prefix, names, broker.prioritySteps);
+      const inFlight = await readInFlight(redis, prefix, bindings, {
+        visibilityTimeoutSeconds: broker.visibilityTimeoutSeconds, workers: inventory.held, nowMs,
+      });
+      const heads = await readNextIds(redis, prefix, names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })), broker.prioritySteps);
+      return { queues, depths, inFlight, heads };
+    });
+
+    const completed = workersKnown
+      ? completionsByQueue({ totalsNow: inventory.totals, totalsPrev: state.totals, consumersByQueue: inventory.consumersByQueue, taskQueues: pass.inFlight.taskQueues })
+      : new Map<string, number | null>();
+    const elapsedMs = state.atMs ? nowMs - state.atMs : 0;
+    const heads = new Map<string, { id: string; firstSeenMs: number }>();
+    const summaries: QueueSummary[] = pass.queues.map(({ name, origins }) => {
+      const d = pass.depths.get(name) ?? { depth: 0, byPriority: {}, error: null };
+      const f = pass.inFlight.byQueue.get(name);
+      const consumers = inventory.consumersByQueue.get(name) ?? [];
+      // A queue nobody consumes drains at 0/min; otherwise use attributed completions.
+      const done = workersKnown && consumers.length === 0 ? 0 : completed.get(name);
+      const rates = queueRates(d.depth, state.depths.get(name), done, elapsedMs);
+      const headId = pass.heads.get(name) ?? null;
+      let oldestSeenSeconds: number | null = null;
+      if (headId) {
+        const prev = state.heads.get(name);
+        const firstSeenMs = prev && prev.id === headId ? prev.firstSeenMs : nowMs;
+        heads.set(name, { id: headId, firstSeenMs });
+        oldestSeenSeconds = Math.round((nowMs - firstSeenMs) / 1000);
+      }
+      const threshold = per[name] ?? base;
+      const orphaned = f?.orphaned ?? 0;
+      return {
+        name, depth: d.depth, byPriority: d.byPriority, unacked: f?.unacked ?? 0, orphaned, consumers,
+        ...rates, oldestSeenSeconds, threshold,
+        status: queueStatus({ depth: d.depth, threshold, hasConsumer: workersKnown ? consumers.length > 0 : null, orphaned }),
+        origins,
+      };
+    });
+
+    state.atMs = nowMs;
+    state.depths = new Map(summaries.map((q) => [q.name, q.depth]));
+    if (workersKnown) state.totals = inventory.totals;
+    state.heads = heads;
+    state.inFlight = pass.inFlight.byQueue;
+    const warnings = [inventory.error && `workers: ${inventory.error}`, pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`]
+      .filter(Boolean).join("; ");
+    const summary: BrokerSummary = { name: broker.name, ok: true, error: warnings || null, sampledAt: nowMs, queues: summaries };
+    state.lastGood = summary;
+    return summary;
+  } catch (e) {
+    // Down: keep showing the last good values with their sample time; the caller sees ok: false.
+    const last = state.lastGood;
+    return { name: broker.name, ok: false, error: errorMessage(e), sampledAt: last?.sampledAt ?? null, queues: last?.queues ?? [] };
+  }
+}
+
+export interface QueueDetail {
+  broker: string;
+  queue: string;
+  /** From the latest pass (null before the first pass of this broker). */
+  summary: QueueSummary | null;
+  inFlight: InFlightCounts | null;
+  composition: Composition;
+  sampledAt: number;
+}
+
+/** Backlog composition and next message of one queue; args only with showArgs. */
+export async function getQueueDetail(
+  broker: BrokerConfig,
+  queue: string,
+  opts: { showArgs?: boolean; sampleSize?: number } = {},
+): Promise<QueueDetail> {
+  const state = states.get(broker.name);
+  const summary = state?.lastGood?.queues.find((q) => q.name === queue) ?? null;
+  const composition = await withBroker(broker, (redis) =>
+    readComposition(redis, broker.globalKeyprefix, queue, broker.prioritySteps, opts));
+  if (!summary && composition.sampled === 0 && !broker.queues.includes(queue))
+    throw new NotFoundError(`Queue "${queue}" is not known on broker "${broker.name}".`);
+  return { broker: broker.name, queue, summary, inFlight: state?.inFlight.get(queue) ?? null, composition, sampledAt: Date.now() };
+}
+
+/** Live workers first, then recently lost ones (alive: false). */
+export async function listWorkers(broker: BrokerConfig): Promise<WorkerSummary[]> {
+  const inventory = await getWorkerInventory(broker);
+  if (inventory.error && inventory.workers.length === 0) throw new SourceUnavailableError(sourceName(broker), inventory.error);
+  return inventory.workers;
+}
+
+/** Tests only: forget rates/ages kept between passes. */
+export function resetSamplerState(): void {
+  states.clear();
+  forgetWorkers();
+}

@@ -1,0 +1,129 @@
+import "server-only";
+import type { BrokerConfig } from "@/server/config";
+import type { WorkerSummary } from "@/server/schemas/queues";
+import { errorMessage } from "@/server/errors";
+import { ensureHeartbeatListener, isFresh } from "./heartbeats";
+import { broadcast, DEFAULT_TIMEOUT_MS, type Replies } from "./pidbox";
+import type { HeldByWorkers } from "./unacked";
+
+// Worker inventory of one broker: who is alive (fresh worker-heartbeat events, or answering pidbox),
+// their pool, queues and the task ids they hold. Workers that stop answering drop out of the live list
+// (alive: false) and are forgotten after a while; history is the lead's store's job.
+
+export interface WorkerInventory {
+  workers: WorkerSummary[];
+  /** queue -> hostnames of live workers consuming it (from active_queues). */
+  consumersByQueue: Map<string, string[]>;
+  /** ids live workers hold; null when some live worker did not answer (then absence proves nothing). */
+  held: HeldByWorkers | null;
+  /** hostname -> stats.total (task name -> completed count) for out-rates. */
+  totals: Map<string, Record<string, number>>;
+  /** The pidbox round failed as a whole (the broker is down, for instance). */
+  error: string | null;
+}
+
+interface Seen {
+  lastSeenMs: number;
+  summary: WorkerSummary;
+}
+const g = globalThis as unknown as { __leakwatchWorkers?: Map<string, Map<string, Seen>> };
+const seenByBroker = (g.__leakwatchWorkers ??= new Map<string, Map<string, Seen>>());
+const FORGET_AFTER_MS = 10 * 60_000;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+
+/** Pool kind from stats.pool: Celery >= 5.3 says `implementation`; 5.2 has to be recognised by its keys. */
+export function poolKind(pool: unknown): string | null {
+  if (!isObj(pool)) return null;
+  if (typeof pool.implementation === "string") {
+    const m = /concurrency\.(\w+)/.exec(pool.implementation);
+    return m?.[1] === "thread" ? "threads" : (m?.[1] ?? pool.implementation);
+  }
+  if ("threads" in pool) return "threads";
+  if ("free-threads" in pool) return "eventlet";
+  if ("writes" in pool || pool["max-tasks-per-child"] === "N/A" || pool["put-guarded-by-semaphore"] === false) return "prefork";
+  if (pool["put-guarded-by-semaphore"] === true) return "solo";
+  return "max-concurrency" in pool ? "gevent" : null;
+}
+
+function idsOf(reply: unknown, nested = false): string[] {
+  return list(reply)
+    .map((r) => (nested ? (isObj(r.request) ? r.request.id : null) : r.id))
+    .filter((id): id is string => typeof id === "string");
+}
+
+export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WorkerInventory> {
+  // Started once, never awaited: heartbeats are a bonus on top of the pidbox answers.
+  const listener = ensureHeartbeatListener(broker);
+  const askedAtMs = Date.now();
+  const ask = (cmd: string, args: Obj = {}) => broadcast(broker, cmd, args, { timeoutMs });
+  const settled = await Promise.allSettled([ask("stats"), ask("active_queues"), ask("active", { safe: true }), ask("reserved"), ask("scheduled")]);
+  const failed = settled.find((s) => s.status === "rejected");
+  const [stats, queues, active, reserved, scheduled] = settled.map((s) => (s.status === "fulfilled" ? s.value : {})) as Replies[];
+  const nowMs = Date.now();
+
+  const seen = seenByBroker.get(broker.name) ?? new Map<string, Seen>();
+  seenByBroker.set(broker.name, seen);
+  const answered = new Set([stats, queues, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})));
+  const fresh = [...listener.beats.values()].filter((b) => isFresh(b, nowMs));
+  const alive = new Set([...answered, ...fresh.map((b) => b.hostname)]);
+
+  const consumersByQueue = new Map<string, string[]>();
+  const totals = new Map<string, Record<string, number>>();
+  const activeIds = new Set<string>();
+  const heldIds = new Set<string>();
+  for (const host of alive) {
+    const st = isObj(stats?.[host]) ? (stats[host] as Obj) : {};
+    const pool = isObj(st.pool) ? st.pool : {};
+    const qnames = list(queues?.[host]).map((q) => q.name).filter((n): n is string => typeof n === "string");
+    for (const q of qnames) consumersByQueue.set(q, [...(consumersByQueue.get(q) ?? []), host]);
+    if (isObj(st.total)) totals.set(host, st.total as Record<string, number>);
+    const a = idsOf(active?.[host]);
+    const r = idsOf(reserved?.[host]);
+    const s = idsOf(scheduled?.[host], true);
+    a.forEach((id) => activeIds.add(id));
+    [...a, ...r, ...s].forEach((id) => heldIds.add(id));
+    const autoscaler = isObj(st.autoscaler) ? st.autoscaler : null;
+    const beat = listener.beats.get(host);
+    const prev = seen.get(host)?.summary;
+    const didAnswer = answered.has(host);
+    const summary: WorkerSummary = {
+      broker: broker.name,
+      hostname: host,
+      alive: true,
+      lastSeen: nowMs,
+      pool: didAnswer ? poolKind(pool) : (prev?.pool ?? null),
+      concurrency: typeof pool["max-concurrency"] === "number" ? pool["max-concurrency"] : (prev?.concurrency ?? null),
+      processes: Array.isArray(pool.processes) ? pool.processes.filter((p): p is number => typeof p === "number") : (prev?.processes ?? []),
+      autoscale: autoscaler && typeof autoscaler.max === "number" && typeof autoscaler.min === "number" ? [autoscaler.max, autoscaler.min] : null,
+      queues: didAnswer ? qnames : (prev?.queues ?? []),
+      active: didAnswer ? a.length : (beat?.active ?? 0),
+      reserved: r.length,
+      scheduled: s.length,
+      via: beat && isFresh(beat, nowMs) ? "heartbeat" : "ping",
+    };
+    seen.set(host, { lastSeenMs: nowMs, summary });
+  }
+  for (const [host, s] of seen) {
+    if (alive.has(host)) continue;
+    if (nowMs - s.lastSeenMs > FORGET_AFTER_MS) seen.delete(host);
+    else s.summary = { ...s.summary, alive: false, lastSeen: s.lastSeenMs };
+  }
+  // Absence from every list only proves a message is abandoned when every live worker answered. With
+  // nobody answering (or pidbox not reachable) we cannot tell, and rely on the visibility timeout alone.
+  const complete = !failed && answered.size > 0 && [...alive].every((h) => [active, reserved, scheduled].every((r) => r !== undefined && h in r));
+  return {
+    workers: [...seen.values()].map((s) => s.summary).sort((x, y) => Number(y.alive) - Number(x.alive) || (x.hostname < y.hostname ? -1 : 1)),
+    consumersByQueue,
+    held: complete ? { active: activeIds, held: heldIds, askedAtMs } : null,
+    totals,
+    error: failed && failed.status === "rejected" ? errorMessage(failed.reason) : null,
+  };
+}
+
+/** Tests only: forget workers seen before. */
+export function forgetWorkers(): void {
+  seenByBroker.clear();
+}

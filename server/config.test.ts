@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DIFY_QUEUES, parseConfig } from "./config";
+
+describe("parseConfig", () => {
+  it("has defaults that work on a fresh machine", () => {
+    const c = parseConfig({});
+    expect(c.dockerHosts).toEqual([{ name: "local", url: "unix:///var/run/docker.sock" }]);
+    expect(c.brokers[0]).toMatchObject({ name: "default", url: "redis://127.0.0.1:6379/1", prioritySteps: [0, 3, 6, 9], globalKeyprefix: "" });
+    expect(c.brokers[0]!.queues).toEqual([...DIFY_QUEUES]);
+    expect(c.brokers[0]!.queues).toHaveLength(16);
+    expect(c.sampleIntervalMs).toBe(5000);
+    expect(c.procRoot).toBe("/proc");
+    expect(c.cgroupRoot).toBe("/sys/fs/cgroup");
+    expect(c.databaseUrl).toBeNull();
+    expect(c.thresholds.queueDepth).toBe(200);
+  });
+
+  it("parses several docker hosts and brokers, including Celery's sentinel form", () => {
+    const c = parseConfig({
+      LEAKWATCH_DOCKER_HOSTS: "a=unix:///var/run/docker.sock, b=tcp://10.0.0.5:2376,c=ssh://ops@host",
+      LEAKWATCH_BROKERS: "dify=sentinel://:pw@127.0.0.1:26379/1;sentinel://:pw@127.0.0.1:26380/1?master_name=mymaster",
+    });
+    expect(c.dockerHosts.map((h) => h.name)).toEqual(["a", "b", "c"]);
+    expect(c.brokers[0]!.masterName).toBe("mymaster");
+  });
+
+  it.each([
+    ["LEAKWATCH_DOCKER_HOSTS", "local"],
+    ["LEAKWATCH_DOCKER_HOSTS", "x=http//nope"],
+    ["LEAKWATCH_DOCKER_HOSTS", "a=unix:///x,a=unix:///y"],
+    ["LEAKWATCH_BROKERS", "b=amqp://guest@localhost//"],
+    ["LEAKWATCH_SAMPLE_INTERVAL_MS", "fast"],
+    ["LEAKWATCH_SAMPLE_INTERVAL_MS", "10"],
+    ["LEAKWATCH_DATABASE_URL", "mysql://x"],
+    ["LEAKWATCH_READ_ONLY", "maybe"],
+    ["LEAKWATCH_CONFIG", "/nonexistent/leakwatch.json"],
+    ["LEAKWATCH_QUEUE_PRESETS", "nope"],
+  ])("a bad %s stops start-up and names the variable", (variable, value) => {
+    expect(() => parseConfig({ [variable]: value })).toThrowError(ConfigError);
+    try {
+      parseConfig({ [variable]: value });
+    } catch (e) {
+      expect((e as ConfigError).variable).toBe(variable);
+      expect((e as Error).message.startsWith(`${variable}:`)).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,273 @@
+import "server-only";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// The one module that reads process.env. Parsed once, lazily; a bad value stops start-up and names the variable.
+
+export const DIFY_QUEUES = [
+  "priority_dataset", "priority_pipeline", "dataset", "pipeline", "mail", "ops_trace", "app_deletion",
+  "plugin", "workflow_storage", "conversation", "workflow", "schedule_poller", "schedule_executor",
+  "triggered_workflow_dispatcher", "trigger_refresh_executor", "retention",
+] as const;
+
+export const QUEUE_PRESETS: Record<string, readonly string[]> = { dify: DIFY_QUEUES, none: [] };
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+export interface DockerHostConfig {
+  name: string;
+  url: string;
+  /** TLS files for tcp:// endpoints (from the JSON config file). */
+  tls?: { ca?: string; cert?: string; key?: string };
+}
+
+export interface BrokerConfig {
+  name: string;
+  /** redis://, rediss:// or Celery's sentinel:// form (several sentinels joined by ';'). */
+  url: string;
+  globalKeyprefix: string;
+  prioritySteps: number[];
+  visibilityTimeoutSeconds: number;
+  /** Configured queue names (from presets and the JSON file), always shown even when empty. */
+  queues: string[];
+  /** Sentinel master name (from `?master_name=` / the JSON file); only for sentinel:// URLs. */
+  masterName?: string;
+}
+
+export interface Thresholds {
+  /** Share of the effective limit (0-1) at which a container is warn / critical. */
+  warnShare: number;
+  criticalShare: number;
+  /** ETA under which a container is warn / critical. */
+  warnEtaSeconds: number;
+  criticalEtaSeconds: number;
+  /** Default queue depth threshold (Dify's queue monitor uses 200). */
+  queueDepth: number;
+}
+
+export interface ContainerThresholdOverride extends Partial<Omit<Thresholds, "queueDepth">> {
+  /** Glob on the container name (`*` and `?`), or a label `key=value`. */
+  match: string;
+}
+
+export interface AppConfig {
+  dockerHosts: DockerHostConfig[];
+  brokers: BrokerConfig[];
+  dataDir: string;
+  databaseUrl: string | null;
+  sampleIntervalMs: number;
+  procRoot: string;
+  cgroupRoot: string;
+  listenHost: string;
+  port: number;
+  adminPassword: string | null;
+  /** Server key for audit HMACs and token hashing; generated into dataDir when not set. */
+  secretKey: string | null;
+  readOnly: boolean;
+  trustedProxies: string[];
+  proxyUserHeader: string | null;
+  proxyRoleHeader: string | null;
+  logLevel: string;
+  thresholds: Thresholds;
+  containerThresholds: ContainerThresholdOverride[];
+  queueThresholds: Record<string, number>;
+  showTaskArguments: boolean;
+  /** Allow http://localhost-style origins besides the request's own host (comma list). */
+  allowedOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+function pairs(variable: string, raw: string): { name: string; url: string }[] {
+  const out: { name: string; url: string }[] = [];
+  for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new ConfigError(variable, `expected comma-separated name=url pairs, got "${part}"`);
+    const name = part.slice(0, eq).trim();
+    const url = part.slice(eq + 1).trim();
+    if (!NAME.test(name)) throw new ConfigError(variable, `name "${name}" must match ${NAME}`);
+    if (out.some((p) => p.name === name)) throw new ConfigError(variable, `name "${name}" is given twice`);
+    out.push({ name, url });
+  }
+  if (out.length === 0) throw new ConfigError(variable, "expected at least one name=url pair");
+  return out;
+}
+
+const dockerUrl = /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+|https?:\/\/[^/\s]+:\d+|ssh:\/\/[^\s]+)$/;
+const brokerUrl = /^(redis|rediss|sentinel):\/\/.*/;
+
+const intIn = (variable: string, min: number, max: number) =>
+  z.coerce.number().int().min(min, `${variable} must be at least ${min}`).max(max, `${variable} must be at most ${max}`);
+
+const fileSchema = z
+  .object({
+    brokers: z
+      .record(
+        z.string(),
+        z.object({
+          global_keyprefix: z.string().max(200).optional(),
+          priority_steps: z.array(z.number().int().min(0).max(255)).min(1).max(32).optional(),
+          visibility_timeout: z.number().positive().max(30 * 86400).optional(),
+          queues: z.array(z.string().min(1).max(1024)).max(100_000).optional(),
+          presets: z.array(z.string()).optional(),
+          master_name: z.string().optional(),
+        }),
+      )
+      .optional(),
+    dockerTls: z.record(z.string(), z.object({ ca: z.string(), cert: z.string(), key: z.string() }).partial()).optional(),
+    thresholds: z
+      .object({
+        warnShare: z.number().gt(0).lte(1),
+        criticalShare: z.number().gt(0).lte(1),
+        warnEtaSeconds: z.number().positive(),
+        criticalEtaSeconds: z.number().positive(),
+        queueDepth: z.number().int().positive(),
+      })
+      .partial()
+      .optional(),
+    containerThresholds: z
+      .array(
+        z.object({
+          match: z.string().min(1),
+          warnShare: z.number().gt(0).lte(1).optional(),
+          criticalShare: z.number().gt(0).lte(1).optional(),
+          warnEtaSeconds: z.number().positive().optional(),
+          criticalEtaSeconds: z.number().positive().optional(),
+        }),
+      )
+      .optional(),
+    queueThresholds: z.record(z.string(), z.number().int().positive()).optional(),
+    showTaskArguments: z.boolean().optional(),
+  })
+  .strict();
+
+function parseNumber<T>(variable: string, schema: z.ZodType<T>, raw: string | undefined, fallback: string): T {
+  const r = schema.safeParse(raw ?? fallback);
+  if (!r.success) throw new ConfigError(variable, r.error.issues[0]?.message ?? "invalid value");
+  return r.data;
+}
+
+function parseBool(variable: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === "") return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(variable, `expected true or false, got "${raw}"`);
+}
+
+/** Pure: parses an environment into the config. Exported for tests; the app calls getConfig(). */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const dockerHosts = pairs("LEAKWATCH_DOCKER_HOSTS", env.LEAKWATCH_DOCKER_HOSTS || "local=unix:///var/run/docker.sock");
+  for (const h of dockerHosts) {
+    if (!dockerUrl.test(h.url))
+      throw new ConfigError("LEAKWATCH_DOCKER_HOSTS", `"${h.url}" is not unix:///path, tcp://host:port or ssh://user@host`);
+  }
+  const brokerPairs = pairs("LEAKWATCH_BROKERS", env.LEAKWATCH_BROKERS || "default=redis://127.0.0.1:6379/1");
+  for (const b of brokerPairs) {
+    if (!brokerUrl.test(b.url))
+      throw new ConfigError("LEAKWATCH_BROKERS", `"${b.url}" is not a redis://, rediss:// or sentinel:// URL`);
+  }
+
+  let file: z.infer<typeof fileSchema> = {};
+  if (env.LEAKWATCH_CONFIG) {
+    let text: string;
+    try {
+      text = readFileSync(env.LEAKWATCH_CONFIG, "utf8");
+    } catch (e) {
+      throw new ConfigError("LEAKWATCH_CONFIG", `cannot read ${env.LEAKWATCH_CONFIG}: ${(e as Error).message}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ConfigError("LEAKWATCH_CONFIG", `${env.LEAKWATCH_CONFIG} is not valid JSON`);
+    }
+    const r = fileSchema.safeParse(json);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new ConfigError("LEAKWATCH_CONFIG", `${i?.path.join(".") || "(root)"}: ${i?.message}`);
+    }
+    file = r.data;
+  }
+
+  const defaultPresets = (env.LEAKWATCH_QUEUE_PRESETS ?? "dify").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const p of defaultPresets) {
+    if (!QUEUE_PRESETS[p]) throw new ConfigError("LEAKWATCH_QUEUE_PRESETS", `unknown preset "${p}" (known: ${Object.keys(QUEUE_PRESETS).join(", ")})`);
+  }
+
+  const brokers: BrokerConfig[] = brokerPairs.map(({ name, url }) => {
+    const f = file.brokers?.[name] ?? {};
+    const presets = f.presets ?? defaultPresets;
+    const queues = new Set<string>();
+    for (const p of presets) for (const q of QUEUE_PRESETS[p] ?? []) queues.add(q);
+    for (const q of f.queues ?? []) queues.add(q);
+    const masterFromUrl = /[?&]master_name=([^&;]+)/.exec(url)?.[1];
+    return {
+      name,
+      url,
+      globalKeyprefix: f.global_keyprefix ?? "",
+      prioritySteps: f.priority_steps ?? [0, 3, 6, 9],
+      visibilityTimeoutSeconds: f.visibility_timeout ?? 3600,
+      queues: [...queues],
+      masterName: f.master_name ?? (masterFromUrl ? decodeURIComponent(masterFromUrl) : undefined),
+    };
+  });
+  for (const h of dockerHosts) {
+    const tls = file.dockerTls?.[h.name];
+    if (tls) (h as DockerHostConfig).tls = tls;
+  }
+
+  const databaseUrl = env.LEAKWATCH_DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new ConfigError("LEAKWATCH_DATABASE_URL", "expected a postgres:// URL (leave unset for the embedded SQLite store)");
+
+  const thresholds: Thresholds = {
+    warnShare: 0.7,
+    criticalShare: 0.9,
+    warnEtaSeconds: 6 * 3600,
+    criticalEtaSeconds: 3600,
+    queueDepth: 200,
+    ...file.thresholds,
+  };
+
+  return {
+    dockerHosts,
+    brokers,
+    dataDir: path.resolve(/*turbopackIgnore: true*/ env.LEAKWATCH_DATA_DIR || "./data"),
+    databaseUrl,
+    sampleIntervalMs: parseNumber("LEAKWATCH_SAMPLE_INTERVAL_MS", intIn("LEAKWATCH_SAMPLE_INTERVAL_MS", 250, 3_600_000), env.LEAKWATCH_SAMPLE_INTERVAL_MS, "5000"),
+    procRoot: env.LEAKWATCH_PROC_ROOT || "/proc",
+    cgroupRoot: env.LEAKWATCH_CGROUP_ROOT || "/sys/fs/cgroup",
+    listenHost: env.HOSTNAME_BIND || env.LEAKWATCH_HOST || "127.0.0.1",
+    port: parseNumber("PORT", intIn("PORT", 1, 65535), env.PORT, "3000"),
+    adminPassword: env.LEAKWATCH_ADMIN_PASSWORD || null,
+    secretKey: env.LEAKWATCH_SECRET_KEY || null,
+    readOnly: parseBool("LEAKWATCH_READ_ONLY", env.LEAKWATCH_READ_ONLY),
+    trustedProxies: (env.LEAKWATCH_TRUSTED_PROXIES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    proxyUserHeader: env.LEAKWATCH_PROXY_USER_HEADER || null,
+    proxyRoleHeader: env.LEAKWATCH_PROXY_ROLE_HEADER || null,
+    logLevel: env.LEAKWATCH_LOG_LEVEL || "info",
+    thresholds,
+    containerThresholds: file.containerThresholds ?? [],
+    queueThresholds: file.queueThresholds ?? {},
+    showTaskArguments: file.showTaskArguments ?? false,
+    allowedOrigins: (env.LEAKWATCH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+const g = globalThis as unknown as { __leakwatchConfig?: AppConfig };
+
+export function getConfig(): AppConfig {
+  if (!g.__leakwatchConfig) g.__leakwatchConfig = parseConfig(process.env);
+  return g.__leakwatchConfig;
+}
+
+/** Tests only: swap the config (e.g. a test Redis port). */
+export function setConfigForTests(cfg: AppConfig | undefined): void {
+  g.__leakwatchConfig = cfg;
+}

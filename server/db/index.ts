@@ -1,0 +1,93 @@
+import "server-only";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { getConfig } from "@/server/config";
+import { markSource } from "@/server/sources/status";
+import { migrationProvider } from "./migrations";
+import type { Database } from "./schema";
+
+// The console's own store: embedded SQLite (WAL) by default, PostgreSQL when LEAKWATCH_DATABASE_URL is set.
+// One Kysely instance per process, on globalThis so hot reload and route bundles share it.
+
+export type Dialect = "sqlite" | "postgres";
+interface DbHolder { db: Kysely<Database>; dialect: Dialect; ready: Promise<void> }
+const g = globalThis as unknown as { __leakwatchDb?: DbHolder };
+
+async function createPostgres(url: string): Promise<Kysely<Database>> {
+  const pg = (await import("pg")).default;
+  // bigint columns hold epoch milliseconds: well inside Number's safe range.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  pool.on("error", (e: Error) => markSource("database", "console-db", false, e.message));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function createSqlite(dataDir: string): Promise<Kysely<Database>> {
+  const BetterSqlite = (await import("better-sqlite3")).default;
+  mkdirSync(dataDir, { recursive: true });
+  const file = new BetterSqlite(path.join(dataDir, "leakwatch.sqlite"));
+  file.pragma("journal_mode = WAL");
+  file.pragma("synchronous = NORMAL");
+  file.pragma("busy_timeout = 5000");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+}
+
+async function migrate(db: Kysely<Database>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+}
+
+function holder(): DbHolder {
+  if (g.__leakwatchDb) return g.__leakwatchDb;
+  const cfg = getConfig();
+  const dialect: Dialect = cfg.databaseUrl ? "postgres" : "sqlite";
+  // Drivers load asynchronously (dynamic import keeps pg out of SQLite installs); callers await `ready`.
+  const h = { dialect, db: undefined as unknown as Kysely<Database>, ready: Promise.resolve() } as DbHolder;
+  h.ready = (async () => {
+    const db = dialect === "postgres" ? await createPostgres(cfg.databaseUrl!) : await createSqlite(cfg.dataDir);
+    h.db = db;
+    await migrate(db);
+    markSource("database", "console-db", true);
+  })();
+  g.__leakwatchDb = h;
+  h.ready.catch((e) => {
+    markSource("database", "console-db", false, (e as Error).message);
+    delete g.__leakwatchDb; // let the next call try again
+  });
+  return h;
+}
+
+/** The ready database (migrated). */
+export async function getDb(): Promise<Kysely<Database>> {
+  const h = holder();
+  await h.ready;
+  return h.db;
+}
+
+export function dbDialect(): Dialect {
+  return getConfig().databaseUrl ? "postgres" : "sqlite";
+}
+
+/** Cheap liveness probe for /api/health. */
+export async function pingDb(): Promise<void> {
+  const db = await getDb();
+  try {
+    await sql`select 1`.execute(db);
+    markSource("database", "console-db", true);
+  } catch (e) {
+    markSource("database", "console-db", false, (e as Error).message);
+    throw e;
+  }
+}
+
+/** Tests: close and forget the database. */
+export async function closeDb(): Promise<void> {
+  const h = g.__leakwatchDb;
+  delete g.__leakwatchDb;
+  if (h) {
+    await h.ready.catch(() => undefined);
+    await h.db?.destroy();
+  }
+}

@@ -1,0 +1,65 @@
+import "server-only";
+
+// Recent pids points per container, kept in memory for the forecast and the sparklines (the database keeps the long
+// history). On globalThis so hot reloads and route handlers share one copy with the scheduler.
+
+const KEEP_MS = 60 * 60_000;
+const MAX_POINTS = 1_500; // an hour at 2.4 s sampling
+const FORGET_AFTER_MS = 2 * KEEP_MS;
+
+export interface RingEntry {
+  points: [number, number][];
+  /** Times the container (re)started or died: the forecast window starts after the latest. */
+  resets: number[];
+  lastRefusedTotal: number | null;
+  lastSeenMs: number;
+}
+
+const g = globalThis as unknown as { __leakwatchPidsRing?: Map<string, RingEntry> };
+const ring = (): Map<string, RingEntry> => (g.__leakwatchPidsRing ??= new Map());
+const key = (host: string, id: string) => `${host}\n${id}`;
+
+function entry(host: string, id: string, nowMs: number): RingEntry {
+  let e = ring().get(key(host, id));
+  if (!e) {
+    e = { points: [], resets: [], lastRefusedTotal: null, lastSeenMs: nowMs };
+    ring().set(key(host, id), e);
+  }
+  return e;
+}
+
+export function addPoint(host: string, id: string, tsMs: number, current: number): RingEntry {
+  const e = entry(host, id, tsMs);
+  e.points.push([tsMs, current]);
+  e.lastSeenMs = tsMs;
+  const cutoff = tsMs - KEEP_MS;
+  const firstKept = e.points.findIndex(([t]) => t >= cutoff);
+  if (firstKept > 0) e.points.splice(0, firstKept);
+  if (e.points.length > MAX_POINTS) e.points.splice(0, e.points.length - MAX_POINTS);
+  e.resets = e.resets.filter((t) => t >= cutoff);
+  return e;
+}
+
+export function noteReset(host: string, id: string, tsMs: number): void {
+  const e = entry(host, id, tsMs);
+  if (!e.resets.includes(tsMs)) e.resets.push(tsMs);
+}
+
+export function getEntry(host: string, id: string): RingEntry | undefined {
+  return ring().get(key(host, id));
+}
+
+/** Drops containers not seen for a while (removed, or on a host no longer configured). */
+export function forgetStale(nowMs: number): void {
+  for (const [k, e] of ring()) if (nowMs - e.lastSeenMs > FORGET_AFTER_MS) ring().delete(k);
+}
+
+/** At most `max` points, evenly spread, always including the newest. */
+export function sparkline(points: readonly [number, number][], max = 60): [number, number][] {
+  if (points.length <= max) return points.map((p) => [p[0], p[1]]);
+  const step = (points.length - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => {
+    const p = points[Math.round(i * step)] as [number, number];
+    return [p[0], p[1]];
+  });
+}

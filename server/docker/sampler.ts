@@ -1,0 +1,138 @@
+import "server-only";
+import type { AppConfig, DockerHostConfig } from "@/server/config";
+import { getConfig } from "@/server/config";
+import { errorMessage } from "@/server/errors";
+import type { CgroupDetail, ContainerSummary, PidsInfo } from "@/server/schemas/containers";
+import { readContainerCgroup, type CgroupReading } from "./cgroup";
+import { pidsHierarchies, type CgroupLocation } from "./cgroup-fs";
+import { classify, thresholdsFor } from "./classify";
+import { dockerFor, type DockerEndpoint } from "./endpoints";
+import type { ContainerListItem, InspectInfo } from "./engine-types";
+import { etaSeconds, forecast } from "./forecast";
+import { addPoint, forgetStale, noteReset, sparkline } from "./history-ring";
+import { mapLimit } from "./map-limit";
+
+// One sampling pass over one Docker host. Reads pids from the cgroup files when this process can see them (a local
+// socket and a readable cgroup root), else from one-shot stats. Containers that stop mid-pass are skipped quietly.
+
+export type SamplerConfig = Pick<AppConfig, "cgroupRoot" | "procRoot" | "thresholds" | "containerThresholds">;
+
+export interface HostSample {
+  ok: boolean;
+  error?: string;
+  containers: ContainerSummary[];
+  details: Map<string, CgroupDetail>;
+  /** Per-container problems that did not stop the pass (bounded). */
+  errors: string[];
+  via: "cgroupfs" | "docker-api" | null;
+}
+
+const CONCURRENCY = 8;
+const INSPECT_TTL_MS = 30_000;
+
+interface Cached { inspect: InspectInfo; atMs: number; location: CgroupLocation | null }
+const g = globalThis as unknown as { __leakwatchInspectCache?: Map<string, Cached> };
+const cache = (): Map<string, Cached> => (g.__leakwatchInspectCache ??= new Map());
+
+/** cgroupfs only for a local engine whose cgroup tree this process can read. */
+export async function canReadCgroupfs(host: DockerHostConfig, cfg: SamplerConfig): Promise<boolean> {
+  return host.url.startsWith("unix://") && (await pidsHierarchies(cfg.cgroupRoot)).length > 0;
+}
+
+async function inspectCached(client: DockerEndpoint, host: string, c: ContainerListItem, nowMs: number, force: boolean): Promise<Cached> {
+  const k = `${host}\n${c.id}`;
+  const hit = cache().get(k);
+  if (hit && !force && nowMs - hit.atMs < INSPECT_TTL_MS) return hit;
+  const inspect = await client.inspectContainer(c.id);
+  // A new main PID or start time means a restart we may have missed as an event: restart the forecast window.
+  if (hit && (hit.inspect.pid !== inspect.pid || hit.inspect.startedAt !== inspect.startedAt)) noteReset(host, c.id, nowMs);
+  const next = { inspect, atMs: nowMs, location: hit && hit.inspect.pid === inspect.pid ? hit.location : null };
+  cache().set(k, next);
+  return next;
+}
+
+async function viaCgroupfs(client: DockerEndpoint, host: string, c: ContainerListItem, cfg: SamplerConfig, nowMs: number): Promise<CgroupReading> {
+  let cached = await inspectCached(client, host, c, nowMs, false);
+  let r = await readContainerCgroup(cfg, { id: c.id, hostPid: cached.inspect.pid, dockerPidsLimit: cached.inspect.pidsLimit, location: cached.location });
+  if (!r.ok) {
+    // Stale location or PID (restart): look again once with a fresh inspect.
+    cached = await inspectCached(client, host, c, nowMs, true);
+    r = await readContainerCgroup(cfg, { id: c.id, hostPid: cached.inspect.pid, dockerPidsLimit: cached.inspect.pidsLimit });
+  }
+  if (!r.ok) throw new Error(r.error);
+  cached.location = r.reading.location;
+  return r.reading;
+}
+
+async function viaStats(client: DockerEndpoint, c: ContainerListItem): Promise<{ pids: PidsInfo; headroom: number | null; share: number | null }> {
+  const s = await client.containerStats(c.id);
+  const headroom = s.limit !== null && s.current !== null ? s.limit - s.current : null;
+  return {
+    pids: { current: s.current, limit: s.limit, effectiveLimit: s.limit, limitSource: s.limit !== null ? "container" : "none", limitPath: null, peak: null, refusedTotal: null },
+    headroom,
+    share: s.limit !== null && s.current !== null ? s.current / s.limit : null,
+  };
+}
+
+export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = getConfig()): Promise<HostSample> {
+  const client = dockerFor(host);
+  let list: ContainerListItem[];
+  try {
+    list = await client.listContainers();
+  } catch (e) {
+    return { ok: false, error: errorMessage(e), containers: [], details: new Map(), errors: [], via: null };
+  }
+  const useCgroupfs = await canReadCgroupfs(host, cfg);
+  const errors: string[] = [];
+  const details = new Map<string, CgroupDetail>();
+  const running = list.filter((c) => c.state === "running");
+  const results = await mapLimit(running, CONCURRENCY, async (c): Promise<ContainerSummary | null> => {
+    const nowMs = Date.now();
+    try {
+      let reading: { pids: PidsInfo; headroom: number | null; share: number | null; detail?: CgroupDetail };
+      if (useCgroupfs) reading = await viaCgroupfs(client, host.name, c, cfg, nowMs);
+      else reading = await viaStats(client, c);
+      if (reading.detail) details.set(c.id, reading.detail);
+      return summarize(host.name, c, reading, useCgroupfs ? "cgroupfs" : "docker-api", cfg, nowMs);
+    } catch (e) {
+      // Gone between list and read (stopped, removed): not an error worth showing; anything else is kept, bounded.
+      const gone = (e as { code?: string }).code === "not_found" || /vanished|no pids cgroup/.test(errorMessage(e));
+      if (!gone && errors.length < 20) errors.push(`${c.name}: ${errorMessage(e)}`);
+      return null;
+    }
+  });
+  forgetStale(Date.now());
+  const alive = new Set(running.map((c) => `${host.name}\n${c.id}`));
+  for (const k of cache().keys()) if (k.startsWith(`${host.name}\n`) && !alive.has(k)) cache().delete(k);
+  return { ok: true, containers: results.filter((r): r is ContainerSummary => r !== null), details, errors, via: useCgroupfs ? "cgroupfs" : "docker-api" };
+}
+
+function summarize(
+  host: string,
+  c: ContainerListItem,
+  reading: { pids: PidsInfo; headroom: number | null; share: number | null; detail?: CgroupDetail },
+  via: ContainerSummary["via"],
+  cfg: SamplerConfig,
+  nowMs: number,
+): ContainerSummary {
+  const { pids } = reading;
+  const entry = pids.current !== null ? addPoint(host, c.id, nowMs, pids.current) : undefined;
+  const previousRefused = entry?.lastRefusedTotal ?? null;
+  const refusingNow = pids.refusedTotal !== null && previousRefused !== null && pids.refusedTotal > previousRefused;
+  if (entry) entry.lastRefusedTotal = pids.refusedTotal;
+  const f = forecast(entry?.points ?? [], entry?.resets ?? []);
+  const eta = etaSeconds(f, reading.headroom);
+  const { status, reasons } = classify(
+    {
+      current: pids.current, effectiveLimit: pids.effectiveLimit, limitSource: pids.limitSource, limitPath: pids.limitPath,
+      share: reading.share, etaSeconds: eta, refusingNow, refusedTotal: pids.refusedTotal, hiddenCap: reading.detail?.hiddenCap ?? false,
+    },
+    thresholdsFor(c, cfg.thresholds, cfg.containerThresholds),
+  );
+  return {
+    host, id: c.id, name: c.name, image: c.image, state: c.state, labels: c.labels, via, pids,
+    growthPerMinute: f.growthPerMinute === null ? null : Math.round(f.growthPerMinute * 100) / 100,
+    etaSeconds: eta === null ? null : Math.round(eta),
+    status, reasons, refusingNow, sampledAt: nowMs, spark: sparkline(entry?.points ?? []),
+  };
+}

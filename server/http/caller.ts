@@ -1,0 +1,55 @@
+import "server-only";
+import { getConfig } from "@/server/config";
+import { readApiToken } from "@/server/auth/tokens";
+import { readSession, SESSION_COOKIE, type SessionInfo } from "@/server/auth/sessions";
+import { isRole } from "@/server/auth/roles";
+
+// Who is calling: a session cookie, a Bearer token, or a trusted reverse proxy's user header.
+
+export function clientIp(req: Request): string | null {
+  // Next's server appends the socket's address to x-forwarded-for; the rightmost entry is the one it saw.
+  const xff = req.headers.get("x-forwarded-for");
+  if (!xff) return null;
+  const parts = xff.split(",").map((s) => s.trim()).filter(Boolean);
+  const last = parts[parts.length - 1] ?? null;
+  return last ? last.replace(/^::ffff:/, "") : null;
+}
+
+export function readCookie(req: Request, name: string): string | null {
+  const header = req.headers.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+export async function resolveCaller(req: Request): Promise<SessionInfo | null> {
+  const auth = req.headers.get("authorization");
+  if (auth?.toLowerCase().startsWith("bearer ")) return readApiToken(auth.slice(7).trim());
+
+  const cfg = getConfig();
+  if (cfg.proxyUserHeader && cfg.trustedProxies.length > 0) {
+    const ip = clientIp(req);
+    const user = req.headers.get(cfg.proxyUserHeader);
+    if (ip && user && cfg.trustedProxies.includes(ip)) {
+      const role = cfg.proxyRoleHeader ? req.headers.get(cfg.proxyRoleHeader) : "viewer";
+      if (isRole(role)) return { userId: `proxy:${user}`, username: user, role, csrfToken: "", via: "proxy" };
+    }
+  }
+
+  const token = readCookie(req, SESSION_COOKIE);
+  return token ? readSession(token) : null;
+}
+
+/** Same-origin check for state-changing requests: Origin must be present, not "null", and ours. */
+export function originAllowed(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  if (!origin || origin === "null") return false;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  let o: URL;
+  try { o = new URL(origin); } catch { return false; }
+  if (host && o.host === host) return true;
+  return getConfig().allowedOrigins.includes(origin);
+}

@@ -1,0 +1,16 @@
+import "server-only";
+
+// Session cookies: HttpOnly, SameSite=Strict, Secure when the request came over https.
+function isHttps(req: Request): boolean {
+  return (req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol.replace(":", "")) === "https";
+}
+
+export function sessionCookie(req: Request, name: string, value: string, expiresAt: number): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "HttpOnly", "SameSite=Strict", `Expires=${new Date(expiresAt).toUTCString()}`];
+  if (isHttps(req)) parts.push("Secure");
+  return parts.join("; ");
+}
+
+export function clearCookie(req: Request, name: string): string {
+  return sessionCookie(req, name, "", 0);
+}

@@ -1,0 +1,93 @@
+import "server-only";
+import { ZodError, type z } from "zod";
+import { roleAllows, type Role } from "@/server/auth/roles";
+import type { SessionInfo } from "@/server/auth/sessions";
+import { safeEqual } from "@/server/auth/crypto";
+import { AppError, CsrfError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/server/errors";
+import { log } from "@/server/log";
+import { clientIp, originAllowed, resolveCaller } from "./caller";
+import { recordDenied } from "./denied";
+
+// The one wrapper every API route goes through: caller, role, CSRF on mutations, body parsing, error shape.
+// Error bodies are always { error: { code, message } }; stacks and internal messages never leave the server.
+
+export interface RouteContext<B> {
+  req: Request;
+  params: Record<string, string>;
+  caller: SessionInfo | null;
+  ip: string | null;
+  body: B;
+}
+
+interface RouteOptions<S extends z.ZodType | undefined> {
+  /** "public" skips authentication; otherwise the least role allowed. */
+  access: "public" | Role;
+  /** POST/PUT/PATCH/DELETE: enforce Origin and the session's CSRF token. */
+  mutating?: boolean;
+  body?: S;
+}
+
+type Handler<B> = (ctx: RouteContext<B>) => Promise<unknown>;
+type NextCtx = { params: Promise<Record<string, string | string[]>> };
+
+export function errorResponse(e: unknown): Response {
+  if (e instanceof AppError) {
+    const headers: Record<string, string> = {};
+    if (e.code === "rate_limited" && "retryAfterSeconds" in e) headers["retry-after"] = String((e as { retryAfterSeconds: number }).retryAfterSeconds);
+    return Response.json({ error: { code: e.code, message: e.message } }, { status: e.status, headers });
+  }
+  if (e instanceof ZodError) {
+    const message = e.issues.slice(0, 5).map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    return Response.json({ error: { code: "validation", message } }, { status: 400 });
+  }
+  log.error({ err: e }, "unhandled error in API route");
+  return Response.json({ error: { code: "internal", message: "Internal error; see the server log." } }, { status: 500 });
+}
+
+export function apiRoute<S extends z.ZodType | undefined = undefined>(
+  opts: RouteOptions<S>,
+  handler: Handler<S extends z.ZodType ? z.infer<S> : undefined>,
+) {
+  return async (req: Request, nextCtx?: NextCtx): Promise<Response> => {
+    const ip = clientIp(req);
+    let caller: SessionInfo | null = null;
+    try {
+      const raw = (nextCtx ? await nextCtx.params : undefined) ?? {};
+      const params: Record<string, string> = {};
+      for (const [k, v] of Object.entries(raw)) params[k] = Array.isArray(v) ? v.join("/") : v;
+
+      if (opts.access !== "public") {
+        caller = await resolveCaller(req);
+        if (!caller) throw new UnauthenticatedError();
+        if (!roleAllows(caller.role, opts.access)) {
+          await recordDenied(caller, ip, req, `needs role ${opts.access}`);
+          throw new ForbiddenError(`This needs the ${opts.access} role; you are ${caller.role}.`);
+        }
+      }
+      if (opts.mutating) {
+        if (!originAllowed(req)) throw new CsrfError("Cross-origin or origin-less request refused.");
+        // Bearer-token and proxy callers are not cookie-borne, so a forged browser request can't carry them.
+        if (caller?.via === "session") {
+          const sent = req.headers.get("x-csrf-token") ?? "";
+          if (!sent || !safeEqual(sent, caller.csrfToken)) throw new CsrfError("Missing or wrong CSRF token.");
+        }
+      }
+      let body: unknown = undefined;
+      if (opts.body) {
+        let json: unknown;
+        try {
+          json = await req.json();
+        } catch {
+          throw new ValidationError("The request body is not valid JSON.");
+        }
+        body = opts.body.parse(json);
+      }
+      const out = await handler({ req, params, caller, ip, body: body as never });
+      return out instanceof Response ? out : Response.json(out);
+    } catch (e) {
+      if (e instanceof AppError && (e.code === "forbidden" || e.code === "csrf") && caller && e.code === "csrf")
+        await recordDenied(caller, ip, req, e.message);
+      return errorResponse(e);
+    }
+  };
+}

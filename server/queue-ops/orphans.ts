@@ -1,0 +1,105 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { ConflictError } from "@/server/errors";
+import { bindingKey, KOMBU_SEP, messagePriority, priorityListKey, unackedKeys, type QueueLayout } from "./keys";
+import { withQueueOps } from "./scripts";
+
+// Requeues messages a dead worker left in kombu's `unacked` hash, doing what kombu 5.2's
+// QoS.restore_visible does: take `unacked_mutex` (SET NX PX, as redis-py's Lock), pick entries of
+// `unacked_index` older than the visibility timeout, and for each remove it from both indices and
+// RPUSH it (the consumer end: delivered next) with headers.redelivered and
+// properties.delivery_info.redelivered set. One Lua call per message makes the move atomic.
+//
+// One deliberate difference: kombu 5.2's _do_restore_message pushes to the bare queue name, which
+// drops a message's priority; we push to the sub-list of its properties.priority, as later kombu does.
+
+export interface RequeueOptions extends QueueLayout {
+  /** Entries delivered longer ago than this are orphans (kombu's visibility_timeout). */
+  visibilityTimeoutSeconds?: number;
+  /** Or exactly these delivery tags, whatever their age. */
+  deliveryTags?: string[];
+  /** kombu's unacked_mutex_expire (300 s). */
+  mutexExpireSeconds?: number;
+  limit?: number;
+  nowMs?: number;
+}
+
+export interface RequeueResult {
+  requeued: number;
+  byQueue: Record<string, number>;
+  /** Acked or changed by a worker while we looked: left alone. */
+  skipped: string[];
+  /** No binding matches its exchange/routing key, or its JSON cannot be rewritten safely: left in unacked. */
+  unroutable: string[];
+  /** Index entries with no message behind them, dropped as kombu does. */
+  staleIndex: number;
+}
+
+/** Integers beyond 2^53 would be rounded by JSON.parse; refuse to rewrite such a message. */
+export function hasUnsafeInteger(raw: string): boolean {
+  return /\d{16,}/.test(raw.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+}
+
+export type Envelope = { headers?: Record<string, unknown>; properties?: { delivery_info?: Record<string, unknown> } };
+
+export function markRedelivered(payload: Envelope): void {
+  // Same order and KeyError behaviour as kombu: no headers -> nothing is marked.
+  if (!payload.headers || typeof payload.headers !== "object") return;
+  payload.headers.redelivered = true;
+  const di = payload.properties?.delivery_info;
+  if (di && typeof di === "object") di.redelivered = true;
+}
+
+async function lookupQueues(redis: Redis, prefix: string, exchange: string, routingKey: string): Promise<string[]> {
+  if (!exchange) return routingKey ? [routingKey] : []; // anon exchange, as kombu's _lookup
+  // Direct-exchange semantics over the binding table (what Celery declares for its queues).
+  const members = await redis.smembers(bindingKey(prefix, exchange));
+  const queues = members.map((m) => m.split(KOMBU_SEP)).filter(([rk]) => rk === routingKey).map((p) => p[2] ?? "");
+  return [...new Set(queues.filter(Boolean))];
+}
+
+export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<RequeueResult> {
+  const r = withQueueOps(redis);
+  const keys = unackedKeys(o.prefix);
+  const token = randomUUID().replace(/-/g, "");
+  const expireMs = Math.round((o.mutexExpireSeconds ?? 300) * 1000);
+  if ((await r.set(keys.mutex, token, "PX", expireMs, "NX")) !== "OK")
+    throw new ConflictError("kombu's unacked_mutex is held: a worker is restoring messages right now; try again shortly");
+  const result: RequeueResult = { requeued: 0, byQueue: {}, skipped: [], unroutable: [], staleIndex: 0 };
+  try {
+    let tags = o.deliveryTags;
+    if (!tags) {
+      const ceilSeconds = (o.nowMs ?? Date.now()) / 1000 - (o.visibilityTimeoutSeconds ?? 3600);
+      tags = await r.zrangebyscore(keys.index, 0, ceilSeconds, "LIMIT", 0, o.limit ?? 10_000);
+    }
+    for (const tag of tags) {
+      const raw = await r.hget(keys.unacked, tag);
+      if (raw === null) {
+        const n = await r.lwDropStaleIndex(keys.unacked, keys.index, keys.mutex, tag, token);
+        if (n === -1) throw new ConflictError("lost kombu's unacked_mutex mid-way (it expired); the rest was left alone");
+        result.staleIndex += n;
+        continue;
+      }
+      const parsed = hasUnsafeInteger(raw) ? null : (JSON.parse(raw) as [Envelope, string, string]);
+      const queues = parsed ? await lookupQueues(r, o.prefix, parsed[1] ?? "", parsed[2] ?? "") : [];
+      if (!parsed || queues.length === 0) {
+        result.unroutable.push(tag);
+        continue;
+      }
+      const [payload] = parsed;
+      markRedelivered(payload);
+      const dsts = queues.map((q) => priorityListKey(o, q, messagePriority(payload)));
+      const status = await r.lwRestoreUnacked(3 + dsts.length, keys.unacked, keys.index, keys.mutex, ...dsts, tag, raw, token, JSON.stringify(payload));
+      if (status === -1) throw new ConflictError("lost kombu's unacked_mutex mid-way (it expired); the rest was left alone");
+      if (status === 0) result.skipped.push(tag);
+      else {
+        result.requeued++;
+        for (const q of queues) result.byQueue[q] = (result.byQueue[q] ?? 0) + 1;
+      }
+    }
+    return result;
+  } finally {
+    await r.lwReleaseMutex(keys.mutex, token).catch(() => undefined);
+  }
+}

@@ -1,0 +1,73 @@
+import "server-only";
+import { z } from "zod";
+import { hostConfig, containerTarget } from "@/server/actions/container-target";
+import { brokerConfig } from "@/server/actions/worker";
+import { getConfig } from "@/server/config";
+import { getQueueDetail } from "@/server/celery/sampler";
+import { getCgroupDetail } from "@/server/docker/diagnose";
+import { dockerFor } from "@/server/docker/endpoints";
+import { NotFoundError, ValidationError } from "@/server/errors";
+import { containerEvents, containerHistory } from "@/server/history/containers";
+import { queueHistory } from "@/server/history/queues";
+import { RANGES, type RangeName } from "@/server/history/retention";
+import { snapshot } from "@/server/live";
+import type { ContainerDetailResponse, ContainersResponse, QueueDetailResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
+
+// What the read API returns, assembled from the live snapshot (never waiting on a slow source) plus history.
+
+export function parseRange(url: string): RangeName {
+  const r = new URL(url).searchParams.get("range") ?? "1h";
+  if (!(r in RANGES)) throw new ValidationError(`range must be one of ${Object.keys(RANGES).join(", ")}`);
+  return r as RangeName;
+}
+
+export function containersNow(): ContainersResponse {
+  return snapshot<ContainersResponse>("containers") ?? { containers: [], hosts: getConfig().dockerHosts.map((h) => ({ name: h.name, ok: false, error: "not sampled yet", via: null, sampledAt: null })) };
+}
+
+export async function containerDetail(host: string, id: string, range: RangeName): Promise<ContainerDetailResponse> {
+  const t = containerTarget.safeParse({ host, id });
+  if (!t.success) throw new ValidationError(`"${id}" is not a container id or name`);
+  const h = hostConfig(host);
+  let container = containersNow().containers.find((c) => c.host === host && (c.id === id || c.id.startsWith(id) || c.name === id));
+  if (!container) {
+    // Not in the live list: it may be stopped, or unknown (inspect answers 404 -> NotFoundError).
+    await dockerFor(h).inspectContainer(id);
+    throw new NotFoundError(`Container ${id} on ${host} is not running, so it has no live pids to show.`);
+  }
+  const [cg, history, events] = await Promise.all([
+    getCgroupDetail(h, container.id).catch(() => null),
+    containerHistory(host, container.id, range),
+    containerEvents(host, container.id, Date.now() - RANGES[range]),
+  ]);
+  if (cg) container = { ...container, pids: { ...container.pids, ...cg.pids, current: container.pids.current ?? cg.pids.current } };
+  return { container, cgroup: cg?.detail ?? null, history, events };
+}
+
+export const queueNameSchema = z.string().min(1).max(1024);
+
+export async function queueDetail(broker: string, queue: string, range: RangeName, showArgs: boolean): Promise<QueueDetailResponse> {
+  const b = brokerConfig(broker);
+  const name = queueNameSchema.parse(queue);
+  const detail = await getQueueDetail(b, name, { showArgs });
+  const workers = (snapshot<WorkersResponse>("workers")?.workers ?? []).filter((w) => w.broker === broker && w.alive && w.queues.includes(name));
+  const summary = detail.summary ?? snapshot<QueuesResponse>("queues")?.brokers.find((x) => x.name === broker)?.queues.find((q) => q.name === name);
+  if (!summary) throw new NotFoundError(`Queue "${name}" has not been sampled on ${broker} yet.`);
+  const c = detail.composition;
+  return {
+    broker,
+    queue: summary,
+    history: await queueHistory(broker, name, range),
+    composition: {
+      sampled: c.sampled,
+      groups: c.byTask,
+      next: c.next ? {
+        task: c.next.task, id: c.next.id, retries: c.next.retries, eta: c.next.etaMs ? new Date(c.next.etaMs).toISOString() : null,
+        priority: c.next.priority, redelivered: c.next.redelivered,
+        ...(showArgs ? { args: { args: c.next.args ?? null, kwargs: c.next.kwargs ?? null } } : {}),
+      } : null,
+      errors: c.malformed,
+    },
+    consumers: workers,
+  };
+}

@@ -1,0 +1,96 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ensureFirstAdmin } from "@/server/auth/bootstrap";
+import { getConfig } from "@/server/config";
+import { getDb } from "@/server/db";
+import { log } from "@/server/log";
+import { schedule } from "@/server/scheduler";
+import { markSource, registerSource } from "@/server/sources/status";
+
+// Process start-up, called once from instrumentation.ts: the store, the first admin, then the samplers.
+
+const g = globalThis as unknown as { __leakwatchRuntime?: { instance: string; startedAt: number; started: Promise<void> } };
+
+/** A stable id per data dir: audit chains and leases are keyed by it, so it must survive restarts. */
+function loadInstanceId(): string {
+  const dir = getConfig().dataDir;
+  const file = path.join(dir, "instance-id");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    mkdirSync(dir, { recursive: true });
+    const id = randomUUID();
+    try {
+      writeFileSync(file, `${id}\n`, { flag: "wx" });
+      return id;
+    } catch {
+      return readFileSync(file, "utf8").trim();
+    }
+  }
+}
+
+function state() {
+  return (g.__leakwatchRuntime ??= { instance: loadInstanceId(), startedAt: Date.now(), started: Promise.resolve() });
+}
+
+export const instanceId = () => state().instance;
+export const startedAt = () => state().startedAt;
+
+export function start(): Promise<void> {
+  const s = state();
+  if ((s as { booted?: boolean }).booted) return s.started;
+  (s as { booted?: boolean }).booted = true;
+  s.started = boot().catch((e) => {
+    log.error({ err: e }, "start-up failed");
+    throw e;
+  });
+  return s.started;
+}
+
+async function boot(): Promise<void> {
+  const cfg = getConfig(); // a bad variable throws here, naming it, before anything listens for work
+  registerSource("database", "console-db");
+  registerSource("audit", "audit-log");
+  for (const h of cfg.dockerHosts) registerSource("docker", h.name);
+  for (const b of cfg.brokers) registerSource("redis", b.name);
+
+  // The store is retried in the background: /api/health answers and says it is down meanwhile.
+  const ready = async (): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await getDb();
+        await ensureFirstAdmin();
+        return;
+      } catch (e) {
+        log.error({ err: e, attempt }, "console database not ready; retrying");
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** attempt)));
+      }
+    }
+  };
+  await ready();
+  await openAudit();
+  const { startSamplers } = await import("./samplers");
+  startSamplers(cfg, instanceId(), schedule);
+  log.info({ instance: instanceId(), docker: cfg.dockerHosts.map((h) => h.name), brokers: cfg.brokers.map((b) => b.name) }, "leakwatch started");
+}
+
+async function openAudit(): Promise<void> {
+  const cfg = getConfig();
+  const { openAuditLog, setAuditLog } = await import("@/server/audit/service");
+  const { dbHeadStore } = await import("@/server/audit/db-head-store");
+  const { serverKey } = await import("@/server/secret");
+  try {
+    const audit = await openAuditLog({ dir: path.join(cfg.dataDir, "audit"), key: serverKey(), headStore: dbHeadStore(instanceId()), instance: instanceId() });
+    setAuditLog(audit);
+    markSource("audit", "audit-log", true);
+    const open = await audit.listOpenIntents().catch(() => []);
+    if (open.length > 0) log.warn({ count: open.length, ids: open.map((e) => e.id) }, "audit: actions whose outcome is unknown (the console stopped mid-action)");
+  } catch (e) {
+    // Fail closed: without an audit log no action can run, but the console still serves reads.
+    setAuditLog(null);
+    markSource("audit", "audit-log", false, (e as Error).message);
+    log.error({ err: e }, "audit log unavailable: actions are refused until it is fixed");
+  }
+}

@@ -1,0 +1,130 @@
+import "server-only";
+import type { AppConfig } from "@/server/config";
+import { sampleBroker, listWorkers } from "@/server/celery/sampler";
+import { sampleHost } from "@/server/docker/sampler";
+import { subscribeEvents } from "@/server/docker/events";
+import { errorMessage } from "@/server/errors";
+import { recordContainerEvent, recordContainerSamples, pruneContainerEvents } from "@/server/history/containers";
+import { tryLease } from "@/server/history/lease";
+import { recordQueueSamples } from "@/server/history/queues";
+import { compact } from "@/server/history/retention";
+import { publish, snapshot } from "@/server/live";
+import { log } from "@/server/log";
+import type { ContainersResponse, HostState, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
+import type { ContainerSummary } from "@/server/schemas/containers";
+import type { BrokerSummary, WorkerSummary } from "@/server/schemas/queues";
+import { markSource } from "@/server/sources/status";
+import { emit } from "@/server/bus";
+import { runAction } from "@/server/actions/run";
+import { runDueTimeboxes } from "@/server/actions/timebox";
+
+// Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
+// of the history lease writes history rows (one writer across instances sharing a database).
+
+type Schedule = (name: string, intervalMs: number, run: () => Promise<void>) => void;
+
+const g = globalThis as unknown as { __leakwatchLeader?: boolean; __leakwatchSparks?: Map<string, [number, number][]> };
+const isLeader = () => g.__leakwatchLeader === true;
+const queueSparks = (g.__leakwatchSparks ??= new Map());
+const SPARK_POINTS = 60;
+
+async function sampleContainers(cfg: AppConfig): Promise<void> {
+  const hosts: HostState[] = [];
+  const containers: ContainerSummary[] = [];
+  const previous = snapshot<ContainersResponse>("containers");
+  await Promise.all(cfg.dockerHosts.map(async (h) => {
+    const s = await sampleHost(h).catch((e) => ({ ok: false, error: errorMessage(e), containers: [], via: null }) as const);
+    markSource("docker", h.name, s.ok, s.error);
+    if (s.ok) {
+      hosts.push({ name: h.name, ok: true, error: null, via: s.via, sampledAt: Date.now() });
+      containers.push(...s.containers);
+    } else {
+      // Down: keep the last good values (their sampledAt tells their age).
+      const last = previous?.hosts.find((x) => x.name === h.name);
+      hosts.push({ name: h.name, ok: false, error: s.error ?? "unknown error", via: last?.via ?? null, sampledAt: last?.sampledAt ?? null });
+      containers.push(...(previous?.containers.filter((c) => c.host === h.name) ?? []));
+    }
+  }));
+  hosts.sort((a, b) => a.name.localeCompare(b.name));
+  publish("containers", { containers, hosts } satisfies ContainersResponse);
+  if (isLeader()) {
+    const fresh = containers.filter((c) => hosts.find((h) => h.name === c.host)?.ok);
+    await recordContainerSamples(fresh).catch((e) => log.warn({ err: e }, "could not write container history"));
+  }
+}
+
+function withSparks(b: BrokerSummary): BrokerSummary {
+  if (!b.ok || !b.sampledAt) return b;
+  return {
+    ...b,
+    queues: b.queues.map((q) => {
+      const key = `${b.name}\u0000${q.name}`;
+      const trail = queueSparks.get(key) ?? [];
+      if (trail[trail.length - 1]?.[0] !== b.sampledAt) trail.push([b.sampledAt!, q.depth]);
+      if (trail.length > SPARK_POINTS) trail.splice(0, trail.length - SPARK_POINTS);
+      queueSparks.set(key, trail);
+      return { ...q, spark: trail };
+    }),
+  };
+}
+
+async function sampleQueues(cfg: AppConfig): Promise<void> {
+  const brokers = await Promise.all(cfg.brokers.map(async (b) => {
+    const s = await sampleBroker(b);
+    markSource("redis", b.name, s.ok, s.error ?? undefined);
+    if (s.ok && isLeader()) await recordQueueSamples(s).catch((e) => log.warn({ err: e }, "could not write queue history"));
+    return withSparks(s);
+  }));
+  publish("queues", { brokers } satisfies QueuesResponse);
+}
+
+async function sampleWorkers(cfg: AppConfig): Promise<void> {
+  const workers: WorkerSummary[] = [];
+  for (const b of cfg.brokers) {
+    try {
+      workers.push(...(await listWorkers(b)));
+    } catch {
+      // The broker being down is reported by the queue sampler; keep the last known workers, marked not alive.
+      workers.push(...(snapshot<WorkersResponse>("workers")?.workers.filter((w) => w.broker === b.name).map((w) => ({ ...w, alive: false })) ?? []));
+    }
+  }
+  publish("workers", { workers } satisfies WorkersResponse);
+}
+
+export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedule): void {
+  const interval = cfg.sampleIntervalMs;
+  const leaseTtl = Math.max(15_000, interval * 4);
+  schedule("lease", Math.max(1000, Math.floor(leaseTtl / 3)), async () => {
+    const was = isLeader();
+    g.__leakwatchLeader = await tryLease("history-writer", instance, leaseTtl).catch(() => false);
+    if (was !== isLeader()) log.info({ instance, leader: isLeader() }, "history writer lease changed");
+  });
+  schedule("containers", interval, () => sampleContainers(cfg));
+  schedule("queues", interval, () => sampleQueues(cfg));
+  schedule("workers", Math.max(interval, 5000), () => sampleWorkers(cfg));
+  schedule("compact", 5 * 60_000, async () => {
+    if (!isLeader()) return;
+    await compact("container_samples");
+    await compact("queue_samples");
+    await pruneContainerEvents();
+  });
+  schedule("timeboxes", 5000, () =>
+    runDueTimeboxes((box) =>
+      runAction(
+        { action: box.action, target: box.target, params: box.revertParams, reason: `time box ${box.id} expired without confirmation (raised in ${box.auditId})` },
+        { username: "system:timebox", role: "operator", ip: null },
+        { systemRevert: true },
+      ),
+    ),
+  );
+  for (const h of cfg.dockerHosts) {
+    subscribeEvents(
+      h,
+      (e) => {
+        emit("events", e);
+        if (isLeader()) void recordContainerEvent(e.host, e.containerId, e).catch((err) => log.warn({ err }, "could not record a Docker event"));
+      },
+      (s) => { if (!s.connected && s.error) log.debug({ host: h.name, error: s.error }, "docker events stream down"); },
+    );
+  }
+}

@@ -1,0 +1,35 @@
+// Response bodies of the read API, shared by route handlers and the browser hooks.
+import type { CgroupDetail, ContainerEvent, ContainerSummary, ThreadDiagnosis } from "./containers";
+import type { BrokerSummary, QueueSummary, WorkerSummary } from "./queues";
+
+export interface HostState { name: string; ok: boolean; error: string | null; via: "cgroupfs" | "docker-api" | null; sampledAt: number | null }
+
+export interface ContainersResponse { containers: ContainerSummary[]; hosts: HostState[] }
+
+export interface PidsPoint { ts: number; current: number | null; limit: number | null; effectiveLimit: number | null; res: number }
+
+export interface ContainerDetailResponse {
+  container: ContainerSummary;
+  cgroup: CgroupDetail | null;
+  history: PidsPoint[];
+  events: ContainerEvent[];
+}
+
+export type ThreadsResponse = ThreadDiagnosis;
+
+export interface QueuesResponse { brokers: BrokerSummary[] }
+
+export interface QueuePoint { ts: number; depth: number; unacked: number; orphaned: number; rateIn: number | null; rateOut: number | null; res: number }
+
+export interface BacklogGroup { task: string; count: number }
+export interface NextMessage { task: string | null; id: string | null; retries: number | null; eta: string | null; priority: number | null; redelivered?: boolean; args?: unknown }
+
+export interface QueueDetailResponse {
+  broker: string;
+  queue: QueueSummary;
+  history: QueuePoint[];
+  composition: { sampled: number; groups: BacklogGroup[]; next: NextMessage | null; errors: number } | null;
+  consumers: WorkerSummary[];
+}
+
+export interface WorkersResponse { workers: WorkerSummary[] }

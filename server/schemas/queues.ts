@@ -1,0 +1,47 @@
+// Queue and worker shapes shared by server and browser.
+import type { Status } from "./containers";
+
+export interface QueueSummary {
+  name: string;
+  depth: number;
+  /** Depth per priority step: keys are the steps ("0","3","6","9"). */
+  byPriority: Record<string, number>;
+  unacked: number;
+  orphaned: number;
+  /** Worker hostnames consuming this queue. */
+  consumers: string[];
+  ratePerMinuteIn: number | null;
+  ratePerMinuteOut: number | null;
+  drainSeconds: number | null;
+  oldestSeenSeconds: number | null;
+  threshold: number;
+  status: Status;
+  /** configured | binding | worker: where the queue name was found. */
+  origins: string[];
+  /** Recent depth trail for sparklines: [tsMs, depth][]. */
+  spark?: [number, number][];
+}
+
+export interface BrokerSummary {
+  name: string;
+  ok: boolean;
+  error: string | null;
+  sampledAt: number | null;
+  queues: QueueSummary[];
+}
+
+export interface WorkerSummary {
+  broker: string;
+  hostname: string;
+  alive: boolean;
+  lastSeen: number;
+  pool: string | null;
+  concurrency: number | null;
+  processes: number[];
+  autoscale: [number, number] | null;
+  queues: string[];
+  active: number;
+  reserved: number;
+  scheduled: number;
+  via: "heartbeat" | "ping";
+}
