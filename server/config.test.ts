@@ -35,6 +35,10 @@ describe("parseConfig", () => {
     ["LEAKWATCH_READ_ONLY", "maybe"],
     ["LEAKWATCH_CONFIG", "/nonexistent/leakwatch.json"],
     ["LEAKWATCH_QUEUE_PRESETS", "nope"],
+    ["LEAKWATCH_WEBHOOKS", "teams=http://127.0.0.1:9999/hook"],
+    ["LEAKWATCH_WEBHOOKS", "json=not a url"],
+    ["LEAKWATCH_WEBHOOKS", "json=ftp://127.0.0.1/hook"],
+    ["LEAKWATCH_PUBLIC_URL", "console.example"],
   ])("a bad %s stops start-up and names the variable", (variable, value) => {
     expect(() => parseConfig({ [variable]: value })).toThrowError(ConfigError);
     try {
@@ -43,5 +47,13 @@ describe("parseConfig", () => {
       expect((e as ConfigError).variable).toBe(variable);
       expect((e as Error).message.startsWith(`${variable}:`)).toBe(true);
     }
+  });
+
+  it("parses alert webhooks and the public URL", () => {
+    const c = parseConfig({ LEAKWATCH_WEBHOOKS: "json=http://127.0.0.1:9999/hook, slack=https://hooks.example/T1/B2", PORT: "3200" });
+    expect(c.webhooks).toEqual([{ format: "json", url: "http://127.0.0.1:9999/hook" }, { format: "slack", url: "https://hooks.example/T1/B2" }]);
+    expect(c.publicUrl).toBe("http://127.0.0.1:3200");
+    expect(parseConfig({}).webhooks).toEqual([]);
+    expect(parseConfig({ LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch/" }).publicUrl).toBe("https://ops.example/leakwatch");
   });
 });

@@ -75,7 +75,13 @@ export interface AppConfig {
   showTaskArguments: boolean;
   /** Allow http://localhost-style origins besides the request's own host (comma list). */
   allowedOrigins: string[];
+  /** Alert notification targets (LEAKWATCH_WEBHOOKS="json=http://...,slack=https://..."). */
+  webhooks: WebhookConfig[];
+  /** Base URL that alert messages link to (runbooks, alerts page). */
+  publicUrl: string;
 }
+
+export interface WebhookConfig { url: string; format: "json" | "slack" }
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -257,7 +263,35 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     queueThresholds: file.queueThresholds ?? {},
     showTaskArguments: file.showTaskArguments ?? false,
     allowedOrigins: (env.LEAKWATCH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    webhooks: parseWebhooks(env.LEAKWATCH_WEBHOOKS),
+    publicUrl: parsePublicUrl(env.LEAKWATCH_PUBLIC_URL, env.HOSTNAME_BIND || env.LEAKWATCH_HOST || "127.0.0.1", env.PORT || "3000"),
   };
+}
+
+function parsePublicUrl(raw: string | undefined, host: string, port: string): string {
+  if (!raw) return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new ConfigError("LEAKWATCH_PUBLIC_URL", `expected an http(s) base URL, got "${raw}"`);
+  return raw.replace(/\/+$/, "");
+}
+
+/** "json=URL,slack=URL": a format and an http(s) URL per entry; the same format may appear more than once. */
+export function parseWebhooks(raw: string | undefined): WebhookConfig[] {
+  const out: WebhookConfig[] = [];
+  for (const part of (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    const format = eq > 0 ? part.slice(0, eq).trim() : "";
+    const url = eq > 0 ? part.slice(eq + 1).trim() : "";
+    if (format !== "json" && format !== "slack") throw new ConfigError("LEAKWATCH_WEBHOOKS", `expected json=URL or slack=URL, got "${part}"`);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError("LEAKWATCH_WEBHOOKS", `"${url}" is not a URL`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ConfigError("LEAKWATCH_WEBHOOKS", `"${url}" must be http:// or https://`);
+    out.push({ format, url });
+  }
+  return out;
 }
 
 const g = globalThis as unknown as { __leakwatchConfig?: AppConfig };

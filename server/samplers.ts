@@ -1,6 +1,8 @@
 import "server-only";
 import type { AppConfig } from "@/server/config";
-import { sampleBroker, listWorkers } from "@/server/celery/sampler";
+import { sampleBroker } from "@/server/celery/sampler";
+import { knownWorkers } from "@/server/celery/workers";
+import { recordWorkersSeen } from "@/server/history/workers";
 import { sampleHost } from "@/server/docker/sampler";
 import { subscribeEvents } from "@/server/docker/events";
 import { errorMessage } from "@/server/errors";
@@ -76,19 +78,14 @@ async function sampleQueues(cfg: AppConfig): Promise<void> {
     return withSparks(s);
   }));
   publish("queues", { brokers } satisfies QueuesResponse);
+  await publishWorkers(cfg);
 }
 
-async function sampleWorkers(cfg: AppConfig): Promise<void> {
-  const workers: WorkerSummary[] = [];
-  for (const b of cfg.brokers) {
-    try {
-      workers.push(...(await listWorkers(b)));
-    } catch {
-      // The broker being down is reported by the queue sampler; keep the last known workers, marked not alive.
-      workers.push(...(snapshot<WorkersResponse>("workers")?.workers.filter((w) => w.broker === b.name).map((w) => ({ ...w, alive: false })) ?? []));
-    }
-  }
+/** The queue pass already asked every worker (pidbox); publish what it learnt without asking again. */
+async function publishWorkers(cfg: AppConfig): Promise<void> {
+  const workers: WorkerSummary[] = cfg.brokers.flatMap((b) => knownWorkers(b.name));
   publish("workers", { workers } satisfies WorkersResponse);
+  if (isLeader()) await recordWorkersSeen(workers).catch((e) => log.warn({ err: e }, "could not record workers"));
 }
 
 export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedule): void {
@@ -101,7 +98,6 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
   });
   schedule("containers", interval, () => sampleContainers(cfg));
   schedule("queues", interval, () => sampleQueues(cfg));
-  schedule("workers", Math.max(interval, 5000), () => sampleWorkers(cfg));
   schedule("compact", 5 * 60_000, async () => {
     if (!isLeader()) return;
     await compact("container_samples");

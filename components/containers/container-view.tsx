@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 import { useContainer } from "@/components/hooks/use-container";
 import type { HistoryRange } from "@/lib/ranges";
 import { useContainers } from "@/components/hooks/use-containers";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
 import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -25,7 +26,8 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
   const live = useMemo(() => fleet.data?.containers.find((c) => c.host === host && c.id === id), [fleet.data, host, id]);
   const hostState = fleet.data?.hosts.find((h) => h.name === host);
 
-  if (!detail.data) {
+  const hydrated = useHydrated();
+  if (!hydrated || !detail.data) {
     if (isNotFound(detail.error)) return <NotFoundPanel what="Container" name={`${host}/${id}`} backHref="/containers" backLabel="All containers" />;
     return detail.error ? <LoadError error={detail.error} what="this container" onRetry={() => void detail.refetch()} /> : <Loading what="container" />;
   }

@@ -1,4 +1,5 @@
 "use client";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useThreads } from "@/components/hooks/use-threads";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -11,7 +12,10 @@ const MAX_PROCESSES = 50;
 
 // Why the threads pile up: who owns them, where they sleep, what they were calling, what the logs say.
 export function Diagnosis({ host, id }: { host: string; id: string }) {
-  const { data, error, refetch } = useThreads(host, id);
+  const hydrated = useHydrated();
+  const query = useThreads(host, id);
+  const { error, refetch } = query;
+  const data = hydrated ? query.data : undefined;
   if (!data) {
     return <Panel title="Diagnosis">{error ? <LoadError error={error} what="the thread diagnosis" onRetry={() => void refetch()} /> : <Loading what="threads" />}</Panel>;
   }

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useMemo } from "react";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useContainers } from "@/components/hooks/use-containers";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -21,7 +22,10 @@ const TILE: Record<Status, string> = {
 
 // Overview: how many containers are in trouble, and the five closest to their limit.
 export function FleetSummary() {
-  const { data, error, refetch } = useContainers();
+  const hydrated = useHydrated();
+  const query = useContainers();
+  const { error, refetch } = query;
+  const data = hydrated ? query.data : undefined;
   const counts = useMemo(() => (data ? statusCounts(data.containers) : null), [data]);
   const top = useMemo(() => (data ? atRisk(data.containers, 5) : []), [data]);
   if (!data || !counts) return <Panel title="Containers">{error ? <LoadError error={error} what="containers" onRetry={() => void refetch()} /> : <Loading what="containers" />}</Panel>;

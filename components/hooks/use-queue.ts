@@ -7,11 +7,12 @@ import type { HistoryRange } from "@/lib/ranges";
 
 // One queue's history, backlog composition and consumers. Composition is a sample of the backlog,
 // so it is refreshed on a slow interval; live depth comes from the ["queues"] cache.
-export function useQueue(broker: string, queue: string, range: HistoryRange) {
+// withArgs asks for task arguments, which the API returns only to admins when the console allows it.
+export function useQueue(broker: string, queue: string, range: HistoryRange, withArgs = false) {
   return useQuery({
-    queryKey: ["queue", broker, queue, range],
+    queryKey: withArgs ? ["queue", broker, queue, range, "args"] : ["queue", broker, queue, range],
     queryFn: ({ signal }) =>
-      getJson<QueueDetailResponse>(`/api/queues/${encodeSegment(broker)}/${encodeSegment(queue)}?range=${range}`, signal),
+      getJson<QueueDetailResponse>(`/api/queues/${encodeSegment(broker)}/${encodeSegment(queue)}?range=${range}${withArgs ? "&args=1" : ""}`, signal),
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });

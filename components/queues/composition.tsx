@@ -3,7 +3,7 @@ import { fmtInt } from "@/lib/format";
 import type { QueueDetailResponse } from "@/server/schemas/api";
 
 // What the backlog is made of (a sample of the queue, read without consuming) and what runs next.
-export function Composition({ composition }: { composition: QueueDetailResponse["composition"] }) {
+export function Composition({ composition, onShowArgs, argsRequested = false }: { composition: QueueDetailResponse["composition"]; onShowArgs?: () => void; argsRequested?: boolean }) {
   if (!composition) {
     return <Panel title="Backlog composition" testId="composition"><p className="text-sm text-zinc-500">Not sampled: the queue is empty or the broker is down.</p></Panel>;
   }
@@ -34,6 +34,12 @@ export function Composition({ composition }: { composition: QueueDetailResponse[
           <Fact label="Retries">{fmtInt(next.retries)}</Fact>
           <Fact label="ETA">{next.eta ?? "—"}</Fact>
           <Fact label="Priority">{next.priority ?? "—"}</Fact>
+          {next.args === undefined && onShowArgs && (
+            <button type="button" onClick={onShowArgs} className="mt-2 rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
+              Show task arguments (admin; may contain secrets)
+            </button>
+          )}
+          {next.args === undefined && argsRequested && <p className="pt-2 text-xs text-zinc-500">Task arguments are not shown: the console is configured to hide them.</p>}
           {next.args !== undefined && (
             <div className="pt-2 text-sm">
               <div className="text-zinc-500">Args</div>

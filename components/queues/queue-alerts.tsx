@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useMemo } from "react";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useQueues } from "@/components/hooks/use-queues";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -14,7 +15,10 @@ const MAX_ALERTS = 10;
 
 // Overview: queues over their threshold, with no consumer, or holding orphaned messages.
 export function QueueAlerts() {
-  const { data, error, refetch } = useQueues();
+  const hydrated = useHydrated();
+  const query = useQueues();
+  const { error, refetch } = query;
+  const data = hydrated ? query.data : undefined;
   const alerts = useMemo(() => (data ? queueAlerts(data.brokers) : []), [data]);
   if (!data) return <Panel title="Queues">{error ? <LoadError error={error} what="queues" onRetry={() => void refetch()} /> : <Loading what="queues" />}</Panel>;
   const total = data.brokers.reduce((s, b) => s + b.queues.length, 0);

@@ -1,8 +1,10 @@
 "use client";
 import Link from "next/link";
 import { useMemo, useState } from "react";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useQueue } from "@/components/hooks/use-queue";
 import { useQueues } from "@/components/hooks/use-queues";
+import { useSession } from "@/components/shell/session-context";
 import { DataTable } from "@/components/ui/data-table";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
@@ -24,12 +26,15 @@ const CONSUMER_COLUMNS = workerColumns({ withActions: false });
 // One queue: its depth over time, what the backlog holds, and who (if anyone) consumes it.
 export function QueueView({ broker, queue }: { broker: string; queue: string }) {
   const [range, setRange] = useState<HistoryRange>("1h");
-  const detail = useQueue(broker, queue, range);
+  const [withArgs, setWithArgs] = useState(false);
+  const isAdmin = useSession().role === "admin";
+  const detail = useQueue(broker, queue, range, withArgs);
   const all = useQueues();
   const liveBroker = all.data?.brokers.find((b) => b.name === broker);
   const live = useMemo(() => liveBroker?.queues.find((q) => q.name === queue), [liveBroker, queue]);
 
-  if (!detail.data) {
+  const hydrated = useHydrated();
+  if (!hydrated || !detail.data) {
     if (isNotFound(detail.error)) return <NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />;
     return detail.error ? <LoadError error={detail.error} what="this queue" onRetry={() => void detail.refetch()} /> : <Loading what="queue" />;
   }
@@ -66,7 +71,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <QueueChart queueKey={`${broker}/${queue}`} range={range} history={detail.data.history} live={live} liveSampledAt={liveBroker?.sampledAt ?? null} threshold={q.threshold} />
       </Panel>
       <div className="grid gap-4 xl:grid-cols-2">
-        <Composition composition={detail.data.composition} />
+        <Composition composition={detail.data.composition} onShowArgs={isAdmin && !withArgs ? () => setWithArgs(true) : undefined} argsRequested={withArgs} />
         <Panel title="Consumers" testId="consumers" aside={<span className="text-xs text-zinc-500">{detail.data.consumers.length} workers</span>}>
           {detail.data.consumers.length === 0 ? (
             <p className="text-sm font-semibold text-red-700 dark:text-red-300">No worker consumes this queue: messages will wait until one is started with -Q {q.name}.</p>

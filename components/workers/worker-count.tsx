@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
@@ -7,7 +8,10 @@ import { fmtAge, fmtInt } from "@/lib/format";
 
 // Overview: how many workers are alive, and which ones went quiet.
 export function WorkerCount() {
-  const { data, error, refetch } = useWorkers();
+  const hydrated = useHydrated();
+  const query = useWorkers();
+  const { error, refetch } = query;
+  const data = hydrated ? query.data : undefined;
   if (!data) return <Panel title="Workers">{error ? <LoadError error={error} what="workers" onRetry={() => void refetch()} /> : <Loading what="workers" />}</Panel>;
   const alive = data.workers.filter((w) => w.alive);
   const gone = data.workers.filter((w) => !w.alive);

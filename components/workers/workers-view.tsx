@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useMemo } from "react";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useQueues } from "@/components/hooks/use-queues";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { DataTable } from "@/components/ui/data-table";
@@ -21,7 +22,8 @@ export function WorkersView() {
   const rows = useMemo(() => sortWorkers(workers.data?.workers ?? []), [workers.data]);
   const map = useMemo(() => consumerMap(workers.data?.workers ?? [], queues.data?.brokers ?? []), [workers.data, queues.data]);
 
-  if (!workers.data) return workers.error ? <LoadError error={workers.error} what="workers" onRetry={() => void workers.refetch()} /> : <Loading what="workers" />;
+  const hydrated = useHydrated();
+  if (!hydrated || !workers.data) return workers.error ? <LoadError error={workers.error} what="workers" onRetry={() => void workers.refetch()} /> : <Loading what="workers" />;
   const alive = rows.filter((w) => w.alive).length;
   const orphanQueues = map.filter((e) => e.consumers.length === 0).length;
 

@@ -28,7 +28,8 @@ async function depthOf(b: BrokerConfig, queue: string): Promise<{ depth: number;
 
 const moveParams = z.object({
   to: queueName,
-  count: z.union([z.literal("all"), z.number().int().min(1).max(10_000_000)]).default("all"),
+  // Empty (null) or absent means all.
+  count: z.union([z.literal("all"), z.number().int().min(1).max(10_000_000)]).nullish().transform((v) => v ?? "all"),
   taskName: z.string().min(1).max(255).optional(),
 });
 

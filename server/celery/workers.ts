@@ -127,3 +127,10 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
 export function forgetWorkers(): void {
   seenByBroker.clear();
 }
+
+/** Workers as of the last inventory of this broker (no broadcast): live ones first, then recently lost ones. */
+export function knownWorkers(brokerName: string): WorkerSummary[] {
+  const seen = seenByBroker.get(brokerName);
+  if (!seen) return [];
+  return [...seen.values()].map((s) => s.summary).sort((x, y) => Number(y.alive) - Number(x.alive) || (x.hostname < y.hostname ? -1 : 1));
+}

@@ -127,9 +127,86 @@ const timeboxes: Migration = {
   },
 };
 
+// Alerts (rules, lifecycle, webhook deliveries) and runbook runs with their shared timeline (issue 6).
+const alertsRunbooks: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createTable("alert_rules").ifNotExists()
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("enabled", "integer", (c) => c.notNull())
+      .addColumn("for_seconds", "integer", (c) => c.notNull())
+      .addColumn("severity", "text", (c) => c.notNull())
+      .addColumn("params", "text", (c) => c.notNull())
+      .addColumn("updated_at", ms, (c) => c.notNull())
+      .addColumn("updated_by", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createTable("alerts").ifNotExists()
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("fingerprint", "text", (c) => c.notNull())
+      .addColumn("rule", "text", (c) => c.notNull())
+      .addColumn("severity", "text", (c) => c.notNull())
+      .addColumn("target", "text", (c) => c.notNull())
+      .addColumn("target_label", "text", (c) => c.notNull())
+      .addColumn("summary", "text", (c) => c.notNull())
+      .addColumn("value", "double precision")
+      .addColumn("state", "text", (c) => c.notNull()) // pending | firing | acknowledged | silenced | resolved
+      .addColumn("pending_since", ms, (c) => c.notNull())
+      .addColumn("fired_at", ms)
+      .addColumn("acked_by", "text")
+      .addColumn("acked_at", ms)
+      .addColumn("silenced_until", ms)
+      .addColumn("silenced_by", "text")
+      .addColumn("silence_comment", "text")
+      .addColumn("resolved_at", ms)
+      .addColumn("notified_at", ms)
+      .addColumn("updated_at", ms, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("alerts_state").ifNotExists().on("alerts").columns(["state", "updated_at"]).execute();
+    await db.schema.createTable("alert_deliveries").ifNotExists()
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("group_key", "text", (c) => c.notNull())
+      .addColumn("url", "text", (c) => c.notNull())
+      .addColumn("format", "text", (c) => c.notNull())
+      .addColumn("items", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull()) // queued | retrying | sent | failed
+      .addColumn("attempts", "integer", (c) => c.notNull())
+      .addColumn("not_before", ms, (c) => c.notNull())
+      .addColumn("created_at", ms, (c) => c.notNull())
+      .addColumn("sent_at", ms)
+      .addColumn("last_error", "text")
+      .addColumn("response_status", "integer")
+      .execute();
+    await db.schema.createIndex("alert_deliveries_status").ifNotExists().on("alert_deliveries").columns(["status", "not_before"]).execute();
+    await db.schema.createTable("runbook_runs").ifNotExists()
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("kind", "text", (c) => c.notNull()) // thread-leak | queue-backlog
+      .addColumn("target", "text", (c) => c.notNull())
+      .addColumn("target_label", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull()) // open | closed
+      .addColumn("alert_id", "text")
+      .addColumn("created_by", "text", (c) => c.notNull())
+      .addColumn("created_at", ms, (c) => c.notNull())
+      .addColumn("updated_at", ms, (c) => c.notNull())
+      .addColumn("verify_minutes", "double precision", (c) => c.notNull())
+      .addColumn("verify_share", "double precision", (c) => c.notNull())
+      .addColumn("verify_state", "text")
+      .execute();
+    await db.schema.createTable("runbook_entries").ifNotExists()
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("run_id", "text", (c) => c.notNull())
+      .addColumn("ts", ms, (c) => c.notNull())
+      .addColumn("actor", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull()) // created | step | note | action | verify | settings | closed
+      .addColumn("step", "text")
+      .addColumn("detail", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("runbook_entries_run").ifNotExists().on("runbook_entries").columns(["run_id", "ts"]).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeboxes": timeboxes,
+  "0003_alerts_runbooks": alertsRunbooks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -105,7 +105,80 @@ export interface TimeboxesTable {
   settle_note: string | null;
 }
 
+export interface AlertRulesTable {
+  id: string;
+  enabled: number;
+  for_seconds: number;
+  severity: string;
+  params: string;
+  updated_at: number;
+  updated_by: string;
+}
+export interface AlertsTable {
+  id: string;
+  fingerprint: string;
+  rule: string;
+  severity: string;
+  target: string;
+  target_label: string;
+  summary: string;
+  value: number | null;
+  state: string;
+  pending_since: number;
+  fired_at: number | null;
+  acked_by: string | null;
+  acked_at: number | null;
+  silenced_until: number | null;
+  silenced_by: string | null;
+  silence_comment: string | null;
+  resolved_at: number | null;
+  notified_at: number | null;
+  updated_at: number;
+}
+export interface AlertDeliveriesTable {
+  id: string;
+  group_key: string;
+  url: string;
+  format: string;
+  items: string;
+  status: string;
+  attempts: number;
+  not_before: number;
+  created_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+  response_status: number | null;
+}
+export interface RunbookRunsTable {
+  id: string;
+  kind: string;
+  target: string;
+  target_label: string;
+  status: string;
+  alert_id: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  verify_minutes: number;
+  verify_share: number;
+  verify_state: string | null;
+}
+export interface RunbookEntriesTable {
+  id: string;
+  run_id: string;
+  ts: number;
+  actor: string;
+  kind: string;
+  step: string | null;
+  detail: string;
+}
+
 export interface Database {
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  runbook_runs: RunbookRunsTable;
+  runbook_entries: RunbookEntriesTable;
   timeboxes: TimeboxesTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -51,6 +51,7 @@ export function apiRoute<S extends z.ZodType | undefined = undefined>(
   return async (req: Request, nextCtx?: NextCtx): Promise<Response> => {
     const ip = clientIp(req);
     let caller: SessionInfo | null = null;
+    let denialRecorded = false;
     try {
       const raw = (nextCtx ? await nextCtx.params : undefined) ?? {};
       const params: Record<string, string> = {};
@@ -60,13 +61,16 @@ export function apiRoute<S extends z.ZodType | undefined = undefined>(
         caller = await resolveCaller(req);
         if (!caller) throw new UnauthenticatedError();
         if (!roleAllows(caller.role, opts.access)) {
+          denialRecorded = true;
           await recordDenied(caller, ip, req, `needs role ${opts.access}`);
           throw new ForbiddenError(`This needs the ${opts.access} role; you are ${caller.role}.`);
         }
       }
-      if (opts.mutating) {
+      // A Bearer token is never attached by a browser on its own, and a cross-site page can't add an
+      // Authorization header without a CORS preflight (which we never allow): scripts send no Origin, so
+      // token callers skip the Origin check. Proxy callers keep it: the proxy authenticates browsers by cookie.
+      if (opts.mutating && caller?.via !== "token") {
         if (!originAllowed(req)) throw new CsrfError("Cross-origin or origin-less request refused.");
-        // Bearer-token and proxy callers are not cookie-borne, so a forged browser request can't carry them.
         if (caller?.via === "session") {
           const sent = req.headers.get("x-csrf-token") ?? "";
           if (!sent || !safeEqual(sent, caller.csrfToken)) throw new CsrfError("Missing or wrong CSRF token.");
@@ -85,7 +89,8 @@ export function apiRoute<S extends z.ZodType | undefined = undefined>(
       const out = await handler({ req, params, caller, ip, body: body as never });
       return out instanceof Response ? out : Response.json(out);
     } catch (e) {
-      if (e instanceof AppError && (e.code === "forbidden" || e.code === "csrf") && caller && e.code === "csrf")
+      // Denials from inside a handler (runAction's per-action role check) are audited too, once.
+      if (e instanceof AppError && (e.code === "forbidden" || e.code === "csrf") && caller && !denialRecorded)
         await recordDenied(caller, ip, req, e.message);
       return errorResponse(e);
     }

@@ -1,0 +1,115 @@
+// `npm run bench`: runs each section in its own child process (server modules need the react-server condition,
+// and per-section memory figures need a fresh process), then writes bench/results/<timestamp>.json and, after a
+// full run, regenerates BENCHMARKS.md. Options: --only containers,queues (partial runs leave BENCHMARKS.md alone).
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { machineFacts } from "./lib/machine";
+import { benchRedis, benchRedisUrl, flushBenchDb, readSlowlogConfig, writeSlowlogConfig } from "./lib/redis";
+import { renderMarkdown, type BenchResults } from "./lib/report";
+import { BENCH_RUN_LABEL } from "./lib/labels";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH_DIR, "..");
+const SECTIONS = ["containers", "queues", "unacked", "history", "memory"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1];
+const only = process.argv.some((a) => a.startsWith("--only")) ? (onlyArg ?? "").split(",").filter(Boolean) : null;
+for (const s of only ?? []) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`unknown section "${s}" (known: ${SECTIONS.join(", ")})`);
+const selected = SECTIONS.filter((s) => !only || only.includes(s));
+
+const runId = `${Date.now().toString(36)}-${process.pid}`;
+const scratch = mkdtempSync(path.join(os.tmpdir(), "leakwatch-bench-"));
+let interrupted = false;
+let child: ReturnType<typeof spawn> | null = null;
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    // The child cleans up on the same signal; we wait for it, then sweep behind it.
+    interrupted = true;
+    child?.kill(sig);
+  });
+}
+
+function log(message: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] bench: ${message}\n`);
+}
+
+function runChild(section: Section): Promise<{ ok: boolean; result: unknown; seconds: number }> {
+  const out = path.join(scratch, `${section}.result.json`);
+  const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+  const started = Date.now();
+  return new Promise((resolve) => {
+    child = spawn(tsx, ["--conditions=react-server", "--expose-gc", path.join(BENCH_DIR, "sections", `${section}.ts`)], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, BENCH_OUT: out, BENCH_SCRATCH: scratch, BENCH_RUN_ID: runId },
+    });
+    child.once("exit", (code) => {
+      child = null;
+      const seconds = Math.round((Date.now() - started) / 100) / 10;
+      const ok = code === 0 && existsSync(out);
+      resolve({ ok, seconds, result: ok ? JSON.parse(readFileSync(out, "utf8")) : { error: `exited with code ${code}` } });
+    });
+  });
+}
+
+/** Whatever a crashed section left: bench containers, slowlog settings, keys in the bench db. */
+function sweepContainers(): void {
+  const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=${BENCH_RUN_LABEL}=${runId}`], { encoding: "utf8" }).split("\n").filter(Boolean);
+  if (ids.length > 0) {
+    log(`removing ${ids.length} containers left behind`);
+    for (let i = 0; i < ids.length; i += 50) execFileSync("docker", ["rm", "-f", ...ids.slice(i, i + 50)], { stdio: "ignore" });
+  }
+}
+
+async function main(): Promise<number> {
+  log(`run ${runId}: sections ${selected.join(", ")}; Redis ${benchRedisUrl()}`);
+  const machine = await machineFacts(benchRedisUrl());
+  const redis = await benchRedis();
+  const slowlog = await readSlowlogConfig(redis);
+  const results: Partial<Record<Section, unknown>> = {};
+  const durations: Partial<Record<Section, number>> = {};
+  const failed: Section[] = [];
+  try {
+    for (const section of selected) {
+      if (interrupted) break;
+      log(`--- ${section} ---`);
+      const r = await runChild(section);
+      results[section] = r.result;
+      durations[section] = r.seconds;
+      if (!r.ok) failed.push(section);
+      log(`${section}: ${r.ok ? "done" : "FAILED"} in ${r.seconds} s`);
+      if (section === "containers") sweepContainers();
+    }
+  } finally {
+    sweepContainers();
+    await writeSlowlogConfig(redis, slowlog).catch((e: Error) => log(`could not restore slowlog settings: ${e.message}`));
+    redis.disconnect();
+    await flushBenchDb().catch((e: Error) => log(`could not empty the bench db: ${e.message}`));
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const all: BenchResults = { runId, machine, sectionsRun: selected, failed, durationsSeconds: durations, results };
+  const stamp = machine.date.replace(/[:.]/g, "-");
+  mkdirSync(path.join(BENCH_DIR, "results"), { recursive: true });
+  const file = path.join(BENCH_DIR, "results", `${stamp}.json`);
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+  log(`results: ${path.relative(ROOT, file)}`);
+  if (!only && failed.length === 0 && !interrupted) {
+    writeFileSync(path.join(ROOT, "BENCHMARKS.md"), renderMarkdown(all, path.relative(ROOT, file)));
+    log("BENCHMARKS.md regenerated");
+  } else log("partial or failed run: BENCHMARKS.md left as it was");
+  if (interrupted) return 130;
+  return failed.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    log(`FAILED: ${e.stack ?? e.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,54 @@
+import { expect, test } from "@playwright/test";
+import { collectConsoleErrors, login } from "./support";
+
+test("nobody reaches data before login", async ({ page, request }) => {
+  await page.goto("/containers");
+  await expect(page).toHaveURL(/\/login$/);
+  const api = await request.get("/api/containers");
+  expect(api.status()).toBe(401);
+  expect(await api.json()).toEqual({ error: { code: "unauthenticated", message: expect.any(String) } });
+});
+
+test("signs in and sees the dark shell with every source's state", async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await login(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const item of ["Overview", "Containers", "Queues", "Workers", "Runbooks", "Audit", "Settings"])
+    await expect(nav.getByRole("link", { name: item })).toBeVisible();
+  // Every configured source shows in the status strip, up (the harness runs dockerd and Redis).
+  for (const id of ["source-docker-local", "source-redis-default", "source-database-console-db", "source-audit-audit-log"])
+    await expect(page.getByTestId(id)).toHaveAttribute("data-ok", "true");
+  await expect(page.locator("html")).toHaveClass(/dark/);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
+  expect((r ?? 255) + (g ?? 255) + (b ?? 255)).toBeLessThan(120); // a dark page, not merely a class
+  await page.screenshot({ path: "test-results/shell-dark.png", fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test("works on a phone: the menu opens and the pages fit", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page);
+  await page.getByRole("button", { name: "Menu" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Queues" }).click();
+  await expect(page).toHaveURL(/\/queues$/);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(1);
+});
+
+test("the theme can be switched to light and stays so", async ({ page }) => {
+  await login(page);
+  await page.getByRole("button", { name: "Light theme" }).click();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+  await page.reload();
+  await expect(page.locator("html")).not.toHaveClass(/dark/);
+  await page.getByRole("button", { name: "Dark theme" }).click();
+  await expect(page.locator("html")).toHaveClass(/dark/);
+});
+
+test("health answers without a session", async ({ request }) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { sources: { kind: string; name: string; ok: boolean }[] };
+  expect(body.sources.map((s) => `${s.kind}:${s.name}`).sort()).toEqual(["audit:audit-log", "database:console-db", "docker:local", "redis:default"]);
+});

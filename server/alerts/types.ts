@@ -1,0 +1,102 @@
+// Alert shapes shared by the server and the browser (no server-only here: pure types and defaults).
+
+export type RuleId =
+  | "container-share" | "container-eta" | "container-refused"
+  | "queue-depth" | "queue-no-consumer" | "queue-orphaned" | "worker-gone" | "source-down";
+
+export type Severity = "warning" | "critical";
+export type AlertState = "pending" | "firing" | "acknowledged" | "silenced" | "resolved";
+
+export interface AlertRule {
+  id: RuleId;
+  enabled: boolean;
+  /** The condition must hold this long before the alert fires (0 = at once). */
+  forSeconds: number;
+  severity: Severity;
+  /** Rule-specific thresholds; null = use the target's own (e.g. a queue's configured threshold). */
+  params: Record<string, number | null>;
+  updatedAt: number | null;
+  updatedBy: string | null;
+}
+
+export type AlertTarget =
+  | { kind: "container"; host: string; id: string; name: string }
+  | { kind: "queue"; broker: string; queue: string }
+  | { kind: "worker"; broker: string; hostname: string; queues: string[] }
+  | { kind: "source"; sourceKind: string; name: string };
+
+export interface AlertRecord {
+  id: string;
+  fingerprint: string;
+  rule: RuleId;
+  severity: Severity;
+  target: AlertTarget;
+  targetLabel: string;
+  summary: string;
+  value: number | null;
+  state: AlertState;
+  pendingSince: number;
+  firedAt: number | null;
+  ackedBy: string | null;
+  ackedAt: number | null;
+  silencedUntil: number | null;
+  silencedBy: string | null;
+  silenceComment: string | null;
+  resolvedAt: number | null;
+  /** When a firing notification was queued: resolve messages go only where a firing one went. */
+  notifiedAt: number | null;
+  updatedAt: number;
+}
+
+export interface RuleMeta { title: string; describe: string; params: Record<string, { label: string; unit: string; min: number; max: number; nullable?: boolean }> }
+
+export const RULE_META: Record<RuleId, RuleMeta> = {
+  "container-share": { title: "Share of the effective limit", describe: "pids.current / effective limit at or above the share.", params: { share: { label: "Share (0-1)", unit: "", min: 0.05, max: 1 } } },
+  "container-eta": { title: "Time to the limit", describe: "At the current growth the effective limit is reached sooner than this.", params: { etaSeconds: { label: "ETA below", unit: "s", min: 10, max: 7 * 86400 } } },
+  "container-refused": { title: "Forks refused", describe: "pids.events counted refused forks (since the container started).", params: {} },
+  "queue-depth": { title: "Queue depth over threshold", describe: "Depth above the threshold (empty = the queue's configured threshold).", params: { depth: { label: "Depth", unit: "messages", min: 1, max: 100_000_000, nullable: true } } },
+  "queue-no-consumer": { title: "Queue without consumer", describe: "Messages waiting and no worker consumes the queue.", params: { minDepth: { label: "Min depth", unit: "messages", min: 1, max: 100_000_000 } } },
+  "queue-orphaned": { title: "Orphaned messages", describe: "Unacked messages whose worker is gone.", params: { minOrphaned: { label: "Min orphaned", unit: "messages", min: 1, max: 100_000_000 } } },
+  "worker-gone": { title: "Worker gone", describe: "A worker seen before stopped answering.", params: {} },
+  "source-down": { title: "Source down", describe: "A Docker endpoint, broker or the console's store does not answer.", params: {} },
+};
+
+export const DEFAULT_RULES: Record<RuleId, Omit<AlertRule, "updatedAt" | "updatedBy">> = {
+  "container-share": { id: "container-share", enabled: true, forSeconds: 30, severity: "critical", params: { share: 0.8 } },
+  "container-eta": { id: "container-eta", enabled: true, forSeconds: 60, severity: "warning", params: { etaSeconds: 1800 } },
+  "container-refused": { id: "container-refused", enabled: true, forSeconds: 0, severity: "critical", params: {} },
+  "queue-depth": { id: "queue-depth", enabled: true, forSeconds: 120, severity: "warning", params: { depth: null } },
+  "queue-no-consumer": { id: "queue-no-consumer", enabled: true, forSeconds: 60, severity: "critical", params: { minDepth: 1 } },
+  "queue-orphaned": { id: "queue-orphaned", enabled: true, forSeconds: 60, severity: "warning", params: { minOrphaned: 1 } },
+  "worker-gone": { id: "worker-gone", enabled: true, forSeconds: 60, severity: "warning", params: {} },
+  "source-down": { id: "source-down", enabled: true, forSeconds: 60, severity: "critical", params: {} },
+};
+
+export const RULE_IDS = Object.keys(DEFAULT_RULES) as RuleId[];
+
+export interface DeliveryItem { alertId: string; kind: "firing" | "resolved"; rule: RuleId; severity: Severity; targetLabel: string; summary: string; at: number; runbookPath: string | null }
+
+export interface DeliveryRecord {
+  id: string;
+  groupKey: string;
+  url: string;
+  format: "json" | "slack";
+  items: DeliveryItem[];
+  status: "queued" | "retrying" | "sent" | "failed";
+  attempts: number;
+  notBefore: number;
+  createdAt: number;
+  sentAt: number | null;
+  lastError: string | null;
+  responseStatus: number | null;
+}
+
+export interface AlertsResponse { alerts: AlertRecord[]; rules: AlertRule[]; deliveries: DeliveryRecord[]; webhooks: { url: string; format: string }[] }
+
+/** Which runbook handles an alert's target (null: none, e.g. a source that is down). */
+export function runbookFor(t: AlertTarget): { kind: "thread-leak" | "queue-backlog"; target: Record<string, string> } | null {
+  if (t.kind === "container") return { kind: "thread-leak", target: { host: t.host, id: t.id } };
+  if (t.kind === "queue") return { kind: "queue-backlog", target: { broker: t.broker, queue: t.queue } };
+  if (t.kind === "worker" && t.queues[0]) return { kind: "queue-backlog", target: { broker: t.broker, queue: t.queues[0] } };
+  return null;
+}

@@ -1,0 +1,316 @@
+// The access rules, end to end through the real route handlers: every route file under app/ with every exported
+// method, for anonymous, each role, Bearer tokens, and forged browser requests (cross-origin, Origin: null,
+// no Origin, missing or wrong CSRF token). Plus a static check that state changes only go through runAction.
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Role } from "@/server/auth/roles";
+import { createApiToken, revokeApiToken } from "@/server/auth/tokens";
+import { flushTestRedis, testRedisUrl } from "@/server/testing/harness";
+import { call, callJson, errorCode, startConsole, type CallOptions, type TestConsole, type TestUser } from "./support/console";
+import { discoverRouteFiles, HTTP_METHODS, REPO_ROOT, sourceFiles, urlPattern } from "./support/routes";
+
+const BROKER_DB = 5;
+
+type Access = "public" | Role;
+interface MethodSpec {
+  access: Access;
+  mutating: boolean;
+  /** What an allowed caller's (deliberately harmless) request answers: invalid bodies, unknown ids. */
+  allowed: number[];
+  body?: unknown;
+}
+
+// The contract. A new route file or method fails the completeness test until it is added here with its rule.
+const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodSpec>>> = {
+  "app/api/actions/[id]/cancel/route.ts": { POST: { access: "operator", mutating: true, allowed: [404] } },
+  "app/api/actions/preview/route.ts": { POST: { access: "viewer", mutating: true, allowed: [400], body: {} } },
+  "app/api/actions/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] }, POST: { access: "viewer", mutating: true, allowed: [400], body: {} } },
+  "app/api/audit/export/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/audit/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/audit/verify/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/auth/login/route.ts": { POST: { access: "public", mutating: true, allowed: [400], body: {} } },
+  "app/api/auth/logout/route.ts": { POST: { access: "viewer", mutating: true, allowed: [200] } },
+  "app/api/auth/session/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/containers/[host]/[id]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
+  "app/api/containers/[host]/[id]/threads/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
+  "app/api/containers/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/events/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/health/route.ts": { GET: { access: "public", mutating: false, allowed: [200] } },
+  "app/api/queues/[broker]/[queue]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200, 404] } },
+  "app/api/queues/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/setup/route.ts": { POST: { access: "public", mutating: true, allowed: [400], body: {} } },
+  "app/api/tokens/[id]/route.ts": { DELETE: { access: "admin", mutating: true, allowed: [404] } },
+  "app/api/tokens/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
+  "app/api/users/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
+  "app/api/workers/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/metrics/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+};
+
+const PUBLIC_ROUTES = ["/api/health", "/api/auth/login", "/api/setup"];
+const RANK: Record<Access, number> = { public: 0, viewer: 1, operator: 2, admin: 3 };
+const ROLE_LIST: Role[] = ["viewer", "operator", "admin"];
+
+type Handler = (req: Request, ctx?: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+interface RouteCase { file: string; url: string; method: string; handler: Handler; spec: MethodSpec; params: Record<string, string> }
+
+let lw: TestConsole;
+const cases: RouteCase[] = [];
+
+function paramsFor(url: string): Record<string, string> {
+  const values: Record<string, string> = { id: `lw-no-such-${randomUUID().slice(0, 8)}`, host: "local", broker: "default", queue: "dataset" };
+  const out: Record<string, string> = {};
+  for (const m of url.matchAll(/\[(\w+)\]/g)) out[m[1]!] = values[m[1]!] ?? "x";
+  return out;
+}
+
+function concreteUrl(c: RouteCase): string {
+  return c.url.replace(/\[(\w+)\]/g, (_, k: string) => c.params[k]!);
+}
+
+/** One request; the body is drained (an event stream is cancelled) so nothing keeps running. */
+async function hit(c: RouteCase, o: CallOptions): Promise<{ status: number; code?: string }> {
+  const res = await call(c.handler, concreteUrl(c), { method: c.method, params: c.params, body: c.spec.body, ...o });
+  if ((res.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+    await res.body?.cancel();
+    return { status: res.status };
+  }
+  const text = await res.text();
+  let code: string | undefined;
+  try {
+    code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+  } catch { /* not JSON (metrics, CSV) */ }
+  return { status: res.status, code };
+}
+
+/** A logout ends the session it is sent with: give each logout a fresh one. */
+async function userFor(c: RouteCase, role: Role): Promise<TestUser> {
+  return c.url === "/api/auth/logout" ? lw.newSession(role) : lw.users[role];
+}
+
+beforeAll(async () => {
+  await flushTestRedis([BROKER_DB]);
+  lw = await startConsole({ LEAKWATCH_BROKERS: `default=${testRedisUrl(BROKER_DB)}` });
+  for (const file of await discoverRouteFiles()) {
+    const mod = (await import(path.join(REPO_ROOT, file))) as Record<string, unknown>;
+    for (const method of HTTP_METHODS) {
+      const spec = SPEC[file]?.[method];
+      if (typeof mod[method] === "function" && spec) {
+        const url = urlPattern(file);
+        cases.push({ file, url, method, handler: mod[method] as Handler, spec, params: paramsFor(url) });
+      }
+    }
+  }
+});
+
+afterAll(async () => {
+  await lw?.close();
+  await flushTestRedis([BROKER_DB]);
+});
+
+describe("the route list", () => {
+  it("names every route file and exported method under app/ in the access contract", async () => {
+    const files = await discoverRouteFiles();
+    expect(files).toEqual(Object.keys(SPEC).sort());
+    for (const file of files) {
+      const mod = (await import(path.join(REPO_ROOT, file))) as Record<string, unknown>;
+      const exported = HTTP_METHODS.filter((m) => typeof mod[m] === "function");
+      expect({ file, methods: exported }).toEqual({ file, methods: Object.keys(SPEC[file]!).sort((a, b) => HTTP_METHODS.indexOf(a as never) - HTTP_METHODS.indexOf(b as never)) });
+    }
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it("has exactly the documented public routes", () => {
+    const pub = [...new Set(cases.filter((c) => c.spec.access === "public").map((c) => c.url))].sort();
+    expect(pub).toEqual([...PUBLIC_ROUTES].sort());
+  });
+});
+
+describe("who may call what", () => {
+  it("refuses anonymous callers with 401 everywhere except the public routes", async () => {
+    for (const c of cases) {
+      const r = await hit(c, { as: null });
+      if (c.spec.access === "public") expect({ route: `${c.method} ${c.url}`, status: r.status }).toEqual({ route: `${c.method} ${c.url}`, status: c.spec.allowed[0] });
+      else expect({ route: `${c.method} ${c.url}`, status: r.status, code: r.code }).toEqual({ route: `${c.method} ${c.url}`, status: 401, code: "unauthenticated" });
+    }
+  });
+
+  it("gives each role 403 below the route's role and a real answer at or above it", async () => {
+    for (const c of cases) {
+      for (const role of ROLE_LIST) {
+        const r = await hit(c, { as: await userFor(c, role) });
+        const route = `${role} ${c.method} ${c.url}`;
+        if (RANK[role] < RANK[c.spec.access]) expect({ route, status: r.status, code: r.code }).toEqual({ route, status: 403, code: "forbidden" });
+        else expect({ route, ok: c.spec.allowed.includes(r.status), status: r.status }).toEqual({ route, ok: true, status: r.status });
+      }
+    }
+  });
+
+  it("refuses forged browser requests on every mutating route: other origin, Origin null, no Origin, missing or wrong CSRF token", async () => {
+    const mutating = cases.filter((c) => c.spec.mutating);
+    expect(mutating.length).toBeGreaterThanOrEqual(9);
+    for (const c of mutating) {
+      const admin = await userFor(c, "admin");
+      const route = `${c.method} ${c.url}`;
+      for (const origin of ["http://evil.example", "null", null, "http://127.0.0.1:3001"] as const) {
+        const r = await hit(c, { as: admin, origin });
+        expect({ route, origin, status: r.status, code: r.code }).toEqual({ route, origin, status: 403, code: "csrf" });
+      }
+      const noToken = await hit(c, { as: admin, csrf: null });
+      const wrongToken = await hit(c, { as: admin, csrf: "not-the-token" });
+      if (c.spec.access === "public") {
+        // No session yet, so no token to send: the Origin check is what protects sign-in and setup.
+        expect({ route, status: noToken.status }).toEqual({ route, status: c.spec.allowed[0] });
+      } else {
+        expect({ route, status: noToken.status, code: noToken.code }).toEqual({ route, status: 403, code: "csrf" });
+        expect({ route, status: wrongToken.status, code: wrongToken.code }).toEqual({ route, status: 403, code: "csrf" });
+      }
+    }
+  });
+
+  it("records a refused cross-origin request as a denied event", async () => {
+    const { POST } = await import("@/app/api/users/route");
+    const r = await callJson(POST, "/api/users", { as: lw.users.admin, origin: "http://evil.example", body: { username: "mallory", password: "x".repeat(20), role: "admin" } });
+    expect(r.status).toBe(403);
+    const denied = (await lw.auditEntries()).filter((e) => e.event === "denied" && e.actor === lw.users.admin.username && e.action === "POST /api/users");
+    expect(denied.some((e) => /cross-origin/i.test(String(e.reason)))).toBe(true);
+    const { GET } = await import("@/app/api/users/route");
+    const users = await callJson<{ users: { username: string }[] }>(GET, "/api/users", { as: lw.users.admin });
+    expect(users.body.users.map((u) => u.username)).not.toContain("mallory");
+  });
+
+  it("ignores a user header from an address that is not a trusted proxy", async () => {
+    const { GET } = await import("@/app/api/auth/session/route");
+    const req = new Request("http://127.0.0.1:3000/api/auth/session", { headers: { host: "127.0.0.1:3000", "x-forwarded-user": "admin", "x-forwarded-for": "127.0.0.1", "remote-user": "admin" } });
+    expect((await GET(req)).status).toBe(401);
+  });
+});
+
+describe("API tokens", () => {
+  it("let a script call a mutating route without Origin or CSRF token, within the token's role", async () => {
+    const { POST: createToken } = await import("@/app/api/tokens/route");
+    const created = await callJson<{ id: string; token: string }>(createToken, "/api/tokens", { as: lw.users.admin, body: { name: "ci-operator", role: "operator" } });
+    expect(created.status).toBe(201);
+    const { POST: runAction } = await import("@/app/api/actions/route");
+    // No Origin, no cookie, no CSRF token: what curl or a cron job sends. The body is invalid on purpose: 400 means
+    // the request got past authentication, Origin and CSRF.
+    const r = await callJson(runAction, "/api/actions", { bearer: created.body.token, origin: null, body: { action: "" } });
+    expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 400, code: "validation" });
+
+    const { GET: listUsers } = await import("@/app/api/users/route");
+    const tooLow = await callJson(listUsers, "/api/users", { bearer: created.body.token, origin: null });
+    expect({ status: tooLow.status, code: errorCode(tooLow) }).toEqual({ status: 403, code: "forbidden" });
+
+    const { DELETE } = await import("@/app/api/tokens/[id]/route");
+    const revoked = await call(DELETE, `/api/tokens/${created.body.id}`, { method: "DELETE", as: lw.users.admin, params: { id: created.body.id } });
+    expect(revoked.status).toBe(200);
+    const after = await callJson(runAction, "/api/actions", { bearer: created.body.token, origin: null, body: { action: "" } });
+    expect({ status: after.status, code: errorCode(after) }).toEqual({ status: 401, code: "unauthenticated" });
+  });
+
+  it("serve /metrics to a viewer token and refuse it without one", async () => {
+    const t = await createApiToken("prometheus", "viewer", "test");
+    const { GET } = await import("@/app/metrics/route");
+    const ok = await call(GET, "/metrics", { bearer: t.token, origin: null });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await ok.text()).toMatch(/^# HELP leakwatch_source_up /m);
+    expect((await call(GET, "/metrics", { origin: null })).status).toBe(401);
+    await revokeApiToken(t.id);
+    expect((await call(GET, "/metrics", { bearer: t.token, origin: null })).status).toBe(401);
+  });
+});
+
+describe("actions and roles", () => {
+  const raise = { action: "container.set-pids-limit", target: { host: "local", id: "lw-no-such-container" }, params: { limit: 100 }, reason: "INC-42 raise the limit" };
+
+  it("refuses a viewer's action with 403 and records the denial in the audit log", async () => {
+    const { POST } = await import("@/app/api/actions/route");
+    const before = (await lw.auditEntries()).length;
+    const r = await callJson(POST, "/api/actions", { as: lw.users.viewer, body: raise });
+    expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 403, code: "forbidden" });
+    const added = (await lw.auditEntries()).slice(before);
+    const denied = added.filter((e) => e.kind === "event" && e.event === "denied");
+    expect(denied).toHaveLength(1);
+    expect(denied[0]).toMatchObject({ actor: lw.users.viewer.username, role: "viewer", action: "POST /api/actions" });
+    expect(String(denied[0]!.reason)).toMatch(/operator/);
+    // Refused before anything ran: no intent.
+    expect(added.some((e) => e.kind === "intent")).toBe(false);
+  });
+
+  it("refuses a viewer's preview of an operator action the same way", async () => {
+    const { POST } = await import("@/app/api/actions/preview/route");
+    const before = (await lw.auditEntries()).length;
+    const r = await callJson(POST, "/api/actions/preview", { as: lw.users.viewer, body: raise });
+    expect(r.status).toBe(403);
+    const added = (await lw.auditEntries()).slice(before);
+    expect(added.filter((e) => e.event === "denied" && e.action === "POST /api/actions/preview")).toHaveLength(1);
+  });
+
+  it("lets a viewer list the actions, each with its role", async () => {
+    const { GET } = await import("@/app/api/actions/route");
+    const r = await callJson<{ actions: { name: string; role: string }[] }>(GET, "/api/actions", { as: lw.users.viewer });
+    expect(r.body.actions.find((a) => a.name === "container.set-pids-limit")?.role).toBe("operator");
+    expect(r.body.actions.every((a) => a.role !== "viewer")).toBe(true);
+  });
+});
+
+describe("state changes go through runAction only", () => {
+  const MUTATING_DOCKER = /\.\s*(updateContainer|restartContainer|stopContainer|startContainer|killContainer)\s*\(/;
+  const RAW_DOCKER_MUTATION = /getContainer\([^)]*\)\s*\.\s*(update|restart|stop|start|kill|remove|pause|unpause|exec)\s*\(/;
+  const MUTATING_CONTROL = /["'`](pool_grow|pool_shrink|autoscale|add_consumer|cancel_consumer|rate_limit|time_limit|revoke|shutdown|pool_restart|enable_events|disable_events)["'`]/;
+  const importsOf = (text: string) => [...text.matchAll(/(?:import|export)[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
+
+  it("keeps queue operations, pidbox control and Docker mutations inside server/actions", async () => {
+    const files = await sourceFiles(["app", "components", "lib", "server"]);
+    expect(files.length).toBeGreaterThan(50);
+    const offences: string[] = [];
+    for (const f of files) {
+      if (f.startsWith("server/testing/")) continue; // test fixtures, never bundled
+      const text = await readFile(path.join(REPO_ROOT, f), "utf8");
+      const inActions = f.startsWith("server/actions/");
+      for (const spec of importsOf(text)) {
+        if (/server\/queue-ops\//.test(spec) && !inActions) offences.push(`${f} imports ${spec}`);
+        if (/celery\/pidbox$|^\.\/pidbox$/.test(spec) && !inActions && f !== "server/celery/workers.ts") offences.push(`${f} imports ${spec}`);
+        if (/^dockerode$/.test(spec) && f !== "server/docker/endpoints.ts") offences.push(`${f} imports dockerode`);
+      }
+      if (MUTATING_DOCKER.test(text) && !inActions) offences.push(`${f} calls a mutating Docker method`);
+      if (RAW_DOCKER_MUTATION.test(text) && f !== "server/docker/endpoints.ts") offences.push(`${f} mutates a container through dockerode`);
+      // The one reader of pidbox outside actions may only ask read-only questions.
+      if (f === "server/celery/workers.ts" && MUTATING_CONTROL.test(text)) offences.push(`${f} sends a mutating control command`);
+      if (f.startsWith("app/") && /\b(lpush|rpush|lrem|rpoplpush|lmove|del|hdel|eval|evalsha|flushdb)\s*\(/i.test(text)) offences.push(`${f} writes to Redis`);
+    }
+    expect(offences).toEqual([]);
+  });
+
+  it("has run.ts as the only module that looks actions up to execute them", async () => {
+    // Every export of the action modules that is an action definition (or a list of them).
+    const actionExports = new Set<string>();
+    for (const mod of ["container", "queue", "worker"]) {
+      const m = (await import(`@/server/actions/${mod}`)) as Record<string, unknown>;
+      const isDef = (v: unknown) => typeof v === "object" && v !== null && typeof (v as { execute?: unknown }).execute === "function";
+      for (const [name, v] of Object.entries(m)) if (isDef(v) || (Array.isArray(v) && v.some(isDef))) actionExports.add(name);
+    }
+    expect(actionExports.has("setPidsLimit")).toBe(true);
+    expect(actionExports.has("queueActions")).toBe(true);
+    const files = await sourceFiles(["app", "components", "lib", "server"]);
+    const getActionUsers: string[] = [];
+    const executeCallers: string[] = [];
+    const defImporters: string[] = [];
+    for (const f of files) {
+      const text = await readFile(path.join(REPO_ROOT, f), "utf8");
+      if (/\bgetAction\b/.test(text) && f !== "server/actions/registry.ts") getActionUsers.push(f);
+      if (/\b(def|action|a)\.execute\(/.test(text)) executeCallers.push(f);
+      if (f.startsWith("server/actions/")) continue;
+      // Helpers (brokerConfig, target schemas) may be shared; the action definitions themselves may not.
+      for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s+["'](?:@\/server\/actions|\.\.?\/actions)\/(container|queue|worker)["']/g)) {
+        const names = m[1]!.split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]!).filter(Boolean);
+        for (const n of names) if (actionExports.has(n)) defImporters.push(`${f}: ${n}`);
+      }
+    }
+    expect(getActionUsers).toEqual(["server/actions/run.ts"]);
+    expect(executeCallers).toEqual(["server/actions/run.ts"]);
+    expect(defImporters).toEqual([]);
+  });
+});
