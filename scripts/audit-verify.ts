@@ -5,18 +5,14 @@
 //
 // Reads LEAKWATCH_DATA_DIR (default ./data) for <dataDir>/audit/audit.jsonl and the HMAC key from
 // LEAKWATCH_SECRET_KEY or <dataDir>/secret.key. Truncation of the tail can only be seen against the
-// head kept in the console's database: pass it with --head, or wire `readHeadFromDatabase` below.
+// head kept in the console's database (SQLite in the data dir, or LEAKWATCH_DATABASE_URL), read here; --head overrides.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AUDIT_FILE_NAME } from "@/server/audit/audit-log";
 import type { ChainHead } from "@/server/audit/types";
 import { verifyAudit } from "@/server/audit/verify";
 
-/**
- * The database copy of the head. NOT WIRED YET: the lead connects this to the console's DB
- * (HeadStore for this instance's id). Until then the CLI uses --head, or checks without a head
- * and says so in its output.
- */
+/** The database copy of the head for the instance that owns this data dir. */
 export type ReadHeadFromDatabase = (dataDir: string) => Promise<ChainHead | null>;
 
 function parseHead(raw: string): ChainHead {
@@ -56,6 +52,20 @@ export async function main(argv: string[], readHeadFromDatabase: ReadHeadFromDat
   }
 }
 
-// The DB reader is passed as null until the lead wires it (see ReadHeadFromDatabase above).
+async function readHeadFromConsoleDb(dataDir: string): Promise<ChainHead | null> {
+  const { dbHeadStore } = await import("@/server/audit/db-head-store");
+  const { closeDb } = await import("@/server/db");
+  let instance: string;
+  try {
+    instance = (await readFile(path.join(dataDir, "instance-id"), "utf8")).trim();
+  } catch {
+    return null; // a console never started on this data dir: no head to compare with
+  }
+  try {
+    return await dbHeadStore(instance).get();
+  } finally {
+    await closeDb();
+  }
+}
 const isEntry = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
-if (isEntry) void main(process.argv.slice(2), null).then((code) => process.exit(code));
+if (isEntry) void main(process.argv.slice(2), readHeadFromConsoleDb).then((code) => process.exit(code));

@@ -5,10 +5,13 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as containerActions from "@/server/actions/container";
+import * as queueActions from "@/server/actions/queue";
+import * as workerActions from "@/server/actions/worker";
 import type { Role } from "@/server/auth/roles";
 import { createApiToken, revokeApiToken } from "@/server/auth/tokens";
 import { flushTestRedis, testRedisUrl } from "@/server/testing/harness";
-import { call, callJson, errorCode, startConsole, type CallOptions, type TestConsole, type TestUser } from "./support/console";
+import { call, callJson, errorCode, startConsole, type CallOptions, type TestConsole, type TestUser } from "./support/action-console";
 import { discoverRouteFiles, HTTP_METHODS, REPO_ROOT, sourceFiles, urlPattern } from "./support/routes";
 
 const BROKER_DB = 5;
@@ -287,8 +290,7 @@ describe("state changes go through runAction only", () => {
   it("has run.ts as the only module that looks actions up to execute them", async () => {
     // Every export of the action modules that is an action definition (or a list of them).
     const actionExports = new Set<string>();
-    for (const mod of ["container", "queue", "worker"]) {
-      const m = (await import(`@/server/actions/${mod}`)) as Record<string, unknown>;
+    for (const m of [containerActions, queueActions, workerActions] as Record<string, unknown>[]) {
       const isDef = (v: unknown) => typeof v === "object" && v !== null && typeof (v as { execute?: unknown }).execute === "function";
       for (const [name, v] of Object.entries(m)) if (isDef(v) || (Array.isArray(v) && v.some(isDef))) actionExports.add(name);
     }

@@ -58,15 +58,19 @@ async function measureSize(n: number, ids: string[], cfg: SamplerConfig, apiCfg:
   const cgroupfs = await measure(REPS.cgroupfs, async () => {
     last = await sampleHost(HOST, cfg);
   });
+  say(`N=${n}: cgroupfs median ${cgroupfs.wallMs.median} ms; now the Docker API path`);
   const apiWarm = await sampleHost(HOST, apiCfg);
   if (apiWarm.via !== "docker-api") throw new Error(`expected the docker-api path, got ${apiWarm.via}`);
   let apiLast = apiWarm;
   const dockerApi = await measure(REPS.api, async () => {
     apiLast = await sampleHost(HOST, apiCfg);
   });
+  // Only ours: other containers (a test run's) may vanish mid-call, which makes the CLI fail. The sampler passes
+  // above cover ours plus those few others, so this leans, if anything, against the sampler.
+  say(`N=${n}: API median ${dockerApi.wallMs.median} ms; now docker stats --no-stream`);
   let statsLines = 0;
   const dockerStats = await measure(REPS.dockerStats, async () => {
-    statsLines = (await dockerStatsOnce(sampled)).lines;
+    statsLines = (await dockerStatsOnce(ids)).lines;
   });
 
   // The two paths must agree on what they measure, or the comparison means nothing.

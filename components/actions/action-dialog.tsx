@@ -1,6 +1,6 @@
 "use client";
-import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef, useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { readParams, type FieldSpec, type ParamValues, type PreviewResponse, type RunResponse } from "./types";
@@ -55,34 +55,33 @@ function DialogBody({ action, target, label, fields, fixedParams, close, onDone 
   const qc = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
   const [params, setParams] = useState<ParamValues | null>(fields.length === 0 ? fixedParams : null);
-  const [preview, setPreview] = useState<PreviewResponse | null>(null);
   const [result, setResult] = useState<RunResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    if (!params) return;
-    let cancelled = false;
-    setPreview(null);
-    setError(null);
-    sendJson<PreviewResponse>("/api/actions/preview", { action, target, params })
-      .then((p) => !cancelled && setPreview(p))
-      .catch((e: Error) => !cancelled && setError(e.message));
-    return () => { cancelled = true; };
-  }, [action, target, params]);
+  // The preview reads live state on the server; never cached, so reopening the dialog shows the present.
+  const previewQuery = useQuery({
+    queryKey: ["action-preview", action, target, params],
+    queryFn: () => sendJson<PreviewResponse>("/api/actions/preview", { action, target, params }),
+    enabled: params !== null,
+    gcTime: 0,
+    staleTime: 0,
+    retry: false,
+  });
+  const preview = previewQuery.data ?? null;
+  const error = runError ?? previewQuery.error?.message ?? null;
 
   async function run(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     setBusy(true);
-    setError(null);
+    setRunError(null);
     try {
       const r = await sendJson<RunResponse>("/api/actions", { action, target, params, reason: String(f.get("reason") ?? ""), confirm: f.get("confirm") ?? undefined });
       setResult(r);
       onDone?.(r);
       void qc.invalidateQueries();
     } catch (err) {
-      setError((err as Error).message);
+      setRunError((err as Error).message);
     } finally {
       setBusy(false);
     }

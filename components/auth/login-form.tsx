@@ -1,4 +1,5 @@
 "use client";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ApiError } from "@/lib/api";
 
@@ -24,6 +25,7 @@ export async function postAuth(url: string, body: unknown): Promise<void> {
 }
 
 export function LoginForm() {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -33,7 +35,8 @@ export function LoginForm() {
     setError(null);
     try {
       await postAuth("/api/auth/login", { username: f.get("username"), password: f.get("password") });
-      window.location.href = "/";
+      router.replace("/");
+      router.refresh();
     } catch (err) {
       setError((err as Error).message);
       setBusy(false);

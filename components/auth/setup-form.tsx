@@ -1,8 +1,10 @@
 "use client";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { AuthCard, buttonClass, inputClass, postAuth } from "./login-form";
 
 export function SetupForm({ token }: { token: string }) {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -10,7 +12,8 @@ export function SetupForm({ token }: { token: string }) {
     if (f.get("password") !== f.get("confirm")) return setError("The passwords differ.");
     try {
       await postAuth("/api/setup", { token, username: f.get("username"), password: f.get("password") });
-      window.location.href = "/";
+      router.replace("/");
+      router.refresh();
     } catch (err) {
       setError((err as Error).message);
     }

@@ -31,7 +31,7 @@ export function FleetSummary() {
   if (!data || !counts) return <Panel title="Containers">{error ? <LoadError error={error} what="containers" onRetry={() => void refetch()} /> : <Loading what="containers" />}</Panel>;
 
   return (
-    <Panel title={<Link href="/containers" className="hover:underline">Containers</Link>} testId="overview-containers" aside={<span className="text-xs text-zinc-500 tabular-nums">{fmtInt(data.containers.length)} on {data.hosts.length} hosts</span>}>
+    <Panel title={<Link href="/containers" className="hover:underline">Containers</Link>} testId="overview-containers" aside={<span className="text-xs text-zinc-500 tabular-nums">{fmtInt(data.containers.length)} on {data.hosts.length} {data.hosts.length === 1 ? "host" : "hosts"}</span>}>
       <StaleNote error={error} />
       {data.hosts.filter((h) => !h.ok).map((h) => <SourceNotice key={h.name} kind="Docker host" name={h.name} error={h.error} sampledAt={h.sampledAt} testId={`host-down-${h.name}`} />)}
       <ul className="mb-4 grid grid-cols-2 gap-2 sm:grid-cols-4">

@@ -24,26 +24,26 @@ export function PriorityChips({ byPriority }: { byPriority: Record<string, numbe
 }
 
 export const queueColumns: Column<QueueRow>[] = [
-  { key: "status", header: "Status", width: 110, cell: (q) => <StatusBadge status={q.status} testId={`status-${q.name}`} /> },
+  { key: "status", header: "Status", width: 100, cell: (q) => <StatusBadge status={q.status} testId={`status-${q.name}`} /> },
   {
-    key: "name", header: "Queue", width: 220,
+    key: "name", header: "Queue", width: 190,
     cell: (q) => <Link href={queueHref(q.broker, q.name)} title={q.name} className="font-medium text-blue-700 hover:underline dark:text-blue-300">{q.name}</Link>,
   },
-  { key: "depth", header: "Depth", width: 90, align: "right", cell: (q) => <span data-testid={`queue-depth-${q.name}`}>{fmtInt(q.depth)}</span> },
-  { key: "prio", header: "By priority", width: 210, title: "kombu priority sub-queues", cell: (q) => <PriorityChips byPriority={q.byPriority} /> },
-  { key: "unacked", header: "Unacked", width: 85, align: "right", cell: (q) => fmtInt(q.unacked) },
+  { key: "depth", header: "Depth", width: 70, align: "right", cell: (q) => <span data-testid={`queue-depth-${q.name}`}>{fmtInt(q.depth)}</span> },
+  { key: "prio", header: "By priority", width: 150, title: "kombu priority sub-queues", cell: (q) => <PriorityChips byPriority={q.byPriority} /> },
+  { key: "unacked", header: "Unacked", width: 72, align: "right", cell: (q) => fmtInt(q.unacked) },
   {
-    key: "orphaned", header: "Orphaned", width: 90, align: "right", title: "Unacked messages whose worker is gone",
+    key: "orphaned", header: "Orphaned", width: 76, align: "right", title: "Unacked messages whose worker is gone",
     cell: (q) => <span className={q.orphaned > 0 ? hot : ""}>{fmtInt(q.orphaned)}</span>,
   },
   {
-    key: "consumers", header: "Consumers", width: 120, align: "right",
+    key: "consumers", header: "Consumers", width: 104, align: "right",
     cell: (q) => q.consumers.length === 0 ? <span className={hot}>no consumer</span> : <span title={q.consumers.join(", ")}>{q.consumers.length}</span>,
   },
-  { key: "in", header: "In", width: 80, align: "right", title: "messages in per minute", cell: (q) => fmtRate(q.ratePerMinuteIn) },
-  { key: "out", header: "Out", width: 80, align: "right", title: "messages out per minute", cell: (q) => fmtRate(q.ratePerMinuteOut) },
-  { key: "drain", header: "Drain", width: 75, align: "right", title: "time to drain at the current out rate", cell: (q) => fmtDuration(q.drainSeconds) },
-  { key: "oldest", header: "Oldest", width: 75, align: "right", title: "age of the oldest message seen", cell: (q) => fmtDuration(q.oldestSeenSeconds) },
-  { key: "threshold", header: "Threshold", width: 90, align: "right", cell: (q) => fmtInt(q.threshold) },
-  { key: "trend", header: "Trend", width: 110, cell: (q) => <Sparkline trail={q.spark} tone={q.status} label={`${q.name} depth trend, now ${fmtInt(q.depth)}`} /> },
+  { key: "in", header: "In", width: 72, align: "right", title: "messages in per minute", cell: (q) => fmtRate(q.ratePerMinuteIn) },
+  { key: "out", header: "Out", width: 72, align: "right", title: "messages out per minute", cell: (q) => fmtRate(q.ratePerMinuteOut) },
+  { key: "drain", header: "Drain", width: 60, align: "right", title: "time to drain at the current out rate", cell: (q) => fmtDuration(q.drainSeconds) },
+  { key: "oldest", header: "Oldest", width: 60, align: "right", title: "age of the oldest message seen", cell: (q) => fmtDuration(q.oldestSeenSeconds) },
+  { key: "threshold", header: "Threshold", width: 76, align: "right", cell: (q) => fmtInt(q.threshold) },
+  { key: "trend", header: "Trend", width: 84, cell: (q) => <Sparkline trail={q.spark} width={72} tone={q.status} label={`${q.name} depth trend, now ${fmtInt(q.depth)}`} /> },
 ];

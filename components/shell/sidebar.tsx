@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import { sendJson } from "@/lib/api";
 import { useSession } from "./session-context";
@@ -18,13 +18,15 @@ const NAV = [
 
 export function Sidebar() {
   const path = usePathname();
+  const router = useRouter();
   const { username, role } = useSession();
   const [open, setOpen] = useState(false);
   const active = (href: string) => (href === "/" ? path === "/" : path.startsWith(href));
 
   async function logout() {
     await sendJson("/api/auth/logout", {}).catch(() => undefined);
-    window.location.href = "/login";
+    router.replace("/login");
+    router.refresh();
   }
 
   return (

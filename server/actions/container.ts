@@ -11,7 +11,9 @@ const MAX_PIDS = 4_194_304; // kernel pid_max ceiling
 
 const setLimitParams = z.object({
   /** null = unlimited. */
-  limit: z.number().int().min(1).max(MAX_PIDS).nullable(),
+  limit: z.number().int("must be a whole number")
+    .min(1, "must be at least 1 (null means unlimited)")
+    .max(MAX_PIDS, `must be at most ${MAX_PIDS}, the kernel's pid_max ceiling`).nullable(),
   /** Revert to the old value after this many seconds unless confirmed. */
   revertAfterSeconds: z.number().int().min(30).max(7 * 86400).optional(),
 });

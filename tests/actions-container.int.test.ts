@@ -1,0 +1,181 @@
+// Container actions through POST /api/actions on a real Docker Engine: the change lands in Docker and in the
+// cgroup, is verified and audited (intent + outcome), time-boxed raises revert by themselves, and every
+// refusal (bad input, unknown target, missing reason or confirmation, read-only mode) changes nothing.
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  RUN_ID, cleanupCgroupParents, docker, ensureFixtureImage, readPidsMax, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
+} from "@/server/testing/harness";
+import { errorCode, errorMessageOf, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
+import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
+
+const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
+const name = `lw-act-${tag}`;
+const parent = `leakwatch-act-${tag}`;
+let lw: TestConsole;
+let id: string;
+
+const inspectPidsLimit = async (c: string) => {
+  const v = await docker("inspect", "-f", "{{json .HostConfig.PidsLimit}}", c);
+  return v === "null" ? null : Number(v);
+};
+const startedAt = (c: string) => docker("inspect", "-f", "{{.State.StartedAt}}", c);
+/** reason null: the request carries no reason at all. */
+const setLimit = (limit: unknown, extra: Record<string, unknown> = {}, reason: string | null = "INC-7 raise for the backlog") =>
+  ({ action: "container.set-pids-limit", target: { host: "local", id: name }, params: { limit, ...extra }, ...(reason === null ? {} : { reason }) });
+
+beforeAll(async () => {
+  await ensureFixtureImage();
+  lw = await startConsole({ LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock" });
+  id = await startLeaker({ name, mode: "healthy", pool: 3, pidsLimit: 50 });
+  await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", id)) === "true", { what: "leaker running" });
+});
+
+afterAll(async () => {
+  await removeTestContainers("run");
+  await cleanupCgroupParents();
+  await lw?.close();
+});
+
+describe("container.set-pids-limit", () => {
+  it("sets the limit in Docker and the cgroup, verifies it and audits intent and outcome", async () => {
+    const r = await postAction(lw.users.operator, setLimit(120));
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
+    expect(r.body.auditId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await inspectPidsLimit(id)).toBe(120);
+    expect((await readFile(`/sys/fs/cgroup/pids/docker/${id}/pids.max`, "utf8")).trim()).toBe("120");
+
+    const mine = (await lw.auditEntries()).filter((e) => e.id === r.body.auditId);
+    expect(mine.map((e) => e.kind)).toEqual(["intent", "outcome"]);
+    expect(mine[0]).toMatchObject({ actor: lw.users.operator.username, role: "operator", action: "container.set-pids-limit", target: `local/${name}`, reason: "INC-7 raise for the backlog" });
+    expect(mine[1]).toMatchObject({ result: "succeeded", before: 50, after: 120 });
+  });
+
+  it("reverts a time-boxed raise by itself, audited as system:timebox", async () => {
+    const r = await postAction(lw.users.operator, setLimit(200, { revertAfterSeconds: 30 }));
+    expect(r.body).toMatchObject({ status: "succeeded" });
+    expect(r.body.result).toMatch(/reverts in 30 s/);
+    expect(await inspectPidsLimit(id)).toBe(200);
+    expect(await timeboxState(r.body.auditId!)).toBe("pending");
+
+    // Not due yet: the scheduler's tick leaves it alone.
+    await runDueRevertsLikeScheduler();
+    expect(await inspectPidsLimit(id)).toBe(200);
+
+    const box = await makeTimeboxDue(r.body.auditId!);
+    await runDueRevertsLikeScheduler();
+    expect(await inspectPidsLimit(id)).toBe(120);
+    expect(await readPidsMax(id)).toBe("120");
+    expect(await timeboxState(r.body.auditId!)).toBe("reverted");
+
+    const revert = (await lw.auditEntries()).filter((e) => e.actor === "system:timebox");
+    expect(revert.map((e) => e.kind)).toEqual(["intent", "outcome"]);
+    expect(revert[0]).toMatchObject({ action: "container.set-pids-limit", params: { limit: 120 } });
+    expect(String(revert[0]!.reason)).toContain(box.id);
+    expect(revert[1]).toMatchObject({ result: "succeeded", before: 200, after: 120 });
+
+    // Runs once: a second tick finds nothing due.
+    await runDueRevertsLikeScheduler();
+    expect((await lw.auditEntries()).filter((e) => e.actor === "system:timebox")).toHaveLength(2);
+  });
+
+  it("keeps a time-boxed raise that was confirmed", async () => {
+    const r = await postAction(lw.users.operator, setLimit(150, { revertAfterSeconds: 30 }));
+    expect(r.body.status).toBe("succeeded");
+    const ok = await postAction(lw.users.operator, { action: "container.confirm-pids-limit", target: { host: "local", id: name }, params: {}, reason: "INC-7 keep it" });
+    expect(ok.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
+    await makeTimeboxDue(r.body.auditId!);
+    await runDueRevertsLikeScheduler();
+    expect(await inspectPidsLimit(id)).toBe(150);
+    expect(await timeboxState(r.body.auditId!)).toBe("confirmed");
+    // Put it back for the tests below.
+    expect((await postAction(lw.users.operator, setLimit(120))).body.status).toBe("succeeded");
+  });
+
+  it("warns in the preview when an ancestor cgroup is tighter than the new limit", async () => {
+    await setCgroupPidsMax(parent, 40);
+    const child = await startLeaker({ name: `${name}-child`, mode: "healthy", pool: 2, pidsLimit: 30, cgroupParent: `/${parent}` });
+    await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", child)) === "true", { what: "child running" });
+    const target = { host: "local", id: `${name}-child` };
+
+    const above = await previewAction(lw.users.operator, { action: "container.set-pids-limit", target, params: { limit: 100 } });
+    expect(above.status).toBe(200);
+    const ancestorWarnings = (above.body.warnings ?? []).filter((w) => /ancestor cgroup/.test(w));
+    expect(ancestorWarnings).toHaveLength(1);
+    expect(ancestorWarnings[0]).toContain(parent);
+    expect(ancestorWarnings[0]).toMatch(/caps this container at 40\b/);
+
+    const below = await previewAction(lw.users.operator, { action: "container.set-pids-limit", target, params: { limit: 35 } });
+    expect((below.body.warnings ?? []).filter((w) => /ancestor cgroup/.test(w))).toEqual([]);
+    // A preview changes nothing.
+    expect(await inspectPidsLimit(child)).toBe(30);
+    await docker("rm", "-f", child);
+  });
+});
+
+describe("container.restart", () => {
+  it("needs the container's name typed again, then restarts it", async () => {
+    const before = await startedAt(id);
+    const body = { action: "container.restart", target: { host: "local", id: name }, params: { graceSeconds: 1 }, reason: "INC-7 threads back to baseline" };
+    const missing = await postAction(lw.users.operator, body);
+    expect({ status: missing.status, code: errorCode(missing) }).toEqual({ status: 400, code: "validation" });
+    expect(errorMessageOf(missing)).toContain(`local/${name}`);
+    const wrong = await postAction(lw.users.operator, { ...body, confirm: "local/some-other-container" });
+    expect(wrong.status).toBe(400);
+    expect(await startedAt(id)).toBe(before);
+
+    const r = await postAction(lw.users.operator, { ...body, confirm: `local/${name}` });
+    expect(r.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
+    const after = await startedAt(id);
+    expect(after).not.toBe(before);
+    expect(new Date(after).getTime()).toBeGreaterThan(new Date(before).getTime());
+    expect(await docker("inspect", "-f", "{{.State.Running}}", id)).toBe("true");
+  });
+});
+
+describe("refusals change nothing", () => {
+  it("answers 404 for an unknown host or container", async () => {
+    const host = await postAction(lw.users.operator, { ...setLimit(130), target: { host: "nope", id: name } });
+    expect({ status: host.status, code: errorCode(host) }).toEqual({ status: 404, code: "not_found" });
+    expect(errorMessageOf(host)).toContain('"nope"');
+    const container = await postAction(lw.users.operator, { ...setLimit(130), target: { host: "local", id: `lw-no-such-${tag}` } });
+    expect({ status: container.status, code: errorCode(container) }).toEqual({ status: 404, code: "not_found" });
+    expect(await inspectPidsLimit(id)).toBe(120);
+  });
+
+  it("answers 400 with a clear message for a limit out of range", async () => {
+    for (const bad of [-5, 0, 1e9, 12.5, "100"]) {
+      const r = await postAction(lw.users.operator, setLimit(bad));
+      expect({ bad, status: r.status, code: errorCode(r) }).toEqual({ bad, status: 400, code: "validation" });
+      expect(errorMessageOf(r)).toMatch(/^params: limit /);
+    }
+    expect(errorMessageOf(await postAction(lw.users.operator, setLimit(-5)))).toMatch(/at least 1/);
+    expect(errorMessageOf(await postAction(lw.users.operator, setLimit(1e9)))).toMatch(/at most 4194304/);
+    expect(await inspectPidsLimit(id)).toBe(120);
+  });
+
+  it("answers 400 without a reason", async () => {
+    for (const reason of [null, "", "   "]) {
+      const r = await postAction(lw.users.operator, setLimit(130, {}, reason));
+      expect({ reason, status: r.status }).toEqual({ reason, status: 400 });
+      expect(errorMessageOf(r)).toMatch(/reason/i);
+    }
+    expect(await inspectPidsLimit(id)).toBe(120);
+  });
+
+  it("answers 423 in read-only mode and leaves no intent behind", async () => {
+    const entries = (await lw.auditEntries()).length;
+    lw.reconfigure({ LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock", LEAKWATCH_READ_ONLY: "true" });
+    try {
+      const r = await postAction(lw.users.admin, setLimit(130));
+      expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 423, code: "read_only" });
+      const restart = await postAction(lw.users.admin, { action: "container.restart", target: { host: "local", id: name }, params: {}, reason: "x", confirm: `local/${name}` });
+      expect(restart.status).toBe(423);
+    } finally {
+      lw.reconfigure({ LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock" });
+    }
+    expect(await inspectPidsLimit(id)).toBe(120);
+    expect((await lw.auditEntries()).slice(entries).filter((e) => e.kind !== "event")).toEqual([]);
+  });
+});
