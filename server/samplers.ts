@@ -19,6 +19,7 @@ import { markSource } from "@/server/sources/status";
 import { emit } from "@/server/bus";
 import { runAction } from "@/server/actions/run";
 import { runDueTimeboxes } from "@/server/actions/timebox";
+import { runAlertPass } from "@/server/alerts/pass";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
 // of the history lease writes history rows (one writer across instances sharing a database).
@@ -96,8 +97,8 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
     g.__leakwatchLeader = await tryLease("history-writer", instance, leaseTtl).catch(() => false);
     if (was !== isLeader()) log.info({ instance, leader: isLeader() }, "history writer lease changed");
   });
-  schedule("containers", interval, () => sampleContainers(cfg));
-  schedule("queues", interval, () => sampleQueues(cfg));
+  schedule("containers", interval, () => sampleContainers(cfg).then(() => runAlertPass(isLeader())));
+  schedule("queues", interval, () => sampleQueues(cfg).then(() => runAlertPass(isLeader())));
   schedule("compact", 5 * 60_000, async () => {
     if (!isLeader()) return;
     await compact("container_samples");

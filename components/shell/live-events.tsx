@@ -22,6 +22,12 @@ export function LiveEvents() {
     on("containers", (d) => qc.setQueryData(["containers"], d));
     on("queues", (d) => qc.setQueryData(["queues"], d));
     on("workers", (d) => qc.setQueryData(["workers"], d));
+    on("alerts", () => void qc.invalidateQueries({ queryKey: ["alerts"] }));
+    on("runbooks", (d) => {
+      const id = (d as { id?: string } | null)?.id;
+      void qc.invalidateQueries({ queryKey: id ? ["runbook", id] : ["runbook"] });
+      void qc.invalidateQueries({ queryKey: ["runbooks"] });
+    });
     on("invalidate", (d) => void qc.invalidateQueries({ queryKey: d as string[] }));
     return () => es.close();
   }, [qc]);

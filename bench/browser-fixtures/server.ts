@@ -1,0 +1,100 @@
+// For the standalone browser and SSE benches: the production build's standalone server on its own port, with a
+// throwaway data dir and the test Redis, so a run never touches a developer's console or data.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const BENCH_PORT = 3250;
+export const BENCH_USER = "admin";
+const TEST_REDIS_PORT = 6391;
+
+export class BuildMissingError extends Error {}
+
+export interface LocalServer {
+  baseUrl: string;
+  username: string;
+  password: string;
+  dataDir: string;
+  pid: number;
+  sampleIntervalMs: number;
+  stop(): Promise<void>;
+}
+
+function redisUp(): boolean {
+  try {
+    return execFileSync("redis-cli", ["-p", String(TEST_REDIS_PORT), "ping"], { encoding: "utf8", timeout: 5000 }).trim() === "PONG";
+  } catch {
+    return false;
+  }
+}
+
+/** The test Redis (the console's broker here); started the way the test suite starts it when it is down. */
+export function ensureTestRedis(): void {
+  if (redisUp()) return;
+  execFileSync("redis-server", ["--port", String(TEST_REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes"]);
+  for (let i = 0; i < 50 && !redisUp(); i++) execFileSync("sleep", ["0.1"]);
+  if (!redisUp()) throw new Error(`redis-server on port ${TEST_REDIS_PORT} did not come up`);
+}
+
+async function healthy(baseUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) })).status < 500;
+  } catch {
+    return false;
+  }
+}
+
+export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_PORT): Promise<LocalServer> {
+  const serverJs = path.join(ROOT, ".next/standalone/server.js");
+  if (!existsSync(serverJs) || !existsSync(path.join(ROOT, ".next/standalone/.next/static"))) {
+    throw new BuildMissingError(
+      "no standalone production build: run `npx next build && bash scripts/prepare-standalone.sh` first",
+    );
+  }
+  const baseUrl = `http://127.0.0.1:${port}`;
+  if (await healthy(baseUrl)) throw new Error(`something already answers on ${baseUrl}; stop it or free port ${port}`);
+  ensureTestRedis();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "leakwatch-bench-browser-"));
+  const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
+  const child: ChildProcess = spawn(process.execPath, [serverJs], {
+    cwd: path.join(ROOT, ".next/standalone"),
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      LEAKWATCH_DATA_DIR: dataDir,
+      LEAKWATCH_ADMIN_PASSWORD: password,
+      LEAKWATCH_SAMPLE_INTERVAL_MS: String(sampleIntervalMs),
+      LEAKWATCH_BROKERS: `default=redis://127.0.0.1:${TEST_REDIS_PORT}/1`,
+      LEAKWATCH_LOG_LEVEL: "warn",
+      NODE_ENV: "production",
+    },
+  });
+  let output = "";
+  const keep = (b: Buffer) => { output = (output + b.toString()).slice(-8000); };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  while (!(await healthy(baseUrl))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the standalone server did not come up on ${baseUrl}:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { baseUrl, username: BENCH_USER, password, dataDir, pid: child.pid!, sampleIntervalMs, stop };
+}

@@ -1,0 +1,146 @@
+// Section 4: the history store after 7 days of uptime with 200 containers and 1,000 queues at the console's tiers
+// (server/history/retention.ts): the last hour raw, written pass by pass through the real writers; the 60 s and
+// 600 s buckets that compaction would have left bulk-inserted into SQLite. Then file size, compact(), reads.
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "kysely";
+import { parseConfig, setConfigForTests } from "@/server/config";
+import { closeDb, getDb } from "@/server/db";
+import { containerHistory, recordContainerSamples } from "@/server/history/containers";
+import { queueHistory, recordQueueSamples } from "@/server/history/queues";
+import { compact, TIERS } from "@/server/history/retention";
+import type { ContainerSummary } from "@/server/schemas/containers";
+import type { BrokerSummary, QueueSummary } from "@/server/schemas/queues";
+import { progress, runSection } from "../lib/section";
+import { round, summary, timed } from "../lib/stats";
+
+const CONTAINERS = 200;
+const QUEUES = 1000;
+const UPTIME_MS = 7 * 24 * 3600_000;
+const INTERVAL_MS = 5000;
+const HOST = "local";
+const BROKER = "bench";
+const say = (m: string) => progress("history", m);
+
+const containerId = (i: number) => i.toString(16).padStart(64, "c");
+const queueName = (i: number) => `bench_queue_${String(i).padStart(5, "0")}`;
+
+function containers(ts: number, pass: number): ContainerSummary[] {
+  return Array.from({ length: CONTAINERS }, (_, i) => {
+    const current = 20 + ((pass + i) % 40);
+    return {
+      host: HOST, id: containerId(i), name: `bench-worker-${i}`, image: "leakwatch-fixture/leaker:latest", state: "running", labels: {},
+      via: "cgroupfs", pids: { current, limit: 4096, effectiveLimit: 4096, limitSource: "container", limitPath: `/docker/${containerId(i)}`, peak: null, refusedTotal: 0 },
+      growthPerMinute: 0, etaSeconds: null, status: "ok", reasons: [], refusingNow: false, sampledAt: ts, spark: [],
+    };
+  });
+}
+
+function broker(ts: number, pass: number): BrokerSummary {
+  const queues: QueueSummary[] = Array.from({ length: QUEUES }, (_, i) => ({
+    name: queueName(i), depth: (pass * 3 + i) % 250, byPriority: {}, unacked: i % 5, orphaned: 0, consumers: [], ratePerMinuteIn: 12,
+    ratePerMinuteOut: 11.5, drainSeconds: null, oldestSeenSeconds: null, threshold: 200, status: "ok", origins: ["configured"],
+  }));
+  return { name: BROKER, ok: true, error: null, sampledAt: ts, queues };
+}
+
+/** Bucket rows of one tier, `count` buckets back from `newestTs`, for every series; done inside SQLite. */
+async function bulkTier(res: number, newestTs: number, count: number): Promise<void> {
+  const db = await getDb();
+  const stepMs = res * 1000;
+  const ids = JSON.stringify(Array.from({ length: CONTAINERS }, (_, i) => containerId(i)));
+  const names = JSON.stringify(Array.from({ length: QUEUES }, (_, i) => queueName(i)));
+  await sql`with recursive t(i) as (select 0 union all select i + 1 from t where i < ${count - 1})
+    insert into container_samples (host, container_id, res, ts, name, pids_current, pids_limit, effective_limit, refused_total)
+    select ${HOST}, j.value, ${res}, ${newestTs} - t.i * ${stepMs}, 'bench-worker-' || j.key, 20 + ((t.i + j.key) % 40), 4096, 4096, 0
+    from json_each(${ids}) j cross join t`.execute(db);
+  await sql`with recursive t(i) as (select 0 union all select i + 1 from t where i < ${count - 1})
+    insert into queue_samples (broker, queue, res, ts, depth, unacked, orphaned, rate_in, rate_out)
+    select ${BROKER}, j.value, ${res}, ${newestTs} - t.i * ${stepMs}, (t.i * 3 + j.key) % 250, j.key % 5, 0, 12.0, 11.5
+    from json_each(${names}) j cross join t`.execute(db);
+}
+
+async function rowsByTier(table: "container_samples" | "queue_samples"): Promise<Record<string, number>> {
+  const db = await getDb();
+  const rows = await db.selectFrom(table).select(["res", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("res").execute();
+  return Object.fromEntries(rows.map((r) => [String(r.res), Number(r.n)]));
+}
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "leakwatch-bench-history-"));
+
+runSection(
+  "history",
+  async () => {
+    setConfigForTests(parseConfig({ LEAKWATCH_DATA_DIR: dataDir }));
+    await getDb();
+    const [raw, minute, tenMinutes] = TIERS;
+    const now = Math.floor(Date.now() / 600_000) * 600_000;
+    // Steady state after UPTIME_MS: each tier holds what is younger than its keepMs and older than the tier before.
+    const rawRows = raw.keepMs / INTERVAL_MS;
+    const minuteRows = (minute.keepMs - raw.keepMs) / (minute.res * 1000);
+    const tenMinuteRows = (Math.min(UPTIME_MS, tenMinutes.keepMs) - minute.keepMs) / (tenMinutes.res * 1000);
+    say(`per series: ${rawRows} raw + ${minuteRows} x 60 s + ${tenMinuteRows} x 600 s; writing the raw hour pass by pass`);
+
+    const passMs: number[] = [];
+    for (let p = 0; p < rawRows; p++) {
+      const ts = now - (rawRows - 1 - p) * INTERVAL_MS;
+      const { ms } = await timed(async () => {
+        await recordContainerSamples(containers(ts, p));
+        await recordQueueSamples(broker(ts, p));
+      });
+      passMs.push(ms);
+      if ((p + 1) % 240 === 0) say(`  ${p + 1}/${rawRows} passes`);
+    }
+    say("bulk-inserting the 60 s and 600 s buckets");
+    const bulk = await timed(async () => {
+      await bulkTier(minute.res, now - raw.keepMs - minute.res * 1000, minuteRows);
+      await bulkTier(tenMinutes.res, now - minute.keepMs - tenMinutes.res * 1000, tenMinuteRows);
+    });
+    const db = await getDb();
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    const file = path.join(dataDir, "leakwatch.sqlite");
+    const bytes = statSync(file).size;
+    const containerRows = await rowsByTier("container_samples");
+    const queueRows = await rowsByTier("queue_samples");
+    const totalRows = [...Object.values(containerRows), ...Object.values(queueRows)].reduce((a, b) => a + b, 0);
+
+    say("reading 7-day histories");
+    const readContainer: number[] = [];
+    let points = 0;
+    for (let i = 0; i < 10; i++) {
+      const r = await timed(() => containerHistory(HOST, containerId(i * 13), "7d", now));
+      readContainer.push(r.ms);
+      points = r.value.length;
+    }
+    const readQueue: number[] = [];
+    for (let i = 0; i < 10; i++) readQueue.push((await timed(() => queueHistory(BROKER, queueName(i * 97), "7d", now))).ms);
+
+    // The console compacts every 5 minutes: the realistic run folds the 5 minutes that just aged out of each tier.
+    say("compact() as the 5-minute job would run it");
+    const compactContainers = await timed(() => compact("container_samples", now + 5 * 60_000));
+    const compactQueues = await timed(() => compact("queue_samples", now + 5 * 60_000));
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    say(`db ${round(bytes / 1048576)} MiB, compact ${round(compactContainers.ms + compactQueues.ms)} ms, 7-day read ${summary(readContainer).median} ms`);
+    return {
+      series: { containers: CONTAINERS, queues: QUEUES },
+      rowsPerSeries: { raw: rawRows, s60: minuteRows, s600: tenMinuteRows },
+      rows: { containers: containerRows, queues: queueRows, total: totalRows },
+      writePassMs: summary(passMs),
+      bulkInsertMs: round(bulk.ms),
+      dbBytes: bytes,
+      dbMiB: round(bytes / 1048576),
+      bytesPerRow: round(bytes / totalRows),
+      compactMs: { containers: round(compactContainers.ms), queues: round(compactQueues.ms) },
+      rowsAfterCompact: { containers: await rowsByTier("container_samples"), queues: await rowsByTier("queue_samples") },
+      dbMiBAfterCompact: round(statSync(file).size / 1048576),
+      containerHistory7dMs: summary(readContainer),
+      containerHistory7dPoints: points,
+      queueHistory7dMs: summary(readQueue),
+    };
+  },
+  async () => {
+    await closeDb();
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+);

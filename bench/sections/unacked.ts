@@ -1,0 +1,131 @@
+// Section 3: kombu's `unacked` hash with 100,000 in-flight entries (and the unacked_index zset), counted per queue by
+// readInFlight: wall time, the longest single Redis command (SLOWLOG), and what it costs the console's memory.
+import type Redis from "ioredis";
+import { DIFY_QUEUES } from "@/server/config";
+import { UNACKED_INDEX_KEY, UNACKED_KEY } from "@/server/celery/kombu-keys";
+import { readInFlight } from "@/server/celery/unacked";
+import { copyOf, loadTemplate } from "../lib/envelopes";
+import { BENCH_CLIENT_NAME, benchRedis, readSlowlogConfig, writeSlowlogConfig, type SlowlogConfig } from "../lib/redis";
+import { collectGarbage, memoryMiB, progress, runSection } from "../lib/section";
+import { round, timed } from "../lib/stats";
+
+const ENTRIES = 100_000;
+const VISIBILITY_TIMEOUT_S = 3600;
+const say = (m: string) => progress("unacked", m);
+
+async function seed(redis: Redis, nowS: number): Promise<number> {
+  const templates = [loadTemplate("unacked-running"), loadTemplate("unacked-eta")];
+  let bytes = 0;
+  let pipe = redis.pipeline();
+  for (let i = 0; i < ENTRIES; i++) {
+    const queue = DIFY_QUEUES[i % DIFY_QUEUES.length]!;
+    const { raw, tag } = copyOf(templates[i % 2]!, queue, (i % 4) * 3);
+    bytes += raw.length;
+    // Received within the last 10 minutes; every 20th long ago (past the visibility timeout: orphaned).
+    const receivedS = i % 20 === 0 ? nowS - VISIBILITY_TIMEOUT_S - 600 - (i % 600) : nowS - (i % 600);
+    pipe.hset(UNACKED_KEY, tag, raw).zadd(UNACKED_INDEX_KEY, receivedS, tag);
+    if (i % 1000 === 999) {
+      await pipe.exec();
+      pipe = redis.pipeline();
+    }
+  }
+  await pipe.exec();
+  return bytes;
+}
+
+type SlowEntry = [number, number, number, (string | Buffer)[], string, string];
+
+/** Our commands in the slowlog (other clients of the same server are left out by connection name). */
+async function ourSlowlog(redis: Redis) {
+  const len = Number(await redis.call("SLOWLOG", "LEN"));
+  const entries = ((await redis.call("SLOWLOG", "GET", String(len))) as SlowEntry[]).filter(
+    (e) => e[5] === BENCH_CLIENT_NAME && String(e[3][0]).toUpperCase() !== "SLOWLOG",
+  );
+  const byCommand = new Map<string, { count: number; maxUs: number; totalUs: number }>();
+  for (const e of entries) {
+    const cmd = String(e[3][0]).toUpperCase();
+    const c = byCommand.get(cmd) ?? { count: 0, maxUs: 0, totalUs: 0 };
+    c.count++;
+    c.maxUs = Math.max(c.maxUs, e[2]);
+    c.totalUs += e[2];
+    byCommand.set(cmd, c);
+  }
+  const slowest = entries.reduce<SlowEntry | null>((a, e) => (!a || e[2] > a[2] ? e : a), null);
+  return {
+    commands: entries.length,
+    maxUs: slowest?.[2] ?? 0,
+    slowestCommand: slowest ? slowest[3].slice(0, 4).map(String).join(" ") : null,
+    byCommand: Object.fromEntries(byCommand),
+  };
+}
+
+let redis: Redis | null = null;
+let saved: SlowlogConfig | null = null;
+
+runSection(
+  "unacked",
+  async () => {
+    redis = await benchRedis();
+    await redis.flushdb();
+    const nowS = Date.now() / 1000;
+    say(`seeding ${ENTRIES} unacked entries from captured payloads`);
+    const bytes = await seed(redis, nowS);
+    const memory = /used_memory:(\d+)/.exec(await redis.info("memory"))?.[1];
+    const opts = { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_S, workers: null, nowMs: nowS * 1000 };
+
+    say("readInFlight: wall time and memory");
+    collectGarbage();
+    const before = memoryMiB();
+    let peakRssMiB = before.rssMiB;
+    const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, memoryMiB().rssMiB)), 5);
+    const run = await timed(() => readInFlight(redis!, "", new Map(), opts));
+    clearInterval(sampler);
+    const afterRun = memoryMiB();
+    collectGarbage();
+    const afterGc = memoryMiB();
+    const inFlight = run.value;
+    const counted = [...inFlight.byQueue.values()].reduce((a, c) => a + c.unacked, 0);
+    const orphaned = [...inFlight.byQueue.values()].reduce((a, c) => a + c.orphaned, 0);
+    if (inFlight.total !== ENTRIES || counted !== ENTRIES || inFlight.malformed !== 0)
+      throw new Error(`readInFlight saw ${inFlight.total} entries, attributed ${counted}, ${inFlight.malformed} malformed; expected ${ENTRIES}`);
+    if (orphaned !== ENTRIES / 20) throw new Error(`expected ${ENTRIES / 20} orphaned entries, got ${orphaned}`);
+
+    say("readInFlight again with every command in the slowlog");
+    saved = await readSlowlogConfig(redis);
+    await writeSlowlogConfig(redis, { slowerThan: "0", maxLen: "1000000" });
+    await redis.call("SLOWLOG", "RESET");
+    const logged = await timed(() => readInFlight(redis!, "", new Map(), opts));
+    const scan = await ourSlowlog(redis);
+    // For contrast: what a script that reads the hash in one HGETALL makes Redis do in one go.
+    await redis.call("SLOWLOG", "RESET");
+    await redis.hgetallBuffer(UNACKED_KEY);
+    const hgetall = await ourSlowlog(redis);
+    await writeSlowlogConfig(redis, saved);
+    saved = null;
+    say(`readInFlight ${round(run.ms)} ms; slowest command ${scan.maxUs} us (${scan.slowestCommand}); HGETALL ${hgetall.maxUs} us`);
+    return {
+      entries: ENTRIES,
+      payloadBytes: bytes,
+      redisUsedMemoryMiB: memory ? round(Number(memory) / 1048576) : null,
+      queues: inFlight.byQueue.size,
+      orphaned,
+      wallMs: round(run.ms),
+      wallMsWithSlowlog: round(logged.ms),
+      memory: {
+        before,
+        afterRun,
+        afterGc,
+        peakRssDeltaMiB: round(peakRssMiB - before.rssMiB),
+        rssDeltaMiB: round(afterRun.rssMiB - before.rssMiB),
+        heapDeltaAfterGcMiB: round(afterGc.heapUsedMiB - before.heapUsedMiB),
+      },
+      slowlog: { readInFlight: scan, hgetallForContrast: hgetall },
+    };
+  },
+  async () => {
+    if (!redis) return;
+    if (saved) await writeSlowlogConfig(redis, saved);
+    await redis.flushdb();
+    redis.disconnect();
+  },
+);

@@ -1,0 +1,35 @@
+"use client";
+import { useState } from "react";
+import { Panel } from "@/components/ui/panel";
+import { LoadError, Loading } from "@/components/ui/query-state";
+import type { AlertRecord } from "@/server/alerts/types";
+import { RULE_META } from "@/server/alerts/types";
+import { AlertRow } from "./alert-row";
+import { DeliveryLog } from "./delivery-log";
+import { RulesTable } from "./rules-table";
+import { useAlerts } from "./use-alerts";
+
+// The alerts page: what fires now (with its lifecycle and runbook), the rules, and the webhook delivery log.
+export function AlertsView() {
+  const q = useAlerts();
+  const [showResolved, setShowResolved] = useState(false);
+  if (!q.data) return q.error ? <LoadError error={q.error} what="alerts" onRetry={() => void q.refetch()} /> : <Loading what="alerts" />;
+  const { alerts, rules, deliveries, webhooks } = q.data;
+  const shown = alerts.filter((a: AlertRecord) => showResolved || a.state !== "resolved");
+  return (
+    <div className="space-y-4">
+      <Panel title={`Alerts (${alerts.filter((a) => a.state !== "resolved").length} active)`} testId="alerts-panel"
+        aside={<label className="text-xs"><input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> show resolved (last 24 h)</label>}>
+        {shown.length === 0 ? <p className="text-sm text-zinc-500">Nothing is firing.</p> : (
+          <ul className="divide-y divide-zinc-200 dark:divide-zinc-800">
+            {shown.map((a) => <AlertRow key={a.id} alert={a} ruleTitle={RULE_META[a.rule]?.title ?? a.rule} />)}
+          </ul>
+        )}
+      </Panel>
+      <Panel title="Rules" testId="alert-rules"><RulesTable rules={rules} /></Panel>
+      <Panel title="Webhook deliveries" testId="alert-deliveries" aside={<span className="text-xs text-zinc-500">{webhooks.length ? webhooks.map((w) => `${w.format} → ${w.url}`).join(", ") : "No webhook configured (LEAKWATCH_WEBHOOKS)"}</span>}>
+        <DeliveryLog deliveries={deliveries} />
+      </Panel>
+    </div>
+  );
+}

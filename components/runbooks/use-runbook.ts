@@ -1,0 +1,19 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { getJson } from "@/lib/api";
+import type { RunbookContext, RunbookResponse, RunbookRun } from "@/server/runbooks/types";
+
+// One run. The SSE "runbooks" topic invalidates ["runbook", id] whenever anyone changes it; the slow interval
+// re-reads the Verify verdict, which moves with time rather than with edits.
+export function useRunbook(id: string) {
+  return useQuery({ queryKey: ["runbook", id], queryFn: ({ signal }) => getJson<RunbookResponse>(`/api/runbooks/${encodeURIComponent(id)}`, signal), refetchInterval: 3000 });
+}
+
+/** Cgroup chain, host-side advice, mapped queues / consumers: changes slowly, read every 10 s. */
+export function useRunbookContext(id: string) {
+  return useQuery({ queryKey: ["runbook", id, "context"], queryFn: ({ signal }) => getJson<RunbookContext>(`/api/runbooks/${encodeURIComponent(id)}/context`, signal), refetchInterval: 10_000 });
+}
+
+export function useRunbooks() {
+  return useQuery({ queryKey: ["runbooks"], queryFn: ({ signal }) => getJson<{ runs: RunbookRun[] }>("/api/runbooks", signal), refetchInterval: 30_000 });
+}
