@@ -12,7 +12,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"]],
-  outputDir: "test-results",
+  outputDir: process.env.LEAKWATCH_E2E_OUTPUT ?? "test-results",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1280, height: 800 },
@@ -36,6 +36,8 @@ export default defineConfig({
       LEAKWATCH_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       LEAKWATCH_SAMPLE_INTERVAL_MS: "1000",
       LEAKWATCH_BROKERS: `default=${process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391"}/1`,
+      // Alert webhooks go to a receiver the runbook test starts on port + 1000 (loopback only).
+      LEAKWATCH_WEBHOOKS: `json=http://127.0.0.1:${port + 1000}/hook/json,slack=http://127.0.0.1:${port + 1000}/hook/slack`,
     },
   },
 });

@@ -92,7 +92,8 @@ async function main(): Promise<number> {
     rmSync(scratch, { recursive: true, force: true });
   }
 
-  const all: BenchResults = { runId, machine, sectionsRun: selected, failed, durationsSeconds: durations, results };
+  const loadAverageAtEnd = os.loadavg().map((n) => Math.round(n * 100) / 100);
+  const all: BenchResults = { runId, machine, loadAverageAtEnd, sectionsRun: selected, failed, durationsSeconds: durations, results };
   const stamp = machine.date.replace(/[:.]/g, "-");
   mkdirSync(path.join(BENCH_DIR, "results"), { recursive: true });
   const file = path.join(BENCH_DIR, "results", `${stamp}.json`);

@@ -19,9 +19,14 @@ test("signs in and sees the dark shell with every source's state", async ({ page
   for (const id of ["source-docker-local", "source-redis-default", "source-database-console-db", "source-audit-audit-log"])
     await expect(page.getByTestId(id)).toHaveAttribute("data-ok", "true");
   await expect(page.locator("html")).toHaveClass(/dark/);
-  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
-  expect((r ?? 255) + (g ?? 255) + (b ?? 255)).toBeLessThan(120); // a dark page, not merely a class
+  // Resolve the body's colour (Tailwind 4 writes oklch) to RGB through a canvas: a dark page, not merely a class.
+  const [r, g, b] = await page.evaluate(() => {
+    const ctx = document.createElement("canvas").getContext("2d")!;
+    ctx.fillStyle = getComputedStyle(document.body).backgroundColor;
+    ctx.fillRect(0, 0, 1, 1);
+    return [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+  });
+  expect(r! + g! + b!).toBeLessThan(120);
   await page.screenshot({ path: "test-results/shell-dark.png", fullPage: true });
   expect(errors).toEqual([]);
 });

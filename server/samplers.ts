@@ -17,8 +17,7 @@ import type { ContainerSummary } from "@/server/schemas/containers";
 import type { BrokerSummary, WorkerSummary } from "@/server/schemas/queues";
 import { markSource } from "@/server/sources/status";
 import { emit } from "@/server/bus";
-import { runAction } from "@/server/actions/run";
-import { runDueTimeboxes } from "@/server/actions/timebox";
+import { revertDueTimeboxes } from "@/server/actions/timebox-revert";
 import { runAlertPass } from "@/server/alerts/pass";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
@@ -105,15 +104,7 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
     await compact("queue_samples");
     await pruneContainerEvents();
   });
-  schedule("timeboxes", 5000, () =>
-    runDueTimeboxes((box) =>
-      runAction(
-        { action: box.action, target: box.target, params: box.revertParams, reason: `time box ${box.id} expired without confirmation (raised in ${box.auditId})` },
-        { username: "system:timebox", role: "operator", ip: null },
-        { systemRevert: true },
-      ),
-    ),
-  );
+  schedule("timeboxes", 5000, revertDueTimeboxes);
   for (const h of cfg.dockerHosts) {
     subscribeEvents(
       h,

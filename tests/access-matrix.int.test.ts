@@ -4,11 +4,13 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as containerActions from "@/server/actions/container";
 import * as queueActions from "@/server/actions/queue";
 import * as workerActions from "@/server/actions/worker";
 import type { Role } from "@/server/auth/roles";
+import { NotFoundError } from "@/server/errors";
+import { apiRoute } from "@/server/http/handle";
 import { createApiToken, revokeApiToken } from "@/server/auth/tokens";
 import { flushTestRedis, testRedisUrl } from "@/server/testing/harness";
 import { call, callJson, errorCode, startConsole, type CallOptions, type TestConsole, type TestUser } from "./support/action-console";
@@ -30,6 +32,10 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
   "app/api/actions/[id]/cancel/route.ts": { POST: { access: "operator", mutating: true, allowed: [404] } },
   "app/api/actions/preview/route.ts": { POST: { access: "viewer", mutating: true, allowed: [400], body: {} } },
   "app/api/actions/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] }, POST: { access: "viewer", mutating: true, allowed: [400], body: {} } },
+  "app/api/alerts/[id]/ack/route.ts": { POST: { access: "operator", mutating: true, allowed: [404] } },
+  "app/api/alerts/[id]/silence/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} }, DELETE: { access: "operator", mutating: true, allowed: [404] } },
+  "app/api/alerts/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/alerts/rules/[rule]/route.ts": { PUT: { access: "admin", mutating: true, allowed: [400], body: { enabled: "yes" } } },
   "app/api/audit/export/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/audit/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/audit/verify/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
@@ -43,6 +49,13 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
   "app/api/health/route.ts": { GET: { access: "public", mutating: false, allowed: [200] } },
   "app/api/queues/[broker]/[queue]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200, 404] } },
   "app/api/queues/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/runbooks/[id]/actions/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
+  "app/api/runbooks/[id]/context/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
+  "app/api/runbooks/[id]/notes/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
+  "app/api/runbooks/[id]/report/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
+  "app/api/runbooks/[id]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] }, PATCH: { access: "operator", mutating: true, allowed: [400, 404], body: {} } },
+  "app/api/runbooks/[id]/steps/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
+  "app/api/runbooks/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] }, POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
   "app/api/setup/route.ts": { POST: { access: "public", mutating: true, allowed: [400], body: {} } },
   "app/api/tokens/[id]/route.ts": { DELETE: { access: "admin", mutating: true, allowed: [404] } },
   "app/api/tokens/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
@@ -62,7 +75,7 @@ let lw: TestConsole;
 const cases: RouteCase[] = [];
 
 function paramsFor(url: string): Record<string, string> {
-  const values: Record<string, string> = { id: `lw-no-such-${randomUUID().slice(0, 8)}`, host: "local", broker: "default", queue: "dataset" };
+  const values: Record<string, string> = { id: `lw-no-such-${randomUUID().slice(0, 8)}`, host: "local", broker: "default", queue: "dataset", rule: "queue-depth" };
   const out: Record<string, string> = {};
   for (const m of url.matchAll(/\[(\w+)\]/g)) out[m[1]!] = values[m[1]!] ?? "x";
   return out;
@@ -314,5 +327,26 @@ describe("state changes go through runAction only", () => {
     expect(getActionUsers).toEqual(["server/actions/run.ts"]);
     expect(executeCallers).toEqual(["server/actions/run.ts"]);
     expect(defImporters).toEqual([]);
+  });
+});
+
+describe("error shape", () => {
+  it("maps a typed error thrown by another copy of server/errors.ts (a client kept on globalThis) to its status", async () => {
+    vi.resetModules();
+    const other = await import("@/server/errors");
+    expect(other.NotFoundError).not.toBe(NotFoundError);
+    const route = apiRoute({ access: "public" }, async () => {
+      throw new other.SourceUnavailableError("docker:local", "inspect timed out");
+    });
+    const res = await route(new Request(`http://127.0.0.1:3000/api/x`));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: { code: "source_unavailable", message: "docker:local is unavailable: inspect timed out" } });
+    // A plain error stays an internal error, its message kept on the server.
+    const plain = apiRoute({ access: "public" }, async () => {
+      throw Object.assign(new Error("secret detail"), { code: "ECONNREFUSED" });
+    });
+    const r2 = await plain(new Request(`http://127.0.0.1:3000/api/x`));
+    expect(r2.status).toBe(500);
+    expect(JSON.stringify(await r2.json())).not.toContain("secret detail");
   });
 });

@@ -30,7 +30,7 @@ let configDir: string;
 const workers: WorkerHandle[] = [];
 
 function worker(name: string, queues: string[], o: { pool?: "threads" | "prefork"; concurrency?: number; env?: Record<string, string> } = {}): WorkerHandle {
-  const w = startCeleryWorker({ queues, hostname: `${name}-${tag}`, pool: o.pool ?? "threads", concurrency: o.concurrency ?? 4, env: { ...celery, ...o.env }, loglevel: "warning" });
+  const w = startCeleryWorker({ queues, hostname: `${name}-${tag}`, pool: o.pool ?? "threads", concurrency: o.concurrency ?? 4, env: { ...celery, ...o.env } });
   workers.push(w);
   return w;
 }

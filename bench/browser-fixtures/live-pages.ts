@@ -19,7 +19,8 @@ export async function openLivePages(browser: Browser, baseUrl: string, state: St
     const page = await c.newPage();
     await page.addInitScript({ content: SSE_TAP });
     await page.goto("/containers");
-    await page.locator("[data-testid^=container-row-]").first().waitFor({ timeout: 30_000 });
+    // the filter form renders once the fleet snapshot is in (with or without container rows)
+    await page.locator('form[aria-label="Filter containers"]').waitFor({ timeout: 30_000 });
     return page;
   }));
   return {

@@ -1,7 +1,7 @@
 // For the standalone browser and SSE benches: the production build's standalone server on its own port, with a
 // throwaway data dir and the test Redis, so a run never touches a developer's console or data.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +47,20 @@ async function healthy(baseUrl: string): Promise<boolean> {
   }
 }
 
+async function canLogIn(baseUrl: string, password: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${baseUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: baseUrl },
+      body: JSON.stringify({ username: BENCH_USER, password }),
+      signal: AbortSignal.timeout(5000),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_PORT): Promise<LocalServer> {
   const serverJs = path.join(ROOT, ".next/standalone/server.js");
   if (!existsSync(serverJs) || !existsSync(path.join(ROOT, ".next/standalone/.next/static"))) {
@@ -57,10 +71,14 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
   const baseUrl = `http://127.0.0.1:${port}`;
   if (await healthy(baseUrl)) throw new Error(`something already answers on ${baseUrl}; stop it or free port ${port}`);
   ensureTestRedis();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "leakwatch-bench-browser-"));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "leakwatch-bench-browser-"));
+  const dataDir = path.join(scratch, "data");
+  // A private copy of the build: other work on this checkout may rebuild .next/ in the middle of a run.
+  const appDir = path.join(scratch, "app");
+  cpSync(path.join(ROOT, ".next/standalone"), appDir, { recursive: true, verbatimSymlinks: true });
   const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
-  const child: ChildProcess = spawn(process.execPath, [serverJs], {
-    cwd: path.join(ROOT, ".next/standalone"),
+  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "server.js")], {
+    cwd: appDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
@@ -86,7 +104,7 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
       await exited;
       clearTimeout(t);
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   };
   const deadline = Date.now() + 60_000;
   while (!(await healthy(baseUrl))) {
@@ -95,6 +113,14 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
       throw new Error(`the standalone server did not come up on ${baseUrl}:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+  // /api/health answers while the store and the first admin are still being set up: wait for a real login.
+  while (!(await canLogIn(baseUrl, password))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`the standalone server never accepted the admin login on ${baseUrl}:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
   return { baseUrl, username: BENCH_USER, password, dataDir, pid: child.pid!, sampleIntervalMs, stop };
 }

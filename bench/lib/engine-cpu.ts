@@ -48,21 +48,32 @@ export function enginePids(): EnginePids {
 }
 
 export interface EngineCpu { dockerdMs: number; containerdMs: number; shimsMs: number }
+export interface EngineSnapshot { dockerdMs: number; containerdMs: number; shims: Map<number, number> }
 
-export function engineCpu(p: EnginePids): EngineCpu {
-  const sum = (pids: number[]) => pids.reduce((acc, pid) => acc + (processCpuMs(pid) ?? 0), 0);
+export function engineCpu(p: EnginePids): EngineSnapshot {
+  const shims = new Map<number, number>();
+  for (const pid of p.shims) {
+    const ms = processCpuMs(pid);
+    if (ms !== null) shims.set(pid, ms);
+  }
   return {
     dockerdMs: p.dockerd === null ? NaN : (processCpuMs(p.dockerd) ?? NaN),
     containerdMs: p.containerd === null ? NaN : (processCpuMs(p.containerd) ?? NaN),
-    shimsMs: sum(p.shims),
+    shims,
   };
 }
 
-export function cpuDelta(before: EngineCpu, after: EngineCpu, per = 1): EngineCpu {
+/** Per pass. Shims that exited in between (other people's containers) are left out rather than counted negative. */
+export function cpuDelta(before: EngineSnapshot, after: EngineSnapshot, per = 1): EngineCpu {
+  let shimsMs = 0;
+  for (const [pid, ms] of after.shims) {
+    const was = before.shims.get(pid);
+    if (was !== undefined) shimsMs += ms - was;
+  }
   return {
     dockerdMs: (after.dockerdMs - before.dockerdMs) / per,
     containerdMs: (after.containerdMs - before.containerdMs) / per,
-    shimsMs: (after.shimsMs - before.shimsMs) / per,
+    shimsMs: shimsMs / per,
   };
 }
 

@@ -26,6 +26,8 @@ export interface MachineFacts {
   redis: string | null;
   sqlite: string;
   gitCommit: string | null;
+  /** Other work on the machine skews wall times: recorded so a noisy run can be recognised. */
+  loadAverage: number[];
 }
 
 async function redisVersion(url: string): Promise<string | null> {
@@ -66,5 +68,6 @@ export async function machineFacts(redisUrl: string): Promise<MachineFacts> {
     redis: await redisVersion(redisUrl),
     sqlite,
     gitCommit: commit ? `${commit}${dirty ? " (with uncommitted changes)" : ""}` : null,
+    loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
   };
 }

@@ -19,11 +19,13 @@ const CONTAINERS = 200;
 const QUEUES = 1000;
 const UPTIME_MS = 7 * 24 * 3600_000;
 const INTERVAL_MS = 5000;
+/** Passes written through recordContainerSamples/recordQueueSamples (timed); the rest of the raw hour is bulk. */
+const WRITER_PASSES = 120;
 const HOST = "local";
 const BROKER = "bench";
 const say = (m: string) => progress("history", m);
 
-const containerId = (i: number) => i.toString(16).padStart(64, "c");
+const containerId = (i: number) => i.toString(16).padStart(64, "0");
 const queueName = (i: number) => `bench_queue_${String(i).padStart(5, "0")}`;
 
 function containers(ts: number, pass: number): ContainerSummary[] {
@@ -45,10 +47,9 @@ function broker(ts: number, pass: number): BrokerSummary {
   return { name: BROKER, ok: true, error: null, sampledAt: ts, queues };
 }
 
-/** Bucket rows of one tier, `count` buckets back from `newestTs`, for every series; done inside SQLite. */
-async function bulkTier(res: number, newestTs: number, count: number): Promise<void> {
+/** Rows of one tier, `count` of them `stepMs` apart back from `newestTs`, for every series; made inside SQLite. */
+async function bulkTier(res: number, stepMs: number, newestTs: number, count: number): Promise<void> {
   const db = await getDb();
-  const stepMs = res * 1000;
   const ids = JSON.stringify(Array.from({ length: CONTAINERS }, (_, i) => containerId(i)));
   const names = JSON.stringify(Array.from({ length: QUEUES }, (_, i) => queueName(i)));
   await sql`with recursive t(i) as (select 0 union all select i + 1 from t where i < ${count - 1})
@@ -80,22 +81,23 @@ runSection(
     const rawRows = raw.keepMs / INTERVAL_MS;
     const minuteRows = (minute.keepMs - raw.keepMs) / (minute.res * 1000);
     const tenMinuteRows = (Math.min(UPTIME_MS, tenMinutes.keepMs) - minute.keepMs) / (tenMinutes.res * 1000);
-    say(`per series: ${rawRows} raw + ${minuteRows} x 60 s + ${tenMinuteRows} x 600 s; writing the raw hour pass by pass`);
+    say(`per series: ${rawRows} raw + ${minuteRows} x 60 s + ${tenMinuteRows} x 600 s; the newest ${WRITER_PASSES} passes through the writers`);
 
     const passMs: number[] = [];
-    for (let p = 0; p < rawRows; p++) {
-      const ts = now - (rawRows - 1 - p) * INTERVAL_MS;
+    for (let p = 0; p < WRITER_PASSES; p++) {
+      const ts = now - (WRITER_PASSES - 1 - p) * INTERVAL_MS;
       const { ms } = await timed(async () => {
         await recordContainerSamples(containers(ts, p));
         await recordQueueSamples(broker(ts, p));
       });
       passMs.push(ms);
-      if ((p + 1) % 240 === 0) say(`  ${p + 1}/${rawRows} passes`);
+      if ((p + 1) % 40 === 0) say(`  ${p + 1}/${WRITER_PASSES} passes`);
     }
-    say("bulk-inserting the 60 s and 600 s buckets");
+    say("bulk-inserting the rest of the raw hour and the 60 s and 600 s buckets");
     const bulk = await timed(async () => {
-      await bulkTier(minute.res, now - raw.keepMs - minute.res * 1000, minuteRows);
-      await bulkTier(tenMinutes.res, now - minute.keepMs - tenMinutes.res * 1000, tenMinuteRows);
+      await bulkTier(raw.res, INTERVAL_MS, now - WRITER_PASSES * INTERVAL_MS, rawRows - WRITER_PASSES);
+      await bulkTier(minute.res, minute.res * 1000, now - raw.keepMs - minute.res * 1000, minuteRows);
+      await bulkTier(tenMinutes.res, tenMinutes.res * 1000, now - minute.keepMs - tenMinutes.res * 1000, tenMinuteRows);
     });
     const db = await getDb();
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
@@ -126,6 +128,7 @@ runSection(
       series: { containers: CONTAINERS, queues: QUEUES },
       rowsPerSeries: { raw: rawRows, s60: minuteRows, s600: tenMinuteRows },
       rows: { containers: containerRows, queues: queueRows, total: totalRows },
+      writerPasses: WRITER_PASSES,
       writePassMs: summary(passMs),
       bulkInsertMs: round(bulk.ms),
       dbBytes: bytes,

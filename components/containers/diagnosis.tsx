@@ -22,7 +22,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
   const processes = [...data.processes].sort((a, b) => b.threads - a.threads);
   const groups = [...data.groups].sort((a, b) => b.count - a.count);
   return (
-    <Panel title="Diagnosis" aside={<span className="text-xs text-zinc-500 tabular-nums">{fmtInt(data.totalThreads)} threads · zombies {fmtInt(data.zombies)} · via {data.source} · {fmtAge(data.takenAt)}</span>}>
+    <Panel title="Diagnosis" aside={<span className="text-xs text-zinc-500 tabular-nums"><span data-testid="thread-total">{fmtInt(data.totalThreads)}</span> threads · zombies {fmtInt(data.zombies)} · via {data.source} · {fmtAge(data.takenAt)}</span>}>
       <StaleNote error={error} />
       {data.errors.length > 0 && (
         <ul className="mb-3 list-disc pl-5 text-xs text-amber-800 dark:text-amber-300">{data.errors.map((e) => <li key={e}>{e}</li>)}</ul>

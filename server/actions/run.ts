@@ -85,7 +85,8 @@ export async function runAction(req: ActionRequest, actor: Actor, opts: { system
     outcome = { auditId, status: verify.ok ? "succeeded" : "unverified", result: exec.result, verify };
   } catch (e) {
     // A source that dropped mid-action leaves the outcome unknown; say so rather than claim a failure.
-    const unknown = e instanceof AppError && e.code === "source_unavailable";
+    // By code, not class: a client cached on globalThis may throw from another copy of server/errors.ts.
+    const unknown = (e as { code?: unknown } | null)?.code === "source_unavailable";
     outcome = { auditId, status: "failed", result: unknown ? "outcome unknown: the source went away mid-action" : null, verify: null, error: errorMessage(e) };
   } finally {
     running.delete(auditId);

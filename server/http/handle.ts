@@ -3,7 +3,7 @@ import { ZodError, type z } from "zod";
 import { roleAllows, type Role } from "@/server/auth/roles";
 import type { SessionInfo } from "@/server/auth/sessions";
 import { safeEqual } from "@/server/auth/crypto";
-import { AppError, CsrfError, ForbiddenError, UnauthenticatedError, ValidationError } from "@/server/errors";
+import { AppError, CsrfError, ForbiddenError, UnauthenticatedError, ValidationError, type ErrorCode } from "@/server/errors";
 import { log } from "@/server/log";
 import { clientIp, originAllowed, resolveCaller } from "./caller";
 import { recordDenied } from "./denied";
@@ -30,11 +30,26 @@ interface RouteOptions<S extends z.ZodType | undefined> {
 type Handler<B> = (ctx: RouteContext<B>) => Promise<unknown>;
 type NextCtx = { params: Promise<Record<string, string | string[]>> };
 
+const ERROR_CODES: Record<ErrorCode, true> = {
+  validation: true, unauthenticated: true, forbidden: true, csrf: true, not_found: true, conflict: true,
+  source_unavailable: true, audit_unavailable: true, read_only: true, rate_limited: true, internal: true,
+};
+
+/** An AppError by class, or by shape: clients kept on globalThis (Docker, Redis) outlive a hot reload or live in
+ * another route bundle, and throw errors built from another copy of server/errors.ts that `instanceof` misses. */
+export function asAppError(e: unknown): AppError | null {
+  if (e instanceof AppError) return e;
+  if (!(e instanceof Error)) return null;
+  const { code, status } = e as Partial<AppError>;
+  return typeof code === "string" && code in ERROR_CODES && typeof status === "number" && status >= 400 && status < 600 ? (e as AppError) : null;
+}
+
 export function errorResponse(e: unknown): Response {
-  if (e instanceof AppError) {
+  const app = asAppError(e);
+  if (app) {
     const headers: Record<string, string> = {};
-    if (e.code === "rate_limited" && "retryAfterSeconds" in e) headers["retry-after"] = String((e as { retryAfterSeconds: number }).retryAfterSeconds);
-    return Response.json({ error: { code: e.code, message: e.message } }, { status: e.status, headers });
+    if (app.code === "rate_limited" && "retryAfterSeconds" in app) headers["retry-after"] = String((app as { retryAfterSeconds: number }).retryAfterSeconds);
+    return Response.json({ error: { code: app.code, message: app.message } }, { status: app.status, headers });
   }
   if (e instanceof ZodError) {
     const message = e.issues.slice(0, 5).map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
@@ -90,8 +105,9 @@ export function apiRoute<S extends z.ZodType | undefined = undefined>(
       return out instanceof Response ? out : Response.json(out);
     } catch (e) {
       // Denials from inside a handler (runAction's per-action role check) are audited too, once.
-      if (e instanceof AppError && (e.code === "forbidden" || e.code === "csrf") && caller && !denialRecorded)
-        await recordDenied(caller, ip, req, e.message);
+      const app = asAppError(e);
+      if (app && (app.code === "forbidden" || app.code === "csrf") && caller && !denialRecorded)
+        await recordDenied(caller, ip, req, app.message);
       return errorResponse(e);
     }
   };

@@ -34,12 +34,14 @@ export function verifyThreadLeak(points: PidsSample[], lastActionAt: number | nu
   const worst = shares.length ? Math.max(...shares) : null;
   const now$ = shares.length ? `now ${shares[shares.length - 1]!.toFixed(0)}%, worst ${worst!.toFixed(0)}% in the window` : "no samples in the window yet";
   const base = { criterion, lastActionAt, windowStart: w.windowStart };
-  if (worst !== null && worst >= o.sharePercent) return { ...base, state: "fail", detail: `Above ${o.sharePercent}%: ${now$}.` };
-  if (rising(values, 1)) return { ...base, state: "fail", detail: `Still rising: ${values[0]} -> ${values[values.length - 1]} pids (${now$}).` };
+  const problem = worst !== null && worst >= o.sharePercent ? `Above ${o.sharePercent}%: ${now$}.`
+    : rising(values, 1) ? `Still rising: ${values[0]} -> ${values[values.length - 1]} pids (${now$}).` : null;
+  // Inside the window nothing is final: a restart's climb back to baseline looks like growth for a moment.
   if (w.watchedMs < w.spanMs || values.length < 2) {
     const left = Math.max(0, Math.ceil((w.spanMs - w.watchedMs) / 1000));
-    return { ...base, state: "waiting", detail: `Watching: ${now$}; ${left} s to go.` };
+    return { ...base, state: "waiting", detail: `Watching: ${problem ?? now$}; ${left} s to go.` };
   }
+  if (problem) return { ...base, state: "fail", detail: problem };
   return { ...base, state: "pass", detail: `Passed: ${now$}; flat at ${values[values.length - 1]} pids.` };
 }
 

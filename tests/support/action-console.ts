@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseConfig, setConfigForTests } from "@/server/config";
+import { closeAllBrokers } from "@/server/celery/connections";
 import { closeDb, getDb } from "@/server/db";
 import { dbHeadStore } from "@/server/audit/db-head-store";
 import { AUDIT_FILE_NAME, openAuditLog, setAuditLog, type AuditLog } from "@/server/audit/audit-log";
@@ -39,6 +40,8 @@ function resetGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   delete g.__leakwatchRuntime;
   delete g.__leakwatchAudit;
+  // Clients built by an earlier file's modules would throw that file's error classes.
+  delete g.__leakwatchDockerClients;
   setConfigForTests(undefined);
 }
 
@@ -75,6 +78,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Te
     async close() {
       await audit.close().catch(() => undefined);
       setAuditLog(null);
+      closeAllBrokers();
       await closeDb();
       resetGlobals();
       await rm(dataDir, { recursive: true, force: true });

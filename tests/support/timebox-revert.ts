@@ -1,18 +1,8 @@
-// test-only: runs due time-box reverts exactly as the scheduler in server/samplers.ts does (runAction as the
-// system actor, allowed in read-only mode), so a test can fire a revert without waiting for the 5 s tick.
-import { runAction } from "@/server/actions/run";
-import { runDueTimeboxes } from "@/server/actions/timebox";
+// test-only: fires due time-box reverts through the scheduler's own function, without waiting for its 5 s tick.
+import { revertDueTimeboxes } from "@/server/actions/timebox-revert";
 import { getDb } from "@/server/db";
 
-export function runDueRevertsLikeScheduler(): Promise<void> {
-  return runDueTimeboxes((box) =>
-    runAction(
-      { action: box.action, target: box.target, params: box.revertParams, reason: `time box ${box.id} expired without confirmation (raised in ${box.auditId})` },
-      { username: "system:timebox", role: "operator", ip: null },
-      { systemRevert: true },
-    ),
-  );
-}
+export const runDueRevertsLikeScheduler = revertDueTimeboxes;
 
 /** Makes the time box opened by `auditId` due now (instead of waiting its 30 s or more). */
 export async function makeTimeboxDue(auditId: string): Promise<{ id: string; state: string }> {
