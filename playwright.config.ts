@@ -29,7 +29,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    stdout: "ignore", // pino JSON logs; failures show through the tests and stderr
     stderr: "pipe",
     env: {
       PORT: String(port),

@@ -128,8 +128,8 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   // Mitigate through the dialogs: a time-boxed raise, then a restart.
   const raiseId = await runDialog(page, page.getByTestId("mitigate-raise"), { fields: { limit: "200", revertAfterSeconds: "600" }, reason: "INC-42 time-boxed raise" });
   const restartId = await runDialog(page, page.getByTestId("mitigate-restart"), { fields: { graceSeconds: "1" }, reason: "INC-42 restart to baseline", confirm: `local/${id}` });
-  await expect(page.locator(`[data-testid="run-action"][data-audit-id="${raiseId}"]`)).toBeVisible();
-  await expect(page2.locator(`[data-testid="run-action"][data-audit-id="${restartId}"]`)).toBeVisible();
+  await expect(page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${raiseId}"]`)).toBeVisible();
+  await expect(page2.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${restartId}"]`)).toBeVisible();
 
   // Verify: under 80% of the (now own, 200) limit and flat for 15 s.
   await expect(page.getByTestId("verify-state")).toHaveAttribute("data-state", "pass", { timeout: 120_000 });
@@ -164,7 +164,7 @@ test("queue backlog with no consumer: alert -> runbook -> add a consumer on a re
   await expect(page.getByTestId("diagnose-no-consumer")).toBeVisible();
 
   const addId = await runDialog(page, page.getByTestId("mitigate-add-consumer").first(), { reason: "INC-43 give the backlog a consumer" });
-  await expect(page.locator(`[data-testid="run-action"][data-audit-id="${addId}"]`)).toBeVisible();
+  await expect(page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${addId}"]`)).toBeVisible();
   await expect(page.getByTestId("verify-state")).toHaveAttribute("data-state", "pass", { timeout: 120_000 });
   await expect(page.getByTestId("detect-depth")).toHaveText("0");
 

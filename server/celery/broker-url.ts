@@ -103,20 +103,22 @@ export function parseBrokerUrl(url: string, masterName?: string): ParsedBrokerUr
 /** The URL with every password replaced by "***", safe for logs and the UI. Never throws. */
 export function redactBrokerUrl(url: string): string {
   // Works on the raw text so even an unparsable URL never leaks its secret. The credentials end at
-  // the authority's last "@" (an unencoded "@" inside a password must not reveal its tail).
+  // the part's last "@", not the authority's: an unencoded "@", "/", "?" or "#" pasted inside a
+  // password must not reveal any of it (a "@" later in a query only hides more than needed).
   return url
     .split(";")
     .map((part) => {
-      const m = /^(\s*[a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(part);
+      const m = /^(\s*[a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(part);
       if (!m) return part;
-      const [, scheme, authority = "", rest] = m;
-      const at = authority.lastIndexOf("@");
+      const [, scheme, afterScheme = ""] = m;
+      const at = afterScheme.lastIndexOf("@");
       if (at < 0) return part;
-      const creds = authority.slice(0, at);
+      const creds = afterScheme.slice(0, at);
       const colon = creds.indexOf(":");
-      const user = colon < 0 ? "" : creds.slice(0, colon);
+      // Only a plain user name is kept; anything odd before the colon is hidden with the password.
+      const user = colon < 0 || /[/?#@]/.test(creds.slice(0, colon)) ? "" : creds.slice(0, colon);
       // "redis://secret@host" is how some clients pass a bare password: hide it too.
-      return `${scheme}${user}:***@${authority.slice(at + 1)}${rest}`;
+      return `${scheme}${user}:***@${afterScheme.slice(at + 1)}`;
     })
     .join(";");
 }
