@@ -9,10 +9,11 @@ import type { ContainersResponse } from "@/server/schemas/api";
 import { launchChromium, signedInState } from "./browser-fixtures/chromium";
 import { openLivePages, type LivePages } from "./browser-fixtures/live-pages";
 import { cpuPercent, pidListeningOn, sampleProc, type ProcSample } from "./browser-fixtures/proc-stats";
-import { apiLogin } from "./browser-fixtures/session";
+import { renderSse, type TabsResult } from "./browser-fixtures/render-sse";
+import { apiLogin, type ApiSession } from "./browser-fixtures/session";
 import { readSse } from "./browser-fixtures/sse-client";
 import { sseStats, type Arrival } from "./browser-fixtures/sse-stats";
-import { round, summary } from "./lib/stats";
+import { summary } from "./lib/stats";
 
 export interface SseLoadOptions {
   baseUrl: string;
@@ -45,89 +46,69 @@ async function procWindow(pid: number | null, ms: number): Promise<{ cpuPercent:
   return { cpuPercent: cpuPercent(samples[0]!, samples[samples.length - 1]!), rssMiBMax: Math.max(...samples.map((s) => s.rssMiB)) };
 }
 
-export async function runSseLoad(opts: SseLoadOptions): Promise<{ markdown: string; results: Record<string, unknown> }> {
-  const pid = opts.serverPid ?? pidListeningOn(Number(new URL(opts.baseUrl).port || 80));
-  say(`server pid ${pid ?? "not found (CPU and memory not reported)"}; idle baseline 5 s`);
-  const idle = await procWindow(pid, 5000);
-
-  // One session per client, as N people would have.
-  const sessions = [];
-  for (let i = 0; i < opts.clients; i++) sessions.push(await apiLogin(opts.baseUrl, opts.username, opts.password));
-  const browserPages = opts.browserPages ?? 5;
-  const browser = browserPages > 0 ? await launchChromium() : null;
-  let live: LivePages | null = null;
+/** Connects one SSE reader per session, waits for each one's connect snapshot, then records `seconds`. */
+async function measureClients(baseUrl: string, sessions: ApiSession[], seconds: number, pid: number | null, intervalMs: number | undefined) {
   const abort = new AbortController();
   const arrivals: Arrival[][] = sessions.map(() => []);
   const errors: string[] = [];
+  const readers = sessions.map((s, i) =>
+    readSse(`${baseUrl}/api/events`, s.cookie, abort.signal, (f) => {
+      if (f.topic === "containers") arrivals[i]!.push({ arrivedAtMs: f.arrivedAtMs, sampledAtMs: sampledAtOf(f.data) });
+    }).catch((e: Error) => { errors.push(`client ${i}: ${e.message}`); return "failed" as const; }),
+  );
+  try {
+    const connectDeadline = Date.now() + 15_000;
+    while (arrivals.some((a) => a.length === 0) && Date.now() < connectDeadline) await sleep(100);
+    // Drop each connect-time snapshot: it is a replay, not a sample arriving on schedule.
+    const firstIndex = arrivals.map((a) => a.length);
+    say(`${arrivals.filter((a) => a.length > 0).length}/${sessions.length} connected; measuring ${seconds} s`);
+    const fromMs = Date.now();
+    const proc = await procWindow(pid, seconds * 1000);
+    const toMs = Date.now();
+    abort.abort();
+    const ends = await Promise.all(readers);
+    const inWindow = arrivals.map((a, i) => a.slice(firstIndex[i]).filter((x) => x.arrivedAtMs >= fromMs && x.arrivedAtMs <= toMs));
+    return { fromMs, toMs, proc, stats: sseStats(inWindow, fromMs, toMs, intervalMs), streamsEndedEarly: ends.filter((e) => e !== "aborted").length, errors };
+  } finally {
+    abort.abort();
+  }
+}
+
+export async function runSseLoad(opts: SseLoadOptions): Promise<{ markdown: string; results: Record<string, unknown> }> {
+  const pid = opts.serverPid ?? pidListeningOn(Number(new URL(opts.baseUrl).port || 80));
+  const sessions: ApiSession[] = [];
+  // One session per client, as N people would have.
+  for (let i = 0; i < opts.clients; i++) sessions.push(await apiLogin(opts.baseUrl, opts.username, opts.password));
+  // Control run: the same figures with a single client, so drift from the machine can be told from drift from the load.
+  const controlSeconds = Math.min(15, opts.seconds);
+  say(`server pid ${pid ?? "not found (CPU and memory not reported)"}; control: 1 client for ${controlSeconds} s`);
+  const control = await measureClients(opts.baseUrl, sessions.slice(0, 1), controlSeconds, pid, opts.sampleIntervalMs);
+
+  const browserPages = opts.browserPages ?? 5;
+  const browser = browserPages > 0 ? await launchChromium() : null;
+  let live: LivePages | null = null;
   try {
     if (browser) {
       const state = await signedInState(browser, opts.baseUrl, opts.username, opts.password);
       live = await openLivePages(browser, opts.baseUrl, state, browserPages);
     }
-    say(`${opts.clients} SSE clients connecting`);
-    const readers = sessions.map((s, i) =>
-      readSse(`${opts.baseUrl}/api/events`, s.cookie, abort.signal, (f) => {
-        if (f.topic === "containers") arrivals[i]!.push({ arrivedAtMs: f.arrivedAtMs, sampledAtMs: sampledAtOf(f.data) });
-      }).catch((e: Error) => { errors.push(`client ${i}: ${e.message}`); return "failed" as const; }),
-    );
-    const connectDeadline = Date.now() + 15_000;
-    while (arrivals.some((a) => a.length === 0) && Date.now() < connectDeadline) await sleep(100);
-    // Drop each connect-time snapshot: it is a replay, not a sample arriving on schedule.
-    const firstIndex = arrivals.map((a) => a.length);
-    say(`${arrivals.filter((a) => a.length > 0).length}/${opts.clients} connected; measuring ${opts.seconds} s`);
-    const fromMs = Date.now();
-    const busy = await procWindow(pid, opts.seconds * 1000);
-    const toMs = Date.now();
-    abort.abort();
-    const ends = await Promise.all(readers);
-    const inWindow = arrivals.map((a, i) => a.slice(firstIndex[i]).filter((x) => x.arrivedAtMs >= fromMs && x.arrivedAtMs <= toMs));
-    const stats = sseStats(inWindow, fromMs, toMs, opts.sampleIntervalMs);
-
-    let tabs: Record<string, unknown> | null = null;
+    say(`${opts.clients} SSE clients${live ? ` and ${browserPages} Chromium tabs` : ""}`);
+    const load = await measureClients(opts.baseUrl, sessions, opts.seconds, pid, opts.sampleIntervalMs);
+    let tabs: TabsResult | null = null;
     if (live) {
-      const perPage = (await live.arrivals()).map((a) => a.filter((t) => t >= fromMs && t <= toMs));
-      const tabGaps = perPage.flatMap((a) => a.slice(1).map((t, i) => t - a[i]!));
-      tabs = { pages: perPage.length, updatesPerPage: perPage.map((a) => a.length), interArrivalMs: summary(tabGaps) };
+      const perPage = (await live.arrivals()).map((a) => a.filter((t) => t >= load.fromMs && t <= load.toMs));
+      tabs = { pages: perPage.length, updatesPerPage: perPage.map((a) => a.length), interArrivalMs: summary(perPage.flatMap((a) => a.slice(1).map((t, i) => t - a[i]!))) };
     }
     const results = {
-      seconds: opts.seconds, machineLoad: { cpus: os.cpus().length, loadAvg1m: Math.round(os.loadavg()[0]! * 10) / 10 }, ...stats, streamsEndedEarly: ends.filter((e) => e !== "aborted").length,
-      errors: errors.slice(0, 5), serverPid: pid, serverIdle: idle, serverUnderLoad: busy, chromiumTabs: tabs,
+      clients: opts.clients, seconds: opts.seconds, machineLoad: { cpus: os.cpus().length, loadAvg1m: Math.round(os.loadavg()[0]! * 10) / 10 },
+      serverPid: pid, control: { seconds: controlSeconds, ...control.stats, server: control.proc },
+      load: { ...load.stats, server: load.proc, streamsEndedEarly: load.streamsEndedEarly, errors: load.errors.slice(0, 5) }, chromiumTabs: tabs,
     };
-    return { markdown: renderSse(results, stats, tabs as { pages: number; updatesPerPage: number[]; interArrivalMs: ReturnType<typeof summary> } | null), results };
+    return { markdown: renderSse({ clients: opts.clients, seconds: opts.seconds, controlSeconds, machineLoad: results.machineLoad, control, load, tabs }), results };
   } finally {
-    abort.abort();
     await live?.close();
     await browser?.close();
   }
-}
-
-function renderSse(
-  r: { clients: number; seconds: number; machineLoad: { cpus: number; loadAvg1m: number }; streamsEndedEarly: number; serverIdle: { cpuPercent: number; rssMiBMax: number } | null; serverUnderLoad: { cpuPercent: number; rssMiBMax: number } | null },
-  s: ReturnType<typeof sseStats>,
-  tabs: { pages: number; updatesPerPage: number[]; interArrivalMs: ReturnType<typeof summary> } | null,
-): string {
-  const ms = (x: { median: number; p95: number; max: number }) => `${x.median} / ${x.p95} / ${x.max}`;
-  const rows: [string, string][] = [
-    ["SSE clients (Node fetch streams, one session each) × window", `${r.clients} × ${r.seconds} s`],
-    ["machine: CPUs · 1-min load average at the end", `${r.machineLoad.cpus} · ${r.machineLoad.loadAvg1m}`],
-    [`sample interval (${s.intervalSource})`, `${s.intervalMs} ms`],
-    ["`containers` updates per client: min / median / max", `${s.updatesPerClient.min} / ${s.updatesPerClient.median} / ${s.updatesPerClient.max}`],
-    ["clients with no update · samples missed (total, worst client) · streams ended early", `${s.clientsWithoutUpdates} · ${s.missedSamples.total}, ${s.missedSamples.worstClient} · ${r.streamsEndedEarly}`],
-    ["client inter-arrival, ms: median / p95 / max", ms(s.clientInterArrivalMs)],
-    ["client deviation from interval, ms: mean / p95 / max", `${s.clientDeviationMs.mean} / ${s.clientDeviationMs.p95} / ${s.clientDeviationMs.max}`],
-    ["server sample gap (sampledAt), ms: median / p95 / max", ms(s.serverSampleGapMs)],
-    ["server deviation from interval, ms: mean / p95 / max", `${s.serverDeviationMs.mean} / ${s.serverDeviationMs.p95} / ${s.serverDeviationMs.max}`],
-    ["server cumulative drift over the window", `${round(s.serverCumulativeDriftMs)} ms`],
-    ["sample → client delivery, ms: median / p95 / max", ms(s.deliveryLatencyMs)],
-    ["fan-out spread (first to last client per sample), ms: median / p95 / max", ms(s.fanOutSpreadMs)],
-    ["server CPU, % of one core: idle → under load", r.serverIdle && r.serverUnderLoad ? `${r.serverIdle.cpuPercent} → ${r.serverUnderLoad.cpuPercent}` : "n/a"],
-    ["server RSS, MiB: idle → max under load", r.serverIdle && r.serverUnderLoad ? `${r.serverIdle.rssMiBMax} → ${r.serverUnderLoad.rssMiBMax}` : "n/a"],
-  ];
-  if (tabs) {
-    rows.push([`Chromium tabs on /containers (same window): updates per tab`, tabs.updatesPerPage.join(", ")]);
-    rows.push(["Chromium tab inter-arrival, ms: median / p95 / max", ms(tabs.interArrivalMs)]);
-  }
-  return ["| live updates under load | value |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 }
 
 async function standalone(): Promise<number> {

@@ -112,7 +112,8 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   await login(page2, oncall);
   await page2.goto(`/runbooks/${runId}`);
   await page.getByTestId("step-detect-toggle").click();
-  await expect(page2.getByTestId("step-detect-status")).toContainText("done by admin");
+  // Pushed through the "runbooks" event topic: well before the 15 s fallback refresh.
+  await expect(page2.getByTestId("step-detect-status")).toContainText("done by admin", { timeout: 8000 });
 
   // Diagnose: inherited limit explained, host command filled in with this parent's real path.
   await expect(page.getByTestId("diagnose-inherited")).toBeVisible();
@@ -121,7 +122,7 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   await expect(page.getByTestId("host-commands")).toContainText(lift);
   await page2.getByLabel("Diagnose note").fill("parent cgroup caps at 40");
   await page2.getByTestId("step-diagnose-toggle").click();
-  await expect(page.getByTestId("step-diagnose-status")).toContainText("done by oncall2");
+  await expect(page.getByTestId("step-diagnose-status")).toContainText("done by oncall2", { timeout: 8000 });
   // The host admin runs the copied command on the host (the console never does).
   await setCgroupPidsMax(parent, "max");
 

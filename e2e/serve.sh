@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export LEAKWATCH_DATA_DIR="${LEAKWATCH_DATA_DIR:-$(mktemp -d /tmp/leakwatch-e2e.XXXXXX)}"
 export HOSTNAME=127.0.0.1
-exec node .next/standalone/server.js
+exec node .next/standalone/leakwatch-server.mjs

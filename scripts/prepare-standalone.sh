@@ -6,4 +6,5 @@ mkdir -p .next/standalone/.next
 rm -rf .next/standalone/.next/static .next/standalone/public
 cp -r .next/static .next/standalone/.next/static
 [ -d public ] && cp -r public .next/standalone/public
+cp scripts/server-entry.mjs .next/standalone/leakwatch-server.mjs
 exit 0

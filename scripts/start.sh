@@ -19,4 +19,4 @@ export PORT="${PORT:-3000}"
 export HOSTNAME="${LEAKWATCH_HOST:-127.0.0.1}"
 export LEAKWATCH_DATA_DIR="${LEAKWATCH_DATA_DIR:-$PWD/data}"
 echo "leakwatch: serving on http://${HOSTNAME}:${PORT} (data in ${LEAKWATCH_DATA_DIR})"
-exec node .next/standalone/server.js
+exec node .next/standalone/leakwatch-server.mjs

@@ -3,10 +3,10 @@ import { useQuery } from "@tanstack/react-query";
 import { getJson } from "@/lib/api";
 import type { RunbookContext, RunbookResponse, RunbookRun } from "@/server/runbooks/types";
 
-// One run. The SSE "runbooks" topic invalidates ["runbook", id] whenever anyone changes it; the slow interval
-// re-reads the Verify verdict, which moves with time rather than with edits.
+// One run. The SSE "runbooks" topic invalidates ["runbook", id] whenever anyone changes it or the leader's verify
+// check reaches a verdict; the slow interval only refreshes the "watching, N s to go" countdown.
 export function useRunbook(id: string) {
-  return useQuery({ queryKey: ["runbook", id], queryFn: ({ signal }) => getJson<RunbookResponse>(`/api/runbooks/${encodeURIComponent(id)}`, signal), refetchInterval: 3000 });
+  return useQuery({ queryKey: ["runbook", id], queryFn: ({ signal }) => getJson<RunbookResponse>(`/api/runbooks/${encodeURIComponent(id)}`, signal), refetchInterval: 15_000 });
 }
 
 /** Cgroup chain, host-side advice, mapped queues / consumers: changes slowly, read every 10 s. */

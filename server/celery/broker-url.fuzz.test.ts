@@ -29,7 +29,7 @@ describe("broker URLs (fuzz)", () => {
       }),
       { numRuns: 2000 },
     );
-  });
+  }, 60_000);
 
   it("reads back redis:// URLs with any credentials, and redaction hides the password", () => {
     fc.assert(
@@ -49,7 +49,7 @@ describe("broker URLs (fuzz)", () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 60_000);
 
   it("reads back Celery's sentinel list (credentials and db from the first URL) and hides every password", () => {
     fc.assert(
@@ -64,14 +64,16 @@ describe("broker URLs (fuzz)", () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 60_000);
 });
 
 describe("redaction of pasted, unencoded passwords (fuzz)", () => {
   it("hides a raw password whatever it holds, even characters that end a URL's authority", () => {
-    const raw = fc.string({ minLength: 4, maxLength: 24, unit: fc.constantFrom(..."abcXYZ019!$&'()*+,=:@/?#[]% ") }).map((s) => `Pw${s}`);
+    // ";" only outside sentinel lists, where kombu itself splits on it.
+    const raw = (semicolon: boolean) => fc.string({ minLength: 4, maxLength: 24, unit: fc.constantFrom(..."abcXYZ019!$&'()*+,=:@/?#[]% ", ...(semicolon ? [";"] : [])) }).map((s) => `Pw${s}`);
+    const schemeAndPassword = fc.constantFrom("redis", "rediss", "sentinel").chain((scheme) => fc.tuple(fc.constant(scheme), raw(scheme !== "sentinel")));
     fc.assert(
-      fc.property(fc.constantFrom("redis", "rediss", "sentinel"), user, raw, host, port, db, (scheme, u, pw, h, p, d) => {
+      fc.property(schemeAndPassword, user, host, port, db, ([scheme, pw], u, h, p, d) => {
         const url = `${scheme}://${u}:${pw}@${h}:${p}/${d}`;
         expect(redactBrokerUrl(url)).not.toContain(pw);
         expect(redactBrokerUrl(url)).toContain(`@${h}:${p}/${d}`);
@@ -84,5 +86,5 @@ describe("redaction of pasted, unencoded passwords (fuzz)", () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 60_000);
 });

@@ -105,8 +105,9 @@ export function redactBrokerUrl(url: string): string {
   // Works on the raw text so even an unparsable URL never leaks its secret. The credentials end at
   // the part's last "@", not the authority's: an unencoded "@", "/", "?" or "#" pasted inside a
   // password must not reveal any of it (a "@" later in a query only hides more than needed).
-  return url
-    .split(";")
+  // Only kombu's sentinel lists are ";"-separated; in any other URL a ";" belongs to the password.
+  const parts = /^\s*sentinel:\/\//i.test(url) ? url.split(";") : [url];
+  return parts
     .map((part) => {
       const m = /^(\s*[a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(part);
       if (!m) return part;

@@ -6,13 +6,14 @@ import { isRole } from "@/server/auth/roles";
 
 // Who is calling: a session cookie, a Bearer token, or a trusted reverse proxy's user header.
 
+/**
+ * The address of the connection's peer, stamped by scripts/server-entry.mjs from the socket. Never
+ * X-Forwarded-For: Next passes a client-sent one through unchanged, so it proves nothing. Null when the
+ * console runs without that entry (next dev): then per-address throttling and proxy sign-in are off.
+ */
 export function clientIp(req: Request): string | null {
-  // Next's server appends the socket's address to x-forwarded-for; the rightmost entry is the one it saw.
-  const xff = req.headers.get("x-forwarded-for");
-  if (!xff) return null;
-  const parts = xff.split(",").map((s) => s.trim()).filter(Boolean);
-  const last = parts[parts.length - 1] ?? null;
-  return last ? last.replace(/^::ffff:/, "") : null;
+  const peer = req.headers.get("x-leakwatch-peer");
+  return peer ? peer.replace(/^::ffff:/, "") : null;
 }
 
 export function readCookie(req: Request, name: string): string | null {
