@@ -24,6 +24,12 @@ describe("parseConfig", () => {
     expect(c.brokers[0]!.masterName).toBe("mymaster");
   });
 
+  it("parses the second audit sinks", () => {
+    const c = parseConfig({ LEAKWATCH_AUDIT_SYSLOG: "udp://127.0.0.1:5514", LEAKWATCH_AUDIT_REDIS_STREAM: "redis://127.0.0.1:6379/3#lw:audit" });
+    expect(c.auditSyslog).toEqual({ protocol: "udp", host: "127.0.0.1", port: 5514 });
+    expect(c.auditRedisStream).toEqual({ url: "redis://127.0.0.1:6379/3", key: "lw:audit" });
+  });
+
   it.each([
     ["LEAKWATCH_DOCKER_HOSTS", "local"],
     ["LEAKWATCH_DOCKER_HOSTS", "x=http//nope"],
@@ -35,6 +41,8 @@ describe("parseConfig", () => {
     ["LEAKWATCH_READ_ONLY", "maybe"],
     ["LEAKWATCH_CONFIG", "/nonexistent/leakwatch.json"],
     ["LEAKWATCH_QUEUE_PRESETS", "nope"],
+    ["LEAKWATCH_AUDIT_SYSLOG", "syslog.example:514"],
+    ["LEAKWATCH_AUDIT_REDIS_STREAM", "redis://127.0.0.1:6379/0"],
     ["LEAKWATCH_WEBHOOKS", "teams=http://127.0.0.1:9999/hook"],
     ["LEAKWATCH_WEBHOOKS", "json=not a url"],
     ["LEAKWATCH_WEBHOOKS", "json=ftp://127.0.0.1/hook"],

@@ -79,6 +79,9 @@ export interface AppConfig {
   webhooks: WebhookConfig[];
   /** Base URL that alert messages link to (runbooks, alerts page). */
   publicUrl: string;
+  /** Second audit sinks (the file is the first): RFC 5424 syslog, and/or a Redis stream. */
+  auditSyslog: { protocol: "udp" | "tcp"; host: string; port: number } | null;
+  auditRedisStream: { url: string; key: string } | null;
 }
 
 export interface WebhookConfig { url: string; format: "json" | "slack" }
@@ -164,6 +167,20 @@ function parseBool(variable: string, raw: string | undefined): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(variable, `expected true or false, got "${raw}"`);
+}
+
+function parseSyslog(raw: string | undefined): AppConfig["auditSyslog"] {
+  if (!raw) return null;
+  const m = /^(udp|tcp):\/\/([^:/\s]+):(\d{1,5})$/.exec(raw);
+  if (!m || Number(m[3]) > 65535) throw new ConfigError("LEAKWATCH_AUDIT_SYSLOG", `expected udp://host:port or tcp://host:port, got "${raw}"`);
+  return { protocol: m[1] as "udp" | "tcp", host: m[2]!, port: Number(m[3]) };
+}
+
+function parseRedisStream(raw: string | undefined): AppConfig["auditRedisStream"] {
+  if (!raw) return null;
+  const m = /^(rediss?:\/\/[^#\s]+)#(.{1,200})$/.exec(raw);
+  if (!m) throw new ConfigError("LEAKWATCH_AUDIT_REDIS_STREAM", `expected redis://host:port/db#streamkey, got "${raw}"`);
+  return { url: m[1]!, key: m[2]! };
 }
 
 /** Pure: parses an environment into the config. Exported for tests; the app calls getConfig(). */
@@ -265,6 +282,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     allowedOrigins: (env.LEAKWATCH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     webhooks: parseWebhooks(env.LEAKWATCH_WEBHOOKS),
     publicUrl: parsePublicUrl(env.LEAKWATCH_PUBLIC_URL, env.HOSTNAME_BIND || env.LEAKWATCH_HOST || "127.0.0.1", env.PORT || "3000"),
+    auditSyslog: parseSyslog(env.LEAKWATCH_AUDIT_SYSLOG),
+    auditRedisStream: parseRedisStream(env.LEAKWATCH_AUDIT_REDIS_STREAM),
   };
 }
 

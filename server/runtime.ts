@@ -82,7 +82,8 @@ async function openAudit(): Promise<void> {
   const { dbHeadStore } = await import("@/server/audit/db-head-store");
   const { serverKey } = await import("@/server/secret");
   try {
-    const audit = await openAuditLog({ dir: path.join(cfg.dataDir, "audit"), key: serverKey(), headStore: dbHeadStore(instanceId()), instance: instanceId() });
+    const { configuredSinks } = await import("@/server/audit/configured-sinks");
+    const audit = await openAuditLog({ dir: path.join(cfg.dataDir, "audit"), key: serverKey(), headStore: dbHeadStore(instanceId()), instance: instanceId(), extraSinks: configuredSinks() });
     setAuditLog(audit);
     markSource("audit", "audit-log", true);
     const open = await audit.listOpenIntents().catch(() => []);

@@ -47,6 +47,21 @@ async function healthy(baseUrl: string): Promise<boolean> {
   }
 }
 
+/** Copies the standalone build; a copy that races a rebuild fails on a vanished file, so wait and try again. */
+async function copyBuild(appDir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rmSync(appDir, { recursive: true, force: true });
+      cpSync(path.join(ROOT, ".next/standalone"), appDir, { recursive: true, verbatimSymlinks: true });
+      if (existsSync(path.join(appDir, "server.js")) && existsSync(path.join(appDir, ".next/static"))) return;
+    } catch (e) {
+      if (attempt >= 6) throw new Error(`could not copy .next/standalone (a rebuild in progress?): ${(e as Error).message}`);
+    }
+    if (attempt >= 6) throw new BuildMissingError("the standalone build is incomplete: run `npx next build && bash scripts/prepare-standalone.sh`");
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}
+
 async function canLogIn(baseUrl: string, password: string): Promise<boolean> {
   try {
     const res = await fetch(`${baseUrl}/api/auth/login`, {
@@ -75,7 +90,7 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
   const dataDir = path.join(scratch, "data");
   // A private copy of the build: other work on this checkout may rebuild .next/ in the middle of a run.
   const appDir = path.join(scratch, "app");
-  cpSync(path.join(ROOT, ".next/standalone"), appDir, { recursive: true, verbatimSymlinks: true });
+  await copyBuild(appDir);
   const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
   const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "server.js")], {
     cwd: appDir,
