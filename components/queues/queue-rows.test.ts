@@ -30,12 +30,13 @@ describe("priorityChips", () => {
 describe("queue problems", () => {
   it("flags depth at the threshold, missing consumers and orphaned messages", () => {
     expect(queueProblems(q("a", { depth: 1000 }))).toEqual(["over-threshold"]);
-    expect(queueProblems(q("a", { consumers: [], orphaned: 2 }))).toEqual(["no-consumer", "orphaned"]);
+    expect(queueProblems(q("a", { depth: 3, consumers: [], orphaned: 2 }))).toEqual(["no-consumer", "orphaned"]);
+    expect(queueProblems(q("a", { depth: 0, consumers: [] }))).toEqual([]);
     expect(queueProblems(q("a", { depth: 999 }))).toEqual([]);
   });
 
   it("lists only queues that need attention, across brokers", () => {
-    const alerts = queueAlerts([broker([q("calm"), q("dead", { consumers: [] }), q("deep", { depth: 5000, status: "critical" })])]);
+    const alerts = queueAlerts([broker([q("calm"), q("dead", { depth: 5, consumers: [] }), q("idle", { depth: 0, consumers: [] }), q("deep", { depth: 5000, status: "critical" })])]);
     expect(alerts.map((a) => [a.name, a.problems])).toEqual([["deep", ["over-threshold"]], ["dead", ["no-consumer"]]]);
   });
 });

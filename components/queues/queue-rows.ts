@@ -25,11 +25,12 @@ export function priorityChips(byPriority: Record<string, number>): { step: strin
 
 export type QueueProblem = "over-threshold" | "no-consumer" | "orphaned";
 
-/** Why a queue needs attention; a queue with an empty backlog and no consumer is still listed (nobody would drain it). */
+/** Why a queue needs attention. An empty queue without a consumer is not listed: in a quiet fleet that is every
+ * queue nobody uses, and listing them all would bury the one that matters; once it holds work, it is. */
 export function queueProblems(q: QueueSummary): QueueProblem[] {
   const out: QueueProblem[] = [];
   if (q.threshold > 0 && q.depth >= q.threshold) out.push("over-threshold");
-  if (q.consumers.length === 0) out.push("no-consumer");
+  if (q.consumers.length === 0 && q.depth > 0) out.push("no-consumer");
   if (q.orphaned > 0) out.push("orphaned");
   return out;
 }
