@@ -111,6 +111,7 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   const page2 = await ctx2.newPage();
   await login(page2, oncall);
   await page2.goto(`/runbooks/${runId}`);
+  await expect(page2.getByTestId("step-detect-status")).toHaveText("open");
   await page.getByTestId("step-detect-toggle").click();
   // Pushed through the "runbooks" event topic: well before the 15 s fallback refresh.
   await expect(page2.getByTestId("step-detect-status")).toContainText("done by admin", { timeout: 8000 });

@@ -90,7 +90,12 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
   const dataDir = path.join(scratch, "data");
   // A private copy of the build: other work on this checkout may rebuild .next/ in the middle of a run.
   const appDir = path.join(scratch, "app");
-  await copyBuild(appDir);
+  try {
+    await copyBuild(appDir);
+  } catch (e) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw e;
+  }
   const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
   const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "server.js")], {
     cwd: appDir,

@@ -22,6 +22,7 @@ interface ContainersResult {
     methods: { cgroupfs: Method; dockerApi: Method; dockerStats: Method };
     ratios: { dockerStatsOverCgroupfs: number; dockerStatsOverApi: number; apiOverCgroupfs: number };
     cgroupRead: { warmUs: Stat; locateAndReadUs: Stat; syncFloorUs: Stat };
+    engineIdlePerSecondMs: EngineCpu;
   }[];
 }
 interface DepthCompare { queues: number; keys: number; messages: number; pipelinedMs: Stat; naiveMs: Stat; ratio: number }
@@ -82,13 +83,16 @@ function containers(c: ContainersResult): string {
     "",
     target,
     "",
-    "CPU time per pass, ms (engine: dockerd / containerd / all containerd shims; console: the bench process). Clock ticks are 10 ms, so small values are coarse.",
+    "CPU time per pass, ms (engine: dockerd / containerd / all containerd shims; console: the bench process). Clock ticks are 10 ms, so small values are coarse. The *idle* rows are the engine's CPU per second with nobody asking: a long pass accrues that too.",
     "",
     table(["N", "method", "dockerd", "containerd", "shims", "console CPU", "wall p95"],
-      c.sizes.flatMap((s) => (["cgroupfs", "dockerApi", "dockerStats"] as const).map((k) => {
-        const m = s.methods[k];
-        return [s.n, k === "dockerApi" ? "Docker API" : k === "dockerStats" ? "docker stats" : "cgroupfs", m.enginePerPassMs.dockerdMs, m.enginePerPassMs.containerdMs, m.enginePerPassMs.shimsMs, k === "dockerStats" ? "(CLI, not counted)" : m.benchCpuPerPassMs, m.wallMs.p95];
-      }))),
+      c.sizes.flatMap((s) => [
+        ...(["cgroupfs", "dockerApi", "dockerStats"] as const).map((k) => {
+          const m = s.methods[k];
+          return [s.n, k === "dockerApi" ? "Docker API" : k === "dockerStats" ? "docker stats" : "cgroupfs", m.enginePerPassMs.dockerdMs, m.enginePerPassMs.containerdMs, m.enginePerPassMs.shimsMs, k === "dockerStats" ? "(CLI, not counted)" : m.benchCpuPerPassMs, m.wallMs.p95];
+        }),
+        [s.n, "idle, per second", s.engineIdlePerSecondMs.dockerdMs, s.engineIdlePerSecondMs.containerdMs, s.engineIdlePerSecondMs.shimsMs, "", ""],
+      ])),
     "",
     "Reading one container's cgroup files with `readContainerCgroup`, microseconds (sequential, one container at a time):",
     "",

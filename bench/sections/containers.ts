@@ -17,6 +17,7 @@ import { nowMs, round, summary, timed } from "../lib/stats";
 const SIZES = (process.env.BENCH_CONTAINER_SIZES ?? "10,50,200").split(",").map(Number).filter((n) => n > 0);
 // The API path is slow by nature (see README), so fewer reps there keep the whole run near ten minutes.
 const REPS = { cgroupfs: 9, api: 3, dockerStats: 3 };
+const IDLE_WINDOW_MS = 3000;
 const HOST: DockerHostConfig = { name: "local", url: "unix:///var/run/docker.sock" };
 const say = (m: string) => progress("containers", m);
 
@@ -81,6 +82,9 @@ async function measureSize(n: number, ids: string[], cfg: SamplerConfig, apiCfg:
   if (agree !== n) throw new Error(`cgroupfs and Docker API disagree on pids.current for ${n - agree} of ${n} containers`);
 
   const perContainer = await cgroupReadCost(ids, cfg);
+  // What the engine burns with nobody asking (shims of N containers tick on their own), for scale: per second.
+  const idle = await measure(1, () => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)));
+  const perSecond = (ms: number) => round((ms * 1000) / IDLE_WINDOW_MS);
   return {
     n,
     sampledContainers: sampled.length,
@@ -93,6 +97,9 @@ async function measureSize(n: number, ids: string[], cfg: SamplerConfig, apiCfg:
       apiOverCgroupfs: round(dockerApi.wallMs.median / cgroupfs.wallMs.median),
     },
     cgroupRead: perContainer,
+    engineIdlePerSecondMs: {
+      dockerdMs: perSecond(idle.enginePerPassMs.dockerdMs), containerdMs: perSecond(idle.enginePerPassMs.containerdMs), shimsMs: perSecond(idle.enginePerPassMs.shimsMs),
+    },
     pidsAgreeing: agree,
     summaries: last.containers.filter((c) => ours.has(c.id)),
   };

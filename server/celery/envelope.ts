@@ -87,7 +87,8 @@ function parseJson(text: string): Result<unknown, EnvelopeError> {
 
 function timeMs(iso: string | number | null | undefined): number | null {
   if (iso === null || iso === undefined) return null;
-  if (typeof iso === "number") return Number.isFinite(iso) ? iso * 1000 : null;
+  // Seconds that overflow once in milliseconds (1e306) are as garbled as NaN.
+  if (typeof iso === "number") return Number.isFinite(iso * 1000) ? iso * 1000 : null;
   // Celery writes ISO 8601 with an offset; naive times are UTC (Celery's default enable_utc).
   const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
   return Number.isNaN(t) ? null : t;

@@ -50,6 +50,21 @@ function envelope(body: unknown, exchange: string, headers: Record<string, unkno
   });
 }
 
+/**
+ * Removes a call's reply binding and queues a little later (a reply racing the cleanup can land after it), and
+ * keeps retrying while the broker is unavailable: a binding left behind by an outage would outlive its call.
+ */
+function sweepLater(broker: BrokerConfig, bindings: string, member: string, replyKeys: Buffer[], attempt = 0): void {
+  setTimeout(() => {
+    void withBroker(broker, async (r) => {
+      await r.srem(bindings, member);
+      await r.del(...replyKeys);
+    }).catch(() => {
+      if (attempt < 20) sweepLater(broker, bindings, member, replyKeys, attempt + 1);
+    });
+  }, LATE_SWEEP_MS * Math.min(2 ** attempt, 20)).unref();
+}
+
 export async function broadcast(
   broker: BrokerConfig,
   command: string,
@@ -116,9 +131,7 @@ export async function broadcast(
       return replies;
     } finally {
       await cleanup().catch(() => undefined);
-      setTimeout(() => {
-        void withBroker(broker, (r) => r.del(...replyKeys)).catch(() => undefined);
-      }, LATE_SWEEP_MS).unref();
+      sweepLater(broker, bindingKey(prefix, REPLY_EXCHANGE), member, replyKeys);
     }
   });
 }

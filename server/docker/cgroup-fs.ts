@@ -40,8 +40,10 @@ export function parseMaxValue(text: string | null): number | null | undefined {
   if (text === null) return undefined;
   const t = text.trim();
   if (t === "max") return null;
+  // The kernel writes plain decimal digits; "-1", "1e3" or "0x10" mean the file is not what we think it is.
+  if (!/^\d{1,16}$/.test(t)) return undefined;
   const n = Number(t);
-  return t !== "" && Number.isSafeInteger(n) ? n : undefined;
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** The "max" counter of pids.events (v1: "max 14"; v2 may add "max.imposed N" lines, which are not this counter). */
