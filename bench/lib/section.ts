@@ -48,8 +48,12 @@ export function runSection<T>(name: string, body: () => Promise<T>, cleanup: () 
     }
   };
   // Ctrl-C or a kill from the parent: leave nothing behind (containers, Redis settings).
+  // The runner forwards the signal a terminal already sent us: a second one must not cut the cleanup short.
+  let stopping = false;
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
       progress(name, `${sig}: cleaning up`);
       void clean().finally(() => process.exit(130));
     });

@@ -1,6 +1,6 @@
 "use client";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useRef } from "react";
+import { memo, useRef } from "react";
 
 export interface Column<T> {
   key: string;
@@ -45,7 +45,8 @@ export function DataTable<T>({ rows, columns, rowKey, rowTestId, rowClassName, c
   const totalWidth = columns.reduce((s, c) => s + c.width, 0);
 
   return (
-    <div ref={scrollRef} className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""}`}>
+    // `contain: content` keeps the relayout of a scrolled window inside this box instead of the whole page.
+    <div ref={scrollRef} style={virtual ? { contain: "content" } : undefined} className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""}`}>
       <table className="table-fixed border-collapse text-sm" style={{ width: totalWidth, minWidth: "100%" }} aria-rowcount={rows.length + 1}>
         <caption className="sr-only">{caption}</caption>
         <colgroup>{columns.map((c) => <col key={c.key} style={{ width: c.width }} />)}</colgroup>
@@ -59,17 +60,15 @@ export function DataTable<T>({ rows, columns, rowKey, rowTestId, rowClassName, c
         <tbody>
           {padTop > 0 && <tr aria-hidden style={{ height: padTop }} />}
           {visible.map(({ row, index }) => (
-            <tr
+            <Row
               key={rowKey(row)}
-              data-testid={rowTestId?.(row)}
-              aria-rowindex={index + 2}
-              style={virtual ? { height: rowHeightPx } : undefined}
-              className={`border-t border-zinc-200 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-900/60 ${rowClassName?.(row) ?? ""}`}
-            >
-              {columns.map((c) => (
-                <td key={c.key} className={`truncate px-2 py-1.5 whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}>{c.cell(row)}</td>
-              ))}
-            </tr>
+              row={row}
+              columns={columns as readonly Column<unknown>[]}
+              index={index}
+              testId={rowTestId?.(row)}
+              className={rowClassName?.(row)}
+              heightPx={virtual ? rowHeightPx : undefined}
+            />
           ))}
           {padBottom > 0 && <tr aria-hidden style={{ height: padBottom }} />}
           {rows.length === 0 && (
@@ -80,3 +79,22 @@ export function DataTable<T>({ rows, columns, rowKey, rowTestId, rowClassName, c
     </div>
   );
 }
+
+interface RowProps { row: unknown; columns: readonly Column<unknown>[]; index: number; testId?: string; className?: string; heightPx?: number }
+
+// Memoized: while scrolling, rows that stay in the window (same data object, same columns) don't re-render;
+// only rows entering it do. A new snapshot replaces the row objects, so live updates still redraw them.
+const Row = memo(function Row({ row, columns, index, testId, className, heightPx }: RowProps) {
+  return (
+    <tr
+      data-testid={testId}
+      aria-rowindex={index + 2}
+      style={heightPx ? { height: heightPx } : undefined}
+      className={`border-t border-zinc-200 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-900/60 ${className ?? ""}`}
+    >
+      {columns.map((c) => (
+        <td key={c.key} className={`truncate px-2 py-1.5 whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}>{c.cell(row)}</td>
+      ))}
+    </tr>
+  );
+});
