@@ -160,6 +160,14 @@ test("queue backlog with no consumer: alert -> runbook -> add a consumer on a re
 
   const alert = await alertFromWebhook("queue-no-consumer", queue);
   await login(page);
+  // Acknowledge it on the alerts page; the acknowledgement is audited.
+  await page.goto("/alerts");
+  const row = page.locator(`[data-testid="alert-row"][data-alert-id="${alert.id}"]`);
+  await row.getByTestId("alert-ack").click();
+  await expect(row).toHaveAttribute("data-state", "acknowledged");
+  await expect(row).toContainText("Acknowledged by admin");
+  const audit = await page.request.get(`/api/audit?action=alert.acknowledge&limit=20`);
+  expect(JSON.stringify(await audit.json())).toContain(alert.id);
   await openFromAlert(page, alert.runbookUrl);
   await setVerifyMinutes(page, "0.25");
   await expect(page.getByTestId("detect-consumers")).toHaveText("none");

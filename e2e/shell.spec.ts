@@ -13,7 +13,7 @@ test("signs in and sees the dark shell with every source's state", async ({ page
   const errors = collectConsoleErrors(page);
   await login(page);
   const nav = page.getByRole("navigation", { name: "Main" });
-  for (const item of ["Overview", "Containers", "Queues", "Workers", "Runbooks", "Audit", "Settings"])
+  for (const item of ["Overview", "Containers", "Queues", "Workers", "Alerts", "Runbooks", "Audit", "Settings"])
     await expect(nav.getByRole("link", { name: item })).toBeVisible();
   // Every configured source shows in the status strip, up (the harness runs dockerd and Redis).
   for (const id of ["source-docker-local", "source-redis-default", "source-database-console-db", "source-audit-audit-log"])

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { ActionButton } from "@/components/actions/action-dialog";
 import type { CgroupDetail, ContainerSummary } from "@/server/schemas/containers";
 
@@ -10,6 +11,13 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
   const suggested = container.pids.limit ? container.pids.limit * 2 : container.pids.current ? Math.max(1024, container.pids.current * 2) : 4096;
   return (
     <div className="flex flex-wrap gap-2" aria-label="Container actions" data-testid="container-actions">
+      <Link
+        href={`/runbooks/new?kind=thread-leak&host=${encodeURIComponent(host)}&id=${encodeURIComponent(container.id)}`}
+        className="rounded border border-blue-600/60 px-3 py-1.5 text-sm text-blue-700 dark:text-blue-300"
+        data-testid="open-runbook"
+      >
+        Thread-leak runbook
+      </Link>
       <ActionButton
         action="container.set-pids-limit" target={target} label="Raise pids limit (time-boxed)" testId="action-raise-timeboxed"
         fields={[

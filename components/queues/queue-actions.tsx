@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { ActionButton } from "@/components/actions/action-dialog";
 import type { QueueSummary } from "@/server/schemas/queues";
 
@@ -8,6 +9,13 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
   const target = { broker, queue };
   return (
     <div className="flex flex-wrap gap-2" aria-label="Queue actions" data-testid="queue-actions">
+      <Link
+        href={`/runbooks/new?kind=queue-backlog&broker=${encodeURIComponent(broker)}&queue=${encodeURIComponent(queue)}`}
+        className="rounded border border-blue-600/60 px-3 py-1.5 text-sm text-blue-700 dark:text-blue-300"
+        data-testid="open-runbook"
+      >
+        Queue-backlog runbook
+      </Link>
       <ActionButton
         action="queue.move" target={target} label="Move messages"
         fields={[

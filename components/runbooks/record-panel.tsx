@@ -1,14 +1,20 @@
 "use client";
+import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ActionRecord, RunbookEntry } from "@/server/runbooks/types";
+import { useState } from "react";
+import { useCanAct } from "@/components/shell/session-context";
+import { sendJson } from "@/lib/api";
+import type { ActionRecord, RunbookEntry, RunbookRun } from "@/server/runbooks/types";
 
 // Record: every action with its audit id, the timeline, and the report (Markdown download, print page).
-export function RecordPanel({ runId, actions }: { runId: string; actions: ActionRecord[] }) {
+export function RecordPanel({ run, actions }: { run: RunbookRun; actions: ActionRecord[] }) {
+  const runId = run.id;
   return (
     <div className="space-y-3 text-sm">
       <div className="flex flex-wrap gap-2">
         <a href={`/api/runbooks/${runId}/report`} download className="rounded border border-blue-600 bg-blue-600 px-3 py-1.5 text-white" data-testid="report-download">Download report (Markdown)</a>
         <Link href={`/runbooks/${runId}/report`} className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700" data-testid="report-print">Print-friendly report</Link>
+        <CloseRun run={run} />
       </div>
       <ActionsTable actions={actions} />
     </div>
@@ -38,5 +44,28 @@ export function Timeline({ entries, describe }: { entries: RunbookEntry[]; descr
         <li key={e.id} data-kind={e.kind}><span className="text-zinc-500">{new Date(e.ts).toLocaleTimeString()}</span> <span className="font-medium">{e.actor}</span> {describe(e)}</li>
       ))}
     </ol>
+  );
+}
+
+/** Closing ends the run: the next alert on this target starts a new one. Reopening is allowed. */
+function CloseRun({ run }: { run: RunbookRun }) {
+  const canAct = useCanAct();
+  const qc = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  if (!canAct) return null;
+  const next = run.status === "open" ? "closed" : "open";
+  async function toggle() {
+    try {
+      await sendJson(`/api/runbooks/${run.id}`, { status: next }, "PATCH");
+      await qc.invalidateQueries({ queryKey: ["runbook", run.id] });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+  return (
+    <>
+      <button type="button" onClick={() => void toggle()} className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700" data-testid="run-close">{next === "closed" ? "Close the run" : "Reopen the run"}</button>
+      {error && <span role="alert" className="text-xs text-red-600">{error}</span>}
+    </>
   );
 }

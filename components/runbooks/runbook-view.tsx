@@ -49,7 +49,7 @@ export function RunbookView({ id }: { id: string }) {
           <StepCard runId={run.id} n={4} progress={step("verify")}><VerifyBlock view={view} chart={<MappedQueueChart broker={t.broker} queue={t.queue} />} /></StepCard>
         </>
       )}
-      <StepCard runId={run.id} n={5} progress={step("record")}><RecordPanel runId={run.id} actions={view.actions} /></StepCard>
+      <StepCard runId={run.id} n={5} progress={step("record")}><RecordPanel run={run} actions={view.actions} /></StepCard>
       <Panel title="Timeline"><Timeline entries={view.entries} describe={describeEntry} /></Panel>
     </div>
   );

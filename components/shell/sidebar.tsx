@@ -11,6 +11,7 @@ const NAV = [
   { href: "/containers", label: "Containers" },
   { href: "/queues", label: "Queues" },
   { href: "/workers", label: "Workers" },
+  { href: "/alerts", label: "Alerts" },
   { href: "/runbooks", label: "Runbooks" },
   { href: "/audit", label: "Audit" },
   { href: "/settings", label: "Settings" },

@@ -62,6 +62,9 @@ const v1BodySchema = z.object({
 });
 const v2BodySchema = z.tuple([z.array(z.unknown()), z.record(z.string(), z.unknown())]).rest(z.unknown());
 
+// Built once: an unacked scan parses 100,000 entries, and building a schema per entry showed in the profile.
+const unackedSchema = z.tuple([z.unknown(), z.string().nullable(), z.string().nullable()]);
+
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 function fail(code: EnvelopeError["code"], message: string): { ok: false; error: EnvelopeError } {
@@ -169,7 +172,7 @@ export function parseUnackedEntry(raw: string | Buffer): Result<UnackedEntry, En
   if (!text.ok) return text;
   const json = parseJson(text.value);
   if (!json.ok) return json;
-  const triple = z.tuple([z.unknown(), z.string().nullable(), z.string().nullable()]).safeParse(json.value);
+  const triple = unackedSchema.safeParse(json.value);
   if (!triple.success) return fail("shape", "unacked entry is not [message, exchange, routing_key]");
   const message = parseEnvelopeValue(triple.data[0]);
   if (!message.ok) return message;

@@ -23,7 +23,18 @@ export function systemdDefaultTasksMax(threadsMax: number | null, pidMax: number
   return candidates.length ? Math.floor((Math.min(...candidates) * 15) / 100) : null;
 }
 
+// Kernel limits change rarely: read once a second at most, not once per container per pass.
+const kernelCache = new Map<string, { atMs: number; value: KernelLimits }>();
+
 export async function readKernelLimits(procRoot: string): Promise<KernelLimits> {
+  const hit = kernelCache.get(procRoot);
+  if (hit && Date.now() - hit.atMs < 1000) return hit.value;
+  const value = await readKernelLimitsNow(procRoot);
+  kernelCache.set(procRoot, { atMs: Date.now(), value });
+  return value;
+}
+
+async function readKernelLimitsNow(procRoot: string): Promise<KernelLimits> {
   const threadsMax = num(await readText(path.join(procRoot, "sys/kernel/threads-max")));
   const pidMax = num(await readText(path.join(procRoot, "sys/kernel/pid_max")));
   // /proc/loadavg's 4th field is "running/total" scheduling entities: every thread on the host.
