@@ -11,7 +11,7 @@ import type { Database } from "./schema";
 // One Kysely instance per process, on globalThis so hot reload and route bundles share it.
 
 export type Dialect = "sqlite" | "postgres";
-interface DbHolder { db: Kysely<Database>; dialect: Dialect; ready: Promise<void> }
+interface DbHolder { db: Kysely<Database>; dialect: Dialect; ready: Promise<void>; target: string }
 const g = globalThis as unknown as { __leakwatchDb?: DbHolder };
 
 async function createPostgres(url: string): Promise<Kysely<Database>> {
@@ -40,11 +40,18 @@ async function migrate(db: Kysely<Database>): Promise<void> {
 }
 
 function holder(): DbHolder {
-  if (g.__leakwatchDb) return g.__leakwatchDb;
   const cfg = getConfig();
+  const target = cfg.databaseUrl ?? cfg.dataDir;
+  const cached = g.__leakwatchDb;
+  if (cached && cached.target === target) return cached;
+  if (cached) {
+    // The configuration points elsewhere now (tests swap it within one process): let go of the old store.
+    delete g.__leakwatchDb;
+    void cached.ready.then(() => cached.db.destroy()).catch(() => undefined);
+  }
   const dialect: Dialect = cfg.databaseUrl ? "postgres" : "sqlite";
   // Drivers load asynchronously (dynamic import keeps pg out of SQLite installs); callers await `ready`.
-  const h = { dialect, db: undefined as unknown as Kysely<Database>, ready: Promise.resolve() } as DbHolder;
+  const h = { dialect, db: undefined as unknown as Kysely<Database>, ready: Promise.resolve(), target } as DbHolder;
   h.ready = (async () => {
     const db = dialect === "postgres" ? await createPostgres(cfg.databaseUrl!) : await createSqlite(cfg.dataDir);
     h.db = db;
@@ -54,7 +61,7 @@ function holder(): DbHolder {
   g.__leakwatchDb = h;
   h.ready.catch((e) => {
     markSource("database", "console-db", false, (e as Error).message);
-    delete g.__leakwatchDb; // let the next call try again
+    if (g.__leakwatchDb === h) delete g.__leakwatchDb; // let the next call try again
   });
   return h;
 }
