@@ -18,6 +18,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 export interface DockerHostConfig {
   name: string;
   url: string;
+  /** ssh:// endpoints: the ssh-agent socket to authenticate with (SSH_AUTH_SOCK at start-up). */
+  sshAgent?: string;
   /** TLS files for tcp:// endpoints (from the JSON config file). */
   tls?: { ca?: string; cert?: string; key?: string };
 }
@@ -243,6 +245,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   for (const h of dockerHosts) {
     const tls = file.dockerTls?.[h.name];
     if (tls) (h as DockerHostConfig).tls = tls;
+    if (h.url.startsWith("ssh://") && env.SSH_AUTH_SOCK) (h as DockerHostConfig).sshAgent = env.SSH_AUTH_SOCK;
   }
 
   const databaseUrl = env.LEAKWATCH_DATABASE_URL || null;

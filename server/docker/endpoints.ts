@@ -24,7 +24,7 @@ export function dockerodeOptions(host: DockerHostConfig): Docker.DockerOptions {
   const u = new URL(host.url);
   if (u.protocol === "ssh:") {
     return { ...base, protocol: "ssh", host: u.hostname, port: u.port || 22, username: decodeURIComponent(u.username) || undefined,
-      sshOptions: { agent: process.env.SSH_AUTH_SOCK } } as Docker.DockerOptions;
+      sshOptions: { agent: host.sshAgent } } as Docker.DockerOptions;
   }
   const tls = host.tls;
   const useTls = Boolean(tls?.cert && tls.key) || u.protocol === "https:";
