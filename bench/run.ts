@@ -13,7 +13,9 @@ import { BENCH_RUN_LABEL } from "./lib/labels";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, "..");
-const SECTIONS = ["containers", "queues", "unacked", "history", "memory"] as const;
+const SECTIONS = ["containers", "queues", "unacked", "history", "memory", "browser", "sse"] as const;
+// These two drive the production build in Chromium / over HTTP and print their own Markdown tables.
+const MARKDOWN_SECTIONS: Partial<Record<(typeof SECTIONS)[number], string>> = { browser: "browser.ts", sse: "sse-load.ts" };
 type Section = (typeof SECTIONS)[number];
 
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1];
@@ -41,15 +43,23 @@ function runChild(section: Section): Promise<{ ok: boolean; result: unknown; sec
   const out = path.join(scratch, `${section}.result.json`);
   const tsx = path.join(ROOT, "node_modules/.bin/tsx");
   const started = Date.now();
+  const markdownScript = MARKDOWN_SECTIONS[section];
+  const script = markdownScript ? path.join(BENCH_DIR, markdownScript) : path.join(BENCH_DIR, "sections", `${section}.ts`);
   return new Promise((resolve) => {
-    child = spawn(tsx, ["--conditions=react-server", "--expose-gc", path.join(BENCH_DIR, "sections", `${section}.ts`)], {
+    let stdout = "";
+    child = spawn(tsx, ["--conditions=react-server", "--expose-gc", script], {
       cwd: ROOT,
-      stdio: ["ignore", "inherit", "inherit"],
+      stdio: ["ignore", markdownScript ? "pipe" : "inherit", "inherit"],
       env: { ...process.env, BENCH_OUT: out, BENCH_SCRATCH: scratch, BENCH_RUN_ID: runId },
     });
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
     child.once("exit", (code) => {
       child = null;
       const seconds = Math.round((Date.now() - started) / 100) / 10;
+      if (markdownScript) {
+        resolve({ ok: code === 0, seconds, result: code === 0 ? { markdown: stdout.trim() } : { error: `exited with code ${code}` } });
+        return;
+      }
       const ok = code === 0 && existsSync(out);
       resolve({ ok, seconds, result: ok ? JSON.parse(readFileSync(out, "utf8")) : { error: `exited with code ${code}` } });
     });
@@ -100,7 +110,13 @@ async function main(): Promise<number> {
   writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
   log(`results: ${path.relative(ROOT, file)}`);
   if (!only && failed.length === 0 && !interrupted) {
-    writeFileSync(path.join(ROOT, "BENCHMARKS.md"), renderMarkdown(all, path.relative(ROOT, file)));
+    const browser = (results.browser as { markdown?: string } | undefined)?.markdown;
+    const sse = (results.sse as { markdown?: string } | undefined)?.markdown;
+    const extra = [
+      browser && `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
+      sse && `## Live updates under load: 50 SSE clients\n\n50 HTTP clients on /api/events plus 5 Chromium tabs for 30 s, beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
+    ].filter(Boolean).join("\n\n");
+    writeFileSync(path.join(ROOT, "BENCHMARKS.md"), `${renderMarkdown(all, path.relative(ROOT, file)).trimEnd()}\n\n${extra}\n`);
     log("BENCHMARKS.md regenerated");
   } else log("partial or failed run: BENCHMARKS.md left as it was");
   if (interrupted) return 130;
