@@ -7,6 +7,7 @@ import { parseConfig, setConfigForTests, type DockerHostConfig } from "@/server/
 import { readContainerCgroup } from "@/server/docker/cgroup";
 import { ancestry } from "@/server/docker/cgroup-fs";
 import { dockerFor } from "@/server/docker/endpoints";
+import { subscribeEvents } from "@/server/docker/events";
 import { sampleHost, type SamplerConfig } from "@/server/docker/sampler";
 import { ensureFixtureImage } from "@/server/testing/harness";
 import { cpuDelta, engineCpu, enginePids, type EngineCpu } from "../lib/engine-cpu";
@@ -163,6 +164,10 @@ runSection(
     const cfg: SamplerConfig = base;
     // An empty cgroup root: canReadCgroupfs() finds no pids hierarchy, so sampleHost takes the Docker API path.
     const apiCfg: SamplerConfig = { ...base, cgroupRoot: emptyCgroupRoot };
+    // As in the console: the events stream keeps the container list current, so a pass does not list every time.
+    const stopEvents = await new Promise<() => void>((resolve) => {
+      const stop = subscribeEvents(HOST, () => {}, (st) => { if (st.connected) resolve(stop); });
+    });
     say("building/checking the fixture image");
     await ensureFixtureImage();
     const others = await runningCount();
@@ -181,6 +186,7 @@ runSection(
       if (n === Math.max(...SIZES)) writeFileSync(path.join(scratchDir(), "containers.json"), JSON.stringify(summaries));
       results.push(rest);
     }
+    stopEvents();
     return { otherRunningContainersAtStart: others, poolThreads: POOL_THREADS, startTimes, reps: REPS, sizes: results };
   },
   async () => {

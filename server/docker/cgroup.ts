@@ -119,6 +119,22 @@ async function readLevel(hierarchyDir: string, rel: string): Promise<CgroupLevel
   return { path: rel, max, current, headroom: max === null ? null : max - (current ?? 0) };
 }
 
+// Every container of a host shares its ancestors (/docker, system.slice, ...): within one pass they are read once,
+// not once per container. 250 ms is well under any sample interval and longer than a pass.
+const ANCESTOR_TTL_MS = 250;
+const ancestorCache = new Map<string, { atMs: number; level: CgroupLevel | null }>();
+
+async function readAncestorLevel(hierarchyDir: string, rel: string): Promise<CgroupLevel | null> {
+  const key = path.join(hierarchyDir, rel);
+  const now = Date.now();
+  const hit = ancestorCache.get(key);
+  if (hit && now - hit.atMs < ANCESTOR_TTL_MS) return hit.level;
+  const level = await readLevel(hierarchyDir, rel);
+  if (ancestorCache.size > 10_000) ancestorCache.clear();
+  ancestorCache.set(key, { atMs: now, level });
+  return level;
+}
+
 /** Reads everything for one container. Never throws: a container that died mid-read is a per-item error. */
 export async function readContainerCgroup(
   roots: FsRoots,
@@ -132,7 +148,7 @@ export async function readContainerCgroup(
     if (!own || own.current === null) return { ok: false, error: `cgroup ${location.path} vanished (container stopped?)` };
     const levels: CgroupLevel[] = [own];
     for (const rel of ancestry(location.path).slice(1)) {
-      const level = await readLevel(location.hierarchyDir, rel);
+      const level = await readAncestorLevel(location.hierarchyDir, rel);
       if (level) levels.push(level);
     }
     const kernel = await readKernelLimits(roots.procRoot);

@@ -4,6 +4,7 @@ import { errorMessage } from "@/server/errors";
 import type { ContainerEvent } from "@/server/schemas/containers";
 import { WATCHED_EVENTS } from "./allow-list";
 import { dockerFor } from "./endpoints";
+import { LIST_CHANGING_ACTIONS, noteEventsConnected, noteListChange } from "./container-list";
 import { noteReset } from "./history-ring";
 
 // A subscription to one host's container events that survives engine restarts and dropped sockets: it reconnects
@@ -57,6 +58,7 @@ export function subscribeEvents(
     if (recent.length > 256) recent.shift();
     lastEventSeconds = Math.floor(e.ts / 1000);
     if (RESET_ACTIONS.has(e.action)) noteReset(host.name, e.containerId, e.ts);
+    if (LIST_CHANGING_ACTIONS.has(e.action.split(":")[0] ?? "")) noteListChange(host.name);
     try {
       onEvent(e);
     } catch {
@@ -73,6 +75,7 @@ export function subscribeEvents(
       return retry(errorMessage(e));
     }
     const connectedAt = Date.now();
+    noteEventsConnected(host.name, true);
     onState({ connected: true, error: null });
     let buffered = "";
     stream.on("data", (chunk: Buffer | string) => {
@@ -98,6 +101,7 @@ export function subscribeEvents(
   };
 
   const retry = (error: string) => {
+    noteEventsConnected(host.name, false);
     if (controller.signal.aborted) return;
     onState({ connected: false, error });
     timer = setTimeout(connect, backoffMs);
@@ -106,6 +110,7 @@ export function subscribeEvents(
 
   void connect();
   return () => {
+    noteEventsConnected(host.name, false);
     controller.abort();
     if (timer) clearTimeout(timer);
   };

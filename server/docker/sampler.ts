@@ -1,4 +1,5 @@
 import "server-only";
+import { containerList } from "./container-list";
 import type { AppConfig, DockerHostConfig } from "@/server/config";
 import { getConfig } from "@/server/config";
 import { errorMessage } from "@/server/errors";
@@ -29,8 +30,9 @@ export interface HostSample {
 
 // cgroupfs reads are synchronous and cheap; the bound matters for the Docker API path. dockerd answers one-shot
 // stats on its 1 s collector tick, so requests in flight together finish together: 8 at a time cost ~containers/8
-// seconds per pass (27 s at 200, BENCHMARKS.md); 64 keeps open sockets bounded and a 200-container pass near 4 s.
-const CONCURRENCY = 64;
+// seconds per pass (27 s at 200); 128 keeps open sockets bounded and a 200-container pass at two ticks, while
+// dockerd's CPU per pass stays below what `docker stats` costs it (BENCHMARKS.md).
+const CONCURRENCY = 128;
 const INSPECT_TTL_MS = 30_000;
 
 interface Cached { inspect: InspectInfo; atMs: number; location: CgroupLocation | null }
@@ -81,7 +83,7 @@ export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = ge
   const client = dockerFor(host);
   let list: ContainerListItem[];
   try {
-    list = await client.listContainers();
+    list = await containerList(host.name, () => client.listContainers());
   } catch (e) {
     return { ok: false, error: errorMessage(e), containers: [], details: new Map(), errors: [], via: null };
   }
