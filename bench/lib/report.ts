@@ -106,9 +106,9 @@ function queues(q: QueuesResult): string {
   return [
     "## 2. Queue scan",
     "",
-    "Depth of every queue (sum of LLEN over its four kombu priority lists), median ms. `readDepths` pipelines up to 1,000 LLEN per round trip; the naive loop awaits one LLEN per key.",
+    "Depth of every queue (sum of LLEN over its four kombu priority lists), median ms. `readDepths` reads up to 1,000 keys per call of one small Lua script (LLEN each); the naive loop awaits one LLEN per key.",
     "",
-    table(["queues", "keys", "messages", "readDepths (pipelined)", "one LLEN per key", "ratio"],
+    table(["queues", "keys", "messages", "readDepths (batched)", "one LLEN per key", "ratio"],
       [q.dify, q.many].map((d) => [d.queues, d.keys, d.messages, d.pipelinedMs.median, d.naiveMs.median, x(d.ratio)])),
     "",
     `A whole \`sampleBroker\` pass over ${fmt(s.queues)} configured queues: median **${fmt(s.passMs.median)} ms** (max ${fmt(s.passMs.max)}), ${Math.round(s.shareOfInterval * 100)}% of the ${fmt(s.intervalMs)} ms interval. Of that, ${fmt(s.pidboxWaitMs)} ms is the pidbox round (no workers answer here, so it waits its full timeout) and about ${fmt(s.withoutPidboxMs)} ms is Redis work and parsing.`,
