@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
+import { ActionProgressLine } from "./action-progress";
 import { readParams, type FieldSpec, type ParamValues, type PreviewResponse, type RunResponse } from "./types";
 
 // One dialog for every action: parameters, then the server's preview (what changes, warnings, blockers), a required
@@ -75,6 +76,7 @@ function DialogBody({ action, target, label, fields, fixedParams, close, onDone 
     const f = new FormData(e.currentTarget);
     setBusy(true);
     setRunError(null);
+    qc.setQueryData(["action-progress"], null); // a finished run's last progress must not show for this one
     try {
       const r = await sendJson<RunResponse>("/api/actions", { action, target, params, reason: String(f.get("reason") ?? ""), confirm: f.get("confirm") ?? undefined });
       setResult(r);
@@ -138,6 +140,7 @@ function DialogBody({ action, target, label, fields, fixedParams, close, onDone 
             <button type="submit" disabled={busy || preview.blockers.length > 0} className={`${btn} border-blue-600 bg-blue-600 text-white`} data-testid="action-run">{busy ? "Running…" : "Run"}</button>
             <button type="button" onClick={close} className={`${btn} border-zinc-300 dark:border-zinc-700`}>Cancel</button>
           </div>
+          {busy && <ActionProgressLine action={action} />}
         </form>
       )}
       {result && (

@@ -47,3 +47,6 @@ export function readParams(fields: FieldSpec[], form: FormData, fixed: ParamValu
   }
   return out;
 }
+
+/** A long action's progress, pushed by the server while it runs (queue moves). */
+export interface ActionProgress { auditId: string; action: string; actor: string; done: number; total: number | null; note: string | null }

@@ -22,6 +22,7 @@ export function LiveEvents() {
     on("containers", (d) => qc.setQueryData(["containers"], d));
     on("queues", (d) => qc.setQueryData(["queues"], d));
     on("workers", (d) => qc.setQueryData(["workers"], d));
+    on("progress", (d) => qc.setQueryData(["action-progress"], d));
     // Runbook and alert events carry no state, only "changed": on every (re)connect re-read them, so a change
     // made while this tab was not yet (or no longer) connected is not missed.
     es.addEventListener("open", () => {

@@ -72,7 +72,7 @@ export async function runAction(req: ActionRequest, actor: Actor, opts: { system
   try {
     const exec = await def.execute(target, params, preview, {
       actor: actor.username, role: actor.role, auditId, signal: controller.signal,
-      progress: (done, total, note) => emit("progress", { auditId, done, total, note: note ?? null }),
+      progress: (done, total, note) => emit("progress", { auditId, action: def.name, actor: actor.username, done, total, note: note ?? null }),
     });
     before = exec.before;
     after = exec.after;
