@@ -27,7 +27,7 @@ export function QueueAlerts() {
       <StaleNote error={error} />
       {data.brokers.filter((b) => !b.ok).map((b) => <SourceNotice key={b.name} kind="Broker" name={b.name} error={b.error} sampledAt={b.sampledAt} testId={`broker-down-${b.name}`} />)}
       {alerts.length === 0 ? (
-        <p className="text-sm text-zinc-500">Every queue is under its threshold and has a consumer.</p>
+        <p className="text-sm text-zinc-500">{total === 0 ? "No queue values yet." : "Every queue holding work is under its threshold and has a consumer."}</p>
       ) : (
         <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
           {alerts.slice(0, MAX_ALERTS).map((q) => (
