@@ -92,14 +92,9 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<{ mark
 }
 
 async function standalone(): Promise<number> {
-  const { BuildMissingError, startLocalServer } = await import("./browser-fixtures/server");
-  let server;
-  try {
-    server = await startLocalServer(1000);
-  } catch (e) {
-    if (e instanceof BuildMissingError) { process.stderr.write(`${e.message}\n`); return 1; }
-    throw e;
-  }
+  const { startLocalServerOrExplain } = await import("./browser-fixtures/server");
+  const server = await startLocalServerOrExplain(1000);
+  if (!server) return 1;
   try {
     const { markdown } = await runBrowserBench({ baseUrl: server.baseUrl, username: server.username, password: server.password, dataDir: server.dataDir });
     process.stdout.write(`${markdown}\n`);

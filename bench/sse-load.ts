@@ -112,19 +112,14 @@ export async function runSseLoad(opts: SseLoadOptions): Promise<{ markdown: stri
 }
 
 async function standalone(): Promise<number> {
-  const { BuildMissingError, startLocalServer } = await import("./browser-fixtures/server");
+  const { startLocalServerOrExplain } = await import("./browser-fixtures/server");
   const { ensureFixtureImage } = await import("@/server/testing/harness");
   const { removeRunContainers, startContainers } = await import("./lib/fleet");
   const { benchRunId } = await import("./lib/section");
   const clients = Number(process.env.BENCH_SSE_CLIENTS ?? 50);
   const seconds = Number(process.env.BENCH_SSE_SECONDS ?? 30);
-  let server;
-  try {
-    server = await startLocalServer(1000);
-  } catch (e) {
-    if (e instanceof BuildMissingError) { process.stderr.write(`${e.message}\n`); return 1; }
-    throw e;
-  }
+  const server = await startLocalServerOrExplain(1000);
+  if (!server) return 1;
   const runId = benchRunId();
   try {
     // A small fleet so each frame carries real container rows, not an empty list.

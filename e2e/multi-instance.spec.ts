@@ -46,7 +46,7 @@ async function query<T extends pg.QueryResultRow>(text: string, values: unknown[
 function startServer(port: number): Instance {
   const dataDir = mkdtempSync(path.join(tmpdir(), `lw-multi-${port}-`));
   const log: string[] = [];
-  const proc = spawn("node", [".next/standalone/server.js"], {
+  const proc = spawn("node", [".next/standalone/leakwatch-server.mjs"], {
     cwd: REPO_ROOT,
     detached: true, // its own process group, so the kill below takes everything it started
     stdio: ["ignore", "pipe", "pipe"],

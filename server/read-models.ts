@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { hostConfig, containerTarget } from "@/server/actions/container-target";
-import { brokerConfig } from "@/server/actions/worker";
+import { containerTarget } from "@/server/actions/container-target";
+import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getConfig } from "@/server/config";
 import { getQueueDetail } from "@/server/celery/sampler";
 import { getCgroupDetail } from "@/server/docker/diagnose";
@@ -11,7 +11,7 @@ import { containerEvents, containerHistory } from "@/server/history/containers";
 import { queueHistory } from "@/server/history/queues";
 import { RANGES, type RangeName } from "@/server/history/retention";
 import { snapshot } from "@/server/live";
-import type { ContainerDetailResponse, ContainersResponse, QueueDetailResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
+import type { ContainerDetailResponse, ContainersResponse, QueueDetailResponse, WorkersResponse } from "@/server/schemas/api";
 
 // What the read API returns, assembled from the live snapshot (never waiting on a slow source) plus history.
 
@@ -51,7 +51,7 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
   const name = queueNameSchema.parse(queue);
   const detail = await getQueueDetail(b, name, { showArgs });
   const workers = (snapshot<WorkersResponse>("workers")?.workers ?? []).filter((w) => w.broker === broker && w.alive && w.queues.includes(name));
-  const summary = detail.summary ?? snapshot<QueuesResponse>("queues")?.brokers.find((x) => x.name === broker)?.queues.find((q) => q.name === name);
+  const summary = detail.summary ?? liveQueue(broker, name);
   if (!summary) throw new NotFoundError(`Queue "${name}" has not been sampled on ${broker} yet.`);
   const c = detail.composition;
   return {

@@ -53,7 +53,7 @@ async function copyBuild(appDir: string): Promise<void> {
     try {
       rmSync(appDir, { recursive: true, force: true });
       cpSync(path.join(ROOT, ".next/standalone"), appDir, { recursive: true, verbatimSymlinks: true });
-      if (existsSync(path.join(appDir, "server.js")) && existsSync(path.join(appDir, ".next/static"))) return;
+      if (existsSync(path.join(appDir, "leakwatch-server.mjs")) && existsSync(path.join(appDir, ".next/static"))) return;
     } catch (e) {
       if (attempt >= 6) throw new Error(`could not copy .next/standalone (a rebuild in progress?): ${(e as Error).message}`);
     }
@@ -77,8 +77,8 @@ async function canLogIn(baseUrl: string, password: string): Promise<boolean> {
 }
 
 export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_PORT): Promise<LocalServer> {
-  const serverJs = path.join(ROOT, ".next/standalone/server.js");
-  if (!existsSync(serverJs) || !existsSync(path.join(ROOT, ".next/standalone/.next/static"))) {
+  const entry = path.join(ROOT, ".next/standalone/leakwatch-server.mjs");
+  if (!existsSync(entry) || !existsSync(path.join(ROOT, ".next/standalone/.next/static"))) {
     throw new BuildMissingError(
       "no standalone production build: run `npx next build && bash scripts/prepare-standalone.sh` first",
     );
@@ -97,7 +97,8 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
     throw e;
   }
   const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
-  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "server.js")], {
+  // The production entry (Next's server.js plus the peer-address stamp), as `npm start` and the image run it.
+  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "leakwatch-server.mjs")], {
     cwd: appDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
@@ -143,4 +144,17 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
     await new Promise((r) => setTimeout(r, 500));
   }
   return { baseUrl, username: BENCH_USER, password, dataDir, pid: child.pid!, sampleIntervalMs, stop };
+}
+
+/** For the benches' standalone entries: a running server, or null after saying the build is missing. */
+export async function startLocalServerOrExplain(sampleIntervalMs = 1000): Promise<LocalServer | null> {
+  try {
+    return await startLocalServer(sampleIntervalMs);
+  } catch (e) {
+    if (e instanceof BuildMissingError) {
+      process.stderr.write(`${e.message}\n`);
+      return null;
+    }
+    throw e;
+  }
 }

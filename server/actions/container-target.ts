@@ -1,10 +1,10 @@
 import "server-only";
 import { z } from "zod";
-import { getConfig, type DockerHostConfig } from "@/server/config";
+import { getConfig } from "@/server/config";
+import { hostConfig } from "@/server/sources/lookup";
 import { readContainerCgroup, type CgroupReading } from "@/server/docker/cgroup";
 import { dockerFor } from "@/server/docker/endpoints";
 import type { InspectInfo } from "@/server/docker/engine-types";
-import { NotFoundError } from "@/server/errors";
 
 // What container actions act on, and the state their previews and verifies read back.
 
@@ -14,11 +14,6 @@ export const containerTarget = z.object({
 });
 export type ContainerTarget = z.infer<typeof containerTarget>;
 
-export function hostConfig(name: string): DockerHostConfig {
-  const h = getConfig().dockerHosts.find((x) => x.name === name);
-  if (!h) throw new NotFoundError(`No Docker endpoint named "${name}".`);
-  return h;
-}
 
 export interface ContainerState { inspect: InspectInfo; cgroup: CgroupReading | null }
 

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { ALLOWED_KILL_SIGNALS } from "@/server/docker/allow-list";
 import { dockerFor } from "@/server/docker/endpoints";
 import { fmtLimit } from "./format";
-import { containerTarget, hostConfig, label, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
+import { hostConfig } from "@/server/sources/lookup";
+import { containerTarget, label, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
 import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
 import type { ActionDef, Preview } from "./types";
 

@@ -9,7 +9,7 @@ import { snapshot } from "@/server/live";
 import type { QueuesResponse } from "@/server/schemas/api";
 import type { BrokerConfig } from "@/server/config";
 import type { ActionDef, Preview } from "./types";
-import { brokerConfig } from "./worker";
+import { brokerConfig, liveQueue } from "@/server/sources/lookup";
 
 // Queue actions: every move is per-message atomic (queue-ops' Lua scripts); nothing is ever deleted outright.
 // A purge moves messages into a quarantine list kept for a retention period; restore moves them back.
@@ -50,7 +50,7 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
       warnings: [
         ...(p.taskName ? [`Only messages of task ${p.taskName} move; the count is an upper bound.`] : []),
         "Producers and workers keep running: each message moves atomically, so none is lost or duplicated.",
-        ...(snapshot<QueuesResponse>("queues")?.brokers.find((x) => x.name === t.broker)?.queues.find((q) => q.name === p.to)?.consumers.length ? [] : [`Nobody consumes ${p.to}: moved messages wait there (a parking queue).`]),
+        ...(liveQueue(t.broker, p.to)?.consumers.length ? [] : [`Nobody consumes ${p.to}: moved messages wait there (a parking queue).`]),
       ],
       blockers, state: { fromDepth: from.depth, toDepth: to.depth },
     };

@@ -1,9 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { getConfig, type BrokerConfig } from "@/server/config";
 import { broadcast } from "@/server/celery/pidbox";
 import { poolKind } from "@/server/celery/workers";
-import { NotFoundError } from "@/server/errors";
+import { brokerConfig } from "@/server/sources/lookup";
 import type { ActionDef, Preview } from "./types";
 
 // Worker actions over Celery's remote control. Previews ask the worker first: does it answer, which pool,
@@ -16,11 +15,6 @@ export const workerTarget = z.object({
 type WorkerTarget = z.infer<typeof workerTarget>;
 const label = (t: WorkerTarget) => `${t.broker}/${t.hostname}`;
 
-export function brokerConfig(name: string): BrokerConfig {
-  const b = getConfig().brokers.find((x) => x.name === name);
-  if (!b) throw new NotFoundError(`No broker named "${name}".`);
-  return b;
-}
 
 type Obj = Record<string, unknown>;
 interface WorkerFacts { answers: boolean; pool: string | null; concurrency: number | null; autoscale: boolean; queues: string[]; processes: number }

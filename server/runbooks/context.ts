@@ -1,13 +1,12 @@
 import "server-only";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { hostConfig } from "@/server/actions/container-target";
-import { brokerConfig } from "@/server/actions/worker";
+import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getQueueDetail } from "@/server/celery/sampler";
 import { getConfig } from "@/server/config";
 import { diagnoseThreads, getCgroupDetail } from "@/server/docker/diagnose";
 import { snapshot } from "@/server/live";
-import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
+import type { ContainersResponse, WorkersResponse } from "@/server/schemas/api";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import { limitAdvice } from "./host-commands";
 import { mappedQueues, workersInContainer } from "./queue-map";
@@ -35,7 +34,7 @@ async function threadLeak(host: string, id: string): Promise<ThreadLeakContext> 
 }
 
 async function queueBacklog(broker: string, queue: string): Promise<QueueBacklogContext> {
-  const summary = snapshot<QueuesResponse>("queues")?.brokers.find((b) => b.name === broker)?.queues.find((q) => q.name === queue) ?? null;
+  const summary = liveQueue(broker, queue) ?? null;
   const all = workersNow().filter((w) => w.broker === broker);
   const detail = await getQueueDetail(brokerConfig(broker), queue, { showArgs: false }).catch(() => null);
   return {

@@ -1,10 +1,9 @@
 import "server-only";
 import { containerHistory } from "@/server/history/containers";
 import { queueHistory } from "@/server/history/queues";
-import { snapshot } from "@/server/live";
+import { liveQueue } from "@/server/sources/lookup";
 import { log } from "@/server/log";
 import { emit } from "@/server/bus";
-import type { QueuesResponse } from "@/server/schemas/api";
 import { lastMitigationAt } from "./progress";
 import { addEntry, listEntries, openRuns, updateRun } from "./store";
 import type { RunbookEntry, RunbookRun, VerifyStatus } from "./types";
@@ -21,7 +20,7 @@ export async function computeVerify(run: RunbookRun, entries: RunbookEntry[], no
     return verifyThreadLeak(points, last, now, { sharePercent: run.verifyShare, minutes: run.verifyMinutes });
   }
   const points = last === null ? [] : (await queueHistory(t.broker, t.queue, "1h", now)).filter((p) => p.ts >= last);
-  const q = snapshot<QueuesResponse>("queues")?.brokers.find((b) => b.name === t.broker)?.queues.find((x) => x.name === t.queue);
+  const q = liveQueue(t.broker, t.queue);
   return verifyQueueBacklog(points, q?.consumers.length ?? 0, last, now, { minutes: run.verifyMinutes });
 }
 

@@ -1,4 +1,5 @@
-import { hostConfig, containerTarget } from "@/server/actions/container-target";
+import { containerTarget } from "@/server/actions/container-target";
+import { hostConfig } from "@/server/sources/lookup";
 import { diagnoseThreads } from "@/server/docker/diagnose";
 import { apiRoute } from "@/server/http/handle";
 
