@@ -57,3 +57,9 @@ test("health answers without a session", async ({ request }) => {
   const body = (await res.json()) as { sources: { kind: string; name: string; ok: boolean }[] };
   expect(body.sources.map((s) => `${s.kind}:${s.name}`).sort()).toEqual(["audit:audit-log", "database:console-db", "docker:local", "redis:default"]);
 });
+
+test("a path that is not valid percent-encoded UTF-8 gets the API's error shape, not a bare 500", async ({ request }) => {
+  const res = await request.get("/api/queues/default/%ff%fe");
+  expect(res.status()).toBe(400);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("validation");
+});
