@@ -26,6 +26,7 @@ export function syntheticFleet(count: number, tick: number, nowMs = Date.now()):
       status,
       reasons: status === "ok" ? [] : [`${status}: ${current} of ${effectiveLimit ?? "∞"} pids`],
       refusingNow: status === "critical" && i % 20 === 8,
+      lastRefusalAt: status === "critical" ? nowMs : null,
       sampledAt: nowMs,
       spark: Array.from({ length: 30 }, (_, k) => [nowMs - (30 - k) * 1000, Math.max(1, current - 30 + k)] as [number, number]),
     };

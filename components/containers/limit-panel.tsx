@@ -8,7 +8,7 @@ const SOURCE_TEXT = {
   ancestor: "an ancestor cgroup",
   "systemd-default": "systemd's DefaultTasksMax on the scope",
   kernel: "the kernel (threads-max / pid_max)",
-  none: "nothing: no level caps this container",
+  none: "no cgroup level: only the kernel's host-wide threads-max / pid_max stops a leak",
 } as const;
 
 // What really limits the container's pids: every level of the cgroup chain and the kernel ceilings.

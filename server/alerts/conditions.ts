@@ -29,7 +29,10 @@ function containerConditions(s: ContainersResponse, rules: Map<RuleId, AlertRule
     }
     if (eta && c.etaSeconds !== null && c.etaSeconds < (eta.params.etaSeconds ?? 1800))
       out.push({ ...base, fingerprint: `container-eta|${c.host}|${c.id}`, rule: "container-eta", severity: eta.severity, value: c.etaSeconds, summary: `${label}: the effective limit ${lim ?? "?"} is reached in about ${Math.round(c.etaSeconds)} s at ${c.growthPerMinute?.toFixed(1) ?? "?"} pids/min` });
-    if (refused && (c.pids.refusedTotal ?? 0) > 0)
+    // Holds while refusals are recent: the counter never goes down, so "above 0" alone would hold until a restart.
+    const quietMs = (refused?.params.quietSeconds ?? 600) * 1000;
+    const recent = c.refusingNow || (c.lastRefusalAt !== null && c.sampledAt - c.lastRefusalAt < quietMs);
+    if (refused && (c.pids.refusedTotal ?? 0) > 0 && recent)
       out.push({ ...base, fingerprint: `container-refused|${c.host}|${c.id}`, rule: "container-refused", severity: refused.severity, value: c.pids.refusedTotal, summary: `${label}: ${c.pids.refusedTotal} forks refused at the pids limit${c.refusingNow ? " (refusing now)" : ""}` });
   }
 }

@@ -12,7 +12,7 @@ function container(current: number, over: Partial<ContainerSummary> = {}): Conta
   return {
     host: "local", id: "ba1b85692023be06c561a793bd01d89ea54094f4f972c07815cecf9e24360676", name: "leaker", image: "leaker", state: "running", labels: {}, via: "cgroupfs",
     pids: { current, limit: null, effectiveLimit: 40, limitSource: "ancestor", limitPath: "/lw-parent", peak: current, refusedTotal: 0 },
-    growthPerMinute: 0, etaSeconds: null, status: "ok", reasons: [], refusingNow: false, sampledAt: 0, spark: [], ...over,
+    growthPerMinute: 0, etaSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: 0, spark: [], ...over,
   };
 }
 const fleet = (...c: ContainerSummary[]): ContainersResponse => ({ containers: c, hosts: [{ name: "local", ok: true, error: null, via: "cgroupfs", sampledAt: 0 }] });
@@ -73,6 +73,24 @@ describe("alert lifecycle", () => {
     const quiet = run([{ ...silenced, silencedUntil: 999_000 }], { containers: fleet(container(3)) }, r, 70_000);
     expect(quiet.all.find((a) => a.id === fired.id)!.state).toBe("resolved");
     expect(quiet.notify).toEqual([]);
+  });
+
+  it("refused forks fire at once and resolve after the quiet period without new refusals, not only at a restart", () => {
+    const r = rules({ "container-refused": { params: { quietSeconds: 600 } } });
+    const refused = (sampledAt: number, lastRefusalAt: number, refusingNow = false) =>
+      container(40, { pids: { ...container(40).pids, refusedTotal: 12 }, refusingNow, lastRefusalAt, sampledAt });
+    let s = run([], { containers: fleet(refused(1000, 1000, true)) }, r, 1000);
+    expect(s.next.find((a) => a.rule === "container-refused")?.state).toBe("firing");
+    // The counter still says 12 but nothing new for 9 minutes: still firing.
+    s = run(s.next, { containers: fleet(refused(541_000, 1000)) }, r, 541_000);
+    expect(s.next.find((a) => a.rule === "container-refused")?.state).toBe("firing");
+    // 10 minutes without a new refusal: resolved, with a resolve notification.
+    s = run(s.next, { containers: fleet(refused(601_000, 1000)) }, r, 601_000);
+    expect(s.all.find((a) => a.rule === "container-refused")?.state).toBe("resolved");
+    expect(s.notify).toMatchObject([{ kind: "resolved", rule: "container-refused" }]);
+    // A counter that never moved while watched (lastRefusalAt null) does not fire.
+    const untouched = run([], { containers: fleet(container(40, { pids: { ...container(40).pids, refusedTotal: 5 } })) }, r, 0);
+    expect(untouched.next.filter((a) => a.rule === "container-refused")).toEqual([]);
   });
 
   it("a Docker host that is down neither fires nor resolves its containers' alerts", () => {

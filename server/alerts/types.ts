@@ -53,7 +53,7 @@ export interface RuleMeta { title: string; describe: string; params: Record<stri
 export const RULE_META: Record<RuleId, RuleMeta> = {
   "container-share": { title: "Share of the effective limit", describe: "pids.current / effective limit at or above the share.", params: { share: { label: "Share (0-1)", unit: "", min: 0.05, max: 1 } } },
   "container-eta": { title: "Time to the limit", describe: "At the current growth the effective limit is reached sooner than this.", params: { etaSeconds: { label: "ETA below", unit: "s", min: 10, max: 7 * 86400 } } },
-  "container-refused": { title: "Forks refused", describe: "pids.events counted refused forks (since the container started).", params: {} },
+  "container-refused": { title: "Forks refused", describe: "pids.events counted a refused fork; resolves once no new refusal was seen for the quiet period (or the container restarts).", params: { quietSeconds: { label: "Quiet period", unit: "s", min: 30, max: 86400 } } },
   "queue-depth": { title: "Queue depth over threshold", describe: "Depth above the threshold (empty = the queue's configured threshold).", params: { depth: { label: "Depth", unit: "messages", min: 1, max: 100_000_000, nullable: true } } },
   "queue-no-consumer": { title: "Queue without consumer", describe: "Messages waiting and no worker consumes the queue.", params: { minDepth: { label: "Min depth", unit: "messages", min: 1, max: 100_000_000 } } },
   "queue-orphaned": { title: "Orphaned messages", describe: "Unacked messages whose worker is gone.", params: { minOrphaned: { label: "Min orphaned", unit: "messages", min: 1, max: 100_000_000 } } },
@@ -64,7 +64,7 @@ export const RULE_META: Record<RuleId, RuleMeta> = {
 export const DEFAULT_RULES: Record<RuleId, Omit<AlertRule, "updatedAt" | "updatedBy">> = {
   "container-share": { id: "container-share", enabled: true, forSeconds: 30, severity: "critical", params: { share: 0.8 } },
   "container-eta": { id: "container-eta", enabled: true, forSeconds: 60, severity: "warning", params: { etaSeconds: 1800 } },
-  "container-refused": { id: "container-refused", enabled: true, forSeconds: 0, severity: "critical", params: {} },
+  "container-refused": { id: "container-refused", enabled: true, forSeconds: 0, severity: "critical", params: { quietSeconds: 600 } },
   "queue-depth": { id: "queue-depth", enabled: true, forSeconds: 120, severity: "warning", params: { depth: null } },
   "queue-no-consumer": { id: "queue-no-consumer", enabled: true, forSeconds: 60, severity: "critical", params: { minDepth: 1 } },
   "queue-orphaned": { id: "queue-orphaned", enabled: true, forSeconds: 60, severity: "warning", params: { minOrphaned: 1 } },

@@ -80,27 +80,36 @@ function closeHeld(h: Held): void {
   h.subscriber?.disconnect();
 }
 
+const connecting = new WeakMap<Redis, Promise<void>>();
+
 /** Resolves once the client is ready, or throws SourceUnavailableError after the connect timeout. */
 async function ready(broker: BrokerConfig, h: Held, client: Redis): Promise<Redis> {
   if (client.status === "ready") return client;
   // Already failing and backing off: answer at once instead of making every caller wait a timeout.
   if (client.status === "reconnecting" && h.lastError) throw new SourceUnavailableError(sourceName(broker), h.lastError);
   if (client.status === "wait" || client.status === "end") client.connect().catch(() => undefined);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new SourceUnavailableError(sourceName(broker), h.lastError ?? `not connected (${client.status})`));
-    }, CONNECT_TIMEOUT_MS);
-    const onReady = () => {
-      cleanup();
-      resolve();
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      client.off("ready", onReady);
-    };
-    client.on("ready", onReady);
-  });
+  // Callers arriving while the client connects share one wait (one listener, however many callers).
+  let wait = connecting.get(client);
+  if (!wait) {
+    wait = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new SourceUnavailableError(sourceName(broker), h.lastError ?? `not connected (${client.status})`));
+      }, CONNECT_TIMEOUT_MS);
+      const onReady = () => {
+        cleanup();
+        resolve();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        client.off("ready", onReady);
+        connecting.delete(client);
+      };
+      client.on("ready", onReady);
+    });
+    connecting.set(client, wait);
+  }
+  await wait;
   return client;
 }
 

@@ -129,12 +129,23 @@ describe("readContainerCgroup on a cgroup v2 systemd layout (Dify's 29958)", () 
     expect(r.reading.headroom).toBe(30500 - 30411);
   });
 
-  it("with no cgroup limit at all, the kernel limit is the one that applies", async () => {
+  it("with no cgroup limit at all, reports no effective limit but keeps the kernel's headroom for the ETA", async () => {
     const roots = difyHost({ [`cgroup/${SCOPE}/pids.max`]: "max\n", "proc/sys/kernel/pid_max": "32768\n" });
     const r = await readContainerCgroup(roots, { id: V2_ID, hostPid: 1012512, dockerPidsLimit: null });
     if (!r.ok) throw new Error(r.error);
-    expect(r.reading.pids).toMatchObject({ limit: null, effectiveLimit: 32767, limitSource: "kernel", limitPath: null });
+    expect(r.reading.pids).toMatchObject({ limit: null, effectiveLimit: null, limitSource: "none", limitPath: null });
     expect(r.reading.detail.hiddenCap).toBe(false);
+    // pid_max - 1 = 32767, 31250 threads on the host (loadavg): 1517 left before the kernel refuses.
+    expect(r.reading.headroom).toBe(1517);
+    expect(r.reading.share).toBeNull();
+  });
+
+  it("when a cgroup caps it but the host is closer to the kernel limit, the kernel is the effective limit", async () => {
+    const roots = difyHost({ [`cgroup/${SCOPE}/pids.max`]: "40000\n", "proc/sys/kernel/pid_max": "32768\n" });
+    const r = await readContainerCgroup(roots, { id: V2_ID, hostPid: 1012512, dockerPidsLimit: 40000 });
+    if (!r.ok) throw new Error(r.error);
+    expect(r.reading.pids).toMatchObject({ limit: 40000, effectiveLimit: 32767, limitSource: "kernel", limitPath: null });
+    expect(r.reading.headroom).toBe(1517);
   });
 
   it("finds kubepods-like nesting by searching when the PID is unknown", async () => {

@@ -72,10 +72,12 @@ export function effectiveLimit(levels: CgroupLevel[], kernel: KernelLimits, dock
   const kernelUsed = kernel.hostThreads ?? own?.current ?? 0;
   const kernelHeadroom = kernelCap === null ? null : kernelCap - kernelUsed;
   const chosen = best as { level: CgroupLevel; index: number } | null;
-  if (kernelCap !== null && kernelHeadroom !== null && (!chosen || kernelHeadroom < (chosen.level.headroom as number))) {
+  if (chosen && kernelCap !== null && kernelHeadroom !== null && kernelHeadroom < chosen.level.headroom!) {
     return { effectiveLimit: kernelCap, limitSource: "kernel", limitPath: null, headroom: kernelHeadroom, share: kernelUsed / kernelCap, hiddenCap: false };
   }
-  if (!chosen) return { effectiveLimit: null, limitSource: "none", limitPath: null, headroom: null, share: null, hiddenCap: false };
+  // No cgroup caps it: the API says "unlimited" (null), as Docker would. The kernel's host-wide limit is still the
+  // backstop a leak runs into, so its headroom stays the basis for the ETA.
+  if (!chosen) return { effectiveLimit: null, limitSource: "none", limitPath: null, headroom: kernelHeadroom, share: null, hiddenCap: false };
   const { level, index } = chosen;
   const dockerUnlimited = dockerPidsLimit === null;
   const isDefault = isSystemdUnit(level.path) && level.max === kernel.systemdDefaultTasksMax;
@@ -105,7 +107,9 @@ export function explain(e: EffectiveLimit, levels: CgroupLevel[], kernel: Kernel
     case "kernel":
       return `${docker}The host-wide kernel limit is the tightest: min(${kernelText} - 1) = ${e.effectiveLimit}, with ${kernel.hostThreads ?? "?"} threads in use on the host.`;
     default:
-      return `${docker}Nothing caps this container's tasks (and the kernel limits could not be read).`;
+      return e.headroom === null
+        ? `${docker}No cgroup caps this container's tasks (and the kernel limits could not be read).`
+        : `${docker}No cgroup caps this container's tasks. What a leak runs into is the host-wide kernel limit, min(${kernelText} - 1), with ${kernel.hostThreads ?? "?"} threads in use on the host and ${e.headroom} left; the ETA counts down to it.`;
   }
 }
 

@@ -56,7 +56,7 @@ export function formatDuration(seconds: number): string {
 }
 
 const where = (i: ClassifyInput) =>
-  i.limitSource === "kernel" ? "the kernel's host-wide limit"
+  i.limitSource === "kernel" || i.limitSource === "none" ? "the kernel's host-wide limit"
   : i.limitSource === "container" ? "its own limit"
   : i.limitSource === "systemd-default" ? `systemd's default TasksMax on ${i.limitPath}`
   : `the limit on parent cgroup ${i.limitPath}`;

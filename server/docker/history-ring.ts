@@ -12,6 +12,8 @@ export interface RingEntry {
   /** Times the container (re)started or died: the forecast window starts after the latest. */
   resets: number[];
   lastRefusedTotal: number | null;
+  /** When pids.events "max" last rose (or was first seen above 0): refusals are "recent" until a quiet period passes. */
+  lastRefusalAt: number | null;
   lastSeenMs: number;
 }
 
@@ -22,7 +24,7 @@ const key = (host: string, id: string) => `${host}\n${id}`;
 function entry(host: string, id: string, nowMs: number): RingEntry {
   let e = ring().get(key(host, id));
   if (!e) {
-    e = { points: [], resets: [], lastRefusedTotal: null, lastSeenMs: nowMs };
+    e = { points: [], resets: [], lastRefusedTotal: null, lastRefusalAt: null, lastSeenMs: nowMs };
     ring().set(key(host, id), e);
   }
   return e;

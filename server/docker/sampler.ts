@@ -124,7 +124,11 @@ function summarize(
   const entry = pids.current !== null ? addPoint(host, c.id, nowMs, pids.current) : undefined;
   const previousRefused = entry?.lastRefusedTotal ?? null;
   const refusingNow = pids.refusedTotal !== null && previousRefused !== null && pids.refusedTotal > previousRefused;
-  if (entry) entry.lastRefusedTotal = pids.refusedTotal;
+  if (entry) {
+    // First sight of a non-zero counter: when it rose is unknown, so it counts as recent from now.
+    if (refusingNow || (previousRefused === null && (pids.refusedTotal ?? 0) > 0)) entry.lastRefusalAt = nowMs;
+    entry.lastRefusedTotal = pids.refusedTotal;
+  }
   const f = forecast(entry?.points ?? [], entry?.resets ?? []);
   const eta = etaSeconds(f, reading.headroom);
   const { status, reasons } = classify(
@@ -138,6 +142,6 @@ function summarize(
     host, id: c.id, name: c.name, image: c.image, state: c.state, labels: c.labels, via, pids,
     growthPerMinute: f.growthPerMinute === null ? null : Math.round(f.growthPerMinute * 100) / 100,
     etaSeconds: eta === null ? null : Math.round(eta),
-    status, reasons, refusingNow, sampledAt: nowMs, spark: sparkline(entry?.points ?? []),
+    status, reasons, refusingNow, lastRefusalAt: entry?.lastRefusalAt ?? null, sampledAt: nowMs, spark: sparkline(entry?.points ?? []),
   };
 }

@@ -53,6 +53,8 @@ export interface ContainerSummary {
   reasons: string[];
   /** True when forks were refused since the previous sample. */
   refusingNow: boolean;
+  /** When the console last saw the refused-forks counter rise (or first saw it above 0); null = never. */
+  lastRefusalAt: number | null;
   sampledAt: number;
   /** Small trail for sparklines: [tsMs, current][]. */
   spark: [number, number][];

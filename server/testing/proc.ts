@@ -19,7 +19,11 @@ export interface ProcessHandle {
 }
 
 const OUTPUT_KEEP_CHARS = 256 * 1024;
-const live = new Set<ProcessHandle>();
+// One set and one exit hook per process: Vitest evaluates this module again for every test file in the
+// single integration fork, and each evaluation must not add another "exit" listener.
+const LIVE = Symbol.for("leakwatch.testing.live-processes");
+const globalLive = globalThis as { [LIVE]?: Set<ProcessHandle> };
+const live: Set<ProcessHandle> = globalLive[LIVE] ?? new Set<ProcessHandle>();
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -40,9 +44,12 @@ export function groupAlive(pgid: number): boolean {
 }
 
 // A crashed or interrupted test run must not leave workers consuming the test broker.
-process.once("exit", () => {
-  for (const h of live) killGroup(h.pid, "SIGKILL");
-});
+if (!globalLive[LIVE]) {
+  globalLive[LIVE] = live;
+  process.once("exit", () => {
+    for (const h of live) killGroup(h.pid, "SIGKILL");
+  });
+}
 
 export function spawnGroup(
   command: string,
