@@ -17,6 +17,7 @@ PG_CLUSTER=leakwatch
 LOG_DIR=/var/log/leakwatch
 DOCKERD_LOG="$LOG_DIR/dockerd.log"
 DOCKER_WAIT_SECONDS=60
+OWNED_DOCKERD_PIDFILE=/run/leakwatch-dockerd.pid
 
 log() { printf 'services: %s\n' "$*"; }
 die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
@@ -61,9 +62,10 @@ start_docker() {
     return 0
   fi
   $SUDO mkdir -p "$LOG_DIR"
-  log "starting dockerd --bridge=none --iptables=false --ip-masq=false (log: $DOCKERD_LOG)"
-  # setsid + nohup: dockerd must outlive this script and its terminal.
-  $SUDO sh -c "setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >>'$DOCKERD_LOG' 2>&1 < /dev/null &"
+  log "starting dockerd --bridge=none --iptables=false --ip-masq=false --live-restore (log: $DOCKERD_LOG)"
+  # setsid + nohup: dockerd must outlive this script and its terminal. --live-restore keeps containers
+  # running while dockerd itself is down, which the fault tests use to stop and start the real engine.
+  $SUDO sh -c "setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false --live-restore >>'$DOCKERD_LOG' 2>&1 < /dev/null &"
   local waited=0
   until $SUDO docker info >/dev/null 2>&1; do
     if [ "$waited" -ge "$DOCKER_WAIT_SECONDS" ]; then
@@ -74,6 +76,8 @@ start_docker() {
     waited=$((waited + 1))
   done
   log "dockerd is up after ${waited}s"
+  # Marks this dockerd as started by Leakwatch's harness: only such a dockerd may be stopped by a test.
+  $SUDO cp /var/run/docker.pid "$OWNED_DOCKERD_PIDFILE"
 }
 
 # --- redis -------------------------------------------------------------------------------------

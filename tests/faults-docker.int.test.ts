@@ -1,9 +1,8 @@
 // "dockerd" goes away in the middle of work: a sampling pass, and a container.restart whose request has reached
-// the engine but whose answer never comes back. A unix-socket gate in front of the real Docker socket takes
-// itself down at the exact moment a matching request has been forwarded, so the real engine keeps running
-// (other tests and the machine depend on it) while the console sees its endpoint vanish mid-request.
+// the engine but whose answer never comes back. A unix-socket proxy in front of the real Docker socket takes
+// itself down at the exact moment a matching request has been forwarded, so the console sees its endpoint
+// vanish mid-request at a known point. faults-dockerd.int.test.ts stops the real engine itself.
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,53 +12,10 @@ import { sampleHost } from "@/server/docker/sampler";
 import { docker, ensureFixtureImage, removeTestContainers, RUN_ID, startLeaker, waitFor } from "@/server/testing/harness";
 import { startConsole, type TestConsole } from "./support/action-console";
 import { until } from "./support/console";
-
-interface DockerGate { path: string; up(): Promise<void>; down(): Promise<void>; downAfter(request: RegExp): Promise<void> }
-
-function dockerGate(socketPath: string, target = "/var/run/docker.sock"): DockerGate {
-  let server: net.Server | null = null;
-  let trigger: { request: RegExp; fired: () => void } | null = null;
-  const conns = new Set<net.Socket>();
-  const gate: DockerGate = {
-    path: socketPath,
-    async up() {
-      rmSync(socketPath, { force: true });
-      server = net.createServer((client) => {
-        const upstream = net.connect(target);
-        conns.add(client).add(upstream);
-        const close = () => { client.destroy(); upstream.destroy(); conns.delete(client); conns.delete(upstream); };
-        client.on("error", close).on("close", close);
-        upstream.on("error", close).on("close", close);
-        upstream.pipe(client);
-        client.on("data", (d) => {
-          upstream.write(d);
-          if (trigger && trigger.request.test(d.toString("latin1"))) {
-            const t = trigger;
-            trigger = null;
-            // The request is on its way to the engine; its answer will find nobody to read it.
-            void gate.down().then(t.fired);
-          }
-        });
-      });
-      await new Promise<void>((r) => server!.listen(socketPath, r));
-    },
-    async down() {
-      const s = server;
-      server = null;
-      for (const c of conns) c.destroy();
-      conns.clear();
-      rmSync(socketPath, { force: true });
-      await new Promise<void>((r) => (s ? s.close(() => r()) : r()));
-    },
-    downAfter(request) {
-      return new Promise<void>((fired) => { trigger = { request, fired }; });
-    },
-  };
-  return gate;
-}
+import { socketProxy } from "./support/socket-proxy";
 
 const sockDir = mkdtempSync(path.join(tmpdir(), "lw-dgate-"));
-const gate = dockerGate(path.join(sockDir, "docker.sock"));
+const gate = socketProxy(path.join(sockDir, "docker.sock"));
 const name = `lw-fault-${RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12)}`;
 let lw: TestConsole;
 let id = "";

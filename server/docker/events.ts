@@ -15,6 +15,7 @@ export interface EventStreamState { connected: boolean; error: string | null }
 
 const BACKOFF_START_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
+const RESUME_SLACK_SECONDS = 5;
 /** Events that start a new run of the container: the forecast window must not span them. */
 const RESET_ACTIONS = new Set(["start", "restart", "die"]);
 
@@ -46,7 +47,10 @@ export function subscribeEvents(
 ): () => void {
   const controller = new AbortController();
   let backoffMs = BACKOFF_START_MS;
-  let lastEventSeconds: number | undefined;
+  // Where a reconnect resumes (`since`, whole seconds): the last event seen or, when the stream was live but quiet,
+  // shortly before it broke. Without the second, a stream that had seen no event yet lost whatever happened
+  // between the engine coming back and the reconnect (found by stopping the real dockerd).
+  let resumeSeconds: number | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   // Resuming with `since` (whole seconds) replays that second's events; remember recent ones to drop the repeats.
@@ -56,7 +60,7 @@ export function subscribeEvents(
     if (recent.includes(k)) return;
     recent.push(k);
     if (recent.length > 256) recent.shift();
-    lastEventSeconds = Math.floor(e.ts / 1000);
+    resumeSeconds = Math.max(resumeSeconds ?? 0, Math.floor(e.ts / 1000));
     if (RESET_ACTIONS.has(e.action)) noteReset(host.name, e.containerId, e.ts);
     if (LIST_CHANGING_ACTIONS.has(e.action.split(":")[0] ?? "")) noteListChange(host.name);
     try {
@@ -70,7 +74,7 @@ export function subscribeEvents(
     if (controller.signal.aborted) return;
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await dockerFor(host).events(controller.signal, lastEventSeconds);
+      stream = await dockerFor(host).events(controller.signal, resumeSeconds);
     } catch (e) {
       return retry(errorMessage(e));
     }
@@ -92,6 +96,9 @@ export function subscribeEvents(
     const end = (why: string) => {
       if (ended) return;
       ended = true;
+      // Everything up to about now arrived; the slack covers events in flight when the connection broke (the
+      // replayed ones are dropped as repeats).
+      resumeSeconds = Math.max(resumeSeconds ?? 0, Math.floor(Date.now() / 1000) - RESUME_SLACK_SECONDS);
       if (Date.now() - connectedAt > BACKOFF_MAX_MS) backoffMs = BACKOFF_START_MS; // it was healthy for a while
       retry(why);
     };
