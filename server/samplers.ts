@@ -100,8 +100,8 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
   schedule("queues", interval, () => sampleQueues(cfg).then(() => runAlertPass(isLeader())));
   schedule("compact", 5 * 60_000, async () => {
     if (!isLeader()) return;
-    await compact("container_samples");
-    await compact("queue_samples");
+    await compact("container_points");
+    await compact("queue_points");
     await pruneContainerEvents();
   });
   schedule("timeboxes", 5000, revertDueTimeboxes);

@@ -1,4 +1,9 @@
-import { sql } from "kysely";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import BetterSqlite from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession, readSession } from "@/server/auth/sessions";
 import { createUser } from "@/server/auth/users";
@@ -6,6 +11,7 @@ import { closeDb, dbDialect, getDb } from "@/server/db";
 import { containerHistory, recordContainerSamples } from "@/server/history/containers";
 import { tryLease } from "@/server/history/lease";
 import { queueHistory, recordQueueSamples } from "@/server/history/queues";
+import { migrationProvider } from "@/server/db/migrations";
 import { compact } from "@/server/history/retention";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import type { QueueSummary } from "@/server/schemas/queues";
@@ -20,6 +26,7 @@ const NOW = Date.UTC(2026, 10, 23, 12, 0, 0); // on a 10-minute edge
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const ID = "c".repeat(64);
+const LEGACY_ID = "d".repeat(64);
 
 function sample(ts: number, current: number, effectiveLimit = 100): ContainerSummary {
   return {
@@ -41,17 +48,53 @@ const stores: [string, Record<string, string>][] = [
   ["PostgreSQL", { LEAKWATCH_DATABASE_URL: PG_URL }],
 ];
 
+/**
+ * A database as the console left it before history got series ids (migration 0003), holding a container's and a
+ * queue's rows in the old per-row-key tables. Returns the env that points the console at it.
+ */
+async function legacyStore(env: Record<string, string>): Promise<Record<string, string>> {
+  let db: Kysely<unknown>;
+  let out: Record<string, string>;
+  if (env.LEAKWATCH_DATABASE_URL) {
+    db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: env.LEAKWATCH_DATABASE_URL, max: 2 }) }) });
+    // A clean database: drop what an earlier run left.
+    await sql`drop schema public cascade`.execute(db);
+    await sql`create schema public`.execute(db);
+    out = env;
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), "leakwatch-legacy-"));
+    db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite(path.join(dir, "leakwatch.sqlite")) }) });
+    out = { ...env, LEAKWATCH_DATA_DIR: dir };
+  }
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo("0003_alerts_runbooks");
+  if (error) throw error;
+  await sql`insert into container_samples (host, container_id, res, ts, name, pids_current, pids_limit, effective_limit, refused_total) values
+    ('local', ${LEGACY_ID}, 600, ${NOW - 2 * 24 * HOUR}, 'zz-renamed-since', 70, null, 29958, 0),
+    ('local', ${LEGACY_ID}, 0, ${NOW - 5000}, 'plugin-daemon', 80, null, 29958, 3)`.execute(db);
+  await sql`insert into queue_samples (broker, queue, res, ts, depth, unacked, orphaned, rate_in, rate_out) values
+    ('default', 'legacy_queue', 60, ${NOW - 3 * HOUR}, 12, 1, 0, 4.5, null)`.execute(db);
+  await db.destroy();
+  return out;
+}
+
 describe.each(stores)("%s store", (label, env) => {
   beforeAll(async () => {
     await closeDb();
-    testConfig(env);
-    if (env.LEAKWATCH_DATABASE_URL) {
-      // A clean database: drop what an earlier run left, then let the migrations build it again.
-      const db = await getDb();
-      await sql`drop schema public cascade`.execute(db);
-      await sql`create schema public`.execute(db);
-      await closeDb();
-    }
+    // The console opens a pre-series database and migrates it: every test below runs on the migrated store.
+    testConfig(await legacyStore(env));
+  });
+
+  it("carries history over from the per-row-key layout when it migrates", async () => {
+    const h = await containerHistory("local", LEGACY_ID, "7d", NOW);
+    expect(h.map((p) => [p.ts - NOW, p.res, p.current, p.effectiveLimit])).toEqual([[-2 * 24 * HOUR, 600, 70, 29958], [-5000, 0, 80, 29958]]);
+    const q = await queueHistory("default", "legacy_queue", "24h", NOW);
+    expect(q).toMatchObject([{ ts: NOW - 3 * HOUR, res: 60, depth: 12, unacked: 1, rateIn: 4.5, rateOut: null }]);
+    const db = await getDb();
+    const series = await db.selectFrom("series").select(["kind", "scope", "key", "name"]).orderBy("kind").execute();
+    expect(series).toEqual([
+      { kind: "container", scope: "local", key: LEGACY_ID, name: "plugin-daemon" },
+      { kind: "queue", scope: "default", key: "legacy_queue", name: "legacy_queue" },
+    ]);
   });
 
   afterAll(async () => {
@@ -77,9 +120,9 @@ describe.each(stores)("%s store", (label, env) => {
       sample(NOW - 2 * HOUR + MIN + 1000, 12), // the next minute
       sample(NOW - 1000, 50), // raw
     ]);
-    await compact("container_samples", NOW);
+    await compact("container_points", NOW);
     // A compaction that runs again (or on a second instance) changes nothing.
-    await compact("container_samples", NOW);
+    await compact("container_points", NOW);
     const week = await containerHistory("local", ID, "7d", NOW);
     expect(week.map((p) => [p.ts - NOW, p.res, p.current, p.effectiveLimit])).toEqual([
       [-3 * 24 * HOUR, 600, 30, 80],
@@ -93,13 +136,27 @@ describe.each(stores)("%s store", (label, env) => {
     expect((await containerHistory("local", ID, "1h", NOW)).map((p) => p.current)).toEqual([50]);
   });
 
+  it("forgets a container whose last point is past 8 days, and starts a new series if it comes back", async () => {
+    const gone = "e".repeat(64);
+    await recordContainerSamples([{ ...sample(NOW - 9 * 24 * HOUR, 7), id: gone, name: "removed-long-ago" }]);
+    const db = await getDb();
+    const seriesOf = () => db.selectFrom("series").select("id").where("kind", "=", "container").where("key", "=", gone).execute();
+    expect(await seriesOf()).toHaveLength(1);
+    await compact("container_points", NOW);
+    expect(await seriesOf()).toEqual([]);
+    expect(await containerHistory("local", gone, "7d", NOW)).toEqual([]);
+    // Back again (same id): written under a new series, not lost under the removed one.
+    await recordContainerSamples([{ ...sample(NOW - 1000, 9), id: gone, name: "removed-long-ago" }]);
+    expect((await containerHistory("local", gone, "1h", NOW)).map((p) => p.current)).toEqual([9]);
+  });
+
   it("averages queue rates and keeps the deepest depth per bucket", async () => {
     const at = (ts: number, depth: number, rateIn: number | null) =>
       recordQueueSamples({ name: "default", ok: true, error: null, sampledAt: ts, queues: [queue(depth, rateIn)] });
     await at(NOW - 2 * HOUR + 1000, 100, 10);
     await at(NOW - 2 * HOUR + 20_000, 400, 30);
     await at(NOW - 2 * HOUR + 40_000, 200, null);
-    await compact("queue_samples", NOW);
+    await compact("queue_points", NOW);
     const h = await queueHistory("default", "dataset", "24h", NOW);
     expect(h).toHaveLength(1);
     expect(h[0]).toMatchObject({ ts: NOW - 2 * HOUR, res: 60, depth: 400, rateIn: 20 });

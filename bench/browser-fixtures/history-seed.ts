@@ -26,7 +26,10 @@ export function firstRealSampleMs(dataDir: string, host: string, id: string): nu
   const db = new Database(path.join(dataDir, "leakwatch.sqlite"), { readonly: true });
   try {
     db.pragma("busy_timeout = 5000");
-    const row = db.prepare("select min(ts) as ts from container_samples where host = ? and container_id = ? and res = 0").get(host, id) as { ts: number | null };
+    const row = db.prepare(
+      `select min(p.ts) as ts from container_points p join series s on s.id = p.series_id
+       where s.kind = 'container' and s.scope = ? and s.key = ? and p.res = 0`,
+    ).get(host, id) as { ts: number | null };
     return row.ts ?? Date.now();
   } finally {
     db.close();
@@ -43,12 +46,14 @@ export function seedContainerDay(dataDir: string, host: string, id: string, name
     db.pragma("busy_timeout = 5000");
     // A minute of slack: the page asks for "the last 24 h" a few seconds after this runs.
     const points = dayOfPoints(endMs, limit).filter((p) => p.ts > Date.now() - 24 * 3600_000 + 60_000);
+    db.prepare("insert or ignore into series (kind, scope, key, name) values ('container', ?, ?, ?)").run(host, id, name);
+    const { id: seriesId } = db.prepare("select id from series where kind = 'container' and scope = ? and key = ?").get(host, id) as { id: number };
     const insert = db.prepare(
-      `insert or ignore into container_samples (host, container_id, res, ts, name, pids_current, pids_limit, effective_limit, refused_total)
-       values (?, ?, 0, ?, ?, ?, ?, ?, 0)`,
+      `insert or ignore into container_points (series_id, res, ts, pids_current, pids_limit, effective_limit, refused_total)
+       values (?, 0, ?, ?, ?, ?, 0)`,
     );
     db.transaction(() => {
-      for (const p of points) insert.run(host, id, p.ts, name, p.current, p.limit, p.effectiveLimit);
+      for (const p of points) insert.run(seriesId, p.ts, p.current, p.limit, p.effectiveLimit);
     })();
     return points.length;
   } finally {

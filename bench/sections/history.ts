@@ -9,7 +9,7 @@ import { parseConfig, setConfigForTests } from "@/server/config";
 import { closeDb, getDb } from "@/server/db";
 import { containerHistory, recordContainerSamples } from "@/server/history/containers";
 import { queueHistory, recordQueueSamples } from "@/server/history/queues";
-import { compact, TIERS } from "@/server/history/retention";
+import { compact, TIERS, type HistoryTable } from "@/server/history/retention";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import type { BrokerSummary, QueueSummary } from "@/server/schemas/queues";
 import { progress, runSection } from "../lib/section";
@@ -47,22 +47,21 @@ function broker(ts: number, pass: number): BrokerSummary {
   return { name: BROKER, ok: true, error: null, sampledAt: ts, queues };
 }
 
-/** Rows of one tier, `count` of them `stepMs` apart back from `newestTs`, for every series; made inside SQLite. */
+/** Rows of one tier, `count` of them `stepMs` apart back from `newestTs`, for every series (made by the writer passes
+ * before); generated inside SQLite. */
 async function bulkTier(res: number, stepMs: number, newestTs: number, count: number): Promise<void> {
   const db = await getDb();
-  const ids = JSON.stringify(Array.from({ length: CONTAINERS }, (_, i) => containerId(i)));
-  const names = JSON.stringify(Array.from({ length: QUEUES }, (_, i) => queueName(i)));
   await sql`with recursive t(i) as (select 0 union all select i + 1 from t where i < ${count - 1})
-    insert into container_samples (host, container_id, res, ts, name, pids_current, pids_limit, effective_limit, refused_total)
-    select ${HOST}, j.value, ${res}, ${newestTs} - t.i * ${stepMs}, 'bench-worker-' || j.key, 20 + ((t.i + j.key) % 40), 4096, 4096, 0
-    from json_each(${ids}) j cross join t`.execute(db);
+    insert into container_points (series_id, res, ts, pids_current, pids_limit, effective_limit, refused_total)
+    select s.id, ${res}, ${newestTs} - t.i * ${stepMs}, 20 + ((t.i + s.id) % 40), 4096, 4096, 0
+    from series s cross join t where s.kind = 'container' and s.scope = ${HOST}`.execute(db);
   await sql`with recursive t(i) as (select 0 union all select i + 1 from t where i < ${count - 1})
-    insert into queue_samples (broker, queue, res, ts, depth, unacked, orphaned, rate_in, rate_out)
-    select ${BROKER}, j.value, ${res}, ${newestTs} - t.i * ${stepMs}, (t.i * 3 + j.key) % 250, j.key % 5, 0, 12.0, 11.5
-    from json_each(${names}) j cross join t`.execute(db);
+    insert into queue_points (series_id, res, ts, depth, unacked, orphaned, rate_in, rate_out)
+    select s.id, ${res}, ${newestTs} - t.i * ${stepMs}, (t.i * 3 + s.id) % 250, s.id % 5, 0, 12.0, 11.5
+    from series s cross join t where s.kind = 'queue' and s.scope = ${BROKER}`.execute(db);
 }
 
-async function rowsByTier(table: "container_samples" | "queue_samples"): Promise<Record<string, number>> {
+async function rowsByTier(table: HistoryTable): Promise<Record<string, number>> {
   const db = await getDb();
   const rows = await db.selectFrom(table).select(["res", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("res").execute();
   return Object.fromEntries(rows.map((r) => [String(r.res), Number(r.n)]));
@@ -103,8 +102,8 @@ runSection(
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
     const file = path.join(dataDir, "leakwatch.sqlite");
     const bytes = statSync(file).size;
-    const containerRows = await rowsByTier("container_samples");
-    const queueRows = await rowsByTier("queue_samples");
+    const containerRows = await rowsByTier("container_points");
+    const queueRows = await rowsByTier("queue_points");
     const totalRows = [...Object.values(containerRows), ...Object.values(queueRows)].reduce((a, b) => a + b, 0);
 
     say("reading 7-day histories");
@@ -120,8 +119,8 @@ runSection(
 
     // The console compacts every 5 minutes: the realistic run folds the 5 minutes that just aged out of each tier.
     say("compact() as the 5-minute job would run it");
-    const compactContainers = await timed(() => compact("container_samples", now + 5 * 60_000));
-    const compactQueues = await timed(() => compact("queue_samples", now + 5 * 60_000));
+    const compactContainers = await timed(() => compact("container_points", now + 5 * 60_000));
+    const compactQueues = await timed(() => compact("queue_points", now + 5 * 60_000));
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
     say(`db ${round(bytes / 1048576)} MiB, compact ${round(compactContainers.ms + compactQueues.ms)} ms, 7-day read ${summary(readContainer).median} ms`);
     return {
@@ -135,7 +134,7 @@ runSection(
       dbMiB: round(bytes / 1048576),
       bytesPerRow: round(bytes / totalRows),
       compactMs: { containers: round(compactContainers.ms), queues: round(compactQueues.ms) },
-      rowsAfterCompact: { containers: await rowsByTier("container_samples"), queues: await rowsByTier("queue_samples") },
+      rowsAfterCompact: { containers: await rowsByTier("container_points"), queues: await rowsByTier("queue_points") },
       dbMiBAfterCompact: round(statSync(file).size / 1048576),
       containerHistory7dMs: summary(readContainer),
       containerHistory7dPoints: points,

@@ -1,5 +1,5 @@
 import "server-only";
-import { type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 
 // Migrations written once for both dialects: only types both understand (text, integer, bigint, double precision).
 
@@ -203,10 +203,69 @@ const alertsRunbooks: Migration = {
   },
 };
 
+// History keyed by a small integer series id instead of (host, 64-character container id) or (broker, queue name)
+// on every row: 7 days of 200 containers and 1,000 queues took 603 MiB, most of it those keys repeated in the
+// rows and again in the primary-key index. On SQLite the point tables are WITHOUT ROWID (the primary key is the
+// table), so a row is its numbers; retention walks that key series by series, so no second index is needed.
+// Existing history is carried over.
+const historySeries: Migration = {
+  async up(db: Kysely<unknown>) {
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    const points = (name: string) => {
+      const t = db.schema.createTable(name).ifNotExists()
+        .addColumn("series_id", "integer", (c) => c.notNull())
+        .addColumn("res", "integer", (c) => c.notNull())
+        .addColumn("ts", ms, (c) => c.notNull());
+      return t;
+    };
+    await db.schema.createTable("series").ifNotExists()
+      .addColumn("id", postgres ? "serial" : "integer", (c) => c.primaryKey())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("scope", "text", (c) => c.notNull())
+      .addColumn("key", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addUniqueConstraint("series_kind_scope_key", ["kind", "scope", "key"])
+      .execute();
+    const noRowid = <T extends { modifyEnd(s: ReturnType<typeof sql.raw>): T }>(t: T): T => (postgres ? t : t.modifyEnd(sql.raw("without rowid")));
+    await noRowid(points("container_points")
+      .addColumn("pids_current", "integer")
+      .addColumn("pids_limit", "integer")
+      .addColumn("effective_limit", "integer")
+      .addColumn("refused_total", "integer")
+      .addPrimaryKeyConstraint("container_points_pk", ["series_id", "res", "ts"]))
+      .execute();
+    await noRowid(points("queue_points")
+      .addColumn("depth", "integer", (c) => c.notNull())
+      .addColumn("unacked", "integer", (c) => c.notNull())
+      .addColumn("orphaned", "integer", (c) => c.notNull())
+      .addColumn("rate_in", "double precision")
+      .addColumn("rate_out", "double precision")
+      .addPrimaryKeyConstraint("queue_points_pk", ["series_id", "res", "ts"]))
+      .execute();
+
+    // A container's series takes the name of its newest row (it may have been renamed).
+    await sql`insert into series (kind, scope, key, name)
+      select 'container', c.host, c.container_id,
+        (select n.name from container_samples n where n.host = c.host and n.container_id = c.container_id order by n.ts desc limit 1)
+      from container_samples c group by c.host, c.container_id`.execute(db);
+    await sql`insert into container_points (series_id, res, ts, pids_current, pids_limit, effective_limit, refused_total)
+      select s.id, c.res, c.ts, c.pids_current, c.pids_limit, c.effective_limit, c.refused_total
+      from container_samples c join series s on s.kind = 'container' and s.scope = c.host and s.key = c.container_id`.execute(db);
+    await sql`insert into series (kind, scope, key, name)
+      select distinct 'queue', broker, queue, queue from queue_samples`.execute(db);
+    await sql`insert into queue_points (series_id, res, ts, depth, unacked, orphaned, rate_in, rate_out)
+      select s.id, q.res, q.ts, q.depth, q.unacked, q.orphaned, q.rate_in, q.rate_out
+      from queue_samples q join series s on s.kind = 'queue' and s.scope = q.broker and s.key = q.queue`.execute(db);
+    await db.schema.dropTable("container_samples").execute();
+    await db.schema.dropTable("queue_samples").execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeboxes": timeboxes,
   "0003_alerts_runbooks": alertsRunbooks,
+  "0004_history_series": historySeries,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,5 @@
 // One schema for SQLite and PostgreSQL. Times are epoch milliseconds (bigint in PG, parsed to number).
+import type { Generated } from "kysely";
 
 export interface UsersTable {
   id: string;
@@ -43,12 +44,19 @@ export interface SettingsTable {
   updated_at: number;
   updated_by: string | null;
 }
-export interface ContainerSamplesTable {
-  host: string;
-  container_id: string;
+/** One history series: a container (scope = Docker host, key = container id) or a queue (scope = broker). */
+export interface SeriesTable {
+  id: Generated<number>;
+  kind: "container" | "queue";
+  scope: string;
+  key: string;
+  /** The container's latest name; the queue name for queues. */
+  name: string;
+}
+export interface ContainerPointsTable {
+  series_id: number;
   res: number; // 0 = raw, else bucket seconds
   ts: number;
-  name: string;
   pids_current: number | null;
   pids_limit: number | null;
   effective_limit: number | null;
@@ -61,9 +69,8 @@ export interface ContainerEventsTable {
   action: string;
   attributes: string;
 }
-export interface QueueSamplesTable {
-  broker: string;
-  queue: string;
+export interface QueuePointsTable {
+  series_id: number;
   res: number;
   ts: number;
   depth: number;
@@ -186,9 +193,10 @@ export interface Database {
   setup_tokens: SetupTokensTable;
   login_attempts: LoginAttemptsTable;
   settings: SettingsTable;
-  container_samples: ContainerSamplesTable;
+  series: SeriesTable;
+  container_points: ContainerPointsTable;
   container_events: ContainerEventsTable;
-  queue_samples: QueueSamplesTable;
+  queue_points: QueuePointsTable;
   workers_seen: WorkersSeenTable;
   leases: LeasesTable;
   audit_heads: AuditHeadsTable;

@@ -1,25 +1,41 @@
 import "server-only";
+import type { Insertable } from "kysely";
 import { getDb } from "@/server/db";
+import type { ContainerPointsTable } from "@/server/db/schema";
 import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
 import { chunks, RANGES, type RangeName } from "./retention";
+import { ensureSeries, findSeries } from "./series";
 
 export interface PidsPoint { ts: number; current: number | null; limit: number | null; effectiveLimit: number | null; res: number }
 
 export async function recordContainerSamples(containers: ContainerSummary[]): Promise<void> {
   if (containers.length === 0) return;
   const db = await getDb();
-  const rows = containers.map((c) => ({
-    host: c.host, container_id: c.id, res: 0, ts: c.sampledAt, name: c.name,
-    pids_current: c.pids.current, pids_limit: c.pids.limit, effective_limit: c.pids.effectiveLimit, refused_total: c.pids.refusedTotal,
-  }));
-  for (const chunk of chunks(rows)) await db.insertInto("container_samples").values(chunk).onConflict((oc) => oc.doNothing()).execute();
+  const rows: Insertable<ContainerPointsTable>[] = [];
+  const byHost = new Map<string, ContainerSummary[]>();
+  for (const c of containers) {
+    const list = byHost.get(c.host);
+    if (list) list.push(c);
+    else byHost.set(c.host, [c]);
+  }
+  for (const [host, list] of byHost) {
+    const ids = await ensureSeries("container", host, list.map((c) => ({ key: c.id, name: c.name })));
+    for (const c of list) {
+      const seriesId = ids.get(c.id);
+      if (seriesId === undefined) continue;
+      rows.push({ series_id: seriesId, res: 0, ts: c.sampledAt, pids_current: c.pids.current, pids_limit: c.pids.limit, effective_limit: c.pids.effectiveLimit, refused_total: c.pids.refusedTotal });
+    }
+  }
+  for (const chunk of chunks(rows)) await db.insertInto("container_points").values(chunk).onConflict((oc) => oc.doNothing()).execute();
 }
 
 export async function containerHistory(host: string, id: string, range: RangeName, now = Date.now()): Promise<PidsPoint[]> {
+  const seriesId = await findSeries("container", host, id);
+  if (seriesId === null) return [];
   const db = await getDb();
-  const rows = await db.selectFrom("container_samples")
+  const rows = await db.selectFrom("container_points")
     .select(["ts", "res", "pids_current", "pids_limit", "effective_limit"])
-    .where("host", "=", host).where("container_id", "=", id).where("ts", ">=", now - RANGES[range])
+    .where("series_id", "=", seriesId).where("ts", ">=", now - RANGES[range])
     .orderBy("ts").execute();
   // Tiers overlap briefly while compaction runs; keep the finest row per timestamp.
   const byTs = new Map<number, PidsPoint>();

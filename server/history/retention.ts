@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import { getDb } from "@/server/db";
+import { pruneEmptySeries } from "./series";
 
 // Tiered history: raw samples for the last hour, 1-minute buckets for a day, 10-minute buckets for 8 days.
 // Bounded rows per series: 720 raw (5 s) + 1,440 + 1,152, whatever the uptime.
@@ -10,19 +11,21 @@ export const TIERS = [
   { res: 600, keepMs: 8 * 24 * 3600_000 },
 ] as const;
 
-type Table = "container_samples" | "queue_samples";
+export type HistoryTable = "container_points" | "queue_points";
 
-const KEYS: Record<Table, string[]> = { container_samples: ["host", "container_id"], queue_samples: ["broker", "queue"] };
 // How each value column folds into a bucket: the worst case matters to on-call (max use, min limit).
-const FOLDS: Record<Table, [string, string][]> = {
-  container_samples: [["name", "max"], ["pids_current", "max"], ["pids_limit", "min"], ["effective_limit", "min"], ["refused_total", "max"]],
-  queue_samples: [["depth", "max"], ["unacked", "max"], ["orphaned", "max"], ["rate_in", "avg"], ["rate_out", "avg"]],
+const FOLDS: Record<HistoryTable, [string, string][]> = {
+  container_points: [["pids_current", "max"], ["pids_limit", "min"], ["effective_limit", "min"], ["refused_total", "max"]],
+  queue_points: [["depth", "max"], ["unacked", "max"], ["orphaned", "max"], ["rate_in", "avg"], ["rate_out", "avg"]],
 };
 
 /** Folds rows that aged out of a tier into the next one, then drops what is past the last tier. */
-export async function compact(table: Table, now = Date.now()): Promise<void> {
+export async function compact(table: HistoryTable, now = Date.now()): Promise<void> {
   const db = await getDb();
-  const keys = KEYS[table].join(", ");
+  const kind = table === "container_points" ? "container" : "queue";
+  // Every query walks the primary key (series_id, res, ts) series by series: no second index on (res, ts), which
+  // would cost about a fifth of the file.
+  const ofKind = `series_id in (select id from series where kind = '${kind}')`;
   const cols = FOLDS[table].map(([c]) => c).join(", ");
   const folded = FOLDS[table].map(([c, f]) => `${f}(${c})`).join(", ");
   for (let i = 0; i < TIERS.length - 1; i++) {
@@ -31,16 +34,18 @@ export async function compact(table: Table, now = Date.now()): Promise<void> {
     const cutoff = now - from.keepMs;
     const bucketMs = to.res * 1000;
     await sql.raw(
-      `insert into ${table} (${keys}, res, ts, ${cols})
-       select ${keys}, ${to.res}, (ts / ${bucketMs}) * ${bucketMs}, ${folded}
-       from ${table} where res = ${from.res} and ts < ${cutoff}
-       group by ${keys}, (ts / ${bucketMs}) * ${bucketMs}
+      `insert into ${table} (series_id, res, ts, ${cols})
+       select series_id, ${to.res}, (ts / ${bucketMs}) * ${bucketMs}, ${folded}
+       from ${table} where ${ofKind} and res = ${from.res} and ts < ${cutoff}
+       group by series_id, (ts / ${bucketMs}) * ${bucketMs}
        on conflict do nothing`,
     ).execute(db);
-    await db.deleteFrom(table).where("res", "=", from.res).where("ts", "<", cutoff).execute();
+    await sql.raw(`delete from ${table} where ${ofKind} and res = ${from.res} and ts < ${cutoff}`).execute(db);
   }
   const last = TIERS[TIERS.length - 1]!;
-  await db.deleteFrom(table).where("res", "=", last.res).where("ts", "<", now - last.keepMs).execute();
+  const dropped = await sql.raw(`delete from ${table} where ${ofKind} and res = ${last.res} and ts < ${now - last.keepMs}`).execute(db);
+  // A series whose last point just aged out (a container removed 8 days ago) goes too.
+  if (Number(dropped.numAffectedRows ?? 0) > 0) await pruneEmptySeries(kind);
 }
 
 export const RANGES = { "1h": 3600_000, "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000 } as const;
