@@ -13,16 +13,13 @@ import { GET as healthGET } from "@/app/api/health/route";
 import { runAction } from "@/server/actions/run";
 import { AUDIT_FILE_NAME } from "@/server/audit/audit-log";
 import type { AuditEntry } from "@/server/audit/types";
-import { closeAllBrokers } from "@/server/celery/connections";
-import { closeDb } from "@/server/db";
 import { containerEvents } from "@/server/history/containers";
-import { start } from "@/server/runtime";
-import { stopAll } from "@/server/scheduler";
 import type { ContainersResponse } from "@/server/schemas/api";
 import type { SourceState } from "@/server/schemas/sources";
 import { docker, ensureFixtureImage, removeTestContainers, RUN_ID, startLeaker } from "@/server/testing/harness";
-import { adminCookie, call, testConfig, until } from "./support/console";
+import { adminCookie, call, until } from "./support/console";
 import { ownedDockerd, startDockerd, stopDockerd } from "./support/dockerd";
+import { startRuntime, stopRuntime } from "./support/runtime";
 import { socketProxy } from "./support/socket-proxy";
 
 const owned = await ownedDockerd();
@@ -58,8 +55,7 @@ describe.runIf(mayStop || process.env.CI)("dockerd itself stops and starts again
     await ensureFixtureImage();
     id = await startLeaker({ name, mode: "healthy", pool: 3 });
     await proxy.up();
-    dataDir = testConfig({ LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`, LEAKWATCH_SAMPLE_INTERVAL_MS: "500" });
-    await start();
+    dataDir = await startRuntime({ LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`, LEAKWATCH_SAMPLE_INTERVAL_MS: "500" });
     cookie = await adminCookie();
     await until(containers, (b) => b.containers.some((c) => c.id === id));
   });
@@ -67,9 +63,7 @@ describe.runIf(mayStop || process.env.CI)("dockerd itself stops and starts again
   afterAll(async () => {
     // Whatever happened above, leave an engine running for the tests that follow.
     await startDockerd();
-    stopAll();
-    closeAllBrokers();
-    await closeDb();
+    await stopRuntime();
     await proxy.down();
     rmSync(sockDir, { recursive: true, force: true });
     await removeTestContainers("run");

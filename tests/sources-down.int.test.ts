@@ -5,15 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as containersGET } from "@/app/api/containers/route";
 import { GET as healthGET } from "@/app/api/health/route";
 import { GET as queuesGET } from "@/app/api/queues/route";
-import { closeAllBrokers } from "@/server/celery/connections";
-import { closeDb } from "@/server/db";
-import { start } from "@/server/runtime";
-import { stopAll } from "@/server/scheduler";
 import type { ContainersResponse, QueuesResponse } from "@/server/schemas/api";
 import type { SourceState } from "@/server/schemas/sources";
 import { ensureFixtureImage, removeTestContainers, startLeaker } from "@/server/testing/harness";
-import { adminCookie, call, testConfig, until } from "./support/console";
+import { adminCookie, call, until } from "./support/console";
 import { testRedisServer } from "./support/redis-server";
+import { startRuntime, stopRuntime } from "./support/runtime";
 import { socketProxy } from "./support/socket-proxy";
 
 // The console keeps answering when Docker or the broker goes away, says what is down, and recovers by itself.
@@ -30,16 +27,13 @@ beforeAll(async () => {
   await startLeaker({ name: "lw-int-down", mode: "healthy", pool: 3 });
   await redis.start();
   await proxy.up();
-  testConfig({ LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`, LEAKWATCH_BROKERS: `default=${redis.url(1)}`, LEAKWATCH_SAMPLE_INTERVAL_MS: "500" });
-  await start();
+  await startRuntime({ LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`, LEAKWATCH_BROKERS: `default=${redis.url(1)}`, LEAKWATCH_SAMPLE_INTERVAL_MS: "500" });
   cookie = await adminCookie();
   await until(health, (s) => s.every((x) => x.ok));
 });
 
 afterAll(async () => {
-  stopAll();
-  closeAllBrokers();
-  await closeDb();
+  await stopRuntime();
   await redis.stop();
   await proxy.down();
   await removeTestContainers("run");

@@ -36,7 +36,7 @@ export interface TestConsole {
 }
 
 // Globals that outlive a test file in vitest's single fork: reset them so every file starts clean.
-function resetGlobals(): void {
+export function resetGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   delete g.__leakwatchRuntime;
   delete g.__leakwatchAudit;
