@@ -4,9 +4,11 @@ import { sampleBroker } from "@/server/celery/sampler";
 import { knownWorkers } from "@/server/celery/workers";
 import { recordWorkersSeen } from "@/server/history/workers";
 import { sampleHost } from "@/server/docker/sampler";
-import { subscribeEvents } from "@/server/docker/events";
+import { RESET_ACTIONS, subscribeEvents } from "@/server/docker/events";
+import { claimSeed, seedEntry } from "@/server/docker/history-ring";
+import { mapLimit } from "@/server/docker/map-limit";
 import { errorMessage } from "@/server/errors";
-import { recordContainerEvent, recordContainerSamples, pruneContainerEvents } from "@/server/history/containers";
+import { containerEvents, containerHistory, recordContainerEvent, recordContainerSamples, pruneContainerEvents } from "@/server/history/containers";
 import { tryLease } from "@/server/history/lease";
 import { recordQueueSamples } from "@/server/history/queues";
 import { compact } from "@/server/history/retention";
@@ -49,10 +51,28 @@ async function sampleContainers(cfg: AppConfig): Promise<void> {
   }));
   hosts.sort((a, b) => a.name.localeCompare(b.name));
   publish("containers", { containers, hosts } satisfies ContainersResponse);
-  if (isLeader()) {
-    const fresh = containers.filter((c) => hosts.find((h) => h.name === c.host)?.ok);
-    await recordContainerSamples(fresh).catch((e) => log.warn({ err: e }, "could not write container history"));
-  }
+  const fresh = containers.filter((c) => hosts.find((h) => h.name === c.host)?.ok);
+  void seedForecasts(fresh);
+  if (isLeader()) await recordContainerSamples(fresh).catch((e) => log.warn({ err: e }, "could not write container history"));
+}
+
+/**
+ * Containers this process has just started watching get their last hour back from the store, so a console restart
+ * (or a new instance) does not blank every forecast for a minute. In the background, a few at a time.
+ */
+async function seedForecasts(list: ContainerSummary[]): Promise<void> {
+  const todo = list.filter((c) => claimSeed(c.host, c.id));
+  if (todo.length === 0) return;
+  await mapLimit(todo, 8, async (c) => {
+    try {
+      const since = Date.now() - 3600_000;
+      const [history, events] = await Promise.all([containerHistory(c.host, c.id, "1h"), containerEvents(c.host, c.id, since)]);
+      const points = history.filter((p) => p.res === 0 && p.current !== null).map((p) => [p.ts, p.current!] as [number, number]);
+      seedEntry(c.host, c.id, points, events.filter((e) => RESET_ACTIONS.has(e.action)).map((e) => e.ts));
+    } catch (e) {
+      log.debug({ err: e, container: c.name }, "could not seed the forecast from history");
+    }
+  });
 }
 
 function withSparks(b: BrokerSummary): BrokerSummary {

@@ -62,7 +62,7 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
         <Stat label="effective limit" value={c.pids.effectiveLimit === null ? "none" : fmtInt(c.pids.effectiveLimit)} />
         <Stat label="share" value={fmtPercent(limitShare(c))} />
         <Stat label="growth" value={fmtRate(c.growthPerMinute)} />
-        <Stat label="ETA to limit" value={fmtDuration(c.etaSeconds)} />
+        <Stat label={c.pids.limitSource === "none" || c.pids.limitSource === "kernel" ? "ETA to kernel limit" : "ETA to limit"} value={fmtDuration(c.etaSeconds)} />
       </dl>
       <div className="grid gap-4 xl:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Panel title="pids over time" aside={<RangeToggle value={range} onChange={setRange} />}>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ContainerSummary } from "@/server/schemas/containers";
-import { atRisk, filterFromSearch, hiddenCapSentence, compareContainers, filterAndSort, hostNames, limitShare, limitSourceLabel, NO_FILTER, statusCounts } from "./fleet";
+import { atRisk, etaTarget, filterFromSearch, hiddenCapSentence, compareContainers, filterAndSort, hostNames, limitShare, limitSourceLabel, NO_FILTER, statusCounts } from "./fleet";
 
 // Shaped like the sampler's output for the leaker fixture (server/docker/__fixtures__/v1-leaker).
 function c(name: string, over: Partial<ContainerSummary> & { current?: number | null; eff?: number | null } = {}): ContainerSummary {
@@ -60,6 +60,9 @@ describe("overview helpers", () => {
 
   it("labels a limit that does not come from the container", () => {
     expect(limitSourceLabel("container")).toBeNull();
+    const uncapped = c("uncapped", { eff: null });
+    expect(etaTarget({ ...uncapped, pids: { ...uncapped.pids, limitSource: "none" } })).toBe("the kernel's host-wide limit");
+    expect(etaTarget(c("capped"))).toBe("the effective limit");
     expect(limitSourceLabel("ancestor")).toBe("capped by ancestor");
     expect(limitSourceLabel("systemd-default")).toBe("systemd default");
   });

@@ -11,6 +11,12 @@ export function limitShare(c: ContainerSummary): number | null {
   return current / effectiveLimit;
 }
 
+/** What the ETA counts down to: the kernel's host-wide ceiling when no cgroup caps the container. */
+export function etaTarget(c: ContainerSummary | undefined): string {
+  const src = c?.pids.limitSource;
+  return src === "none" || src === "kernel" ? "the kernel's host-wide limit" : "the effective limit";
+}
+
 /** Worst status first, then the fullest, then the soonest to run out, then by name for a stable order. */
 export function compareContainers(a: ContainerSummary, b: ContainerSummary): number {
   return (

@@ -6,6 +6,7 @@ import { RANGE_MS, type HistoryRange } from "@/lib/ranges";
 import { fmtDuration, fmtInt } from "@/lib/format";
 import type { PidsPoint } from "@/server/schemas/api";
 import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
+import { etaTarget } from "./fleet";
 import { appendLive, buildPidsColumns, eventMarkers } from "./pids-series";
 
 const CURRENT: SeriesSpec = { label: "pids current", color: "#60a5fa", width: 2 };
@@ -40,6 +41,7 @@ export function PidsChart({ containerKey, range, history, events, live }: Props)
   const fromMs = points.length ? points[0]!.ts : 0;
   const markers = useMemo(() => eventMarkers(events, fromMs), [events, fromMs]);
   const last = points[points.length - 1];
+  const limitName = etaTarget(live);
 
   return (
     <div>
@@ -54,8 +56,8 @@ export function PidsChart({ containerKey, range, history, events, live }: Props)
         {fmtInt(points.length)} points.{" "}
         {cols.projectionEnd
           ? cols.projectionEnd.reachesLimit
-            ? `At the current growth the effective limit is reached in ${fmtDuration(etaSeconds)} (dashed).`
-            : `Dashed: projected ${fmtInt(cols.projectionEnd.value)} pids in ${fmtDuration(rangeMs / 4000)}; the limit is ${fmtDuration(etaSeconds)} away.`
+            ? `At the current growth ${limitName} is reached in ${fmtDuration(etaSeconds)} (dashed).`
+            : `Dashed: projected ${fmtInt(cols.projectionEnd.value)} pids in ${fmtDuration(rangeMs / 4000)}; ${etaSeconds === null ? "no limit is in reach" : `${limitName} is ${fmtDuration(etaSeconds)} away`}.`
           : "Not growing: no projection."}
       </p>
       {markers.length > 0 && (

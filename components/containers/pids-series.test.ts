@@ -52,9 +52,19 @@ describe("buildPidsColumns", () => {
     expect(cols.projectionEnd).toEqual({ tsMs: 660_000, value: 21, reachesLimit: false });
   });
 
-  it("draws no projection when not growing or uncapped", () => {
+  it("draws no projection when not growing", () => {
     expect(buildPidsColumns([pt(0, 10)], { etaSeconds: null, growthPerMinute: 0, horizonMs: 1 }).projectionEnd).toBeNull();
-    expect(buildPidsColumns([{ ...pt(0, 10), effectiveLimit: null }], { etaSeconds: null, growthPerMinute: 5, horizonMs: 1 }).projectionEnd).toBeNull();
+    expect(buildPidsColumns([pt(0, 10)], { etaSeconds: null, growthPerMinute: -3, horizonMs: 1 }).projectionEnd).toBeNull();
+  });
+
+  it("still projects a growing container that no cgroup caps (its ETA counts down to the kernel's limit)", () => {
+    const uncapped = [{ ...pt(0, 10), effectiveLimit: null, limit: null }, { ...pt(60_000, 70), effectiveLimit: null, limit: null }];
+    // 60 pids/min, the kernel 8.9 h away: up to the 15-minute horizon, no limit to meet.
+    const far = buildPidsColumns(uncapped, { etaSeconds: 32_000, growthPerMinute: 60, horizonMs: 900_000 });
+    expect(far.projectionEnd).toEqual({ tsMs: 960_000, value: 970, reachesLimit: false });
+    expect(far.data[2]).toEqual([null, null, null]); // no effective-limit line
+    // No kernel figure either: still the horizon.
+    expect(buildPidsColumns(uncapped, { etaSeconds: null, growthPerMinute: 60, horizonMs: 60_000 }).projectionEnd).toEqual({ tsMs: 120_000, value: 130, reachesLimit: false });
   });
 
   it("handles a day of 5-second points", () => {

@@ -69,11 +69,14 @@ export function buildPidsColumns(points: readonly PidsPoint[], p: Projection): P
 
 function project(points: readonly PidsPoint[], p: Projection): PidsColumns["projectionEnd"] {
   const last = points[points.length - 1];
-  if (!last || last.current === null || last.effectiveLimit === null || !p.growthPerMinute || p.growthPerMinute <= 0) return null;
-  const etaMs = (p.etaSeconds ?? (last.effectiveLimit - last.current) / (p.growthPerMinute / 60)) * 1000;
-  if (!Number.isFinite(etaMs) || etaMs < 0) return null;
-  if (etaMs <= p.horizonMs) return { tsMs: last.ts + etaMs, value: last.effectiveLimit, reachesLimit: true };
-  return { tsMs: last.ts + p.horizonMs, value: last.current + (p.growthPerMinute * p.horizonMs) / 60_000, reachesLimit: false };
+  if (!last || last.current === null || !p.growthPerMinute || p.growthPerMinute <= 0) return null;
+  const perMs = p.growthPerMinute / 60_000;
+  // The server's ETA counts down to the deciding limit, which is the kernel's when no cgroup caps the container
+  // (effectiveLimit null): then the line still goes up, with no limit drawn to meet.
+  const etaMs = p.etaSeconds !== null ? p.etaSeconds * 1000 : last.effectiveLimit !== null ? (last.effectiveLimit - last.current) / perMs : Infinity;
+  if (Number.isNaN(etaMs) || etaMs < 0) return null;
+  if (etaMs <= p.horizonMs) return { tsMs: last.ts + etaMs, value: last.effectiveLimit ?? last.current + perMs * etaMs, reachesLimit: true };
+  return { tsMs: last.ts + p.horizonMs, value: last.current + perMs * p.horizonMs, reachesLimit: false };
 }
 
 const EVENT_COLORS: Record<string, string> = { die: "#ef4444", oom: "#ef4444", kill: "#ef4444", restart: "#f59e0b", start: "#22c55e", stop: "#a1a1aa", update: "#60a5fa" };

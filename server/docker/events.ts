@@ -17,7 +17,7 @@ const BACKOFF_START_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 const RESUME_SLACK_SECONDS = 5;
 /** Events that start a new run of the container: the forecast window must not span them. */
-const RESET_ACTIONS = new Set(["start", "restart", "die"]);
+export const RESET_ACTIONS = new Set(["start", "restart", "die"]);
 
 /** Parses one line of the events stream; null for anything that is not a container event we watch. */
 export function parseEventLine(host: string, line: string): HostContainerEvent | null {

@@ -15,6 +15,8 @@ export interface RingEntry {
   /** When pids.events "max" last rose (or was first seen above 0): refusals are "recent" until a quiet period passes. */
   lastRefusalAt: number | null;
   lastSeenMs: number;
+  /** The store's earlier points were asked for (once per container per process). */
+  seeded: boolean;
 }
 
 const g = globalThis as unknown as { __leakwatchPidsRing?: Map<string, RingEntry> };
@@ -24,7 +26,7 @@ const key = (host: string, id: string) => `${host}\n${id}`;
 function entry(host: string, id: string, nowMs: number): RingEntry {
   let e = ring().get(key(host, id));
   if (!e) {
-    e = { points: [], resets: [], lastRefusedTotal: null, lastRefusalAt: null, lastSeenMs: nowMs };
+    e = { points: [], resets: [], lastRefusedTotal: null, lastRefusalAt: null, lastSeenMs: nowMs, seeded: false };
     ring().set(key(host, id), e);
   }
   return e;
@@ -45,6 +47,31 @@ export function addPoint(host: string, id: string, tsMs: number, current: number
 export function noteReset(host: string, id: string, tsMs: number): void {
   const e = entry(host, id, tsMs);
   if (!e.resets.includes(tsMs)) e.resets.push(tsMs);
+}
+
+/** True once per container: the caller should now load its earlier points from the store (seedEntry). */
+export function claimSeed(host: string, id: string): boolean {
+  const e = ring().get(key(host, id));
+  if (!e || e.seeded) return false;
+  e.seeded = true;
+  return true;
+}
+
+/**
+ * After a console restart the ring starts empty, and the forecast would stay blank until a minute of new samples
+ * exists. This puts back what the store kept from the last hour: points older than the first one in memory, and
+ * the restarts among them (the forecast window starts after the latest).
+ */
+export function seedEntry(host: string, id: string, points: readonly [number, number][], resets: readonly number[]): void {
+  const e = ring().get(key(host, id));
+  if (!e) return;
+  const first = e.points[0]?.[0] ?? Infinity;
+  const cutoff = (e.points[e.points.length - 1]?.[0] ?? Date.now()) - KEEP_MS;
+  const older = points.filter(([t]) => t < first && t >= cutoff).sort((a, b) => a[0] - b[0]);
+  e.points.unshift(...older.map(([t, v]) => [t, v] as [number, number]));
+  if (e.points.length > MAX_POINTS) e.points.splice(0, e.points.length - MAX_POINTS);
+  for (const r of resets) if (r >= cutoff && !e.resets.includes(r)) e.resets.push(r);
+  e.resets.sort((a, b) => a - b);
 }
 
 export function getEntry(host: string, id: string): RingEntry | undefined {
