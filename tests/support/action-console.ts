@@ -36,12 +36,22 @@ export interface TestConsole {
 }
 
 // Globals that outlive a test file in vitest's single fork: reset them so every file starts clean.
+// The state maps are emptied in place, not deleted: this file's modules already hold references to them. A
+// snapshot or a source state left by an earlier file once answered for a runtime that had not sampled yet (a
+// broker shown up with 16 queues, then down with none).
+const STATE_MAPS = [
+  "__leakwatchLive", "__leakwatchSources", "__leakwatchQueueState", "__leakwatchSparks", "__leakwatchPidsRing",
+  "__leakwatchContainerLists", "__leakwatchInspectCache", "__leakwatchWorkers",
+] as const;
+
 export function resetGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   delete g.__leakwatchRuntime;
   delete g.__leakwatchAudit;
   // Clients built by an earlier file's modules would throw that file's error classes.
   delete g.__leakwatchDockerClients;
+  for (const k of STATE_MAPS) (g[k] as Map<unknown, unknown> | undefined)?.clear();
+  g.__leakwatchLeader = false;
   setConfigForTests(undefined);
 }
 
