@@ -171,7 +171,16 @@ test("one history writer: both read the same container history, and every row is
   const rows = await query<{ ts: string }>("select ts from container_points where series_id = $1 and res = 0", [series[0]!.id]);
   const written = new Set(rows.map((r) => Number(r.ts)));
   expect([...seen[leader.port]!].filter((t) => written.has(t)).length).toBeGreaterThan(0);
-  expect([...seen[follower.port]!].filter((t) => written.has(t))).toEqual([]); // the follower never wrote a row
+  // The follower writes nothing. Its samples are told apart from the leader's by their time, except when both
+  // read the container in the same millisecond (it happened in CI once: one of ten): that is one observation
+  // and one row. A writing follower would put nearly all of its samples in the table, and about twice the rows.
+  const followerSeen = [...seen[follower.port]!];
+  const followerInTable = followerSeen.filter((t) => written.has(t));
+  expect(followerInTable.length, `follower samples found in the table: ${followerInTable.join(", ")}`).toBeLessThan(followerSeen.length / 2);
+  const all = [...seen[a.port]!, ...seen[b.port]!];
+  const [from, to] = [Math.min(...all), Math.max(...all)];
+  const rowsInWindow = [...written].filter((t) => t >= from && t <= to).length;
+  expect(rowsInWindow).toBeLessThanOrEqual(Math.ceil(((to - from) / 1000 + 1) * 1.5)); // one writer at a 1 s interval
 
   // Both serve the same history: compare up to the newest point both have.
   const history = async (i: Instance) => {
