@@ -3,7 +3,8 @@ import type { Insertable } from "kysely";
 import { getDb } from "@/server/db";
 import type { ContainerPointsTable } from "@/server/db/schema";
 import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
-import { chunks, RANGES, type RangeName } from "./retention";
+import { chunks } from "@/server/db/chunks";
+import { RANGES, type RangeName } from "./retention";
 import { ensureSeries, findSeries } from "./series";
 
 export interface PidsPoint { ts: number; current: number | null; limit: number | null; effectiveLimit: number | null; res: number }

@@ -1,7 +1,8 @@
 import "server-only";
 import { getDb } from "@/server/db";
 import type { BrokerSummary } from "@/server/schemas/queues";
-import { chunks, RANGES, type RangeName } from "./retention";
+import { chunks } from "@/server/db/chunks";
+import { RANGES, type RangeName } from "./retention";
 import { ensureSeries, findSeries } from "./series";
 
 export interface QueuePoint { ts: number; depth: number; unacked: number; orphaned: number; rateIn: number | null; rateOut: number | null; res: number }

@@ -50,10 +50,3 @@ export async function compact(table: HistoryTable, now = Date.now()): Promise<vo
 
 export const RANGES = { "1h": 3600_000, "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000 } as const;
 export type RangeName = keyof typeof RANGES;
-
-/** Insert in chunks: SQLite caps bound variables per statement. */
-export function chunks<T>(rows: T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}

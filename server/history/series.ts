@@ -2,7 +2,7 @@ import "server-only";
 import type { Kysely } from "kysely";
 import { getDb } from "@/server/db";
 import type { Database } from "@/server/db/schema";
-import { chunks } from "./retention";
+import { chunks } from "@/server/db/chunks";
 
 // History rows carry a small integer series id; this maps (kind, scope, key) to it. Ids are cached per database
 // (tests and the bench switch databases in one process) and re-read after an hour, so a series that retention
