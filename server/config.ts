@@ -2,6 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { redactBrokerUrl } from "@/server/celery/broker-url";
 
 // The one module that reads process.env. Parsed once, lazily; a bad value stops start-up and names the variable.
 
@@ -99,7 +100,8 @@ function pairs(variable: string, raw: string): { name: string; url: string }[] {
   const out: { name: string; url: string }[] = [];
   for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf("=");
-    if (eq <= 0) throw new ConfigError(variable, `expected comma-separated name=url pairs, got "${part}"`);
+    // Never echo the part: a "," inside a password splits the URL, and the rest would be shown.
+    if (eq <= 0) throw new ConfigError(variable, `expected comma-separated name=url pairs; entry ${out.length + 1} has no "name=" (a "," inside a password must be written %2C)`);
     const name = part.slice(0, eq).trim();
     const url = part.slice(eq + 1).trim();
     if (!NAME.test(name)) throw new ConfigError(variable, `name "${name}" must match ${NAME}`);
@@ -190,12 +192,12 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const dockerHosts = pairs("LEAKWATCH_DOCKER_HOSTS", env.LEAKWATCH_DOCKER_HOSTS || "local=unix:///var/run/docker.sock");
   for (const h of dockerHosts) {
     if (!dockerUrl.test(h.url))
-      throw new ConfigError("LEAKWATCH_DOCKER_HOSTS", `"${h.url}" is not unix:///path, tcp://host:port or ssh://user@host`);
+      throw new ConfigError("LEAKWATCH_DOCKER_HOSTS", `"${redactBrokerUrl(h.url)}" is not unix:///path, tcp://host:port or ssh://user@host`);
   }
   const brokerPairs = pairs("LEAKWATCH_BROKERS", env.LEAKWATCH_BROKERS || "default=redis://127.0.0.1:6379/1");
   for (const b of brokerPairs) {
     if (!brokerUrl.test(b.url))
-      throw new ConfigError("LEAKWATCH_BROKERS", `"${b.url}" is not a redis://, rediss:// or sentinel:// URL`);
+      throw new ConfigError("LEAKWATCH_BROKERS", `"${redactBrokerUrl(b.url)}" is not a redis://, rediss:// or sentinel:// URL`);
   }
 
   let file: z.infer<typeof fileSchema> = {};

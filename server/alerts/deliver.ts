@@ -21,6 +21,15 @@ export async function queueNotifications(items: DeliveryItem[], now: number): Pr
   await writeDeliveries(enqueueItems(queued, items, hooks, last, now, DEFAULT_POLICY, randomUUID));
 }
 
+/** A webhook's path and query are often its secret (Slack's /services/T/B/token): logs get the origin only. */
+function webhookOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 async function post(d: DeliveryRecord): Promise<{ ok: boolean; status: number | null; error: string | null }> {
   try {
     const res = await fetch(d.url, {
@@ -47,7 +56,7 @@ export async function flushDeliveries(now = Date.now()): Promise<void> {
       const r = await post(d);
       const next = afterAttempt(d, r, Date.now(), DEFAULT_POLICY);
       await writeDeliveries([next]);
-      if (!r.ok) log.warn({ url: d.url, attempts: next.attempts, error: r.error }, "alert webhook delivery failed");
+      if (!r.ok) log.warn({ url: webhookOrigin(d.url), attempts: next.attempts, error: r.error }, "alert webhook delivery failed");
     }
     if (due.length) emit("alerts", { deliveries: due.length });
   } catch (e) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { redactUrlsInText } from "@/server/celery/broker-url";
 
 // Secrets never reach the audit file: values under secret-looking keys are replaced, at any depth.
 
@@ -15,11 +16,7 @@ export function redact(value: unknown, depth = 0): unknown {
     }
     return out;
   }
-  if (typeof value === "string") return redactUrlPassword(value);
+  if (typeof value === "string") return redactUrlsInText(value);
   return value;
 }
 
-/** redis://user:pw@host -> redis://user:[redacted]@host: broker URLs are a common action parameter. */
-function redactUrlPassword(s: string): string {
-  return s.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/i, `$1${REDACTED}@`);
-}

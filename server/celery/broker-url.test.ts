@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeBroker, parseBrokerUrl, redactBrokerUrl } from "./broker-url";
+import { describeBroker, parseBrokerUrl, redactBrokerUrl, redactUrlsInText } from "./broker-url";
 
 describe("parseBrokerUrl", () => {
   it("reads Dify's default CELERY_BROKER_URL (empty user, password, db 1)", () => {
@@ -63,5 +63,32 @@ describe("describeBroker", () => {
   it("names the endpoint without credentials", () => {
     expect(describeBroker(parseBrokerUrl("redis://:x@redis:6379/1"))).toBe("redis://redis:6379/1");
     expect(describeBroker(parseBrokerUrl("sentinel://:x@a:1/2;sentinel://b:2/2", "m"))).toBe("sentinel(m)@a:1,b:2/2");
+  });
+});
+
+describe("redaction of hostile passwords (issue 15: settings page, logs, errors)", () => {
+  const PASSWORDS = ["p@ss@word", "pa:ss:word", "pa/ss", "pa;ss", "pa%40ss", "a@b:c/d;e%40f", "x:;/y"];
+  it.each(PASSWORDS)("hides %s in redis://, rediss:// and sentinel:// lists", (pw) => {
+    for (const url of [
+      `redis://:${pw}@host:6379/1`,
+      `redis://user:${pw}@host:6379/1`,
+      `rediss://:${pw}@host:6380/0?ssl_cert_reqs=required`,
+      `sentinel://:${pw}@s1:26379/1;sentinel://:${pw}@s2:26379/1`,
+    ]) {
+      const shown = redactBrokerUrl(url);
+      expect(shown).not.toContain(pw);
+      expect(shown).toMatch(/:\*\*\*@/);
+    }
+  });
+
+  it("keeps hosts of every sentinel and the user name", () => {
+    expect(redactBrokerUrl("sentinel://:a@s1:26379/1;sentinel://:b@s2:26380/1")).toBe("sentinel://:***@s1:26379/1;sentinel://:***@s2:26380/1");
+    expect(redactBrokerUrl("redis://dify:x;y@redis:6379/1")).toBe("redis://dify:***@redis:6379/1");
+  });
+
+  it("redacts every URL inside free text", () => {
+    const text = 'connect redis://:p@ss;w/rd@10.1.2.3:6379/1 then "rediss://u:q:r@h:6380/0" failed';
+    const shown = redactUrlsInText(text);
+    expect(shown).toBe('connect redis://:***@10.1.2.3:6379/1 then "rediss://u:***@h:6380/0" failed');
   });
 });

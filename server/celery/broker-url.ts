@@ -105,8 +105,9 @@ export function redactBrokerUrl(url: string): string {
   // Works on the raw text so even an unparsable URL never leaks its secret. The credentials end at
   // the part's last "@", not the authority's: an unencoded "@", "/", "?" or "#" pasted inside a
   // password must not reveal any of it (a "@" later in a query only hides more than needed).
-  // Only kombu's sentinel lists are ";"-separated; in any other URL a ";" belongs to the password.
-  const parts = /^\s*sentinel:\/\//i.test(url) ? url.split(";") : [url];
+  // Only kombu's sentinel lists are ";"-separated, and only a ";" that starts the next sentinel:// URL splits
+  // them: in any other place a ";" belongs to the password.
+  const parts = /^\s*sentinel:\/\//i.test(url) ? url.split(/;(?=\s*sentinel:\/\/)/i) : [url];
   return parts
     .map((part) => {
       const m = /^(\s*[a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(part);
@@ -122,6 +123,14 @@ export function redactBrokerUrl(url: string): string {
       return `${scheme}${user}:***@${afterScheme.slice(at + 1)}`;
     })
     .join(";");
+}
+
+/**
+ * Every URL inside free text (an error message, a reason, an action parameter) redacted as above. A URL runs
+ * to the next whitespace or quote, so a password holding "@", ":", "/" or ";" is hidden whole.
+ */
+export function redactUrlsInText(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi, (url) => redactBrokerUrl(url));
 }
 
 /** "host:port/db" for humans (no credentials). */

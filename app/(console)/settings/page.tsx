@@ -1,20 +1,19 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/server/auth/current";
 import { roleAllows } from "@/server/auth/roles";
+import { redactBrokerUrl } from "@/server/celery/broker-url";
 import { getConfig } from "@/server/config";
 import { dbDialect } from "@/server/db";
 import { AdminPanels } from "@/components/settings/admin-panels";
 
 export const metadata: Metadata = { title: "Settings" };
 
-const redact = (url: string) => url.replace(/\/\/([^@/;]*)@/g, "//***@");
-
 export default async function SettingsPage() {
   const user = await requireUser();
   const cfg = getConfig();
   const rows: [string, string][] = [
-    ["Docker endpoints", cfg.dockerHosts.map((h) => `${h.name} = ${redact(h.url)}`).join(", ")],
-    ["Brokers", cfg.brokers.map((b) => `${b.name} = ${redact(b.url)}${b.globalKeyprefix ? ` (prefix ${b.globalKeyprefix})` : ""}`).join(", ")],
+    ["Docker endpoints", cfg.dockerHosts.map((h) => `${h.name} = ${redactBrokerUrl(h.url)}`).join(", ")],
+    ["Brokers", cfg.brokers.map((b) => `${b.name} = ${redactBrokerUrl(b.url)}${b.globalKeyprefix ? ` (prefix ${b.globalKeyprefix})` : ""}`).join(", ")],
     ["Sample interval", `${cfg.sampleIntervalMs} ms`],
     ["Console store", dbDialect() === "postgres" ? "PostgreSQL (LEAKWATCH_DATABASE_URL)" : `SQLite in ${cfg.dataDir}`],
     ["cgroup root / proc root", `${cfg.cgroupRoot} / ${cfg.procRoot}`],
