@@ -80,3 +80,46 @@ describe("forecast", () => {
     expect(forecast(series(13, (_, t) => 10 + t)).trend).toBe("growing"); // 60 s
   });
 });
+
+describe("forecast's selection median and flat fast path", () => {
+  /** The textbook Theil–Sen/Kendall pass the optimised one must equal: every pair, a full sort. */
+  function reference(pts: [number, number][]): { perMinute: number; tau: number } {
+    const slopes: number[] = [];
+    let c = 0;
+    let d = 0;
+    for (let i = 0; i < pts.length; i++)
+      for (let j = i + 1; j < pts.length; j++) {
+        const [ti, vi] = pts[i]!;
+        const [tj, vj] = pts[j]!;
+        if (tj === ti) continue;
+        slopes.push((vj - vi) / (tj - ti));
+        if (vj > vi) c++;
+        else if (vj < vi) d++;
+      }
+    slopes.sort((a, b) => a - b);
+    const m = slopes.length >> 1;
+    const med = slopes.length % 2 ? slopes[m]! : (slopes[m - 1]! + slopes[m]!) / 2;
+    return { perMinute: med * 60_000, tau: (c - d) / ((pts.length * (pts.length - 1)) / 2) };
+  }
+
+  it("gives exactly the slope and tau of a full sort over every pair", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 13, maxLength: 120 }), fc.boolean(), (values, dupTimes) => {
+        // Values from a small range make ties (equal slopes around the median) common; duplicate timestamps too.
+        const pts = values.map((v, i): [number, number] => [T0 + (dupTimes ? Math.floor(i / 2) : i) * STEP_MS, v]);
+        const f = forecast(pts, [], { minPoints: 2, minSpanMs: 1 });
+        if (f.trend === "insufficient") return;
+        const run = currentRun(pts);
+        const r = reference(run);
+        expect(f.growthPerMinute).toBe(r.perMinute);
+        expect(f.kendallTau).toBeCloseTo(r.tau, 12);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("calls a constant window flat with slope 0 and tau 0", () => {
+    const f = forecast(series(100, () => 37));
+    expect(f).toMatchObject({ growthPerMinute: 0, trend: "flat", kendallTau: 0, usedPoints: 100 });
+  });
+});

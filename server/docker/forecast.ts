@@ -47,10 +47,39 @@ export function currentRun(points: readonly [number, number][], resetAtMs: reado
   return lastDrop === undefined ? run : run.slice(lastDrop);
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+/** The k-th smallest value (0-based) of xs[lo..hi], reordering xs in place: Hoare's selection, O(n) on average. */
+function selectKth(xs: Float64Array, k: number, lo = 0, hi = xs.length - 1): number {
+  while (lo < hi) {
+    const pivot = xs[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((xs[i] as number) < pivot) i++;
+      while ((xs[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = xs[i] as number;
+        xs[i] = xs[j] as number;
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return xs[k] as number;
+  }
+  return xs[k] as number;
+}
+
+/** The median, by selection rather than a full sort (the slopes of a 240-point window are ~29,000 numbers). */
+function median(values: Float64Array): number {
+  const mid = values.length >> 1;
+  const upper = selectKth(values, mid);
+  if (values.length % 2) return upper;
+  // After selecting `mid`, everything left of it is <= upper: the lower middle is the largest of those.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if ((values[i] as number) > lower) lower = values[i] as number;
+  return (lower + upper) / 2;
 }
 
 function subsample<T>(xs: T[], max: number): T[] {
@@ -74,22 +103,33 @@ export function forecast(points: readonly [number, number][], resetAtMs: readonl
   if (!first || !last || pts.length < o.minPoints || last[0] - first[0] < o.minSpanMs) {
     return { growthPerMinute: null, trend: "insufficient", kendallTau: null, usedPoints: pts.length, windowStartMs: first?.[0] ?? null };
   }
-  const slopes: number[] = [];
+  // A flat window (most containers, most of the time) has every slope 0 and no concordant pair: skip the O(n^2) pass.
+  const v0 = first[1];
+  if (pts.every(([, v]) => v === v0)) {
+    return { growthPerMinute: 0, trend: "flat", kendallTau: 0, usedPoints: pts.length, windowStartMs: first[0] };
+  }
+  const n = pts.length;
+  const ts = Float64Array.from(pts, (p) => p[0]);
+  const vs = Float64Array.from(pts, (p) => p[1]);
+  const slopes = new Float64Array((n * (n - 1)) / 2);
+  let count = 0;
   let concordant = 0;
   let discordant = 0;
-  for (let i = 0; i < pts.length; i++) {
-    for (let j = i + 1; j < pts.length; j++) {
-      const [ti, vi] = pts[i] as [number, number];
-      const [tj, vj] = pts[j] as [number, number];
+  for (let i = 0; i < n; i++) {
+    const ti = ts[i] as number;
+    const vi = vs[i] as number;
+    for (let j = i + 1; j < n; j++) {
+      const tj = ts[j] as number;
       if (tj === ti) continue;
-      slopes.push((vj - vi) / (tj - ti));
+      const vj = vs[j] as number;
+      slopes[count++] = (vj - vi) / (tj - ti);
       if (vj > vi) concordant++;
       else if (vj < vi) discordant++;
     }
   }
   const pairs = (pts.length * (pts.length - 1)) / 2;
   const tau = (concordant - discordant) / pairs;
-  const perMinute = median(slopes) * 60_000;
+  const perMinute = median(slopes.subarray(0, count)) * 60_000;
   let trend: Trend;
   if (perMinute === 0 || concordant + discordant === 0) trend = "flat";
   else if (cyclic) trend = "cyclic";
