@@ -153,7 +153,8 @@ describe("the broker's Redis stops", () => {
     const audit = (await lw.auditEntries()).filter((e) => e.id === outcome.auditId);
     expect(audit.map((e) => e.kind)).toEqual(["intent", "outcome"]);
     expect(audit[1]).toMatchObject({ result: "failed" });
-    expect(String((audit[1] as { error?: unknown }).error)).toBeTruthy();
+    // The outcome names what went wrong (String(undefined) would have passed the old check).
+    expect((audit[1] as { error?: unknown }).error).toEqual(expect.stringMatching(/\S/));
 
     await restart();
     const markers = async (queue: string) => {
