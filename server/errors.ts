@@ -11,6 +11,7 @@ export type ErrorCode =
   | "audit_unavailable"
   | "read_only"
   | "rate_limited"
+  | "too_large"
   | "internal";
 
 export class AppError extends Error {
@@ -40,6 +41,9 @@ export class ConflictError extends AppError {
 }
 export class RateLimitedError extends AppError {
   constructor(message: string, readonly retryAfterSeconds: number) { super("rate_limited", message, 429); }
+}
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) { super("too_large", `The request body is larger than this route accepts (${limitBytes} bytes).`, 413); }
 }
 export class ReadOnlyError extends AppError {
   constructor() { super("read_only", "The console is in read-only mode: actions are turned off.", 423); }
