@@ -1,11 +1,12 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureFirstAdmin } from "@/server/auth/bootstrap";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { log } from "@/server/log";
+import { ensurePrivateDir } from "@/server/private-files";
 import { schedule } from "@/server/scheduler";
 import { markSource, registerSource } from "@/server/sources/status";
 
@@ -20,10 +21,10 @@ function loadInstanceId(): string {
   try {
     return readFileSync(file, "utf8").trim();
   } catch {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const id = randomUUID();
     try {
-      writeFileSync(file, `${id}\n`, { flag: "wx" });
+      writeFileSync(file, `${id}\n`, { flag: "wx", mode: 0o600 });
       return id;
     } catch {
       return readFileSync(file, "utf8").trim();

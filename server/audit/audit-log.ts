@@ -9,6 +9,7 @@ import { listOpenIntents } from "./open-intents";
 import { redact } from "./redact";
 import { fanOut, type SinkFailure } from "./sinks/fan-out";
 import { readTail, reconcileHead } from "./tail";
+import { ensurePrivateDir, tightenFiles } from "@/server/private-files";
 import { GENESIS_HASH, type AuditEntry, type AuditInput, type AuditSink, type ChainHead, type HeadStore } from "./types";
 
 // The tamper-evident audit log: one JSON line per entry in <dataDir>/audit/audit.jsonl, appended
@@ -158,8 +159,9 @@ export async function openAuditLog(opts: OpenAuditLogOptions): Promise<AuditLog>
   const file = path.join(opts.dir, AUDIT_FILE_NAME);
   let instance: string;
   try {
-    await mkdir(opts.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(opts.dir);
     instance = opts.instance ?? (await loadInstanceId(opts.dir));
+    tightenFiles([file]);
   } catch (e) {
     throw new AuditUnavailableError(`cannot prepare ${opts.dir}: ${errorMessage(e)}`);
   }
