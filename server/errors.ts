@@ -48,8 +48,17 @@ export class PayloadTooLargeError extends AppError {
 export class ReadOnlyError extends AppError {
   constructor() { super("read_only", "The console is in read-only mode: actions are turned off.", 423); }
 }
+/** A message with absolute paths cut to their last part: error bodies and /api/health are public. */
+export function withoutPaths(message: string): string {
+  return message.replace(/(?:[A-Za-z]:)?[\\/][^\s'"`,;()]*[\\/]([^\s'"`,;()\\/]+)/g, "$1");
+}
 export class AuditUnavailableError extends AppError {
-  constructor(message: string) { super("audit_unavailable", `Refused: the audit log cannot record this action (${message}).`, 503); }
+  /** The full reason, paths included, for the server log only. */
+  readonly detail: string;
+  constructor(detail: string) {
+    super("audit_unavailable", `Refused: the audit log cannot record this action (${withoutPaths(detail)}).`, 503);
+    this.detail = detail;
+  }
 }
 /** A monitored source (a Docker endpoint, a Redis broker) is down or timed out. */
 export class SourceUnavailableError extends AppError {

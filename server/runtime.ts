@@ -5,6 +5,7 @@ import path from "node:path";
 import { ensureFirstAdmin } from "@/server/auth/bootstrap";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
+import { withoutPaths } from "@/server/errors";
 import { log } from "@/server/log";
 import { ensurePrivateDir } from "@/server/private-files";
 import { schedule } from "@/server/scheduler";
@@ -92,7 +93,7 @@ async function openAudit(): Promise<void> {
   } catch (e) {
     // Fail closed: without an audit log no action can run, but the console still serves reads.
     setAuditLog(null);
-    markSource("audit", "audit-log", false, (e as Error).message);
+    markSource("audit", "audit-log", false, withoutPaths((e as Error).message));
     log.error({ err: e }, "audit log unavailable: actions are refused until it is fixed");
   }
 }

@@ -207,3 +207,35 @@ describe("the setup link before the first admin exists", () => {
     }
   });
 });
+
+describe("an unwritable audit log", () => {
+  it("shows in /api/health, and no public body carries the data dir's path", async () => {
+    const { mkdir, rename, rmdir } = await import("node:fs/promises");
+    const { GET: health } = await import("@/app/api/health/route");
+    const auditOk = async () => {
+      const text = await (await health()).text();
+      expect(text).not.toContain(lw.dataDir);
+      return (JSON.parse(text) as { sources: { kind: string; ok: boolean; lastError: string | null }[] }).sources.find((s) => s.kind === "audit");
+    };
+    // A write that works first, so the state below is a change the check has to notice.
+    expect((await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1")).status).toBe(200);
+    expect((await auditOk())?.ok).toBe(true);
+
+    await rename(lw.auditFile, `${lw.auditFile}.aside`);
+    await mkdir(lw.auditFile);
+    try {
+      const r = await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1");
+      expect({ status: r.status, code: r.body.error?.code }).toEqual({ status: 503, code: "audit_unavailable" });
+      expect(JSON.stringify(r.body)).not.toContain(lw.dataDir);
+      expect(JSON.stringify(r.body)).not.toMatch(/\/tmp\//);
+      const audit = await auditOk();
+      expect(audit?.ok).toBe(false);
+      expect(audit?.lastError).toMatch(/EISDIR|cannot/);
+    } finally {
+      await rmdir(lw.auditFile);
+      await rename(`${lw.auditFile}.aside`, lw.auditFile);
+    }
+    expect((await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1")).status).toBe(200);
+    expect((await auditOk())?.ok).toBe(true);
+  });
+});

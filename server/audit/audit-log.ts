@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
 import { mkdir, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AuditUnavailableError, ValidationError, errorMessage } from "@/server/errors";
+import { AuditUnavailableError, ValidationError, errorMessage, withoutPaths } from "@/server/errors";
+import { markSource } from "@/server/sources/status";
 import { lineHash, sealEntry, type AuditKey } from "./chain";
 import { listOpenIntents } from "./open-intents";
 import { redact } from "./redact";
@@ -62,7 +63,16 @@ export class AuditLog {
     const prepared = prepare(input);
     const run = this.queue.then(() => this.writeOne(prepared));
     this.queue = run.catch(() => undefined);
-    const { entry, line } = await run;
+    let written: { entry: AuditEntry; line: string };
+    try {
+      written = await run;
+    } catch (e) {
+      // /api/health says so (without the path: it is public) until an entry is written again.
+      markSource("audit", "audit-log", false, withoutPaths(e instanceof AuditUnavailableError ? e.detail : errorMessage(e)));
+      throw e;
+    }
+    markSource("audit", "audit-log", true);
+    const { entry, line } = written;
     const sinkFailures = await fanOut(this.opts.extraSinks ?? [], entry, line, this.opts.sinkTimeoutMs ?? 2000);
     return { entry, sinkFailures };
   }

@@ -51,6 +51,7 @@ export function asAppError(e: unknown): AppError | null {
 
 export function errorResponse(e: unknown): Response {
   const app = asAppError(e);
+  if (app?.code === "audit_unavailable") log.warn({ detail: (app as { detail?: string }).detail }, "refused: the audit log is unavailable");
   if (app) {
     const headers: Record<string, string> = {};
     if (app.code === "rate_limited" && "retryAfterSeconds" in app) headers["retry-after"] = String((app as { retryAfterSeconds: number }).retryAfterSeconds);
