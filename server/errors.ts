@@ -11,6 +11,7 @@ export type ErrorCode =
   | "audit_unavailable"
   | "read_only"
   | "rate_limited"
+  | "too_large"
   | "internal";
 
 export class AppError extends Error {
@@ -41,11 +42,23 @@ export class ConflictError extends AppError {
 export class RateLimitedError extends AppError {
   constructor(message: string, readonly retryAfterSeconds: number) { super("rate_limited", message, 429); }
 }
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) { super("too_large", `The request body is larger than this route accepts (${limitBytes} bytes).`, 413); }
+}
 export class ReadOnlyError extends AppError {
   constructor() { super("read_only", "The console is in read-only mode: actions are turned off.", 423); }
 }
+/** A message with absolute paths cut to their last part: error bodies and /api/health are public. */
+export function withoutPaths(message: string): string {
+  return message.replace(/(?:[A-Za-z]:)?[\\/][^\s'"`,;()]*[\\/]([^\s'"`,;()\\/]+)/g, "$1");
+}
 export class AuditUnavailableError extends AppError {
-  constructor(message: string) { super("audit_unavailable", `Refused: the audit log cannot record this action (${message}).`, 503); }
+  /** The full reason, paths included, for the server log only. */
+  readonly detail: string;
+  constructor(detail: string) {
+    super("audit_unavailable", `Refused: the audit log cannot record this action (${withoutPaths(detail)}).`, 503);
+    this.detail = detail;
+  }
 }
 /** A monitored source (a Docker endpoint, a Redis broker) is down or timed out. */
 export class SourceUnavailableError extends AppError {

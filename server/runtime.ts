@@ -1,11 +1,13 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureFirstAdmin } from "@/server/auth/bootstrap";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
+import { withoutPaths } from "@/server/errors";
 import { log } from "@/server/log";
+import { ensurePrivateDir } from "@/server/private-files";
 import { schedule } from "@/server/scheduler";
 import { markSource, registerSource } from "@/server/sources/status";
 
@@ -20,10 +22,10 @@ function loadInstanceId(): string {
   try {
     return readFileSync(file, "utf8").trim();
   } catch {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const id = randomUUID();
     try {
-      writeFileSync(file, `${id}\n`, { flag: "wx" });
+      writeFileSync(file, `${id}\n`, { flag: "wx", mode: 0o600 });
       return id;
     } catch {
       return readFileSync(file, "utf8").trim();
@@ -91,7 +93,7 @@ async function openAudit(): Promise<void> {
   } catch (e) {
     // Fail closed: without an audit log no action can run, but the console still serves reads.
     setAuditLog(null);
-    markSource("audit", "audit-log", false, (e as Error).message);
+    markSource("audit", "audit-log", false, withoutPaths((e as Error).message));
     log.error({ err: e }, "audit log unavailable: actions are refused until it is fixed");
   }
 }

@@ -1,8 +1,9 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/server/config";
+import { ensurePrivateDir, tightenFiles } from "@/server/private-files";
 
 // The server key signs audit entries. LEAKWATCH_SECRET_KEY wins (several instances sharing history should
 // set the same one); otherwise one is generated once into the data dir, readable by the owner only.
@@ -15,8 +16,9 @@ export function serverKey(): string {
   const file = path.join(cfg.dataDir, "secret.key");
   try {
     cached = readFileSync(file, "utf8").trim();
+    tightenFiles([file]);
   } catch {
-    mkdirSync(cfg.dataDir, { recursive: true });
+    ensurePrivateDir(cfg.dataDir);
     const key = randomBytes(32).toString("hex");
     try {
       writeFileSync(file, `${key}\n`, { mode: 0o600, flag: "wx" });

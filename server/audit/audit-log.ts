@@ -3,12 +3,14 @@ import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
 import { mkdir, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AuditUnavailableError, ValidationError, errorMessage } from "@/server/errors";
+import { AuditUnavailableError, ValidationError, errorMessage, withoutPaths } from "@/server/errors";
+import { markSource } from "@/server/sources/status";
 import { lineHash, sealEntry, type AuditKey } from "./chain";
 import { listOpenIntents } from "./open-intents";
 import { redact } from "./redact";
 import { fanOut, type SinkFailure } from "./sinks/fan-out";
 import { readTail, reconcileHead } from "./tail";
+import { ensurePrivateDir, tightenFiles } from "@/server/private-files";
 import { GENESIS_HASH, type AuditEntry, type AuditInput, type AuditSink, type ChainHead, type HeadStore } from "./types";
 
 // The tamper-evident audit log: one JSON line per entry in <dataDir>/audit/audit.jsonl, appended
@@ -61,7 +63,16 @@ export class AuditLog {
     const prepared = prepare(input);
     const run = this.queue.then(() => this.writeOne(prepared));
     this.queue = run.catch(() => undefined);
-    const { entry, line } = await run;
+    let written: { entry: AuditEntry; line: string };
+    try {
+      written = await run;
+    } catch (e) {
+      // /api/health says so (without the path: it is public) until an entry is written again.
+      markSource("audit", "audit-log", false, withoutPaths(e instanceof AuditUnavailableError ? e.detail : errorMessage(e)));
+      throw e;
+    }
+    markSource("audit", "audit-log", true);
+    const { entry, line } = written;
     const sinkFailures = await fanOut(this.opts.extraSinks ?? [], entry, line, this.opts.sinkTimeoutMs ?? 2000);
     return { entry, sinkFailures };
   }
@@ -158,8 +169,9 @@ export async function openAuditLog(opts: OpenAuditLogOptions): Promise<AuditLog>
   const file = path.join(opts.dir, AUDIT_FILE_NAME);
   let instance: string;
   try {
-    await mkdir(opts.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(opts.dir);
     instance = opts.instance ?? (await loadInstanceId(opts.dir));
+    tightenFiles([file]);
   } catch (e) {
     throw new AuditUnavailableError(`cannot prepare ${opts.dir}: ${errorMessage(e)}`);
   }

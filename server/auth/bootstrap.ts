@@ -4,7 +4,10 @@ import { getDb } from "@/server/db";
 import { log } from "@/server/log";
 import { newToken, sha256 } from "./crypto";
 import { countUsers, createUser } from "./users";
-import { ValidationError } from "@/server/errors";
+import { auditEvent } from "@/server/audit/service";
+import { ForbiddenError, ValidationError } from "@/server/errors";
+import { createSession } from "./sessions";
+import { claimAttempt, clearAttempts, setupKey, THROTTLES } from "./throttle";
 
 // First start: an admin from LEAKWATCH_ADMIN_PASSWORD, or a one-time setup link in the log (as Jenkins does).
 
@@ -31,6 +34,32 @@ export async function ensureFirstAdmin(): Promise<void> {
   // Printed plainly, not only as JSON, so an operator tailing the log can copy it.
   log.warn({ setupUrl: url }, "no users yet: open the one-time setup link to create the admin account");
   console.log(`\n  Leakwatch first start: create the admin account at\n  ${url}\n  (valid 24 hours, once)\n`);
+}
+
+async function setupTokenValid(token: string): Promise<boolean> {
+  const db = await getDb();
+  const row = await db.selectFrom("setup_tokens").select("token_hash")
+    .where("token_hash", "=", sha256(token)).where("used_at", "is", null).where("expires_at", ">", Date.now()).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The setup link's form: creates the first admin and signs them in. Only an accepted link is audited as the
+ * admin's creation; a refused one is a denial, and attempts are throttled per address, so nobody can fill the
+ * audit log with entries that look like the real setup.
+ */
+export async function completeSetup(input: { token: string; username: string; password: string }, ip: string | null) {
+  if ((await countUsers()) > 0) throw new ForbiddenError("Setup is done already; sign in instead.");
+  await claimAttempt(setupKey(ip), THROTTLES.setup);
+  if (!(await setupTokenValid(input.token))) {
+    await auditEvent({ kind: "denied", actor: "anonymous", role: null, sourceIp: ip, action: "POST /api/setup", detail: "invalid, used or expired setup link" });
+    throw new ForbiddenError("This setup link is invalid, used or expired; restart the console for a new one.");
+  }
+  await auditEvent({ kind: "settings", actor: input.username, role: "admin", sourceIp: ip, action: "setup.create-admin", target: input.username, detail: "first start: admin account from the setup link" });
+  if (!(await consumeSetupToken(input.token))) throw new ForbiddenError("This setup link is invalid, used or expired; restart the console for a new one.");
+  const user = await createUser({ username: input.username, password: input.password, role: "admin" });
+  await clearAttempts(setupKey(ip));
+  return { user: { username: user.username, role: user.role }, session: await createSession(user.id, ip) };
 }
 
 export async function consumeSetupToken(token: string): Promise<boolean> {

@@ -62,5 +62,44 @@ export async function setUserDisabled(id: string, disabled: boolean): Promise<vo
   const db = await getDb();
   const r = await db.updateTable("users").set({ disabled: disabled ? 1 : 0 }).where("id", "=", id).executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`No user with id ${id}.`);
-  if (disabled) await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+  if (disabled) await endSessionsOf(id);
+}
+
+export const passwordSchema = newUserSchema.shape.password;
+
+/** Ends every session of the user: the next request (and the live stream within seconds) is signed out. */
+export async function endSessionsOf(id: string): Promise<void> {
+  const db = await getDb();
+  await db.deleteFrom("sessions").where("user_id", "=", id).execute();
+}
+
+export async function setUserPassword(id: string, password: string): Promise<void> {
+  const parsed = passwordSchema.safeParse(password);
+  if (!parsed.success) throw new ValidationError(`password: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  const db = await getDb();
+  const r = await db.updateTable("users").set({ password_hash: await hashPassword(parsed.data) }).where("id", "=", id).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`No user with id ${id}.`);
+  await endSessionsOf(id);
+}
+
+export async function setUserRole(id: string, role: Role): Promise<void> {
+  const db = await getDb();
+  const r = await db.updateTable("users").set({ role }).where("id", "=", id).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`No user with id ${id}.`);
+  await endSessionsOf(id);
+}
+
+export async function deleteUser(id: string): Promise<void> {
+  const db = await getDb();
+  await endSessionsOf(id);
+  const r = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+  if (Number(r.numDeletedRows) === 0) throw new NotFoundError(`No user with id ${id}.`);
+}
+
+/** Enabled admins other than `exceptId`: a change that would leave none is refused, or nobody could administer. */
+export async function countOtherEnabledAdmins(exceptId: string): Promise<number> {
+  const db = await getDb();
+  const r = await db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("role", "=", "admin").where("disabled", "=", 0).where("id", "!=", exceptId).executeTakeFirst();
+  return Number(r?.n ?? 0);
 }

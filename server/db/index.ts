@@ -1,8 +1,8 @@
 import "server-only";
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { getConfig } from "@/server/config";
+import { ensurePrivateDir, ensurePrivateFile, tightenFiles } from "@/server/private-files";
 import { markSource } from "@/server/sources/status";
 import { migrationProvider } from "./migrations";
 import type { Database } from "./schema";
@@ -25,9 +25,13 @@ async function createPostgres(url: string): Promise<Kysely<Database>> {
 
 async function createSqlite(dataDir: string): Promise<Kysely<Database>> {
   const BetterSqlite = (await import("better-sqlite3")).default;
-  mkdirSync(dataDir, { recursive: true });
-  const file = new BetterSqlite(path.join(dataDir, "leakwatch.sqlite"));
+  ensurePrivateDir(dataDir);
+  const dbFile = path.join(dataDir, "leakwatch.sqlite");
+  // SQLite gives the -wal and -shm files the database file's mode, so a 0600 database keeps them 0600 too.
+  ensurePrivateFile(dbFile);
+  const file = new BetterSqlite(dbFile);
   file.pragma("journal_mode = WAL");
+  tightenFiles([`${dbFile}-wal`, `${dbFile}-shm`]);
   file.pragma("synchronous = NORMAL");
   file.pragma("busy_timeout = 5000");
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });

@@ -261,11 +261,28 @@ const historySeries: Migration = {
   },
 };
 
+// Login throttling as one row per key with a growing delay (compare-and-set, so parallel guesses can't overshoot);
+// API tokens get an optional expiry and the id of the user who created them (refused once that user is gone).
+const security: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createTable("login_throttle").ifNotExists()
+      .addColumn("key", "text", (c) => c.primaryKey())
+      .addColumn("failures", "integer", (c) => c.notNull())
+      .addColumn("not_before", ms, (c) => c.notNull())
+      .addColumn("updated_at", ms, (c) => c.notNull())
+      .execute();
+    await db.schema.dropTable("login_attempts").ifExists().execute();
+    await db.schema.alterTable("api_tokens").addColumn("expires_at", ms).execute();
+    await db.schema.alterTable("api_tokens").addColumn("created_by_id", "text").execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeboxes": timeboxes,
   "0003_alerts_runbooks": alertsRunbooks,
   "0004_history_series": historySeries,
+  "0005_security": security,
 };
 
 export const migrationProvider: MigrationProvider = {

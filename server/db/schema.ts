@@ -27,6 +27,9 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  expires_at: number | null;
+  /** The creating user's id; "proxy:<name>" for a proxy-authenticated admin; null on tokens made before 0005. */
+  created_by_id: string | null;
 }
 export interface SetupTokensTable {
   token_hash: string;
@@ -34,9 +37,12 @@ export interface SetupTokensTable {
   expires_at: number;
   used_at: number | null;
 }
-export interface LoginAttemptsTable {
+/** Failed sign-ins per key ("acct:<user>|<address>", "addr:<address>", "setup:<address>"). */
+export interface LoginThrottleTable {
   key: string;
-  ts: number;
+  failures: number;
+  not_before: number;
+  updated_at: number;
 }
 export interface SettingsTable {
   key: string;
@@ -191,7 +197,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   setup_tokens: SetupTokensTable;
-  login_attempts: LoginAttemptsTable;
+  login_throttle: LoginThrottleTable;
   settings: SettingsTable;
   series: SeriesTable;
   container_points: ContainerPointsTable;

@@ -6,14 +6,32 @@ import { isRole } from "@/server/auth/roles";
 
 // Who is calling: a session cookie, a Bearer token, or a trusted reverse proxy's user header.
 
+const plainIp = (a: string) => a.trim().replace(/^::ffff:/, "");
+
+/** The address of the connection's peer, stamped by scripts/server-entry.mjs from the socket. */
+export function peerIp(req: Request): string | null {
+  const peer = req.headers.get("x-leakwatch-peer");
+  return peer ? plainIp(peer) : null;
+}
+
+export function fromTrustedProxy(req: Request): boolean {
+  const peer = peerIp(req);
+  return peer !== null && getConfig().trustedProxies.includes(peer);
+}
+
 /**
- * The address of the connection's peer, stamped by scripts/server-entry.mjs from the socket. Never
- * X-Forwarded-For: Next passes a client-sent one through unchanged, so it proves nothing. Null when the
- * console runs without that entry (next dev): then per-address throttling and proxy sign-in are off.
+ * The client's address: the socket peer, or, when the peer is a trusted proxy (LEAKWATCH_TRUSTED_PROXIES), the
+ * nearest address in X-Forwarded-For that is not one of those proxies. X-Forwarded-For from anyone else is
+ * ignored: Next passes a client-sent one through unchanged, so it proves nothing. Null when the console runs
+ * without scripts/server-entry.mjs (next dev): then per-address throttling and proxy sign-in are off.
  */
 export function clientIp(req: Request): string | null {
-  const peer = req.headers.get("x-leakwatch-peer");
-  return peer ? peer.replace(/^::ffff:/, "") : null;
+  const peer = peerIp(req);
+  if (!peer || !fromTrustedProxy(req)) return peer;
+  const trusted = getConfig().trustedProxies;
+  const hops = (req.headers.get("x-forwarded-for") ?? "").split(",").map(plainIp).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trusted.includes(hops[i]!)) return hops[i]!;
+  return peer;
 }
 
 export function readCookie(req: Request, name: string): string | null {
@@ -21,7 +39,14 @@ export function readCookie(req: Request, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      // A value that is not valid percent-encoding is no cookie of ours: no session, not a 500.
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }
@@ -32,9 +57,8 @@ export async function resolveCaller(req: Request): Promise<SessionInfo | null> {
 
   const cfg = getConfig();
   if (cfg.proxyUserHeader && cfg.trustedProxies.length > 0) {
-    const ip = clientIp(req);
     const user = req.headers.get(cfg.proxyUserHeader);
-    if (ip && user && cfg.trustedProxies.includes(ip)) {
+    if (user && fromTrustedProxy(req)) {
       const role = cfg.proxyRoleHeader ? req.headers.get(cfg.proxyRoleHeader) : "viewer";
       if (isRole(role)) return { userId: `proxy:${user}`, username: user, role, csrfToken: "", via: "proxy" };
     }

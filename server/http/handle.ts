@@ -5,6 +5,7 @@ import type { SessionInfo } from "@/server/auth/sessions";
 import { safeEqual } from "@/server/auth/crypto";
 import { AppError, CsrfError, ForbiddenError, UnauthenticatedError, ValidationError, type ErrorCode } from "@/server/errors";
 import { log } from "@/server/log";
+import { readBodyCapped } from "./body";
 import { clientIp, originAllowed, resolveCaller } from "./caller";
 import { recordDenied } from "./denied";
 
@@ -25,14 +26,18 @@ interface RouteOptions<S extends z.ZodType | undefined> {
   /** POST/PUT/PATCH/DELETE: enforce Origin and the session's CSRF token. */
   mutating?: boolean;
   body?: S;
+  /** The largest body read before parsing (default 64 KiB); a larger one is refused with 413 unread. */
+  maxBodyBytes?: number;
 }
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 type Handler<B> = (ctx: RouteContext<B>) => Promise<unknown>;
 type NextCtx = { params: Promise<Record<string, string | string[]>> };
 
 const ERROR_CODES: Record<ErrorCode, true> = {
   validation: true, unauthenticated: true, forbidden: true, csrf: true, not_found: true, conflict: true,
-  source_unavailable: true, audit_unavailable: true, read_only: true, rate_limited: true, internal: true,
+  source_unavailable: true, audit_unavailable: true, read_only: true, rate_limited: true, too_large: true, internal: true,
 };
 
 /** An AppError by class, or by shape: clients kept on globalThis (Docker, Redis) outlive a hot reload or live in
@@ -46,6 +51,7 @@ export function asAppError(e: unknown): AppError | null {
 
 export function errorResponse(e: unknown): Response {
   const app = asAppError(e);
+  if (app?.code === "audit_unavailable") log.warn({ detail: (app as { detail?: string }).detail }, "refused: the audit log is unavailable");
   if (app) {
     const headers: Record<string, string> = {};
     if (app.code === "rate_limited" && "retryAfterSeconds" in app) headers["retry-after"] = String((app as { retryAfterSeconds: number }).retryAfterSeconds);
@@ -93,9 +99,10 @@ export function apiRoute<S extends z.ZodType | undefined = undefined>(
       }
       let body: unknown = undefined;
       if (opts.body) {
+        const text = await readBodyCapped(req, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
         let json: unknown;
         try {
-          json = await req.json();
+          json = JSON.parse(text);
         } catch {
           throw new ValidationError("The request body is not valid JSON.");
         }

@@ -1,0 +1,241 @@
+// Security hardening (issue 15), end to end through the real route handlers: each block is a way the running console
+// was found to fail under a probe, and fails again if that hole reopens.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flushTestRedis, testRedisUrl } from "@/server/testing/harness";
+import { call, callJson, errorCode, HOST, ORIGIN, startConsole, type TestConsole } from "./support/action-console";
+
+const BROKER_DB = 6;
+let lw: TestConsole;
+
+beforeAll(async () => {
+  await flushTestRedis([BROKER_DB]);
+  lw = await startConsole({ LEAKWATCH_BROKERS: `default=${testRedisUrl(BROKER_DB)}` });
+});
+
+afterAll(async () => {
+  await lw?.close();
+  await flushTestRedis([BROKER_DB]);
+});
+
+/** A request with hand-made headers, for what CallOptions can't express. */
+function rawRequest(urlPath: string, headers: Record<string, string>, init: RequestInit = {}): Request {
+  return new Request(`${ORIGIN}${urlPath}`, { ...init, headers: { host: HOST, ...headers } });
+}
+
+describe("a malformed session cookie", () => {
+  it("is no session: 401 on an API route, not a 500", async () => {
+    const { GET } = await import("@/app/api/auth/session/route");
+    for (const cookie of ["lw_session=%", "lw_session=%E0%A4%A", "lw_session=%zz; other=1"]) {
+      const res = await GET(rawRequest("/api/auth/session", { cookie }));
+      expect({ cookie, status: res.status, body: await res.json() }).toEqual({ cookie, status: 401, body: { error: { code: "unauthenticated", message: expect.any(String) } } });
+    }
+  });
+});
+
+describe("the live stream", () => {
+  /** Reads the stream until it ends; resolves with what it carried. Rejects if it is still open after `limitMs`. */
+  async function readUntilClosed(res: Response, limitMs = 60_000): Promise<string> {
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let text = "";
+    const timer = setTimeout(() => void reader.cancel("still open"), limitMs);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += dec.decode(value);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return text;
+  }
+
+  it("closes once the session that opened it is signed out", async () => {
+    const user = await lw.newSession("viewer");
+    const { GET } = await import("@/app/api/events/route");
+    const res = await call(GET, "/api/events", { as: user });
+    expect(res.status).toBe(200);
+    const { POST: logout } = await import("@/app/api/auth/logout/route");
+    expect((await call(logout, "/api/auth/logout", { as: user, method: "POST" })).status).toBe(200);
+    const text = await readUntilClosed(res);
+    expect(text).toContain("event: session-ended");
+  });
+
+  it("closes once the token that opened it is revoked", async () => {
+    const { createApiToken, revokeApiToken } = await import("@/server/auth/tokens");
+    const t = await createApiToken("stream-reader", "viewer", lw.users.admin.username);
+    const { GET } = await import("@/app/api/events/route");
+    const res = await call(GET, "/api/events", { bearer: t.token, origin: null });
+    expect(res.status).toBe(200);
+    await revokeApiToken(t.id);
+    expect(await readUntilClosed(res)).toContain("event: session-ended");
+  });
+});
+
+async function login(username: string, password: string, peer: string, extra: Record<string, string> = {}) {
+  const { POST } = await import("@/app/api/auth/login/route");
+  const res = await POST(rawRequest("/api/auth/login", { origin: ORIGIN, "content-type": "application/json", "x-leakwatch-peer": peer, ...extra }, { method: "POST", body: JSON.stringify({ username, password }) }));
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as { error?: { code: string; message: string } } };
+}
+
+describe("sign-in throttling", () => {
+  const password = "the owner's long password";
+
+  it("lets exactly the free allowance of parallel guesses through, and only for that account from that address", async () => {
+    const { createUser } = await import("@/server/auth/users");
+    await createUser({ username: "owner", password, role: "admin" });
+    // Forty guesses at once, in another letter case: five are checked, the rest are told to wait.
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login("OWNER", `guess ${i}`, "10.9.0.1")));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    expect(Number(results.find((r) => r.status === 429)!.retryAfter)).toBeGreaterThan(0);
+    // The real owner, from another address, is not held back.
+    expect((await login("owner", password, "10.9.0.2")).status).toBe(200);
+    // The attacker's address still waits, even with the right password.
+    expect((await login("owner", password, "10.9.0.1")).status).toBe(429);
+    // A forged X-Forwarded-For from an address that is not a trusted proxy changes nothing.
+    expect((await login("owner", password, "10.9.0.1", { "x-forwarded-for": "10.9.9.9" })).status).toBe(429);
+  });
+
+  it("is lifted on the host with `npm run user -- unlock`", async () => {
+    const { main } = await import("../scripts/user-admin");
+    const out: string[] = [];
+    expect(await main(["unlock", "owner"], (l) => out.push(l))).toBe(0);
+    expect(out.join("\n")).toMatch(/unlocked owner/);
+    expect((await login("owner", password, "10.9.0.1")).status).toBe(200);
+  });
+
+  it("resets a forgotten password on the host with `npm run user -- reset-password`, ending the user's sessions", async () => {
+    const signedIn = await login("owner", password, "10.9.0.4");
+    expect(signedIn.status).toBe(200);
+    const { main } = await import("../scripts/user-admin");
+    const out: string[] = [];
+    expect(await main(["reset-password", "owner"], (l) => out.push(l))).toBe(0);
+    const newPassword = out.at(-1)!;
+    expect(newPassword.length).toBeGreaterThanOrEqual(20);
+    expect((await login("owner", password, "10.9.0.4")).status).toBe(401);
+    expect((await login("owner", newPassword, "10.9.0.4")).status).toBe(200);
+    expect(await main(["reset-password", "nobody-here"], () => undefined)).toBe(1);
+  });
+
+  it("slows one address spraying many accounts after 30 failures", async () => {
+    const results: number[] = [];
+    for (let i = 0; i < 32; i++) results.push((await login(`sprayed-${i}`, "guess", "10.9.0.3")).status);
+    expect(results.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(results.slice(30)).toEqual([429, 429]);
+    expect((await login("owner", "anything at all", "10.9.0.5")).status).toBe(401);
+  });
+});
+
+describe("failed sign-ins in the audit log", () => {
+  it("name a known account, and mark an unknown one without storing what was typed", async () => {
+    const typed = "Tr0ub4dor&3-typed-in-the-wrong-field";
+    expect((await login(typed, "x", "10.9.1.1")).status).toBe(401);
+    expect((await login(lw.users.viewer.username, "wrong password", "10.9.1.1")).status).toBe(401);
+    const failed = (await lw.auditEntries()).filter((e) => e.event === "login-failed" && e.sourceIp === "10.9.1.1");
+    expect(failed).toHaveLength(2);
+    expect(JSON.stringify(failed)).not.toContain("Tr0ub4dor");
+    expect(failed[0]!.actor).toMatch(/^\(unknown user #[0-9a-f]{10}, \d+ chars\)$/);
+    expect(failed[1]!.actor).toBe(lw.users.viewer.username);
+  });
+});
+
+describe("request bodies", () => {
+  it("are refused over the route's cap before parsing: a declared 9 MB sign-in body", async () => {
+    const big = JSON.stringify({ username: "x", password: "y".repeat(9 * 1024 * 1024) });
+    const r = await callJson((await import("@/app/api/auth/login/route")).POST, "/api/auth/login", { body: big });
+    expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 413, code: "too_large" });
+  });
+
+  it("stop reading a streamed body without Content-Length as soon as it passes the cap", async () => {
+    const { POST } = await import("@/app/api/setup/route");
+    let pulled = 0;
+    const chunk = new Uint8Array(1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled += chunk.byteLength;
+        if (pulled > 9 * 1024 * 1024) c.close();
+        else c.enqueue(chunk);
+      },
+    });
+    const res = await POST(rawRequest("/api/setup", { origin: ORIGIN, "content-type": "application/json" }, { method: "POST", body, duplex: "half" } as RequestInit));
+    expect(res.status).toBe(413);
+    expect(pulled).toBeLessThan(64 * 1024);
+  });
+
+  it("keep a larger cap where a route needs one: a 10 KB runbook note body is parsed", async () => {
+    const { POST } = await import("@/app/api/runbooks/[id]/notes/route");
+    const r = await callJson(POST, "/api/runbooks/nope/notes", { as: lw.users.operator, params: { id: "nope" }, body: { note: "n".repeat(10_000) } });
+    expect(r.status).not.toBe(413);
+  });
+});
+
+describe("the setup link before the first admin exists", () => {
+  it("audits only an accepted setup; refused ones are throttled denials", async () => {
+    const { getDb } = await import("@/server/db");
+    const { sha256 } = await import("@/server/auth/crypto");
+    const db = await getDb();
+    const users = await db.selectFrom("users").selectAll().execute();
+    const sessions = await db.selectFrom("sessions").selectAll().execute();
+    await db.deleteFrom("users").execute();
+    try {
+      const { POST } = await import("@/app/api/setup/route");
+      const post = async (token: string, peer: string) => {
+        const res = await POST(rawRequest("/api/setup", { origin: ORIGIN, "content-type": "application/json", "x-leakwatch-peer": peer }, { method: "POST", body: JSON.stringify({ token, username: "mallory", password: "a long enough password" }) }));
+        return res.status;
+      };
+      const before = (await lw.auditEntries()).length;
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push(await post(`forged-token-${i}`, "10.9.2.1"));
+      expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429, 429, 429, 429]);
+      let added = (await lw.auditEntries()).slice(before);
+      expect(added.filter((e) => e.action === "setup.create-admin")).toEqual([]);
+      expect(added.filter((e) => e.event === "denied" && e.action === "POST /api/setup")).toHaveLength(5);
+
+      const token = "a-real-setup-token-0123456789";
+      await db.insertInto("setup_tokens").values({ token_hash: sha256(token), created_at: Date.now(), expires_at: Date.now() + 60_000, used_at: null }).execute();
+      expect(await post(token, "10.9.2.2")).toBe(200);
+      added = (await lw.auditEntries()).slice(before);
+      expect(added.filter((e) => e.action === "setup.create-admin").map((e) => e.actor)).toEqual(["mallory"]);
+    } finally {
+      await db.deleteFrom("sessions").execute();
+      await db.deleteFrom("users").execute();
+      await db.insertInto("users").values(users).execute();
+      await db.insertInto("sessions").values(sessions).execute();
+    }
+  });
+});
+
+describe("an unwritable audit log", () => {
+  it("shows in /api/health, and no public body carries the data dir's path", async () => {
+    const { mkdir, rename, rmdir } = await import("node:fs/promises");
+    const { GET: health } = await import("@/app/api/health/route");
+    const auditOk = async () => {
+      const text = await (await health()).text();
+      expect(text).not.toContain(lw.dataDir);
+      return (JSON.parse(text) as { sources: { kind: string; ok: boolean; lastError: string | null }[] }).sources.find((s) => s.kind === "audit");
+    };
+    // A write that works first, so the state below is a change the check has to notice.
+    expect((await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1")).status).toBe(200);
+    expect((await auditOk())?.ok).toBe(true);
+
+    await rename(lw.auditFile, `${lw.auditFile}.aside`);
+    await mkdir(lw.auditFile);
+    try {
+      const r = await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1");
+      expect({ status: r.status, code: r.body.error?.code }).toEqual({ status: 503, code: "audit_unavailable" });
+      expect(JSON.stringify(r.body)).not.toContain(lw.dataDir);
+      expect(JSON.stringify(r.body)).not.toMatch(/\/tmp\//);
+      const audit = await auditOk();
+      expect(audit?.ok).toBe(false);
+      expect(audit?.lastError).toMatch(/EISDIR|cannot/);
+    } finally {
+      await rmdir(lw.auditFile);
+      await rename(`${lw.auditFile}.aside`, lw.auditFile);
+    }
+    expect((await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1")).status).toBe(200);
+    expect((await auditOk())?.ok).toBe(true);
+  });
+});
