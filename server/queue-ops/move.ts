@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { ValidationError } from "@/server/errors";
-import { consumeOrder, priorityListKey, type QueueLayout } from "./keys";
+import { consumeOrder, stepListKey, type QueueLayout } from "./keys";
 import { withQueueOps } from "./scripts";
 
 // Moves messages between two kombu queues, priority sub-list to matching sub-list, oldest first,
@@ -47,8 +47,8 @@ export async function moveMessages(redis: Redis, o: MoveOptions): Promise<MoveRe
   const left = () => (count === "all" ? Infinity : count - moved);
 
   for (const step of steps) {
-    const src = priorityListKey(o, o.from, step);
-    const dst = priorityListKey(o, o.to, step);
+    const src = stepListKey(o, o.from, step);
+    const dst = stepListKey(o, o.to, step);
     // Bound the work by what this sub-list holds now: messages produced during the move stay put.
     // Unfiltered, the budget counts moves; filtered, it counts messages looked at (each once).
     const length = await r.llen(src);

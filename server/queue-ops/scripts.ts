@@ -68,10 +68,13 @@ const RELEASE_MUTEX = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** Queue keys are bytes (queue names need not be UTF-8). */
+type Key = string | Buffer;
+
 export interface QueueOpsCommands {
-  lwMoveBatch(src: string, dst: string, max: number): Promise<[number, number]>;
-  lwMoveFilteredBatch(src: string, dst: string, maxMoves: number, maxScan: number, skip: number, task: string, tomb: string): Promise<[number, number, number]>;
-  lwRestoreUnacked(...keysThenArgs: (string | number)[]): Promise<number>;
+  lwMoveBatch(src: Key, dst: Key, max: number): Promise<[number, number]>;
+  lwMoveFilteredBatch(src: Key, dst: Key, maxMoves: number, maxScan: number, skip: number, task: string, tomb: string): Promise<[number, number, number]>;
+  lwRestoreUnacked(...keysThenArgs: (Key | number)[]): Promise<number>;
   lwDropStaleIndex(unacked: string, index: string, mutex: string, tag: string, token: string): Promise<number>;
   lwReleaseMutex(mutex: string, token: string): Promise<number>;
 }
