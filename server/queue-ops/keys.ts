@@ -1,5 +1,5 @@
 import "server-only";
-import { messagePriority, queueKey, stepForPriority, type KombuLayout } from "@/server/celery/kombu-keys";
+import { queueKey, stepForPriority, type KombuLayout } from "@/server/celery/kombu-keys";
 
 // kombu's Redis transport key layout, as queue operations need it (the one definition lives in
 // server/celery/kombu-keys.ts, for every transport option). Queue operations must match it exactly or
