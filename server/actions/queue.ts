@@ -51,6 +51,7 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
       warnings: [
         ...(p.taskName ? [`Only messages of task ${p.taskName} move; the count is an upper bound.`] : []),
         "Producers and workers keep running: each message moves atomically, so none is lost or duplicated.",
+        "Each moved message is re-addressed to its new queue (delivery_info), so if a worker dies holding it, kombu redelivers it there.",
         ...(liveQueue(t.broker, p.to)?.consumers.length ? [] : [`Nobody consumes ${p.to}: moved messages wait there (a parking queue).`]),
       ],
       blockers, state: { fromDepth: from.depth, toDepth: to.depth },

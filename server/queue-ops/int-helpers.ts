@@ -62,6 +62,15 @@ export async function byStep(ns: Namespace, queue: string): Promise<Record<strin
 
 export const all = (m: Record<string, string[]>) => Object.values(m).flat();
 
+/** The message text with its delivery_info left out: what a move must keep byte for byte. */
+export const exceptRoute = (raw: string) => raw.replace(/"delivery_info": \{[^{}]*\}/, '"delivery_info": *');
+export const exceptRoutes = (m: Record<string, string[]>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map(exceptRoute)]));
+/** Where kombu would redeliver the message: its delivery_info's exchange and routing key. */
+export const routeOf = (raw: string) => {
+  const di = (JSON.parse(raw) as { properties: { delivery_info: { exchange: string; routing_key: string } } }).properties.delivery_info;
+  return `${di.exchange}/${di.routing_key}`;
+};
+
 export async function markersWith(prefix: string): Promise<string[]> {
   return (await recordedMarkers(RECORD_DB)).filter((m) => m.startsWith(`${prefix}-`));
 }
