@@ -36,6 +36,19 @@ export interface BrokerConfig {
   queues: string[];
   /** Sentinel master name (from `?master_name=` / the JSON file); only for sentinel:// URLs. */
   masterName?: string;
+  // kombu's other Redis transport options (JSON file, kombu's names); absent means kombu's/Celery's default
+  // (resolved in one place: layoutOf in server/celery/kombu-keys.ts).
+  sep?: string;
+  unackedKey?: string;
+  unackedIndexKey?: string;
+  unackedMutexKey?: string;
+  unackedMutexExpireSeconds?: number;
+  fanoutPrefix?: boolean | string;
+  fanoutPatterns?: boolean;
+  /** Celery's control_exchange (pidbox exchanges `<it>.pidbox`, `reply.<it>.pidbox`). */
+  controlExchange?: string;
+  /** Celery's event_exchange. */
+  eventExchange?: string;
 }
 
 export interface Thresholds {
@@ -125,8 +138,22 @@ const fileSchema = z
         z.string(),
         z.object({
           global_keyprefix: z.string().max(200).optional(),
-          priority_steps: z.array(z.number().int().min(0).max(255)).min(1).max(32).optional(),
+          priority_steps: z
+            .array(z.number().int().min(0).max(255))
+            .min(1)
+            .max(32)
+            .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] as number)), "must be sorted ascending with no repeats (kombu bisects it)")
+            .optional(),
           visibility_timeout: z.number().positive().max(30 * 86400).optional(),
+          sep: z.string().min(1).max(16).optional(),
+          unacked_key: z.string().min(1).max(200).optional(),
+          unacked_index_key: z.string().min(1).max(200).optional(),
+          unacked_mutex_key: z.string().min(1).max(200).optional(),
+          unacked_mutex_expire: z.number().positive().max(86400).optional(),
+          fanout_prefix: z.union([z.boolean(), z.string().max(200)]).optional(),
+          fanout_patterns: z.boolean().optional(),
+          control_exchange: z.string().min(1).max(200).optional(),
+          event_exchange: z.string().min(1).max(200).optional(),
           queues: z.array(z.string().min(1).max(1024)).max(100_000).optional(),
           presets: z.array(z.string()).optional(),
           master_name: z.string().optional(),
@@ -242,6 +269,15 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       visibilityTimeoutSeconds: f.visibility_timeout ?? 3600,
       queues: [...queues],
       masterName: f.master_name ?? (masterFromUrl ? decodeURIComponent(masterFromUrl) : undefined),
+      sep: f.sep,
+      unackedKey: f.unacked_key,
+      unackedIndexKey: f.unacked_index_key,
+      unackedMutexKey: f.unacked_mutex_key,
+      unackedMutexExpireSeconds: f.unacked_mutex_expire,
+      fanoutPrefix: f.fanout_prefix,
+      fanoutPatterns: f.fanout_patterns,
+      controlExchange: f.control_exchange,
+      eventExchange: f.event_exchange,
     };
   });
   for (const h of dockerHosts) {

@@ -6,7 +6,7 @@ import type Redis from "ioredis";
 import { DIFY_QUEUES, type BrokerConfig } from "@/server/config";
 import { closeAllBrokers } from "@/server/celery/connections";
 import { readDepths } from "@/server/celery/depth";
-import { nameToBytes, queueKey } from "@/server/celery/kombu-keys";
+import { DEFAULT_LAYOUT, nameToBytes, queueKey } from "@/server/celery/kombu-keys";
 import { sampleBroker } from "@/server/celery/sampler";
 import { getWorkerInventory } from "@/server/celery/workers";
 import { copyOf, loadTemplate } from "../lib/envelopes";
@@ -36,7 +36,7 @@ async function seed(redis: Redis, names: string[]): Promise<number> {
     for (const step of STEPS) {
       const t = templates[String(step)]!;
       for (let m = 0; m < messagesFor(i, step); m++) {
-        pipe.lpush(queueKey("", nameToBytes(q), step), copyOf(t, q, step).raw);
+        pipe.lpush(queueKey(DEFAULT_LAYOUT, nameToBytes(q), step), copyOf(t, q, step).raw);
         messages++;
         if (++queued === 2000) {
           await pipe.exec();
@@ -53,13 +53,13 @@ async function seed(redis: Redis, names: string[]): Promise<number> {
 /** What a hand-written script does: one LLEN per key, each awaited before the next. */
 async function naiveDepths(redis: Redis, names: readonly string[]): Promise<number> {
   let total = 0;
-  for (const q of names) for (const step of STEPS) total += await redis.llen(queueKey("", nameToBytes(q), step));
+  for (const q of names) for (const step of STEPS) total += await redis.llen(queueKey(DEFAULT_LAYOUT, nameToBytes(q), step));
   return total;
 }
 
 async function pipelinedTotal(redis: Redis, names: readonly string[]): Promise<number> {
   let total = 0;
-  for (const d of (await readDepths(redis, "", names, STEPS)).values()) total += d.depth;
+  for (const d of (await readDepths(redis, { ...DEFAULT_LAYOUT, prioritySteps: STEPS }, names)).values()) total += d.depth;
   return total;
 }
 

@@ -2,7 +2,10 @@
 // readInFlight: wall time, the longest single Redis command (SLOWLOG), and what it costs the console's memory.
 import type Redis from "ioredis";
 import { DIFY_QUEUES } from "@/server/config";
-import { UNACKED_INDEX_KEY, UNACKED_KEY } from "@/server/celery/kombu-keys";
+import { DEFAULT_LAYOUT } from "@/server/celery/kombu-keys";
+
+const UNACKED_KEY = DEFAULT_LAYOUT.unackedKey;
+const UNACKED_INDEX_KEY = DEFAULT_LAYOUT.unackedIndexKey;
 import { readInFlight } from "@/server/celery/unacked";
 import { copyOf, loadTemplate } from "../lib/envelopes";
 import { BENCH_CLIENT_NAME, benchRedis, readSlowlogConfig, writeSlowlogConfig, type SlowlogConfig } from "../lib/redis";
@@ -71,14 +74,15 @@ runSection(
     say(`seeding ${ENTRIES} unacked entries from captured payloads`);
     const bytes = await seed(redis, nowS);
     const memory = /used_memory:(\d+)/.exec(await redis.info("memory"))?.[1];
-    const opts = { visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_S, workers: null, nowMs: nowS * 1000 };
+    const layout = { ...DEFAULT_LAYOUT, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_S };
+    const opts = { workers: null, nowMs: nowS * 1000 };
 
     say("readInFlight: wall time and memory");
     collectGarbage();
     const before = memoryMiB();
     let peakRssMiB = before.rssMiB;
     const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, memoryMiB().rssMiB)), 5);
-    const run = await timed(() => readInFlight(redis!, "", new Map(), opts));
+    const run = await timed(() => readInFlight(redis!, layout, new Map(), opts));
     clearInterval(sampler);
     const afterRun = memoryMiB();
     collectGarbage();
@@ -94,7 +98,7 @@ runSection(
     saved = await readSlowlogConfig(redis);
     await writeSlowlogConfig(redis, { slowerThan: "0", maxLen: "1000000" });
     await redis.call("SLOWLOG", "RESET");
-    const logged = await timed(() => readInFlight(redis!, "", new Map(), opts));
+    const logged = await timed(() => readInFlight(redis!, layout, new Map(), opts));
     const scan = await ourSlowlog(redis);
     // For contrast: what a script that reads the hash in one HGETALL makes Redis do in one go.
     await redis.call("SLOWLOG", "RESET");

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { withBroker } from "@/server/celery/connections";
 import { readDepths } from "@/server/celery/depth";
+import { layoutOf } from "@/server/celery/kombu-keys";
 import { moveMessages } from "@/server/queue-ops/move";
 import { requeueOrphans } from "@/server/queue-ops/orphans";
 import { getQuarantine, listQuarantines, purgeToQuarantine, restoreQuarantine } from "@/server/queue-ops/quarantine";
@@ -18,10 +19,10 @@ const queueName = z.string().min(1).max(1024).refine((q) => !/[\r\n]/.test(q), "
 export const queueTarget = z.object({ broker: z.string().min(1).max(64), queue: queueName });
 type QueueTarget = z.infer<typeof queueTarget>;
 const label = (t: QueueTarget) => `${t.broker}/${t.queue}`;
-const layout = (b: BrokerConfig) => ({ prefix: b.globalKeyprefix, prioritySteps: b.prioritySteps });
+const layout = layoutOf;
 
 async function depthOf(b: BrokerConfig, queue: string): Promise<{ depth: number; byPriority: Record<string, number> }> {
-  const m = await withBroker(b, (r) => readDepths(r, b.globalKeyprefix, [queue], b.prioritySteps));
+  const m = await withBroker(b, (r) => readDepths(r, layoutOf(b), [queue]));
   const d = m.get(queue);
   return { depth: d?.depth ?? 0, byPriority: d?.byPriority ?? {} };
 }
@@ -50,6 +51,7 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
       warnings: [
         ...(p.taskName ? [`Only messages of task ${p.taskName} move; the count is an upper bound.`] : []),
         "Producers and workers keep running: each message moves atomically, so none is lost or duplicated.",
+        "Each moved message is re-addressed to its new queue (delivery_info), so if a worker dies holding it, kombu redelivers it there.",
         ...(liveQueue(t.broker, p.to)?.consumers.length ? [] : [`Nobody consumes ${p.to}: moved messages wait there (a parking queue).`]),
       ],
       blockers, state: { fromDepth: from.depth, toDepth: to.depth },
@@ -141,7 +143,7 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
   },
   async execute(t) {
     const b = brokerConfig(t.broker);
-    const r = await withBroker(b, (redis) => requeueOrphans(redis, { ...layout(b), visibilityTimeoutSeconds: b.visibilityTimeoutSeconds }));
+    const r = await withBroker(b, (redis) => requeueOrphans(redis, layout(b)));
     return { result: `${r.requeued} requeued`, details: r, after: r.byQueue };
   },
   async verify(_t, _p, _pv, exec) {

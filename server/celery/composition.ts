@@ -2,7 +2,7 @@ import "server-only";
 import type Redis from "ioredis";
 import { parseEnvelope, type TaskMessage } from "./envelope";
 import { pipelined } from "./depth";
-import { nameToBytes, queueKey } from "./kombu-keys";
+import { nameToBytes, queueKey, type KombuLayout } from "./kombu-keys";
 
 // What a backlog is made of, from a bounded sample. kombu LPUSHes new messages and workers BRPOP
 // (pop from the right), checking the priority lists in priority_steps order: the next message to run
@@ -49,14 +49,14 @@ function toNext(step: number, m: TaskMessage, showArgs: boolean): NextMessage {
 
 export async function readComposition(
   redis: Redis,
-  prefix: string,
+  layout: KombuLayout,
   queue: string,
-  steps: readonly number[],
   opts: { sampleSize?: number; showArgs?: boolean } = {},
 ): Promise<Composition> {
   const sampleSize = Math.max(1, Math.min(opts.sampleSize ?? DEFAULT_SAMPLE_PER_LIST, 1000));
   const raw = nameToBytes(queue);
-  const results = await pipelined(redis, steps, (pipe, step) => pipe.lrangeBuffer(queueKey(prefix, raw, step), -sampleSize, -1));
+  const steps = layout.prioritySteps;
+  const results = await pipelined(redis, steps, (pipe, step) => pipe.lrangeBuffer(queueKey(layout, raw, step), -sampleSize, -1));
   const counts = new Map<string, number>();
   const byStep: Record<string, number> = {};
   let sampled = 0;
@@ -88,13 +88,12 @@ export async function readComposition(
 /** Id of the next message to run per queue (first non-empty priority list's tail), for age tracking. */
 export async function readNextIds(
   redis: Redis,
-  prefix: string,
+  layout: KombuLayout,
   queues: { name: string; byPriority: Record<string, number> }[],
-  steps: readonly number[],
 ): Promise<Map<string, string | null>> {
   const wanted = queues.flatMap((q) => {
-    const step = steps.find((s) => (q.byPriority[String(s)] ?? 0) > 0);
-    return step === undefined ? [] : [{ name: q.name, key: queueKey(prefix, nameToBytes(q.name), step) }];
+    const step = layout.prioritySteps.find((s) => (q.byPriority[String(s)] ?? 0) > 0);
+    return step === undefined ? [] : [{ name: q.name, key: queueKey(layout, nameToBytes(q.name), step) }];
   });
   const results = await pipelined(redis, wanted, (pipe, w) => pipe.lindexBuffer(w.key, -1));
   const out = new Map<string, string | null>();

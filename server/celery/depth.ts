@@ -1,6 +1,6 @@
 import "server-only";
 import type Redis from "ioredis";
-import { nameToBytes, queueKey } from "./kombu-keys";
+import { nameToBytes, queueKey, type KombuLayout } from "./kombu-keys";
 
 // Queue depth the way kombu's Channel._size counts it: the sum of LLEN over the queue's priority lists.
 // All lists are read by a small Lua script, LUA_BATCH keys per call: one command instead of one per key, which
@@ -53,13 +53,12 @@ function withDepthsScript(redis: Redis): WithDepths {
 
 export async function readDepths(
   redis: Redis,
-  prefix: string,
+  layout: KombuLayout,
   queues: readonly string[],
-  steps: readonly number[],
 ): Promise<Map<string, QueueDepth>> {
   const cmds = queues.flatMap((q) => {
     const raw = nameToBytes(q);
-    return steps.map((step) => ({ q, step, key: queueKey(prefix, raw, step) }));
+    return layout.prioritySteps.map((step) => ({ q, step, key: queueKey(layout, raw, step) }));
   });
   const r = withDepthsScript(redis);
   const lengths: number[] = [];

@@ -1,6 +1,6 @@
 import "server-only";
 import type Redis from "ioredis";
-import { BINDING_PREFIX, SEP, nameFromBytes } from "./kombu-keys";
+import { BINDING_PREFIX, DEFAULT_LAYOUT, nameFromBytes, pidboxExchange, replyExchange, type KombuLayout } from "./kombu-keys";
 
 // Which queues exist: configured names, queues bound in kombu's binding sets (found with SCAN, never
 // KEYS), and queues live workers consume. Each queue records where its name came from.
@@ -22,14 +22,17 @@ export interface DiscoveredQueue {
 }
 
 const SCAN_COUNT = 1000;
-const SEP_BYTES = Buffer.from(SEP, "latin1");
 
-// kombu's own control plumbing: pidbox mailboxes, pidbox replies and event receivers are not task queues.
-const CONTROL_EXCHANGE = /(^|\.)pidbox$|^celeryev$/;
-const CONTROL_QUEUE = /\.pidbox$|^celeryev\./;
+type ControlNames = Pick<KombuLayout, "controlExchange" | "eventExchange">;
 
-export function isControlQueue(name: string): boolean {
-  return CONTROL_QUEUE.test(name);
+// kombu's own control plumbing: pidbox mailboxes (`<host>.<control>.pidbox`), pidbox replies
+// (`<oid>.reply.<control>.pidbox`) and event receivers (`celeryev.<uuid>`) are not task queues.
+function isControlExchange(exchange: string, names: ControlNames): boolean {
+  return exchange === pidboxExchange(names as KombuLayout) || exchange === replyExchange(names as KombuLayout) || exchange === names.eventExchange;
+}
+
+export function isControlQueue(name: string, names: ControlNames = DEFAULT_LAYOUT): boolean {
+  return name.endsWith(`.${pidboxExchange(names as KombuLayout)}`) || /\.pidbox$/.test(name) || /^celeryev\./.test(name);
 }
 
 /** Escapes glob metacharacters so a global_keyprefix is matched literally by SCAN MATCH. */
@@ -37,14 +40,15 @@ function globEscape(s: string): string {
   return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
-function splitMember(raw: Buffer): Binding | null {
+/** A binding set member split on sep, as kombu's get_table does (str.split: every occurrence). */
+function splitMember(raw: Buffer, sep: Buffer): Binding | null {
   const parts: Buffer[] = [];
   let from = 0;
   for (;;) {
-    const at = raw.indexOf(SEP_BYTES, from);
+    const at = raw.indexOf(sep, from);
     if (at < 0) break;
     parts.push(raw.subarray(from, at));
-    from = at + SEP_BYTES.length;
+    from = at + sep.length;
   }
   parts.push(raw.subarray(from));
   if (parts.length !== 3) return null;
@@ -53,7 +57,9 @@ function splitMember(raw: Buffer): Binding | null {
 }
 
 /** Reads every `<prefix>_kombu.binding.*` set with SCAN + pipelined SMEMBERS. */
-export async function readBindings(redis: Redis, prefix: string): Promise<BindingTable> {
+export async function readBindings(redis: Redis, layout: Pick<KombuLayout, "prefix" | "sep">): Promise<BindingTable> {
+  const { prefix } = layout;
+  const sep = Buffer.from(layout.sep, "utf8");
   const keyPrefix = Buffer.from(prefix + BINDING_PREFIX, "utf8");
   const keys: Buffer[] = [];
   let cursor = "0";
@@ -73,18 +79,18 @@ export async function readBindings(redis: Redis, prefix: string): Promise<Bindin
     const [err, members] = results[i] ?? [null, []];
     if (err || !Array.isArray(members)) return; // a key of another type: not kombu's
     const exchange = nameFromBytes(key.subarray(keyPrefix.length));
-    const bindings = (members as Buffer[]).map(splitMember).filter((b): b is Binding => b !== null);
+    const bindings = (members as Buffer[]).map((m) => splitMember(m, sep)).filter((b): b is Binding => b !== null);
     table.set(exchange, bindings);
   });
   return table;
 }
 
 /** Queue names bound to task exchanges (control exchanges left out). */
-export function boundQueues(table: BindingTable): string[] {
+export function boundQueues(table: BindingTable, names: ControlNames = DEFAULT_LAYOUT): string[] {
   const out = new Set<string>();
   for (const [exchange, bindings] of table) {
-    if (CONTROL_EXCHANGE.test(exchange)) continue;
-    for (const b of bindings) if (b.queue && !isControlQueue(b.queue)) out.add(b.queue);
+    if (isControlExchange(exchange, names)) continue;
+    for (const b of bindings) if (b.queue && !isControlQueue(b.queue, names)) out.add(b.queue);
   }
   return [...out];
 }
@@ -116,11 +122,16 @@ export function lookupQueues(table: BindingTable, exchange: string, routingKey: 
 }
 
 /** Union of configured, bound and worker-consumed queues, each with its origins, sorted by name. */
-export function mergeQueues(configured: readonly string[], bound: readonly string[], consumed: readonly string[]): DiscoveredQueue[] {
+export function mergeQueues(
+  configured: readonly string[],
+  bound: readonly string[],
+  consumed: readonly string[],
+  control: ControlNames = DEFAULT_LAYOUT,
+): DiscoveredQueue[] {
   const byName = new Map<string, Set<QueueOrigin>>();
   const add = (names: readonly string[], origin: QueueOrigin) => {
     for (const n of names) {
-      if (isControlQueue(n)) continue;
+      if (isControlQueue(n, control)) continue;
       const set = byName.get(n) ?? new Set<QueueOrigin>();
       set.add(origin);
       byName.set(n, set);

@@ -4,10 +4,11 @@ import type { BrokerConfig } from "@/server/config";
 import { errorMessage } from "@/server/errors";
 import { brokerDb, getSubscriber, heldSubscriber } from "./connections";
 import { decodeKombuBody } from "./envelope";
-import { fanoutChannel } from "./kombu-keys";
+import { fanoutChannel, layoutOf } from "./kombu-keys";
 
-// Listens to Celery's worker events (exchange `celeryev`, published by workers started with -E) on
-// the broker's pub/sub channel `<prefix>/<db>.celeryev/worker.<kind>`. One listener per broker, kept on
+// Listens to Celery's worker events (event_exchange `celeryev`, published by workers started with -E) on
+// the broker's pub/sub channel `<prefix>/<db>.celeryev/worker.<kind>` (kombu's _get_publish_topic: without the
+// `/worker.<kind>` tail when fanout_patterns is off, so then the whole exchange is heard and filtered by type). One listener per broker, kept on
 // globalThis; the subscriber connection reconnects and re-subscribes by itself (ioredis autoResubscribe).
 
 export interface Heartbeat {
@@ -57,7 +58,8 @@ export function onEvent(beats: Map<string, Heartbeat>, raw: string | Buffer, now
 
 /** Starts (once) the event listener of a broker; resolves when subscribed or failed. */
 export function ensureHeartbeatListener(broker: BrokerConfig): Listener {
-  const key = `${broker.name}\n${broker.url}\n${broker.globalKeyprefix}`;
+  const layout = layoutOf(broker);
+  const key = JSON.stringify([broker.name, broker.url, layout]);
   const existing = listeners.get(key);
   // A subscriber closed or replaced (closeAllBrokers, a new URL) does not come back: start over.
   if (existing && (existing.subscriber === null || existing.subscriber === heldSubscriber(broker))) return existing;
@@ -66,7 +68,7 @@ export function ensureHeartbeatListener(broker: BrokerConfig): Listener {
     try {
       const sub = await getSubscriber(broker);
       listener.subscriber = sub;
-      const pattern = fanoutChannel(broker.globalKeyprefix, brokerDb(broker), "celeryev", "worker.*");
+      const pattern = fanoutChannel(layout, brokerDb(broker), layout.eventExchange, "worker.*");
       sub.on("pmessageBuffer", (p: Buffer, _channel: Buffer, message: Buffer) => {
         if (p.toString() === pattern) onEvent(listener.beats, message, Date.now());
       });

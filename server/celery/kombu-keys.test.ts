@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BINARY_NAME_MARKER, nameFromBytes, nameToBytes, queueKey, stepForPriority } from "./kombu-keys";
+import { BINARY_NAME_MARKER, DEFAULT_LAYOUT, messagePriority, nameFromBytes, nameToBytes, queueKey, stepForPriority } from "./kombu-keys";
 
 describe("stepForPriority (kombu's Channel.priority)", () => {
   it("files a priority under the highest step not above it, clamped to 0..9", () => {
     const steps = [0, 3, 6, 9];
-    expect([0, 1, 2, 3, 5, 6, 8, 9, 12, -4].map((p) => stepForPriority(p, steps))).toEqual([0, 0, 0, 3, 3, 6, 6, 9, 9, 0]);
+    expect([0, 1, 2, 3, 5, 6, 8, 9, 12, -4].map((p) => stepForPriority(messagePriority({ properties: { priority: p } }), steps))).toEqual([0, 0, 0, 3, 3, 6, 6, 9, 9, 0]);
     // Python's steps[bisect(...) - 1] wraps to the last step when no step is <= priority.
     expect(stepForPriority(1, [2, 5])).toBe(5);
   });
@@ -13,8 +13,8 @@ describe("stepForPriority (kombu's Channel.priority)", () => {
 
 describe("queueKey", () => {
   it("uses the bare name for step 0 and name\\x06\\x16step otherwise, after the global prefix", () => {
-    expect(queueKey("", Buffer.from("mail"), 0).toString("latin1")).toBe("mail");
-    expect(queueKey("lw:", Buffer.from("mail"), 6).toString("latin1")).toBe("lw:mail\x06\x166");
+    expect(queueKey(DEFAULT_LAYOUT, Buffer.from("mail"), 0).toString("latin1")).toBe("mail");
+    expect(queueKey({ prefix: "lw:", sep: DEFAULT_LAYOUT.sep }, Buffer.from("mail"), 6).toString("latin1")).toBe("lw:mail\x06\x166");
   });
 });
 

@@ -1,46 +1,146 @@
 import "server-only";
+import type { BrokerConfig } from "@/server/config";
 
-// kombu 5.2 Redis transport key layout (kombu/transport/redis.py), in one place:
-// - queue list for priority step s: `<queue>` when s is 0, else `<queue>\x06\x16<s>`  (Channel._q_for_pri)
-// - binding set per exchange: `_kombu.binding.<exchange>`, members `routing_key\x06\x16pattern\x06\x16queue`
-// - ack emulation: hash `unacked` (tag -> JSON [message, exchange, routing_key]) and zset `unacked_index`
-// - fanout exchanges: PUBLISH on `/<db>.<exchange>` (plus `/<routing_key>` when fanout_patterns and a key)
-// global_keyprefix is prepended to every one of these (the prefixed client covers LLEN/LPUSH/SADD/SMEMBERS/
-// HSET/ZADD/PUBLISH/DEL/BRPOP...), so we prefix every key and channel we touch ourselves.
+// kombu's Redis transport key layout (kombu/transport/redis.py, Channel), in one place, for every
+// transport option that changes a key or a channel name:
+// - queue list for priority step s: `<queue>` when s is 0, else `<queue><sep><s>`          (Channel._q_for_pri)
+// - binding set per exchange: `_kombu.binding.<exchange>`, members `routing_key<sep>pattern<sep>queue`
+//   (Channel._queue_bind; the set's name does not use sep)
+// - ack emulation: hash `unacked_key` (tag -> JSON [message, exchange, routing_key]), zset `unacked_index_key`
+//   (tag -> delivery time), lock `unacked_mutex_key` held for `unacked_mutex_expire` seconds   (QoS)
+// - fanout exchanges: PUBLISH on `<fanout prefix><exchange>` plus `/<routing_key>` when fanout_patterns
+//   and a key is given; the fanout prefix is `/{db}.` unless fanout_prefix says otherwise    (_get_publish_topic)
+// global_keyprefix is prepended to every one of these (kombu's prefixed client covers LLEN/LPUSH/SADD/
+// SMEMBERS/HSET/ZADD/PUBLISH/DEL/BRPOP...), so we prefix every key and channel we touch ourselves.
 
-export const SEP = "\x06\x16";
+export const DEFAULT_SEP = "\x06\x16";
 export const BINDING_PREFIX = "_kombu.binding.";
-export const UNACKED_KEY = "unacked";
-export const UNACKED_INDEX_KEY = "unacked_index";
+export const DEFAULT_PRIORITY_STEPS: readonly number[] = [0, 3, 6, 9];
 
-/** Messages carry priorities 0..9 (kombu clamps); each lands in the highest step <= its priority. */
+/** Every layout option of a broker, resolved (kombu's and Celery's defaults where the config says nothing). */
+export interface KombuLayout {
+  /** global_keyprefix ("" when none). */
+  prefix: string;
+  sep: string;
+  /** priority_steps, sorted and unique (validated at start-up, as kombu's bisect assumes). */
+  prioritySteps: readonly number[];
+  unackedKey: string;
+  unackedIndexKey: string;
+  unackedMutexKey: string;
+  unackedMutexExpireSeconds: number;
+  visibilityTimeoutSeconds: number;
+  /** The fanout channel prefix before `{db}` is filled in: "/{db}." by default, "" when fanout_prefix is false. */
+  fanoutPrefix: string;
+  fanoutPatterns: boolean;
+  /** Celery's control_exchange: the pidbox exchanges are `<it>.pidbox` and `reply.<it>.pidbox`. */
+  controlExchange: string;
+  /** Celery's event_exchange (celeryev). */
+  eventExchange: string;
+}
+
+export const DEFAULT_LAYOUT: KombuLayout = {
+  prefix: "",
+  sep: DEFAULT_SEP,
+  prioritySteps: DEFAULT_PRIORITY_STEPS,
+  unackedKey: "unacked",
+  unackedIndexKey: "unacked_index",
+  unackedMutexKey: "unacked_mutex",
+  unackedMutexExpireSeconds: 300,
+  visibilityTimeoutSeconds: 3600,
+  fanoutPrefix: "/{db}.",
+  fanoutPatterns: true,
+  controlExchange: "celery",
+  eventExchange: "celeryev",
+};
+
+/** The layout of a configured broker. */
+export function layoutOf(b: BrokerConfig): KombuLayout {
+  return {
+    prefix: b.globalKeyprefix,
+    sep: b.sep ?? DEFAULT_LAYOUT.sep,
+    prioritySteps: b.prioritySteps,
+    unackedKey: b.unackedKey ?? DEFAULT_LAYOUT.unackedKey,
+    unackedIndexKey: b.unackedIndexKey ?? DEFAULT_LAYOUT.unackedIndexKey,
+    unackedMutexKey: b.unackedMutexKey ?? DEFAULT_LAYOUT.unackedMutexKey,
+    unackedMutexExpireSeconds: b.unackedMutexExpireSeconds ?? DEFAULT_LAYOUT.unackedMutexExpireSeconds,
+    visibilityTimeoutSeconds: b.visibilityTimeoutSeconds,
+    fanoutPrefix: fanoutPrefixOf(b.fanoutPrefix),
+    fanoutPatterns: b.fanoutPatterns ?? DEFAULT_LAYOUT.fanoutPatterns,
+    controlExchange: b.controlExchange ?? DEFAULT_LAYOUT.controlExchange,
+    eventExchange: b.eventExchange ?? DEFAULT_LAYOUT.eventExchange,
+  };
+}
+
+/** kombu's Channel.__init__: fanout_prefix true keeps '/{db}.', a string replaces it, false means no prefix. */
+export function fanoutPrefixOf(option: boolean | string | undefined): string {
+  if (option === undefined || option === true) return DEFAULT_LAYOUT.fanoutPrefix;
+  if (option === false || option === "") return "";
+  return option;
+}
+
+/** Problems with a priority_steps list kombu would silently mis-handle (its bisect needs sorted, unique steps). */
+export function priorityStepsProblem(steps: readonly number[]): string | null {
+  if (steps.length === 0) return "needs at least one step";
+  for (let i = 1; i < steps.length; i++) {
+    if ((steps[i] as number) <= (steps[i - 1] as number)) return "must be sorted ascending with no repeats (kombu bisects it)";
+  }
+  return null;
+}
+
+/**
+ * kombu's Channel.priority (followed by _q_for_pri): the step is `steps[bisect_right(steps, p) - 1]`, so a
+ * priority below every step lands in Python's steps[-1], the LAST step. Callers pass the message priority already
+ * clamped to 0..9 (kombu's _get_message_priority); the steps are sorted and unique (validated at start-up).
+ */
 export function stepForPriority(priority: number, steps: readonly number[]): number {
-  const sorted = [...steps].sort((a, b) => a - b);
-  const p = Math.max(0, Math.min(9, Math.trunc(priority)));
-  // Python's steps[bisect(steps, p) - 1]: with p below every step, index -1 wraps to the last step.
   let i = 0;
-  while (i < sorted.length && (sorted[i] as number) <= p) i++;
-  return sorted[i - 1] ?? (sorted[sorted.length - 1] as number);
+  while (i < steps.length && (steps[i] as number) <= priority) i++;
+  return (i === 0 ? steps[steps.length - 1] : steps[i - 1]) as number;
 }
 
-/** Redis key of a queue's list for one priority step, as a Buffer (queue names are arbitrary bytes). */
-export function queueKey(prefix: string, queue: Buffer, step: number): Buffer {
-  const base = Buffer.concat([Buffer.from(prefix, "utf8"), queue]);
-  return step === 0 ? base : Buffer.concat([base, Buffer.from(`${SEP}${step}`, "latin1")]);
+/** kombu's _get_message_priority: properties.priority clamped to 0..9, 0 when absent or not an int. */
+export function messagePriority(payload: unknown): number {
+  const p = (payload as { properties?: { priority?: unknown } } | null)?.properties?.priority;
+  const n = typeof p === "number" ? Math.trunc(p) : typeof p === "string" && /^\s*[-+]?\d+\s*$/.test(p) ? Number(p) : NaN;
+  return Number.isFinite(n) ? Math.max(0, Math.min(9, n)) : 0;
 }
 
-export function bindingKey(prefix: string, exchange: string): string {
-  return `${prefix}${BINDING_PREFIX}${exchange}`;
+const bytes = (s: string) => Buffer.from(s, "utf8");
+
+/** Redis key of a queue's list for one priority step (a step, not a priority), as bytes (queue names are arbitrary bytes). */
+export function queueKey(layout: Pick<KombuLayout, "prefix" | "sep">, queue: Buffer | string, step: number): Buffer {
+  const q = typeof queue === "string" ? nameToBytes(queue) : queue;
+  const base = Buffer.concat([bytes(layout.prefix), q]);
+  return step === 0 ? base : Buffer.concat([base, bytes(`${layout.sep}${step}`)]);
 }
 
-export function bindingMember(routingKey: string, pattern: string, queue: string): string {
-  return [routingKey, pattern, queue].join(SEP);
+export function bindingKey(layout: Pick<KombuLayout, "prefix">, exchange: string): string {
+  return `${layout.prefix}${BINDING_PREFIX}${exchange}`;
 }
 
-/** The pub/sub channel kombu publishes a fanout exchange's messages on. */
-export function fanoutChannel(prefix: string, db: number, exchange: string, routingKey = ""): string {
-  return `${prefix}/${db}.${exchange}${routingKey ? `/${routingKey}` : ""}`;
+export function bindingMember(layout: Pick<KombuLayout, "sep">, routingKey: string, pattern: string, queue: string): string {
+  return [routingKey, pattern, queue].join(layout.sep);
 }
+
+/** The prefixed keys of kombu's ack emulation. */
+export function unackedKeys(layout: KombuLayout): { unacked: string; index: string; mutex: string } {
+  return {
+    unacked: layout.prefix + layout.unackedKey,
+    index: layout.prefix + layout.unackedIndexKey,
+    mutex: layout.prefix + layout.unackedMutexKey,
+  };
+}
+
+/** The pub/sub channel kombu publishes a fanout exchange's messages on (Channel._get_publish_topic). */
+export function fanoutChannel(layout: KombuLayout, db: number, exchange: string, routingKey = ""): string {
+  const prefix = layout.fanoutPrefix.replace("{db}", String(db));
+  const tail = routingKey && layout.fanoutPatterns ? `/${routingKey}` : "";
+  return `${layout.prefix}${prefix}${exchange}${tail}`;
+}
+
+/** Celery's pidbox exchanges for a control_exchange name (celery/app/control.py Mailbox). */
+export const pidboxExchange = (layout: KombuLayout) => `${layout.controlExchange}.pidbox`;
+export const replyExchange = (layout: KombuLayout) => `reply.${layout.controlExchange}.pidbox`;
 
 // ---- queue names: arbitrary bytes in Redis, strings in the API ----
 // A name that is valid UTF-8 is shown as is. Anything else (and, to keep the mapping reversible, any

@@ -3,18 +3,21 @@ import { randomUUID } from "node:crypto";
 import type { BrokerConfig } from "@/server/config";
 import { brokerDb, withBroker } from "./connections";
 import { decodeKombuBody } from "./envelope";
-import { bindingKey, bindingMember, fanoutChannel, nameToBytes, queueKey } from "./kombu-keys";
+import { bindingKey, bindingMember, fanoutChannel, layoutOf, pidboxExchange, queueKey, replyExchange } from "./kombu-keys";
 
-// Celery remote control over Redis, as kombu's pidbox Mailbox does it (celery/app/control.py):
-// - requests go to the fanout exchange `celery.pidbox`: PUBLISH on `<prefix>/<db>.celery.pidbox`;
-// - each call binds its own reply queue `<oid>.reply.celery.pidbox` to the direct exchange
-//   `reply.celery.pidbox` (routing key <oid>) BEFORE publishing, so workers can route their replies;
+// Celery remote control over Redis, as kombu's pidbox Mailbox does it (celery/app/control.py, kombu/pidbox.py),
+// for Celery's control_exchange name <ns> ("celery" by default) and the broker's kombu layout:
+// - requests go to the fanout exchange `<ns>.pidbox`: PUBLISH on `<prefix><fanout prefix><ns>.pidbox`;
+// - each call binds its own reply queue `<oid>.reply.<ns>.pidbox` to the direct exchange
+//   `reply.<ns>.pidbox` (routing key <oid>, members joined by the broker's sep) BEFORE publishing, so workers
+//   can route their replies (a member written with the wrong sep is unroutable for them);
 // - workers LPUSH replies onto that queue; we poll it (non-blocking RPOP: the shared connection must
-//   not be blocked by BRPOP) until the timeout or enough replies, then delete the queue and binding.
+//   not be blocked by BRPOP) as kombu's Mailbox._collect drains it: the timeout applies to the wait for EACH
+//   reply, so a slow worker that `celery inspect` would still hear is heard here too; then the queue and binding go.
 
-export const CONTROL_EXCHANGE = "celery.pidbox";
-export const REPLY_EXCHANGE = "reply.celery.pidbox";
 export const DEFAULT_TIMEOUT_MS = 1_500;
+/** However many replies keep trickling in, one call never waits longer than this many timeouts. */
+const MAX_TIMEOUTS_PER_CALL = 10;
 const POLL_INTERVAL_MS = 40;
 /** A reply racing our cleanup can land after DEL; a second sweep a little later removes it. */
 const LATE_SWEEP_MS = 3_000;
@@ -74,13 +77,16 @@ export async function broadcast(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const wantReply = opts.reply !== false;
   const limit = opts.expectReplies ?? (opts.destination?.length || Infinity);
-  const prefix = broker.globalKeyprefix;
+  const layout = layoutOf(broker);
+  const control = pidboxExchange(layout);
+  const reply = replyExchange(layout);
   const oid = randomUUID();
   const ticket = randomUUID();
-  const replyQueue = `${oid}.${REPLY_EXCHANGE}`;
-  const replyKeys = broker.prioritySteps.map((s) => queueKey(prefix, nameToBytes(replyQueue), s));
-  const member = bindingMember(oid, "", replyQueue);
-  const channel = fanoutChannel(prefix, brokerDb(broker), CONTROL_EXCHANGE);
+  const replyQueue = `${oid}.${reply}`;
+  const replyKeys = layout.prioritySteps.map((s) => queueKey(layout, replyQueue, s));
+  const member = bindingMember(layout, oid, "", replyQueue);
+  const replyBindings = bindingKey(layout, reply);
+  const channel = fanoutChannel(layout, brokerDb(broker), control);
   const message = envelope(
     {
       method: command,
@@ -88,10 +94,12 @@ export async function broadcast(
       destination: opts.destination ?? null,
       pattern: null,
       matcher: null,
-      ...(wantReply ? { ticket, reply_to: { exchange: REPLY_EXCHANGE, routing_key: oid } } : {}),
+      ...(wantReply ? { ticket, reply_to: { exchange: reply, routing_key: oid } } : {}),
     },
-    CONTROL_EXCHANGE,
-    // Workers drop requests whose `expires` (epoch seconds) has passed, so a late one is not run.
+    control,
+    // kombu's Mailbox._publish sends `expires` (epoch seconds) too. Celery 5.2 workers do NOT check it on a
+    // request (kombu's Node.handle_message ignores it): a request is run whenever a worker reads it. kombu only
+    // uses the header to drop expired REPLIES in _collect, which we do as well below.
     { clock: 1, expires: Date.now() / 1000 + timeoutMs / 1000 },
   );
 
@@ -100,24 +108,29 @@ export async function broadcast(
       await redis.publish(channel, message);
       return {};
     }
-    await redis.sadd(bindingKey(prefix, REPLY_EXCHANGE), member);
+    await redis.sadd(replyBindings, member);
     const replies: Replies = {};
     let count = 0;
     const cleanup = async () => {
-      await redis.srem(bindingKey(prefix, REPLY_EXCHANGE), member);
+      await redis.srem(replyBindings, member);
       await redis.del(...replyKeys);
     };
     try {
       await redis.publish(channel, message);
-      const deadline = Date.now() + timeoutMs;
+      const hardStop = Date.now() + timeoutMs * MAX_TIMEOUTS_PER_CALL;
+      // As kombu's drain_events(timeout=...) per reply: every message read restarts the wait.
+      let deadline = Date.now() + timeoutMs;
       while (count < limit && Date.now() < deadline) {
         let got = false;
         for (const key of replyKeys) {
           const item = await redis.rpopBuffer(key);
           if (!item) continue;
           got = true;
+          deadline = Math.min(Date.now() + timeoutMs, hardStop);
           const decoded = decodeKombuBody(item);
           if (!decoded.ok || decoded.value.headers.ticket !== ticket) continue;
+          const expires = Number(decoded.value.headers.expires);
+          if (expires > 0 && Date.now() / 1000 > expires) continue; // as _collect's on_message
           const body = decoded.value.body;
           if (body && typeof body === "object" && !Array.isArray(body)) {
             for (const [host, reply] of Object.entries(body)) {
@@ -131,7 +144,7 @@ export async function broadcast(
       return replies;
     } finally {
       await cleanup().catch(() => undefined);
-      sweepLater(broker, bindingKey(prefix, REPLY_EXCHANGE), member, replyKeys);
+      sweepLater(broker, replyBindings, member, replyKeys);
     }
   });
 }

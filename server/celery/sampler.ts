@@ -7,6 +7,7 @@ import { sourceName, withBroker } from "./connections";
 import { boundQueues, mergeQueues, readBindings } from "./discovery";
 import { readDepths } from "./depth";
 import { completionsByQueue, queueRates, queueStatus } from "./rates";
+import { layoutOf } from "./kombu-keys";
 import { readInFlight, type InFlightCounts } from "./unacked";
 import { forgetWorkers, getWorkerInventory } from "./workers";
 
@@ -50,16 +51,14 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     const inventory = await getWorkerInventory(broker);
     const nowMs = opts.nowMs ?? Date.now();
     const workersKnown = inventory.error === null;
-    const prefix = broker.globalKeyprefix;
+    const layout = layoutOf(broker);
     const pass = await withBroker(broker, async (redis) => {
-      const bindings = await readBindings(redis, prefix);
-      const queues = mergeQueues(broker.queues, boundQueues(bindings), [...inventory.consumersByQueue.keys()]);
+      const bindings = await readBindings(redis, layout);
+      const queues = mergeQueues(broker.queues, boundQueues(bindings, layout), [...inventory.consumersByQueue.keys()], layout);
       const names = queues.map((q) => q.name);
-      const depths = await readDepths(redis, prefix, names, broker.prioritySteps);
-      const inFlight = await readInFlight(redis, prefix, bindings, {
-        visibilityTimeoutSeconds: broker.visibilityTimeoutSeconds, workers: inventory.held, nowMs,
-      });
-      const heads = await readNextIds(redis, prefix, names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })), broker.prioritySteps);
+      const depths = await readDepths(redis, layout, names);
+      const inFlight = await readInFlight(redis, layout, bindings, { workers: inventory.held, nowMs });
+      const heads = await readNextIds(redis, layout, names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })));
       return { queues, depths, inFlight, heads };
     });
 
@@ -129,7 +128,7 @@ export async function getQueueDetail(
   const state = states.get(broker.name);
   const summary = state?.lastGood?.queues.find((q) => q.name === queue) ?? null;
   const composition = await withBroker(broker, (redis) =>
-    readComposition(redis, broker.globalKeyprefix, queue, broker.prioritySteps, opts));
+    readComposition(redis, layoutOf(broker), queue, opts));
   if (!summary && composition.sampled === 0 && !broker.queues.includes(queue))
     throw new NotFoundError(`Queue "${queue}" is not known on broker "${broker.name}".`);
   return { broker: broker.name, queue, summary, inFlight: state?.inFlight.get(queue) ?? null, composition, sampledAt: Date.now() };

@@ -2,7 +2,7 @@ import "server-only";
 import type Redis from "ioredis";
 import { parseUnackedEntry } from "./envelope";
 import { lookupQueues, type BindingTable } from "./discovery";
-import { UNACKED_INDEX_KEY, UNACKED_KEY } from "./kombu-keys";
+import { unackedKeys, type KombuLayout } from "./kombu-keys";
 
 // In-flight messages: kombu's ack emulation keeps every message a worker has taken but not acked in
 // the `unacked` hash (tag -> [message, exchange, routing_key]) and its receive time in the
@@ -71,13 +71,12 @@ function empty(): InFlightCounts {
 
 export async function readInFlight(
   redis: Redis,
-  prefix: string,
+  layout: KombuLayout,
   bindings: BindingTable,
-  opts: { visibilityTimeoutSeconds: number; workers: HeldByWorkers | null; nowMs?: number },
+  opts: { workers: HeldByWorkers | null; nowMs?: number },
 ): Promise<InFlight> {
   const nowMs = opts.nowMs ?? Date.now();
-  const hashKey = prefix + UNACKED_KEY;
-  const indexKey = prefix + UNACKED_INDEX_KEY;
+  const { unacked: hashKey, index: indexKey } = unackedKeys(layout);
   const out: InFlight = { byQueue: new Map(), malformed: 0, total: 0, taskQueues: new Map() };
   let cursor = "0";
   do {
@@ -104,7 +103,7 @@ export async function readInFlight(
       const { message, exchange, routingKey } = entry.value;
       const score = scores[i]?.[1];
       const receivedMs = typeof score === "string" && score !== "" ? Number(score) * 1000 : null;
-      const kind = classify({ nowMs, receivedMs, etaMs: message.etaMs, id: message.id, visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds, workers: opts.workers });
+      const kind = classify({ nowMs, receivedMs, etaMs: message.etaMs, id: message.id, visibilityTimeoutSeconds: layout.visibilityTimeoutSeconds, workers: opts.workers });
       for (const queue of lookupQueues(bindings, exchange || message.exchange || "", routingKey || message.routingKey || "")) {
         const c = out.byQueue.get(queue) ?? empty();
         c.unacked++;

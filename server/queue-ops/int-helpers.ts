@@ -2,7 +2,8 @@
 // reading Celery envelopes, counting markers that tasks.record wrote).
 import Redis from "ioredis";
 import { RUN_ID, deleteBrokerKeys, recordedMarkers, testRedisUrl } from "@/server/testing/harness";
-import { consumeOrder, priorityListKey, type QueueLayout } from "./keys";
+import { DEFAULT_LAYOUT } from "@/server/celery/kombu-keys";
+import { consumeOrder, stepListKey, type QueueLayout } from "./keys";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "");
 // db 1 (broker) and db 2 (markers) as the harness uses; other suites flush those dbs in their
@@ -25,6 +26,7 @@ export async function namespace(): Promise<Namespace> {
   const prioritySteps = [0, 3, 6, 9];
   const redis = new Redis(testRedisUrl(BROKER_DB), { maxRetriesPerRequest: 2 });
   return {
+    ...DEFAULT_LAYOUT,
     redis,
     prefix,
     prioritySteps,
@@ -54,11 +56,20 @@ export const firstArg = (e: Envelope) => (JSON.parse(Buffer.from(e.body, "base64
 /** Raw messages per priority step, consumer end first. */
 export async function byStep(ns: Namespace, queue: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const s of consumeOrder(ns.prioritySteps)) out[String(s)] = (await ns.redis.lrange(priorityListKey(ns, queue, s), 0, -1)).reverse();
+  for (const s of consumeOrder(ns.prioritySteps)) out[String(s)] = (await ns.redis.lrange(stepListKey(ns, queue, s), 0, -1)).reverse();
   return out;
 }
 
 export const all = (m: Record<string, string[]>) => Object.values(m).flat();
+
+/** The message text with its delivery_info left out: what a move must keep byte for byte. */
+export const exceptRoute = (raw: string) => raw.replace(/"delivery_info": \{[^{}]*\}/, '"delivery_info": *');
+export const exceptRoutes = (m: Record<string, string[]>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map(exceptRoute)]));
+/** Where kombu would redeliver the message: its delivery_info's exchange and routing key. */
+export const routeOf = (raw: string) => {
+  const di = (JSON.parse(raw) as { properties: { delivery_info: { exchange: string; routing_key: string } } }).properties.delivery_info;
+  return `${di.exchange}/${di.routing_key}`;
+};
 
 export async function markersWith(prefix: string): Promise<string[]> {
   return (await recordedMarkers(RECORD_DB)).filter((m) => m.startsWith(`${prefix}-`));

@@ -1,52 +1,32 @@
 import "server-only";
+import { queueKey, stepForPriority, type KombuLayout } from "@/server/celery/kombu-keys";
 
-// kombu 5.2 Redis transport key layout (kombu/transport/redis.py), which queue operations must
-// match exactly or Celery workers would never see the messages:
-// - a queue is one list per priority step: `<queue>` for the lowest step, `<queue>\x06\x16<step>`
-//   for the others; producers LPUSH, workers BRPOP the steps in order, so the right end is next;
-// - `global_keyprefix` is prepended to every key (queues, unacked*, _kombu.binding.*);
-// - unacked messages: hash `unacked` (tag -> JSON [payload, exchange, routing_key]), zset
-//   `unacked_index` (tag -> delivery time in seconds), lock `unacked_mutex` (SET NX PX).
+// kombu's Redis transport key layout, as queue operations need it (the one definition lives in
+// server/celery/kombu-keys.ts, for every transport option). Queue operations must match it exactly or
+// Celery workers would never see the messages:
+// - a queue is one list per priority step: `<queue>` for the lowest step, `<queue><sep><step>` for the
+//   others; producers LPUSH, workers BRPOP the steps in order, so the right end is next;
+// - `global_keyprefix` is prepended to every key (queues, unacked*, _kombu.binding.*).
 
-export const KOMBU_SEP = "\x06\x16";
-export const DEFAULT_PRIORITY_STEPS = [0, 3, 6, 9] as const;
+export { messagePriority, unackedKeys, bindingKey } from "@/server/celery/kombu-keys";
 
-export interface QueueLayout {
-  /** global_keyprefix ("" when none). */
-  prefix: string;
-  prioritySteps: readonly number[];
+export type QueueLayout = KombuLayout;
+
+/** The list key of `queue` for message priority `priority` (kombu's _q_for_pri after its priority()). */
+export function priorityListKey(layout: QueueLayout, queue: string | Buffer, priority: number): Buffer {
+  return queueKey(layout, queue, stepForPriority(priority, layout.prioritySteps));
 }
 
-/** The list key of `queue` at priority `step` (kombu's _q_for_pri after its priority()). */
-export function priorityListKey(layout: QueueLayout, queue: string, step: number): string {
-  const s = stepFor(step, layout.prioritySteps);
-  return `${layout.prefix}${s ? `${queue}${KOMBU_SEP}${s}` : queue}`;
+/** The list key of `queue` for a priority step itself. */
+export function stepListKey(layout: QueueLayout, queue: string | Buffer, step: number): Buffer {
+  return queueKey(layout, queue, step);
 }
 
-/** kombu's priority(): the largest step <= n (bisect), the first step when n is below all. */
-export function stepFor(n: number, steps: readonly number[]): number {
-  const sorted = [...steps].sort((a, b) => a - b);
-  let chosen = sorted[0] ?? 0;
-  for (const s of sorted) if (s <= n) chosen = s;
-  return chosen;
-}
+/** kombu's priority(): see stepForPriority. */
+export const stepFor = stepForPriority;
 
-/** kombu's _get_message_priority: properties.priority clamped to 0..9, 0 when absent or invalid. */
-export function messagePriority(payload: unknown): number {
-  const p = (payload as { properties?: { priority?: unknown } } | null)?.properties?.priority;
-  const n = typeof p === "number" ? Math.trunc(p) : typeof p === "string" && /^-?\d+$/.test(p.trim()) ? Number(p) : NaN;
-  return Number.isFinite(n) ? Math.max(0, Math.min(9, n)) : 0;
-}
-
-/** Steps in the order workers consume them (kombu BRPOPs priority_steps in ascending order). */
+/** Steps in the order workers consume them (kombu BRPOPs priority_steps in their configured, ascending order). */
 export function consumeOrder(steps: readonly number[]): number[] {
   return [...new Set(steps)].sort((a, b) => a - b);
 }
 
-export const unackedKeys = (prefix: string) => ({
-  unacked: `${prefix}unacked`,
-  index: `${prefix}unacked_index`,
-  mutex: `${prefix}unacked_mutex`,
-});
-
-export const bindingKey = (prefix: string, exchange: string) => `${prefix}_kombu.binding.${exchange}`;

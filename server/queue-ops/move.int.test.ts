@@ -1,7 +1,7 @@
 // Atomic moves against a real Celery 5.2 producer and worker on the test Redis (db 1, private prefix).
 import { afterEach, describe, expect, it } from "vitest";
 import { produce, startCeleryWorker, startProducer, stopAllProcesses, waitFor } from "@/server/testing/harness";
-import { all, byStep, expectedMarkers, firstArg, markersWith, namespace, parse, type Namespace } from "./int-helpers";
+import { all, byStep, exceptRoute, expectedMarkers, firstArg, markersWith, namespace, parse, routeOf, type Namespace } from "./int-helpers";
 import { moveMessages } from "./move";
 
 let ns: Namespace | undefined;
@@ -46,7 +46,7 @@ describe("moveMessages", () => {
     const before = all(await byStep(ns, "workflow"));
 
     const r = await moveMessages(ns.redis, { ...ns, from: "workflow", to: "conversation", taskName: "tasks.record", batchSize: 3 });
-    expect(r).toEqual({ moved: 20, movedByPriority: { "0": 0, "3": 20, "6": 0, "9": 0 }, cancelled: false });
+    expect(r).toEqual({ moved: 20, movedByPriority: { "0": 0, "3": 20, "6": 0, "9": 0 }, notRetargeted: 0, cancelled: false });
 
     const moved = await byStep(ns, "conversation");
     const stayed = all(await byStep(ns, "workflow"));
@@ -56,7 +56,10 @@ describe("moveMessages", () => {
     ]);
     expect(stayed).toEqual(before.filter((m) => parse(m).headers.task !== "tasks.record")); // same bytes, same order
     expect(stayed).toHaveLength(14);
-    expect(all(moved)).toEqual(before.filter((m) => parse(m).headers.task === "tasks.record")); // bytes unchanged
+    // Bytes unchanged but the route, which now names the queue the messages are in.
+    expect(all(moved).map(exceptRoute)).toEqual(before.filter((m) => parse(m).headers.task === "tasks.record").map(exceptRoute));
+    expect(new Set(all(moved).map(routeOf))).toEqual(new Set(["/conversation"]));
+    expect(new Set(before.map(routeOf))).toEqual(new Set(["/workflow"])); // as Celery published them
   });
 
   it("moves a given count in consumption order and keeps priorities", async () => {

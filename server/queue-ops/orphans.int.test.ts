@@ -20,7 +20,7 @@ const VISIBILITY_TIMEOUT_SECONDS = 5;
 describe("requeueOrphans", () => {
   it("gives a killed worker's prefetched messages to another worker, each run exactly once", async () => {
     ns = await namespace();
-    const keys = unackedKeys(ns.prefix);
+    const keys = unackedKeys(ns);
     // Two slow tasks hold both threads, so the record tasks behind them are only prefetched.
     await produce({ queue: "workflow", task: "tasks.slow", slowSeconds: 60, count: 2, env: ns.env() });
     const { sent } = await produce({ queue: "workflow", task: "tasks.record", count: 6, priority: 6, markerPrefix: ns.markerPrefix, env: ns.env() });
@@ -65,7 +65,7 @@ describe("requeueOrphans", () => {
 
   it("requeues exactly the given delivery tags, whatever their age, and leaves the others alone", async () => {
     ns = await namespace();
-    const keys = unackedKeys(ns.prefix);
+    const keys = unackedKeys(ns);
     await produce({ queue: "mail", task: "tasks.send_mail", count: 3, priority: 3, env: ns.env() });
     // Stand in for a worker's QoS.append (HSET unacked + ZADD unacked_index) with the real messages.
     const msgs = all(await byStep(ns, "mail"));

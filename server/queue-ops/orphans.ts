@@ -2,7 +2,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { ConflictError } from "@/server/errors";
-import { bindingKey, KOMBU_SEP, messagePriority, priorityListKey, unackedKeys, type QueueLayout } from "./keys";
+import { lookupQueues, readBindings } from "@/server/celery/discovery";
+import { messagePriority, priorityListKey, unackedKeys, type QueueLayout } from "./keys";
 import { withQueueOps } from "./scripts";
 
 // Requeues messages a dead worker left in kombu's `unacked` hash, doing what kombu 5.2's
@@ -15,12 +16,8 @@ import { withQueueOps } from "./scripts";
 // drops a message's priority; we push to the sub-list of its properties.priority, as later kombu does.
 
 export interface RequeueOptions extends QueueLayout {
-  /** Entries delivered longer ago than this are orphans (kombu's visibility_timeout). */
-  visibilityTimeoutSeconds?: number;
-  /** Or exactly these delivery tags, whatever their age. */
+  /** Exactly these delivery tags, whatever their age; otherwise entries older than the layout's visibility_timeout. */
   deliveryTags?: string[];
-  /** kombu's unacked_mutex_expire (300 s). */
-  mutexExpireSeconds?: number;
   limit?: number;
   nowMs?: number;
 }
@@ -51,26 +48,21 @@ export function markRedelivered(payload: Envelope): void {
   if (di && typeof di === "object") di.redelivered = true;
 }
 
-async function lookupQueues(redis: Redis, prefix: string, exchange: string, routingKey: string): Promise<string[]> {
-  if (!exchange) return routingKey ? [routingKey] : []; // anon exchange, as kombu's _lookup
-  // Direct-exchange semantics over the binding table (what Celery declares for its queues).
-  const members = await redis.smembers(bindingKey(prefix, exchange));
-  const queues = members.map((m) => m.split(KOMBU_SEP)).filter(([rk]) => rk === routingKey).map((p) => p[2] ?? "");
-  return [...new Set(queues.filter(Boolean))];
-}
 
 export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<RequeueResult> {
   const r = withQueueOps(redis);
-  const keys = unackedKeys(o.prefix);
+  const keys = unackedKeys(o);
   const token = randomUUID().replace(/-/g, "");
-  const expireMs = Math.round((o.mutexExpireSeconds ?? 300) * 1000);
+  const expireMs = Math.round(o.unackedMutexExpireSeconds * 1000);
   if ((await r.set(keys.mutex, token, "PX", expireMs, "NX")) !== "OK")
     throw new ConflictError("kombu's unacked_mutex is held: a worker is restoring messages right now; try again shortly");
   const result: RequeueResult = { requeued: 0, byQueue: {}, skipped: [], unroutable: [], staleIndex: 0 };
   try {
+    let table: Awaited<ReturnType<typeof readBindings>> | null = null;
+    const bindingsOnce = async () => (table ??= await readBindings(r, o));
     let tags = o.deliveryTags;
     if (!tags) {
-      const ceilSeconds = (o.nowMs ?? Date.now()) / 1000 - (o.visibilityTimeoutSeconds ?? 3600);
+      const ceilSeconds = (o.nowMs ?? Date.now()) / 1000 - o.visibilityTimeoutSeconds;
       tags = await r.zrangebyscore(keys.index, 0, ceilSeconds, "LIMIT", 0, o.limit ?? 10_000);
     }
     for (const tag of tags) {
@@ -82,7 +74,7 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
         continue;
       }
       const parsed = hasUnsafeInteger(raw) ? null : (JSON.parse(raw) as [Envelope, string, string]);
-      const queues = parsed ? await lookupQueues(r, o.prefix, parsed[1] ?? "", parsed[2] ?? "") : [];
+      const queues = parsed ? lookupQueues(await bindingsOnce(), parsed[1] ?? "", parsed[2] ?? "") : [];
       if (!parsed || queues.length === 0) {
         result.unroutable.push(tag);
         continue;

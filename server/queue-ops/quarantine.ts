@@ -1,7 +1,7 @@
 import "server-only";
 import type { Redis } from "ioredis";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
-import { consumeOrder, priorityListKey, type QueueLayout } from "./keys";
+import { consumeOrder, stepListKey, type QueueLayout } from "./keys";
 import { moveMessages, type MoveProgress } from "./move";
 
 // "Purge" never deletes: it moves a queue's messages into a quarantine queue named
@@ -93,7 +93,7 @@ export async function listQuarantines(redis: Redis, layout: QueueLayout, now = n
   for (const raw of Object.values(all)) {
     const rec = JSON.parse(raw) as QuarantineRecord;
     const pipe = redis.pipeline();
-    for (const s of consumeOrder(layout.prioritySteps)) pipe.llen(priorityListKey(layout, rec.quarantine, s));
+    for (const s of consumeOrder(layout.prioritySteps)) pipe.llen(stepListKey(layout, rec.quarantine, s));
     const depth = ((await pipe.exec()) ?? []).reduce((sum, [, n]) => sum + (typeof n === "number" ? n : 0), 0);
     out.push({ ...rec, depth, expired: Date.parse(rec.expiresAt) <= now.getTime() });
   }

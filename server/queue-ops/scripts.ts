@@ -5,43 +5,41 @@ import type { Redis } from "ioredis";
 // a worker, a producer or a crash could observe. Batches stay small (≈100 messages) so no call
 // holds Redis for more than a few milliseconds.
 
-/** KEYS: src, dst. ARGV: max. Moves from the consumer end of src to the producer end of dst (order kept). */
+/**
+ * KEYS: src, dst. ARGV: n, then n pairs (expected, replacement), consumer end first.
+ * Moves from the consumer end of src to the producer end of dst (order kept), each message only while the
+ * consumer end still holds exactly the bytes we read, and lands as its replacement (the same message with its
+ * delivery_info pointing at dst): a worker that popped it meanwhile wins, nothing is lost or doubled.
+ * Returns {moved, remaining length of src}.
+ */
 const MOVE_BATCH = `
-local n, max = 0, tonumber(ARGV[1])
-while n < max do
-  if not redis.call('RPOPLPUSH', KEYS[1], KEYS[2]) then break end
-  n = n + 1
+local n, moved = tonumber(ARGV[1]), 0
+for i = 1, n do
+  if redis.call('LINDEX', KEYS[1], -1) ~= ARGV[2 * i] then break end
+  redis.call('RPOP', KEYS[1])
+  redis.call('LPUSH', KEYS[2], ARGV[2 * i + 1])
+  moved = moved + 1
 end
-return {n, redis.call('LLEN', KEYS[1])}`;
+return {moved, redis.call('LLEN', KEYS[1])}`;
 
 /**
- * KEYS: src, dst. ARGV: maxMoves, maxScan, skip, task, tombstone.
- * Scans src from the consumer end, starting after the `skip` non-matching messages seen by
- * earlier calls; matching messages are marked with a tombstone in place, pushed to dst in order,
- * and the tombstones removed at the end, so messages that stay keep their positions. The message
- * is only decoded to read headers.task; the original bytes are what moves.
- * Returns {moved, newSkip, reachedEnd}.
+ * KEYS: src, dst. ARGV: tombstone, n, then n triples (position from the consumer end, expected, replacement),
+ * positions ascending. All or nothing: when any position no longer holds what we read (a worker popped
+ * meanwhile), nothing changes and -1 is returned. Otherwise the chosen messages are marked with the tombstone
+ * in place, their replacements pushed to dst in order, and the tombstones removed, so the messages that stay
+ * keep their order. Returns the number moved.
  */
-const MOVE_FILTERED_BATCH = `
-local maxMoves, maxScan, skip = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local task, tomb = ARGV[4], ARGV[5]
-local len = redis.call('LLEN', KEYS[1])
-local moved, kept, scanned, p = 0, 0, 0, skip
-while p < len and scanned < maxScan and moved < maxMoves do
-  local v = redis.call('LINDEX', KEYS[1], -(p + 1))
-  local ok, msg = pcall(cjson.decode, v)
-  if ok and type(msg) == 'table' and type(msg.headers) == 'table' and msg.headers.task == task then
-    redis.call('LSET', KEYS[1], -(p + 1), tomb)
-    redis.call('LPUSH', KEYS[2], v)
-    moved = moved + 1
-  else
-    kept = kept + 1
-  end
-  scanned = scanned + 1
-  p = p + 1
+const MOVE_PICKED = `
+local tomb, n = ARGV[1], tonumber(ARGV[2])
+for i = 0, n - 1 do
+  if redis.call('LINDEX', KEYS[1], -(tonumber(ARGV[3 + 3 * i]) + 1)) ~= ARGV[4 + 3 * i] then return -1 end
 end
-if moved > 0 then redis.call('LREM', KEYS[1], -moved, tomb) end
-return {moved, skip + kept, p >= len and 1 or 0}`;
+for i = 0, n - 1 do
+  redis.call('LSET', KEYS[1], -(tonumber(ARGV[3 + 3 * i]) + 1), tomb)
+  redis.call('LPUSH', KEYS[2], ARGV[5 + 3 * i])
+end
+if n > 0 then redis.call('LREM', KEYS[1], -n, tomb) end
+return n`;
 
 /**
  * KEYS: unacked, unacked_index, unacked_mutex, dst1[, dst2...]. ARGV: tag, expectedRaw, mutexToken, newPayload.
@@ -68,10 +66,13 @@ const RELEASE_MUTEX = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** Queue keys are bytes (queue names need not be UTF-8). */
+type Key = string | Buffer;
+
 export interface QueueOpsCommands {
-  lwMoveBatch(src: string, dst: string, max: number): Promise<[number, number]>;
-  lwMoveFilteredBatch(src: string, dst: string, maxMoves: number, maxScan: number, skip: number, task: string, tomb: string): Promise<[number, number, number]>;
-  lwRestoreUnacked(...keysThenArgs: (string | number)[]): Promise<number>;
+  lwMoveBatch(src: Key, dst: Key, n: number, ...expectedThenReplacement: Buffer[]): Promise<[number, number]>;
+  lwMovePicked(src: Key, dst: Key, tomb: string, n: number, ...posExpectedReplacement: (number | Buffer)[]): Promise<number>;
+  lwRestoreUnacked(...keysThenArgs: (Key | number)[]): Promise<number>;
   lwDropStaleIndex(unacked: string, index: string, mutex: string, tag: string, token: string): Promise<number>;
   lwReleaseMutex(mutex: string, token: string): Promise<number>;
 }
@@ -81,7 +82,7 @@ export function withQueueOps(redis: Redis): Redis & QueueOpsCommands {
   const r = redis as Redis & QueueOpsCommands & { __lwQueueOps?: true };
   if (!r.__lwQueueOps) {
     r.defineCommand("lwMoveBatch", { numberOfKeys: 2, lua: MOVE_BATCH });
-    r.defineCommand("lwMoveFilteredBatch", { numberOfKeys: 2, lua: MOVE_FILTERED_BATCH });
+    r.defineCommand("lwMovePicked", { numberOfKeys: 2, lua: MOVE_PICKED });
     // Variable key count: the caller passes numkeys first.
     r.defineCommand("lwRestoreUnacked", { lua: RESTORE_UNACKED });
     r.defineCommand("lwDropStaleIndex", { numberOfKeys: 3, lua: DROP_STALE_INDEX });
