@@ -22,11 +22,14 @@ import type { ActionDef, Preview } from "./types";
 
 export const CGROUP_ACTION = "cgroup.set-pids-max";
 
+// The action dialog's text field sends "500": digits become the number; anything else must be "max".
+const digitsToNumber = (v: unknown) => (typeof v === "string" && /^\d{1,10}$/.test(v) ? Number(v) : v);
+
 const setPidsMaxParams = z.object({
-  value: z.union([
+  value: z.preprocess(digitsToNumber, z.union([
     z.literal("max"),
     z.number().int("must be a whole number").min(1, 'must be at least 1 ("max" means unlimited)').max(MAX_PIDS, `must be at most ${MAX_PIDS}, the kernel's pid_max ceiling`),
-  ], { error: 'must be a whole number from 1 or "max"' }),
+  ], { error: 'must be a whole number from 1 or "max"' })),
   /** Revert to the old value after this many seconds unless confirmed. */
   timeboxSeconds: z.number().int().min(30).max(7 * 86400).optional(),
   /** The level in the container's ancestry (0 = its own cgroup, 1 = its parent, ...); default: the one that caps it now. */
