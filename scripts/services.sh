@@ -10,6 +10,9 @@
 set -euo pipefail
 
 PACKAGES=(docker.io redis-server python3-celery python3-redis chromium postgresql)
+# For the deployment tests: promtool/prometheus (rules, scraping), the socket proxy, the image's base, compose's
+# validator. Without recommends: prometheus recommends prometheus-node-exporter, a listener the tests do not want.
+DEPLOY_PACKAGES=(prometheus haproxy debootstrap docker-compose)
 TEST_REDIS_PORT="${LEAKWATCH_TEST_REDIS_PORT:-6391}"
 DEMO_REDIS_PORT=6379
 PG_PORT="${LEAKWATCH_TEST_PG_PORT:-54329}"
@@ -39,7 +42,7 @@ ensure_packages() {
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
     APT_UPDATED=1
   fi
-  $SUDO env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=l apt-get install -y -q "${missing[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=l apt-get install -y -q ${NO_RECOMMENDS:+--no-install-recommends} "${missing[@]}" >/dev/null
   log "installed ${missing[*]}"
 }
 
@@ -186,6 +189,7 @@ status() {
 case "${1:-all}" in
   all | start)
     ensure_packages "${PACKAGES[@]}"
+    NO_RECOMMENDS=1 ensure_packages "${DEPLOY_PACKAGES[@]}"
     start_docker
     start_redis "$TEST_REDIS_PORT" no
     start_postgres
@@ -194,7 +198,7 @@ case "${1:-all}" in
   redis-test) start_redis "$TEST_REDIS_PORT" no ;;
   redis-demo) start_redis "$DEMO_REDIS_PORT" yes ;;
   postgres) start_postgres ;;
-  install) ensure_packages "${PACKAGES[@]}" ;;
+  install) ensure_packages "${PACKAGES[@]}"; NO_RECOMMENDS=1 ensure_packages "${DEPLOY_PACKAGES[@]}" ;;
   status) status ;;
   -h | --help | help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (all|docker|redis-test|redis-demo|postgres|install|status)" ;;

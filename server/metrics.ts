@@ -1,5 +1,5 @@
 import "server-only";
-import { Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import { snapshot } from "@/server/live";
 import { listSources } from "@/server/sources/status";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
@@ -17,7 +17,9 @@ function build(): Metrics {
   const threadsMax = new Gauge({ name: "container_threads_max", help: "The container's own pids limit (0 = unlimited), as cAdvisor reports it", labelNames: cl, registers: [registry] });
   const effective = new Gauge({ name: "leakwatch_container_threads_effective_max", help: "The limit with least headroom over the container and its ancestor cgroups (0 = none)", labelNames: [...cl, "limit_source"], registers: [registry] });
   const eta = new Gauge({ name: "leakwatch_container_threads_eta_seconds", help: "Seconds until the effective limit at the current growth rate (absent when not growing)", labelNames: cl, registers: [registry] });
-  const refused = new Gauge({ name: "leakwatch_container_pids_refused_total", help: "Forks refused by the pids controller (pids.events max)", labelNames: cl, registers: [registry] });
+  // A counter: the kernel's pids.events "max" only grows while the cgroup lives (a new container starts again at 0,
+  // which Prometheus's rate() reads as a counter reset). It is re-set from the snapshot on every scrape.
+  const refused = new Counter({ name: "leakwatch_container_pids_refused_total", help: "Forks refused by the pids controller (pids.events max)", labelNames: cl, registers: [registry] });
   const ql = ["broker", "queue_name"] as const;
   const qlen = new Gauge({ name: "celery_queue_length", help: "Messages waiting in the queue, summed over kombu priority lists", labelNames: ql, registers: [registry] });
   const qunacked = new Gauge({ name: "celery_queue_unacked", help: "Messages delivered to workers and not yet acknowledged", labelNames: ql, registers: [registry] });
@@ -35,7 +37,7 @@ function build(): Metrics {
       threadsMax.set(l, c.pids.limit ?? 0);
       effective.set({ ...l, limit_source: c.pids.limitSource }, c.pids.effectiveLimit ?? 0);
       if (c.etaSeconds !== null) eta.set(l, c.etaSeconds);
-      if (c.pids.refusedTotal !== null) refused.set(l, c.pids.refusedTotal);
+      if (c.pids.refusedTotal !== null) refused.inc(l, c.pids.refusedTotal);
     }
     for (const b of snapshot<QueuesResponse>("queues")?.brokers ?? []) {
       for (const q of b.queues) {
