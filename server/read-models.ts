@@ -67,6 +67,7 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
         ...(showArgs ? { args: { args: c.next.args ?? null, kwargs: c.next.kwargs ?? null } } : {}),
       } : null,
       errors: c.malformed,
+      sampledAt: detail.sampledAt,
     },
     consumers: workers,
   };

@@ -38,7 +38,12 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
     if (isNotFound(detail.error)) return <NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />;
     return detail.error ? <LoadError error={detail.error} what="this queue" onRetry={() => void detail.refetch()} /> : <Loading what="queue" />;
   }
-  const q = live ?? detail.data.queue;
+  // The composition is read when the page asks, often after the last sample (right after a purge): an empty read
+  // that is newer than the sample is the freshest evidence, so the depth says 0 rather than contradicting it.
+  const sampled = live ?? detail.data.queue;
+  const c = detail.data.composition;
+  const emptiedSinceSample = c !== null && c.sampled === 0 && sampled.depth > 0 && c.sampledAt > (liveBroker?.sampledAt ?? 0);
+  const q = emptiedSinceSample ? { ...sampled, depth: 0, byPriority: {}, oldestSeenSeconds: null } : sampled;
   const problems = queueProblems(q);
 
   return (

@@ -28,8 +28,16 @@ export interface QueueDetailResponse {
   broker: string;
   queue: QueueSummary;
   history: QueuePoint[];
-  composition: { sampled: number; groups: BacklogGroup[]; next: NextMessage | null; errors: number } | null;
+  /** Read from the broker when the page asked (sampledAt), so it can be newer than the queue's summary. */
+  composition: { sampled: number; groups: BacklogGroup[]; next: NextMessage | null; errors: number; sampledAt: number } | null;
   consumers: WorkerSummary[];
 }
 
 export interface WorkersResponse { workers: WorkerSummary[] }
+
+/** One worker: its summary, its last heartbeat (workers started with -E), and the queues it consumes now. */
+export interface WorkerDetailResponse {
+  worker: WorkerSummary;
+  heartbeat: { lastSeenMs: number; freqSeconds: number; offline: boolean; active: number | null; processed: number | null } | null;
+  queues: { name: string; depth: number | null; status: QueueSummary["status"] | null }[];
+}
