@@ -19,6 +19,7 @@ import { Composition } from "./composition";
 import { PriorityChips } from "./queue-columns";
 import { QueueActions } from "./queue-actions";
 import { QueueChart } from "./queue-chart";
+import { QuarantineList } from "./quarantine-list";
 import { queueProblems, PROBLEM_LABEL } from "./queue-rows";
 
 const CONSUMER_COLUMNS = workerColumns({ withActions: false });
@@ -71,6 +72,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <Stat label="oldest seen" value={fmtDuration(q.oldestSeenSeconds)} />
         <Stat label="threshold" value={fmtInt(q.threshold)} />
       </dl>
+      <QuarantineList broker={broker} queue={queue} quarantines={detail.data.quarantines} />
       <div className="text-sm">By priority: <PriorityChips byPriority={q.byPriority} /></div>
       <Panel title="Depth over time" aside={<RangeToggle value={range} onChange={setRange} />}>
         <QueueChart queueKey={`${broker}/${queue}`} range={range} history={detail.data.history} live={live} liveSampledAt={liveBroker?.sampledAt ?? null} threshold={q.threshold} />
