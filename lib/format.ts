@@ -28,3 +28,8 @@ export function fmtRate(perMinute: number | null | undefined): string {
   const sign = perMinute > 0 ? "+" : "";
   return `${sign}${Math.abs(perMinute) < 10 ? perMinute.toFixed(1) : Math.round(perMinute)}/min`;
 }
+
+/** How long something has lasted since ts ("firing for 7m"), unlike fmtAge's "7m ago". */
+export function fmtSince(ts: number | null | undefined, now = Date.now()): string {
+  return ts ? fmtDuration((now - ts) / 1000) : "—";
+}

@@ -21,3 +21,7 @@ export function containerHref(host: string, id: string): string {
 export function queueHref(broker: string, queue: string): string {
   return `/queues/${encodeSegment(broker)}/${encodeSegment(queue)}`;
 }
+
+export function workerHref(broker: string, hostname: string): string {
+  return `/workers/${encodeSegment(broker)}/${encodeSegment(hostname)}`;
+}

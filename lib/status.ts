@@ -16,3 +16,8 @@ export function compareNullable(a: number | null | undefined, b: number | null |
   if (an || bn) return an === bn ? 0 : an ? 1 : -1;
   return (a - b) * dir;
 }
+
+/** Alert severities drawn with the same badge, words and colours as page statuses (one severity model). */
+export function statusOfSeverity(severity: "warning" | "critical"): Status {
+  return severity === "critical" ? "critical" : "warn";
+}

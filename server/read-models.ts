@@ -1,9 +1,12 @@
 import "server-only";
 import { z } from "zod";
 import { containerTarget } from "@/server/actions/container-target";
+import { pendingTimeboxFor } from "@/server/actions/timebox";
 import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getConfig } from "@/server/config";
+import { withBroker } from "@/server/celery/connections";
 import { getQueueDetail } from "@/server/celery/sampler";
+import { listQuarantines } from "@/server/queue-ops/quarantine";
 import { getCgroupDetail } from "@/server/docker/diagnose";
 import { dockerFor } from "@/server/docker/endpoints";
 import { NotFoundError, ValidationError } from "@/server/errors";
@@ -40,8 +43,14 @@ export async function containerDetail(host: string, id: string, range: RangeName
     containerHistory(host, container.id, range),
     containerEvents(host, container.id, Date.now() - RANGES[range]),
   ]);
+  // Actions target a container by name or id: a raise made either way shows on its page.
+  const box = await pendingTimeboxFor("container.set-pids-limit", [container.name, container.id, container.id.slice(0, 12)].map((x) => `${host}/${x}`));
+  const pendingRevert = box && {
+    dueAt: box.dueAt, revertTo: typeof box.revertParams.limit === "number" ? box.revertParams.limit : null, actor: box.actor, auditId: box.auditId,
+    heldBecause: box.note?.startsWith("Revert held") ? box.note : null,
+  };
   if (cg) container = { ...container, pids: { ...container.pids, ...cg.pids, current: container.pids.current ?? cg.pids.current } };
-  return { container, cgroup: cg?.detail ?? null, history, events };
+  return { container, cgroup: cg?.detail ?? null, history, events, pendingRevert };
 }
 
 export const queueNameSchema = z.string().min(1).max(1024);
@@ -54,6 +63,7 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
   const summary = detail.summary ?? liveQueue(broker, name);
   if (!summary) throw new NotFoundError(`Queue "${name}" has not been sampled on ${broker} yet.`);
   const c = detail.composition;
+  const quarantines = await withBroker(b, (r) => listQuarantines(r, { prefix: b.globalKeyprefix, prioritySteps: b.prioritySteps }));
   return {
     broker,
     queue: summary,
@@ -67,7 +77,9 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
         ...(showArgs ? { args: { args: c.next.args ?? null, kwargs: c.next.kwargs ?? null } } : {}),
       } : null,
       errors: c.malformed,
+      sampledAt: detail.sampledAt,
     },
     consumers: workers,
+    quarantines: quarantines.filter((x) => x.queue === name).map(({ quarantine, count, depth, created, expiresAt, expired, state }) => ({ quarantine, count, depth, created, expiresAt, expired, state })),
   };
 }

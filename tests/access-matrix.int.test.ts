@@ -61,6 +61,7 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
   "app/api/tokens/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
   "app/api/users/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
   "app/api/workers/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/workers/[broker]/[hostname]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
   "app/metrics/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
 };
 

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { AlertsSummary } from "@/components/alerts/alerts-summary";
 import { FleetSummary } from "@/components/containers/fleet-summary";
 import { QueueAlerts } from "@/components/queues/queue-alerts";
 import { PageTitle } from "@/components/ui/panel";
@@ -14,6 +15,7 @@ export default function OverviewPage() {
       <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <FleetSummary />
         <div className="min-w-0 space-y-4">
+          <AlertsSummary />
           <QueueAlerts />
           <WorkerCount />
         </div>

@@ -95,8 +95,15 @@ function DialogBody({ action, target, label, fields, fixedParams, close, onDone 
         <h2 className="text-lg font-semibold">{label}</h2>
         <button type="button" onClick={close} className="rounded px-2 text-sm" aria-label="Close">✕</button>
       </div>
-      {!params && (
-        <form ref={formRef} className="space-y-2" onSubmit={(e) => { e.preventDefault(); setParams(readParams(fields, new FormData(e.currentTarget), fixedParams)); }}>
+      {/* The form stays mounted while the preview loads: a preview the server refuses (a missing or invalid value)
+          shows its message right here with the values kept, instead of losing the form. */}
+      {fields.length > 0 && !preview && !result && (
+        <form ref={formRef} className="space-y-2" hidden={params !== null && !previewQuery.isError} onSubmit={(e) => {
+          e.preventDefault();
+          const next = readParams(fields, new FormData(e.currentTarget), fixedParams);
+          if (JSON.stringify(next) === JSON.stringify(params)) void previewQuery.refetch();
+          else setParams(next);
+        }}>
           {fields.map((f) => (
             <label key={f.name} className={f.type === "checkbox" ? "flex items-center gap-2 text-sm" : "block text-sm"}>
               {f.type !== "checkbox" && f.label}

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { startRunbook } from "@/components/runbooks/start";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
-import { fmtAge } from "@/lib/format";
+import { fmtAge, fmtSince } from "@/lib/format";
 import { runbookFor, type AlertRecord } from "@/server/alerts/types";
 
 const STATE_TONE: Record<string, string> = {
@@ -52,13 +52,12 @@ export function AlertRow({ alert: a, ruleTitle }: { alert: AlertRecord; ruleTitl
     <li className="py-2 text-sm" data-testid="alert-row" data-alert-id={a.id} data-rule={a.rule} data-state={a.state} data-target={a.targetLabel}>
       <div className="flex flex-wrap items-center gap-2">
         <span className={`rounded-full border px-2 py-0.5 text-xs font-medium ${STATE_TONE[a.state] ?? ""}`}>{a.state}</span>
-        <span className={`text-xs ${a.severity === "critical" ? "text-red-600" : "text-amber-600"}`}>{a.severity}</span>
         <span className="font-medium">{ruleTitle}</span>
-        <span className="font-mono text-xs text-zinc-500">{a.targetLabel}</span>
-        <span className="ml-auto text-xs text-zinc-500">{a.state === "resolved" ? `resolved ${fmtAge(a.resolvedAt)} ago` : `firing for ${fmtAge(a.firedAt)}`}</span>
+        {a.severity !== "critical" && <span className="text-xs text-zinc-500">{a.severity}</span>}
+        <span className="ml-auto text-xs text-zinc-500">{a.state === "resolved" ? `resolved ${fmtAge(a.resolvedAt)}` : a.firedAt ? `firing for ${fmtSince(a.firedAt)}` : `pending for ${fmtSince(a.pendingSince)}`}</span>
       </div>
       <p className="mt-1">{a.summary}</p>
-      {a.ackedBy && <p className="text-xs text-zinc-500">Acknowledged by {a.ackedBy} {fmtAge(a.ackedAt)} ago</p>}
+      {a.ackedBy && <p className="text-xs text-zinc-500">Acknowledged by {a.ackedBy} {fmtAge(a.ackedAt)}</p>}
       {a.state === "silenced" && <p className="text-xs text-zinc-500">Silenced by {a.silencedBy} until {new Date(a.silencedUntil ?? 0).toLocaleString()}: {a.silenceComment}</p>}
       <div className="mt-1 flex flex-wrap gap-2">
         {rb && <button type="button" className={btn} data-testid="alert-open-runbook" disabled={busy || !canAct}

@@ -24,8 +24,8 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
           { name: "taskName", label: "Only this task (optional)", type: "text" },
         ]}
       />
+      {/* Restoring is offered per quarantine, in the Quarantines list below. */}
       <ActionButton action="queue.purge" target={target} label="Purge to quarantine" variant="danger" fields={[{ name: "retentionSeconds", label: "Keep quarantine for (s)", type: "number", defaultValue: 604800, min: 3600 }]} />
-      <ActionButton action="queue.restore-quarantine" target={target} label="Restore quarantine" fields={[{ name: "quarantine", label: "Quarantine name (leakwatch.quarantine.…)", type: "text" }]} />
       {summary.orphaned > 0 && <ActionButton action="queue.requeue-orphans" target={target} label={`Requeue ${summary.orphaned} orphaned`} />}
     </div>
   );

@@ -19,6 +19,7 @@ import { Composition } from "./composition";
 import { PriorityChips } from "./queue-columns";
 import { QueueActions } from "./queue-actions";
 import { QueueChart } from "./queue-chart";
+import { QuarantineList } from "./quarantine-list";
 import { queueProblems, PROBLEM_LABEL } from "./queue-rows";
 
 const CONSUMER_COLUMNS = workerColumns({ withActions: false });
@@ -38,7 +39,12 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
     if (isNotFound(detail.error)) return <NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />;
     return detail.error ? <LoadError error={detail.error} what="this queue" onRetry={() => void detail.refetch()} /> : <Loading what="queue" />;
   }
-  const q = live ?? detail.data.queue;
+  // The composition is read when the page asks, often after the last sample (right after a purge): an empty read
+  // that is newer than the sample is the freshest evidence, so the depth says 0 rather than contradicting it.
+  const sampled = live ?? detail.data.queue;
+  const c = detail.data.composition;
+  const emptiedSinceSample = c !== null && c.sampled === 0 && sampled.depth > 0 && c.sampledAt > (liveBroker?.sampledAt ?? 0);
+  const q = emptiedSinceSample ? { ...sampled, depth: 0, byPriority: {}, oldestSeenSeconds: null } : sampled;
   const problems = queueProblems(q);
 
   return (
@@ -66,6 +72,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <Stat label="oldest seen" value={fmtDuration(q.oldestSeenSeconds)} />
         <Stat label="threshold" value={fmtInt(q.threshold)} />
       </dl>
+      <QuarantineList broker={broker} queue={queue} quarantines={detail.data.quarantines} />
       <div className="text-sm">By priority: <PriorityChips byPriority={q.byPriority} /></div>
       <Panel title="Depth over time" aside={<RangeToggle value={range} onChange={setRange} />}>
         <QueueChart queueKey={`${broker}/${queue}`} range={range} history={detail.data.history} live={live} liveSampledAt={liveBroker?.sampledAt ?? null} threshold={q.threshold} />

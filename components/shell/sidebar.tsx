@@ -2,6 +2,8 @@
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
+import { useAlerts } from "@/components/alerts/use-alerts";
+import { useHydrated } from "@/components/hooks/use-hydrated";
 import { sendJson } from "@/lib/api";
 import { useSession } from "./session-context";
 import { ThemeToggle } from "./theme-toggle";
@@ -22,6 +24,9 @@ export function Sidebar() {
   const router = useRouter();
   const { username, role } = useSession();
   const [open, setOpen] = useState(false);
+  const alerts = useAlerts();
+  const hydrated = useHydrated();
+  const firing = hydrated ? (alerts.data?.alerts.filter((a) => a.state === "firing").length ?? 0) : 0;
   const active = (href: string) => (href === "/" ? path === "/" : path.startsWith(href));
 
   async function logout() {
@@ -48,6 +53,9 @@ export function Sidebar() {
               className={`block rounded px-3 py-2 text-sm ${active(n.href) ? "bg-zinc-200 font-medium dark:bg-zinc-800" : "text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800/60"}`}
             >
               {n.label}
+              {n.href === "/alerts" && firing > 0 && (
+                <span className="ml-2 rounded-full bg-crit px-1.5 py-0.5 text-xs font-semibold text-white tabular-nums" data-testid="nav-firing" aria-label={`${firing} firing`}>{firing}</span>
+              )}
             </Link>
           </li>
         ))}

@@ -2,12 +2,16 @@
 import type { Column } from "@/components/ui/data-table";
 import { fmtAge, fmtInt } from "@/lib/format";
 import type { WorkerSummary } from "@/server/schemas/queues";
-import { WorkerActions } from "./worker-actions";
+import Link from "next/link";
+import { workerHref } from "@/lib/segments";
 
 /** Worker columns, shared by the workers page and a queue's consumers panel. */
 export function workerColumns({ withActions }: { withActions: boolean }): Column<WorkerSummary>[] {
   const cols: Column<WorkerSummary>[] = [
-    { key: "hostname", header: "Hostname", width: 230, cell: (w) => <span className="font-medium" title={w.hostname}>{w.hostname}</span> },
+    {
+      key: "hostname", header: "Hostname", width: 230,
+      cell: (w) => <Link href={workerHref(w.broker, w.hostname)} className="font-medium text-blue-700 hover:underline dark:text-blue-300" title={w.hostname}>{w.hostname}</Link>,
+    },
     { key: "broker", header: "Broker", width: 90, cell: (w) => w.broker },
     {
       key: "alive", header: "Alive", width: 80,
@@ -25,8 +29,12 @@ export function workerColumns({ withActions }: { withActions: boolean }): Column
     { key: "via", header: "Via", width: 85, cell: (w) => w.via },
   ];
   if (withActions) {
-    // Action slot: the lead's per-worker buttons (the slot renders nothing until then).
-    cols.push({ key: "actions", header: <span className="sr-only">Actions</span>, title: "Actions", width: 140, cell: (w) => <WorkerActions broker={w.broker} hostname={w.hostname} worker={w} /> });
+    // Actions live on the worker's own page (menus inside a scrolled table cell get clipped); the second column
+    // leads there so it is on screen at any width.
+    cols.splice(1, 0, {
+      key: "actions", header: <span className="sr-only">Actions</span>, title: "Actions", width: 90,
+      cell: (w) => <Link href={workerHref(w.broker, w.hostname)} className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700" data-testid={`worker-open-${w.hostname}`}>Actions</Link>,
+    });
   }
   return cols;
 }

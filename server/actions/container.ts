@@ -5,6 +5,8 @@ import { dockerFor } from "@/server/docker/endpoints";
 import { fmtLimit } from "./format";
 import { hostConfig } from "@/server/sources/lookup";
 import { containerTarget, label, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
+import { snapshot } from "@/server/live";
+import type { ContainersResponse } from "@/server/schemas/api";
 import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
 import type { ActionDef, Preview } from "./types";
 
@@ -37,20 +39,30 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
     if (p.limit !== null && current !== null && p.limit <= current)
       warnings.push(`The new limit ${p.limit} is at or below the ${current} tasks running now: every new thread or process will be refused at once.`);
     if (!inspect.running) warnings.push("The container is not running: the limit applies when it starts.");
-    if (p.revertAfterSeconds) warnings.push(`Reverts to ${fmtLimit(inspect.pidsLimit)} after ${p.revertAfterSeconds} s unless confirmed.`);
+    if (p.revertAfterSeconds) {
+      warnings.push(`Reverts to ${fmtLimit(inspect.pidsLimit)} after ${p.revertAfterSeconds} s unless confirmed.`);
+      const forecast = forecastAt(t.host, inspect.id, current, p.revertAfterSeconds);
+      if (forecast !== null && inspect.pidsLimit !== null && forecast >= inspect.pidsLimit)
+        warnings.push(`At the current growth about ${Math.round(forecast)} tasks will run when this reverts, above the old limit ${inspect.pidsLimit}: the revert would refuse forks, so it will be held until you keep the raise or usage falls.`);
+    }
+    const pending = p.revertAfterSeconds ? null : await pendingTimebox("container.set-pids-limit", label(t));
+    if (pending) warnings.push(`This replaces the time box raised in ${pending.auditId.slice(0, 8)}: its revert due at ${new Date(pending.dueAt).toISOString()} is cancelled.`);
     return {
       summary: `Set ${inspect.name}'s pids limit from ${fmtLimit(inspect.pidsLimit)} to ${fmtLimit(p.limit)}.`,
       targets: [`${t.host}/${inspect.name} (${inspect.id.slice(0, 12)})`],
       changes: [{ what: "PidsLimit", from: inspect.pidsLimit, to: p.limit }],
       warnings, blockers,
       revertAfterSeconds: p.revertAfterSeconds ?? null,
-      state: { oldLimit: inspect.pidsLimit, fullId: inspect.id },
+      state: { oldLimit: inspect.pidsLimit, fullId: inspect.id, pendingBox: pending?.id ?? null },
     } satisfies Preview;
   },
   async execute(t, p, preview, ctx) {
     // Docker reads -1 as "unlimited" on update (0 would mean "leave unchanged").
     await dockerFor(hostConfig(t.host)).updateContainer(t.id, { PidsLimit: p.limit ?? -1 });
     let timebox: string | null = null;
+    // A limit set by hand while a time box is pending replaces it ("Revert now" on the container page is this).
+    const replaced = preview.state?.pendingBox as string | null | undefined;
+    if (replaced) await settleTimebox(replaced, "superseded", `replaced by ${ctx.actor} (${ctx.auditId}) with ${fmtLimit(p.limit)}`);
     if (p.revertAfterSeconds) {
       timebox = await createTimebox({
         action: "container.set-pids-limit", target: t, targetLabel: label(t), auditId: ctx.auditId, actor: ctx.actor,
@@ -69,6 +81,14 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
     return { ok: dockerOk && cgroupOk, finding, observed: { dockerPidsLimit: inspect.pidsLimit, cgroupMax: cgroupMax ?? null, effectiveLimit: cgroup?.pids.effectiveLimit ?? null } };
   },
 };
+
+/** pids expected after `seconds` at the growth the sampler forecasts (null: no forecast yet). */
+function forecastAt(host: string, fullId: string, current: number | null, seconds: number): number | null {
+  const c = snapshot<ContainersResponse>("containers")?.containers.find((x) => x.host === host && x.id === fullId);
+  const growth = c?.growthPerMinute ?? null;
+  if (current === null || growth === null || growth <= 0) return null;
+  return current + (growth * seconds) / 60;
+}
 
 export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>> = {
   name: "container.confirm-pids-limit",

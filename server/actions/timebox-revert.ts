@@ -1,6 +1,7 @@
 import "server-only";
+import { containerTarget, readContainerState } from "./container-target";
 import { runAction } from "./run";
-import { runDueTimeboxes } from "./timebox";
+import { runDueTimeboxes, type Timebox } from "./timebox";
 
 // Due time boxes are reverted through the one action path, as the system actor, so the revert is audited like
 // any change. The scheduler calls this every few seconds; tests call it to fire a revert without waiting.
@@ -11,5 +12,19 @@ export function revertDueTimeboxes(): Promise<void> {
       { username: "system:timebox", role: "operator", ip: null },
       { systemRevert: true },
     ),
+    holdBelowUsage,
   );
+}
+
+/** A revert that would put the pids limit at or below the tasks running now would refuse forks at once: hold it. */
+async function holdBelowUsage(box: Timebox): Promise<string | null> {
+  if (box.action !== "container.set-pids-limit") return null;
+  const limit = box.revertParams.limit;
+  const target = containerTarget.safeParse(box.target);
+  if (typeof limit !== "number" || !target.success) return null;
+  const { cgroup } = await readContainerState(target.data).catch(() => ({ cgroup: null }));
+  const current = cgroup?.pids.current ?? null;
+  return current !== null && current >= limit
+    ? `Revert held: ${current} tasks run now, at or above the old limit ${limit}. Keep the raise, or revert by hand once usage is lower.`
+    : null;
 }

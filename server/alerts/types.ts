@@ -91,7 +91,20 @@ export interface DeliveryRecord {
   responseStatus: number | null;
 }
 
-export interface AlertsResponse { alerts: AlertRecord[]; rules: AlertRule[]; deliveries: DeliveryRecord[]; webhooks: { url: string; format: string }[] }
+/** The alerts of one target, worst first (the page shows groups; `alerts` keeps the flat list). */
+export interface AlertGroup {
+  key: string;
+  target: AlertTarget;
+  targetLabel: string;
+  /** Of the group's worst alert. */
+  severity: Severity;
+  state: AlertState;
+  firing: number;
+  latestAt: number;
+  alerts: AlertRecord[];
+}
+
+export interface AlertsResponse { alerts: AlertRecord[]; groups: AlertGroup[]; rules: AlertRule[]; deliveries: DeliveryRecord[]; webhooks: { url: string; format: string }[] }
 
 /** Which runbook handles an alert's target (null: none, e.g. a source that is down). */
 export function runbookFor(t: AlertTarget): { kind: "thread-leak" | "queue-backlog"; target: Record<string, string> } | null {

@@ -20,6 +20,11 @@ interface BrokerState {
   totals: Map<string, Record<string, number>>;
   /** queue -> id of the message next to run and when we first saw it there */
   heads: Map<string, { id: string; firstSeenMs: number }>;
+  /**
+   * message id -> when it was first seen at a queue's head, kept for recent heads that left (bounded): a message
+   * purged to quarantine and restored comes back with its first-seen time, not "just now" (oldest after restore).
+   */
+  seenHeads: Map<string, number>;
   lastGood: BrokerSummary | null;
   inFlight: Map<string, InFlightCounts>;
 }
@@ -41,7 +46,7 @@ function thresholdsFrom(opts: SampleOptions) {
 
 export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {}): Promise<BrokerSummary> {
   const state: BrokerState = states.get(broker.name) ?? {
-    atMs: 0, depths: new Map(), totals: new Map(), heads: new Map(), lastGood: null, inFlight: new Map(),
+    atMs: 0, depths: new Map(), totals: new Map(), heads: new Map(), seenHeads: new Map(), lastGood: null, inFlight: new Map(),
   };
   states.set(broker.name, state);
   const { base, per } = thresholdsFrom(opts);
@@ -78,7 +83,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
       let oldestSeenSeconds: number | null = null;
       if (headId) {
         const prev = state.heads.get(name);
-        const firstSeenMs = prev && prev.id === headId ? prev.firstSeenMs : nowMs;
+        const firstSeenMs = prev && prev.id === headId ? prev.firstSeenMs : (state.seenHeads.get(headId) ?? nowMs);
         heads.set(name, { id: headId, firstSeenMs });
         oldestSeenSeconds = Math.round((nowMs - firstSeenMs) / 1000);
       }
@@ -96,6 +101,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     state.depths = new Map(summaries.map((q) => [q.name, q.depth]));
     if (workersKnown) state.totals = inventory.totals;
     state.heads = heads;
+    rememberHeads(state.seenHeads, heads);
     state.inFlight = pass.inFlight.byQueue;
     const warnings = [inventory.error && `workers: ${inventory.error}`, pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`]
       .filter(Boolean).join("; ");
@@ -132,6 +138,17 @@ export async function getQueueDetail(
   if (!summary && composition.sampled === 0 && !broker.queues.includes(queue))
     throw new NotFoundError(`Queue "${queue}" is not known on broker "${broker.name}".`);
   return { broker: broker.name, queue, summary, inFlight: state?.inFlight.get(queue) ?? null, composition, sampledAt: Date.now() };
+}
+
+const SEEN_HEADS_KEPT = 10_000;
+
+function rememberHeads(seen: Map<string, number>, heads: Map<string, { id: string; firstSeenMs: number }>): void {
+  for (const { id, firstSeenMs } of heads.values()) if (!seen.has(id)) seen.set(id, firstSeenMs);
+  // Maps iterate in insertion order: drop the oldest entries past the bound.
+  for (const id of seen.keys()) {
+    if (seen.size <= SEEN_HEADS_KEPT) break;
+    seen.delete(id);
+  }
 }
 
 /** Live workers first, then recently lost ones (alive: false). */

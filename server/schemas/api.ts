@@ -13,6 +13,8 @@ export interface ContainerDetailResponse {
   cgroup: CgroupDetail | null;
   history: PidsPoint[];
   events: ContainerEvent[];
+  /** A time-boxed raise waiting to revert (or held), for the banner with its countdown. */
+  pendingRevert: { dueAt: number; revertTo: number | null; actor: string; auditId: string; heldBecause: string | null } | null;
 }
 
 export type ThreadsResponse = ThreadDiagnosis;
@@ -28,8 +30,18 @@ export interface QueueDetailResponse {
   broker: string;
   queue: QueueSummary;
   history: QueuePoint[];
-  composition: { sampled: number; groups: BacklogGroup[]; next: NextMessage | null; errors: number } | null;
+  /** Read from the broker when the page asked (sampledAt), so it can be newer than the queue's summary. */
+  composition: { sampled: number; groups: BacklogGroup[]; next: NextMessage | null; errors: number; sampledAt: number } | null;
   consumers: WorkerSummary[];
+  /** This queue's quarantines (purges), newest first; only those still holding messages can be restored. */
+  quarantines: { quarantine: string; count: number; depth: number; created: string; expiresAt: string; expired: boolean; state: string }[];
 }
 
 export interface WorkersResponse { workers: WorkerSummary[] }
+
+/** One worker: its summary, its last heartbeat (workers started with -E), and the queues it consumes now. */
+export interface WorkerDetailResponse {
+  worker: WorkerSummary;
+  heartbeat: { lastSeenMs: number; freqSeconds: number; offline: boolean; active: number | null; processed: number | null } | null;
+  queues: { name: string; depth: number | null; status: QueueSummary["status"] | null }[];
+}
