@@ -5,6 +5,7 @@ import { pendingTimeboxFor } from "@/server/actions/timebox";
 import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getConfig } from "@/server/config";
 import { withBroker } from "@/server/celery/connections";
+import { layoutOf } from "@/server/celery/kombu-keys";
 import { getQueueDetail } from "@/server/celery/sampler";
 import { listQuarantines } from "@/server/queue-ops/quarantine";
 import { getCgroupDetail } from "@/server/docker/diagnose";
@@ -63,7 +64,7 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
   const summary = detail.summary ?? liveQueue(broker, name);
   if (!summary) throw new NotFoundError(`Queue "${name}" has not been sampled on ${broker} yet.`);
   const c = detail.composition;
-  const quarantines = await withBroker(b, (r) => listQuarantines(r, { prefix: b.globalKeyprefix, prioritySteps: b.prioritySteps }));
+  const quarantines = await withBroker(b, (r) => listQuarantines(r, layoutOf(b)));
   return {
     broker,
     queue: summary,
