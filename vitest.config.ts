@@ -19,6 +19,8 @@ export default defineConfig({
           include: ["server/**/*.test.ts", "components/**/*.test.ts", "lib/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
+          // Fuzz properties run hundreds of cases: on a shared, loaded machine 5 s is a timing threshold, not a bound.
+          testTimeout: 60_000,
         },
       },
       {
