@@ -239,3 +239,19 @@ describe("an unwritable audit log", () => {
     expect((await auditOk())?.ok).toBe(true);
   });
 });
+
+describe("answers for things that do not exist", () => {
+  it("restoring an unknown quarantine is a 404, not a broker outage", async () => {
+    const { postAction } = await import("./support/action-console");
+    const r = await postAction(lw.users.operator, { action: "queue.restore-quarantine", target: { broker: "default", queue: "dataset" }, params: { quarantine: "leakwatch.quarantine.dataset.nope" }, reason: "INC-1 probe" });
+    expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 404, code: "not_found" });
+  });
+
+  it("a runbook for a broker that is not configured is a 400", async () => {
+    const { POST } = await import("@/app/api/runbooks/route");
+    const bad = await callJson(POST, "/api/runbooks", { as: lw.users.operator, body: { kind: "queue-backlog", target: { broker: "no-such-broker", queue: "dataset" } } });
+    expect({ status: bad.status, code: errorCode(bad) }).toEqual({ status: 400, code: "validation" });
+    const good = await callJson(POST, "/api/runbooks", { as: lw.users.operator, body: { kind: "queue-backlog", target: { broker: "default", queue: "dataset" } } });
+    expect(good.status).toBeLessThan(300);
+  });
+});
