@@ -255,3 +255,103 @@ describe("answers for things that do not exist", () => {
     expect(good.status).toBeLessThan(300);
   });
 });
+
+describe("user lifecycle", () => {
+  const pw = (name: string) => `the password of ${name}`;
+  async function newUser(username: string, role: "viewer" | "operator" | "admin") {
+    const { POST } = await import("@/app/api/users/route");
+    const r = await callJson<{ user: { id: string } }>(POST, "/api/users", { as: lw.users.admin, body: { username, password: pw(username), role } });
+    expect(r.status).toBe(201);
+    const signedIn = await login(username, pw(username), "10.9.4.1");
+    expect(signedIn.status).toBe(200);
+    return r.body.user.id;
+  }
+  const session = async (username: string) => {
+    const { createSession } = await import("@/server/auth/sessions");
+    const { findUserByName } = await import("@/server/auth/users");
+    const s = await createSession((await findUserByName(username))!.id, "127.0.0.1");
+    return { username, role: "viewer" as const, token: s.token, csrfToken: s.csrfToken };
+  };
+  const whoAmI = async (user: Awaited<ReturnType<typeof session>>) => (await call((await import("@/app/api/auth/session/route")).GET, "/api/auth/session", { as: user })).status;
+  const patch = async (id: string, body: unknown, as = lw.users.admin) => callJson(( await import("@/app/api/users/[id]/route")).PATCH, `/api/users/${id}`, { method: "PATCH", as, params: { id }, body });
+  const settingsAudit = async (action: string, target: string) => (await lw.auditEntries()).filter((e) => e.event === "settings" && e.action === action && e.target === target);
+
+  it("disables and enables a user: sessions end, sign-in is refused, their tokens stop working, all audited", async () => {
+    const id = await newUser("dana", "admin");
+    const s = await session("dana");
+    const { createApiToken } = await import("@/server/auth/tokens");
+    const t = await createApiToken("dana-script", "viewer", "dana", { createdById: id });
+    const { GET: sessionGet } = await import("@/app/api/auth/session/route");
+    expect((await call(sessionGet, "/api/auth/session", { bearer: t.token, origin: null })).status).toBe(200);
+
+    expect((await patch(id, { disabled: true })).status).toBe(200);
+    expect(await whoAmI(s)).toBe(401);
+    expect((await login("dana", pw("dana"), "10.9.4.1")).status).toBe(401);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: t.token, origin: null })).status).toBe(401);
+    expect(await settingsAudit("user.disable", "dana")).toHaveLength(1);
+
+    expect((await patch(id, { disabled: false })).status).toBe(200);
+    expect((await login("dana", pw("dana"), "10.9.4.1")).status).toBe(200);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: t.token, origin: null })).status).toBe(200);
+    expect(await settingsAudit("user.enable", "dana")).toHaveLength(1);
+  });
+
+  it("changes a role, ending the user's sessions so the new role applies at once", async () => {
+    const id = await newUser("ray", "viewer");
+    const s = await session("ray");
+    const r = await patch(id, { role: "operator" });
+    expect(r.body).toMatchObject({ user: { role: "operator" } });
+    expect(await whoAmI(s)).toBe(401);
+    expect((await settingsAudit("user.set-role", "ray"))[0]?.params).toEqual({ from: "viewer", to: "operator" });
+  });
+
+  it("resets a password: the old one stops working, the new one works, and the password is not in the audit log", async () => {
+    const id = await newUser("pat", "viewer");
+    const s = await session("pat");
+    const { POST } = await import("@/app/api/users/[id]/password/route");
+    const fresh = "a brand new password for pat";
+    expect((await callJson(POST, `/api/users/${id}/password`, { as: lw.users.admin, params: { id }, body: { password: fresh } })).status).toBe(200);
+    expect(await whoAmI(s)).toBe(401);
+    expect((await login("pat", pw("pat"), "10.9.4.2")).status).toBe(401);
+    expect((await login("pat", fresh, "10.9.4.2")).status).toBe(200);
+    expect(await settingsAudit("user.reset-password", "pat")).toHaveLength(1);
+    expect(JSON.stringify(await lw.auditEntries())).not.toContain(fresh);
+  });
+
+  it("deletes a user: sessions end and tokens they created are refused", async () => {
+    const id = await newUser("del", "admin");
+    const s = await session("del");
+    const { POST: createToken } = await import("@/app/api/tokens/route");
+    const del = { ...s, role: "admin" as const };
+    const created = await callJson<{ token: string }>(createToken, "/api/tokens", { as: del, body: { name: "del-ci", role: "viewer" } });
+    expect(created.status).toBe(201);
+    const { GET: sessionGet } = await import("@/app/api/auth/session/route");
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(200);
+    const { DELETE } = await import("@/app/api/users/[id]/route");
+    expect((await call(DELETE, `/api/users/${id}`, { method: "DELETE", as: lw.users.admin, params: { id } })).status).toBe(200);
+    expect(await whoAmI(s)).toBe(401);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(401);
+    expect(await settingsAudit("user.delete", "del")).toHaveLength(1);
+  });
+
+  it("refuses to disable, demote or delete your own account", async () => {
+    const { findUserByName } = await import("@/server/auth/users");
+    const me = (await findUserByName(lw.users.admin.username))!;
+    expect({ status: (await patch(me.id, { disabled: true })).status }).toEqual({ status: 409 });
+    expect({ status: (await patch(me.id, { role: "viewer" })).status }).toEqual({ status: 409 });
+  });
+
+  it("lets a token expire, and lists its expiry", async () => {
+    const { POST, GET } = await import("@/app/api/tokens/route");
+    const created = await callJson<{ id: string; token: string; expiresAt: number }>(POST, "/api/tokens", { as: lw.users.admin, body: { name: "short-lived", role: "viewer", expiresInDays: 1 } });
+    expect(created.body.expiresAt).toBeGreaterThan(Date.now());
+    const listed = await callJson<{ tokens: { id: string; expiresAt: number | null }[] }>(GET, "/api/tokens", { as: lw.users.admin });
+    expect(listed.body.tokens.find((t) => t.id === created.body.id)?.expiresAt).toBe(created.body.expiresAt);
+    const { GET: sessionGet } = await import("@/app/api/auth/session/route");
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(200);
+    // A day is too long to wait in a test: move the expiry into the past, as the clock would.
+    const { getDb } = await import("@/server/db");
+    await (await getDb()).updateTable("api_tokens").set({ expires_at: Date.now() - 1 }).where("id", "=", created.body.id).execute();
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(401);
+  });
+});
