@@ -355,3 +355,32 @@ describe("user lifecycle", () => {
     expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(401);
   });
 });
+
+describe("origin and host", () => {
+  const post = async (headers: Record<string, string>) => {
+    const { POST } = await import("@/app/api/auth/login/route");
+    const res = await POST(rawRequest("/api/auth/login", { "content-type": "application/json", ...headers }, { method: "POST", body: JSON.stringify({ username: "nobody-at-all", password: "x" }) }));
+    return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+  };
+
+  it("refuses a forged Host with a matching Origin (DNS rebinding) and X-Forwarded-Host from anyone but a trusted proxy", async () => {
+    expect(await post({ origin: "http://rebound.example:3000", host: "rebound.example:3000" })).toEqual({ status: 403, code: "csrf" });
+    expect(await post({ origin: "http://rebound.example", "x-forwarded-host": "rebound.example", "x-leakwatch-peer": "10.9.5.1" })).toEqual({ status: 403, code: "csrf" });
+    // Loopback names, when the request went to that same host, are ours.
+    expect((await post({ origin: "http://localhost:3000", host: "localhost:3000" })).status).toBe(401);
+    expect((await post({ origin: "http://127.0.0.1:3000" })).status).toBe(401);
+  });
+
+  it("accepts the configured public URL's origin, listed origins, and X-Forwarded-Host from a trusted proxy", async () => {
+    lw.reconfigure({ LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch", LEAKWATCH_ALLOWED_ORIGINS: "https://other.example", LEAKWATCH_TRUSTED_PROXIES: "10.9.5.9" });
+    try {
+      expect((await post({ origin: "https://ops.example", host: "10.0.0.5:3000" })).status).toBe(401);
+      expect((await post({ origin: "https://other.example", host: "10.0.0.5:3000" })).status).toBe(401);
+      expect(await post({ origin: "https://third.example", host: "third.example" })).toEqual({ status: 403, code: "csrf" });
+      expect((await post({ origin: "http://localhost:8080", host: "10.0.0.5:3000", "x-forwarded-host": "localhost:8080", "x-leakwatch-peer": "10.9.5.9" })).status).toBe(401);
+      expect(await post({ origin: "http://localhost:8080", host: "10.0.0.5:3000", "x-forwarded-host": "localhost:8080", "x-leakwatch-peer": "10.9.5.8" })).toEqual({ status: 403, code: "csrf" });
+    } finally {
+      lw.reconfigure({});
+    }
+  });
+});
