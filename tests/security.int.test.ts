@@ -120,6 +120,14 @@ describe("sign-in throttling", () => {
     expect(await main(["reset-password", "nobody-here"], () => undefined)).toBe(1);
   });
 
+  it("never slows an address down for sign-ins that succeed", async () => {
+    const { createUser } = await import("@/server/auth/users");
+    await createUser({ username: "busy", password, role: "viewer" });
+    const results: number[] = [];
+    for (let i = 0; i < 40; i++) results.push((await login("busy", password, "10.9.0.6")).status);
+    expect(results.filter((s) => s !== 200)).toEqual([]);
+  });
+
   it("slows one address spraying many accounts after 30 failures", async () => {
     const results: number[] = [];
     for (let i = 0; i < 32; i++) results.push((await login(`sprayed-${i}`, "guess", "10.9.0.3")).status);
