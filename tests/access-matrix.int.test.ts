@@ -59,6 +59,8 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
   "app/api/setup/route.ts": { POST: { access: "public", mutating: true, allowed: [400], body: {} } },
   "app/api/tokens/[id]/route.ts": { DELETE: { access: "admin", mutating: true, allowed: [404] } },
   "app/api/tokens/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
+  "app/api/users/[id]/password/route.ts": { POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
+  "app/api/users/[id]/route.ts": { PATCH: { access: "admin", mutating: true, allowed: [400], body: {} }, DELETE: { access: "admin", mutating: true, allowed: [404] } },
   "app/api/users/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
   "app/api/workers/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/workers/[broker]/[hostname]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
@@ -227,7 +229,7 @@ describe("API tokens", () => {
   });
 
   it("serve /metrics to a viewer token and refuse it without one", async () => {
-    const t = await createApiToken("prometheus", "viewer", "test");
+    const t = await createApiToken("prometheus", "viewer", lw.users.admin.username);
     const { GET } = await import("@/app/metrics/route");
     const ok = await call(GET, "/metrics", { bearer: t.token, origin: null });
     expect(ok.status).toBe(200);

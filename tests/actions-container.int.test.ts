@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   RUN_ID, cleanupCgroupParents, docker, ensureFixtureImage, readPidsMax, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
 } from "@/server/testing/harness";
-import { errorCode, errorMessageOf, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
+import { callJson, errorCode, errorMessageOf, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
 import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
@@ -50,6 +50,24 @@ describe("container.set-pids-limit", () => {
     expect(mine.map((e) => e.kind)).toEqual(["intent", "outcome"]);
     expect(mine[0]).toMatchObject({ actor: lw.users.operator.username, role: "operator", action: "container.set-pids-limit", target: `local/${name}`, reason: "INC-7 raise for the backlog" });
     expect(mine[1]).toMatchObject({ result: "succeeded", before: 50, after: 120 });
+  });
+
+  it("audits the container an id prefix resolved to (name and full id), so a filter by either finds it", async () => {
+    // The shortest prefix of the id that no other container on this engine shares (2 characters when it can be).
+    const all = (await docker("ps", "-aq", "--no-trunc")).split("\n").filter(Boolean);
+    let prefix = id.slice(0, 2);
+    while (all.filter((c) => c.startsWith(prefix)).length > 1) prefix = id.slice(0, prefix.length + 1);
+    const r = await postAction(lw.users.operator, { action: "container.set-pids-limit", target: { host: "local", id: prefix }, params: { limit: 110 }, reason: "INC-8 by prefix" });
+    expect(r.body).toMatchObject({ status: "succeeded" });
+    const mine = (await lw.auditEntries()).filter((e) => e.id === r.body.auditId);
+    expect(mine.map((e) => [e.kind, e.target, e.targetId])).toEqual([["intent", `local/${name}`, `local/${id}`], ["outcome", `local/${name}`, `local/${id}`]]);
+    const { GET } = await import("@/app/api/audit/route");
+    for (const target of [`local/${name}`, `local/${id}`, `local/${id.slice(0, 12)}`]) {
+      const found = await callJson<{ entries: { id: string }[] }>(GET, "/api/audit", { as: lw.users.viewer, query: `target=${encodeURIComponent(target)}` });
+      expect({ target, found: found.body.entries.some((e) => e.id === r.body.auditId) }).toEqual({ target, found: true });
+    }
+    // Back to the limit the next test starts from.
+    expect((await postAction(lw.users.operator, setLimit(120))).body).toMatchObject({ status: "succeeded" });
   });
 
   it("reverts a time-boxed raise by itself, audited as system:timebox", async () => {

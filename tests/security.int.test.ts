@@ -120,6 +120,14 @@ describe("sign-in throttling", () => {
     expect(await main(["reset-password", "nobody-here"], () => undefined)).toBe(1);
   });
 
+  it("never slows an address down for sign-ins that succeed", async () => {
+    const { createUser } = await import("@/server/auth/users");
+    await createUser({ username: "busy", password, role: "viewer" });
+    const results: number[] = [];
+    for (let i = 0; i < 40; i++) results.push((await login("busy", password, "10.9.0.6")).status);
+    expect(results.filter((s) => s !== 200)).toEqual([]);
+  });
+
   it("slows one address spraying many accounts after 30 failures", async () => {
     const results: number[] = [];
     for (let i = 0; i < 32; i++) results.push((await login(`sprayed-${i}`, "guess", "10.9.0.3")).status);
@@ -237,5 +245,150 @@ describe("an unwritable audit log", () => {
     }
     expect((await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1")).status).toBe(200);
     expect((await auditOk())?.ok).toBe(true);
+  });
+});
+
+describe("answers for things that do not exist", () => {
+  it("restoring an unknown quarantine is a 404, not a broker outage", async () => {
+    const { postAction } = await import("./support/action-console");
+    const r = await postAction(lw.users.operator, { action: "queue.restore-quarantine", target: { broker: "default", queue: "dataset" }, params: { quarantine: "leakwatch.quarantine.dataset.nope" }, reason: "INC-1 probe" });
+    expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 404, code: "not_found" });
+  });
+
+  it("a runbook for a broker that is not configured is a 400", async () => {
+    const { POST } = await import("@/app/api/runbooks/route");
+    const bad = await callJson(POST, "/api/runbooks", { as: lw.users.operator, body: { kind: "queue-backlog", target: { broker: "no-such-broker", queue: "dataset" } } });
+    expect({ status: bad.status, code: errorCode(bad) }).toEqual({ status: 400, code: "validation" });
+    const good = await callJson(POST, "/api/runbooks", { as: lw.users.operator, body: { kind: "queue-backlog", target: { broker: "default", queue: "dataset" } } });
+    expect(good.status).toBeLessThan(300);
+  });
+});
+
+describe("user lifecycle", () => {
+  const pw = (name: string) => `the password of ${name}`;
+  async function newUser(username: string, role: "viewer" | "operator" | "admin") {
+    const { POST } = await import("@/app/api/users/route");
+    const r = await callJson<{ user: { id: string } }>(POST, "/api/users", { as: lw.users.admin, body: { username, password: pw(username), role } });
+    expect(r.status).toBe(201);
+    const signedIn = await login(username, pw(username), "10.9.4.1");
+    expect(signedIn.status).toBe(200);
+    return r.body.user.id;
+  }
+  const session = async (username: string) => {
+    const { createSession } = await import("@/server/auth/sessions");
+    const { findUserByName } = await import("@/server/auth/users");
+    const s = await createSession((await findUserByName(username))!.id, "127.0.0.1");
+    return { username, role: "viewer" as const, token: s.token, csrfToken: s.csrfToken };
+  };
+  const whoAmI = async (user: Awaited<ReturnType<typeof session>>) => (await call((await import("@/app/api/auth/session/route")).GET, "/api/auth/session", { as: user })).status;
+  const patch = async (id: string, body: unknown, as = lw.users.admin) => callJson(( await import("@/app/api/users/[id]/route")).PATCH, `/api/users/${id}`, { method: "PATCH", as, params: { id }, body });
+  const settingsAudit = async (action: string, target: string) => (await lw.auditEntries()).filter((e) => e.event === "settings" && e.action === action && e.target === target);
+
+  it("disables and enables a user: sessions end, sign-in is refused, their tokens stop working, all audited", async () => {
+    const id = await newUser("dana", "admin");
+    const s = await session("dana");
+    const { createApiToken } = await import("@/server/auth/tokens");
+    const t = await createApiToken("dana-script", "viewer", "dana", { createdById: id });
+    const { GET: sessionGet } = await import("@/app/api/auth/session/route");
+    expect((await call(sessionGet, "/api/auth/session", { bearer: t.token, origin: null })).status).toBe(200);
+
+    expect((await patch(id, { disabled: true })).status).toBe(200);
+    expect(await whoAmI(s)).toBe(401);
+    expect((await login("dana", pw("dana"), "10.9.4.1")).status).toBe(401);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: t.token, origin: null })).status).toBe(401);
+    expect(await settingsAudit("user.disable", "dana")).toHaveLength(1);
+
+    expect((await patch(id, { disabled: false })).status).toBe(200);
+    expect((await login("dana", pw("dana"), "10.9.4.1")).status).toBe(200);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: t.token, origin: null })).status).toBe(200);
+    expect(await settingsAudit("user.enable", "dana")).toHaveLength(1);
+  });
+
+  it("changes a role, ending the user's sessions so the new role applies at once", async () => {
+    const id = await newUser("ray", "viewer");
+    const s = await session("ray");
+    const r = await patch(id, { role: "operator" });
+    expect(r.body).toMatchObject({ user: { role: "operator" } });
+    expect(await whoAmI(s)).toBe(401);
+    expect((await settingsAudit("user.set-role", "ray"))[0]?.params).toEqual({ from: "viewer", to: "operator" });
+  });
+
+  it("resets a password: the old one stops working, the new one works, and the password is not in the audit log", async () => {
+    const id = await newUser("pat", "viewer");
+    const s = await session("pat");
+    const { POST } = await import("@/app/api/users/[id]/password/route");
+    const fresh = "a brand new password for pat";
+    expect((await callJson(POST, `/api/users/${id}/password`, { as: lw.users.admin, params: { id }, body: { password: fresh } })).status).toBe(200);
+    expect(await whoAmI(s)).toBe(401);
+    expect((await login("pat", pw("pat"), "10.9.4.2")).status).toBe(401);
+    expect((await login("pat", fresh, "10.9.4.2")).status).toBe(200);
+    expect(await settingsAudit("user.reset-password", "pat")).toHaveLength(1);
+    expect(JSON.stringify(await lw.auditEntries())).not.toContain(fresh);
+  });
+
+  it("deletes a user: sessions end and tokens they created are refused", async () => {
+    const id = await newUser("del", "admin");
+    const s = await session("del");
+    const { POST: createToken } = await import("@/app/api/tokens/route");
+    const del = { ...s, role: "admin" as const };
+    const created = await callJson<{ token: string }>(createToken, "/api/tokens", { as: del, body: { name: "del-ci", role: "viewer" } });
+    expect(created.status).toBe(201);
+    const { GET: sessionGet } = await import("@/app/api/auth/session/route");
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(200);
+    const { DELETE } = await import("@/app/api/users/[id]/route");
+    expect((await call(DELETE, `/api/users/${id}`, { method: "DELETE", as: lw.users.admin, params: { id } })).status).toBe(200);
+    expect(await whoAmI(s)).toBe(401);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(401);
+    expect(await settingsAudit("user.delete", "del")).toHaveLength(1);
+  });
+
+  it("refuses to disable, demote or delete your own account", async () => {
+    const { findUserByName } = await import("@/server/auth/users");
+    const me = (await findUserByName(lw.users.admin.username))!;
+    expect({ status: (await patch(me.id, { disabled: true })).status }).toEqual({ status: 409 });
+    expect({ status: (await patch(me.id, { role: "viewer" })).status }).toEqual({ status: 409 });
+  });
+
+  it("lets a token expire, and lists its expiry", async () => {
+    const { POST, GET } = await import("@/app/api/tokens/route");
+    const created = await callJson<{ id: string; token: string; expiresAt: number }>(POST, "/api/tokens", { as: lw.users.admin, body: { name: "short-lived", role: "viewer", expiresInDays: 1 } });
+    expect(created.body.expiresAt).toBeGreaterThan(Date.now());
+    const listed = await callJson<{ tokens: { id: string; expiresAt: number | null }[] }>(GET, "/api/tokens", { as: lw.users.admin });
+    expect(listed.body.tokens.find((t) => t.id === created.body.id)?.expiresAt).toBe(created.body.expiresAt);
+    const { GET: sessionGet } = await import("@/app/api/auth/session/route");
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(200);
+    // A day is too long to wait in a test: move the expiry into the past, as the clock would.
+    const { getDb } = await import("@/server/db");
+    await (await getDb()).updateTable("api_tokens").set({ expires_at: Date.now() - 1 }).where("id", "=", created.body.id).execute();
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(401);
+  });
+});
+
+describe("origin and host", () => {
+  const post = async (headers: Record<string, string>) => {
+    const { POST } = await import("@/app/api/auth/login/route");
+    const res = await POST(rawRequest("/api/auth/login", { "content-type": "application/json", ...headers }, { method: "POST", body: JSON.stringify({ username: "nobody-at-all", password: "x" }) }));
+    return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
+  };
+
+  it("refuses a forged Host with a matching Origin (DNS rebinding) and X-Forwarded-Host from anyone but a trusted proxy", async () => {
+    expect(await post({ origin: "http://rebound.example:3000", host: "rebound.example:3000" })).toEqual({ status: 403, code: "csrf" });
+    expect(await post({ origin: "http://rebound.example", "x-forwarded-host": "rebound.example", "x-leakwatch-peer": "10.9.5.1" })).toEqual({ status: 403, code: "csrf" });
+    // Loopback names, when the request went to that same host, are ours.
+    expect((await post({ origin: "http://localhost:3000", host: "localhost:3000" })).status).toBe(401);
+    expect((await post({ origin: "http://127.0.0.1:3000" })).status).toBe(401);
+  });
+
+  it("accepts the configured public URL's origin, listed origins, and X-Forwarded-Host from a trusted proxy", async () => {
+    lw.reconfigure({ LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch", LEAKWATCH_ALLOWED_ORIGINS: "https://other.example", LEAKWATCH_TRUSTED_PROXIES: "10.9.5.9" });
+    try {
+      expect((await post({ origin: "https://ops.example", host: "10.0.0.5:3000" })).status).toBe(401);
+      expect((await post({ origin: "https://other.example", host: "10.0.0.5:3000" })).status).toBe(401);
+      expect(await post({ origin: "https://third.example", host: "third.example" })).toEqual({ status: 403, code: "csrf" });
+      expect((await post({ origin: "http://localhost:8080", host: "10.0.0.5:3000", "x-forwarded-host": "localhost:8080", "x-leakwatch-peer": "10.9.5.9" })).status).toBe(401);
+      expect(await post({ origin: "http://localhost:8080", host: "10.0.0.5:3000", "x-forwarded-host": "localhost:8080", "x-leakwatch-peer": "10.9.5.8" })).toEqual({ status: 403, code: "csrf" });
+    } finally {
+      lw.reconfigure({});
+    }
   });
 });

@@ -31,6 +31,16 @@ export async function readContainerState(t: ContainerTarget): Promise<ContainerS
 
 export const label = (t: ContainerTarget) => `${t.host}/${t.id}`;
 
+/** The container an id prefix or name resolves to, as the audit records it: host/name, and host/<full id>. */
+export async function resolvedAuditTarget(t: ContainerTarget): Promise<{ target: string; targetId: string | null }> {
+  try {
+    const i = await dockerFor(hostConfig(t.host)).inspectContainer(t.id);
+    return { target: `${t.host}/${i.name.replace(/^\//, "")}`, targetId: `${t.host}/${i.id}` };
+  } catch {
+    return { target: label(t), targetId: null }; // gone or unreachable: record what was asked for
+  }
+}
+
 /** Ancestor levels (not the container's own) whose max is below `limit`: raising the own limit past them changes nothing. */
 export function tighterAncestors(cgroup: CgroupReading | null, limit: number | null): { path: string; max: number }[] {
   if (!cgroup) return [];

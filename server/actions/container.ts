@@ -4,7 +4,7 @@ import { ALLOWED_KILL_SIGNALS } from "@/server/docker/allow-list";
 import { dockerFor } from "@/server/docker/endpoints";
 import { fmtLimit } from "./format";
 import { hostConfig } from "@/server/sources/lookup";
-import { containerTarget, label, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
+import { containerTarget, label, resolvedAuditTarget, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
 import { snapshot } from "@/server/live";
 import type { ContainersResponse } from "@/server/schemas/api";
 import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
@@ -28,7 +28,7 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
   destructive: false,
   target: containerTarget,
   params: setLimitParams,
-  targetLabel: label,
+  targetLabel: label, auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const { inspect, cgroup } = await readContainerState(t);
     const current = cgroup?.pids.current ?? null;
@@ -97,7 +97,7 @@ export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>>
   destructive: false,
   target: containerTarget,
   params: z.object({}).strict(),
-  targetLabel: label,
+  targetLabel: label, auditTarget: resolvedAuditTarget,
   async preview(t) {
     const box = await pendingTimebox("container.set-pids-limit", label(t));
     return {
@@ -130,7 +130,7 @@ export const restartContainer: ActionDef<ContainerTarget, z.infer<typeof gracePa
   destructive: true,
   target: containerTarget,
   params: graceParams,
-  targetLabel: label,
+  targetLabel: label, auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const i = await runningState(t);
     return {
@@ -152,7 +152,7 @@ export const restartContainer: ActionDef<ContainerTarget, z.infer<typeof gracePa
 };
 
 export const stopContainer: ActionDef<ContainerTarget, z.infer<typeof graceParams>> = {
-  name: "container.stop", title: "Stop container", role: "operator", destructive: true, target: containerTarget, params: graceParams, targetLabel: label,
+  name: "container.stop", title: "Stop container", role: "operator", destructive: true, target: containerTarget, params: graceParams, targetLabel: label, auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const i = await runningState(t);
     return { summary: `Stop ${i.name} (grace ${p.graceSeconds} s).`, targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "exited" }], warnings: ["The service is down until started again."], blockers: i.running ? [] : ["The container is not running."] };
@@ -168,7 +168,7 @@ export const stopContainer: ActionDef<ContainerTarget, z.infer<typeof graceParam
 };
 
 export const startContainer: ActionDef<ContainerTarget, Record<string, never>> = {
-  name: "container.start", title: "Start container", role: "operator", destructive: false, target: containerTarget, params: z.object({}).strict(), targetLabel: label,
+  name: "container.start", title: "Start container", role: "operator", destructive: false, target: containerTarget, params: z.object({}).strict(), targetLabel: label, auditTarget: resolvedAuditTarget,
   async preview(t) {
     const i = await runningState(t);
     return { summary: `Start ${i.name}.`, targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "running" }], warnings: [], blockers: i.running ? ["The container is running already."] : [] };
@@ -186,7 +186,7 @@ export const startContainer: ActionDef<ContainerTarget, Record<string, never>> =
 const signalParams = z.object({ signal: z.enum(ALLOWED_KILL_SIGNALS) });
 
 export const signalContainer: ActionDef<ContainerTarget, z.infer<typeof signalParams>> = {
-  name: "container.signal", title: "Send a signal to the main process", role: "operator", destructive: false, target: containerTarget, params: signalParams, targetLabel: label,
+  name: "container.signal", title: "Send a signal to the main process", role: "operator", destructive: false, target: containerTarget, params: signalParams, targetLabel: label, auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const i = await runningState(t);
     const effect: Record<string, string> = {

@@ -62,7 +62,8 @@ export async function runAction(req: ActionRequest, actor: Actor, opts: { system
   const auditId = randomUUID();
   const { state: _state, ...recordedPreview } = preview;
   // Intent first, on disk: if it can't be written, AuditUnavailableError propagates and nothing runs.
-  await appendAudit({ id: auditId, kind: "intent", actor: actor.username, role: actor.role, sourceIp: actor.ip, action: def.name, target: def.targetLabel(target), params, reason: req.reason, preview: recordedPreview });
+  const audited = def.auditTarget ? await def.auditTarget(target) : { target: def.targetLabel(target), targetId: null };
+  await appendAudit({ id: auditId, kind: "intent", actor: actor.username, role: actor.role, sourceIp: actor.ip, action: def.name, target: audited.target, targetId: audited.targetId, params, reason: req.reason, preview: recordedPreview });
 
   const controller = new AbortController();
   running.set(auditId, controller);
@@ -92,7 +93,7 @@ export async function runAction(req: ActionRequest, actor: Actor, opts: { system
     running.delete(auditId);
   }
   try {
-    await appendAudit({ id: auditId, kind: "outcome", actor: actor.username, role: actor.role, sourceIp: actor.ip, action: def.name, target: def.targetLabel(target), result: outcome.status, before, after, verify: outcome.verify, durationMs: Date.now() - started, error: outcome.error ?? null });
+    await appendAudit({ id: auditId, kind: "outcome", actor: actor.username, role: actor.role, sourceIp: actor.ip, action: def.name, target: audited.target, targetId: audited.targetId, result: outcome.status, before, after, verify: outcome.verify, durationMs: Date.now() - started, error: outcome.error ?? null });
   } catch (e) {
     log.error({ err: e, auditId }, "audit: could not record an outcome; it will show as outcome unknown");
   }

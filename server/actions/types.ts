@@ -50,6 +50,8 @@ export interface ActionDef<T = unknown, P = unknown> {
   params: z.ZodType<P>;
   /** Display name of the target (what must be typed for destructive actions). */
   targetLabel: (t: T) => string;
+  /** What the audit records as the target, resolved (a container by a 2-character id prefix: its name and full id). */
+  auditTarget?: (t: T) => Promise<{ target: string; targetId: string | null }>;
   preview: (t: T, p: P) => Promise<Preview>;
   execute: (t: T, p: P, preview: Preview, ctx: ActionContext) => Promise<ExecResult>;
   verify: (t: T, p: P, preview: Preview, exec: ExecResult) => Promise<VerifyResult>;

@@ -66,10 +66,18 @@ function toRow(main: AuditEntry, outcome: AuditEntry | null): AuditRow {
   };
 }
 
+/** The target as recorded, or the container's id: full, or a prefix of at least 12 characters (as `docker ps` shows). */
+function targetMatches(r: AuditRow, wanted: string): boolean {
+  if (r.target === wanted) return true;
+  const id = r.intent?.targetId ?? r.outcomeEntry?.targetId;
+  if (!id) return false;
+  return id === wanted || (wanted.length - wanted.indexOf("/") > 12 && id.startsWith(wanted));
+}
+
 function matches(r: AuditRow, q: AuditQuery): boolean {
   return (!q.actor || r.actor === q.actor)
     && (!q.action || r.action === q.action)
-    && (!q.target || r.target === q.target)
+    && (!q.target || targetMatches(r, q.target))
     && (!q.outcome || r.outcome === q.outcome)
     && (!q.from || r.ts >= q.from)
     && (!q.to || r.ts <= q.to);

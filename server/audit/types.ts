@@ -17,6 +17,8 @@ export interface AuditInput {
   sourceIp?: string | null;
   action: string;
   target?: string | null;
+  /** When `target` names something that also has an id (a container: host/name), that id as host/<full id>. */
+  targetId?: string | null;
   params?: unknown;
   reason?: string | null;
   /** Intent only: what the action is expected to do. */

@@ -3,7 +3,7 @@ import { auditEvent } from "@/server/audit/service";
 import { UnauthenticatedError } from "@/server/errors";
 import { dummyHash, sha256, verifyPassword } from "./crypto";
 import { createSession } from "./sessions";
-import { accountKey, addressKey, claimAttempt, clearAttempts, THROTTLES } from "./throttle";
+import { accountKey, addressKey, claimAttempt, clearAttempts, refundAttempt, THROTTLES } from "./throttle";
 import { findUserByName, type User } from "./users";
 
 // Sign-in: throttle, check the password, audit, open a session. Audits its own entries, as the action runner does.
@@ -26,6 +26,7 @@ export async function signIn(username: string, password: string, ip: string | nu
     throw new UnauthenticatedError("Wrong username or password.");
   }
   await clearAttempts(accountKey(username, ip));
+  if (ip) await refundAttempt(addressKey(ip), THROTTLES.address);
   const session = await createSession(user.id, ip);
   await auditEvent({ kind: "login", actor: user.username, role: user.role, sourceIp: ip, action: "login", detail: null });
   return { user: { username: user.username, role: user.role as User["role"] }, session };

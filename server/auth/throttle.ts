@@ -58,6 +58,13 @@ export async function claimAttempt(key: string, t: Throttle): Promise<void> {
   throw new RateLimitedError(`${t.message}; try again in a few seconds.`, 5);
 }
 
+/** Takes back one claimed attempt that turned out to be a success (the address-wide count is for failures only). */
+export async function refundAttempt(key: string, t: Throttle): Promise<void> {
+  const db = await getDb();
+  await db.updateTable("login_throttle").set((eb) => ({ failures: eb("failures", "-", 1) })).where("key", "=", key).where("failures", ">", 0).execute();
+  await db.updateTable("login_throttle").set({ not_before: 0 }).where("key", "=", key).where("failures", "<", t.free).execute();
+}
+
 export async function clearAttempts(key: string): Promise<void> {
   const db = await getDb();
   await db.deleteFrom("login_throttle").where("key", "=", key).execute();

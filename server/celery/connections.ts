@@ -115,6 +115,8 @@ async function ready(broker: BrokerConfig, h: Held, client: Redis): Promise<Redi
 
 /** Errors that mean "the broker cannot serve us now", as opposed to a bug in a command. */
 function isUnavailable(e: unknown): boolean {
+  // A typed answer from the callback (no such quarantine, a conflict) is the answer, not a broker outage.
+  if (typeof (e as { status?: unknown })?.status === "number" && typeof (e as { code?: unknown }).code === "string") return false;
   const msg = errorMessage(e);
   if ((e as { name?: string })?.name === "ReplyError") return /^(NOAUTH|WRONGPASS|LOADING|MASTERDOWN|READONLY|BUSY|NOPERM)/.test(msg);
   return true;

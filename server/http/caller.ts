@@ -68,13 +68,27 @@ export async function resolveCaller(req: Request): Promise<SessionInfo | null> {
   return token ? readSession(token) : null;
 }
 
-/** Same-origin check for state-changing requests: Origin must be present, not "null", and ours. */
+const isLoopbackName = (hostname: string) => hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/** The host the client asked for: Host, or X-Forwarded-Host when a trusted proxy sent the request. */
+export function requestHost(req: Request): string | null {
+  const forwarded = fromTrustedProxy(req) ? req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  return forwarded || req.headers.get("host");
+}
+
+/**
+ * Same-origin check for state-changing requests. Origin must be present, not "null", and one of: the configured
+ * public URL's origin (LEAKWATCH_PUBLIC_URL), a listed origin (LEAKWATCH_ALLOWED_ORIGINS), or a loopback name that
+ * is also the host the request was sent to. Host alone proves nothing: a DNS-rebound name sends its own Host and a
+ * matching Origin, so a name that is neither configured nor loopback is refused.
+ */
 export function originAllowed(req: Request): boolean {
   const origin = req.headers.get("origin");
   if (!origin || origin === "null") return false;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   let o: URL;
   try { o = new URL(origin); } catch { return false; }
-  if (host && o.host === host) return true;
-  return getConfig().allowedOrigins.includes(origin);
+  const cfg = getConfig();
+  if (o.origin === new URL(cfg.publicUrl).origin) return true;
+  if (cfg.allowedOrigins.some((a) => a === origin || a === o.origin)) return true;
+  return isLoopbackName(o.hostname) && requestHost(req) === o.host;
 }

@@ -1,8 +1,11 @@
 import "server-only";
+import { fromTrustedProxy } from "./caller";
 
-// Session cookies: HttpOnly, SameSite=Strict, Secure when the request came over https.
+// Session cookies: HttpOnly, SameSite=Strict, Secure when the request came over https (X-Forwarded-Proto counts only
+// from a trusted proxy).
 function isHttps(req: Request): boolean {
-  return (req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol.replace(":", "")) === "https";
+  const forwarded = fromTrustedProxy(req) ? req.headers.get("x-forwarded-proto") : null;
+  return (forwarded ?? new URL(req.url).protocol.replace(":", "")) === "https";
 }
 
 export function sessionCookie(req: Request, name: string, value: string, expiresAt: number): string {

@@ -5,6 +5,7 @@ import { queryAudit } from "@/server/audit/access";
 import { runbookFor } from "@/server/alerts/types";
 import { getAlert } from "@/server/alerts/store";
 import { emit } from "@/server/bus";
+import { getConfig } from "@/server/config";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { captureDiagnosis, liveContainer } from "./context";
 import { actionRecords, stepProgress } from "./progress";
@@ -43,6 +44,7 @@ function resolveTarget(kind: RunbookKind, t: Record<string, string>): { target: 
     if (!c) throw new NotFoundError(`Container ${t.id} on ${t.host} is not running (or not sampled yet).`);
     return { target: { host: c.host, id: c.id }, label: `${c.host}/${c.name} (${c.id.slice(0, 12)})` };
   }
+  if (!getConfig().brokers.some((b) => b.name === t.broker)) throw new ValidationError(`No broker named "${t.broker}" is configured.`);
   return { target: { broker: t.broker!, queue: t.queue! }, label: `${t.broker}/${t.queue}` };
 }
 

@@ -1,0 +1,73 @@
+import "server-only";
+import { z } from "zod";
+import { auditEvent } from "@/server/audit/service";
+import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
+import { ROLES } from "./roles";
+import type { SessionInfo } from "./sessions";
+import { clearAccountFromAllAddresses } from "./throttle";
+import {
+  countOtherEnabledAdmins, createUser, deleteUser, getUser, newUserSchema, passwordSchema, setUserDisabled, setUserPassword, setUserRole,
+  type User,
+} from "./users";
+
+// What an admin does to accounts: create, disable or enable, change the role, reset the password, delete. Each change
+// is audited before it happens (a change that can't be recorded doesn't happen) and ends the user's sessions; API
+// tokens the user created stop working while the user is disabled or gone (server/auth/tokens.ts).
+
+export interface AdminCaller { caller: SessionInfo; ip: string | null }
+
+export const userPatchSchema = z.object({ disabled: z.boolean().optional(), role: z.enum(ROLES).optional() }).strict()
+  .refine((p) => p.disabled !== undefined || p.role !== undefined, "give disabled or role");
+export const passwordResetSchema = z.object({ password: passwordSchema }).strict();
+
+function audit(by: AdminCaller, action: string, target: string, params?: unknown) {
+  return auditEvent({ kind: "settings", actor: by.caller.username, role: by.caller.role, sourceIp: by.ip, action, target, params, detail: null });
+}
+
+async function mustGet(id: string): Promise<User> {
+  const u = await getUser(id);
+  if (!u) throw new NotFoundError(`No user with id ${id}.`);
+  return u;
+}
+
+/** Nobody may take the last enabled admin away (or their own admin rights): the console would have no admin left. */
+async function keepAnAdmin(u: User, by: AdminCaller, what: string): Promise<void> {
+  if (u.id === by.caller.userId) throw new ConflictError(`You cannot ${what} your own account; ask another admin.`);
+  if (u.role === "admin" && !u.disabled && (await countOtherEnabledAdmins(u.id)) === 0)
+    throw new ConflictError(`${u.username} is the last enabled admin; make another admin first.`);
+}
+
+export async function addUser(input: z.infer<typeof newUserSchema>, by: AdminCaller): Promise<User> {
+  await audit(by, "user.create", input.username, { role: input.role });
+  return createUser(input);
+}
+
+export async function updateUser(id: string, patch: z.infer<typeof userPatchSchema>, by: AdminCaller): Promise<User> {
+  const u = await mustGet(id);
+  if (patch.disabled === true && !u.disabled) await keepAnAdmin(u, by, "disable");
+  if (patch.role !== undefined && patch.role !== "admin" && u.role === "admin") await keepAnAdmin(u, by, "demote");
+  if (patch.role !== undefined && patch.role !== u.role) {
+    await audit(by, "user.set-role", u.username, { from: u.role, to: patch.role });
+    await setUserRole(u.id, patch.role);
+  }
+  if (patch.disabled !== undefined && patch.disabled !== u.disabled) {
+    await audit(by, patch.disabled ? "user.disable" : "user.enable", u.username);
+    await setUserDisabled(u.id, patch.disabled);
+  }
+  return mustGet(id);
+}
+
+export async function resetUserPassword(id: string, password: string, by: AdminCaller): Promise<void> {
+  const u = await mustGet(id);
+  if (!passwordSchema.safeParse(password).success) throw new ValidationError("password: at least 12 characters");
+  await audit(by, "user.reset-password", u.username); // never the password itself
+  await setUserPassword(u.id, password);
+  await clearAccountFromAllAddresses(u.username);
+}
+
+export async function removeUser(id: string, by: AdminCaller): Promise<void> {
+  const u = await mustGet(id);
+  await keepAnAdmin(u, by, "delete");
+  await audit(by, "user.delete", u.username, { role: u.role });
+  await deleteUser(u.id);
+}
