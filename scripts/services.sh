@@ -9,7 +9,7 @@
 #   scripts/services.sh status        print each service's state
 set -euo pipefail
 
-PACKAGES=(docker.io redis-server python3-celery python3-redis chromium postgresql)
+PACKAGES=(docker.io redis-server python3-celery python3-redis chromium postgresql openssl)
 TEST_REDIS_PORT="${LEAKWATCH_TEST_REDIS_PORT:-6391}"
 DEMO_REDIS_PORT=6379
 PG_PORT="${LEAKWATCH_TEST_PG_PORT:-54329}"
