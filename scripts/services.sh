@@ -9,7 +9,7 @@
 #   scripts/services.sh status        print each service's state
 set -euo pipefail
 
-PACKAGES=(docker.io redis-server python3-celery python3-redis chromium postgresql)
+PACKAGES=(docker.io redis-server python3-celery python3-redis chromium postgresql openssl)
 # For the deployment tests: promtool/prometheus (rules, scraping), the socket proxy, the image's base, compose's
 # validator. Without recommends: prometheus recommends prometheus-node-exporter, a listener the tests do not want.
 DEPLOY_PACKAGES=(prometheus haproxy debootstrap docker-compose)

@@ -49,6 +49,23 @@ export interface BrokerConfig {
   controlExchange?: string;
   /** Celery's event_exchange. */
   eventExchange?: string;
+  /** Sentinel's own credentials and timeout (kombu's `sentinel_kwargs`; Dify's CELERY_SENTINEL_PASSWORD). */
+  sentinel?: { username?: string; password?: string; socketTimeoutSeconds?: number };
+  /** kombu's socket_timeout (seconds) for commands on the broker itself. */
+  socketTimeoutSeconds?: number;
+  /** TLS as Celery's broker_use_ssl / the rediss:// query (ssl_cert_reqs, ssl_ca_certs, ssl_certfile, ssl_keyfile). */
+  tls?: BrokerTls;
+}
+
+export interface BrokerTls {
+  /** ssl_cert_reqs: "required" and "optional" verify the server's certificate; "none" does not. */
+  certReqs?: "required" | "optional" | "none";
+  /** Paths of PEM files. */
+  caCerts?: string;
+  certfile?: string;
+  keyfile?: string;
+  /** redis-py's ssl_check_hostname (off by default there, so off by default here too). */
+  checkHostname?: boolean;
 }
 
 export interface Thresholds {
@@ -133,6 +150,12 @@ const brokerUrl = /^(redis|rediss|sentinel):\/\/.*/;
 const intIn = (variable: string, min: number, max: number) =>
   z.coerce.number().int().min(min, `${variable} must be at least ${min}`).max(max, `${variable} must be at most ${max}`);
 
+/** Celery accepts ssl.CERT_* names and the short forms (celery/backends/redis.py, kombu's redis transport). */
+const certReqs = z
+  .string()
+  .transform((v) => v.trim().toLowerCase().replace(/^(ssl\.)?cert_/, ""))
+  .pipe(z.enum(["required", "optional", "none"]));
+
 const fileSchema = z
   .object({
     brokers: z
@@ -156,6 +179,23 @@ const fileSchema = z
           fanout_patterns: z.boolean().optional(),
           control_exchange: z.string().min(1).max(200).optional(),
           event_exchange: z.string().min(1).max(200).optional(),
+          socket_timeout: z.number().positive().max(3600).optional(),
+          sentinel_kwargs: z
+            .object({
+              username: z.string().max(200).optional(),
+              password: z.string().max(1000).optional(),
+              socket_timeout: z.number().positive().max(3600).optional(),
+            })
+            .optional(),
+          ssl: z
+            .object({
+              ssl_cert_reqs: certReqs.optional(),
+              ssl_ca_certs: z.string().min(1).max(4096).optional(),
+              ssl_certfile: z.string().min(1).max(4096).optional(),
+              ssl_keyfile: z.string().min(1).max(4096).optional(),
+              ssl_check_hostname: z.boolean().optional(),
+            })
+            .optional(),
           queues: z.array(z.string().min(1).max(1024)).max(100_000).optional(),
           presets: z.array(z.string()).optional(),
           master_name: z.string().optional(),
@@ -280,6 +320,19 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       fanoutPatterns: f.fanout_patterns,
       controlExchange: f.control_exchange,
       eventExchange: f.event_exchange,
+      sentinel: f.sentinel_kwargs && {
+        username: f.sentinel_kwargs.username,
+        password: f.sentinel_kwargs.password,
+        socketTimeoutSeconds: f.sentinel_kwargs.socket_timeout,
+      },
+      socketTimeoutSeconds: f.socket_timeout,
+      tls: f.ssl && {
+        certReqs: f.ssl.ssl_cert_reqs,
+        caCerts: f.ssl.ssl_ca_certs,
+        certfile: f.ssl.ssl_certfile,
+        keyfile: f.ssl.ssl_keyfile,
+        checkHostname: f.ssl.ssl_check_hostname,
+      },
     };
   });
   for (const h of dockerHosts) {

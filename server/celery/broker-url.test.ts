@@ -4,15 +4,24 @@ import { describeBroker, parseBrokerUrl, redactBrokerUrl, redactUrlsInText } fro
 describe("parseBrokerUrl", () => {
   it("reads Dify's default CELERY_BROKER_URL (empty user, password, db 1)", () => {
     expect(parseBrokerUrl("redis://:difyai123456@redis:6379/1")).toEqual({
-      kind: "redis", tls: false, host: "redis", port: 6379, db: 1, username: null, password: "difyai123456",
+      kind: "redis", tls: false, host: "redis", port: 6379, db: 1, username: null, password: "difyai123456", tlsParams: {},
     });
   });
 
   it("defaults port 6379 and db 0 like kombu, and reads rediss:// as TLS", () => {
     expect(parseBrokerUrl("redis://localhost")).toMatchObject({ host: "localhost", port: 6379, db: 0, tls: false });
     expect(parseBrokerUrl("rediss://user:p%40ss@cache.example:6380/2?ssl_cert_reqs=CERT_NONE")).toEqual({
-      kind: "redis", tls: true, host: "cache.example", port: 6380, db: 2, username: "user", password: "p@ss",
+      kind: "redis", tls: true, host: "cache.example", port: 6380, db: 2, username: "user", password: "p@ss", tlsParams: { certReqs: "none" },
     });
+  });
+
+  it("reads Celery's ssl_* query parameters, and any of them means TLS as in kombu's parse_url", () => {
+    const q = "ssl_cert_reqs=required&ssl_ca_certs=%2Fetc%2Fca.pem&ssl_certfile=%2Fc.pem&ssl_keyfile=%2Fk.pem";
+    expect(parseBrokerUrl(`redis://h:6379/0?${q}`)).toMatchObject({
+      tls: true, tlsParams: { certReqs: "required", caCerts: "/etc/ca.pem", certfile: "/c.pem", keyfile: "/k.pem" },
+    });
+    expect(parseBrokerUrl("rediss://h/0?ssl_cert_reqs=CERT_OPTIONAL")).toMatchObject({ tlsParams: { certReqs: "optional" } });
+    expect(() => parseBrokerUrl("rediss://h/0?ssl_cert_reqs=maybe")).toThrow(/ssl_cert_reqs/);
   });
 
   it("reads IPv6 hosts", () => {

@@ -15,8 +15,16 @@ interface Common {
   password: string | null;
 }
 
+/** Celery's TLS query parameters of a redis:// or rediss:// URL (ssl_cert_reqs, ssl_ca_certs, ssl_certfile, ssl_keyfile). */
+export interface UrlTls {
+  certReqs?: "required" | "optional" | "none";
+  caCerts?: string;
+  certfile?: string;
+  keyfile?: string;
+}
+
 export type ParsedBrokerUrl =
-  | (Common & { kind: "redis"; tls: boolean; host: string; port: number })
+  | (Common & { kind: "redis"; tls: boolean; host: string; port: number; tlsParams: UrlTls })
   | (Common & { kind: "sentinel"; sentinels: HostPort[]; masterName: string | null });
 
 const REDIS_PORT = 6379;
@@ -89,9 +97,24 @@ export function parseBrokerUrl(url: string, masterName?: string): ParsedBrokerUr
   }
   if (!/^rediss?:\/\//i.test(trimmed)) throw bad(url, "expected redis://, rediss:// or sentinel://");
   const one = parseOne(url, trimmed, REDIS_PORT);
+  const tlsParams: UrlTls = {};
+  const reqs = one.params.get("ssl_cert_reqs");
+  if (reqs !== null) {
+    const v = reqs.trim().toLowerCase().replace(/^(ssl\.)?cert_/, "");
+    if (v !== "required" && v !== "optional" && v !== "none") throw bad(url, `ssl_cert_reqs "${reqs}" is not required, optional or none`);
+    tlsParams.certReqs = v;
+  }
+  for (const [param, field] of [["ssl_ca_certs", "caCerts"], ["ssl_certfile", "certfile"], ["ssl_keyfile", "keyfile"]] as const) {
+    const v = one.params.get(param);
+    if (v) tlsParams[field] = v;
+  }
+  // kombu's parse_url moves every ssl_* query parameter into the connection's `ssl` options, and any `ssl` options
+  // make the Redis transport connect with TLS (Channel._connparams), so a redis:// URL with them is TLS too.
+  const tls = one.scheme.toLowerCase() === "rediss" || [...one.params.keys()].some((k) => k.startsWith("ssl_"));
   return {
+    tlsParams,
     kind: "redis",
-    tls: one.scheme.toLowerCase() === "rediss",
+    tls,
     host: one.host,
     port: one.port,
     db: one.db,

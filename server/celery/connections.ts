@@ -1,6 +1,8 @@
 import "server-only";
+import { readFileSync } from "node:fs";
+import type { ConnectionOptions } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
-import type { BrokerConfig } from "@/server/config";
+import type { BrokerConfig, BrokerTls } from "@/server/config";
 import { SourceUnavailableError, errorMessage } from "@/server/errors";
 import { parseBrokerUrl, redactBrokerUrl, type ParsedBrokerUrl } from "./broker-url";
 
@@ -15,6 +17,7 @@ const MAX_BACKOFF_MS = 5_000;
 interface Held {
   key: string;
   parsed: ParsedBrokerUrl;
+  options: RedisOptions;
   client: Redis;
   subscriber: Redis | null;
   lastError: string | null;
@@ -25,34 +28,68 @@ const held = (g.__leakwatchRedis ??= new Map<string, Held>());
 
 export const sourceName = (broker: BrokerConfig) => `redis:${broker.name}`;
 
-function options(parsed: ParsedBrokerUrl): RedisOptions {
+/**
+ * TLS options as kombu/redis-py would connect: the JSON config's `ssl` section wins over the URL's ssl_* parameters;
+ * a rediss:// URL without any means ssl_cert_reqs none (kombu's Connection._init_params: "defaulting to insecure SSL
+ * behaviour"); redis-py checks the host name only with ssl_check_hostname.
+ */
+export function tlsOptions(fromUrl: BrokerTls, fromFile: BrokerTls | undefined): ConnectionOptions {
+  const t: BrokerTls = { ...fromUrl, ...Object.fromEntries(Object.entries(fromFile ?? {}).filter(([, v]) => v !== undefined)) };
+  const verify = (t.certReqs ?? (t.caCerts ? "required" : "none")) !== "none";
+  const read = (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      throw new Error(`cannot read the ${what} file ${file}: ${errorMessage(e)}`);
+    }
+  };
+  return {
+    ca: read(t.caCerts, "ssl_ca_certs"),
+    cert: read(t.certfile, "ssl_certfile"),
+    key: read(t.keyfile, "ssl_keyfile"),
+    rejectUnauthorized: verify,
+    ...(verify && !t.checkHostname ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+function options(parsed: ParsedBrokerUrl, broker: BrokerConfig): RedisOptions {
+  const socketTimeoutMs = broker.socketTimeoutSeconds ? Math.round(broker.socketTimeoutSeconds * 1000) : COMMAND_TIMEOUT_MS;
   const base: RedisOptions = {
     db: parsed.db,
     username: parsed.username ?? undefined,
     password: parsed.password ?? undefined,
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    commandTimeout: COMMAND_TIMEOUT_MS,
+    commandTimeout: socketTimeoutMs,
     // Fail fast while disconnected: a page must never wait for a broker that is down.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 10), MAX_BACKOFF_MS),
     connectionName: "leakwatch",
   };
-  if (parsed.kind === "redis") return { ...base, host: parsed.host, port: parsed.port, tls: parsed.tls ? {} : undefined };
+  if (parsed.kind === "redis") {
+    const tls = parsed.tls || broker.tls ? tlsOptions(parsed.tlsParams, broker.tls) : undefined;
+    return { ...base, host: parsed.host, port: parsed.port, tls };
+  }
+  const sentinelTimeoutMs = broker.sentinel?.socketTimeoutSeconds ? Math.round(broker.sentinel.socketTimeoutSeconds * 1000) : CONNECT_TIMEOUT_MS;
   return {
     ...base,
     sentinels: parsed.sentinels,
+    // kombu's sentinel_kwargs: the sentinels' own credentials (Dify's CELERY_SENTINEL_PASSWORD) and socket timeout.
+    sentinelUsername: broker.sentinel?.username,
+    sentinelPassword: broker.sentinel?.password,
     name: parsed.masterName ?? "mymaster",
     sentinelRetryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 10), MAX_BACKOFF_MS),
-    sentinelCommandTimeout: CONNECT_TIMEOUT_MS,
+    sentinelCommandTimeout: sentinelTimeoutMs,
+    ...(broker.tls ? { tls: tlsOptions({}, broker.tls), enableTLSForSentinelMode: true } : {}),
     // Subscribe to +switch-master so a failover is followed at once, not on the next error.
     failoverDetector: true,
   };
 }
 
 function make(h: Omit<Held, "client" | "subscriber">, purpose: string): Redis {
-  const client = new Redis({ ...options(h.parsed), connectionName: `leakwatch-${purpose}` });
+  const client = new Redis({ ...h.options, connectionName: `leakwatch-${purpose}` });
   // An unhandled "error" event would crash the process; remember it for the next caller instead.
   client.on("error", (e: unknown) => {
     (h as Held).lastError = errorMessage(e);
@@ -61,14 +98,20 @@ function make(h: Omit<Held, "client" | "subscriber">, purpose: string): Redis {
 }
 
 function hold(broker: BrokerConfig): Held {
-  const key = `${broker.url}\n${broker.masterName ?? ""}`;
+  const key = JSON.stringify([broker.url, broker.masterName ?? "", broker.sentinel, broker.socketTimeoutSeconds, broker.tls]);
   const existing = held.get(broker.name);
   if (existing && existing.key === key) return existing;
   if (existing) closeHeld(existing);
   const parsed = parseBrokerUrl(broker.url, broker.masterName);
   if (parsed.kind === "sentinel" && !parsed.masterName)
     throw new SourceUnavailableError(sourceName(broker), "a sentinel:// broker needs a master name (master_name)");
-  const h = { key, parsed, lastError: null } as Held;
+  let opts: RedisOptions;
+  try {
+    opts = options(parsed, broker);
+  } catch (e) {
+    throw new SourceUnavailableError(sourceName(broker), errorMessage(e));
+  }
+  const h = { key, parsed, options: opts, lastError: null } as Held;
   h.client = make(h, "cmd");
   h.subscriber = null;
   held.set(broker.name, h);
@@ -150,6 +193,11 @@ export async function getSubscriber(broker: BrokerConfig): Promise<Redis> {
 /** The subscriber currently held for a broker (listeners compare against it to notice a replacement). */
 export function heldSubscriber(broker: BrokerConfig): Redis | null {
   return held.get(broker.name)?.subscriber ?? null;
+}
+
+/** Whether the broker is reached through Sentinel (kombu <= 5.3 names its fanout channels differently there). */
+export function isSentinel(broker: BrokerConfig): boolean {
+  return parseBrokerUrl(broker.url, broker.masterName).kind === "sentinel";
 }
 
 /** The db number the broker URL selects (kombu puts it into fanout channel names). */

@@ -2,9 +2,9 @@ import "server-only";
 import type Redis from "ioredis";
 import type { BrokerConfig } from "@/server/config";
 import { errorMessage } from "@/server/errors";
-import { brokerDb, getSubscriber, heldSubscriber } from "./connections";
+import { brokerDb, getSubscriber, heldSubscriber, isSentinel } from "./connections";
 import { decodeKombuBody } from "./envelope";
-import { fanoutChannel, layoutOf } from "./kombu-keys";
+import { fanoutChannels, layoutOf } from "./kombu-keys";
 
 // Listens to Celery's worker events (event_exchange `celeryev`, published by workers started with -E) on
 // the broker's pub/sub channel `<prefix>/<db>.celeryev/worker.<kind>` (kombu's _get_publish_topic: without the
@@ -68,11 +68,11 @@ export function ensureHeartbeatListener(broker: BrokerConfig): Listener {
     try {
       const sub = await getSubscriber(broker);
       listener.subscriber = sub;
-      const pattern = fanoutChannel(layout, brokerDb(broker), layout.eventExchange, "worker.*");
+      const patterns = fanoutChannels(layout, brokerDb(broker), layout.eventExchange, "worker.*", isSentinel(broker));
       sub.on("pmessageBuffer", (p: Buffer, _channel: Buffer, message: Buffer) => {
-        if (p.toString() === pattern) onEvent(listener.beats, message, Date.now());
+        if (patterns.includes(p.toString())) onEvent(listener.beats, message, Date.now());
       });
-      await sub.psubscribe(pattern);
+      await sub.psubscribe(...patterns);
       listener.error = null;
     } catch (e) {
       listener.error = errorMessage(e);

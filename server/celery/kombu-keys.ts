@@ -132,10 +132,23 @@ export function unackedKeys(layout: KombuLayout): { unacked: string; index: stri
 }
 
 /** The pub/sub channel kombu publishes a fanout exchange's messages on (Channel._get_publish_topic). */
-export function fanoutChannel(layout: KombuLayout, db: number, exchange: string, routingKey = ""): string {
+export function fanoutChannel(layout: KombuLayout, db: number | "{db}", exchange: string, routingKey = ""): string {
   const prefix = layout.fanoutPrefix.replace("{db}", String(db));
   const tail = routingKey && layout.fanoutPatterns ? `/${routingKey}` : "";
   return `${layout.prefix}${prefix}${exchange}${tail}`;
+}
+
+/**
+ * Every channel a kombu client of some version may use for this fanout exchange. kombu 5.3 and older never fill in
+ * `{db}` for a Sentinel broker (SentinelChannel._get_pool skips the keyprefix_fanout.format(db=...) that
+ * Channel._get_pool does), so their workers listen on a channel literally named `/{db}.<exchange>`; kombu 5.4
+ * formats it. A worker subscribes to one of the two, so publishing on both reaches each worker exactly once.
+ */
+export function fanoutChannels(layout: KombuLayout, db: number, exchange: string, routingKey: string, sentinel: boolean): string[] {
+  const numbered = fanoutChannel(layout, db, exchange, routingKey);
+  if (!sentinel) return [numbered];
+  const literal = fanoutChannel(layout, "{db}", exchange, routingKey);
+  return literal === numbered ? [numbered] : [numbered, literal];
 }
 
 /** Celery's pidbox exchanges for a control_exchange name (celery/app/control.py Mailbox). */

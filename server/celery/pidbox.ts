@@ -1,9 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { BrokerConfig } from "@/server/config";
-import { brokerDb, withBroker } from "./connections";
+import { brokerDb, isSentinel, withBroker } from "./connections";
 import { decodeKombuBody } from "./envelope";
-import { bindingKey, bindingMember, fanoutChannel, layoutOf, pidboxExchange, queueKey, replyExchange } from "./kombu-keys";
+import { bindingKey, bindingMember, fanoutChannels, layoutOf, pidboxExchange, queueKey, replyExchange } from "./kombu-keys";
 
 // Celery remote control over Redis, as kombu's pidbox Mailbox does it (celery/app/control.py, kombu/pidbox.py),
 // for Celery's control_exchange name <ns> ("celery" by default) and the broker's kombu layout:
@@ -86,7 +86,7 @@ export async function broadcast(
   const replyKeys = layout.prioritySteps.map((s) => queueKey(layout, replyQueue, s));
   const member = bindingMember(layout, oid, "", replyQueue);
   const replyBindings = bindingKey(layout, reply);
-  const channel = fanoutChannel(layout, brokerDb(broker), control);
+  const channels = fanoutChannels(layout, brokerDb(broker), control, "", isSentinel(broker));
   const message = envelope(
     {
       method: command,
@@ -105,7 +105,7 @@ export async function broadcast(
 
   return withBroker(broker, async (redis) => {
     if (!wantReply) {
-      await redis.publish(channel, message);
+      for (const channel of channels) await redis.publish(channel, message);
       return {};
     }
     await redis.sadd(replyBindings, member);
@@ -116,7 +116,7 @@ export async function broadcast(
       await redis.del(...replyKeys);
     };
     try {
-      await redis.publish(channel, message);
+      for (const channel of channels) await redis.publish(channel, message);
       const hardStop = Date.now() + timeoutMs * MAX_TIMEOUTS_PER_CALL;
       // As kombu's drain_events(timeout=...) per reply: every message read restarts the wait.
       let deadline = Date.now() + timeoutMs;

@@ -21,8 +21,8 @@ export interface RedisProcess {
   closeClients(): void;
 }
 
-async function ping(port: number): Promise<boolean> {
-  const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+async function ping(port: number, password?: string): Promise<boolean> {
+  const c = new Redis({ port, host: "127.0.0.1", password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   c.on("error", () => {}); // probing a server that is still starting
   try {
     await c.connect();
@@ -35,7 +35,12 @@ async function ping(port: number): Promise<boolean> {
 }
 
 /** A redis-server on 127.0.0.1:port with `dir` as its working directory (dump.rdb lives there). */
-export function redisProcess(port: number, extraArgs: string[] = [], dir = mkdtempSync(path.join(tmpdir(), `lw-redis-${port}-`))): RedisProcess {
+export function redisProcess(
+  port: number,
+  extraArgs: string[] = [],
+  dir = mkdtempSync(path.join(tmpdir(), `lw-redis-${port}-`)),
+  password?: string,
+): RedisProcess {
   let proc: ProcessHandle | null = null;
   const clients = new Set<Redis>();
   return {
@@ -43,7 +48,7 @@ export function redisProcess(port: number, extraArgs: string[] = [], dir = mkdte
     dir,
     url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
     client(db = 0) {
-      const c = new Redis({ port, host: "127.0.0.1", db, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
+      const c = new Redis({ port, host: "127.0.0.1", db, password, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
       c.on("error", () => {}); // the test stops this server on purpose
       clients.add(c);
       return c;
@@ -52,7 +57,7 @@ export function redisProcess(port: number, extraArgs: string[] = [], dir = mkdte
       mkdirSync(dir, { recursive: true });
       // Auto-save off: only an explicit SHUTDOWN SAVE writes the RDB, so what comes back is exactly what was there.
       proc = spawnGroup("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", ...extraArgs]);
-      await waitFor(async () => (await ping(port)) || undefined, { what: `redis-server on ${port}`, timeoutMs: 15_000 });
+      await waitFor(async () => (await ping(port, password)) || undefined, { what: `redis-server on ${port}`, timeoutMs: 15_000 });
     },
     async shutdownSave() {
       const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -88,10 +93,20 @@ export interface SentinelGroup {
   stop(): Promise<void>;
 }
 
-export async function startSentinelGroup(o: { masterPort: number; replicaPort: number; sentinelPorts: number[]; masterName: string }): Promise<SentinelGroup> {
+export async function startSentinelGroup(o: {
+  masterPort: number;
+  replicaPort: number;
+  sentinelPorts: number[];
+  masterName: string;
+  /** requirepass of master and replica (the broker URL's password). */
+  redisPassword?: string;
+  /** requirepass of the sentinels themselves (kombu's sentinel_kwargs password, Dify's CELERY_SENTINEL_PASSWORD). */
+  sentinelPassword?: string;
+}): Promise<SentinelGroup> {
   const dir = mkdtempSync(path.join(tmpdir(), "lw-sentinel-"));
-  const master = redisProcess(o.masterPort, [], path.join(dir, "master"));
-  const replica = redisProcess(o.replicaPort, ["--replicaof", "127.0.0.1", String(o.masterPort)], path.join(dir, "replica"));
+  const auth = o.redisPassword ? ["--requirepass", o.redisPassword, "--masterauth", o.redisPassword] : [];
+  const master = redisProcess(o.masterPort, auth, path.join(dir, "master"), o.redisPassword);
+  const replica = redisProcess(o.replicaPort, [...auth, "--replicaof", "127.0.0.1", String(o.masterPort)], path.join(dir, "replica"), o.redisPassword);
   const sentinels: ProcessHandle[] = [];
   const stopAll = async () => {
     for (const s of sentinels) await s.stop("SIGKILL", 0).catch(() => undefined);
@@ -114,13 +129,16 @@ export async function startSentinelGroup(o: { masterPort: number; replicaPort: n
         `sentinel monitor ${o.masterName} 127.0.0.1 ${o.masterPort} 2`,
         `sentinel down-after-milliseconds ${o.masterName} 1000`,
         `sentinel failover-timeout ${o.masterName} 3000`,
-        `sentinel parallel-syncs ${o.masterName} 1`, "",
+        `sentinel parallel-syncs ${o.masterName} 1`,
+        ...(o.redisPassword ? [`sentinel auth-pass ${o.masterName} ${o.redisPassword}`] : []),
+        ...(o.sentinelPassword ? [`requirepass ${o.sentinelPassword}`, `sentinel sentinel-pass ${o.sentinelPassword}`] : []),
+        "",
       ].join("\n"));
       sentinels.push(spawnGroup("redis-server", [conf, "--sentinel"]));
     }
     // Ready when every sentinel knows the replica and the two other sentinels.
     for (const port of o.sentinelPorts) {
-      const s = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
+      const s = new Redis({ port, host: "127.0.0.1", password: o.sentinelPassword, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
       s.on("error", () => {});
       try {
         await waitFor(async () => {
@@ -143,7 +161,7 @@ export async function startSentinelGroup(o: { masterPort: number; replicaPort: n
     sentinelPorts: o.sentinelPorts,
     brokerUrl: (db) => o.sentinelPorts.map((p) => `sentinel://127.0.0.1:${p}/${db}`).join(";"),
     async currentMaster() {
-      const s = new Redis({ port: o.sentinelPorts[0], host: "127.0.0.1", maxRetriesPerRequest: 1 });
+      const s = new Redis({ port: o.sentinelPorts[0], host: "127.0.0.1", password: o.sentinelPassword, maxRetriesPerRequest: 1 });
       s.on("error", () => {});
       try {
         const [host, port] = (await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", o.masterName)) as [string, string];
