@@ -36,6 +36,20 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // The cgroup v2 + systemd incident in a QEMU VM (scripts/vm.sh) driving the production build inside it:
+          // runs after `next build`. The first build of the VM image (debootstrap) takes minutes; later boots reuse it.
+          name: "vm",
+          include: ["tests/**/*.vm.test.ts"],
+          environment: "node",
+          testTimeout: 600_000,
+          hookTimeout: 3_600_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
     ],
   },
 });
