@@ -24,6 +24,12 @@ describe("parseConfig", () => {
     expect(c.brokers[0]!.masterName).toBe("mymaster");
   });
 
+  it("marks a socket proxy in front of this host's engine as local (cgroupfs and /proc readings), and only by name", () => {
+    const c = parseConfig({ LEAKWATCH_DOCKER_HOSTS: "local=tcp://127.0.0.1:2375,far=tcp://10.0.0.5:2376", LEAKWATCH_LOCAL_DOCKER_HOSTS: "local" });
+    expect(c.dockerHosts.map((h) => [h.name, h.local ?? false])).toEqual([["local", true], ["far", false]]);
+    expect(() => parseConfig({ LEAKWATCH_DOCKER_HOSTS: "local=tcp://127.0.0.1:2375", LEAKWATCH_LOCAL_DOCKER_HOSTS: "other" })).toThrow(/LEAKWATCH_LOCAL_DOCKER_HOSTS/);
+  });
+
   it("parses the second audit sinks", () => {
     const c = parseConfig({ LEAKWATCH_AUDIT_SYSLOG: "udp://127.0.0.1:5514", LEAKWATCH_AUDIT_REDIS_STREAM: "redis://127.0.0.1:6379/3#lw:audit" });
     expect(c.auditSyslog).toEqual({ protocol: "udp", host: "127.0.0.1", port: 5514 });

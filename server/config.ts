@@ -21,6 +21,11 @@ export interface DockerHostConfig {
   url: string;
   /** ssh:// endpoints: the ssh-agent socket to authenticate with (SSH_AUTH_SOCK at start-up). */
   sshAgent?: string;
+  /**
+   * The engine on this host, reached over tcp:// through a socket proxy (LEAKWATCH_LOCAL_DOCKER_HOSTS): its
+   * containers' cgroups and /proc are under LEAKWATCH_CGROUP_ROOT and LEAKWATCH_PROC_ROOT, like a unix:// endpoint's.
+   */
+  local?: boolean;
   /** TLS files for tcp:// endpoints (from the JSON config file). */
   tls?: { ca?: string; cert?: string; key?: string };
 }
@@ -262,6 +267,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   for (const h of dockerHosts) {
     if (!dockerUrl.test(h.url))
       throw new ConfigError("LEAKWATCH_DOCKER_HOSTS", `"${redactBrokerUrl(h.url)}" is not unix:///path, tcp://host:port or ssh://user@host`);
+  }
+  for (const name of (env.LEAKWATCH_LOCAL_DOCKER_HOSTS ?? "").split(",").map((n) => n.trim()).filter(Boolean)) {
+    const h = dockerHosts.find((x) => x.name === name);
+    if (!h) throw new ConfigError("LEAKWATCH_LOCAL_DOCKER_HOSTS", `"${name}" is not a name in LEAKWATCH_DOCKER_HOSTS`);
+    (h as DockerHostConfig).local = true;
   }
   const brokerPairs = pairs("LEAKWATCH_BROKERS", env.LEAKWATCH_BROKERS || "default=redis://127.0.0.1:6379/1");
   for (const b of brokerPairs) {

@@ -79,6 +79,31 @@ export function parseProcCgroup(text: string): { v1Pids: string | null; v2: stri
   return { v1Pids, v2 };
 }
 
+/**
+ * A path from /proc/<pid>/cgroup as a path under the hierarchy root. From inside a private cgroup namespace (the
+ * console in a container on a cgroup v2 host) the kernel writes paths relative to the reader's namespace root, so
+ * another cgroup reads like "/../../system.slice/docker-<id>.scope": the leading ".." climb to a common ancestor the
+ * reader cannot see. Those are dropped (the rest is a guess to verify, relativeToNamespace: true), and no ".." can
+ * lead out of the hierarchy directory.
+ */
+export function cgroupPathUnderRoot(p: string): { path: string; relativeToNamespace: boolean } {
+  const parts = p.split("/").filter((s) => s !== "" && s !== ".");
+  let climbs = 0;
+  while (parts[climbs] === "..") climbs++;
+  const out: string[] = [];
+  for (const s of parts.slice(climbs)) {
+    if (s === "..") out.pop();
+    else out.push(s);
+  }
+  return { path: `/${out.join("/")}`, relativeToNamespace: climbs > 0 };
+}
+
+/** Whether `pid` is a member of the cgroup at `dir` (cgroup.procs, as seen in the reader's pid namespace). */
+async function holdsPid(dir: string, pid: number): Promise<boolean> {
+  const procs = await readText(path.join(dir, "cgroup.procs"));
+  return procs !== null && procs.split("\n").some((l) => l.trim() === String(pid));
+}
+
 const SEARCH_MAX_DIRS = 20_000;
 const SEARCH_MAX_DEPTH = 8;
 
@@ -121,10 +146,13 @@ export async function locateContainerCgroup(roots: FsRoots, id: string, hostPid:
     if (text !== null) {
       const { v1Pids, v2 } = parseProcCgroup(text);
       for (const h of hierarchies) {
-        const rel = h.mode === "v1" ? v1Pids : v2;
-        if (rel && rel !== "/" && (await readText(path.join(h.dir, rel, "pids.current"))) !== null) {
-          return { mode: h.mode, hierarchyDir: h.dir, path: rel, foundBy: "proc" };
-        }
+        const raw = h.mode === "v1" ? v1Pids : v2;
+        if (!raw) continue;
+        const { path: rel, relativeToNamespace } = cgroupPathUnderRoot(raw);
+        if (rel === "/" || (await readText(path.join(h.dir, rel, "pids.current"))) === null) continue;
+        // A namespace-relative path is only a guess: take it when the process is really in that cgroup.
+        if (relativeToNamespace && !(await holdsPid(path.join(h.dir, rel), hostPid))) continue;
+        return { mode: h.mode, hierarchyDir: h.dir, path: rel, foundBy: "proc" };
       }
     }
   }

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ancestry, locateContainerCgroup, parseMaxValue, parsePidsEvents, parseProcCgroup, readCgroupProcs } from "./cgroup-fs";
+import { ancestry, cgroupPathUnderRoot, locateContainerCgroup, parseMaxValue, parsePidsEvents, parseProcCgroup, readCgroupProcs } from "./cgroup-fs";
 import { readContainerCgroup, systemdDefaultTasksMax } from "./cgroup";
 
 const FIX = path.join(__dirname, "__fixtures__", "v1-leaker");
@@ -159,5 +159,51 @@ describe("readContainerCgroup on a cgroup v2 systemd layout (Dify's 29958)", () 
     });
     const loc = await locateContainerCgroup(roots, V2_ID, 0);
     expect(loc).toMatchObject({ mode: "v2", path: `/${nested}`, foundBy: "search" });
+  });
+});
+
+// The console in a container with a private cgroup namespace (Docker's default on cgroup v2) reads other processes'
+// cgroups relative to its own namespace root; the host's /sys/fs/cgroup mounted at /host/sys/fs/cgroup is the whole tree.
+describe("namespace-relative paths in /proc/<pid>/cgroup", () => {
+  it("drops the climbs to the unseen common ancestor and never leaves the hierarchy", () => {
+    expect(cgroupPathUnderRoot(`/../../${SCOPE}`)).toEqual({ path: `/${SCOPE}`, relativeToNamespace: true });
+    expect(cgroupPathUnderRoot(`/${SCOPE}`)).toEqual({ path: `/${SCOPE}`, relativeToNamespace: false });
+    expect(cgroupPathUnderRoot("/docker/abc/../../../../etc")).toEqual({ path: "/etc", relativeToNamespace: false });
+    expect(cgroupPathUnderRoot("/..")).toEqual({ path: "/", relativeToNamespace: true });
+    expect(cgroupPathUnderRoot("/")).toEqual({ path: "/", relativeToNamespace: false });
+  });
+
+  it("finds the container's scope from a 0::/../../ path and reads the same limits as from the host", async () => {
+    const fromHost = await readContainerCgroup(difyHost(), { id: V2_ID, hostPid: 1012512, dockerPidsLimit: null });
+    const roots = difyHost({ "proc/1012512/cgroup": `0::/../../${SCOPE}\n` });
+    const r = await readContainerCgroup(roots, { id: V2_ID, hostPid: 1012512, dockerPidsLimit: null });
+    if (!r.ok || !fromHost.ok) throw new Error("unreadable");
+    expect(r.reading.location).toMatchObject({ mode: "v2", path: `/${SCOPE}`, foundBy: "proc" });
+    expect(r.reading.pids).toEqual(fromHost.reading.pids);
+  });
+
+  it("does not trust a relative guess that names another cgroup: it searches by id instead", async () => {
+    // The common ancestor was /kubepods.slice, so the guess "/other.scope" under the root is some other cgroup.
+    const roots = difyHost({
+      "proc/1012512/cgroup": "0::/../../other.scope\n",
+      "cgroup/other.scope/pids.current": "3\n",
+      "cgroup/other.scope/pids.max": "10\n",
+      "cgroup/other.scope/cgroup.procs": "4242\n",
+    });
+    const loc = await locateContainerCgroup(roots, V2_ID, 1012512);
+    expect(loc).toMatchObject({ mode: "v2", path: `/${SCOPE}`, foundBy: "search" });
+  });
+
+  it("a relative path on a cgroup v1 pids line works the same way", async () => {
+    const id = "4c1f0e2d3b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    const roots = tree({
+      "cgroup/pids/docker/pids.max": "max\n",
+      [`cgroup/pids/docker/${id}/pids.max`]: "50\n",
+      [`cgroup/pids/docker/${id}/pids.current`]: "12\n",
+      [`cgroup/pids/docker/${id}/cgroup.procs`]: "777\n",
+      "proc/777/cgroup": `12:pids:/../${id}\n0::/\n`,
+    });
+    const loc = await locateContainerCgroup(roots, id, 777);
+    expect(loc).toMatchObject({ mode: "v1", path: `/docker/${id}`, foundBy: "search" });
   });
 });

@@ -47,9 +47,9 @@ interface Cached {
 const g = globalThis as unknown as { __leakwatchInspectCache?: Map<string, Cached> };
 const cache = (): Map<string, Cached> => (g.__leakwatchInspectCache ??= new Map());
 
-/** cgroupfs only for a local engine whose cgroup tree this process can read. */
+/** cgroupfs only for a local engine (its socket, or a socket proxy declared local) whose cgroup tree this process can read. */
 export async function canReadCgroupfs(host: DockerHostConfig, cfg: SamplerConfig): Promise<boolean> {
-  return host.url.startsWith("unix://") && (await pidsHierarchies(cfg.cgroupRoot)).length > 0;
+  return (host.url.startsWith("unix://") || host.local === true) && (await pidsHierarchies(cfg.cgroupRoot)).length > 0;
 }
 
 async function inspectCached(client: DockerEndpoint, host: string, c: ContainerListItem, nowMs: number, force: boolean): Promise<Cached> {
