@@ -32,7 +32,7 @@ function sample(ts: number, current: number, effectiveLimit = 100): ContainerSum
   return {
     host: "local", id: ID, name: "store-test", image: "img", state: "running", labels: {}, via: "cgroupfs",
     pids: { current, limit: 100, effectiveLimit, limitSource: "container", limitPath: "/docker/x", peak: null, refusedTotal: 0 },
-    growthPerMinute: null, etaSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: ts, spark: [],
+    growthPerMinute: null, etaSeconds: null, learningSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: ts, spark: [],
   };
 }
 

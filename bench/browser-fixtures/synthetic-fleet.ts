@@ -23,6 +23,7 @@ export function syntheticFleet(count: number, tick: number, nowMs = Date.now()):
       pids: { current, limit, effectiveLimit, limitSource: limit ? "container" : effectiveLimit ? "ancestor" : "none", limitPath: limit ? `/docker/${id}` : null, peak: current + 5, refusedTotal: status === "critical" ? 3 : 0 },
       growthPerMinute: status === "ok" ? 0 : 2.5,
       etaSeconds: status === "critical" ? 300 : status === "warn" ? 3600 : null,
+      learningSeconds: null,
       status,
       reasons: status === "ok" ? [] : [`${status}: ${current} of ${effectiveLimit ?? "∞"} pids`],
       refusingNow: status === "critical" && i % 20 === 8,

@@ -34,7 +34,7 @@ function containers(ts: number, pass: number): ContainerSummary[] {
     return {
       host: HOST, id: containerId(i), name: `bench-worker-${i}`, image: "leakwatch-fixture/leaker:latest", state: "running", labels: {},
       via: "cgroupfs", pids: { current, limit: 4096, effectiveLimit: 4096, limitSource: "container", limitPath: `/docker/${containerId(i)}`, peak: null, refusedTotal: 0 },
-      growthPerMinute: 0, etaSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: ts, spark: [],
+      growthPerMinute: 0, etaSeconds: null, learningSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: ts, spark: [],
     };
   });
 }

@@ -29,7 +29,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         action="container.set-pids-limit" target={target} label="Set pids limit" testId="action-set-limit"
         fields={[{ name: "limit", label: "New pids limit (empty = unlimited)", type: "number", nullable: true, defaultValue: suggested, min: 1, max: 4194304 }]}
       />
-      <ActionButton action="container.confirm-pids-limit" target={target} label="Keep time-boxed limit" />
+      {/* Keeping a time-boxed limit is offered in the pending-revert banner, only while one is pending. */}
       {(container.pids.limitSource === "ancestor" || container.pids.limitSource === "systemd-default") && (
         <>
           <ActionButton

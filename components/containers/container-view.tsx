@@ -11,12 +11,14 @@ import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query
 import { RangeToggle } from "@/components/ui/range-toggle";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fmtAge, fmtDuration, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
+import { fmtAge, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
 import { ContainerActions } from "./container-actions";
 import { Diagnosis } from "./diagnosis";
 import { limitShare } from "./fleet";
 import { LimitPanel } from "./limit-panel";
 import { PidsChart } from "./pids-chart";
+import { RevertBanner } from "./revert-banner";
+import { atLimit, ForecastText } from "./forecast-text";
 
 // One container: why it is (or will be) out of pids, what limits it, and what its threads are doing.
 export function ContainerView({ host, id }: { host: string; id: string }) {
@@ -56,13 +58,14 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
       {hostState && !hostState.ok && <SourceNotice kind="Docker host" name={host} error={hostState.error} sampledAt={hostState.sampledAt} />}
       <StaleNote error={detail.error} />
       {/* Action slot: the lead's remediation buttons render here. */}
+      {detail.data.pendingRevert && <RevertBanner host={host} container={c} pending={detail.data.pendingRevert} />}
       <ContainerActions host={host} id={id} container={c} cgroup={cgroup} />
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
         <Stat label="pids now" value={fmtInt(c.pids.current)} />
         <Stat label="effective limit" value={c.pids.effectiveLimit === null ? (c.pids.limitSource === "not-visible" ? "not visible" : "none") : fmtInt(c.pids.effectiveLimit)} />
         <Stat label="share" value={fmtPercent(limitShare(c))} />
-        <Stat label="growth" value={fmtRate(c.growthPerMinute)} />
-        <Stat label={c.pids.limitSource === "none" || c.pids.limitSource === "kernel" ? "ETA to kernel limit" : "ETA to limit"} value={fmtDuration(c.etaSeconds)} />
+        <Stat label="growth" value={atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)} />
+        <Stat label={c.pids.limitSource === "none" || c.pids.limitSource === "kernel" ? "ETA to kernel limit" : "ETA to limit"} value={<ForecastText container={c} />} />
       </dl>
       <div className="grid gap-4 xl:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Panel title="pids over time" aside={<RangeToggle value={range} onChange={setRange} />}>
@@ -75,7 +78,7 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
   );
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value }: { label: string; value: React.ReactNode }) {
   return (
     <div className="rounded-md border border-zinc-200 px-3 py-2 dark:border-zinc-800">
       <dt className="text-xs text-zinc-500">{label}</dt>

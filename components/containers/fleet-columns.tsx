@@ -3,10 +3,11 @@ import Link from "next/link";
 import type { Column } from "@/components/ui/data-table";
 import { Sparkline } from "@/components/ui/sparkline";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fmtAge, fmtDuration, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
+import { fmtAge, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
 import { containerHref } from "@/lib/segments";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import { limitShare, limitSourceLabel } from "./fleet";
+import { atLimit, ForecastText } from "./forecast-text";
 
 /** Hosts whose sampler is down: their rows show the age of the last good values. */
 export type StaleHosts = ReadonlyMap<string, number | null>;
@@ -54,8 +55,8 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
     },
     { key: "own", header: "Own limit", width: 150, title: "The container's own pids.max and where the effective limit comes from", cell: (c) => <OwnLimit c={c} /> },
     { key: "share", header: "Share", width: 56, align: "right", cell: (c) => fmtPercent(limitShare(c)) },
-    { key: "growth", header: "Growth", width: 76, align: "right", cell: (c) => fmtRate(c.growthPerMinute) },
-    { key: "eta", header: "ETA", width: 56, align: "right", title: "Time until the effective limit at the current growth", cell: (c) => fmtDuration(c.etaSeconds) },
+    { key: "growth", header: "Growth", width: 76, align: "right", cell: (c) => (atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)) },
+    { key: "eta", header: "ETA", width: 150, align: "right", title: "Time until the effective limit at the current growth", cell: (c) => <ForecastText container={c} /> },
     {
       key: "trend", header: "Trend", width: 84,
       cell: (c) => <Sparkline trail={c.spark} width={72} tone={c.status} label={`${c.name} pids trend, now ${fmtInt(c.pids.current)}`} />,

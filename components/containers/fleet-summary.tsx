@@ -7,11 +7,12 @@ import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fmtDuration, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
+import { fmtInt, fmtPercent, fmtRate } from "@/lib/format";
 import { containerHref } from "@/lib/segments";
 import { STATUS_LABEL } from "@/lib/status";
 import type { Status } from "@/server/schemas/containers";
 import { atRisk, limitShare, statusCounts } from "./fleet";
+import { atLimit, ForecastText } from "./forecast-text";
 
 const TILE: Record<Status, string> = {
   critical: "border-crit/60 bg-crit/10",
@@ -28,6 +29,7 @@ export function FleetSummary() {
   const data = hydrated ? query.data : undefined;
   const counts = useMemo(() => (data ? statusCounts(data.containers) : null), [data]);
   const top = useMemo(() => (data ? atRisk(data.containers, 5) : []), [data]);
+  const learning = useMemo(() => (data ? data.containers.filter((c) => c.learningSeconds !== null) : []), [data]);
   if (!data || !counts) return <Panel title="Containers">{error ? <LoadError error={error} what="containers" onRetry={() => void refetch()} /> : <Loading what="containers" />}</Panel>;
 
   return (
@@ -46,7 +48,9 @@ export function FleetSummary() {
       </ul>
       <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Closest to their limit</h3>
       {top.length === 0 ? (
-        <p className="text-sm text-zinc-500">No container is near its limit or growing.</p>
+        <p className="text-sm text-zinc-500" data-testid="at-risk-empty">{learning.length > 0
+          ? `Learning (needs ${Math.max(...learning.map((c) => c.learningSeconds ?? 0))} s): the forecast has too few samples of ${fmtInt(learning.length)} ${learning.length === 1 ? "container" : "containers"} to say who is growing.`
+          : "No container is near its limit or growing."}</p>
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full min-w-[560px] text-sm" data-testid="at-risk">
@@ -63,8 +67,8 @@ export function FleetSummary() {
                   <td><StatusBadge status={c.status} /></td>
                   <td className="text-right tabular-nums">{fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}</td>
                   <td className="text-right tabular-nums">{fmtPercent(limitShare(c))}</td>
-                  <td className="text-right tabular-nums">{fmtRate(c.growthPerMinute)}</td>
-                  <td className="text-right tabular-nums">{fmtDuration(c.etaSeconds)}</td>
+                  <td className="text-right tabular-nums">{atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}</td>
+                  <td className="text-right tabular-nums"><ForecastText container={c} /></td>
                 </tr>
               ))}
             </tbody>

@@ -8,7 +8,7 @@ function c(name: string, over: Partial<ContainerSummary> & { current?: number | 
   return {
     host: "local", id: `${name}-id`, name, image: "leaker:test", state: "running", labels: {}, via: "cgroupfs",
     pids: { current, limit: eff, effectiveLimit: eff, limitSource: "container", limitPath: `/docker/${name}-id`, peak: current, refusedTotal: 0 },
-    growthPerMinute: null, etaSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: 1_700_000_000_000, spark: [],
+    growthPerMinute: null, etaSeconds: null, learningSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: 1_700_000_000_000, spark: [],
     ...rest,
   };
 }

@@ -9,7 +9,7 @@ function live(sampledAt: number, current: number, spark: [number, number][]): Co
   return {
     host: "local", id: "abc", name: "leaker", image: "leaker:test", state: "running", labels: {}, via: "cgroupfs",
     pids: { current, limit: null, effectiveLimit: 64, limitSource: "ancestor", limitPath: "/leakcap", peak: current, refusedTotal: 0 },
-    growthPerMinute: 6, etaSeconds: 300, status: "warn", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt, spark,
+    growthPerMinute: 6, etaSeconds: 300, learningSeconds: null, status: "warn", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt, spark,
   };
 }
 

@@ -12,7 +12,7 @@ function container(current: number, over: Partial<ContainerSummary> = {}): Conta
   return {
     host: "local", id: "ba1b85692023be06c561a793bd01d89ea54094f4f972c07815cecf9e24360676", name: "leaker", image: "leaker", state: "running", labels: {}, via: "cgroupfs",
     pids: { current, limit: null, effectiveLimit: 40, limitSource: "ancestor", limitPath: "/lw-parent", peak: current, refusedTotal: 0 },
-    growthPerMinute: 0, etaSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: 0, spark: [], ...over,
+    growthPerMinute: 0, etaSeconds: null, learningSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: 0, spark: [], ...over,
   };
 }
 const fleet = (...c: ContainerSummary[]): ContainersResponse => ({ containers: c, hosts: [{ name: "local", ok: true, error: null, via: "cgroupfs", sampledAt: 0 }] });

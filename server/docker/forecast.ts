@@ -25,7 +25,9 @@ export interface Forecast {
   windowStartMs: number | null;
 }
 
-const DEFAULTS = { windowMs: 10 * 60_000, minPoints: 6, minSpanMs: 60_000, minTau: 0.6, cycleLookbackMs: 60 * 60_000 };
+/** How much history a forecast needs before it says anything (the pages say "learning" until then). */
+export const FORECAST_MIN_SPAN_MS = 60_000;
+const DEFAULTS = { windowMs: 10 * 60_000, minPoints: 6, minSpanMs: FORECAST_MIN_SPAN_MS, minTau: 0.6, cycleLookbackMs: 60 * 60_000 };
 const MAX_POINTS = 240; // subsample beyond this: pairwise statistics are O(n^2)
 const DROP_RESET_RATIO = 0.5;
 

@@ -9,7 +9,7 @@ import { pidsHierarchies, type CgroupLocation } from "./cgroup-fs";
 import { classify, thresholdsFor } from "./classify";
 import { dockerFor, type DockerEndpoint } from "./endpoints";
 import type { ContainerListItem, InspectInfo } from "./engine-types";
-import { etaSeconds, forecast } from "./forecast";
+import { etaSeconds, forecast, FORECAST_MIN_SPAN_MS } from "./forecast";
 import { addPoint, forgetStale, noteReset, sparkline } from "./history-ring";
 import { apiLimitSource, newForkFailures, stuckAt } from "./api-signals";
 import { mapLimit } from "./map-limit";
@@ -169,6 +169,8 @@ function summarize(
     host, id: c.id, name: c.name, image: c.image, state: c.state, labels: c.labels, via, pids,
     growthPerMinute: f.growthPerMinute === null ? null : Math.round(f.growthPerMinute * 100) / 100,
     etaSeconds: eta === null ? null : Math.round(eta),
+    // A forecast without enough history is "learning", not "no growth": say how long it still needs.
+    learningSeconds: f.trend === "insufficient" ? Math.max(1, Math.ceil((FORECAST_MIN_SPAN_MS - (f.windowStartMs === null ? 0 : nowMs - f.windowStartMs)) / 1000)) : null,
     status, reasons, refusingNow, lastRefusalAt: entry?.lastRefusalAt ?? null, sampledAt: nowMs, spark: sparkline(entry?.points ?? []),
   };
 }

@@ -53,6 +53,8 @@ export interface ContainerSummary {
   growthPerMinute: number | null;
   /** Seconds until the effective limit at the current growth; null when not growing or unlimited. */
   etaSeconds: number | null;
+  /** Seconds of history the forecast still needs (null: it has enough); growth and ETA mean nothing until then. */
+  learningSeconds: number | null;
   status: Status;
   /** Human reasons for the status, newest concern first. */
   reasons: string[];
