@@ -8,6 +8,7 @@ const alias = {
 };
 
 // Unit tests: *.test.ts (pure, fixtures only). Integration: *.int.test.ts (live Docker, Redis, Celery, PostgreSQL).
+// Deploy: *.deploy.test.ts (the built console image).
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -30,6 +31,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Integration files share one Docker Engine and one Redis: run them one at a time.
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The console's built image (scripts/build-image.sh) run as users run it: after the production build.
+          name: "deploy",
+          include: ["tests/**/*.deploy.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
         },
