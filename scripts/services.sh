@@ -208,7 +208,7 @@ case "${1:-all}" in
   redis-test) start_redis "$TEST_REDIS_PORT" no ;;
   redis-demo) start_redis "$DEMO_REDIS_PORT" yes ;;
   postgres) start_postgres ;;
-  install) ensure_packages "${PACKAGES[@]}"; NO_RECOMMENDS=1 ensure_packages "${DEPLOY_PACKAGES[@]}" ;;
+  install) ensure_packages "${PACKAGES[@]}"; NO_RECOMMENDS=1 ensure_packages "${DEPLOY_PACKAGES[@]}"; no_packaged_prometheus ;;
   status) status ;;
   -h | --help | help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (all|docker|redis-test|redis-demo|postgres|install|status)" ;;
