@@ -8,6 +8,7 @@ const alias = {
 };
 
 // Unit tests: *.test.ts (pure, fixtures only). Integration: *.int.test.ts (live Docker, Redis, Celery, PostgreSQL).
+// Deploy: *.deploy.test.ts (the built console image).
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -46,6 +47,19 @@ export default defineConfig({
           environment: "node",
           testTimeout: 600_000,
           hookTimeout: 3_600_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The console's built image (scripts/build-image.sh) run as users run it: after the production build.
+          name: "deploy",
+          include: ["tests/**/*.deploy.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
         },

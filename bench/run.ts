@@ -13,9 +13,9 @@ import { BENCH_RUN_LABEL } from "./lib/labels";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, "..");
-const SECTIONS = ["containers", "queues", "unacked", "history", "memory", "browser", "sse"] as const;
-// These two drive the production build in Chromium / over HTTP and print their own Markdown tables.
-const MARKDOWN_SECTIONS: Partial<Record<(typeof SECTIONS)[number], string>> = { browser: "browser.ts", sse: "sse-load.ts" };
+const SECTIONS = ["containers", "queues", "unacked", "history", "memory", "browser", "sse", "image"] as const;
+// These drive the production build in Chromium / over HTTP, or build its image, and print their own Markdown tables.
+const MARKDOWN_SECTIONS: Partial<Record<(typeof SECTIONS)[number], string>> = { browser: "browser.ts", sse: "sse-load.ts", image: "image-size.ts" };
 type Section = (typeof SECTIONS)[number];
 
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1];
@@ -112,9 +112,11 @@ async function main(): Promise<number> {
   if (!only && failed.length === 0 && !interrupted) {
     const browser = (results.browser as { markdown?: string } | undefined)?.markdown;
     const sse = (results.sse as { markdown?: string } | undefined)?.markdown;
+    const image = (results.image as { markdown?: string } | undefined)?.markdown;
     const extra = [
       browser && `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
       sse && `## Live updates under load: 50 SSE clients\n\n50 HTTP clients on /api/events plus 5 Chromium tabs for 30 s, beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
+      image && `## The console image\n\nBuilt by scripts/build-image.sh on a base made here from Debian packages (bench/image-size.ts).\n\n${image}`,
     ].filter(Boolean).join("\n\n");
     writeFileSync(path.join(ROOT, "BENCHMARKS.md"), `${renderMarkdown(all, path.relative(ROOT, file)).trimEnd()}\n\n${extra}\n`);
     log("BENCHMARKS.md regenerated");

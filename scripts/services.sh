@@ -83,6 +83,15 @@ start_docker() {
   $SUDO cp /var/run/docker.pid "$OWNED_DOCKERD_PIDFILE"
 }
 
+# Debian's prometheus package starts a server on :9090 (every interface) where systemd runs; the tests start their
+# own on loopback only, so that one is stopped and disabled.
+no_packaged_prometheus() {
+  if [ -d /run/systemd/system ] && systemctl is-enabled prometheus >/dev/null 2>&1; then
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+    log "stopped and disabled the packaged prometheus service (tests run their own on 127.0.0.1)"
+  fi
+}
+
 # --- redis -------------------------------------------------------------------------------------
 start_redis() {
   local port="$1" persist="$2"
@@ -190,6 +199,7 @@ case "${1:-all}" in
   all | start)
     ensure_packages "${PACKAGES[@]}"
     NO_RECOMMENDS=1 ensure_packages "${DEPLOY_PACKAGES[@]}"
+    no_packaged_prometheus
     start_docker
     start_redis "$TEST_REDIS_PORT" no
     start_postgres
@@ -198,7 +208,7 @@ case "${1:-all}" in
   redis-test) start_redis "$TEST_REDIS_PORT" no ;;
   redis-demo) start_redis "$DEMO_REDIS_PORT" yes ;;
   postgres) start_postgres ;;
-  install) ensure_packages "${PACKAGES[@]}"; NO_RECOMMENDS=1 ensure_packages "${DEPLOY_PACKAGES[@]}" ;;
+  install) ensure_packages "${PACKAGES[@]}"; NO_RECOMMENDS=1 ensure_packages "${DEPLOY_PACKAGES[@]}"; no_packaged_prometheus ;;
   status) status ;;
   -h | --help | help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (all|docker|redis-test|redis-demo|postgres|install|status)" ;;

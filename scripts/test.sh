@@ -28,5 +28,8 @@ npx next build
 bash scripts/prepare-standalone.sh
 step "end-to-end tests (Playwright in Debian Chromium)"
 npx playwright test
+step "console image (base from Debian packages, cached) and its deployment test"
+bash scripts/build-image.sh
+npx vitest run --project deploy
 
 printf '\nall test stages passed in %ss\n' "$(( $(date +%s) - started ))"

@@ -90,7 +90,7 @@ beforeAll(async () => {
     LEAKWATCH_SAMPLE_INTERVAL_MS: "500",
   });
   cookie = await adminCookie();
-  token = (await createApiToken("prometheus", "viewer", "integration")).token;
+  token = (await createApiToken("prometheus", "viewer", "admin")).token;
   // Its own limit is 100, but the parent cgroup caps it at 30: the leak hits 30 and the kernel refuses forks.
   await setCgroupPidsMax(`/${parent}`, 30);
   await startLeaker({ name, mode: "leak", rate: 20, pidsLimit: 100, cgroupParent: `/${parent}` });
