@@ -1,12 +1,13 @@
 // cgroup.set-pids-max on a real Docker Engine: a leaker stuck at a parent cgroup's cap (--cgroup-parent) grows again
 // after the raise, the time box puts the cap back, the audit holds the file's old and new values; without the
 // operator's opt-in, and for anything outside the container's own ancestry, nothing is written.
-import { readFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readFile, rmdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listActionsAvailable } from "@/server/actions/registry";
 import {
-  RUN_ID, cleanupCgroupParents, containerLogs, containerPidsDir, docker, ensureFixtureImage, readPidsCurrent, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
+  RUN_ID, cleanupCgroupParents, run, containerLogs, containerPidsDir, docker, ensureFixtureImage, readPidsCurrent, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
 } from "@/server/testing/harness";
 import { errorCode, errorMessageOf, postAction, previewAction, startConsole, type ActionBody, type TestConsole } from "./support/action-console";
 import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
@@ -69,6 +70,34 @@ describe("without the opt-in", () => {
     expect(errorMessageOf(r)).toContain("LEAKWATCH_CGROUP_WRITE=true");
     expect(await fileText(parentDir)).toBe("60");
     expect((await lw.auditEntries()).slice(entries).filter((e) => e.kind !== "event")).toEqual([]);
+  });
+});
+
+describe("with the opt-in but a read-only cgroup mount", () => {
+  it("is unavailable, says the mount is read-only, and writes nothing", async () => {
+    // The host's pids hierarchy bind-mounted read-only, as a console container given `:ro` would see it.
+    const root = await mkdtemp(path.join(tmpdir(), "lw-ro-cgroup-"));
+    await mkdir(path.join(root, "pids"));
+    await run("mount", ["--bind", "/sys/fs/cgroup/pids", path.join(root, "pids")]);
+    try {
+      await run("mount", ["-o", "remount,bind,ro", path.join(root, "pids")]);
+      lw.reconfigure({ ...ENV, LEAKWATCH_CGROUP_WRITE: "true", LEAKWATCH_CGROUP_ROOT: root });
+      const listed = (await listActionsAvailable()).find((a) => a.name === "cgroup.set-pids-max");
+      expect(listed).toMatchObject({ available: false });
+      expect(listed!.unavailableReason).toMatch(/not writable by the console \(EROFS\)/);
+      const entries = (await lw.auditEntries()).length;
+      const r = await postAction(lw.users.operator, raise({ value: "max" }));
+      expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 409, code: "conflict" });
+      expect(errorMessageOf(r)).toContain("EROFS");
+      expect(await fileText(parentDir)).toBe("60");
+      expect((await lw.auditEntries()).slice(entries).filter((e) => e.kind !== "event")).toEqual([]);
+    } finally {
+      lw.reconfigure(ENV);
+      await run("umount", [path.join(root, "pids")]);
+      // rmdir, never a recursive remove: if the unmount failed, that would walk into the real cgroup tree.
+      await rmdir(path.join(root, "pids"));
+      await rmdir(root);
+    }
   });
 });
 

@@ -27,7 +27,7 @@ function diagnosis(c: DiagnosisCapture | null): string[] {
   const out: string[] = [];
   const ctx = c.context;
   if (ctx.kind === "thread-leak") {
-    if (ctx.pids) out.push(`- pids: ${ctx.pids.current ?? "?"} of effective limit ${ctx.pids.effectiveLimit ?? "none"} (source: ${ctx.pids.limitSource}${ctx.pids.limitPath ? ` at ${ctx.pids.limitPath}` : ""}); container's own limit ${ctx.pids.limit ?? "none"}; forks refused ${ctx.pids.refusedTotal ?? 0}.`);
+    if (ctx.pids) out.push(`- pids: ${ctx.pids.current ?? "?"} of effective limit ${ctx.pids.effectiveLimit ?? (ctx.pids.limitSource === "not-visible" ? "not visible from the console" : "none")} (source: ${ctx.pids.limitSource}${ctx.pids.limitPath ? ` at ${ctx.pids.limitPath}` : ""}); container's own limit ${ctx.pids.limit ?? "none"}; forks refused ${ctx.pids.refusedTotal ?? 0}.`);
     for (const l of ctx.cgroup?.levels ?? []) out.push(`  - cgroup ${l.path}: max ${l.max ?? "max"}, current ${l.current ?? "?"}`);
     for (const e of ctx.advice?.explanation ?? []) out.push(`- ${e}`);
     if (ctx.advice?.commands.length) {

@@ -19,6 +19,7 @@ export default async function SettingsPage() {
     ["cgroup root / proc root", `${cfg.cgroupRoot} / ${cfg.procRoot}`],
     ["Thresholds", `warn ${cfg.thresholds.warnShare * 100}% or ETA < ${cfg.thresholds.warnEtaSeconds / 3600} h; critical ${cfg.thresholds.criticalShare * 100}% or ETA < ${cfg.thresholds.criticalEtaSeconds / 3600} h; queue depth ${cfg.thresholds.queueDepth}`],
     ["Actions", cfg.readOnly ? "off (read-only mode: LEAKWATCH_READ_ONLY)" : "on"],
+    ["cgroup writes (cgroup.set-pids-max)", cfg.cgroupWrite ? "opted in (LEAKWATCH_CGROUP_WRITE): pids.max of a container's own cgroup ancestry, when the mount is writable" : "off (set LEAKWATCH_CGROUP_WRITE=true to lift inherited caps from the console)"],
   ];
   return (
     <div className="max-w-4xl space-y-6">

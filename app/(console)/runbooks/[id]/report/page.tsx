@@ -36,7 +36,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
       <h2 className="text-lg font-semibold">Diagnosis</h2>
       {ctx?.kind === "thread-leak" ? (
         <div className="text-sm">
-          {ctx.pids && <p>pids {ctx.pids.current} of effective limit {ctx.pids.effectiveLimit ?? "none"} ({ctx.pids.limitSource}{ctx.pids.limitPath ? ` at ${ctx.pids.limitPath}` : ""})</p>}
+          {ctx.pids && <p>pids {ctx.pids.current} of effective limit {ctx.pids.effectiveLimit ?? (ctx.pids.limitSource === "not-visible" ? "not visible from the console" : "none")} ({ctx.pids.limitSource}{ctx.pids.limitPath ? ` at ${ctx.pids.limitPath}` : ""})</p>}
           <ul className="list-disc pl-5">{ctx.advice?.explanation.map((e) => <li key={e}>{e}</li>)}</ul>
           {ctx.advice?.commands.map((c) => <div key={c.command}><p className="font-medium">{c.title}</p><pre className="whitespace-pre-wrap bg-zinc-100 p-1 text-xs">{c.command}</pre></div>)}
         </div>
