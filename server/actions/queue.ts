@@ -156,8 +156,12 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
     return { result: `${r.requeued} requeued`, details: r, after: r.byQueue };
   },
   async verify(_t, _p, _pv, exec) {
-    const r = exec.details as { requeued: number; unroutable: string[] };
-    return { ok: r.unroutable.length === 0, finding: `${r.requeued} requeued${r.unroutable.length ? `; ${r.unroutable.length} unroutable left in unacked` : ""}` };
+    const r = exec.details as { requeued: number; unroutable: string[]; malformed?: string[] };
+    const malformed = r.malformed?.length ?? 0;
+    return {
+      ok: r.unroutable.length === 0 && malformed === 0,
+      finding: `${r.requeued} requeued${r.unroutable.length ? `; ${r.unroutable.length} unroutable left in unacked` : ""}${malformed ? `; ${malformed} malformed entries skipped and left in unacked` : ""}`,
+    };
   },
 };
 
