@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { classify } from "./unacked";
-import { completionsByQueue, queueRates, queueStatus } from "./rates";
+import { acceptedByQueue, queueRates, queueStatus } from "./rates";
 
-describe("completionsByQueue", () => {
+describe("acceptedByQueue", () => {
   const consumersByQueue = new Map([["dataset", ["w1"]], ["mail", ["w2"]], ["workflow", ["w2"]]]);
   it("attributes a single-queue worker's completions and multi-queue ones by task name", () => {
-    const out = completionsByQueue({
+    const out = acceptedByQueue({
       totalsPrev: new Map<string, Record<string, number>>([["w1", { "tasks.index": 10 }], ["w2", { "tasks.mail": 1, "tasks.slow": 0 }]]),
       totalsNow: new Map<string, Record<string, number>>([["w1", { "tasks.index": 40 }], ["w2", { "tasks.mail": 4, "tasks.slow": 2 }]]),
       consumersByQueue,
@@ -15,7 +15,7 @@ describe("completionsByQueue", () => {
   });
 
   it("gives null when completions cannot be attributed or the worker restarted", () => {
-    const out = completionsByQueue({
+    const out = acceptedByQueue({
       totalsPrev: new Map<string, Record<string, number>>([["w1", { a: 10 }], ["w2", { b: 5 }]]),
       totalsNow: new Map<string, Record<string, number>>([["w1", { a: 3 }], ["w2", { b: 6 }]]),
       consumersByQueue, taskQueues: new Map(),

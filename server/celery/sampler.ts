@@ -6,7 +6,7 @@ import { readComposition, readNextIds, type Composition } from "./composition";
 import { sourceName, withBroker } from "./connections";
 import { boundQueues, mergeQueues, readBindings } from "./discovery";
 import { readDepths } from "./depth";
-import { completionsByQueue, queueRates, queueStatus } from "./rates";
+import { acceptedByQueue, queueRates, queueStatus } from "./rates";
 import { layoutOf } from "./kombu-keys";
 import { readInFlight, type InFlightCounts } from "./unacked";
 import { forgetWorkers, getWorkerInventory } from "./workers";
@@ -63,7 +63,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     });
 
     const completed = workersKnown
-      ? completionsByQueue({ totalsNow: inventory.totals, totalsPrev: state.totals, consumersByQueue: inventory.consumersByQueue, taskQueues: pass.inFlight.taskQueues })
+      ? acceptedByQueue({ totalsNow: inventory.totals, totalsPrev: state.totals, consumersByQueue: inventory.consumersByQueue, taskQueues: pass.inFlight.taskQueues })
       : new Map<string, number | null>();
     const elapsedMs = state.atMs ? nowMs - state.atMs : 0;
     const heads = new Map<string, { id: string; firstSeenMs: number }>();

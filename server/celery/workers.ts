@@ -16,7 +16,7 @@ export interface WorkerInventory {
   consumersByQueue: Map<string, string[]>;
   /** ids live workers hold; null when some live worker did not answer (then absence proves nothing). */
   held: HeldByWorkers | null;
-  /** hostname -> stats.total (task name -> completed count) for out-rates. */
+  /** hostname -> stats.total (task name -> count of tasks the worker ACCEPTED, i.e. started; not completed) for out-rates. */
   totals: Map<string, Record<string, number>>;
   /** The pidbox round failed as a whole (the broker is down, for instance). */
   error: string | null;
