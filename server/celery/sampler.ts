@@ -98,7 +98,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     if (workersKnown) state.totals = inventory.totals;
     state.heads = heads;
     state.inFlight = pass.inFlight.byQueue;
-    const warnings = [inventory.error && `workers: ${inventory.error}`, pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`]
+    const warnings = [inventory.error && `workers: ${inventory.error}`, pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`, pass.inFlight.unroutable && `${pass.inFlight.unroutable} unacked entries kombu could not route to any queue (no binding matches)`]
       .filter(Boolean).join("; ");
     const summary: BrokerSummary = { name: broker.name, ok: true, error: warnings || null, sampledAt: nowMs, queues: summaries };
     state.lastGood = summary;
