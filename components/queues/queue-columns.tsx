@@ -33,7 +33,7 @@ export const queueColumns: Column<QueueRow>[] = [
   { key: "prio", header: "By priority", width: 150, title: "kombu priority sub-queues", cell: (q) => <PriorityChips byPriority={q.byPriority} /> },
   { key: "unacked", header: "Unacked", width: 72, align: "right", cell: (q) => fmtInt(q.unacked) },
   {
-    key: "orphaned", header: "Orphaned", width: 76, align: "right", title: "Unacked messages whose worker is gone",
+    key: "orphaned", header: "Orphaned", width: 76, align: "right", title: "Unacked messages no live worker holds (what requeue-orphans requeues)",
     cell: (q) => <span className={q.orphaned > 0 ? hot : ""}>{fmtInt(q.orphaned)}</span>,
   },
   {
@@ -41,8 +41,8 @@ export const queueColumns: Column<QueueRow>[] = [
     cell: (q) => q.consumers.length === 0 ? <span className={hot}>no consumer</span> : <span title={q.consumers.join(", ")}>{q.consumers.length}</span>,
   },
   { key: "in", header: "In", width: 72, align: "right", title: "messages in per minute", cell: (q) => fmtRate(q.ratePerMinuteIn) },
-  { key: "out", header: "Out", width: 72, align: "right", title: "messages out per minute", cell: (q) => fmtRate(q.ratePerMinuteOut) },
-  { key: "drain", header: "Drain", width: 60, align: "right", title: "time to drain at the current out rate", cell: (q) => fmtDuration(q.drainSeconds) },
+  { key: "out", header: "Out", width: 72, align: "right", title: "tasks workers accepted (started) per minute, from Celery's stats.total; not completions", cell: (q) => fmtRate(q.ratePerMinuteOut) },
+  { key: "drain", header: "Drain", width: 60, align: "right", title: "time to drain at the current accept rate", cell: (q) => fmtDuration(q.drainSeconds) },
   { key: "oldest", header: "Oldest", width: 60, align: "right", title: "age of the oldest message seen", cell: (q) => fmtDuration(q.oldestSeenSeconds) },
   { key: "threshold", header: "Threshold", width: 76, align: "right", cell: (q) => fmtInt(q.threshold) },
   { key: "trend", header: "Trend", width: 84, cell: (q) => <Sparkline trail={q.spark} width={72} tone={q.status} label={`${q.name} depth trend, now ${fmtInt(q.depth)}`} /> },

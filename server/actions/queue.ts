@@ -6,11 +6,11 @@ import { layoutOf } from "@/server/celery/kombu-keys";
 import { moveMessages } from "@/server/queue-ops/move";
 import { requeueOrphans } from "@/server/queue-ops/orphans";
 import { getQuarantine, listQuarantines, purgeToQuarantine, restoreQuarantine } from "@/server/queue-ops/quarantine";
-import { snapshot } from "@/server/live";
-import type { QueuesResponse } from "@/server/schemas/api";
 import type { BrokerConfig } from "@/server/config";
 import type { ActionDef, Preview } from "./types";
 import { brokerConfig, liveQueue } from "@/server/sources/lookup";
+import { currentOrphans } from "@/server/celery/sampler";
+import { ConflictError } from "@/server/errors";
 
 // Queue actions: every move is per-message atomic (queue-ops' Lua scripts); nothing is ever deleted outright.
 // A purge moves messages into a quarantine list kept for a retention period; restore moves them back.
@@ -131,24 +131,37 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
   name: "queue.requeue-orphans", title: "Requeue orphaned in-flight messages", role: "operator", destructive: false, target: queueTarget, params: z.object({}).strict(), targetLabel: label,
   async preview(t) {
     const b = brokerConfig(t.broker);
-    const qs = snapshot<QueuesResponse>("queues")?.brokers.find((x) => x.name === t.broker)?.queues ?? [];
-    const orphaned = qs.reduce((n, q) => n + q.orphaned, 0);
+    // The same rule and the same set as the queue page's count and the alert (unacked.ts classify), asked afresh.
+    const o = await currentOrphans(b);
+    const orphaned = o.tags.length;
     return {
-      summary: `Put unacked messages delivered more than ${b.visibilityTimeoutSeconds} s ago back on their queues (as kombu's restore does, marked redelivered).`,
+      summary: "Put unacked messages that no live worker holds back on their queues (as kombu's restore does, marked redelivered). Messages a live worker has reserved, scheduled, rate-limited or is running are never touched.",
       targets: [`${t.broker} (all queues: kombu's unacked set is broker-wide)`],
-      changes: [{ what: "orphaned in-flight (last sample)", from: orphaned, to: 0 }],
-      warnings: ["A worker that is alive but slow may still finish a requeued task: tasks must be idempotent (Celery's at-least-once delivery)."],
-      blockers: [],
+      changes: [
+        { what: "orphaned in-flight (held by no live worker)", from: orphaned, to: 0 },
+        ...Object.entries(o.byQueue).map(([q, n]) => ({ what: `orphaned of ${q}`, from: n, to: 0 })),
+      ],
+      warnings: [
+        `kombu itself would restore ${o.kombuRestorable} entries older than the visibility timeout (${b.visibilityTimeoutSeconds} s) whether a worker holds them or not; this action requeues only the orphaned ones.`,
+        "A worker that is alive but did not answer in time may still finish a requeued task: tasks must be idempotent (Celery's at-least-once delivery).",
+      ],
+      blockers: o.known ? [] : ["Not every live worker answered the pidbox: no entry can be proven orphaned."],
     } satisfies Preview;
   },
   async execute(t) {
     const b = brokerConfig(t.broker);
-    const r = await withBroker(b, (redis) => requeueOrphans(redis, layout(b)));
+    const o = await currentOrphans(b);
+    if (!o.known) throw new ConflictError("not every live worker answered the pidbox: nothing was requeued");
+    const r = await withBroker(b, (redis) => requeueOrphans(redis, { ...layout(b), deliveryTags: o.tags }));
     return { result: `${r.requeued} requeued`, details: r, after: r.byQueue };
   },
   async verify(_t, _p, _pv, exec) {
-    const r = exec.details as { requeued: number; unroutable: string[] };
-    return { ok: r.unroutable.length === 0, finding: `${r.requeued} requeued${r.unroutable.length ? `; ${r.unroutable.length} unroutable left in unacked` : ""}` };
+    const r = exec.details as { requeued: number; unroutable: string[]; malformed?: string[] };
+    const malformed = r.malformed?.length ?? 0;
+    return {
+      ok: r.unroutable.length === 0 && malformed === 0,
+      finding: `${r.requeued} requeued${r.unroutable.length ? `; ${r.unroutable.length} unroutable left in unacked` : ""}${malformed ? `; ${malformed} malformed entries skipped and left in unacked` : ""}`,
+    };
   },
 };
 

@@ -5,7 +5,8 @@ import { boundQueues, lookupQueues, mergeQueues, topicMatch, type BindingTable }
 const table: BindingTable = new Map([
   ["dataset", [{ routingKey: "dataset", pattern: "", queue: "dataset" }]],
   ["mail", [{ routingKey: "mail", pattern: "", queue: "mail" }]],
-  ["events", [{ routingKey: "task.#", pattern: "", queue: "audit" }]],
+  // A topic exchange: kombu stores key_to_pattern's regex in the member.
+  ["events", [{ routingKey: "task.#", pattern: "^task\\..*?$", queue: "audit" }]],
   ["celery.pidbox", [{ routingKey: "", pattern: "", queue: "w1@vm.celery.pidbox" }]],
   ["celeryev", [{ routingKey: "worker.#", pattern: "", queue: "celeryev.4585a69c" }]],
   ["reply.celery.pidbox", [{ routingKey: "c587", pattern: "", queue: "c587.reply.celery.pidbox" }]],
@@ -20,13 +21,18 @@ describe("discovery", () => {
     expect(lookupQueues(table, "", "mail")).toEqual(["mail"]);
     expect(lookupQueues(table, "dataset", "dataset")).toEqual(["dataset"]);
     expect(lookupQueues(table, "events", "task.sent.x")).toEqual(["audit"]);
-    expect(lookupQueues(table, "unknown", "rk")).toEqual(["rk"]);
+    // Nothing bound: kombu's _lookup returns nothing (no dead-letter queue on Redis): unroutable, not "rk".
+    expect(lookupQueues(table, "unknown", "rk")).toEqual([]);
+    expect(lookupQueues(table, "dataset", "other")).toEqual([]);
   });
 
-  it("matches topic keys", () => {
-    expect(topicMatch("task.#", "task")).toBe(true);
-    expect(topicMatch("task.*", "task.a.b")).toBe(false);
+  it("matches topic keys as kombu's TopicExchange (key_to_pattern), not as AMQP", () => {
+    expect(topicMatch("task.#", "task")).toBe(false);
+    expect(topicMatch("task.#", "task.x")).toBe(true);
+    expect(topicMatch("task.*", "task.a.b")).toBe(true);
+    expect(topicMatch("task.*", "task.")).toBe(false);
     expect(topicMatch("*.b.#", "a.b.c.d")).toBe(true);
+    expect(topicMatch("a+b.*", "a+b.c")).toBe(true); // regex characters in a word are literal
   });
 
   it("merges origins per queue", () => {

@@ -95,30 +95,41 @@ export function boundQueues(table: BindingTable, names: ControlNames = DEFAULT_L
   return [...out];
 }
 
-/** Matches a topic binding key (`*` one word, `#` zero or more words) like AMQP topic exchanges. */
-export function topicMatch(pattern: string, key: string): boolean {
-  const p = pattern.split(".");
-  const k = key.split(".");
-  const go = (i: number, j: number): boolean => {
-    if (i === p.length) return j === k.length;
-    if (p[i] === "#") return go(i + 1, j) || (j < k.length && go(i, j + 1));
-    return j < k.length && (p[i] === "*" || p[i] === k[j]) && go(i + 1, j + 1);
-  };
-  return go(0, 0);
+/**
+ * kombu's TopicExchange.key_to_pattern: every word but `*` and `#` escaped, `*` -> `.*?[^\.]`, `#` -> `.*?`,
+ * words joined by `\.`, anchored. Not AMQP's semantics: `a.*` matches `a.b.c`, and `a.#` does not match `a`.
+ */
+export function kombuTopicRegex(routingKey: string): string {
+  const words = routingKey.split(".").map((w) => (w === "*" ? ".*?[^\\.]" : w === "#" ? ".*?" : w.replace(/[\\^$+?()[\]{}|]/g, "\\$&")));
+  return `^${words.join("\\.")}$`;
+}
+
+/** Whether a topic binding key matches a routing key, as kombu's TopicExchange does. */
+export function topicMatch(bindingKey: string, routingKey: string): boolean {
+  return new RegExp(kombuTopicRegex(bindingKey), "u").test(routingKey);
+}
+
+/** A binding's stored regex (kombu keeps key_to_pattern's output in the member), or ours when it will not compile. */
+function bindingRegex(b: Binding): RegExp {
+  try {
+    return new RegExp(b.pattern, "u");
+  } catch {
+    return new RegExp(kombuTopicRegex(b.routingKey), "u");
+  }
 }
 
 /**
- * The queues a message (exchange, routing key) was routed to, like kombu's Channel._lookup: the
- * anonymous exchange routes by queue name; otherwise direct matches first, then topic patterns.
+ * The queues a message (exchange, routing key) is routed to, like kombu's Channel._lookup with Redis's default of no
+ * dead-letter queue: the anonymous exchange routes by queue name; an exchange whose bindings carry a pattern is a
+ * topic exchange (kombu stores the regex only for topic bindings) and routes by it; otherwise direct, by exact key.
+ * Nothing matching means [] (kombu drops such a message on restore): callers show it as unroutable.
  */
 export function lookupQueues(table: BindingTable, exchange: string, routingKey: string): string[] {
   if (!exchange) return routingKey ? [routingKey] : [];
   const bindings = table.get(exchange) ?? [];
-  const direct = bindings.filter((b) => b.routingKey === routingKey).map((b) => b.queue);
-  if (direct.length > 0) return [...new Set(direct)];
-  const topic = bindings.filter((b) => /[#*]/.test(b.routingKey) && topicMatch(b.routingKey, routingKey)).map((b) => b.queue);
-  if (topic.length > 0) return [...new Set(topic)];
-  return routingKey ? [routingKey] : [];
+  const topic = bindings.some((b) => b.pattern !== "");
+  const hits = topic ? bindings.filter((b) => b.pattern !== "" && bindingRegex(b).test(routingKey)) : bindings.filter((b) => b.routingKey === routingKey);
+  return [...new Set(hits.map((b) => b.queue).filter(Boolean))];
 }
 
 /** Union of configured, bound and worker-consumed queues, each with its origins, sorted by name. */

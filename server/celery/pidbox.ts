@@ -30,6 +30,8 @@ export interface BroadcastOptions {
   expectReplies?: number;
   /** false: fire and forget (shutdown, for example, never replies). */
   reply?: boolean;
+  /** Called once the request is published (callers that need requests in a set order wait for it). */
+  onPublished?: () => void;
 }
 
 /** hostname -> that worker's reply. */
@@ -106,6 +108,7 @@ export async function broadcast(
   return withBroker(broker, async (redis) => {
     if (!wantReply) {
       for (const channel of channels) await redis.publish(channel, message);
+      opts.onPublished?.();
       return {};
     }
     await redis.sadd(replyBindings, member);
@@ -117,6 +120,7 @@ export async function broadcast(
     };
     try {
       for (const channel of channels) await redis.publish(channel, message);
+      opts.onPublished?.();
       const hardStop = Date.now() + timeoutMs * MAX_TIMEOUTS_PER_CALL;
       // As kombu's drain_events(timeout=...) per reply: every message read restarts the wait.
       let deadline = Date.now() + timeoutMs;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { classify } from "./unacked";
-import { completionsByQueue, queueRates, queueStatus } from "./rates";
+import { acceptedByQueue, queueRates, queueStatus } from "./rates";
 
-describe("completionsByQueue", () => {
+describe("acceptedByQueue", () => {
   const consumersByQueue = new Map([["dataset", ["w1"]], ["mail", ["w2"]], ["workflow", ["w2"]]]);
   it("attributes a single-queue worker's completions and multi-queue ones by task name", () => {
-    const out = completionsByQueue({
+    const out = acceptedByQueue({
       totalsPrev: new Map<string, Record<string, number>>([["w1", { "tasks.index": 10 }], ["w2", { "tasks.mail": 1, "tasks.slow": 0 }]]),
       totalsNow: new Map<string, Record<string, number>>([["w1", { "tasks.index": 40 }], ["w2", { "tasks.mail": 4, "tasks.slow": 2 }]]),
       consumersByQueue,
@@ -15,7 +15,7 @@ describe("completionsByQueue", () => {
   });
 
   it("gives null when completions cannot be attributed or the worker restarted", () => {
-    const out = completionsByQueue({
+    const out = acceptedByQueue({
       totalsPrev: new Map<string, Record<string, number>>([["w1", { a: 10 }], ["w2", { b: 5 }]]),
       totalsNow: new Map<string, Record<string, number>>([["w1", { a: 3 }], ["w2", { b: 6 }]]),
       consumersByQueue, taskQueues: new Map(),
@@ -46,15 +46,19 @@ describe("queueStatus", () => {
 
 describe("classify in-flight", () => {
   const now = 1_000_000_000;
-  const base = { nowMs: now, receivedMs: now - 10_000, etaMs: null, id: "t1", visibilityTimeoutSeconds: 3600, workers: null };
+  const base = { nowMs: now, receivedMs: now - 10_000, etaMs: null, id: "t1", workers: null };
   it("tells running, prefetched, ETA-waiting and orphaned apart", () => {
-    const workers = { active: new Set(["t1"]), held: new Set(["t1", "t2"]), askedAtMs: now };
+    const workers = { active: new Set(["t1"]), held: new Set(["t1", "t2"]), rateLimited: new Map([["mail", new Set(["tasks.send_mail"])]]), askedAtMs: now };
     expect(classify({ ...base, workers })).toBe("running");
     expect(classify({ ...base, id: "t2", workers })).toBe("prefetched");
     expect(classify({ ...base, id: "t2", etaMs: now + 60_000, workers })).toBe("etaWaiting");
     expect(classify({ ...base, id: "gone", workers })).toBe("orphaned");
-    expect(classify({ ...base, receivedMs: now - 3_601_000 })).toBe("orphaned");
+    // Workers unknown: nothing can be called orphaned, however old (kombu's restore_visible is counted apart).
+    expect(classify({ ...base, receivedMs: now - 3_601_000 })).toBe("prefetched");
     expect(classify({ ...base })).toBe("prefetched");
+    // Held in a live consumer's rate-limit bucket: listed nowhere, yet not orphaned (celery/worker/consumer: _limit_task).
+    expect(classify({ ...base, id: "bucket", task: "tasks.send_mail", queue: "mail", workers })).toBe("rateLimited");
+    expect(classify({ ...base, id: "bucket", task: "tasks.send_mail", queue: "dataset", workers })).toBe("orphaned");
     // just received, not yet listed by its worker: not orphaned
     expect(classify({ ...base, id: "new", receivedMs: now - 500, workers })).toBe("prefetched");
   });

@@ -2,9 +2,10 @@ import "server-only";
 import type { Status } from "@/server/schemas/containers";
 
 // Rates between two successive samples, kept simple and honest:
-// - out: completions counted by the workers themselves (pidbox stats.total, per task name) between the
-//   samples, attributed to a queue when the worker consumes only that queue or when the task name was
-//   seen in that queue's messages. A queue whose consumers finished tasks we cannot attribute gets null.
+// - out: tasks the workers ACCEPTED between the samples, as they count them themselves: Celery's stats.total is
+//   worker_state.total_count, raised in task_accepted (celery/worker/state.py) when a request starts to run, not
+//   when it completes (or succeeds). Attributed to a queue when the worker consumes only that queue or when the
+//   task name was seen in that queue's messages. A queue whose consumers accepted tasks we cannot attribute gets null.
 // - in = depth delta + out (every message either still waits or was taken), clamped at 0.
 // - drain = depth / (out - in) when the queue shrinks, else null.
 
@@ -19,7 +20,7 @@ export interface OutInput {
 }
 
 /** Completed tasks per queue since the previous sample; a queue maps to null when not attributable. */
-export function completionsByQueue(x: OutInput): Map<string, number | null> {
+export function acceptedByQueue(x: OutInput): Map<string, number | null> {
   const out = new Map<string, number | null>();
   const queuesOf = new Map<string, string[]>();
   for (const [q, hosts] of x.consumersByQueue) {

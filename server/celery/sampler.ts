@@ -6,7 +6,7 @@ import { readComposition, readNextIds, type Composition } from "./composition";
 import { sourceName, withBroker } from "./connections";
 import { boundQueues, mergeQueues, readBindings } from "./discovery";
 import { readDepths } from "./depth";
-import { completionsByQueue, queueRates, queueStatus } from "./rates";
+import { acceptedByQueue, queueRates, queueStatus } from "./rates";
 import { layoutOf } from "./kombu-keys";
 import { readInFlight, type InFlightCounts } from "./unacked";
 import { forgetWorkers, getWorkerInventory } from "./workers";
@@ -68,7 +68,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     });
 
     const completed = workersKnown
-      ? completionsByQueue({ totalsNow: inventory.totals, totalsPrev: state.totals, consumersByQueue: inventory.consumersByQueue, taskQueues: pass.inFlight.taskQueues })
+      ? acceptedByQueue({ totalsNow: inventory.totals, totalsPrev: state.totals, consumersByQueue: inventory.consumersByQueue, taskQueues: pass.inFlight.taskQueues })
       : new Map<string, number | null>();
     const elapsedMs = state.atMs ? nowMs - state.atMs : 0;
     const heads = new Map<string, { id: string; firstSeenMs: number }>();
@@ -91,6 +91,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
       const orphaned = f?.orphaned ?? 0;
       return {
         name, depth: d.depth, byPriority: d.byPriority, unacked: f?.unacked ?? 0, orphaned, consumers,
+        kombuRestorable: f?.kombuRestorable ?? 0, rateLimited: f?.rateLimited ?? 0,
         ...rates, oldestSeenSeconds, threshold,
         status: queueStatus({ depth: d.depth, threshold, hasConsumer: workersKnown ? consumers.length > 0 : null, orphaned }),
         origins,
@@ -103,7 +104,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     state.heads = heads;
     rememberHeads(state.seenHeads, heads);
     state.inFlight = pass.inFlight.byQueue;
-    const warnings = [inventory.error && `workers: ${inventory.error}`, pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`]
+    const warnings = [inventory.error && `workers: ${inventory.error}`, pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`, pass.inFlight.unroutable && `${pass.inFlight.unroutable} unacked entries kombu could not route to any queue (no binding matches)`]
       .filter(Boolean).join("; ");
     const summary: BrokerSummary = { name: broker.name, ok: true, error: warnings || null, sampledAt: nowMs, queues: summaries };
     state.lastGood = summary;
@@ -156,6 +157,28 @@ export async function listWorkers(broker: BrokerConfig): Promise<WorkerSummary[]
   const inventory = await getWorkerInventory(broker);
   if (inventory.error && inventory.workers.length === 0) throw new SourceUnavailableError(sourceName(broker), inventory.error);
   return inventory.workers;
+}
+
+export interface Orphans {
+  /** false: some live worker could not be asked, so no entry can be called orphaned (and none is requeued). */
+  known: boolean;
+  tags: string[];
+  byQueue: Record<string, number>;
+  kombuRestorable: number;
+}
+
+/** The orphaned unacked entries right now, by the one rule (unacked.ts classify): for the preview and the requeue. */
+export async function currentOrphans(broker: BrokerConfig): Promise<Orphans> {
+  const inventory = await getWorkerInventory(broker);
+  const layout = layoutOf(broker);
+  const inFlight = await withBroker(broker, async (redis) => readInFlight(redis, layout, await readBindings(redis, layout), { workers: inventory.held }));
+  const byQueue: Record<string, number> = {};
+  let kombuRestorable = 0;
+  for (const [q, c] of inFlight.byQueue) {
+    if (c.orphaned > 0) byQueue[q] = c.orphaned;
+    kombuRestorable += c.kombuRestorable;
+  }
+  return { known: inventory.held !== null, tags: inFlight.orphanTags, byQueue, kombuRestorable };
 }
 
 /** Tests only: forget rates/ages kept between passes. */

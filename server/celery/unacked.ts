@@ -14,10 +14,15 @@ const INVENTORY_GRACE_MS = 2_000;
 
 export interface InFlightCounts {
   unacked: number;
+  /** Held by no live worker (the one meaning of "orphaned": what the queue page, the alert and requeue-orphans use). */
   orphaned: number;
   etaWaiting: number;
   running: number;
   prefetched: number;
+  /** Taken by a live worker that rate-limits its task: held in the worker's token bucket, listed nowhere. */
+  rateLimited: number;
+  /** Older than the visibility timeout: what kombu's own restore_visible would put back, live worker or not. */
+  kombuRestorable: number;
   /** Epoch ms of the oldest receive time (index score) among this queue's entries. */
   oldestReceivedMs: number | null;
 }
@@ -26,17 +31,23 @@ export interface InFlight {
   byQueue: Map<string, InFlightCounts>;
   /** Entries that could not be parsed (non-JSON, truncated, wrong shape). */
   malformed: number;
+  /** Entries kombu could not route anywhere (no binding matches their exchange and routing key). */
+  unroutable: number;
   total: number;
   /** task name -> queue, learnt from entries (used to attribute worker completions to queues). */
   taskQueues: Map<string, string>;
+  /** Delivery tags of the orphaned entries (at most MAX_ORPHAN_TAGS): exactly what requeue-orphans requeues. */
+  orphanTags: string[];
 }
 
-/** What live workers hold, from pidbox; null when the workers could not be asked. */
+/** What live workers hold, from pidbox; null when the workers could not all be asked (then nothing is orphaned). */
 export interface HeldByWorkers {
   /** ids in some live worker's `active` list */
   active: Set<string>;
   /** ids in active, reserved or scheduled of some live worker */
   held: Set<string>;
+  /** queue -> task names some live worker consuming that queue rate-limits (its token bucket holds such requests). */
+  rateLimited: Map<string, Set<string>>;
   askedAtMs: number;
 }
 
@@ -45,29 +56,36 @@ export interface ClassifyInput {
   receivedMs: number | null;
   etaMs: number | null;
   id: string | null;
-  visibilityTimeoutSeconds: number;
+  task?: string | null;
+  queue?: string;
   workers: HeldByWorkers | null;
 }
 
-export type InFlightClass = "orphaned" | "etaWaiting" | "running" | "prefetched";
+export type InFlightClass = "orphaned" | "etaWaiting" | "running" | "prefetched" | "rateLimited";
 
+/**
+ * One rule for "orphaned", used for the count, the alert, the preview and the requeue alike: every live worker
+ * answered, none lists the message (active, reserved, scheduled), no live consumer of its queue holds its task in a
+ * rate-limit bucket, and it was delivered well before the workers were asked (a message taken after the question
+ * cannot be in the answer). A message a live worker holds is never orphaned, however old: requeueing it would run it
+ * twice. The visibility timeout does not enter here; it decides kombuRestorable (see readInFlight).
+ */
 export function classify(x: ClassifyInput): InFlightClass {
   const id = x.id ?? "";
   if (x.workers?.active.has(id)) return "running";
-  const heldAlive = x.workers?.held.has(id) ?? false;
-  const expired = x.receivedMs !== null && x.nowMs - x.receivedMs > x.visibilityTimeoutSeconds * 1000;
-  // kombu restores anything older than the visibility timeout, even from a live worker (the known
-  // Celery ETA caveat), so an expired entry is orphaned unless a live worker says it holds it.
-  if (expired && !heldAlive) return "orphaned";
-  const abandoned = x.workers !== null && !heldAlive && x.receivedMs !== null && x.receivedMs < x.workers.askedAtMs - INVENTORY_GRACE_MS;
+  const held = x.workers?.held.has(id) ?? false;
+  if (!held && x.workers && x.task && x.queue && x.workers.rateLimited.get(x.queue)?.has(x.task)) return "rateLimited";
+  const abandoned = x.workers !== null && !held && x.receivedMs !== null && x.receivedMs < x.workers.askedAtMs - INVENTORY_GRACE_MS;
   if (abandoned) return "orphaned";
   if (x.etaMs !== null && x.etaMs > x.nowMs) return "etaWaiting";
   return "prefetched";
 }
 
 function empty(): InFlightCounts {
-  return { unacked: 0, orphaned: 0, etaWaiting: 0, running: 0, prefetched: 0, oldestReceivedMs: null };
+  return { unacked: 0, orphaned: 0, etaWaiting: 0, running: 0, prefetched: 0, rateLimited: 0, kombuRestorable: 0, oldestReceivedMs: null };
 }
+
+const MAX_ORPHAN_TAGS = 10_000;
 
 export async function readInFlight(
   redis: Redis,
@@ -77,7 +95,9 @@ export async function readInFlight(
 ): Promise<InFlight> {
   const nowMs = opts.nowMs ?? Date.now();
   const { unacked: hashKey, index: indexKey } = unackedKeys(layout);
-  const out: InFlight = { byQueue: new Map(), malformed: 0, total: 0, taskQueues: new Map() };
+  const out: InFlight = { byQueue: new Map(), malformed: 0, unroutable: 0, total: 0, taskQueues: new Map(), orphanTags: [] };
+  // HSCAN may return an entry more than once (when the hash is rehashed during the scan): count each tag once.
+  const seen = new Set<string>();
   let cursor = "0";
   do {
     const [next, flat] = await redis.hscanBuffer(hashKey, cursor, "COUNT", HSCAN_COUNT);
@@ -85,6 +105,9 @@ export async function readInFlight(
     const tags: Buffer[] = [];
     const values: Buffer[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
+      const tag = (flat[i] as Buffer).toString("latin1");
+      if (seen.has(tag)) continue;
+      seen.add(tag);
       tags.push(flat[i] as Buffer);
       values.push(flat[i + 1] as Buffer);
     }
@@ -103,15 +126,22 @@ export async function readInFlight(
       const { message, exchange, routingKey } = entry.value;
       const score = scores[i]?.[1];
       const receivedMs = typeof score === "string" && score !== "" ? Number(score) * 1000 : null;
-      const kind = classify({ nowMs, receivedMs, etaMs: message.etaMs, id: message.id, visibilityTimeoutSeconds: layout.visibilityTimeoutSeconds, workers: opts.workers });
-      for (const queue of lookupQueues(bindings, exchange || message.exchange || "", routingKey || message.routingKey || "")) {
+      const expired = receivedMs !== null && nowMs - receivedMs > layout.visibilityTimeoutSeconds * 1000;
+      const queues = lookupQueues(bindings, exchange || message.exchange || "", routingKey || message.routingKey || "");
+      if (queues.length === 0) out.unroutable++;
+      let orphan = false;
+      for (const queue of queues) {
+        const kind = classify({ nowMs, receivedMs, etaMs: message.etaMs, id: message.id, task: message.task, queue, workers: opts.workers });
         const c = out.byQueue.get(queue) ?? empty();
         c.unacked++;
         c[kind]++;
+        if (expired) c.kombuRestorable++;
+        orphan ||= kind === "orphaned";
         if (receivedMs !== null && (c.oldestReceivedMs === null || receivedMs < c.oldestReceivedMs)) c.oldestReceivedMs = receivedMs;
         out.byQueue.set(queue, c);
         if (message.task) out.taskQueues.set(message.task, queue);
       }
+      if (orphan && out.orphanTags.length < MAX_ORPHAN_TAGS) out.orphanTags.push((tags[i] as Buffer).toString("utf8"));
     });
   } while (cursor !== "0");
   return out;

@@ -16,7 +16,7 @@ export interface WorkerInventory {
   consumersByQueue: Map<string, string[]>;
   /** ids live workers hold; null when some live worker did not answer (then absence proves nothing). */
   held: HeldByWorkers | null;
-  /** hostname -> stats.total (task name -> completed count) for out-rates. */
+  /** hostname -> stats.total (task name -> count of tasks the worker ACCEPTED, i.e. started; not completed) for out-rates. */
   totals: Map<string, Record<string, number>>;
   /** The pidbox round failed as a whole (the broker is down, for instance). */
   error: string | null;
@@ -48,6 +48,16 @@ export function poolKind(pool: unknown): string | null {
   return "max-concurrency" in pool ? "gevent" : null;
 }
 
+/** Task names a `registered` reply (taskinfoitems rate_limit) shows with a rate limit: "tasks.x [rate_limit=5/m]". */
+export function rateLimitedTasks(reply: unknown): string[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.flatMap((line) => {
+    const m = typeof line === "string" ? /^(\S+) \[(.*)\]$/.exec(line) : null;
+    const rate = m ? /(?:^| )rate_limit=(\S+)/.exec(m[2] as string)?.[1] : undefined;
+    return m && rate && rate !== "None" ? [m[1] as string] : [];
+  });
+}
+
 function idsOf(reply: unknown, nested = false): string[] {
   return list(reply)
     .map((r) => (nested ? (isObj(r.request) ? r.request.id : null) : r.id))
@@ -58,15 +68,27 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
   // Started once, never awaited: heartbeats are a bonus on top of the pidbox answers.
   const listener = ensureHeartbeatListener(broker);
   const askedAtMs = Date.now();
-  const ask = (cmd: string, args: Obj = {}) => broadcast(broker, cmd, args, { timeoutMs });
-  const settled = await Promise.allSettled([ask("stats"), ask("active_queues"), ask("active", { safe: true }), ask("reserved"), ask("scheduled")]);
+  // Published one after another (each reply waited for in parallel): a worker handles control requests in the order
+  // they arrive, so asking scheduled, then reserved, then active catches an ETA task that moves on between answers
+  // (scheduled -> reserved -> active) in at least one of them.
+  const asked: Promise<Replies>[] = [];
+  for (const [cmd, args] of [
+    ["stats", {}], ["active_queues", {}], ["registered", { taskinfoitems: ["rate_limit"] }],
+    ["scheduled", {}], ["reserved", {}], ["active", { safe: true }],
+  ] as [string, Obj][]) {
+    let published!: () => void;
+    const sent = new Promise<void>((resolve) => (published = resolve));
+    asked.push(broadcast(broker, cmd, args, { timeoutMs, onPublished: published }).finally(published));
+    await sent;
+  }
+  const settled = await Promise.allSettled(asked);
   const failed = settled.find((s) => s.status === "rejected");
-  const [stats, queues, active, reserved, scheduled] = settled.map((s) => (s.status === "fulfilled" ? s.value : {})) as Replies[];
+  const [stats, queues, registered, scheduled, reserved, active] = settled.map((s) => (s.status === "fulfilled" ? s.value : {})) as Replies[];
   const nowMs = Date.now();
 
   const seen = seenByBroker.get(broker.name) ?? new Map<string, Seen>();
   seenByBroker.set(broker.name, seen);
-  const answered = new Set([stats, queues, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})));
+  const answered = new Set([stats, queues, registered, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})));
   const fresh = [...listener.beats.values()].filter((b) => isFresh(b, nowMs));
   const alive = new Set([...answered, ...fresh.map((b) => b.hostname)]);
 
@@ -74,11 +96,16 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
   const totals = new Map<string, Record<string, number>>();
   const activeIds = new Set<string>();
   const heldIds = new Set<string>();
+  const rateLimited = new Map<string, Set<string>>();
   for (const host of alive) {
     const st = isObj(stats?.[host]) ? (stats[host] as Obj) : {};
     const pool = isObj(st.pool) ? st.pool : {};
     const qnames = list(queues?.[host]).map((q) => q.name).filter((n): n is string => typeof n === "string");
-    for (const q of qnames) consumersByQueue.set(q, [...(consumersByQueue.get(q) ?? []), host]);
+    const limited = rateLimitedTasks(registered?.[host]);
+    for (const q of qnames) {
+      consumersByQueue.set(q, [...(consumersByQueue.get(q) ?? []), host]);
+      if (limited.length > 0) rateLimited.set(q, new Set([...(rateLimited.get(q) ?? []), ...limited]));
+    }
     if (isObj(st.total)) totals.set(host, st.total as Record<string, number>);
     const a = idsOf(active?.[host]);
     const r = idsOf(reserved?.[host]);
@@ -111,13 +138,14 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
     if (nowMs - s.lastSeenMs > FORGET_AFTER_MS) seen.delete(host);
     else s.summary = { ...s.summary, alive: false, lastSeen: s.lastSeenMs };
   }
-  // Absence from every list only proves a message is abandoned when every live worker answered. With
-  // nobody answering (or pidbox not reachable) we cannot tell, and rely on the visibility timeout alone.
-  const complete = !failed && answered.size > 0 && [...alive].every((h) => [active, reserved, scheduled].every((r) => r !== undefined && h in r));
+  // Absence from every list only proves a message is abandoned when every live worker answered every question
+  // (no live worker at all, with the pidbox reachable, is a complete answer too: nobody can hold anything). When
+  // the pidbox cannot be reached, nothing is called orphaned.
+  const complete = !failed && [...alive].every((h) => [active, reserved, scheduled, registered].every((r) => r !== undefined && h in r));
   return {
     workers: [...seen.values()].map((s) => s.summary).sort((x, y) => Number(y.alive) - Number(x.alive) || (x.hostname < y.hostname ? -1 : 1)),
     consumersByQueue,
-    held: complete ? { active: activeIds, held: heldIds, askedAtMs } : null,
+    held: complete ? { active: activeIds, held: heldIds, rateLimited, askedAtMs } : null,
     totals,
     error: failed && failed.status === "rejected" ? errorMessage(failed.reason) : null,
   };

@@ -73,12 +73,16 @@ describe("requeueOrphans", () => {
     const tags = msgs.map((m) => parse(m).properties.delivery_tag);
     for (const [i, m] of msgs.entries()) {
       await ns.redis.hset(keys.unacked, tags[i]!, JSON.stringify([JSON.parse(m), "", "mail"]));
-      await ns.redis.zadd(keys.index, Date.now() / 1000, tags[i]!);
+      await ns.redis.zadd(keys.index, Date.now() / 1000 - 60 + i, tags[i]!); // delivered in order, a second apart
     }
-    const r = await requeueOrphans(ns.redis, { ...ns, deliveryTags: [tags[0]!, tags[2]!, "gone-tag"] });
-    expect(r).toMatchObject({ requeued: 2, staleIndex: 0 });
-    expect(await ns.redis.hkeys(keys.unacked)).toEqual([tags[1]]);
-    // Each restore RPUSHes to the consumer end, as kombu's restore_by_tag does: the last one restored runs first.
-    expect((await byStep(ns, "mail"))["3"]!.map((m) => parse(m).properties.delivery_tag)).toEqual([tags[2], tags[0]]);
+    // Two entries kombu's restore_by_tag could not read: not JSON, and a null message.
+    await ns.redis.hset(keys.unacked, "not-json", "{oops", "null-message", JSON.stringify([null, "", "mail"]));
+    await ns.redis.zadd(keys.index, Date.now() / 1000 - 30, "not-json", Date.now() / 1000 - 30, "null-message");
+    const r = await requeueOrphans(ns.redis, { ...ns, deliveryTags: [tags[2]!, "not-json", tags[0]!, "null-message", "gone-tag"] });
+    expect(r).toMatchObject({ requeued: 2, staleIndex: 0, unroutable: [] });
+    expect([...r.malformed].sort()).toEqual(["not-json", "null-message"]); // reported, skipped, the rest still done
+    expect((await ns.redis.hkeys(keys.unacked)).sort()).toEqual([tags[1], "not-json", "null-message"].sort());
+    // As kombu's restore_visible (newest first, each RPUSHed onto the consumer end): the oldest delivery runs first.
+    expect((await byStep(ns, "mail"))["3"]!.map((m) => parse(m).properties.delivery_tag)).toEqual([tags[0], tags[2]]);
   });
 });

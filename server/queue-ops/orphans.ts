@@ -31,6 +31,23 @@ export interface RequeueResult {
   unroutable: string[];
   /** Index entries with no message behind them, dropped as kombu does. */
   staleIndex: number;
+  /** Entries that are not kombu's [message, exchange, routing_key] JSON (or carry a null message): reported, left alone. */
+  malformed: string[];
+}
+
+/** The unacked entry as kombu's restore_by_tag reads it (`M, EX, RK = loads(p)`), or null when it is not one. */
+export function parseUnackedRaw(raw: string): [Envelope, string, string] | "unsafe" | null {
+  if (hasUnsafeInteger(raw)) return "unsafe";
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v) || v.length !== 3) return null;
+  const [m, ex, rk] = v as unknown[];
+  if (!m || typeof m !== "object" || Array.isArray(m) || typeof ex !== "string" || typeof rk !== "string") return null;
+  return [m as Envelope, ex, rk];
 }
 
 /** Integers beyond 2^53 would be rounded by JSON.parse; refuse to rewrite such a message. */
@@ -49,6 +66,16 @@ export function markRedelivered(payload: Envelope): void {
 }
 
 
+async function newestFirst(redis: Redis, index: string, tags: readonly string[]): Promise<string[]> {
+  const scores = new Map<string, number>();
+  for (let i = 0; i < tags.length; i += 1000) {
+    const pipe = redis.pipeline();
+    for (const t of tags.slice(i, i + 1000)) pipe.zscore(index, t);
+    ((await pipe.exec()) ?? []).forEach(([, v], j) => scores.set(tags[i + j] as string, v === null || v === undefined ? -Infinity : Number(v)));
+  }
+  return [...new Set(tags)].sort((a, b) => (scores.get(b) ?? -Infinity) - (scores.get(a) ?? -Infinity));
+}
+
 export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<RequeueResult> {
   const r = withQueueOps(redis);
   const keys = unackedKeys(o);
@@ -56,7 +83,7 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
   const expireMs = Math.round(o.unackedMutexExpireSeconds * 1000);
   if ((await r.set(keys.mutex, token, "PX", expireMs, "NX")) !== "OK")
     throw new ConflictError("kombu's unacked_mutex is held: a worker is restoring messages right now; try again shortly");
-  const result: RequeueResult = { requeued: 0, byQueue: {}, skipped: [], unroutable: [], staleIndex: 0 };
+  const result: RequeueResult = { requeued: 0, byQueue: {}, skipped: [], unroutable: [], staleIndex: 0, malformed: [] };
   try {
     let table: Awaited<ReturnType<typeof readBindings>> | null = null;
     const bindingsOnce = async () => (table ??= await readBindings(r, o));
@@ -65,6 +92,9 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
       const ceilSeconds = (o.nowMs ?? Date.now()) / 1000 - o.visibilityTimeoutSeconds;
       tags = await r.zrangebyscore(keys.index, 0, ceilSeconds, "LIMIT", 0, o.limit ?? 10_000);
     }
+    // kombu's restore_visible walks the index newest first (ZREVRANGEBYSCORE) and RPUSHes each onto the consumer
+    // end, so the OLDEST delivery ends up next to run. Do the same for any set of tags.
+    tags = await newestFirst(r, keys.index, tags);
     for (const tag of tags) {
       const raw = await r.hget(keys.unacked, tag);
       if (raw === null) {
@@ -73,9 +103,13 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
         result.staleIndex += n;
         continue;
       }
-      const parsed = hasUnsafeInteger(raw) ? null : (JSON.parse(raw) as [Envelope, string, string]);
-      const queues = parsed ? lookupQueues(await bindingsOnce(), parsed[1] ?? "", parsed[2] ?? "") : [];
-      if (!parsed || queues.length === 0) {
+      const parsed = parseUnackedRaw(raw);
+      if (parsed === null) {
+        result.malformed.push(tag);
+        continue;
+      }
+      const queues = parsed !== "unsafe" ? lookupQueues(await bindingsOnce(), parsed[1], parsed[2]) : [];
+      if (parsed === "unsafe" || queues.length === 0) {
         result.unroutable.push(tag);
         continue;
       }

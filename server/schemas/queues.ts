@@ -7,7 +7,12 @@ export interface QueueSummary {
   /** Depth per priority step: keys are the steps ("0","3","6","9"). */
   byPriority: Record<string, number>;
   unacked: number;
+  /** Unacked and held by no live worker (every live worker answered and none holds it): what requeue-orphans requeues. */
   orphaned: number;
+  /** Unacked and older than the visibility timeout: what kombu's own restore_visible would redeliver, held or not. */
+  kombuRestorable?: number;
+  /** Unacked and waiting in a live worker's rate-limit bucket (listed by no inspect command). */
+  rateLimited?: number;
   /** Worker hostnames consuming this queue. */
   consumers: string[];
   ratePerMinuteIn: number | null;
