@@ -4,10 +4,8 @@ import { containerTarget } from "@/server/actions/container-target";
 import { pendingTimeboxFor } from "@/server/actions/timebox";
 import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getConfig } from "@/server/config";
-import { withBroker } from "@/server/celery/connections";
-import { layoutOf } from "@/server/celery/kombu-keys";
 import { getQueueDetail } from "@/server/celery/sampler";
-import { listQuarantines } from "@/server/queue-ops/quarantine";
+import { quarantinesOf } from "@/server/actions/queue";
 import { getCgroupDetail } from "@/server/docker/diagnose";
 import { dockerFor } from "@/server/docker/endpoints";
 import { NotFoundError, ValidationError } from "@/server/errors";
@@ -64,7 +62,7 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
   const summary = detail.summary ?? liveQueue(broker, name);
   if (!summary) throw new NotFoundError(`Queue "${name}" has not been sampled on ${broker} yet.`);
   const c = detail.composition;
-  const quarantines = await withBroker(b, (r) => listQuarantines(r, layoutOf(b)));
+  const quarantines = await quarantinesOf(b.name, name);
   return {
     broker,
     queue: summary,
@@ -81,6 +79,6 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
       sampledAt: detail.sampledAt,
     },
     consumers: workers,
-    quarantines: quarantines.filter((x) => x.queue === name).map(({ quarantine, count, depth, created, expiresAt, expired, state }) => ({ quarantine, count, depth, created, expiresAt, expired, state })),
+    quarantines: quarantines.map(({ quarantine, count, depth, created, expiresAt, expired, state }) => ({ quarantine, count, depth, created, expiresAt, expired, state })),
   };
 }

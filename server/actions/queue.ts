@@ -166,3 +166,10 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
 };
 
 export const queueActions = [moveAction, purgeAction, restoreAction, requeueAction];
+
+/** A queue's quarantines for its page (read-only; restoring them is the action above). queue-ops stays behind this module. */
+export async function quarantinesOf(broker: string, queue: string) {
+  const b = brokerConfig(broker);
+  const all = await withBroker(b, (r) => listQuarantines(r, layout(b)));
+  return all.filter((x) => x.queue === queue);
+}
