@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { ALLOWED_KILL_SIGNALS } from "@/server/docker/allow-list";
 import { dockerFor } from "@/server/docker/endpoints";
+import { ownSystemdScope, revertLimit, scopeAfterUpdate } from "@/server/docker/systemd-scope";
 import { fmtLimit } from "./format";
 import { hostConfig } from "@/server/sources/lookup";
 import { containerTarget, label, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
@@ -37,14 +38,19 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
     if (p.limit !== null && current !== null && p.limit <= current)
       warnings.push(`The new limit ${p.limit} is at or below the ${current} tasks running now: every new thread or process will be refused at once.`);
     if (!inspect.running) warnings.push("The container is not running: the limit applies when it starts.");
-    if (p.revertAfterSeconds) warnings.push(`Reverts to ${fmtLimit(inspect.pidsLimit)} after ${p.revertAfterSeconds} s unless confirmed.`);
+    const scope = ownSystemdScope(cgroup);
+    if (scope) warnings.push(scopeAfterUpdate(scope, inspect.pidsLimit, p.limit));
+    const revertTo = revertLimit(scope, inspect.pidsLimit);
+    if (p.revertAfterSeconds)
+      warnings.push(`Reverts to ${fmtLimit(revertTo)} after ${p.revertAfterSeconds} s unless confirmed.` +
+        (revertTo !== inspect.pidsLimit ? ` (Docker's own value is unlimited, but systemd's default ${revertTo} capped the scope: the revert sets ${revertTo} explicitly, since unlimited would leave the scope uncapped.)` : ""));
     return {
       summary: `Set ${inspect.name}'s pids limit from ${fmtLimit(inspect.pidsLimit)} to ${fmtLimit(p.limit)}.`,
       targets: [`${t.host}/${inspect.name} (${inspect.id.slice(0, 12)})`],
       changes: [{ what: "PidsLimit", from: inspect.pidsLimit, to: p.limit }],
       warnings, blockers,
       revertAfterSeconds: p.revertAfterSeconds ?? null,
-      state: { oldLimit: inspect.pidsLimit, fullId: inspect.id },
+      state: { oldLimit: inspect.pidsLimit, revertLimit: revertTo, fullId: inspect.id },
     } satisfies Preview;
   },
   async execute(t, p, preview, ctx) {
@@ -54,7 +60,7 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
     if (p.revertAfterSeconds) {
       timebox = await createTimebox({
         action: "container.set-pids-limit", target: t, targetLabel: label(t), auditId: ctx.auditId, actor: ctx.actor,
-        revertParams: { limit: (preview.state?.oldLimit as number | null) ?? null }, dueAt: Date.now() + p.revertAfterSeconds * 1000,
+        revertParams: { limit: (preview.state?.revertLimit as number | null) ?? null }, dueAt: Date.now() + p.revertAfterSeconds * 1000,
       });
     }
     return { result: timebox ? `limit set; reverts in ${p.revertAfterSeconds} s unless confirmed` : "limit set", before: preview.state?.oldLimit ?? null, after: p.limit, details: { timebox } };
