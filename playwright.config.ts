@@ -37,6 +37,8 @@ export default defineConfig({
       LEAKWATCH_SAMPLE_INTERVAL_MS: "1000",
       LEAKWATCH_BROKERS: `default=${process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391"}/1`,
       // Alert webhooks go to a receiver the runbook test starts on port + 1000 (loopback only).
+      // The server runs as root on the test hosts: cgroup.set-pids-max may write (e2e/cgroup-lift.spec.ts).
+      LEAKWATCH_CGROUP_WRITE: "true",
       LEAKWATCH_WEBHOOKS: `json=http://127.0.0.1:${port + 1000}/hook/json,slack=http://127.0.0.1:${port + 1000}/hook/slack`,
     },
   },

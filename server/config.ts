@@ -68,6 +68,8 @@ export interface AppConfig {
   /** Server key for audit HMACs and token hashing; generated into dataDir when not set. */
   secretKey: string | null;
   readOnly: boolean;
+  /** Operator opt-in for cgroup.set-pids-max: the console may write pids.max in a container's own cgroup ancestry. */
+  cgroupWrite: boolean;
   trustedProxies: string[];
   proxyUserHeader: string | null;
   proxyRoleHeader: string | null;
@@ -276,6 +278,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     adminPassword: env.LEAKWATCH_ADMIN_PASSWORD || null,
     secretKey: env.LEAKWATCH_SECRET_KEY || null,
     readOnly: parseBool("LEAKWATCH_READ_ONLY", env.LEAKWATCH_READ_ONLY),
+    cgroupWrite: parseBool("LEAKWATCH_CGROUP_WRITE", env.LEAKWATCH_CGROUP_WRITE),
     trustedProxies: (env.LEAKWATCH_TRUSTED_PROXIES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     proxyUserHeader: env.LEAKWATCH_PROXY_USER_HEADER || null,
     proxyRoleHeader: env.LEAKWATCH_PROXY_ROLE_HEADER || null,

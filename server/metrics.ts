@@ -15,9 +15,10 @@ function build(): Metrics {
   const cl = ["host", "name", "id", "image"] as const;
   const threads = new Gauge({ name: "container_threads", help: "Number of threads (pids.current) in the container", labelNames: cl, registers: [registry] });
   const threadsMax = new Gauge({ name: "container_threads_max", help: "The container's own pids limit (0 = unlimited), as cAdvisor reports it", labelNames: cl, registers: [registry] });
-  const effective = new Gauge({ name: "leakwatch_container_threads_effective_max", help: "The limit with least headroom over the container and its ancestor cgroups (0 = none)", labelNames: [...cl, "limit_source"], registers: [registry] });
+  const effective = new Gauge({ name: "leakwatch_container_threads_effective_max", help: "The limit with least headroom over the container and its ancestor cgroups (0 = none; NaN with limit_source=\"not-visible\" = unknown: read over the Docker API only)", labelNames: [...cl, "limit_source"], registers: [registry] });
+  const visible = new Gauge({ name: "leakwatch_container_limit_visible", help: "0 when the console reads this host over the Docker API only and cannot see the cgroups above the container or the kernel limits (run the console or a collector on that host to see them); 1 otherwise", labelNames: cl, registers: [registry] });
   const eta = new Gauge({ name: "leakwatch_container_threads_eta_seconds", help: "Seconds until the effective limit at the current growth rate (absent when not growing)", labelNames: cl, registers: [registry] });
-  const refused = new Gauge({ name: "leakwatch_container_pids_refused_total", help: "Forks refused by the pids controller (pids.events max)", labelNames: cl, registers: [registry] });
+  const refused = new Gauge({ name: "leakwatch_container_pids_refused_total", help: "Forks refused by the pids controller (pids.events max); over the Docker API only, fork failures seen in the container's log", labelNames: cl, registers: [registry] });
   const ql = ["broker", "queue_name"] as const;
   const qlen = new Gauge({ name: "celery_queue_length", help: "Messages waiting in the queue, summed over kombu priority lists", labelNames: ql, registers: [registry] });
   const qunacked = new Gauge({ name: "celery_queue_unacked", help: "Messages delivered to workers and not yet acknowledged", labelNames: ql, registers: [registry] });
@@ -28,12 +29,14 @@ function build(): Metrics {
   const up = new Gauge({ name: "leakwatch_source_up", help: "1 when the source answered its last check", labelNames: ["kind", "name"], registers: [registry] });
 
   const collect = () => {
-    for (const m of [threads, threadsMax, effective, eta, refused, qlen, qunacked, qorphaned, consumers, workers, procs, up]) m.reset();
+    for (const m of [threads, threadsMax, effective, visible, eta, refused, qlen, qunacked, qorphaned, consumers, workers, procs, up]) m.reset();
     for (const c of snapshot<ContainersResponse>("containers")?.containers ?? []) {
       const l = { host: c.host, name: c.name, id: c.id, image: c.image };
       if (c.pids.current !== null) threads.set(l, c.pids.current);
       threadsMax.set(l, c.pids.limit ?? 0);
-      effective.set({ ...l, limit_source: c.pids.limitSource }, c.pids.effectiveLimit ?? 0);
+      const notVisible = c.pids.limitSource === "not-visible";
+      effective.set({ ...l, limit_source: c.pids.limitSource }, c.pids.effectiveLimit ?? (notVisible ? NaN : 0));
+      visible.set(l, c.via === "docker-api" ? 0 : 1);
       if (c.etaSeconds !== null) eta.set(l, c.etaSeconds);
       if (c.pids.refusedTotal !== null) refused.set(l, c.pids.refusedTotal);
     }

@@ -30,6 +30,18 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         fields={[{ name: "limit", label: "New pids limit (empty = unlimited)", type: "number", nullable: true, defaultValue: suggested, min: 1, max: 4194304 }]}
       />
       <ActionButton action="container.confirm-pids-limit" target={target} label="Keep time-boxed limit" />
+      {(container.pids.limitSource === "ancestor" || container.pids.limitSource === "systemd-default") && (
+        <>
+          <ActionButton
+            action="cgroup.set-pids-max" target={target} label={`Lift inherited cap at ${container.pids.limitPath ?? "its cgroup"} (time-boxed)`} testId="action-lift-inherited"
+            fields={[
+              { name: "value", label: 'New pids.max ("max" = no cap at this level)', type: "text", defaultValue: "max" },
+              { name: "timeboxSeconds", label: "Revert after (seconds) unless confirmed", type: "number", defaultValue: 900, min: 30, max: 604800 },
+            ]}
+          />
+          <ActionButton action="cgroup.confirm-pids-max" target={target} label="Keep lifted cap" />
+        </>
+      )}
       <ActionButton action="container.restart" target={target} label="Restart" variant="danger" fields={[{ name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, min: 0, max: 600 }]} />
       <ActionButton
         action="container.signal" target={target} label="Send signal"

@@ -59,7 +59,7 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
       <ContainerActions host={host} id={id} container={c} cgroup={cgroup} />
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
         <Stat label="pids now" value={fmtInt(c.pids.current)} />
-        <Stat label="effective limit" value={c.pids.effectiveLimit === null ? "none" : fmtInt(c.pids.effectiveLimit)} />
+        <Stat label="effective limit" value={c.pids.effectiveLimit === null ? (c.pids.limitSource === "not-visible" ? "not visible" : "none") : fmtInt(c.pids.effectiveLimit)} />
         <Stat label="share" value={fmtPercent(limitShare(c))} />
         <Stat label="growth" value={fmtRate(c.growthPerMinute)} />
         <Stat label={c.pids.limitSource === "none" || c.pids.limitSource === "kernel" ? "ETA to kernel limit" : "ETA to limit"} value={fmtDuration(c.etaSeconds)} />

@@ -74,6 +74,7 @@ export function limitSourceLabel(source: LimitSource): string | null {
     case "systemd-default": return "systemd default";
     case "kernel": return "kernel limit";
     case "none": return "no limit";
+    case "not-visible": return "limit not visible";
   }
 }
 

@@ -1,6 +1,6 @@
 import { Fact, Panel } from "@/components/ui/panel";
 import { fmtInt } from "@/lib/format";
-import type { CgroupDetail, ContainerSummary } from "@/server/schemas/containers";
+import { NOT_VISIBLE_HELP, type CgroupDetail, type ContainerSummary } from "@/server/schemas/containers";
 import { hiddenCapSentence, limitSourceLabel } from "./fleet";
 
 const SOURCE_TEXT = {
@@ -9,6 +9,7 @@ const SOURCE_TEXT = {
   "systemd-default": "systemd's DefaultTasksMax on the scope",
   kernel: "the kernel (threads-max / pid_max)",
   none: "no cgroup level: only the kernel's host-wide threads-max / pid_max stops a leak",
+  "not-visible": "not visible from here",
 } as const;
 
 // What really limits the container's pids: every level of the cgroup chain and the kernel ceilings.
@@ -21,9 +22,14 @@ export function LimitPanel({ container: c, cgroup }: { container: ContainerSumma
           {hiddenCapSentence(c, cgroup)}
         </p>
       )}
+      {c.pids.limitSource === "not-visible" && (
+        <p data-testid="limit-not-visible" role="note" className="mb-3 rounded-md border border-amber-500/60 bg-amber-500/15 px-3 py-2 text-sm text-amber-900 dark:text-amber-200">
+          Limit not visible: {NOT_VISIBLE_HELP}
+        </p>
+      )}
       <dl>
         <Fact label="Effective limit" testId="effective-limit">
-          {c.pids.effectiveLimit === null ? "none" : fmtInt(c.pids.effectiveLimit)}
+          {c.pids.effectiveLimit === null ? (c.pids.limitSource === "not-visible" ? "unknown" : "none") : fmtInt(c.pids.effectiveLimit)}
           {marker && <span className="ml-2 rounded border border-amber-500/50 px-1.5 text-xs text-amber-800 dark:text-amber-300">{marker}</span>}
         </Fact>
         <Fact label="Set by">{SOURCE_TEXT[c.pids.limitSource]}</Fact>

@@ -23,6 +23,8 @@ export function ThreadMitigate({ runId, host, id, ctx }: { runId: string; host: 
   const base = Math.max(c?.pids.effectiveLimit ?? 0, c?.pids.limit ?? 0, c?.pids.current ?? 0, 64);
   const suggested = base * 2;
   const inherited = ctx?.advice?.inherited ?? false;
+  // A cgroup level Docker does not manage caps it (a parent cgroup, a systemd scope or slice default): one write lifts it.
+  const liftable = !!ctx?.pids?.limitPath && (ctx.pids.limitSource === "ancestor" || ctx.pids.limitSource === "systemd-default");
   return (
     <div className="space-y-2 text-sm">
       <ul className="space-y-2">
@@ -34,6 +36,22 @@ export function ThreadMitigate({ runId, host, id, ctx }: { runId: string; host: 
             ]} />
           <ActionButton action="container.confirm-pids-limit" target={target} label="Keep the raised limit" testId="mitigate-keep" onDone={onDone} />
         </Option>
+        {liftable && (
+          <Option title={`Lift the inherited cap at ${ctx!.pids!.limitPath} for a while`} consequence={`Writes pids.max of ${ctx!.pids!.limitPath}, the cgroup level that caps this container at ${ctx!.pids!.effectiveLimit} (${ctx!.pids!.limitSource}), and puts the old value back when the time box runs out unless you keep it. The preview names every other container under that level. Not persistent: a restart or whatever created the level brings the cap back, so the host-side fix (see Diagnose) is still needed.`}>
+            {ctx!.cgroupWrite.available ? (
+              <>
+                <ActionButton action="cgroup.set-pids-max" target={target} label="Lift the inherited cap…" testId="mitigate-lift" onDone={onDone}
+                  fields={[
+                    { name: "value", label: 'New pids.max ("max" = no cap at this level)', type: "text", defaultValue: "max" },
+                    { name: "timeboxSeconds", label: "Revert after (seconds)", type: "number", defaultValue: 900, min: 30 },
+                  ]} />
+                <ActionButton action="cgroup.confirm-pids-max" target={target} label="Keep the lifted cap" testId="mitigate-lift-keep" onDone={onDone} />
+              </>
+            ) : (
+              <span className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="mitigate-lift-unavailable">Unavailable: {ctx!.cgroupWrite.reason}</span>
+            )}
+          </Option>
+        )}
         <Option title="Restart the container" consequence="Threads return to baseline at once; work in flight is interrupted and retried (Celery redelivers unacked tasks). The leak starts again from zero unless its cause is fixed.">
           <ActionButton action="container.restart" target={target} label="Restart…" variant="danger" testId="mitigate-restart" onDone={onDone}
             fields={[{ name: "graceSeconds", label: "Grace before SIGKILL (seconds)", type: "number", defaultValue: 10, min: 0, max: 600 }]} />

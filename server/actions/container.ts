@@ -9,7 +9,7 @@ import { containerTarget, label, readContainerState, tighterAncestors, type Cont
 import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
 import type { ActionDef, Preview } from "./types";
 
-const MAX_PIDS = 4_194_304; // kernel pid_max ceiling
+export const MAX_PIDS = 4_194_304; // kernel pid_max ceiling
 
 const setLimitParams = z.object({
   /** null = unlimited. */

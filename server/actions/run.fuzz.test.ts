@@ -37,6 +37,7 @@ const nasty = fc.oneof(
 /** A plausible valid request per action family: the fuzz replaces one field of it. */
 function validShape(action: string): { target: Record<string, unknown>; params: Record<string, unknown> } {
   if (action.startsWith("container.")) return { target: { host: "elsewhere", id: "abc123" }, params: { limit: 100, graceSeconds: 5, signal: "SIGTERM" } };
+  if (action.startsWith("cgroup.")) return { target: { host: "elsewhere", id: "abc123" }, params: { value: 100, timeboxSeconds: 60 } };
   if (action.startsWith("queue.")) return { target: { broker: "elsewhere", queue: "dataset" }, params: { to: "mail", quarantine: "leakwatch.quarantine.x" } };
   return { target: { broker: "elsewhere", hostname: "w1@host" }, params: { n: 1, max: 4, min: 1, queue: "q", task: "t", rate: "10/m", taskId: "abc" } };
 }

@@ -53,6 +53,8 @@ export interface ActionDef<T = unknown, P = unknown> {
   preview: (t: T, p: P) => Promise<Preview>;
   execute: (t: T, p: P, preview: Preview, ctx: ActionContext) => Promise<ExecResult>;
   verify: (t: T, p: P, preview: Preview, exec: ExecResult) => Promise<VerifyResult>;
+  /** Actions that need an operator opt-in say whether they can run here, and why not (listed, and a preview blocker). */
+  availability?: () => Promise<{ available: boolean; reason: string | null }>;
 }
 
 // Registry entries are heterogeneous; run.ts validates target and params with each entry's own schemas.

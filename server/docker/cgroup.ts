@@ -135,6 +135,11 @@ async function readLevel(hierarchyDir: string, rel: string): Promise<CgroupLevel
 const ANCESTOR_TTL_MS = 250;
 const ancestorCache = new Map<string, { atMs: number; level: CgroupLevel | null }>();
 
+/** After a write (cgroup.set-pids-max): the next read of that level must see the new value, not the cached one. */
+export function forgetAncestorLevel(hierarchyDir: string, rel: string): void {
+  ancestorCache.delete(path.join(hierarchyDir, rel));
+}
+
 async function readAncestorLevel(hierarchyDir: string, rel: string): Promise<CgroupLevel | null> {
   const key = path.join(hierarchyDir, rel);
   const now = Date.now();

@@ -97,10 +97,12 @@ export class DockerClient {
   async containerTop(id: string): Promise<TopResult> {
     return parseTop(await this.#run(`top ${id}`, (abortSignal) => this.#docker.getContainer(id).top({ ps_args: TOP_PS_ARGS, abortSignal })));
   }
-  async containerLogs(id: string, tailLines: number): Promise<LogLine[]> {
+  /** The last `tailLines` lines; with `sinceSeconds`, only lines from that second on (a sampling pass's new lines). */
+  async containerLogs(id: string, tailLines: number, sinceSeconds?: number): Promise<LogLine[]> {
     const tail = Math.max(1, Math.min(99_999, Math.floor(tailLines)));
+    const since = sinceSeconds === undefined ? {} : { since: Math.max(0, Math.floor(sinceSeconds)) };
     const buf = await this.#run(`logs ${id}`, (abortSignal) =>
-      this.#docker.getContainer(id).logs({ stdout: true, stderr: true, timestamps: true, follow: false, tail, abortSignal }),
+      this.#docker.getContainer(id).logs({ stdout: true, stderr: true, timestamps: true, follow: false, tail, ...since, abortSignal }),
     );
     return demuxLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
   }

@@ -11,6 +11,7 @@ import { dockerFor, type DockerEndpoint } from "./endpoints";
 import type { ContainerListItem, InspectInfo } from "./engine-types";
 import { etaSeconds, forecast } from "./forecast";
 import { addPoint, forgetStale, noteReset, sparkline } from "./history-ring";
+import { apiLimitSource, newForkFailures, stuckAt } from "./api-signals";
 import { mapLimit } from "./map-limit";
 
 // One sampling pass over one Docker host. Reads pids from the cgroup files when this process can see them (a local
@@ -35,7 +36,14 @@ export interface HostSample {
 const CONCURRENCY = 128;
 const INSPECT_TTL_MS = 30_000;
 
-interface Cached { inspect: InspectInfo; atMs: number; location: CgroupLocation | null }
+interface Cached {
+  inspect: InspectInfo;
+  atMs: number;
+  location: CgroupLocation | null;
+  /** Docker API path only: fork failures counted in the log so far, and the newest log timestamp read. */
+  logFailures: number;
+  logLastTs: string | null;
+}
 const g = globalThis as unknown as { __leakwatchInspectCache?: Map<string, Cached> };
 const cache = (): Map<string, Cached> => (g.__leakwatchInspectCache ??= new Map());
 
@@ -51,7 +59,8 @@ async function inspectCached(client: DockerEndpoint, host: string, c: ContainerL
   const inspect = await client.inspectContainer(c.id);
   // A new main PID or start time means a restart we may have missed as an event: restart the forecast window.
   if (hit && (hit.inspect.pid !== inspect.pid || hit.inspect.startedAt !== inspect.startedAt)) noteReset(host, c.id, nowMs);
-  const next = { inspect, atMs: nowMs, location: hit && hit.inspect.pid === inspect.pid ? hit.location : null };
+  const same = hit && hit.inspect.pid === inspect.pid;
+  const next: Cached = { inspect, atMs: nowMs, location: same ? hit.location : null, logFailures: hit?.logFailures ?? 0, logLastTs: hit?.logLastTs ?? null };
   cache().set(k, next);
   return next;
 }
@@ -69,15 +78,32 @@ async function viaCgroupfs(client: DockerEndpoint, host: string, c: ContainerLis
   return r.reading;
 }
 
-async function viaStats(client: DockerEndpoint, c: ContainerListItem): Promise<{ pids: PidsInfo; headroom: number | null; share: number | null }> {
+// Lines read per pass for fork failures: the first pass reads the recent past, later ones only what is new.
+const API_LOG_TAIL = 500;
+
+async function viaStats(client: DockerEndpoint, host: string, c: ContainerListItem, nowMs: number): Promise<Reading> {
+  const cached = await inspectCached(client, host, c, nowMs, false);
   const s = await client.containerStats(c.id);
+  // pids_stats.limit is the container cgroup's own pids.max (with the systemd driver, its scope's TasksMax).
+  const limitSource = apiLimitSource(s.limit, cached.inspect.pidsLimit);
+  const sinceSeconds = cached.logLastTs === null ? undefined : Math.floor(Date.parse(cached.logLastTs) / 1000);
+  const lines = await client.containerLogs(c.id, API_LOG_TAIL, sinceSeconds);
+  const fresh = newForkFailures(lines, cached.logLastTs);
+  cached.logFailures += fresh.count;
+  cached.logLastTs = fresh.lastTs;
   const headroom = s.limit !== null && s.current !== null ? s.limit - s.current : null;
   return {
-    pids: { current: s.current, limit: s.limit, effectiveLimit: s.limit, limitSource: s.limit !== null ? "container" : "none", limitPath: null, peak: null, refusedTotal: null },
+    pids: { current: s.current, limit: s.limit, effectiveLimit: s.limit, limitSource, limitPath: null, peak: null, refusedTotal: cached.logFailures },
     headroom,
     share: s.limit !== null && s.current !== null ? s.current / s.limit : null,
+    hiddenCap: limitSource === "systemd-default",
+    refusedFrom: "logs",
   };
 }
+
+type Reading = {
+  pids: PidsInfo; headroom: number | null; share: number | null; detail?: CgroupDetail; hiddenCap?: boolean; refusedFrom?: "pids.events" | "logs";
+};
 
 export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = getConfig()): Promise<HostSample> {
   const client = dockerFor(host);
@@ -94,9 +120,9 @@ export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = ge
   const results = await mapLimit(running, CONCURRENCY, async (c): Promise<ContainerSummary | null> => {
     const nowMs = Date.now();
     try {
-      let reading: { pids: PidsInfo; headroom: number | null; share: number | null; detail?: CgroupDetail };
+      let reading: Reading;
       if (useCgroupfs) reading = await viaCgroupfs(client, host.name, c, cfg, nowMs);
-      else reading = await viaStats(client, c);
+      else reading = await viaStats(client, host.name, c, nowMs);
       if (reading.detail) details.set(c.id, reading.detail);
       return summarize(host.name, c, reading, useCgroupfs ? "cgroupfs" : "docker-api", cfg, nowMs);
     } catch (e) {
@@ -115,7 +141,7 @@ export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = ge
 function summarize(
   host: string,
   c: ContainerListItem,
-  reading: { pids: PidsInfo; headroom: number | null; share: number | null; detail?: CgroupDetail },
+  reading: Reading,
   via: ContainerSummary["via"],
   cfg: SamplerConfig,
   nowMs: number,
@@ -134,7 +160,8 @@ function summarize(
   const { status, reasons } = classify(
     {
       current: pids.current, effectiveLimit: pids.effectiveLimit, limitSource: pids.limitSource, limitPath: pids.limitPath,
-      share: reading.share, etaSeconds: eta, refusingNow, refusedTotal: pids.refusedTotal, hiddenCap: reading.detail?.hiddenCap ?? false,
+      share: reading.share, etaSeconds: eta, refusingNow, refusedTotal: pids.refusedTotal, hiddenCap: reading.detail?.hiddenCap ?? reading.hiddenCap ?? false,
+      refusedFrom: reading.refusedFrom ?? "pids.events", stuckAt: via === "docker-api" ? stuckAt(entry?.points ?? []) : null,
     },
     thresholdsFor(c, cfg.thresholds, cfg.containerThresholds),
   );

@@ -4,6 +4,7 @@ import path from "node:path";
 import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getQueueDetail } from "@/server/celery/sampler";
 import { getConfig } from "@/server/config";
+import { cgroupWriteAvailability } from "@/server/docker/cgroup-write";
 import { diagnoseThreads, getCgroupDetail } from "@/server/docker/diagnose";
 import { snapshot } from "@/server/live";
 import type { ContainersResponse, WorkersResponse } from "@/server/schemas/api";
@@ -30,7 +31,8 @@ async function threadLeak(host: string, id: string): Promise<ThreadLeakContext> 
   const advice = cg && pids ? limitAdvice({ containerId: c?.id ?? id, containerName: c?.name ?? id, pids, detail: cg.detail, hierarchy, cgroupRoot: "/sys/fs/cgroup" }) : null;
   const workers = c ? workersInContainer(c, workersNow()) : [];
   const queues = c ? mappedQueues(c, workersNow(), cfg.brokers[0]?.name ?? "default") : [];
-  return { kind: "thread-leak", cgroup: cg?.detail ?? null, pids, advice, queues, workers };
+  const cgroupWrite = await cgroupWriteAvailability(cfg);
+  return { kind: "thread-leak", cgroup: cg?.detail ?? null, pids, advice, queues, workers, cgroupWrite };
 }
 
 async function queueBacklog(broker: string, queue: string): Promise<QueueBacklogContext> {

@@ -46,7 +46,16 @@ export interface LimitAdvice { inherited: boolean; limitPath: string | null; exp
 
 export interface MappedQueue { broker: string; queue: string; via: string }
 
-export interface ThreadLeakContext { kind: "thread-leak"; cgroup: CgroupDetail | null; pids: PidsInfo | null; advice: LimitAdvice | null; queues: MappedQueue[]; workers: WorkerSummary[] }
+export interface ThreadLeakContext {
+  kind: "thread-leak";
+  cgroup: CgroupDetail | null;
+  pids: PidsInfo | null;
+  advice: LimitAdvice | null;
+  queues: MappedQueue[];
+  workers: WorkerSummary[];
+  /** Whether cgroup.set-pids-max may write here (the operator's opt-in and a writable cgroup mount), and why not. */
+  cgroupWrite: { available: boolean; reason: string | null };
+}
 
 export interface QueueBacklogContext {
   kind: "queue-backlog";

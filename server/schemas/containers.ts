@@ -8,7 +8,12 @@ export type LimitSource =
   | "systemd-default" // a systemd scope/slice whose TasksMax is systemd's DefaultTasksMax
   | "ancestor" // a parent cgroup or slice set by someone
   | "kernel" // kernel.threads-max / pid_max is the tightest
-  | "none"; // nothing caps it
+  | "none" // nothing caps it
+  | "not-visible"; // read over the Docker API only: the container's own pids.max is unset and nothing above it is visible from here
+
+/** What would make a "not-visible" limit visible: one sentence, shown with it on pages. */
+export const NOT_VISIBLE_HELP =
+  "Read over the Docker API only, which shows the container's own pids.max and nothing above it: parent cgroups, systemd slices and the kernel limits are not visible from here. Run the console (or a collector) on that host with its /sys/fs/cgroup and /proc mounted to see them.";
 
 export interface CgroupLevel {
   /** cgroup path relative to the hierarchy root, e.g. "/docker/<id>" or "/system.slice/docker-<id>.scope". */

@@ -1,10 +1,10 @@
 import { actionRequestSchema, runAction } from "@/server/actions/run";
-import { listActions } from "@/server/actions/registry";
+import { listActionsAvailable } from "@/server/actions/registry";
 import { apiRoute } from "@/server/http/handle";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ access: "viewer" }, async () => ({ actions: listActions() }));
+export const GET = apiRoute({ access: "viewer" }, async () => ({ actions: await listActionsAvailable() }));
 
 // Role per action is checked inside runAction; the route lets viewers reach it so a denial is audited there too.
 export const POST = apiRoute({ access: "viewer", mutating: true, body: actionRequestSchema }, async ({ body, caller, ip }) => {
