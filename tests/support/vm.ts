@@ -76,7 +76,7 @@ export async function startConsoleInVm(vm: Vm, env: Record<string, string> = {})
     ...env,
   };
   const setenv = Object.entries(all).map(([k, v]) => `--setenv=${k}=${v}`).join(" ");
-  await vm.sh(`systemctl stop leakwatch-console 2>/dev/null; systemctl reset-failed leakwatch-console 2>/dev/null; ` +
+  await vm.sh(`mountpoint -q /opt/leakwatch || mount LABEL=lwconsole /opt/leakwatch; systemctl stop leakwatch-console 2>/dev/null; systemctl reset-failed leakwatch-console 2>/dev/null; ` +
     `systemd-run --unit leakwatch-console --working-directory=/opt/leakwatch ${setenv} /usr/local/bin/node /opt/leakwatch/leakwatch-server.mjs`);
   const client = new ConsoleClient(`http://127.0.0.1:${vm.httpPort}`);
   const end = Date.now() + 300_000;
