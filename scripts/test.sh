@@ -26,6 +26,9 @@ npx vitest run --project integration
 step "production build"
 npx next build
 bash scripts/prepare-standalone.sh
+step "cgroup v2 + systemd driver in a QEMU VM (first run builds the image: ~20 min; cached after)"
+bash scripts/vm.sh build >/dev/null
+npx vitest run --project vm
 step "end-to-end tests (Playwright in Debian Chromium)"
 npx playwright test
 step "console image (base from Debian packages, cached) and its deployment test"

@@ -179,7 +179,7 @@ boot() {
   # TCG: no KVM here. Only loopback ports are forwarded; restrict=on gives the guest no route to anything else.
   qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -display none -monitor none -no-reboot \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
-    -append "root=/dev/vda rw console=ttyS0 quiet sysctl.kernel.threads-max=$THREADS_MAX" \
+    -append "root=/dev/vda rw console=ttyS0 quiet apparmor=0 sysctl.kernel.threads-max=$THREADS_MAX" \
     "${drives[@]}" \
     -netdev "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22,hostfwd=tcp:127.0.0.1:$http_port-:3000" \
     -device virtio-net-pci,netdev=net0 \

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { ALLOWED_KILL_SIGNALS } from "@/server/docker/allow-list";
 import { dockerFor } from "@/server/docker/endpoints";
+import { ownSystemdScope, revertLimit, scopeAfterUpdate } from "@/server/docker/systemd-scope";
 import { fmtLimit } from "./format";
 import { hostConfig } from "@/server/sources/lookup";
 import { containerTarget, label, resolvedAuditTarget, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
@@ -39,11 +40,15 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
     if (p.limit !== null && current !== null && p.limit <= current)
       warnings.push(`The new limit ${p.limit} is at or below the ${current} tasks running now: every new thread or process will be refused at once.`);
     if (!inspect.running) warnings.push("The container is not running: the limit applies when it starts.");
+    const scope = ownSystemdScope(cgroup);
+    if (scope) warnings.push(scopeAfterUpdate(scope, inspect.pidsLimit, p.limit));
+    const revertTo = revertLimit(scope, inspect.pidsLimit);
     if (p.revertAfterSeconds) {
-      warnings.push(`Reverts to ${fmtLimit(inspect.pidsLimit)} after ${p.revertAfterSeconds} s unless confirmed.`);
+      warnings.push(`Reverts to ${fmtLimit(revertTo)} after ${p.revertAfterSeconds} s unless confirmed.` +
+        (revertTo !== inspect.pidsLimit ? ` (Docker's own value is unlimited, but systemd's default ${revertTo} capped the scope: the revert sets ${revertTo} explicitly, since unlimited would leave the scope uncapped.)` : ""));
       const forecast = forecastAt(t.host, inspect.id, current, p.revertAfterSeconds);
-      if (forecast !== null && inspect.pidsLimit !== null && forecast >= inspect.pidsLimit)
-        warnings.push(`At the current growth about ${Math.round(forecast)} tasks will run when this reverts, above the old limit ${inspect.pidsLimit}: the revert would refuse forks, so it will be held until you keep the raise or usage falls.`);
+      if (forecast !== null && revertTo !== null && forecast >= revertTo)
+        warnings.push(`At the current growth about ${Math.round(forecast)} tasks will run when this reverts, above the old limit ${revertTo}: the revert would refuse forks, so it will be held until you keep the raise or usage falls.`);
     }
     const pending = p.revertAfterSeconds ? null : await pendingTimebox("container.set-pids-limit", label(t));
     if (pending) warnings.push(`This replaces the time box raised in ${pending.auditId.slice(0, 8)}: its revert due at ${new Date(pending.dueAt).toISOString()} is cancelled.`);
@@ -53,7 +58,7 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
       changes: [{ what: "PidsLimit", from: inspect.pidsLimit, to: p.limit }],
       warnings, blockers,
       revertAfterSeconds: p.revertAfterSeconds ?? null,
-      state: { oldLimit: inspect.pidsLimit, fullId: inspect.id, pendingBox: pending?.id ?? null },
+      state: { oldLimit: inspect.pidsLimit, revertLimit: revertTo, fullId: inspect.id, pendingBox: pending?.id ?? null },
     } satisfies Preview;
   },
   async execute(t, p, preview, ctx) {
@@ -66,7 +71,7 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
     if (p.revertAfterSeconds) {
       timebox = await createTimebox({
         action: "container.set-pids-limit", target: t, targetLabel: label(t), auditId: ctx.auditId, actor: ctx.actor,
-        revertParams: { limit: (preview.state?.oldLimit as number | null) ?? null }, dueAt: Date.now() + p.revertAfterSeconds * 1000,
+        revertParams: { limit: (preview.state?.revertLimit as number | null) ?? null }, dueAt: Date.now() + p.revertAfterSeconds * 1000,
       });
     }
     return { result: timebox ? `limit set; reverts in ${p.revertAfterSeconds} s unless confirmed` : "limit set", before: preview.state?.oldLimit ?? null, after: p.limit, details: { timebox } };

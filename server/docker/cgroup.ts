@@ -100,8 +100,15 @@ export function explain(e: EffectiveLimit, levels: CgroupLevel[], kernel: Kernel
   switch (e.limitSource) {
     case "container":
       return `${docker}The container's own cgroup ${e.limitPath} caps it at ${e.effectiveLimit} (${used}).`;
-    case "systemd-default":
-      return `${docker}But the systemd unit ${path.posix.basename(e.limitPath ?? "")} caps ${e.limitPath === own?.path ? "it" : "it from above"} at ${e.effectiveLimit}: systemd's DefaultTasksMax, 15% of min(${kernelText} - 1) (${used}). Raising Docker's --pids-limit will not help; raise TasksMax on that unit (or DefaultTasksMax in system.conf).`;
+    case "systemd-default": {
+      const unit = path.posix.basename(e.limitPath ?? "");
+      const base = `${docker}But the systemd unit ${unit} caps ${e.limitPath === own?.path ? "it" : "it from above"} at ${e.effectiveLimit}: systemd's DefaultTasksMax, 15% of min(${kernelText} - 1) (${used}).`;
+      // Docker's systemd driver makes the container's cgroup this very scope: Docker's limit reaches it (measured in
+      // the cgroup v2 VM test), but only as a number or as an update to unlimited, never as -1 or 0 at creation.
+      return e.limitPath === own?.path
+        ? `${base} The container's cgroup is that scope: raising Docker's pids limit on the running container (docker update --pids-limit N, or -1 for unlimited) sets TasksMax on it, while creating the container with --pids-limit 0 or -1 (compose's pids_limit: 0) leaves the default. Or raise TasksMax on that unit (or DefaultTasksMax in system.conf).`
+        : `${base} Raising Docker's --pids-limit will not help; raise TasksMax on that unit (or DefaultTasksMax in system.conf).`;
+    }
     case "ancestor":
       return `${docker}${e.hiddenCap ? "But a" : "A"} parent cgroup ${e.limitPath} caps it at ${e.effectiveLimit} (${used}, shared with its other members). ${e.hiddenCap ? "Raising the container's own limit will not help; raise pids.max on that parent." : ""}`.trim();
     case "kernel":

@@ -48,7 +48,9 @@ export function limitAdvice(i: AdviceInput): LimitAdvice {
 
   if (sysDefault !== null && eff === sysDefault)
     explanation.push(`${eff} is systemd's DefaultTasksMax: 15% of min(kernel.pid_max=${detail.kernel.pidMax ?? "?"}, kernel.threads-max=${detail.kernel.threadsMax ?? "?"}). systemd applies it to every scope and slice that sets no TasksMax of its own.`);
-  if (pids.limit === null) explanation.push(`Docker reports no pids limit for ${i.containerName} (docker inspect shows PidsLimit unset), yet ${pids.limitPath ?? "an ancestor"} caps it at ${eff}: raising the container's own limit changes nothing until that level is raised on the host.`);
+  const ownScope = detail.systemdUnit !== null && pids.limitPath === detail.levels[0]?.path;
+  if (pids.limit === null && ownScope) explanation.push(`Docker reports no pids limit for ${i.containerName}, yet its own scope ${detail.systemdUnit} carries systemd's default. With Docker's systemd driver Docker's limit does reach the scope, but only as a number or as an update to unlimited: the console's Set pids limit (docker update) sets TasksMax on it at once; --pids-limit 0 or -1 when the container is created (compose's pids_limit: 0) leave the default.`);
+  else if (pids.limit === null) explanation.push(`Docker reports no pids limit for ${i.containerName} (docker inspect shows PidsLimit unset), yet ${pids.limitPath ?? "an ancestor"} caps it at ${eff}: raising the container's own limit changes nothing until that level is raised on the host.`);
   else if (eff !== null && pids.limit > eff) explanation.push(`The container's own limit ${pids.limit} is above the inherited ${eff} at ${pids.limitPath}: the inherited one wins.`);
 
   if (pids.limitSource === "kernel") {
@@ -62,8 +64,8 @@ export function limitAdvice(i: AdviceInput): LimitAdvice {
     const u = unit ?? detail.systemdUnit!;
     const scope = detail.systemdUnit ?? `docker-${i.containerId}.scope`;
     if (u.endsWith(".scope")) {
-      commands.push({ title: "Lift the scope's cap now (until the container is recreated)", command: `systemctl set-property --runtime ${u} TasksMax=infinity`, note: `Runtime only: a new container gets a new scope with the default again.` });
-      commands.push({ title: "Change systemd's default for new scopes", command: `mkdir -p /etc/systemd/system.conf.d && printf '[Manager]\\nDefaultTasksMax=infinity\\n' > /etc/systemd/system.conf.d/90-tasksmax.conf && systemctl daemon-reexec`, note: `Or start the container with an explicit --pids-limit; Docker then writes TasksMax on ${scope}.` });
+      commands.push({ title: "Lift the scope's cap now (until the container restarts)", command: `systemctl set-property --runtime ${u} TasksMax=infinity`, note: `Runtime only: every start of the container (a restart too) creates its scope anew, with the default again.` });
+      commands.push({ title: "Change systemd's default for new scopes", command: `mkdir -p /etc/systemd/system.conf.d && printf '[Manager]\\nDefaultTasksMax=infinity\\n' > /etc/systemd/system.conf.d/90-tasksmax.conf && systemctl daemon-reexec`, note: `daemon-reexec applies it at once to running scopes that set no TasksMax of their own (measured in the cgroup v2 VM test), and to every scope created later, restarts included. Or give the container a limit of its own, which Docker writes as TasksMax on ${scope}: --pids-limit N when creating it, docker update --pids-limit N, or docker update --pids-limit -1 (TasksMax=infinity, kept across restarts of this container). --pids-limit 0 or -1 when creating it (compose's pids_limit: 0) leave systemd's default in place.` });
     } else {
       commands.push({ title: `Lift ${u}'s cap now`, command: `systemctl set-property ${u} TasksMax=infinity`, note: `Writes a drop-in under /etc/systemd/system.control/, so it persists.` });
       commands.push({ title: `Or as an explicit slice override`, command: `mkdir -p /etc/systemd/system/${u}.d && printf '[Slice]\\nTasksMax=infinity\\n' > /etc/systemd/system/${u}.d/90-tasksmax.conf && systemctl daemon-reload`, note: `Same as systemctl edit ${u} with [Slice] TasksMax=infinity.` });

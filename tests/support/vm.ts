@@ -76,13 +76,14 @@ export async function startConsoleInVm(vm: Vm, env: Record<string, string> = {})
     ...env,
   };
   const setenv = Object.entries(all).map(([k, v]) => `--setenv=${k}=${v}`).join(" ");
-  await vm.sh(`systemctl stop leakwatch-console 2>/dev/null; systemctl reset-failed leakwatch-console 2>/dev/null; ` +
+  await vm.sh(`mountpoint -q /opt/leakwatch || mount LABEL=lwconsole /opt/leakwatch; systemctl stop leakwatch-console 2>/dev/null; systemctl reset-failed leakwatch-console 2>/dev/null; ` +
     `systemd-run --unit leakwatch-console --working-directory=/opt/leakwatch ${setenv} /usr/local/bin/node /opt/leakwatch/leakwatch-server.mjs`);
   const client = new ConsoleClient(`http://127.0.0.1:${vm.httpPort}`);
   const end = Date.now() + 300_000;
   for (;;) {
     try {
-      if ((await fetch(`${client.origin}/api/health`)).status < 500) break;
+      // A forwarded port accepts before the guest listens: without a timeout a fetch can hang on that half-open link.
+      if ((await fetch(`${client.origin}/api/health`, { signal: AbortSignal.timeout(15_000) })).status < 500) break;
     } catch {
       // not listening yet
     }
@@ -92,6 +93,8 @@ export async function startConsoleInVm(vm: Vm, env: Record<string, string> = {})
   await client.login("admin", ADMIN_PASSWORD);
   return client;
 }
+
+const API_TIMEOUT_MS = 180_000;
 
 /** The console's HTTP API as a signed-in browser uses it: session cookie, CSRF token and Origin on mutations. */
 export class ConsoleClient {
@@ -104,6 +107,7 @@ export class ConsoleClient {
       method: "POST",
       headers: { origin: this.origin, "content-type": "application/json" },
       body: JSON.stringify({ username, password }),
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
     });
     if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
     this.#cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
@@ -111,7 +115,7 @@ export class ConsoleClient {
   }
 
   async get<T>(url: string): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.origin}${url}`, { headers: { cookie: this.#cookie } });
+    const res = await fetch(`${this.origin}${url}`, { headers: { cookie: this.#cookie }, signal: AbortSignal.timeout(API_TIMEOUT_MS) });
     return { status: res.status, body: (await res.json()) as T };
   }
 
@@ -120,6 +124,7 @@ export class ConsoleClient {
       method: "POST",
       headers: { cookie: this.#cookie, origin: this.origin, "x-csrf-token": this.#csrf, "content-type": "application/json" },
       body: JSON.stringify(body),
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
     });
     return { status: res.status, body: (await res.json()) as T };
   }
