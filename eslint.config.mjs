@@ -10,5 +10,15 @@ export default defineConfig([
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
-  globalIgnores([".next/**", "node_modules/**", "data/**", "test-results/**", "playwright-report/**", ".fixtures-build/**", ".demo/**", "next-env.d.ts", "bench/results/**"]),
+  globalIgnores([
+    ".next/**",
+    "node_modules/**",
+    "data/**",
+    "test-results/**",
+    "playwright-report/**",
+    ".fixtures-build/**",
+    ".demo/**",
+    "next-env.d.ts",
+    "bench/results/**",
+  ]),
 ]);

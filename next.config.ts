@@ -8,7 +8,16 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // Types are checked once, by `tsc --noEmit` in `npm test` (tests included); the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["better-sqlite3", "dockerode", "ssh2", "ioredis", "pg", "pino", "@node-rs/argon2", "prom-client"],
+  serverExternalPackages: [
+    "better-sqlite3",
+    "dockerode",
+    "ssh2",
+    "ioredis",
+    "pg",
+    "pino",
+    "@node-rs/argon2",
+    "prom-client",
+  ],
   async headers() {
     return [
       {

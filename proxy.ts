@@ -31,7 +31,13 @@ export function proxy(req: NextRequest): NextResponse {
       return NextResponse.next();
     } catch {
       return NextResponse.json(
-        { error: { code: "validation", message: "The path is not valid percent-encoded UTF-8: encode names with encodeURIComponent (queue names that are not UTF-8 are written \uFFFDb64:<base64>)." } },
+        {
+          error: {
+            code: "validation",
+            message:
+              "The path is not valid percent-encoded UTF-8: encode names with encodeURIComponent (queue names that are not UTF-8 are written \uFFFDb64:<base64>).",
+          },
+        },
         { status: 400 },
       );
     }
@@ -51,7 +57,10 @@ export const config = {
     "/api/:path*",
     {
       source: "/((?!api/|_next/static|_next/image|favicon.ico|metrics).*)",
-      missing: [{ type: "header", key: "next-router-prefetch" }, { type: "header", key: "purpose", value: "prefetch" }],
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
     },
   ],
 };

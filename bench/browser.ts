@@ -37,8 +37,20 @@ async function startChartContainer(session: ApiSession): Promise<{ host: string;
   await ensureFixtureImage();
   const name = `lw-bench-browser-${process.pid}`;
   const { stdout } = await exec("docker", [
-    "run", "-d", "--network", "none", "--name", name, "--label", `${BENCH_LABEL}=1`, "--label", `${BENCH_RUN_LABEL}=${benchRunId()}`,
-    "--pids-limit", String(LEAKER_PIDS_LIMIT), FIXTURE_IMAGE, ...leakerArgs({ mode: "leak", rate: 1, max: 150 }),
+    "run",
+    "-d",
+    "--network",
+    "none",
+    "--name",
+    name,
+    "--label",
+    `${BENCH_LABEL}=1`,
+    "--label",
+    `${BENCH_RUN_LABEL}=${benchRunId()}`,
+    "--pids-limit",
+    String(LEAKER_PIDS_LIMIT),
+    FIXTURE_IMAGE,
+    ...leakerArgs({ mode: "leak", rate: 1, max: 150 }),
   ]);
   const id = stdout.trim();
   for (let i = 0; i < 120; i++) {
@@ -49,7 +61,9 @@ async function startChartContainer(session: ApiSession): Promise<{ host: string;
   throw new Error(`container ${name} never showed up in /api/containers`);
 }
 
-export async function runBrowserBench(opts: BrowserBenchOptions): Promise<{ markdown: string; results: Record<string, unknown> }> {
+export async function runBrowserBench(
+  opts: BrowserBenchOptions,
+): Promise<{ markdown: string; results: Record<string, unknown> }> {
   const loadAvg1mStart = Math.round(os.loadavg()[0]! * 10) / 10;
   const session = await apiLogin(opts.baseUrl, opts.username, opts.password);
   const browser = await launchChromium();
@@ -65,9 +79,23 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<{ mark
       { route: "/login", url: "/login", readySelector: "button:has-text('Sign in')", signedIn: false },
       { route: "/", url: "/", readySelector: "[data-testid=overview-containers]", signedIn: true },
       { route: "/containers", url: "/containers", readySelector: "[data-testid^=container-row-]", signedIn: true },
-      { route: "/containers/[host]/[id]", url: detail, readySelector: "[data-testid=pids-chart] canvas", signedIn: true },
+      {
+        route: "/containers/[host]/[id]",
+        url: detail,
+        readySelector: "[data-testid=pids-chart] canvas",
+        signedIn: true,
+      },
       { route: "/queues", url: "/queues", readySelector: "[data-testid^=queue-row-]", signedIn: true },
-      ...(broker ? [{ route: "/queues/[broker]/[queue]", url: `/queues/${encodeURIComponent(broker.name)}/${encodeURIComponent(broker.queues[0]!.name)}`, readySelector: "[data-testid=queue-name]", signedIn: true }] : []),
+      ...(broker
+        ? [
+            {
+              route: "/queues/[broker]/[queue]",
+              url: `/queues/${encodeURIComponent(broker.name)}/${encodeURIComponent(broker.queues[0]!.name)}`,
+              readySelector: "[data-testid=queue-name]",
+              signedIn: true,
+            },
+          ]
+        : []),
       { route: "/workers", url: "/workers", readySelector: "[data-testid=worker-count]", signedIn: true },
       { route: "/audit", url: "/audit", readySelector: "[data-testid=audit-table]", signedIn: true },
     ];
@@ -79,11 +107,29 @@ export async function runBrowserBench(opts: BrowserBenchOptions): Promise<{ mark
       await measureFirstLoad(browser, opts.baseUrl, state, "/containers", "[data-testid^=container-row-]"),
     ];
     say("pids chart with a day of 5-second points");
-    const chart = await measureDayChart(browser, opts.baseUrl, state, { ...target, limit: LEAKER_PIDS_LIMIT }, opts.dataDir);
+    const chart = await measureDayChart(
+      browser,
+      opts.baseUrl,
+      state,
+      { ...target, limit: LEAKER_PIDS_LIMIT },
+      opts.dataDir,
+    );
     say("fleet table with 1,000 containers");
     const table = await measureBigTable(browser, opts.baseUrl, state);
-    const machineLoad = { cpus: os.cpus().length, loadAvg1mStart, loadAvg1mEnd: Math.round(os.loadavg()[0]! * 10) / 10 };
-    const results = { chromium: browser.version(), viewport: "1280x800", machineLoad, jsPerRoute, firstLoad, chart, table };
+    const machineLoad = {
+      cpus: os.cpus().length,
+      loadAvg1mStart,
+      loadAvg1mEnd: Math.round(os.loadavg()[0]! * 10) / 10,
+    };
+    const results = {
+      chromium: browser.version(),
+      viewport: "1280x800",
+      machineLoad,
+      jsPerRoute,
+      firstLoad,
+      chart,
+      table,
+    };
     return { markdown: renderBrowserMarkdown(results), results };
   } finally {
     await browser.close();
@@ -96,7 +142,12 @@ async function standalone(): Promise<number> {
   const server = await startLocalServerOrExplain(1000);
   if (!server) return 1;
   try {
-    const { markdown } = await runBrowserBench({ baseUrl: server.baseUrl, username: server.username, password: server.password, dataDir: server.dataDir });
+    const { markdown } = await runBrowserBench({
+      baseUrl: server.baseUrl,
+      username: server.username,
+      password: server.password,
+      dataDir: server.dataDir,
+    });
     process.stdout.write(`${markdown}\n`);
     return 0;
   } finally {
@@ -105,5 +156,11 @@ async function standalone(): Promise<number> {
 }
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
-  standalone().then((code) => process.exit(code), (e: Error) => { process.stderr.write(`browser bench FAILED: ${e.stack ?? e.message}\n`); process.exit(1); });
+  standalone().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`browser bench FAILED: ${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
 }

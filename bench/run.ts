@@ -15,12 +15,19 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, "..");
 const SECTIONS = ["containers", "queues", "unacked", "history", "memory", "browser", "sse", "image"] as const;
 // These drive the production build in Chromium / over HTTP, or build its image, and print their own Markdown tables.
-const MARKDOWN_SECTIONS: Partial<Record<(typeof SECTIONS)[number], string>> = { browser: "browser.ts", sse: "sse-load.ts", image: "image-size.ts" };
+const MARKDOWN_SECTIONS: Partial<Record<(typeof SECTIONS)[number], string>> = {
+  browser: "browser.ts",
+  sse: "sse-load.ts",
+  image: "image-size.ts",
+};
 type Section = (typeof SECTIONS)[number];
 
-const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1];
+const onlyArg =
+  process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.argv[process.argv.indexOf("--only") + 1];
 const only = process.argv.some((a) => a.startsWith("--only")) ? (onlyArg ?? "").split(",").filter(Boolean) : null;
-for (const s of only ?? []) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`unknown section "${s}" (known: ${SECTIONS.join(", ")})`);
+for (const s of only ?? [])
+  if (!(SECTIONS as readonly string[]).includes(s))
+    throw new Error(`unknown section "${s}" (known: ${SECTIONS.join(", ")})`);
 const selected = SECTIONS.filter((s) => !only || only.includes(s));
 
 const runId = `${Date.now().toString(36)}-${process.pid}`;
@@ -44,7 +51,9 @@ function runChild(section: Section): Promise<{ ok: boolean; result: unknown; sec
   const tsx = path.join(ROOT, "node_modules/.bin/tsx");
   const started = Date.now();
   const markdownScript = MARKDOWN_SECTIONS[section];
-  const script = markdownScript ? path.join(BENCH_DIR, markdownScript) : path.join(BENCH_DIR, "sections", `${section}.ts`);
+  const script = markdownScript
+    ? path.join(BENCH_DIR, markdownScript)
+    : path.join(BENCH_DIR, "sections", `${section}.ts`);
   return new Promise((resolve) => {
     let stdout = "";
     child = spawn(tsx, ["--conditions=react-server", "--expose-gc", script], {
@@ -57,21 +66,34 @@ function runChild(section: Section): Promise<{ ok: boolean; result: unknown; sec
       child = null;
       const seconds = Math.round((Date.now() - started) / 100) / 10;
       if (markdownScript) {
-        resolve({ ok: code === 0, seconds, result: code === 0 ? { markdown: stdout.trim() } : { error: `exited with code ${code}` } });
+        resolve({
+          ok: code === 0,
+          seconds,
+          result: code === 0 ? { markdown: stdout.trim() } : { error: `exited with code ${code}` },
+        });
         return;
       }
       const ok = code === 0 && existsSync(out);
-      resolve({ ok, seconds, result: ok ? JSON.parse(readFileSync(out, "utf8")) : { error: `exited with code ${code}` } });
+      resolve({
+        ok,
+        seconds,
+        result: ok ? JSON.parse(readFileSync(out, "utf8")) : { error: `exited with code ${code}` },
+      });
     });
   });
 }
 
 /** Whatever a crashed section left: bench containers, slowlog settings, keys in the bench db. */
 function sweepContainers(): void {
-  const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=${BENCH_RUN_LABEL}=${runId}`], { encoding: "utf8" }).split("\n").filter(Boolean);
+  const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=${BENCH_RUN_LABEL}=${runId}`], {
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter(Boolean);
   if (ids.length > 0) {
     log(`removing ${ids.length} containers left behind`);
-    for (let i = 0; i < ids.length; i += 50) execFileSync("docker", ["rm", "-f", ...ids.slice(i, i + 50)], { stdio: "ignore" });
+    for (let i = 0; i < ids.length; i += 50)
+      execFileSync("docker", ["rm", "-f", ...ids.slice(i, i + 50)], { stdio: "ignore" });
   }
 }
 
@@ -96,14 +118,24 @@ async function main(): Promise<number> {
     }
   } finally {
     sweepContainers();
-    await writeSlowlogConfig(redis, slowlog).catch((e: Error) => log(`could not restore slowlog settings: ${e.message}`));
+    await writeSlowlogConfig(redis, slowlog).catch((e: Error) =>
+      log(`could not restore slowlog settings: ${e.message}`),
+    );
     redis.disconnect();
     await flushBenchDb().catch((e: Error) => log(`could not empty the bench db: ${e.message}`));
     rmSync(scratch, { recursive: true, force: true });
   }
 
   const loadAverageAtEnd = os.loadavg().map((n) => Math.round(n * 100) / 100);
-  const all: BenchResults = { runId, machine, loadAverageAtEnd, sectionsRun: selected, failed, durationsSeconds: durations, results };
+  const all: BenchResults = {
+    runId,
+    machine,
+    loadAverageAtEnd,
+    sectionsRun: selected,
+    failed,
+    durationsSeconds: durations,
+    results,
+  };
   const stamp = machine.date.replace(/[:.]/g, "-");
   mkdirSync(path.join(BENCH_DIR, "results"), { recursive: true });
   const file = path.join(BENCH_DIR, "results", `${stamp}.json`);
@@ -114,11 +146,19 @@ async function main(): Promise<number> {
     const sse = (results.sse as { markdown?: string } | undefined)?.markdown;
     const image = (results.image as { markdown?: string } | undefined)?.markdown;
     const extra = [
-      browser && `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
-      sse && `## Live updates under load: 50 SSE clients\n\n50 HTTP clients on /api/events plus 5 Chromium tabs for 30 s, beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
-      image && `## The console image\n\nBuilt by scripts/build-image.sh on a base made here from Debian packages (bench/image-size.ts).\n\n${image}`,
-    ].filter(Boolean).join("\n\n");
-    writeFileSync(path.join(ROOT, "BENCHMARKS.md"), `${renderMarkdown(all, path.relative(ROOT, file)).trimEnd()}\n\n${extra}\n`);
+      browser &&
+        `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
+      sse &&
+        `## Live updates under load: 50 SSE clients\n\n50 HTTP clients on /api/events plus 5 Chromium tabs for 30 s, beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
+      image &&
+        `## The console image\n\nBuilt by scripts/build-image.sh on a base made here from Debian packages (bench/image-size.ts).\n\n${image}`,
+    ]
+      .filter(Boolean)
+      .join("\n\n");
+    writeFileSync(
+      path.join(ROOT, "BENCHMARKS.md"),
+      `${renderMarkdown(all, path.relative(ROOT, file)).trimEnd()}\n\n${extra}\n`,
+    );
     log("BENCHMARKS.md regenerated");
   } else log("partial or failed run: BENCHMARKS.md left as it was");
   if (interrupted) return 130;

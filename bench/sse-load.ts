@@ -40,21 +40,39 @@ function sampledAtOf(data: string): number {
 }
 
 async function procWindow(pid: number | null, ms: number): Promise<{ cpuPercent: number; rssMiBMax: number } | null> {
-  if (!pid) { await sleep(ms); return null; }
+  if (!pid) {
+    await sleep(ms);
+    return null;
+  }
   const samples: ProcSample[] = [sampleProc(pid)];
-  for (let t = 0; t < ms; t += 1000) { await sleep(Math.min(1000, ms - t)); samples.push(sampleProc(pid)); }
-  return { cpuPercent: cpuPercent(samples[0]!, samples[samples.length - 1]!), rssMiBMax: Math.max(...samples.map((s) => s.rssMiB)) };
+  for (let t = 0; t < ms; t += 1000) {
+    await sleep(Math.min(1000, ms - t));
+    samples.push(sampleProc(pid));
+  }
+  return {
+    cpuPercent: cpuPercent(samples[0]!, samples[samples.length - 1]!),
+    rssMiBMax: Math.max(...samples.map((s) => s.rssMiB)),
+  };
 }
 
 /** Connects one SSE reader per session, waits for each one's connect snapshot, then records `seconds`. */
-async function measureClients(baseUrl: string, sessions: ApiSession[], seconds: number, pid: number | null, intervalMs: number | undefined) {
+async function measureClients(
+  baseUrl: string,
+  sessions: ApiSession[],
+  seconds: number,
+  pid: number | null,
+  intervalMs: number | undefined,
+) {
   const abort = new AbortController();
   const arrivals: Arrival[][] = sessions.map(() => []);
   const errors: string[] = [];
   const readers = sessions.map((s, i) =>
     readSse(`${baseUrl}/api/events`, s.cookie, abort.signal, (f) => {
       if (f.topic === "containers") arrivals[i]!.push({ arrivedAtMs: f.arrivedAtMs, sampledAtMs: sampledAtOf(f.data) });
-    }).catch((e: Error) => { errors.push(`client ${i}: ${e.message}`); return "failed" as const; }),
+    }).catch((e: Error) => {
+      errors.push(`client ${i}: ${e.message}`);
+      return "failed" as const;
+    }),
   );
   try {
     const connectDeadline = Date.now() + 15_000;
@@ -67,14 +85,25 @@ async function measureClients(baseUrl: string, sessions: ApiSession[], seconds: 
     const toMs = Date.now();
     abort.abort();
     const ends = await Promise.all(readers);
-    const inWindow = arrivals.map((a, i) => a.slice(firstIndex[i]).filter((x) => x.arrivedAtMs >= fromMs && x.arrivedAtMs <= toMs));
-    return { fromMs, toMs, proc, stats: sseStats(inWindow, fromMs, toMs, intervalMs), streamsEndedEarly: ends.filter((e) => e !== "aborted").length, errors };
+    const inWindow = arrivals.map((a, i) =>
+      a.slice(firstIndex[i]).filter((x) => x.arrivedAtMs >= fromMs && x.arrivedAtMs <= toMs),
+    );
+    return {
+      fromMs,
+      toMs,
+      proc,
+      stats: sseStats(inWindow, fromMs, toMs, intervalMs),
+      streamsEndedEarly: ends.filter((e) => e !== "aborted").length,
+      errors,
+    };
   } finally {
     abort.abort();
   }
 }
 
-export async function runSseLoad(opts: SseLoadOptions): Promise<{ markdown: string; results: Record<string, unknown> }> {
+export async function runSseLoad(
+  opts: SseLoadOptions,
+): Promise<{ markdown: string; results: Record<string, unknown> }> {
   const pid = opts.serverPid ?? pidListeningOn(Number(new URL(opts.baseUrl).port || 80));
   const sessions: ApiSession[] = [];
   // One session per client, as N people would have.
@@ -97,14 +126,38 @@ export async function runSseLoad(opts: SseLoadOptions): Promise<{ markdown: stri
     let tabs: TabsResult | null = null;
     if (live) {
       const perPage = (await live.arrivals()).map((a) => a.filter((t) => t >= load.fromMs && t <= load.toMs));
-      tabs = { pages: perPage.length, updatesPerPage: perPage.map((a) => a.length), interArrivalMs: summary(perPage.flatMap((a) => a.slice(1).map((t, i) => t - a[i]!))) };
+      tabs = {
+        pages: perPage.length,
+        updatesPerPage: perPage.map((a) => a.length),
+        interArrivalMs: summary(perPage.flatMap((a) => a.slice(1).map((t, i) => t - a[i]!))),
+      };
     }
     const results = {
-      clients: opts.clients, seconds: opts.seconds, machineLoad: { cpus: os.cpus().length, loadAvg1m: Math.round(os.loadavg()[0]! * 10) / 10 },
-      serverPid: pid, control: { seconds: controlSeconds, ...control.stats, server: control.proc },
-      load: { ...load.stats, server: load.proc, streamsEndedEarly: load.streamsEndedEarly, errors: load.errors.slice(0, 5) }, chromiumTabs: tabs,
+      clients: opts.clients,
+      seconds: opts.seconds,
+      machineLoad: { cpus: os.cpus().length, loadAvg1m: Math.round(os.loadavg()[0]! * 10) / 10 },
+      serverPid: pid,
+      control: { seconds: controlSeconds, ...control.stats, server: control.proc },
+      load: {
+        ...load.stats,
+        server: load.proc,
+        streamsEndedEarly: load.streamsEndedEarly,
+        errors: load.errors.slice(0, 5),
+      },
+      chromiumTabs: tabs,
     };
-    return { markdown: renderSse({ clients: opts.clients, seconds: opts.seconds, controlSeconds, machineLoad: results.machineLoad, control, load, tabs }), results };
+    return {
+      markdown: renderSse({
+        clients: opts.clients,
+        seconds: opts.seconds,
+        controlSeconds,
+        machineLoad: results.machineLoad,
+        control,
+        load,
+        tabs,
+      }),
+      results,
+    };
   } finally {
     await live?.close();
     await browser?.close();
@@ -125,7 +178,15 @@ async function standalone(): Promise<number> {
     // A small fleet so each frame carries real container rows, not an empty list.
     await ensureFixtureImage();
     await startContainers(runId, 20, () => undefined);
-    const { markdown } = await runSseLoad({ baseUrl: server.baseUrl, username: server.username, password: server.password, clients, seconds, sampleIntervalMs: server.sampleIntervalMs, serverPid: server.pid });
+    const { markdown } = await runSseLoad({
+      baseUrl: server.baseUrl,
+      username: server.username,
+      password: server.password,
+      clients,
+      seconds,
+      sampleIntervalMs: server.sampleIntervalMs,
+      serverPid: server.pid,
+    });
     process.stdout.write(`${markdown}\n`);
     return 0;
   } finally {
@@ -135,5 +196,11 @@ async function standalone(): Promise<number> {
 }
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
-  standalone().then((code) => process.exit(code), (e: Error) => { process.stderr.write(`sse-load FAILED: ${e.stack ?? e.message}\n`); process.exit(1); });
+  standalone().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`sse-load FAILED: ${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -15,7 +15,10 @@ test.afterAll(async () => {
   await removeTestContainers("run");
 });
 
-test("an operator raises a leaking container's limit through the dialog and finds it in the audit log", async ({ page, request }) => {
+test("an operator raises a leaking container's limit through the dialog and finds it in the audit log", async ({
+  page,
+  request,
+}) => {
   const operator = await ensureUser(request, "oncall-op", "operator");
   await login(page, operator);
   await page.goto(`/containers/local/${id.slice(0, 12)}`);
@@ -46,10 +49,25 @@ test("a viewer sees no action buttons and the API refuses them", async ({ page, 
   await page.goto(`/containers/local/${id.slice(0, 12)}`);
   await expect(page.getByTestId("pids-chart")).toBeVisible();
   await expect(page.locator("[data-testid^=action-]")).toHaveCount(0);
-  const csrf = await page.evaluate(async () => ((await (await fetch("/api/auth/session")).json()) as { csrfToken: string }).csrfToken);
-  const status = await page.evaluate(async ({ csrf, name }) => {
-    const res = await fetch("/api/actions", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify({ action: "container.restart", target: { host: "local", id: name }, params: {}, reason: "x", confirm: `local/${name}` }) });
-    return res.status;
-  }, { csrf, name: NAME });
+  const csrf = await page.evaluate(
+    async () => ((await (await fetch("/api/auth/session")).json()) as { csrfToken: string }).csrfToken,
+  );
+  const status = await page.evaluate(
+    async ({ csrf, name }) => {
+      const res = await fetch("/api/actions", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify({
+          action: "container.restart",
+          target: { host: "local", id: name },
+          params: {},
+          reason: "x",
+          confirm: `local/${name}`,
+        }),
+      });
+      return res.status;
+    },
+    { csrf, name: NAME },
+  );
   expect(status).toBe(403);
 });

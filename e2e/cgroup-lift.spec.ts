@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { containerPidsDir, docker, ensureFixtureImage, readPidsCurrent, removeCgroupParent, setCgroupPidsMax, startLeaker } from "../server/testing/harness";
+import {
+  containerPidsDir,
+  docker,
+  ensureFixtureImage,
+  readPidsCurrent,
+  removeCgroupParent,
+  setCgroupPidsMax,
+  startLeaker,
+} from "../server/testing/harness";
 import { login } from "./support";
 
 // Issue 10, end to end on this host (cgroup v1, cgroupfs driver): a leaker stuck at a parent cgroup's cap of 40
@@ -16,7 +24,11 @@ test.afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
-async function runDialog(page: Page, button: Locator, opts: { fields: Record<string, string>; reason: string; previewHas: RegExp[] }): Promise<{ auditId: string; verify: string }> {
+async function runDialog(
+  page: Page,
+  button: Locator,
+  opts: { fields: Record<string, string>; reason: string; previewHas: RegExp[] },
+): Promise<{ auditId: string; verify: string }> {
   await button.click();
   const dialog = page.locator("dialog[open]");
   for (const [name, value] of Object.entries(opts.fields)) await dialog.getByTestId(`param-${name}`).fill(value);
@@ -33,14 +45,20 @@ async function runDialog(page: Page, button: Locator, opts: { fields: Record<str
   return { auditId, verify };
 }
 
-test("thread leak at an inherited cap: the runbook's Mitigate lifts it with cgroup.set-pids-max, time-boxed", async ({ page }) => {
+test("thread leak at an inherited cap: the runbook's Mitigate lifts it with cgroup.set-pids-max, time-boxed", async ({
+  page,
+}) => {
   await ensureFixtureImage();
   const parent = `/lw-lift-${SUFFIX}`;
   await setCgroupPidsMax(parent, 40);
   const name = `lw-lift-leak-${SUFFIX}`;
   const id = await startLeaker({ name, rate: 2, cgroupParent: parent, threadName: "lift-leak" });
-  cleanups.push(() => removeCgroupParent(parent), () => docker("rm", "-f", id));
-  const parentMax = async () => (await readFile(path.join(path.dirname(await containerPidsDir(id)), "pids.max"), "utf8")).trim();
+  cleanups.push(
+    () => removeCgroupParent(parent),
+    () => docker("rm", "-f", id),
+  );
+  const parentMax = async () =>
+    (await readFile(path.join(path.dirname(await containerPidsDir(id)), "pids.max"), "utf8")).trim();
   await expect.poll(() => readPidsCurrent(id), { timeout: 60_000 }).toBeGreaterThanOrEqual(38);
 
   await login(page);
@@ -57,11 +75,18 @@ test("thread leak at an inherited cap: the runbook's Mitigate lifts it with cgro
   const { auditId, verify } = await runDialog(page, page.getByTestId("mitigate-lift"), {
     fields: { value: "200", timeboxSeconds: "30" },
     reason: "INC-10 lift the parent's cap for a while",
-    previewHas: [new RegExp(`Set pids.max of ${parent} \\(ancestor 1 of ${name}\\) from 40 to 200`), /New effective limit: 200 from ancestor/, /Not persistent/, /Reverts to 40 after 30 s/],
+    previewHas: [
+      new RegExp(`Set pids.max of ${parent} \\(ancestor 1 of ${name}\\) from 40 to 200`),
+      /New effective limit: 200 from ancestor/,
+      /Not persistent/,
+      /Reverts to 40 after 30 s/,
+    ],
   });
   expect(verify).toContain(`${parent}/pids.max reads 200; effective limit now 200 from ancestor`);
   expect(await parentMax()).toBe("200");
-  await expect(page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${auditId}"]`)).toBeVisible();
+  await expect(
+    page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${auditId}"]`),
+  ).toBeVisible();
 
   // The leak grows again past the old cap, and the page shows the new effective limit and its source.
   await expect.poll(() => readPidsCurrent(id), { timeout: 60_000 }).toBeGreaterThan(45);
@@ -80,7 +105,8 @@ test("thread leak at an inherited cap: the runbook's Mitigate lifts it with cgro
   // New threads are refused again (kernels count it in the forking cgroup or the capped one: read both).
   const refused = async () => {
     const own = await containerPidsDir(id);
-    const count = async (dir: string) => Number(/^max\s+(\d+)/m.exec(await readFile(path.join(dir, "pids.events"), "utf8"))?.[1] ?? 0);
+    const count = async (dir: string) =>
+      Number(/^max\s+(\d+)/m.exec(await readFile(path.join(dir, "pids.events"), "utf8"))?.[1] ?? 0);
     return Math.max(await count(own), await count(path.dirname(own)));
   };
   const refusedAtRevert = await refused();

@@ -25,7 +25,10 @@ test("a leaking container rises to the top as critical; its page updates live", 
   await expect(page.getByTestId(`status-${CALM}`)).toHaveText(/ok/);
   // Sorted by status and share: among this test's containers (the machine may run others), the leak is first.
   await page.getByTestId("filter-text").fill("lw-e2e");
-  await expect(page.locator("[data-testid^=container-row-]").first()).toHaveAttribute("data-testid", `container-row-${LEAKY}`);
+  await expect(page.locator("[data-testid^=container-row-]").first()).toHaveAttribute(
+    "data-testid",
+    `container-row-${LEAKY}`,
+  );
 
   await leakyRow.getByRole("link", { name: LEAKY }).click();
   await expect(page.getByTestId("pids-chart")).toBeVisible();
@@ -43,5 +46,7 @@ test("the thread groups of a growing container change without a reload", async (
   const total = page.getByTestId("thread-total");
   await expect(total).toBeVisible({ timeout: 30_000 });
   const first = Number((await total.textContent())?.replace(/\D/g, ""));
-  await expect.poll(async () => Number((await total.textContent())?.replace(/\D/g, "")), { timeout: 30_000 }).toBeGreaterThan(first);
+  await expect
+    .poll(async () => Number((await total.textContent())?.replace(/\D/g, "")), { timeout: 30_000 })
+    .toBeGreaterThan(first);
 });

@@ -4,7 +4,17 @@ import { collectConsoleErrors, login } from "./support";
 // Every page under the Content-Security-Policy: served with a nonce, its scripts run (the page hydrates and signs in
 // through the client-side form), and the browser reports no violation.
 
-const PAGES = ["/", "/containers", "/queues", "/workers", "/alerts", "/runbooks", "/runbooks/new", "/audit", "/settings"];
+const PAGES = [
+  "/",
+  "/containers",
+  "/queues",
+  "/workers",
+  "/alerts",
+  "/runbooks",
+  "/runbooks/new",
+  "/audit",
+  "/settings",
+];
 
 test("every page works under a nonce-based Content-Security-Policy", async ({ page }) => {
   await page.addInitScript(() => {

@@ -17,7 +17,14 @@ const PASSWORD = "multi-instance-admin-pw-1";
 const PORTS = [3211, 3212] as const;
 const NAME = `lw-e2e-multi-${RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-10)}`;
 
-interface Instance { port: number; origin: string; dataDir: string; proc: ChildProcess; api: APIRequestContext; log: string[] }
+interface Instance {
+  port: number;
+  origin: string;
+  dataDir: string;
+  proc: ChildProcess;
+  api: APIRequestContext;
+  log: string[];
+}
 const instances: Instance[] = [];
 let containerId = "";
 
@@ -64,16 +71,28 @@ function startServer(port: number): Instance {
       LEAKWATCH_LOG_LEVEL: "warn",
     },
   });
-  const keep = (d: Buffer) => { log.push(d.toString()); if (log.length > 200) log.shift(); };
+  const keep = (d: Buffer) => {
+    log.push(d.toString());
+    if (log.length > 200) log.shift();
+  };
   proc.stdout!.on("data", keep);
   proc.stderr!.on("data", keep);
-  return { port, origin: `http://127.0.0.1:${port}`, dataDir, proc, log, api: undefined as unknown as APIRequestContext };
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    dataDir,
+    proc,
+    log,
+    api: undefined as unknown as APIRequestContext,
+  };
 }
 
 function stopServer(i: Instance): void {
   try {
     if (i.proc.pid) process.kill(-i.proc.pid, "SIGKILL");
-  } catch { /* already gone */ }
+  } catch {
+    /* already gone */
+  }
 }
 
 test.describe.configure({ mode: "serial" });
@@ -87,7 +106,12 @@ test.beforeAll(async () => {
   for (const port of PORTS) instances.push(startServer(port));
   for (const i of instances) {
     i.api = await playwrightRequest.newContext({ baseURL: i.origin });
-    await expect.poll(async () => (await i.api.get("/api/health").catch(() => null))?.status() ?? 0, { timeout: 90_000, message: `instance ${i.port} answers\n${i.log.join("")}` }).toBe(200);
+    await expect
+      .poll(async () => (await i.api.get("/api/health").catch(() => null))?.status() ?? 0, {
+        timeout: 90_000,
+        message: `instance ${i.port} answers\n${i.log.join("")}`,
+      })
+      .toBe(200);
   }
 });
 
@@ -102,7 +126,10 @@ test.afterAll(async () => {
 
 /** Logs in on `i`; returns the session cookie and its CSRF token. */
 async function login(i: Instance): Promise<{ cookie: string; csrf: string }> {
-  const res = await i.api.post("/api/auth/login", { data: { username: "admin", password: PASSWORD }, headers: { origin: i.origin } });
+  const res = await i.api.post("/api/auth/login", {
+    data: { username: "admin", password: PASSWORD },
+    headers: { origin: i.origin },
+  });
   expect(res.status()).toBe(200);
   const setCookie = res.headersArray().find((h) => h.name.toLowerCase() === "set-cookie")?.value ?? "";
   const cookie = setCookie.split(";")[0]!;
@@ -111,7 +138,11 @@ async function login(i: Instance): Promise<{ cookie: string; csrf: string }> {
 }
 
 /** A fresh context per call: no cookie jar, so only the cookie we pass is sent. */
-async function get(i: Instance, url: string, cookie: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function get(
+  i: Instance,
+  url: string,
+  cookie: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const ctx = await playwrightRequest.newContext({ baseURL: i.origin });
   try {
     const res = await ctx.get(url, { headers: { cookie } });
@@ -121,7 +152,12 @@ async function get(i: Instance, url: string, cookie: string): Promise<{ status: 
   }
 }
 
-async function post(i: Instance, url: string, s: { cookie: string; csrf: string }, data: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  i: Instance,
+  url: string,
+  s: { cookie: string; csrf: string },
+  data: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const ctx = await playwrightRequest.newContext({ baseURL: i.origin });
   try {
     const res = await ctx.post(url, { data, headers: { cookie: s.cookie, "x-csrf-token": s.csrf, origin: i.origin } });
@@ -155,20 +191,31 @@ test("one history writer: both read the same container history, and every row is
     const c = (r.body.containers as { id: string; sampledAt: number }[] | undefined)?.find((x) => x.id === containerId);
     if (c) seen[i.port]!.add(c.sampledAt);
   };
-  await expect.poll(async () => {
-    await Promise.all([look(a), look(b)]);
-    return Math.min(seen[a.port]!.size, seen[b.port]!.size);
-  }, { timeout: 60_000, intervals: [300] }).toBeGreaterThanOrEqual(10);
+  await expect
+    .poll(
+      async () => {
+        await Promise.all([look(a), look(b)]);
+        return Math.min(seen[a.port]!.size, seen[b.port]!.size);
+      },
+      { timeout: 60_000, intervals: [300] },
+    )
+    .toBeGreaterThanOrEqual(10);
 
-  const holder = (await query<{ holder: string }>("select holder from leases where name = 'history-writer'"))[0]?.holder;
+  const holder = (await query<{ holder: string }>("select holder from leases where name = 'history-writer'"))[0]
+    ?.holder;
   expect([ids[a.port], ids[b.port]]).toContain(holder);
   const leader = holder === ids[a.port] ? a : b;
   const follower = leader === a ? b : a;
 
   // One series for the container, whichever instance made it (the primary key then rules out two rows per time).
-  const series = await query<{ id: number }>("select id from series where kind = 'container' and scope = 'local' and key = $1", [containerId]);
+  const series = await query<{ id: number }>(
+    "select id from series where kind = 'container' and scope = 'local' and key = $1",
+    [containerId],
+  );
   expect(series).toHaveLength(1);
-  const rows = await query<{ ts: string }>("select ts from container_points where series_id = $1 and res = 0", [series[0]!.id]);
+  const rows = await query<{ ts: string }>("select ts from container_points where series_id = $1 and res = 0", [
+    series[0]!.id,
+  ]);
   const written = new Set(rows.map((r) => Number(r.ts)));
   expect([...seen[leader.port]!].filter((t) => written.has(t)).length).toBeGreaterThan(0);
   // The follower writes nothing. Its samples are told apart from the leader's by their time, except when both
@@ -176,7 +223,9 @@ test("one history writer: both read the same container history, and every row is
   // and one row. A writing follower would put nearly all of its samples in the table, and about twice the rows.
   const followerSeen = [...seen[follower.port]!];
   const followerInTable = followerSeen.filter((t) => written.has(t));
-  expect(followerInTable.length, `follower samples found in the table: ${followerInTable.join(", ")}`).toBeLessThan(followerSeen.length / 2);
+  expect(followerInTable.length, `follower samples found in the table: ${followerInTable.join(", ")}`).toBeLessThan(
+    followerSeen.length / 2,
+  );
   const all = [...seen[a.port]!, ...seen[b.port]!];
   const [from, to] = [Math.min(...all), Math.max(...all)];
   const rowsInWindow = [...written].filter((t) => t >= from && t <= to).length;
@@ -186,7 +235,7 @@ test("one history writer: both read the same container history, and every row is
   const history = async (i: Instance) => {
     const r = await get(i, `/api/containers/local/${containerId}?range=1h`, s.cookie);
     expect(r.status).toBe(200);
-    return (r.body.history as { ts: number; current: number | null }[]);
+    return r.body.history as { ts: number; current: number | null }[];
   };
   const [ha, hb] = [await history(a), await history(b)];
   const upTo = Math.min(ha.at(-1)?.ts ?? 0, hb.at(-1)?.ts ?? 0);
@@ -198,10 +247,17 @@ test("one history writer: both read the same container history, and every row is
 test("runbook progress made on one instance shows on the other", async () => {
   const [a, b] = instances as [Instance, Instance];
   const s = await login(a);
-  const started = await post(a, "/api/runbooks", s, { kind: "thread-leak", target: { host: "local", id: containerId } });
+  const started = await post(a, "/api/runbooks", s, {
+    kind: "thread-leak",
+    target: { host: "local", id: containerId },
+  });
   expect([200, 201]).toContain(started.status);
   const runId = (started.body.run as { id: string }).id;
-  const marked = await post(b, `/api/runbooks/${runId}/steps`, s, { step: "detect", done: true, note: "seen on the other instance" });
+  const marked = await post(b, `/api/runbooks/${runId}/steps`, s, {
+    step: "detect",
+    done: true,
+    note: "seen on the other instance",
+  });
   expect(marked.status).toBe(200);
   const [va, vb] = [await get(a, `/api/runbooks/${runId}`, s.cookie), await get(b, `/api/runbooks/${runId}`, s.cookie)];
   expect(va.status).toBe(200);
@@ -212,8 +268,16 @@ test("runbook progress made on one instance shows on the other", async () => {
 test("actions through both instances: each instance's audit chain verifies", async () => {
   const [a, b] = instances as [Instance, Instance];
   const s = await login(a); // one session, used on both
-  for (const [i, limit] of [[a, 80], [b, 96]] as const) {
-    const r = await post(i, "/api/actions", s, { action: "container.set-pids-limit", target: { host: "local", id: containerId }, params: { limit }, reason: `multi-instance test via ${i.port}` });
+  for (const [i, limit] of [
+    [a, 80],
+    [b, 96],
+  ] as const) {
+    const r = await post(i, "/api/actions", s, {
+      action: "container.set-pids-limit",
+      target: { host: "local", id: containerId },
+      params: { limit },
+      reason: `multi-instance test via ${i.port}`,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ status: "succeeded" });
   }

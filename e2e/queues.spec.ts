@@ -1,11 +1,31 @@
 import { expect, test } from "@playwright/test";
-import { flushTestRedis, startCeleryWorker, startProducer, stopAllProcesses, type ProcessHandle, type WorkerHandle } from "../server/testing/harness";
+import {
+  flushTestRedis,
+  startCeleryWorker,
+  startProducer,
+  stopAllProcesses,
+  type ProcessHandle,
+  type WorkerHandle,
+} from "../server/testing/harness";
 import { login } from "./support";
 
 const DIFY = [
-  "priority_dataset", "priority_pipeline", "dataset", "pipeline", "mail", "ops_trace", "app_deletion", "plugin",
-  "workflow_storage", "conversation", "workflow", "schedule_poller", "schedule_executor",
-  "triggered_workflow_dispatcher", "trigger_refresh_executor", "retention",
+  "priority_dataset",
+  "priority_pipeline",
+  "dataset",
+  "pipeline",
+  "mail",
+  "ops_trace",
+  "app_deletion",
+  "plugin",
+  "workflow_storage",
+  "conversation",
+  "workflow",
+  "schedule_poller",
+  "schedule_executor",
+  "triggered_workflow_dispatcher",
+  "trigger_refresh_executor",
+  "retention",
 ];
 
 let producer: ProcessHandle;
@@ -29,9 +49,13 @@ test("Dify's 16 queues show live depths while the producer runs", async ({ page 
   await page.goto("/queues");
   for (const q of DIFY) await expect(page.getByTestId(`queue-row-${q}`)).toBeVisible();
   const depth = page.getByTestId("queue-depth-dataset");
-  await expect.poll(async () => Number((await depth.textContent())?.replace(/\D/g, "")), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number((await depth.textContent())?.replace(/\D/g, "")), { timeout: 30_000 })
+    .toBeGreaterThan(0);
   const before = Number((await depth.textContent())?.replace(/\D/g, ""));
-  await expect.poll(async () => Number((await depth.textContent())?.replace(/\D/g, "")), { timeout: 30_000 }).toBeGreaterThan(before);
+  await expect
+    .poll(async () => Number((await depth.textContent())?.replace(/\D/g, "")), { timeout: 30_000 })
+    .toBeGreaterThan(before);
 });
 
 test("a queue page shows its chart, backlog composition and consumers", async ({ page }) => {

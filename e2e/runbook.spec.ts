@@ -1,7 +1,16 @@
 import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { docker, ensureFixtureImage, produce, removeCgroupParent, setCgroupPidsMax, startCeleryWorker, startLeaker, type WorkerHandle } from "../server/testing/harness";
+import {
+  docker,
+  ensureFixtureImage,
+  produce,
+  removeCgroupParent,
+  setCgroupPidsMax,
+  startCeleryWorker,
+  startLeaker,
+  type WorkerHandle,
+} from "../server/testing/harness";
 import { adminApi, ensureUser, login } from "./support";
 
 // Issue 6, end to end: a leaking container fires an alert that a local webhook receiver gets; the on-call engineer
@@ -13,7 +22,13 @@ const PORT = Number(process.env.LEAKWATCH_E2E_PORT ?? 3200);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const SUFFIX = Date.now().toString(36);
 
-interface Hook { path: string; body: { alerts?: { id: string; rule: string; target: string; status: string; runbookUrl: string | null }[]; text?: string } }
+interface Hook {
+  path: string;
+  body: {
+    alerts?: { id: string; rule: string; target: string; status: string; runbookUrl: string | null }[];
+    text?: string;
+  };
+}
 const received: Hook[] = [];
 let receiver: http.Server;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -23,7 +38,11 @@ test.beforeAll(async ({ request }) => {
     let data = "";
     req.on("data", (c: Buffer) => (data += c.toString()));
     req.on("end", () => {
-      try { received.push({ path: req.url ?? "", body: JSON.parse(data) as Hook["body"] }); } catch { /* not JSON: ignore */ }
+      try {
+        received.push({ path: req.url ?? "", body: JSON.parse(data) as Hook["body"] });
+      } catch {
+        /* not JSON: ignore */
+      }
       res.writeHead(204).end();
     });
   });
@@ -31,7 +50,10 @@ test.beforeAll(async ({ request }) => {
   // Short `for` durations keep the test quick; the rule changes go through the audited API like an admin's would.
   const { csrf } = await adminApi(request);
   for (const rule of ["container-share", "queue-no-consumer"]) {
-    const res = await request.put(`/api/alerts/rules/${rule}`, { data: { forSeconds: 1 }, headers: { origin: ORIGIN, "x-csrf-token": csrf } });
+    const res = await request.put(`/api/alerts/rules/${rule}`, {
+      data: { forSeconds: 1 },
+      headers: { origin: ORIGIN, "x-csrf-token": csrf },
+    });
     expect(res.ok(), await res.text()).toBeTruthy();
   }
 });
@@ -43,12 +65,24 @@ test.afterAll(async () => {
 
 async function alertFromWebhook(rule: string, targetIncludes: string): Promise<{ id: string; runbookUrl: string }> {
   let found: { id: string; runbookUrl: string | null } | undefined;
-  await expect.poll(() => {
-    found = received.filter((h) => h.path === "/hook/json").flatMap((h) => h.body.alerts ?? []).find((a) => a.rule === rule && a.status === "firing" && a.target.includes(targetIncludes));
-    return Boolean(found);
-  }, { timeout: 120_000, intervals: [1000] }).toBe(true);
+  await expect
+    .poll(
+      () => {
+        found = received
+          .filter((h) => h.path === "/hook/json")
+          .flatMap((h) => h.body.alerts ?? [])
+          .find((a) => a.rule === rule && a.status === "firing" && a.target.includes(targetIncludes));
+        return Boolean(found);
+      },
+      { timeout: 120_000, intervals: [1000] },
+    )
+    .toBe(true);
   // The Slack-compatible receiver got the same alert as text.
-  await expect.poll(() => received.some((h) => h.path === "/hook/slack" && JSON.stringify(h.body).includes(targetIncludes)), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(() => received.some((h) => h.path === "/hook/slack" && JSON.stringify(h.body).includes(targetIncludes)), {
+      timeout: 30_000,
+    })
+    .toBe(true);
   expect(found!.runbookUrl).toContain(`/runbooks/new?alert=${found!.id}`);
   return { id: found!.id, runbookUrl: found!.runbookUrl! };
 }
@@ -62,7 +96,11 @@ async function openFromAlert(page: Page, runbookUrl: string): Promise<string> {
 }
 
 /** Runs an action through its dialog (fields, preview, reason, confirm) and returns the audit id it shows. */
-async function runDialog(page: Page, button: Locator, opts: { fields?: Record<string, string>; confirm?: string; reason: string }): Promise<string> {
+async function runDialog(
+  page: Page,
+  button: Locator,
+  opts: { fields?: Record<string, string>; confirm?: string; reason: string },
+): Promise<string> {
   await button.click();
   const dialog = page.locator("dialog[open]");
   for (const [name, value] of Object.entries(opts.fields ?? {})) await dialog.getByTestId(`param-${name}`).fill(value);
@@ -87,18 +125,28 @@ async function downloadReport(page: Page): Promise<string> {
   return readFile((await download.path())!, "utf8");
 }
 
-test("thread leak: alert -> webhook -> runbook with inherited limit, raise + restart, verify, report; a second browser follows", async ({ page, browser, request }) => {
+test("thread leak: alert -> webhook -> runbook with inherited limit, raise + restart, verify, report; a second browser follows", async ({
+  page,
+  browser,
+  request,
+}) => {
   await ensureFixtureImage();
   const parent = `/lw-rb-${SUFFIX}`;
   await setCgroupPidsMax(parent, 40);
   const name = `lw-rb-leak-${SUFFIX}`;
   const id = await startLeaker({ name, rate: 20, max: 34, cgroupParent: parent, threadName: "rb-leak" });
-  cleanups.push(() => removeCgroupParent(parent), () => docker("rm", "-f", id));
+  cleanups.push(
+    () => removeCgroupParent(parent),
+    () => docker("rm", "-f", id),
+  );
 
   const alert = await alertFromWebhook("container-share", name);
   await login(page);
   await page.goto("/alerts");
-  await expect(page.locator(`[data-testid="alert-row"][data-alert-id="${alert.id}"]`)).toHaveAttribute("data-state", "firing");
+  await expect(page.locator(`[data-testid="alert-row"][data-alert-id="${alert.id}"]`)).toHaveAttribute(
+    "data-state",
+    "firing",
+  );
   const runId = await openFromAlert(page, alert.runbookUrl);
   await setVerifyMinutes(page, "0.25");
 
@@ -128,10 +176,21 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   await setCgroupPidsMax(parent, "max");
 
   // Mitigate through the dialogs: a time-boxed raise, then a restart.
-  const raiseId = await runDialog(page, page.getByTestId("mitigate-raise"), { fields: { limit: "200", revertAfterSeconds: "600" }, reason: "INC-42 time-boxed raise" });
-  const restartId = await runDialog(page, page.getByTestId("mitigate-restart"), { fields: { graceSeconds: "1" }, reason: "INC-42 restart to baseline", confirm: `local/${id}` });
-  await expect(page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${raiseId}"]`)).toBeVisible();
-  await expect(page2.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${restartId}"]`)).toBeVisible();
+  const raiseId = await runDialog(page, page.getByTestId("mitigate-raise"), {
+    fields: { limit: "200", revertAfterSeconds: "600" },
+    reason: "INC-42 time-boxed raise",
+  });
+  const restartId = await runDialog(page, page.getByTestId("mitigate-restart"), {
+    fields: { graceSeconds: "1" },
+    reason: "INC-42 restart to baseline",
+    confirm: `local/${id}`,
+  });
+  await expect(
+    page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${raiseId}"]`),
+  ).toBeVisible();
+  await expect(
+    page2.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${restartId}"]`),
+  ).toBeVisible();
 
   // Verify: under 80% of the (now own, 200) limit and flat for 15 s.
   await expect(page.getByTestId("verify-state")).toHaveAttribute("data-state", "pass", { timeout: 120_000 });
@@ -151,10 +210,20 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   await ctx2.close();
 });
 
-test("queue backlog with no consumer: alert -> runbook -> add a consumer on a real Celery worker -> verify -> report", async ({ page }) => {
+test("queue backlog with no consumer: alert -> runbook -> add a consumer on a real Celery worker -> verify -> report", async ({
+  page,
+}) => {
   const queue = `lwrb_backlog_${SUFFIX}`;
-  let worker: WorkerHandle | null = startCeleryWorker({ queues: [`lwrb_other_${SUFFIX}`], hostname: `lwrb-${SUFFIX}`, pool: "threads", concurrency: 4 });
-  cleanups.push(async () => { await worker?.stop(); worker = null; });
+  let worker: WorkerHandle | null = startCeleryWorker({
+    queues: [`lwrb_other_${SUFFIX}`],
+    hostname: `lwrb-${SUFFIX}`,
+    pool: "threads",
+    concurrency: 4,
+  });
+  cleanups.push(async () => {
+    await worker?.stop();
+    worker = null;
+  });
   await worker.waitReady();
   await produce({ queue, count: 60, task: "tasks.send_mail" });
 
@@ -173,8 +242,12 @@ test("queue backlog with no consumer: alert -> runbook -> add a consumer on a re
   await expect(page.getByTestId("detect-consumers")).toHaveText("none");
   await expect(page.getByTestId("diagnose-no-consumer")).toBeVisible();
 
-  const addId = await runDialog(page, page.getByTestId("mitigate-add-consumer").first(), { reason: "INC-43 give the backlog a consumer" });
-  await expect(page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${addId}"]`)).toBeVisible();
+  const addId = await runDialog(page, page.getByTestId("mitigate-add-consumer").first(), {
+    reason: "INC-43 give the backlog a consumer",
+  });
+  await expect(
+    page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${addId}"]`),
+  ).toBeVisible();
   await expect(page.getByTestId("verify-state")).toHaveAttribute("data-state", "pass", { timeout: 120_000 });
   await expect(page.getByTestId("detect-depth")).toHaveText("0");
 
@@ -183,4 +256,3 @@ test("queue backlog with no consumer: alert -> runbook -> add a consumer on a re
   expect(md).toContain("worker.add-consumer");
   expect(md).toContain("Outcome: **PASS**");
 });
-

@@ -51,7 +51,12 @@ test.beforeAll(async () => {
   proc.stdout!.on("data", keep);
   proc.stderr!.on("data", keep);
   admin = await playwrightRequest.newContext({ baseURL: ORIGIN });
-  await expect.poll(async () => (await admin.get("/api/health").catch(() => null))?.status() ?? 0, { timeout: 90_000, message: serverLog.join("") }).toBe(200);
+  await expect
+    .poll(async () => (await admin.get("/api/health").catch(() => null))?.status() ?? 0, {
+      timeout: 90_000,
+      message: serverLog.join(""),
+    })
+    .toBe(200);
 });
 
 test.afterAll(async () => {
@@ -65,11 +70,17 @@ test.afterAll(async () => {
 });
 
 test("a viewer sees brokers without their passwords on every page, body and log line", async ({ browser }) => {
-  const login = await admin.post("/api/auth/login", { data: { username: "admin", password: ADMIN_PASSWORD }, headers: { origin: ORIGIN } });
+  const login = await admin.post("/api/auth/login", {
+    data: { username: "admin", password: ADMIN_PASSWORD },
+    headers: { origin: ORIGIN },
+  });
   expect(login.ok()).toBeTruthy();
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const viewer = { username: "secrets-viewer", password: "secrets-viewer-password-1" };
-  const created = await admin.post("/api/users", { data: { ...viewer, role: "viewer" }, headers: { origin: ORIGIN, "x-csrf-token": csrfToken } });
+  const created = await admin.post("/api/users", {
+    data: { ...viewer, role: "viewer" },
+    headers: { origin: ORIGIN, "x-csrf-token": csrfToken },
+  });
   expect(created.status()).toBe(201);
 
   const context = await browser.newContext({ baseURL: ORIGIN });

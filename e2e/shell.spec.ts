@@ -16,7 +16,12 @@ test("signs in and sees the dark shell with every source's state", async ({ page
   for (const item of ["Overview", "Containers", "Queues", "Workers", "Alerts", "Runbooks", "Audit", "Settings"])
     await expect(nav.getByRole("link", { name: item })).toBeVisible();
   // Every configured source shows in the status strip, up (the harness runs dockerd and Redis).
-  for (const id of ["source-docker-local", "source-redis-default", "source-database-console-db", "source-audit-audit-log"])
+  for (const id of [
+    "source-docker-local",
+    "source-redis-default",
+    "source-database-console-db",
+    "source-audit-audit-log",
+  ])
     await expect(page.getByTestId(id)).toHaveAttribute("data-ok", "true");
   await expect(page.locator("html")).toHaveClass(/dark/);
   // Resolve the body's colour (Tailwind 4 writes oklch) to RGB through a canvas: a dark page, not merely a class.
@@ -55,10 +60,17 @@ test("health answers without a session", async ({ request }) => {
   const res = await request.get("/api/health");
   expect(res.status()).toBe(200);
   const body = (await res.json()) as { sources: { kind: string; name: string; ok: boolean }[] };
-  expect(body.sources.map((s) => `${s.kind}:${s.name}`).sort()).toEqual(["audit:audit-log", "database:console-db", "docker:local", "redis:default"]);
+  expect(body.sources.map((s) => `${s.kind}:${s.name}`).sort()).toEqual([
+    "audit:audit-log",
+    "database:console-db",
+    "docker:local",
+    "redis:default",
+  ]);
 });
 
-test("a path that is not valid percent-encoded UTF-8 gets the API's error shape, not a bare 500", async ({ request }) => {
+test("a path that is not valid percent-encoded UTF-8 gets the API's error shape, not a bare 500", async ({
+  request,
+}) => {
   const res = await request.get("/api/queues/default/%ff%fe");
   expect(res.status()).toBe(400);
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("validation");

@@ -25,10 +25,17 @@ function originOf(_request: APIRequestContext): string {
 }
 
 /** Creates a user (idempotent across tests: 409 is fine). */
-export async function ensureUser(request: APIRequestContext, username: string, role: "viewer" | "operator" | "admin"): Promise<{ username: string; password: string }> {
+export async function ensureUser(
+  request: APIRequestContext,
+  username: string,
+  role: "viewer" | "operator" | "admin",
+): Promise<{ username: string; password: string }> {
   const { csrf } = await adminApi(request);
   const password = `${username}-password-12`;
-  const res = await request.post("/api/users", { data: { username, password, role }, headers: { origin: originOf(request), "x-csrf-token": csrf } });
+  const res = await request.post("/api/users", {
+    data: { username, password, role },
+    headers: { origin: originOf(request), "x-csrf-token": csrf },
+  });
   expect([201, 409]).toContain(res.status());
   return { username, password };
 }
@@ -36,7 +43,9 @@ export async function ensureUser(request: APIRequestContext, username: string, r
 /** Collects console errors of a page so a test can assert there were none. */
 export function collectConsoleErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
   page.on("pageerror", (e) => errors.push(e.message));
   return errors;
 }

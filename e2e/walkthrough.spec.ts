@@ -1,6 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { ensureFixtureImage, produce, removeTestContainers, startCeleryWorker, startLeaker, type WorkerHandle } from "../server/testing/harness";
+import {
+  ensureFixtureImage,
+  produce,
+  removeTestContainers,
+  startCeleryWorker,
+  startLeaker,
+  type WorkerHandle,
+} from "../server/testing/harness";
 import { queueHref } from "../lib/segments";
 import { collectConsoleErrors, login } from "./support";
 
@@ -49,7 +56,8 @@ async function runDialog(page: Page, reason: string): Promise<Locator> {
   await expectInsideViewport(page, dialog);
   await dialog.getByTestId("action-reason").fill(reason);
   const confirm = dialog.getByTestId("action-confirm");
-  if (await confirm.count()) await confirm.fill((await dialog.locator("label:has([data-testid=action-confirm]) span.font-mono").textContent())!);
+  if (await confirm.count())
+    await confirm.fill((await dialog.locator("label:has([data-testid=action-confirm]) span.font-mono").textContent())!);
   await dialog.getByTestId("action-run").click();
   await expect(dialog.getByTestId("action-result")).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
   return dialog;
@@ -57,11 +65,18 @@ async function runDialog(page: Page, reason: string): Promise<Locator> {
 
 async function workerHostname(page: Page): Promise<string> {
   let hostname = "";
-  await expect.poll(async () => {
-    const body = (await (await page.request.get("/api/workers")).json()) as { workers: { hostname: string; alive: boolean }[] };
-    hostname = body.workers.find((w) => w.alive && w.hostname.startsWith(`lwwt-${SUFFIX}@`))?.hostname ?? "";
-    return hostname;
-  }, { timeout: 60_000 }).not.toBe("");
+  await expect
+    .poll(
+      async () => {
+        const body = (await (await page.request.get("/api/workers")).json()) as {
+          workers: { hostname: string; alive: boolean }[];
+        };
+        hostname = body.workers.find((w) => w.alive && w.hostname.startsWith(`lwwt-${SUFFIX}@`))?.hostname ?? "";
+        return hostname;
+      },
+      { timeout: 60_000 },
+    )
+    .not.toBe("");
   return hostname;
 }
 
@@ -70,10 +85,16 @@ test("a new container says 'learning' until its forecast has a minute of samples
   await login(page);
   await page.goto("/containers");
   await page.getByTestId("filter-text").fill(NEWBORN);
-  await expect(page.getByTestId(`container-row-${NEWBORN}`).getByTestId("forecast-learning")).toHaveText(/learning \(needs \d+ s\)/, { timeout: 30_000 });
+  await expect(page.getByTestId(`container-row-${NEWBORN}`).getByTestId("forecast-learning")).toHaveText(
+    /learning \(needs \d+ s\)/,
+    { timeout: 30_000 },
+  );
   // The refusing container says so instead of "ETA 0s".
   await page.getByTestId("filter-text").fill(REFUSER);
-  await expect(page.getByTestId(`container-row-${REFUSER}`).getByTestId("forecast-at-limit")).toContainText("at the limit: refusing forks", { timeout: 60_000 });
+  await expect(page.getByTestId(`container-row-${REFUSER}`).getByTestId("forecast-at-limit")).toContainText(
+    "at the limit: refusing forks",
+    { timeout: 60_000 },
+  );
 });
 
 test("a worker's action runs with the mouse at 1440x900 and on a phone", async ({ page }) => {
@@ -176,16 +197,27 @@ test("a purged queue says depth 0 at once, and its quarantine is restored from t
   await expect(page.getByTestId("quarantine-row").first().locator("[data-testid^=restore-]")).toHaveCount(0);
 });
 
-test("every page fits 1440x900 and 390x844 in both themes, without console errors", async ({ page, context, baseURL }) => {
+test("every page fits 1440x900 and 390x844 in both themes, without console errors", async ({
+  page,
+  context,
+  baseURL,
+}) => {
   test.setTimeout(1_200_000); // 44 page visits with full-page screenshots on a shared 2-core machine
   const errors = collectConsoleErrors(page);
   await login(page);
   const hostname = await workerHostname(page);
   const pages: [string, string][] = [
-    ["overview", "/"], ["containers", "/containers"], ["container", `/containers/local/${refuserId.slice(0, 12)}`],
-    ["queues", "/queues"], ["queue", queueHref("default", PARKED)], ["workers", "/workers"],
-    ["worker", `/workers/default/${encodeURIComponent(hostname)}`], ["alerts", "/alerts"], ["runbooks", "/runbooks"],
-    ["audit", "/audit"], ["settings", "/settings"],
+    ["overview", "/"],
+    ["containers", "/containers"],
+    ["container", `/containers/local/${refuserId.slice(0, 12)}`],
+    ["queues", "/queues"],
+    ["queue", queueHref("default", PARKED)],
+    ["workers", "/workers"],
+    ["worker", `/workers/default/${encodeURIComponent(hostname)}`],
+    ["alerts", "/alerts"],
+    ["runbooks", "/runbooks"],
+    ["audit", "/audit"],
+    ["settings", "/settings"],
   ];
   for (const theme of ["dark", "light"] as const) {
     await context.addCookies([{ name: "lw_theme", value: theme, url: baseURL! }]);

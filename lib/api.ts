@@ -1,7 +1,11 @@
 // Browser-side fetch helpers: one error shape ({ error: { code, message } }) turned into ApiError.
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

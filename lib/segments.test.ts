@@ -4,11 +4,13 @@ import { containerHref, decodeSegment, encodeSegment, queueHref } from "./segmen
 
 describe("route segments", () => {
   it("round-trips any string, including slashes, percent signs and unicode", () => {
-    fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => {
-      // Lone surrogates cannot be percent-encoded by any browser; everything else must survive.
-      fc.pre(encodable(s));
-      expect(decodeSegment(encodeSegment(s))).toBe(s);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => {
+        // Lone surrogates cannot be percent-encoded by any browser; everything else must survive.
+        fc.pre(encodable(s));
+        expect(decodeSegment(encodeSegment(s))).toBe(s);
+      }),
+    );
   });
 
   it("keeps a queue name with a slash inside one segment", () => {

@@ -3,7 +3,9 @@ import { compareNullable, statusRank } from "./status";
 
 describe("status order", () => {
   it("puts critical before warn before unknown before ok", () => {
-    const sorted = (["ok", "unknown", "critical", "warn"] as const).slice().sort((a, b) => statusRank(a) - statusRank(b));
+    const sorted = (["ok", "unknown", "critical", "warn"] as const)
+      .slice()
+      .sort((a, b) => statusRank(a) - statusRank(b));
     expect(sorted).toEqual(["critical", "warn", "unknown", "ok"]);
   });
 

@@ -7,7 +7,12 @@ export function statusRank(s: Status): number {
   return RANK[s] ?? 2;
 }
 
-export const STATUS_LABEL: Record<Status, string> = { critical: "critical", warn: "warning", unknown: "unknown", ok: "ok" };
+export const STATUS_LABEL: Record<Status, string> = {
+  critical: "critical",
+  warn: "warning",
+  unknown: "unknown",
+  ok: "ok",
+};
 
 /** Compares nullable numbers so that nulls sort last whatever the direction. */
 export function compareNullable(a: number | null | undefined, b: number | null | undefined, dir: 1 | -1): number {

@@ -43,8 +43,14 @@ export async function main(argv: string[], readHeadFromDatabase: ReadHeadFromDat
     else if (readHeadFromDatabase) head = await readHeadFromDatabase(dataDir);
     const result = await verifyAudit({ file, key, head });
     if (asJson) console.log(JSON.stringify({ file, ...result }));
-    else if (result.ok) console.log(`OK ${file}: ${result.message}${result.headLag ? ` (${result.headLag} entries after the DB head)` : ""}`);
-    else console.log(`FAILED ${file}: ${result.problem} at entry ${result.firstBadSeq} (line ${result.line}): ${result.message}`);
+    else if (result.ok)
+      console.log(
+        `OK ${file}: ${result.message}${result.headLag ? ` (${result.headLag} entries after the DB head)` : ""}`,
+      );
+    else
+      console.log(
+        `FAILED ${file}: ${result.problem} at entry ${result.firstBadSeq} (line ${result.line}): ${result.message}`,
+      );
     return result.ok ? 0 : 1;
   } catch (e) {
     console.error(`audit-verify: ${(e as Error).message}`);

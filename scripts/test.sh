@@ -15,6 +15,8 @@ step "services (Docker Engine, Redis, PostgreSQL, Celery, Chromium)"
 bash scripts/services.sh
 bash scripts/build-fixtures.sh
 
+step "format (Prettier, 120 columns)"
+npx prettier --check .
 step "types"
 npx tsc --noEmit
 step "lint"

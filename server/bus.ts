@@ -8,7 +8,17 @@ const g = globalThis as unknown as { __leakwatchBus?: EventEmitter };
 const bus = (g.__leakwatchBus ??= Object.assign(new EventEmitter(), {}));
 bus.setMaxListeners(0); // one listener per open browser tab
 
-export type Topic = "containers" | "queues" | "workers" | "sources" | "events" | "audit" | "alerts" | "runbooks" | "progress" | "invalidate";
+export type Topic =
+  | "containers"
+  | "queues"
+  | "workers"
+  | "sources"
+  | "events"
+  | "audit"
+  | "alerts"
+  | "runbooks"
+  | "progress"
+  | "invalidate";
 
 export function emit(topic: Topic, payload: unknown): void {
   bus.emit("message", topic, payload);

@@ -5,7 +5,12 @@ describe("parseConfig", () => {
   it("has defaults that work on a fresh machine", () => {
     const c = parseConfig({});
     expect(c.dockerHosts).toEqual([{ name: "local", url: "unix:///var/run/docker.sock" }]);
-    expect(c.brokers[0]).toMatchObject({ name: "default", url: "redis://127.0.0.1:6379/1", prioritySteps: [0, 3, 6, 9], globalKeyprefix: "" });
+    expect(c.brokers[0]).toMatchObject({
+      name: "default",
+      url: "redis://127.0.0.1:6379/1",
+      prioritySteps: [0, 3, 6, 9],
+      globalKeyprefix: "",
+    });
     expect(c.brokers[0]!.queues).toEqual([...DIFY_QUEUES]);
     expect(c.brokers[0]!.queues).toHaveLength(16);
     expect(c.sampleIntervalMs).toBe(5000);
@@ -25,13 +30,24 @@ describe("parseConfig", () => {
   });
 
   it("marks a socket proxy in front of this host's engine as local (cgroupfs and /proc readings), and only by name", () => {
-    const c = parseConfig({ LEAKWATCH_DOCKER_HOSTS: "local=tcp://127.0.0.1:2375,far=tcp://10.0.0.5:2376", LEAKWATCH_LOCAL_DOCKER_HOSTS: "local" });
-    expect(c.dockerHosts.map((h) => [h.name, h.local ?? false])).toEqual([["local", true], ["far", false]]);
-    expect(() => parseConfig({ LEAKWATCH_DOCKER_HOSTS: "local=tcp://127.0.0.1:2375", LEAKWATCH_LOCAL_DOCKER_HOSTS: "other" })).toThrow(/LEAKWATCH_LOCAL_DOCKER_HOSTS/);
+    const c = parseConfig({
+      LEAKWATCH_DOCKER_HOSTS: "local=tcp://127.0.0.1:2375,far=tcp://10.0.0.5:2376",
+      LEAKWATCH_LOCAL_DOCKER_HOSTS: "local",
+    });
+    expect(c.dockerHosts.map((h) => [h.name, h.local ?? false])).toEqual([
+      ["local", true],
+      ["far", false],
+    ]);
+    expect(() =>
+      parseConfig({ LEAKWATCH_DOCKER_HOSTS: "local=tcp://127.0.0.1:2375", LEAKWATCH_LOCAL_DOCKER_HOSTS: "other" }),
+    ).toThrow(/LEAKWATCH_LOCAL_DOCKER_HOSTS/);
   });
 
   it("parses the second audit sinks", () => {
-    const c = parseConfig({ LEAKWATCH_AUDIT_SYSLOG: "udp://127.0.0.1:5514", LEAKWATCH_AUDIT_REDIS_STREAM: "redis://127.0.0.1:6379/3#lw:audit" });
+    const c = parseConfig({
+      LEAKWATCH_AUDIT_SYSLOG: "udp://127.0.0.1:5514",
+      LEAKWATCH_AUDIT_REDIS_STREAM: "redis://127.0.0.1:6379/3#lw:audit",
+    });
     expect(c.auditSyslog).toEqual({ protocol: "udp", host: "127.0.0.1", port: 5514 });
     expect(c.auditRedisStream).toEqual({ url: "redis://127.0.0.1:6379/3", key: "lw:audit" });
   });
@@ -64,10 +80,18 @@ describe("parseConfig", () => {
   });
 
   it("parses alert webhooks and the public URL", () => {
-    const c = parseConfig({ LEAKWATCH_WEBHOOKS: "json=http://127.0.0.1:9999/hook, slack=https://hooks.example/T1/B2", PORT: "3200" });
-    expect(c.webhooks).toEqual([{ format: "json", url: "http://127.0.0.1:9999/hook" }, { format: "slack", url: "https://hooks.example/T1/B2" }]);
+    const c = parseConfig({
+      LEAKWATCH_WEBHOOKS: "json=http://127.0.0.1:9999/hook, slack=https://hooks.example/T1/B2",
+      PORT: "3200",
+    });
+    expect(c.webhooks).toEqual([
+      { format: "json", url: "http://127.0.0.1:9999/hook" },
+      { format: "slack", url: "https://hooks.example/T1/B2" },
+    ]);
     expect(c.publicUrl).toBe("http://127.0.0.1:3200");
     expect(parseConfig({}).webhooks).toEqual([]);
-    expect(parseConfig({ LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch/" }).publicUrl).toBe("https://ops.example/leakwatch");
+    expect(parseConfig({ LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch/" }).publicUrl).toBe(
+      "https://ops.example/leakwatch",
+    );
   });
 });

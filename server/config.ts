@@ -7,9 +7,22 @@ import { redactBrokerUrl } from "@/server/celery/broker-url";
 // The one module that reads process.env. Parsed once, lazily; a bad value stops start-up and names the variable.
 
 export const DIFY_QUEUES = [
-  "priority_dataset", "priority_pipeline", "dataset", "pipeline", "mail", "ops_trace", "app_deletion",
-  "plugin", "workflow_storage", "conversation", "workflow", "schedule_poller", "schedule_executor",
-  "triggered_workflow_dispatcher", "trigger_refresh_executor", "retention",
+  "priority_dataset",
+  "priority_pipeline",
+  "dataset",
+  "pipeline",
+  "mail",
+  "ops_trace",
+  "app_deletion",
+  "plugin",
+  "workflow_storage",
+  "conversation",
+  "workflow",
+  "schedule_poller",
+  "schedule_executor",
+  "triggered_workflow_dispatcher",
+  "trigger_refresh_executor",
+  "retention",
 ] as const;
 
 export const QUEUE_PRESETS: Record<string, readonly string[]> = { dify: DIFY_QUEUES, none: [] };
@@ -124,10 +137,16 @@ export interface AppConfig {
   auditRedisStream: { url: string; key: string } | null;
 }
 
-export interface WebhookConfig { url: string; format: "json" | "slack" }
+export interface WebhookConfig {
+  url: string;
+  format: "json" | "slack";
+}
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = "ConfigError";
   }
@@ -135,10 +154,17 @@ export class ConfigError extends Error {
 
 function pairs(variable: string, raw: string): { name: string; url: string }[] {
   const out: { name: string; url: string }[] = [];
-  for (const part of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf("=");
     // Never echo the part: a "," inside a password splits the URL, and the rest would be shown.
-    if (eq <= 0) throw new ConfigError(variable, `expected comma-separated name=url pairs; entry ${out.length + 1} has no "name=" (a "," inside a password must be written %2C)`);
+    if (eq <= 0)
+      throw new ConfigError(
+        variable,
+        `expected comma-separated name=url pairs; entry ${out.length + 1} has no "name=" (a "," inside a password must be written %2C)`,
+      );
     const name = part.slice(0, eq).trim();
     const url = part.slice(eq + 1).trim();
     if (!NAME.test(name)) throw new ConfigError(variable, `name "${name}" must match ${NAME}`);
@@ -153,12 +179,21 @@ const dockerUrl = /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+:\d+|https?:\/\/[^/\s]+:\d+|ss
 const brokerUrl = /^(redis|rediss|sentinel):\/\/.*/;
 
 const intIn = (variable: string, min: number, max: number) =>
-  z.coerce.number().int().min(min, `${variable} must be at least ${min}`).max(max, `${variable} must be at most ${max}`);
+  z.coerce
+    .number()
+    .int()
+    .min(min, `${variable} must be at least ${min}`)
+    .max(max, `${variable} must be at most ${max}`);
 
 /** Celery accepts ssl.CERT_* names and the short forms (celery/backends/redis.py, kombu's redis transport). */
 const certReqs = z
   .string()
-  .transform((v) => v.trim().toLowerCase().replace(/^(ssl\.)?cert_/, ""))
+  .transform((v) =>
+    v
+      .trim()
+      .toLowerCase()
+      .replace(/^(ssl\.)?cert_/, ""),
+  )
   .pipe(z.enum(["required", "optional", "none"]));
 
 const fileSchema = z
@@ -172,9 +207,16 @@ const fileSchema = z
             .array(z.number().int().min(0).max(255))
             .min(1)
             .max(32)
-            .refine((steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] as number)), "must be sorted ascending with no repeats (kombu bisects it)")
+            .refine(
+              (steps) => steps.every((s, i) => i === 0 || s > (steps[i - 1] as number)),
+              "must be sorted ascending with no repeats (kombu bisects it)",
+            )
             .optional(),
-          visibility_timeout: z.number().positive().max(30 * 86400).optional(),
+          visibility_timeout: z
+            .number()
+            .positive()
+            .max(30 * 86400)
+            .optional(),
           sep: z.string().min(1).max(16).optional(),
           unacked_key: z.string().min(1).max(200).optional(),
           unacked_index_key: z.string().min(1).max(200).optional(),
@@ -207,7 +249,9 @@ const fileSchema = z
         }),
       )
       .optional(),
-    dockerTls: z.record(z.string(), z.object({ ca: z.string(), cert: z.string(), key: z.string() }).partial()).optional(),
+    dockerTls: z
+      .record(z.string(), z.object({ ca: z.string(), cert: z.string(), key: z.string() }).partial())
+      .optional(),
     thresholds: z
       .object({
         warnShare: z.number().gt(0).lte(1),
@@ -250,25 +294,36 @@ function parseBool(variable: string, raw: string | undefined): boolean {
 function parseSyslog(raw: string | undefined): AppConfig["auditSyslog"] {
   if (!raw) return null;
   const m = /^(udp|tcp):\/\/([^:/\s]+):(\d{1,5})$/.exec(raw);
-  if (!m || Number(m[3]) > 65535) throw new ConfigError("LEAKWATCH_AUDIT_SYSLOG", `expected udp://host:port or tcp://host:port, got "${raw}"`);
+  if (!m || Number(m[3]) > 65535)
+    throw new ConfigError("LEAKWATCH_AUDIT_SYSLOG", `expected udp://host:port or tcp://host:port, got "${raw}"`);
   return { protocol: m[1] as "udp" | "tcp", host: m[2]!, port: Number(m[3]) };
 }
 
 function parseRedisStream(raw: string | undefined): AppConfig["auditRedisStream"] {
   if (!raw) return null;
   const m = /^(rediss?:\/\/[^#\s]+)#(.{1,200})$/.exec(raw);
-  if (!m) throw new ConfigError("LEAKWATCH_AUDIT_REDIS_STREAM", `expected redis://host:port/db#streamkey, got "${raw}"`);
+  if (!m)
+    throw new ConfigError("LEAKWATCH_AUDIT_REDIS_STREAM", `expected redis://host:port/db#streamkey, got "${raw}"`);
   return { url: m[1]!, key: m[2]! };
 }
 
 /** Pure: parses an environment into the config. Exported for tests; the app calls getConfig(). */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
-  const dockerHosts = pairs("LEAKWATCH_DOCKER_HOSTS", env.LEAKWATCH_DOCKER_HOSTS || "local=unix:///var/run/docker.sock");
+  const dockerHosts = pairs(
+    "LEAKWATCH_DOCKER_HOSTS",
+    env.LEAKWATCH_DOCKER_HOSTS || "local=unix:///var/run/docker.sock",
+  );
   for (const h of dockerHosts) {
     if (!dockerUrl.test(h.url))
-      throw new ConfigError("LEAKWATCH_DOCKER_HOSTS", `"${redactBrokerUrl(h.url)}" is not unix:///path, tcp://host:port or ssh://user@host`);
+      throw new ConfigError(
+        "LEAKWATCH_DOCKER_HOSTS",
+        `"${redactBrokerUrl(h.url)}" is not unix:///path, tcp://host:port or ssh://user@host`,
+      );
   }
-  for (const name of (env.LEAKWATCH_LOCAL_DOCKER_HOSTS ?? "").split(",").map((n) => n.trim()).filter(Boolean)) {
+  for (const name of (env.LEAKWATCH_LOCAL_DOCKER_HOSTS ?? "")
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean)) {
     const h = dockerHosts.find((x) => x.name === name);
     if (!h) throw new ConfigError("LEAKWATCH_LOCAL_DOCKER_HOSTS", `"${name}" is not a name in LEAKWATCH_DOCKER_HOSTS`);
     (h as DockerHostConfig).local = true;
@@ -276,7 +331,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const brokerPairs = pairs("LEAKWATCH_BROKERS", env.LEAKWATCH_BROKERS || "default=redis://127.0.0.1:6379/1");
   for (const b of brokerPairs) {
     if (!brokerUrl.test(b.url))
-      throw new ConfigError("LEAKWATCH_BROKERS", `"${redactBrokerUrl(b.url)}" is not a redis://, rediss:// or sentinel:// URL`);
+      throw new ConfigError(
+        "LEAKWATCH_BROKERS",
+        `"${redactBrokerUrl(b.url)}" is not a redis://, rediss:// or sentinel:// URL`,
+      );
   }
 
   let file: z.infer<typeof fileSchema> = {};
@@ -301,9 +359,16 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     file = r.data;
   }
 
-  const defaultPresets = (env.LEAKWATCH_QUEUE_PRESETS ?? "dify").split(",").map((s) => s.trim()).filter(Boolean);
+  const defaultPresets = (env.LEAKWATCH_QUEUE_PRESETS ?? "dify")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const p of defaultPresets) {
-    if (!QUEUE_PRESETS[p]) throw new ConfigError("LEAKWATCH_QUEUE_PRESETS", `unknown preset "${p}" (known: ${Object.keys(QUEUE_PRESETS).join(", ")})`);
+    if (!QUEUE_PRESETS[p])
+      throw new ConfigError(
+        "LEAKWATCH_QUEUE_PRESETS",
+        `unknown preset "${p}" (known: ${Object.keys(QUEUE_PRESETS).join(", ")})`,
+      );
   }
 
   const brokers: BrokerConfig[] = brokerPairs.map(({ name, url }) => {
@@ -353,7 +418,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
 
   const databaseUrl = env.LEAKWATCH_DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
-    throw new ConfigError("LEAKWATCH_DATABASE_URL", "expected a postgres:// URL (leave unset for the embedded SQLite store)");
+    throw new ConfigError(
+      "LEAKWATCH_DATABASE_URL",
+      "expected a postgres:// URL (leave unset for the embedded SQLite store)",
+    );
 
   const thresholds: Thresholds = {
     warnShare: 0.7,
@@ -369,7 +437,12 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     brokers,
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.LEAKWATCH_DATA_DIR || "./data"),
     databaseUrl,
-    sampleIntervalMs: parseNumber("LEAKWATCH_SAMPLE_INTERVAL_MS", intIn("LEAKWATCH_SAMPLE_INTERVAL_MS", 250, 3_600_000), env.LEAKWATCH_SAMPLE_INTERVAL_MS, "5000"),
+    sampleIntervalMs: parseNumber(
+      "LEAKWATCH_SAMPLE_INTERVAL_MS",
+      intIn("LEAKWATCH_SAMPLE_INTERVAL_MS", 250, 3_600_000),
+      env.LEAKWATCH_SAMPLE_INTERVAL_MS,
+      "5000",
+    ),
     procRoot: env.LEAKWATCH_PROC_ROOT || "/proc",
     cgroupRoot: env.LEAKWATCH_CGROUP_ROOT || "/sys/fs/cgroup",
     listenHost: env.HOSTNAME_BIND || env.LEAKWATCH_HOST || "127.0.0.1",
@@ -378,7 +451,10 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     secretKey: env.LEAKWATCH_SECRET_KEY || null,
     readOnly: parseBool("LEAKWATCH_READ_ONLY", env.LEAKWATCH_READ_ONLY),
     cgroupWrite: parseBool("LEAKWATCH_CGROUP_WRITE", env.LEAKWATCH_CGROUP_WRITE),
-    trustedProxies: (env.LEAKWATCH_TRUSTED_PROXIES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    trustedProxies: (env.LEAKWATCH_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     proxyUserHeader: env.LEAKWATCH_PROXY_USER_HEADER || null,
     proxyRoleHeader: env.LEAKWATCH_PROXY_ROLE_HEADER || null,
     logLevel: env.LEAKWATCH_LOG_LEVEL || "info",
@@ -386,9 +462,16 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     containerThresholds: file.containerThresholds ?? [],
     queueThresholds: file.queueThresholds ?? {},
     showTaskArguments: file.showTaskArguments ?? false,
-    allowedOrigins: (env.LEAKWATCH_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    allowedOrigins: (env.LEAKWATCH_ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     webhooks: parseWebhooks(env.LEAKWATCH_WEBHOOKS),
-    publicUrl: parsePublicUrl(env.LEAKWATCH_PUBLIC_URL, env.HOSTNAME_BIND || env.LEAKWATCH_HOST || "127.0.0.1", env.PORT || "3000"),
+    publicUrl: parsePublicUrl(
+      env.LEAKWATCH_PUBLIC_URL,
+      env.HOSTNAME_BIND || env.LEAKWATCH_HOST || "127.0.0.1",
+      env.PORT || "3000",
+    ),
     auditSyslog: parseSyslog(env.LEAKWATCH_AUDIT_SYSLOG),
     auditRedisStream: parseRedisStream(env.LEAKWATCH_AUDIT_REDIS_STREAM),
   };
@@ -396,25 +479,31 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
 
 function parsePublicUrl(raw: string | undefined, host: string, port: string): string {
   if (!raw) return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new ConfigError("LEAKWATCH_PUBLIC_URL", `expected an http(s) base URL, got "${raw}"`);
+  if (!/^https?:\/\/[^\s/]+/.test(raw))
+    throw new ConfigError("LEAKWATCH_PUBLIC_URL", `expected an http(s) base URL, got "${raw}"`);
   return raw.replace(/\/+$/, "");
 }
 
 /** "json=URL,slack=URL": a format and an http(s) URL per entry; the same format may appear more than once. */
 export function parseWebhooks(raw: string | undefined): WebhookConfig[] {
   const out: WebhookConfig[] = [];
-  for (const part of (raw ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf("=");
     const format = eq > 0 ? part.slice(0, eq).trim() : "";
     const url = eq > 0 ? part.slice(eq + 1).trim() : "";
-    if (format !== "json" && format !== "slack") throw new ConfigError("LEAKWATCH_WEBHOOKS", `expected json=URL or slack=URL, got "${part}"`);
+    if (format !== "json" && format !== "slack")
+      throw new ConfigError("LEAKWATCH_WEBHOOKS", `expected json=URL or slack=URL, got "${part}"`);
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
       throw new ConfigError("LEAKWATCH_WEBHOOKS", `"${url}" is not a URL`);
     }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ConfigError("LEAKWATCH_WEBHOOKS", `"${url}" must be http:// or https://`);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+      throw new ConfigError("LEAKWATCH_WEBHOOKS", `"${url}" must be http:// or https://`);
     out.push({ format, url });
   }
   return out;

@@ -15,38 +15,64 @@ export type ErrorCode =
   | "internal";
 
 export class AppError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly status: number, readonly details?: unknown) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number,
+    readonly details?: unknown,
+  ) {
     super(message);
     this.name = new.target.name;
   }
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, details?: unknown) { super("validation", message, 400, details); }
+  constructor(message: string, details?: unknown) {
+    super("validation", message, 400, details);
+  }
 }
 export class UnauthenticatedError extends AppError {
-  constructor(message = "Sign in first.") { super("unauthenticated", message, 401); }
+  constructor(message = "Sign in first.") {
+    super("unauthenticated", message, 401);
+  }
 }
 export class ForbiddenError extends AppError {
-  constructor(message = "Your role does not allow this.") { super("forbidden", message, 403); }
+  constructor(message = "Your role does not allow this.") {
+    super("forbidden", message, 403);
+  }
 }
 export class CsrfError extends AppError {
-  constructor(message = "Missing or wrong CSRF token or origin.") { super("csrf", message, 403); }
+  constructor(message = "Missing or wrong CSRF token or origin.") {
+    super("csrf", message, 403);
+  }
 }
 export class NotFoundError extends AppError {
-  constructor(message: string) { super("not_found", message, 404); }
+  constructor(message: string) {
+    super("not_found", message, 404);
+  }
 }
 export class ConflictError extends AppError {
-  constructor(message: string, details?: unknown) { super("conflict", message, 409, details); }
+  constructor(message: string, details?: unknown) {
+    super("conflict", message, 409, details);
+  }
 }
 export class RateLimitedError extends AppError {
-  constructor(message: string, readonly retryAfterSeconds: number) { super("rate_limited", message, 429); }
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("rate_limited", message, 429);
+  }
 }
 export class PayloadTooLargeError extends AppError {
-  constructor(limitBytes: number) { super("too_large", `The request body is larger than this route accepts (${limitBytes} bytes).`, 413); }
+  constructor(limitBytes: number) {
+    super("too_large", `The request body is larger than this route accepts (${limitBytes} bytes).`, 413);
+  }
 }
 export class ReadOnlyError extends AppError {
-  constructor() { super("read_only", "The console is in read-only mode: actions are turned off.", 423); }
+  constructor() {
+    super("read_only", "The console is in read-only mode: actions are turned off.", 423);
+  }
 }
 /** A message with absolute paths cut to their last part: error bodies and /api/health are public. */
 export function withoutPaths(message: string): string {
@@ -62,7 +88,12 @@ export class AuditUnavailableError extends AppError {
 }
 /** A monitored source (a Docker endpoint, a Redis broker) is down or timed out. */
 export class SourceUnavailableError extends AppError {
-  constructor(readonly source: string, message: string) { super("source_unavailable", `${source} is unavailable: ${message}`, 503); }
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
+    super("source_unavailable", `${source} is unavailable: ${message}`, 503);
+  }
 }
 
 export function errorMessage(e: unknown): string {

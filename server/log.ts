@@ -7,7 +7,11 @@ const g = globalThis as unknown as { __leakwatchLog?: pino.Logger };
 
 export const log: pino.Logger = (g.__leakwatchLog ??= pino({
   level: (() => {
-    try { return getConfig().logLevel; } catch { return "info"; }
+    try {
+      return getConfig().logLevel;
+    } catch {
+      return "info";
+    }
   })(),
   base: { app: "leakwatch" },
   redact: ["password", "*.password", "token", "*.token", "authorization", "cookie"],

@@ -7,31 +7,114 @@ import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/serv
 // Prometheus exposition built from the latest snapshots at scrape time: a scrape never touches Docker or Redis.
 // Names follow cAdvisor (container_threads*) and celery-exporter (celery_*), with depth summed over priorities.
 
-interface Metrics { registry: Registry; collect: () => void }
+interface Metrics {
+  registry: Registry;
+  collect: () => void;
+}
 const g = globalThis as unknown as { __leakwatchMetrics?: Metrics };
 
 function build(): Metrics {
   const registry = new Registry();
   const cl = ["host", "name", "id", "image"] as const;
-  const threads = new Gauge({ name: "container_threads", help: "Number of threads (pids.current) in the container", labelNames: cl, registers: [registry] });
-  const threadsMax = new Gauge({ name: "container_threads_max", help: "The container's own pids limit (0 = unlimited), as cAdvisor reports it", labelNames: cl, registers: [registry] });
-  const effective = new Gauge({ name: "leakwatch_container_threads_effective_max", help: "The limit with least headroom over the container and its ancestor cgroups (0 = none; NaN with limit_source=\"not-visible\" = unknown: read over the Docker API only)", labelNames: [...cl, "limit_source"], registers: [registry] });
-  const visible = new Gauge({ name: "leakwatch_container_limit_visible", help: "0 when the console reads this host over the Docker API only and cannot see the cgroups above the container or the kernel limits (run the console or a collector on that host to see them); 1 otherwise", labelNames: cl, registers: [registry] });
-  const eta = new Gauge({ name: "leakwatch_container_threads_eta_seconds", help: "Seconds until the effective limit at the current growth rate (absent when not growing)", labelNames: cl, registers: [registry] });
+  const threads = new Gauge({
+    name: "container_threads",
+    help: "Number of threads (pids.current) in the container",
+    labelNames: cl,
+    registers: [registry],
+  });
+  const threadsMax = new Gauge({
+    name: "container_threads_max",
+    help: "The container's own pids limit (0 = unlimited), as cAdvisor reports it",
+    labelNames: cl,
+    registers: [registry],
+  });
+  const effective = new Gauge({
+    name: "leakwatch_container_threads_effective_max",
+    help: 'The limit with least headroom over the container and its ancestor cgroups (0 = none; NaN with limit_source="not-visible" = unknown: read over the Docker API only)',
+    labelNames: [...cl, "limit_source"],
+    registers: [registry],
+  });
+  const visible = new Gauge({
+    name: "leakwatch_container_limit_visible",
+    help: "0 when the console reads this host over the Docker API only and cannot see the cgroups above the container or the kernel limits (run the console or a collector on that host to see them); 1 otherwise",
+    labelNames: cl,
+    registers: [registry],
+  });
+  const eta = new Gauge({
+    name: "leakwatch_container_threads_eta_seconds",
+    help: "Seconds until the effective limit at the current growth rate (absent when not growing)",
+    labelNames: cl,
+    registers: [registry],
+  });
   // A counter: the kernel's pids.events "max" only grows while the cgroup lives (a new container starts again at 0,
   // which Prometheus's rate() reads as a counter reset). It is re-set from the snapshot on every scrape.
-  const refused = new Counter({ name: "leakwatch_container_pids_refused_total", help: "Forks refused by the pids controller (pids.events max); over the Docker API only, fork failures seen in the container's log", labelNames: cl, registers: [registry] });
+  const refused = new Counter({
+    name: "leakwatch_container_pids_refused_total",
+    help: "Forks refused by the pids controller (pids.events max); over the Docker API only, fork failures seen in the container's log",
+    labelNames: cl,
+    registers: [registry],
+  });
   const ql = ["broker", "queue_name"] as const;
-  const qlen = new Gauge({ name: "celery_queue_length", help: "Messages waiting in the queue, summed over kombu priority lists", labelNames: ql, registers: [registry] });
-  const qunacked = new Gauge({ name: "celery_queue_unacked", help: "Messages delivered to workers and not yet acknowledged", labelNames: ql, registers: [registry] });
-  const qorphaned = new Gauge({ name: "celery_queue_orphaned", help: "Unacked messages past the visibility timeout or held by a gone worker", labelNames: ql, registers: [registry] });
-  const consumers = new Gauge({ name: "celery_active_consumer_count", help: "Workers consuming the queue", labelNames: ql, registers: [registry] });
-  const workers = new Gauge({ name: "celery_active_worker_count", help: "Live workers on the broker", labelNames: ["broker"], registers: [registry] });
-  const procs = new Gauge({ name: "celery_active_process_count", help: "Pool processes of live workers on the broker", labelNames: ["broker"], registers: [registry] });
-  const up = new Gauge({ name: "leakwatch_source_up", help: "1 when the source answered its last check", labelNames: ["kind", "name"], registers: [registry] });
+  const qlen = new Gauge({
+    name: "celery_queue_length",
+    help: "Messages waiting in the queue, summed over kombu priority lists",
+    labelNames: ql,
+    registers: [registry],
+  });
+  const qunacked = new Gauge({
+    name: "celery_queue_unacked",
+    help: "Messages delivered to workers and not yet acknowledged",
+    labelNames: ql,
+    registers: [registry],
+  });
+  const qorphaned = new Gauge({
+    name: "celery_queue_orphaned",
+    help: "Unacked messages past the visibility timeout or held by a gone worker",
+    labelNames: ql,
+    registers: [registry],
+  });
+  const consumers = new Gauge({
+    name: "celery_active_consumer_count",
+    help: "Workers consuming the queue",
+    labelNames: ql,
+    registers: [registry],
+  });
+  const workers = new Gauge({
+    name: "celery_active_worker_count",
+    help: "Live workers on the broker",
+    labelNames: ["broker"],
+    registers: [registry],
+  });
+  const procs = new Gauge({
+    name: "celery_active_process_count",
+    help: "Pool processes of live workers on the broker",
+    labelNames: ["broker"],
+    registers: [registry],
+  });
+  const up = new Gauge({
+    name: "leakwatch_source_up",
+    help: "1 when the source answered its last check",
+    labelNames: ["kind", "name"],
+    registers: [registry],
+  });
 
   const collect = () => {
-    for (const m of [threads, threadsMax, effective, visible, eta, refused, qlen, qunacked, qorphaned, consumers, workers, procs, up]) m.reset();
+    for (const m of [
+      threads,
+      threadsMax,
+      effective,
+      visible,
+      eta,
+      refused,
+      qlen,
+      qunacked,
+      qorphaned,
+      consumers,
+      workers,
+      procs,
+      up,
+    ])
+      m.reset();
     for (const c of snapshot<ContainersResponse>("containers")?.containers ?? []) {
       const l = { host: c.host, name: c.name, id: c.id, image: c.image };
       if (c.pids.current !== null) threads.set(l, c.pids.current);
@@ -56,7 +139,10 @@ function build(): Metrics {
     for (const b of brokers) {
       const ws = live.filter((w) => w.broker === b);
       workers.set({ broker: b }, ws.length);
-      procs.set({ broker: b }, ws.reduce((n, w) => n + (w.processes.length || w.concurrency || 0), 0));
+      procs.set(
+        { broker: b },
+        ws.reduce((n, w) => n + (w.processes.length || w.concurrency || 0), 0),
+      );
     }
     for (const s of listSources()) up.set({ kind: s.kind, name: s.name }, s.ok ? 1 : 0);
   };

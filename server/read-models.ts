@@ -13,7 +13,12 @@ import { containerEvents, containerHistory } from "@/server/history/containers";
 import { queueHistory } from "@/server/history/queues";
 import { RANGES, type RangeName } from "@/server/history/retention";
 import { snapshot } from "@/server/live";
-import type { ContainerDetailResponse, ContainersResponse, QueueDetailResponse, WorkersResponse } from "@/server/schemas/api";
+import type {
+  ContainerDetailResponse,
+  ContainersResponse,
+  QueueDetailResponse,
+  WorkersResponse,
+} from "@/server/schemas/api";
 
 // What the read API returns, assembled from the live snapshot (never waiting on a slow source) plus history.
 
@@ -24,14 +29,27 @@ export function parseRange(url: string): RangeName {
 }
 
 export function containersNow(): ContainersResponse {
-  return snapshot<ContainersResponse>("containers") ?? { containers: [], hosts: getConfig().dockerHosts.map((h) => ({ name: h.name, ok: false, error: "not sampled yet", via: null, sampledAt: null })) };
+  return (
+    snapshot<ContainersResponse>("containers") ?? {
+      containers: [],
+      hosts: getConfig().dockerHosts.map((h) => ({
+        name: h.name,
+        ok: false,
+        error: "not sampled yet",
+        via: null,
+        sampledAt: null,
+      })),
+    }
+  );
 }
 
 export async function containerDetail(host: string, id: string, range: RangeName): Promise<ContainerDetailResponse> {
   const t = containerTarget.safeParse({ host, id });
   if (!t.success) throw new ValidationError(`"${id}" is not a container id or name`);
   const h = hostConfig(host);
-  let container = containersNow().containers.find((c) => c.host === host && (c.id === id || c.id.startsWith(id) || c.name === id));
+  let container = containersNow().containers.find(
+    (c) => c.host === host && (c.id === id || c.id.startsWith(id) || c.name === id),
+  );
   if (!container) {
     // Not in the live list: it may be stopped, or unknown (inspect answers 404 -> NotFoundError).
     await dockerFor(h).inspectContainer(id);
@@ -43,22 +61,39 @@ export async function containerDetail(host: string, id: string, range: RangeName
     containerEvents(host, container.id, Date.now() - RANGES[range]),
   ]);
   // Actions target a container by name or id: a raise made either way shows on its page.
-  const box = await pendingTimeboxFor("container.set-pids-limit", [container.name, container.id, container.id.slice(0, 12)].map((x) => `${host}/${x}`));
+  const box = await pendingTimeboxFor(
+    "container.set-pids-limit",
+    [container.name, container.id, container.id.slice(0, 12)].map((x) => `${host}/${x}`),
+  );
   const pendingRevert = box && {
-    dueAt: box.dueAt, revertTo: typeof box.revertParams.limit === "number" ? box.revertParams.limit : null, actor: box.actor, auditId: box.auditId,
+    dueAt: box.dueAt,
+    revertTo: typeof box.revertParams.limit === "number" ? box.revertParams.limit : null,
+    actor: box.actor,
+    auditId: box.auditId,
     heldBecause: box.note?.startsWith("Revert held") ? box.note : null,
   };
-  if (cg) container = { ...container, pids: { ...container.pids, ...cg.pids, current: container.pids.current ?? cg.pids.current } };
+  if (cg)
+    container = {
+      ...container,
+      pids: { ...container.pids, ...cg.pids, current: container.pids.current ?? cg.pids.current },
+    };
   return { container, cgroup: cg?.detail ?? null, history, events, pendingRevert };
 }
 
 export const queueNameSchema = z.string().min(1).max(1024);
 
-export async function queueDetail(broker: string, queue: string, range: RangeName, showArgs: boolean): Promise<QueueDetailResponse> {
+export async function queueDetail(
+  broker: string,
+  queue: string,
+  range: RangeName,
+  showArgs: boolean,
+): Promise<QueueDetailResponse> {
   const b = brokerConfig(broker);
   const name = queueNameSchema.parse(queue);
   const detail = await getQueueDetail(b, name, { showArgs });
-  const workers = (snapshot<WorkersResponse>("workers")?.workers ?? []).filter((w) => w.broker === broker && w.alive && w.queues.includes(name));
+  const workers = (snapshot<WorkersResponse>("workers")?.workers ?? []).filter(
+    (w) => w.broker === broker && w.alive && w.queues.includes(name),
+  );
   const summary = detail.summary ?? liveQueue(broker, name);
   if (!summary) throw new NotFoundError(`Queue "${name}" has not been sampled on ${broker} yet.`);
   const c = detail.composition;
@@ -70,15 +105,29 @@ export async function queueDetail(broker: string, queue: string, range: RangeNam
     composition: {
       sampled: c.sampled,
       groups: c.byTask,
-      next: c.next ? {
-        task: c.next.task, id: c.next.id, retries: c.next.retries, eta: c.next.etaMs ? new Date(c.next.etaMs).toISOString() : null,
-        priority: c.next.priority, redelivered: c.next.redelivered,
-        ...(showArgs ? { args: { args: c.next.args ?? null, kwargs: c.next.kwargs ?? null } } : {}),
-      } : null,
+      next: c.next
+        ? {
+            task: c.next.task,
+            id: c.next.id,
+            retries: c.next.retries,
+            eta: c.next.etaMs ? new Date(c.next.etaMs).toISOString() : null,
+            priority: c.next.priority,
+            redelivered: c.next.redelivered,
+            ...(showArgs ? { args: { args: c.next.args ?? null, kwargs: c.next.kwargs ?? null } } : {}),
+          }
+        : null,
       errors: c.malformed,
       sampledAt: detail.sampledAt,
     },
     consumers: workers,
-    quarantines: quarantines.map(({ quarantine, count, depth, created, expiresAt, expired, state }) => ({ quarantine, count, depth, created, expiresAt, expired, state })),
+    quarantines: quarantines.map(({ quarantine, count, depth, created, expiresAt, expired, state }) => ({
+      quarantine,
+      count,
+      depth,
+      created,
+      expiresAt,
+      expired,
+      state,
+    })),
   };
 }

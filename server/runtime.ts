@@ -13,7 +13,9 @@ import { markSource, registerSource } from "@/server/sources/status";
 
 // Process start-up, called once from instrumentation.ts: the store, the first admin, then the samplers.
 
-const g = globalThis as unknown as { __leakwatchRuntime?: { instance: string; startedAt: number; started: Promise<void> } };
+const g = globalThis as unknown as {
+  __leakwatchRuntime?: { instance: string; startedAt: number; started: Promise<void> };
+};
 
 /** A stable id per data dir: audit chains and leases are keyed by it, so it must survive restarts. */
 function loadInstanceId(): string {
@@ -75,7 +77,10 @@ async function boot(): Promise<void> {
   await openAudit();
   const { startSamplers } = await import("./samplers");
   startSamplers(cfg, instanceId(), schedule);
-  log.info({ instance: instanceId(), docker: cfg.dockerHosts.map((h) => h.name), brokers: cfg.brokers.map((b) => b.name) }, "leakwatch started");
+  log.info(
+    { instance: instanceId(), docker: cfg.dockerHosts.map((h) => h.name), brokers: cfg.brokers.map((b) => b.name) },
+    "leakwatch started",
+  );
 }
 
 async function openAudit(): Promise<void> {
@@ -85,11 +90,21 @@ async function openAudit(): Promise<void> {
   const { serverKey } = await import("@/server/secret");
   try {
     const { configuredSinks } = await import("@/server/audit/configured-sinks");
-    const audit = await openAuditLog({ dir: path.join(cfg.dataDir, "audit"), key: serverKey(), headStore: dbHeadStore(instanceId()), instance: instanceId(), extraSinks: configuredSinks() });
+    const audit = await openAuditLog({
+      dir: path.join(cfg.dataDir, "audit"),
+      key: serverKey(),
+      headStore: dbHeadStore(instanceId()),
+      instance: instanceId(),
+      extraSinks: configuredSinks(),
+    });
     setAuditLog(audit);
     markSource("audit", "audit-log", true);
     const open = await audit.listOpenIntents().catch(() => []);
-    if (open.length > 0) log.warn({ count: open.length, ids: open.map((e) => e.id) }, "audit: actions whose outcome is unknown (the console stopped mid-action)");
+    if (open.length > 0)
+      log.warn(
+        { count: open.length, ids: open.map((e) => e.id) },
+        "audit: actions whose outcome is unknown (the console stopped mid-action)",
+      );
   } catch (e) {
     // Fail closed: without an audit log no action can run, but the console still serves reads.
     setAuditLog(null);

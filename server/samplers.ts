@@ -8,7 +8,13 @@ import { RESET_ACTIONS, subscribeEvents } from "@/server/docker/events";
 import { claimSeed, seedEntry } from "@/server/docker/history-ring";
 import { mapLimit } from "@/server/docker/map-limit";
 import { errorMessage } from "@/server/errors";
-import { containerEvents, containerHistory, recordContainerEvent, recordContainerSamples, pruneContainerEvents } from "@/server/history/containers";
+import {
+  containerEvents,
+  containerHistory,
+  recordContainerEvent,
+  recordContainerSamples,
+  pruneContainerEvents,
+} from "@/server/history/containers";
 import { tryLease } from "@/server/history/lease";
 import { recordQueueSamples } from "@/server/history/queues";
 import { compact } from "@/server/history/retention";
@@ -36,24 +42,35 @@ async function sampleContainers(cfg: AppConfig): Promise<void> {
   const hosts: HostState[] = [];
   const containers: ContainerSummary[] = [];
   const previous = snapshot<ContainersResponse>("containers");
-  await Promise.all(cfg.dockerHosts.map(async (h) => {
-    const s = await sampleHost(h).catch((e) => ({ ok: false, error: errorMessage(e), containers: [], via: null }) as const);
-    markSource("docker", h.name, s.ok, s.error);
-    if (s.ok) {
-      hosts.push({ name: h.name, ok: true, error: null, via: s.via, sampledAt: Date.now() });
-      containers.push(...s.containers);
-    } else {
-      // Down: keep the last good values (their sampledAt tells their age).
-      const last = previous?.hosts.find((x) => x.name === h.name);
-      hosts.push({ name: h.name, ok: false, error: s.error ?? "unknown error", via: last?.via ?? null, sampledAt: last?.sampledAt ?? null });
-      containers.push(...(previous?.containers.filter((c) => c.host === h.name) ?? []));
-    }
-  }));
+  await Promise.all(
+    cfg.dockerHosts.map(async (h) => {
+      const s = await sampleHost(h).catch(
+        (e) => ({ ok: false, error: errorMessage(e), containers: [], via: null }) as const,
+      );
+      markSource("docker", h.name, s.ok, s.error);
+      if (s.ok) {
+        hosts.push({ name: h.name, ok: true, error: null, via: s.via, sampledAt: Date.now() });
+        containers.push(...s.containers);
+      } else {
+        // Down: keep the last good values (their sampledAt tells their age).
+        const last = previous?.hosts.find((x) => x.name === h.name);
+        hosts.push({
+          name: h.name,
+          ok: false,
+          error: s.error ?? "unknown error",
+          via: last?.via ?? null,
+          sampledAt: last?.sampledAt ?? null,
+        });
+        containers.push(...(previous?.containers.filter((c) => c.host === h.name) ?? []));
+      }
+    }),
+  );
   hosts.sort((a, b) => a.name.localeCompare(b.name));
   publish("containers", { containers, hosts } satisfies ContainersResponse);
   const fresh = containers.filter((c) => hosts.find((h) => h.name === c.host)?.ok);
   void seedForecasts(fresh);
-  if (isLeader()) await recordContainerSamples(fresh).catch((e) => log.warn({ err: e }, "could not write container history"));
+  if (isLeader())
+    await recordContainerSamples(fresh).catch((e) => log.warn({ err: e }, "could not write container history"));
 }
 
 /**
@@ -66,9 +83,19 @@ async function seedForecasts(list: ContainerSummary[]): Promise<void> {
   await mapLimit(todo, 8, async (c) => {
     try {
       const since = Date.now() - 3600_000;
-      const [history, events] = await Promise.all([containerHistory(c.host, c.id, "1h"), containerEvents(c.host, c.id, since)]);
-      const points = history.filter((p) => p.res === 0 && p.current !== null).map((p) => [p.ts, p.current!] as [number, number]);
-      seedEntry(c.host, c.id, points, events.filter((e) => RESET_ACTIONS.has(e.action)).map((e) => e.ts));
+      const [history, events] = await Promise.all([
+        containerHistory(c.host, c.id, "1h"),
+        containerEvents(c.host, c.id, since),
+      ]);
+      const points = history
+        .filter((p) => p.res === 0 && p.current !== null)
+        .map((p) => [p.ts, p.current!] as [number, number]);
+      seedEntry(
+        c.host,
+        c.id,
+        points,
+        events.filter((e) => RESET_ACTIONS.has(e.action)).map((e) => e.ts),
+      );
     } catch (e) {
       log.debug({ err: e, container: c.name }, "could not seed the forecast from history");
     }
@@ -91,12 +118,15 @@ function withSparks(b: BrokerSummary): BrokerSummary {
 }
 
 async function sampleQueues(cfg: AppConfig): Promise<void> {
-  const brokers = await Promise.all(cfg.brokers.map(async (b) => {
-    const s = await sampleBroker(b);
-    markSource("redis", b.name, s.ok, s.error ?? undefined);
-    if (s.ok && isLeader()) await recordQueueSamples(s).catch((e) => log.warn({ err: e }, "could not write queue history"));
-    return withSparks(s);
-  }));
+  const brokers = await Promise.all(
+    cfg.brokers.map(async (b) => {
+      const s = await sampleBroker(b);
+      markSource("redis", b.name, s.ok, s.error ?? undefined);
+      if (s.ok && isLeader())
+        await recordQueueSamples(s).catch((e) => log.warn({ err: e }, "could not write queue history"));
+      return withSparks(s);
+    }),
+  );
   publish("queues", { brokers } satisfies QueuesResponse);
   await publishWorkers(cfg);
 }
@@ -130,9 +160,14 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
       h,
       (e) => {
         emit("events", e);
-        if (isLeader()) void recordContainerEvent(e.host, e.containerId, e).catch((err) => log.warn({ err }, "could not record a Docker event"));
+        if (isLeader())
+          void recordContainerEvent(e.host, e.containerId, e).catch((err) =>
+            log.warn({ err }, "could not record a Docker event"),
+          );
       },
-      (s) => { if (!s.connected && s.error) log.debug({ host: h.name, error: s.error }, "docker events stream down"); },
+      (s) => {
+        if (!s.connected && s.error) log.debug({ host: h.name, error: s.error }, "docker events stream down");
+      },
     );
   }
 }

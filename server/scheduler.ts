@@ -4,7 +4,18 @@ import { log } from "@/server/log";
 // One scheduler per process: named jobs on fixed intervals, never overlapping themselves, errors contained.
 // Drift is measured so /api/health (and the bench) can show whether the interval holds under load.
 
-interface Job { name: string; intervalMs: number; run: () => Promise<void>; timer?: NodeJS.Timeout; running: boolean; lastStart: number; lastDurationMs: number; maxDriftMs: number; runs: number; failures: number }
+interface Job {
+  name: string;
+  intervalMs: number;
+  run: () => Promise<void>;
+  timer?: NodeJS.Timeout;
+  running: boolean;
+  lastStart: number;
+  lastDurationMs: number;
+  maxDriftMs: number;
+  runs: number;
+  failures: number;
+}
 
 const g = globalThis as unknown as { __leakwatchJobs?: Map<string, Job> };
 const jobs = (g.__leakwatchJobs ??= new Map());
@@ -12,7 +23,17 @@ const jobs = (g.__leakwatchJobs ??= new Map());
 export function schedule(name: string, intervalMs: number, run: () => Promise<void>): void {
   const existing = jobs.get(name);
   if (existing?.timer) clearTimeout(existing.timer);
-  const job: Job = { name, intervalMs, run, running: false, lastStart: 0, lastDurationMs: 0, maxDriftMs: 0, runs: 0, failures: 0 };
+  const job: Job = {
+    name,
+    intervalMs,
+    run,
+    running: false,
+    lastStart: 0,
+    lastDurationMs: 0,
+    maxDriftMs: 0,
+    runs: 0,
+    failures: 0,
+  };
   jobs.set(name, job);
   const tick = async (expectedAt: number) => {
     const start = Date.now();
@@ -45,7 +66,16 @@ export function stopAll(): void {
 }
 
 export function jobStats() {
-  return [...jobs.values()].map(({ name, intervalMs, running, lastStart, lastDurationMs, maxDriftMs, runs, failures }) => ({
-    name, intervalMs, running, lastStart, lastDurationMs, maxDriftMs, runs, failures,
-  }));
+  return [...jobs.values()].map(
+    ({ name, intervalMs, running, lastStart, lastDurationMs, maxDriftMs, runs, failures }) => ({
+      name,
+      intervalMs,
+      running,
+      lastStart,
+      lastDurationMs,
+      maxDriftMs,
+      runs,
+      failures,
+    }),
+  );
 }

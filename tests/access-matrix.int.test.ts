@@ -13,7 +13,15 @@ import { NotFoundError } from "@/server/errors";
 import { apiRoute } from "@/server/http/handle";
 import { createApiToken, revokeApiToken } from "@/server/auth/tokens";
 import { flushTestRedis, testRedisUrl } from "@/server/testing/harness";
-import { call, callJson, errorCode, startConsole, type CallOptions, type TestConsole, type TestUser } from "./support/action-console";
+import {
+  call,
+  callJson,
+  errorCode,
+  startConsole,
+  type CallOptions,
+  type TestConsole,
+  type TestUser,
+} from "./support/action-console";
 import { discoverRouteFiles, HTTP_METHODS, REPO_ROOT, sourceFiles, urlPattern } from "./support/routes";
 
 const BROKER_DB = 5;
@@ -31,11 +39,19 @@ interface MethodSpec {
 const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodSpec>>> = {
   "app/api/actions/[id]/cancel/route.ts": { POST: { access: "operator", mutating: true, allowed: [404] } },
   "app/api/actions/preview/route.ts": { POST: { access: "viewer", mutating: true, allowed: [400], body: {} } },
-  "app/api/actions/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] }, POST: { access: "viewer", mutating: true, allowed: [400], body: {} } },
+  "app/api/actions/route.ts": {
+    GET: { access: "viewer", mutating: false, allowed: [200] },
+    POST: { access: "viewer", mutating: true, allowed: [400], body: {} },
+  },
   "app/api/alerts/[id]/ack/route.ts": { POST: { access: "operator", mutating: true, allowed: [404] } },
-  "app/api/alerts/[id]/silence/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} }, DELETE: { access: "operator", mutating: true, allowed: [404] } },
+  "app/api/alerts/[id]/silence/route.ts": {
+    POST: { access: "operator", mutating: true, allowed: [400], body: {} },
+    DELETE: { access: "operator", mutating: true, allowed: [404] },
+  },
   "app/api/alerts/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
-  "app/api/alerts/rules/[rule]/route.ts": { PUT: { access: "admin", mutating: true, allowed: [400], body: { enabled: "yes" } } },
+  "app/api/alerts/rules/[rule]/route.ts": {
+    PUT: { access: "admin", mutating: true, allowed: [400], body: { enabled: "yes" } },
+  },
   "app/api/audit/export/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/audit/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/audit/verify/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
@@ -53,15 +69,30 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
   "app/api/runbooks/[id]/context/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
   "app/api/runbooks/[id]/notes/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
   "app/api/runbooks/[id]/report/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
-  "app/api/runbooks/[id]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] }, PATCH: { access: "operator", mutating: true, allowed: [400, 404], body: {} } },
+  "app/api/runbooks/[id]/route.ts": {
+    GET: { access: "viewer", mutating: false, allowed: [404] },
+    PATCH: { access: "operator", mutating: true, allowed: [400, 404], body: {} },
+  },
   "app/api/runbooks/[id]/steps/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
-  "app/api/runbooks/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] }, POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
+  "app/api/runbooks/route.ts": {
+    GET: { access: "viewer", mutating: false, allowed: [200] },
+    POST: { access: "operator", mutating: true, allowed: [400], body: {} },
+  },
   "app/api/setup/route.ts": { POST: { access: "public", mutating: true, allowed: [400], body: {} } },
   "app/api/tokens/[id]/route.ts": { DELETE: { access: "admin", mutating: true, allowed: [404] } },
-  "app/api/tokens/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
+  "app/api/tokens/route.ts": {
+    GET: { access: "admin", mutating: false, allowed: [200] },
+    POST: { access: "admin", mutating: true, allowed: [400], body: {} },
+  },
   "app/api/users/[id]/password/route.ts": { POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
-  "app/api/users/[id]/route.ts": { PATCH: { access: "admin", mutating: true, allowed: [400], body: {} }, DELETE: { access: "admin", mutating: true, allowed: [404] } },
-  "app/api/users/route.ts": { GET: { access: "admin", mutating: false, allowed: [200] }, POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
+  "app/api/users/[id]/route.ts": {
+    PATCH: { access: "admin", mutating: true, allowed: [400], body: {} },
+    DELETE: { access: "admin", mutating: true, allowed: [404] },
+  },
+  "app/api/users/route.ts": {
+    GET: { access: "admin", mutating: false, allowed: [200] },
+    POST: { access: "admin", mutating: true, allowed: [400], body: {} },
+  },
   "app/api/workers/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/workers/[broker]/[hostname]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
   "app/metrics/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
@@ -72,13 +103,26 @@ const RANK: Record<Access, number> = { public: 0, viewer: 1, operator: 2, admin:
 const ROLE_LIST: Role[] = ["viewer", "operator", "admin"];
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
-interface RouteCase { file: string; url: string; method: string; handler: Handler; spec: MethodSpec; params: Record<string, string> }
+interface RouteCase {
+  file: string;
+  url: string;
+  method: string;
+  handler: Handler;
+  spec: MethodSpec;
+  params: Record<string, string>;
+}
 
 let lw: TestConsole;
 const cases: RouteCase[] = [];
 
 function paramsFor(url: string): Record<string, string> {
-  const values: Record<string, string> = { id: `lw-no-such-${randomUUID().slice(0, 8)}`, host: "local", broker: "default", queue: "dataset", rule: "queue-depth" };
+  const values: Record<string, string> = {
+    id: `lw-no-such-${randomUUID().slice(0, 8)}`,
+    host: "local",
+    broker: "default",
+    queue: "dataset",
+    rule: "queue-depth",
+  };
   const out: Record<string, string> = {};
   for (const m of url.matchAll(/\[(\w+)\]/g)) out[m[1]!] = values[m[1]!] ?? "x";
   return out;
@@ -99,7 +143,9 @@ async function hit(c: RouteCase, o: CallOptions): Promise<{ status: number; code
   let code: string | undefined;
   try {
     code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
-  } catch { /* not JSON (metrics, CSV) */ }
+  } catch {
+    /* not JSON (metrics, CSV) */
+  }
   return { status: res.status, code };
 }
 
@@ -135,7 +181,12 @@ describe("the route list", () => {
     for (const file of files) {
       const mod = (await import(path.join(REPO_ROOT, file))) as Record<string, unknown>;
       const exported = HTTP_METHODS.filter((m) => typeof mod[m] === "function");
-      expect({ file, methods: exported }).toEqual({ file, methods: Object.keys(SPEC[file]!).sort((a, b) => HTTP_METHODS.indexOf(a as never) - HTTP_METHODS.indexOf(b as never)) });
+      expect({ file, methods: exported }).toEqual({
+        file,
+        methods: Object.keys(SPEC[file]!).sort(
+          (a, b) => HTTP_METHODS.indexOf(a as never) - HTTP_METHODS.indexOf(b as never),
+        ),
+      });
     }
     expect(cases.length).toBeGreaterThanOrEqual(25);
   });
@@ -150,8 +201,17 @@ describe("who may call what", () => {
   it("refuses anonymous callers with 401 everywhere except the public routes", async () => {
     for (const c of cases) {
       const r = await hit(c, { as: null });
-      if (c.spec.access === "public") expect({ route: `${c.method} ${c.url}`, status: r.status }).toEqual({ route: `${c.method} ${c.url}`, status: c.spec.allowed[0] });
-      else expect({ route: `${c.method} ${c.url}`, status: r.status, code: r.code }).toEqual({ route: `${c.method} ${c.url}`, status: 401, code: "unauthenticated" });
+      if (c.spec.access === "public")
+        expect({ route: `${c.method} ${c.url}`, status: r.status }).toEqual({
+          route: `${c.method} ${c.url}`,
+          status: c.spec.allowed[0],
+        });
+      else
+        expect({ route: `${c.method} ${c.url}`, status: r.status, code: r.code }).toEqual({
+          route: `${c.method} ${c.url}`,
+          status: 401,
+          code: "unauthenticated",
+        });
     }
   });
 
@@ -160,8 +220,14 @@ describe("who may call what", () => {
       for (const role of ROLE_LIST) {
         const r = await hit(c, { as: await userFor(c, role) });
         const route = `${role} ${c.method} ${c.url}`;
-        if (RANK[role] < RANK[c.spec.access]) expect({ route, status: r.status, code: r.code }).toEqual({ route, status: 403, code: "forbidden" });
-        else expect({ route, ok: c.spec.allowed.includes(r.status), status: r.status }).toEqual({ route, ok: true, status: r.status });
+        if (RANK[role] < RANK[c.spec.access])
+          expect({ route, status: r.status, code: r.code }).toEqual({ route, status: 403, code: "forbidden" });
+        else
+          expect({ route, ok: c.spec.allowed.includes(r.status), status: r.status }).toEqual({
+            route,
+            ok: true,
+            status: r.status,
+          });
       }
     }
   });
@@ -183,16 +249,26 @@ describe("who may call what", () => {
         expect({ route, status: noToken.status }).toEqual({ route, status: c.spec.allowed[0] });
       } else {
         expect({ route, status: noToken.status, code: noToken.code }).toEqual({ route, status: 403, code: "csrf" });
-        expect({ route, status: wrongToken.status, code: wrongToken.code }).toEqual({ route, status: 403, code: "csrf" });
+        expect({ route, status: wrongToken.status, code: wrongToken.code }).toEqual({
+          route,
+          status: 403,
+          code: "csrf",
+        });
       }
     }
   });
 
   it("records a refused cross-origin request as a denied event", async () => {
     const { POST } = await import("@/app/api/users/route");
-    const r = await callJson(POST, "/api/users", { as: lw.users.admin, origin: "http://evil.example", body: { username: "mallory", password: "x".repeat(20), role: "admin" } });
+    const r = await callJson(POST, "/api/users", {
+      as: lw.users.admin,
+      origin: "http://evil.example",
+      body: { username: "mallory", password: "x".repeat(20), role: "admin" },
+    });
     expect(r.status).toBe(403);
-    const denied = (await lw.auditEntries()).filter((e) => e.event === "denied" && e.actor === lw.users.admin.username && e.action === "POST /api/users");
+    const denied = (await lw.auditEntries()).filter(
+      (e) => e.event === "denied" && e.actor === lw.users.admin.username && e.action === "POST /api/users",
+    );
     expect(denied.some((e) => /cross-origin/i.test(String(e.reason)))).toBe(true);
     const { GET } = await import("@/app/api/users/route");
     const users = await callJson<{ users: { username: string }[] }>(GET, "/api/users", { as: lw.users.admin });
@@ -201,7 +277,14 @@ describe("who may call what", () => {
 
   it("ignores a user header from an address that is not a trusted proxy", async () => {
     const { GET } = await import("@/app/api/auth/session/route");
-    const req = new Request("http://127.0.0.1:3000/api/auth/session", { headers: { host: "127.0.0.1:3000", "x-forwarded-user": "admin", "x-forwarded-for": "127.0.0.1", "remote-user": "admin" } });
+    const req = new Request("http://127.0.0.1:3000/api/auth/session", {
+      headers: {
+        host: "127.0.0.1:3000",
+        "x-forwarded-user": "admin",
+        "x-forwarded-for": "127.0.0.1",
+        "remote-user": "admin",
+      },
+    });
     expect((await GET(req)).status).toBe(401);
   });
 });
@@ -209,12 +292,19 @@ describe("who may call what", () => {
 describe("API tokens", () => {
   it("let a script call a mutating route without Origin or CSRF token, within the token's role", async () => {
     const { POST: createToken } = await import("@/app/api/tokens/route");
-    const created = await callJson<{ id: string; token: string }>(createToken, "/api/tokens", { as: lw.users.admin, body: { name: "ci-operator", role: "operator" } });
+    const created = await callJson<{ id: string; token: string }>(createToken, "/api/tokens", {
+      as: lw.users.admin,
+      body: { name: "ci-operator", role: "operator" },
+    });
     expect(created.status).toBe(201);
     const { POST: runAction } = await import("@/app/api/actions/route");
     // No Origin, no cookie, no CSRF token: what curl or a cron job sends. The body is invalid on purpose: 400 means
     // the request got past authentication, Origin and CSRF.
-    const r = await callJson(runAction, "/api/actions", { bearer: created.body.token, origin: null, body: { action: "" } });
+    const r = await callJson(runAction, "/api/actions", {
+      bearer: created.body.token,
+      origin: null,
+      body: { action: "" },
+    });
     expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 400, code: "validation" });
 
     const { GET: listUsers } = await import("@/app/api/users/route");
@@ -222,9 +312,17 @@ describe("API tokens", () => {
     expect({ status: tooLow.status, code: errorCode(tooLow) }).toEqual({ status: 403, code: "forbidden" });
 
     const { DELETE } = await import("@/app/api/tokens/[id]/route");
-    const revoked = await call(DELETE, `/api/tokens/${created.body.id}`, { method: "DELETE", as: lw.users.admin, params: { id: created.body.id } });
+    const revoked = await call(DELETE, `/api/tokens/${created.body.id}`, {
+      method: "DELETE",
+      as: lw.users.admin,
+      params: { id: created.body.id },
+    });
     expect(revoked.status).toBe(200);
-    const after = await callJson(runAction, "/api/actions", { bearer: created.body.token, origin: null, body: { action: "" } });
+    const after = await callJson(runAction, "/api/actions", {
+      bearer: created.body.token,
+      origin: null,
+      body: { action: "" },
+    });
     expect({ status: after.status, code: errorCode(after) }).toEqual({ status: 401, code: "unauthenticated" });
   });
 
@@ -242,7 +340,12 @@ describe("API tokens", () => {
 });
 
 describe("actions and roles", () => {
-  const raise = { action: "container.set-pids-limit", target: { host: "local", id: "lw-no-such-container" }, params: { limit: 100 }, reason: "INC-42 raise the limit" };
+  const raise = {
+    action: "container.set-pids-limit",
+    target: { host: "local", id: "lw-no-such-container" },
+    params: { limit: 100 },
+    reason: "INC-42 raise the limit",
+  };
 
   it("refuses a viewer's action with 403 and records the denial in the audit log", async () => {
     const { POST } = await import("@/app/api/actions/route");
@@ -269,7 +372,9 @@ describe("actions and roles", () => {
 
   it("lets a viewer list the actions, each with its role", async () => {
     const { GET } = await import("@/app/api/actions/route");
-    const r = await callJson<{ actions: { name: string; role: string }[] }>(GET, "/api/actions", { as: lw.users.viewer });
+    const r = await callJson<{ actions: { name: string; role: string }[] }>(GET, "/api/actions", {
+      as: lw.users.viewer,
+    });
     expect(r.body.actions.find((a) => a.name === "container.set-pids-limit")?.role).toBe("operator");
     expect(r.body.actions.every((a) => a.role !== "viewer")).toBe(true);
   });
@@ -277,9 +382,14 @@ describe("actions and roles", () => {
 
 describe("state changes go through runAction only", () => {
   const MUTATING_DOCKER = /\.\s*(updateContainer|restartContainer|stopContainer|startContainer|killContainer)\s*\(/;
-  const RAW_DOCKER_MUTATION = /getContainer\([^)]*\)\s*\.\s*(update|restart|stop|start|kill|remove|pause|unpause|exec)\s*\(/;
-  const MUTATING_CONTROL = /["'`](pool_grow|pool_shrink|autoscale|add_consumer|cancel_consumer|rate_limit|time_limit|revoke|shutdown|pool_restart|enable_events|disable_events)["'`]/;
-  const importsOf = (text: string) => [...text.matchAll(/(?:import|export)[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  const RAW_DOCKER_MUTATION =
+    /getContainer\([^)]*\)\s*\.\s*(update|restart|stop|start|kill|remove|pause|unpause|exec)\s*\(/;
+  const MUTATING_CONTROL =
+    /["'`](pool_grow|pool_shrink|autoscale|add_consumer|cancel_consumer|rate_limit|time_limit|revoke|shutdown|pool_restart|enable_events|disable_events)["'`]/;
+  const importsOf = (text: string) =>
+    [...text.matchAll(/(?:import|export)[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map(
+      (m) => m[1] ?? m[2]!,
+    );
 
   it("keeps queue operations, pidbox control and Docker mutations inside server/actions", async () => {
     const files = await sourceFiles(["app", "components", "lib", "server"]);
@@ -291,14 +401,18 @@ describe("state changes go through runAction only", () => {
       const inActions = f.startsWith("server/actions/");
       for (const spec of importsOf(text)) {
         if (/server\/queue-ops\//.test(spec) && !inActions) offences.push(`${f} imports ${spec}`);
-        if (/celery\/pidbox$|^\.\/pidbox$/.test(spec) && !inActions && f !== "server/celery/workers.ts") offences.push(`${f} imports ${spec}`);
+        if (/celery\/pidbox$|^\.\/pidbox$/.test(spec) && !inActions && f !== "server/celery/workers.ts")
+          offences.push(`${f} imports ${spec}`);
         if (/^dockerode$/.test(spec) && f !== "server/docker/endpoints.ts") offences.push(`${f} imports dockerode`);
       }
       if (MUTATING_DOCKER.test(text) && !inActions) offences.push(`${f} calls a mutating Docker method`);
-      if (RAW_DOCKER_MUTATION.test(text) && f !== "server/docker/endpoints.ts") offences.push(`${f} mutates a container through dockerode`);
+      if (RAW_DOCKER_MUTATION.test(text) && f !== "server/docker/endpoints.ts")
+        offences.push(`${f} mutates a container through dockerode`);
       // The one reader of pidbox outside actions may only ask read-only questions.
-      if (f === "server/celery/workers.ts" && MUTATING_CONTROL.test(text)) offences.push(`${f} sends a mutating control command`);
-      if (f.startsWith("app/") && /\b(lpush|rpush|lrem|rpoplpush|lmove|del|hdel|eval|evalsha|flushdb)\s*\(/i.test(text)) offences.push(`${f} writes to Redis`);
+      if (f === "server/celery/workers.ts" && MUTATING_CONTROL.test(text))
+        offences.push(`${f} sends a mutating control command`);
+      if (f.startsWith("app/") && /\b(lpush|rpush|lrem|rpoplpush|lmove|del|hdel|eval|evalsha|flushdb)\s*\(/i.test(text))
+        offences.push(`${f} writes to Redis`);
     }
     expect(offences).toEqual([]);
   });
@@ -307,8 +421,10 @@ describe("state changes go through runAction only", () => {
     // Every export of the action modules that is an action definition (or a list of them).
     const actionExports = new Set<string>();
     for (const m of [containerActions, queueActions, workerActions] as Record<string, unknown>[]) {
-      const isDef = (v: unknown) => typeof v === "object" && v !== null && typeof (v as { execute?: unknown }).execute === "function";
-      for (const [name, v] of Object.entries(m)) if (isDef(v) || (Array.isArray(v) && v.some(isDef))) actionExports.add(name);
+      const isDef = (v: unknown) =>
+        typeof v === "object" && v !== null && typeof (v as { execute?: unknown }).execute === "function";
+      for (const [name, v] of Object.entries(m))
+        if (isDef(v) || (Array.isArray(v) && v.some(isDef))) actionExports.add(name);
     }
     expect(actionExports.has("setPidsLimit")).toBe(true);
     expect(actionExports.has("queueActions")).toBe(true);
@@ -322,8 +438,19 @@ describe("state changes go through runAction only", () => {
       if (/\b(def|action|a)\.execute\(/.test(text)) executeCallers.push(f);
       if (f.startsWith("server/actions/")) continue;
       // Helpers (brokerConfig, target schemas) may be shared; the action definitions themselves may not.
-      for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s+["'](?:@\/server\/actions|\.\.?\/actions)\/(container|queue|worker)["']/g)) {
-        const names = m[1]!.split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]!).filter(Boolean);
+      for (const m of text.matchAll(
+        /import\s*\{([^}]*)\}\s*from\s+["'](?:@\/server\/actions|\.\.?\/actions)\/(container|queue|worker)["']/g,
+      )) {
+        const names = m[1]!
+          .split(",")
+          .map(
+            (n) =>
+              n
+                .trim()
+                .replace(/^type\s+/, "")
+                .split(/\s+as\s+/)[0]!,
+          )
+          .filter(Boolean);
         for (const n of names) if (actionExports.has(n)) defImporters.push(`${f}: ${n}`);
       }
     }
@@ -343,7 +470,9 @@ describe("error shape", () => {
     });
     const res = await route(new Request(`http://127.0.0.1:3000/api/x`));
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: { code: "source_unavailable", message: "docker:local is unavailable: inspect timed out" } });
+    expect(await res.json()).toEqual({
+      error: { code: "source_unavailable", message: "docker:local is unavailable: inspect timed out" },
+    });
     // A plain error stays an internal error, its message kept on the server.
     const plain = apiRoute({ access: "public" }, async () => {
       throw Object.assign(new Error("secret detail"), { code: "ECONNREFUSED" });

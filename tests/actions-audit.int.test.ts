@@ -4,7 +4,14 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rmdir, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAudit } from "@/server/audit/service";
-import { RUN_ID, docker, ensureFixtureImage, removeTestContainers, startLeaker, waitFor } from "@/server/testing/harness";
+import {
+  RUN_ID,
+  docker,
+  ensureFixtureImage,
+  removeTestContainers,
+  startLeaker,
+  waitFor,
+} from "@/server/testing/harness";
 import { callJson, errorCode, postAction, startConsole, type TestConsole } from "./support/action-console";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
@@ -13,9 +20,20 @@ let lw: TestConsole;
 let id: string;
 
 const inspectPidsLimit = async () => Number(await docker("inspect", "-f", "{{json .HostConfig.PidsLimit}}", id));
-const raise = (limit: number) => ({ action: "container.set-pids-limit", target: { host: "local", id: name }, params: { limit }, reason: `CHG-${limit}` });
+const raise = (limit: number) => ({
+  action: "container.set-pids-limit",
+  target: { host: "local", id: name },
+  params: { limit },
+  reason: `CHG-${limit}`,
+});
 
-interface Verify { ok: boolean; entries: number; firstBadSeq?: number; problem?: string; message: string }
+interface Verify {
+  ok: boolean;
+  entries: number;
+  firstBadSeq?: number;
+  problem?: string;
+  message: string;
+}
 async function verifyViaApi(): Promise<Verify> {
   const { GET } = await import("@/app/api/audit/verify/route");
   const r = await callJson<Verify>(GET, "/api/audit/verify", { as: lw.users.viewer });
@@ -27,7 +45,9 @@ beforeAll(async () => {
   await ensureFixtureImage();
   lw = await startConsole({ LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock" });
   id = await startLeaker({ name, mode: "healthy", pool: 2, pidsLimit: 60 });
-  await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", id)) === "true", { what: "leaker running" });
+  await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", id)) === "true", {
+    what: "leaker running",
+  });
 });
 
 afterAll(async () => {
@@ -97,7 +117,10 @@ describe("GET /api/audit/verify", () => {
   });
 
   it("names the entry that was deleted", async () => {
-    await check(lines.filter((_, i) => i !== 3), { problem: "deleted", firstBadSeq: 4 });
+    await check(
+      lines.filter((_, i) => i !== 3),
+      { problem: "deleted", firstBadSeq: 4 },
+    );
   });
 
   it("names the entries that were swapped", async () => {
@@ -120,7 +143,17 @@ describe("open intents", () => {
     expect(await lw.audit.listOpenIntents()).toEqual([]);
     const orphanId = randomUUID();
     // What a console that died between intent and outcome leaves behind.
-    await appendAudit({ id: orphanId, kind: "intent", actor: lw.users.operator.username, role: "operator", sourceIp: null, action: "container.set-pids-limit", target: `local/${name}`, params: { limit: 99 }, reason: "CHG-99" });
+    await appendAudit({
+      id: orphanId,
+      kind: "intent",
+      actor: lw.users.operator.username,
+      role: "operator",
+      sourceIp: null,
+      action: "container.set-pids-limit",
+      target: `local/${name}`,
+      params: { limit: 99 },
+      reason: "CHG-99",
+    });
     const open = await lw.audit.listOpenIntents();
     expect(open.map((e) => e.id)).toEqual([orphanId]);
     expect(open[0]).toMatchObject({ action: "container.set-pids-limit", reason: "CHG-99" });

@@ -7,9 +7,28 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listActionsAvailable } from "@/server/actions/registry";
 import {
-  RUN_ID, cleanupCgroupParents, run, containerLogs, containerPidsDir, docker, ensureFixtureImage, readPidsCurrent, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
+  RUN_ID,
+  cleanupCgroupParents,
+  run,
+  containerLogs,
+  containerPidsDir,
+  docker,
+  ensureFixtureImage,
+  readPidsCurrent,
+  removeTestContainers,
+  setCgroupPidsMax,
+  startLeaker,
+  waitFor,
 } from "@/server/testing/harness";
-import { errorCode, errorMessageOf, postAction, previewAction, startConsole, type ActionBody, type TestConsole } from "./support/action-console";
+import {
+  errorCode,
+  errorMessageOf,
+  postAction,
+  previewAction,
+  startConsole,
+  type ActionBody,
+  type TestConsole,
+} from "./support/action-console";
 import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
@@ -31,8 +50,12 @@ const refused = async (id: string) => {
   const own = await containerPidsDir(id);
   return Math.max(await refusedAt(own), await refusedAt(path.dirname(own)));
 };
-const raise = (params: Record<string, unknown>, id = leakerName): ActionBody =>
-  ({ action: "cgroup.set-pids-max", target: { host: "local", id }, params, reason: "INC-10 lift the inherited cap" });
+const raise = (params: Record<string, unknown>, id = leakerName): ActionBody => ({
+  action: "cgroup.set-pids-max",
+  target: { host: "local", id },
+  params,
+  reason: "INC-10 lift the inherited cap",
+});
 
 beforeAll(async () => {
   await ensureFixtureImage();
@@ -44,7 +67,10 @@ beforeAll(async () => {
   leaker = await startLeaker({ name: leakerName, mode: "leak", rate: 40, cgroupParent: `/${parent}` });
   parentDir = path.dirname(await containerPidsDir(leaker));
   otherDir = path.dirname(await containerPidsDir(strangerName));
-  await waitFor(async () => (await containerLogs(leaker)).includes("can't start new thread"), { what: "the leaker stuck at the parent's cap", timeoutMs: 60_000 });
+  await waitFor(async () => (await containerLogs(leaker)).includes("can't start new thread"), {
+    what: "the leaker stuck at the parent's cap",
+    timeoutMs: 60_000,
+  });
   expect(await fileText(parentDir, "pids.current")).toBe("60");
 });
 
@@ -105,7 +131,10 @@ describe("with LEAKWATCH_CGROUP_WRITE=true", () => {
   beforeAll(() => lw.reconfigure({ ...ENV, LEAKWATCH_CGROUP_WRITE: "true" }));
 
   it("previews the deciding level, every level, the new effective limit, who else is affected, and that it does not persist", async () => {
-    expect((await listActionsAvailable()).find((a) => a.name === "cgroup.set-pids-max")).toMatchObject({ available: true, unavailableReason: null });
+    expect((await listActionsAvailable()).find((a) => a.name === "cgroup.set-pids-max")).toMatchObject({
+      available: true,
+      unavailableReason: null,
+    });
     const r = await previewAction(lw.users.operator, raise({ value: 500 }));
     expect(r.status).toBe(200);
     expect(r.body.blockers).toEqual([]);
@@ -131,26 +160,45 @@ describe("with LEAKWATCH_CGROUP_WRITE=true", () => {
     expect(await fileText(parentDir)).toBe("200");
     expect(await fileText(otherDir)).toBe("50");
     // Grows again past the old cap.
-    await waitFor(async () => (await readPidsCurrent(leaker)) > 100, { what: "the leak growing past 60 after the raise", timeoutMs: 30_000 });
+    await waitFor(async () => (await readPidsCurrent(leaker)) > 100, {
+      what: "the leak growing past 60 after the raise",
+      timeoutMs: 30_000,
+    });
 
     const mine = (await lw.auditEntries()).filter((e) => e.id === r.body.auditId);
     expect(mine.map((e) => e.kind)).toEqual(["intent", "outcome"]);
-    expect(mine[0]).toMatchObject({ action: "cgroup.set-pids-max", target: `local/${leakerName}`, params: { value: 200, timeboxSeconds: 60 }, reason: "INC-10 lift the inherited cap" });
-    expect(mine[1]).toMatchObject({ result: "succeeded", before: { levelPath: `/${parent}`, pidsMax: "60" }, after: { levelPath: `/${parent}`, pidsMax: "200" } });
+    expect(mine[0]).toMatchObject({
+      action: "cgroup.set-pids-max",
+      target: `local/${leakerName}`,
+      params: { value: 200, timeboxSeconds: 60 },
+      reason: "INC-10 lift the inherited cap",
+    });
+    expect(mine[1]).toMatchObject({
+      result: "succeeded",
+      before: { levelPath: `/${parent}`, pidsMax: "60" },
+      after: { levelPath: `/${parent}`, pidsMax: "200" },
+    });
     expect(await timeboxState(r.body.auditId!)).toBe("pending");
 
     // The time box runs out: the cap is back, and forks are refused again.
-    await waitFor(async () => (await readPidsCurrent(leaker)) > 150, { what: "the leak near the raised cap", timeoutMs: 30_000 });
+    await waitFor(async () => (await readPidsCurrent(leaker)) > 150, {
+      what: "the leak near the raised cap",
+      timeoutMs: 30_000,
+    });
     await makeTimeboxDue(r.body.auditId!);
     await runDueRevertsLikeScheduler();
     expect(await timeboxState(r.body.auditId!)).toBe("reverted");
     expect(await fileText(parentDir)).toBe("60");
-    const revert = (await lw.auditEntries()).filter((e) => e.actor === "system:timebox" && e.action === "cgroup.set-pids-max");
+    const revert = (await lw.auditEntries()).filter(
+      (e) => e.actor === "system:timebox" && e.action === "cgroup.set-pids-max",
+    );
     expect(revert.map((e) => e.kind)).toEqual(["intent", "outcome"]);
     expect(revert[0]).toMatchObject({ params: { value: 60, level: 1 } });
     expect(revert[1]).toMatchObject({ result: "succeeded", before: { pidsMax: "200" }, after: { pidsMax: "60" } });
     const refusedBefore = await refused(leaker);
-    await waitFor(async () => (await refused(leaker)) > refusedBefore, { what: "forks refused again at the restored cap" });
+    await waitFor(async () => (await refused(leaker)) > refusedBefore, {
+      what: "forks refused again at the restored cap",
+    });
     const current = await readPidsCurrent(leaker);
     expect(current).toBeGreaterThan(60); // threads made meanwhile stay; no new ones start
   });

@@ -4,9 +4,25 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  RUN_ID, cleanupCgroupParents, docker, ensureFixtureImage, readPidsMax, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
+  RUN_ID,
+  cleanupCgroupParents,
+  docker,
+  ensureFixtureImage,
+  readPidsMax,
+  removeTestContainers,
+  setCgroupPidsMax,
+  startLeaker,
+  waitFor,
 } from "@/server/testing/harness";
-import { callJson, errorCode, errorMessageOf, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
+import {
+  callJson,
+  errorCode,
+  errorMessageOf,
+  postAction,
+  previewAction,
+  startConsole,
+  type TestConsole,
+} from "./support/action-console";
 import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
@@ -21,14 +37,24 @@ const inspectPidsLimit = async (c: string) => {
 };
 const startedAt = (c: string) => docker("inspect", "-f", "{{.State.StartedAt}}", c);
 /** reason null: the request carries no reason at all. */
-const setLimit = (limit: unknown, extra: Record<string, unknown> = {}, reason: string | null = "INC-7 raise for the backlog") =>
-  ({ action: "container.set-pids-limit", target: { host: "local", id: name }, params: { limit, ...extra }, ...(reason === null ? {} : { reason }) });
+const setLimit = (
+  limit: unknown,
+  extra: Record<string, unknown> = {},
+  reason: string | null = "INC-7 raise for the backlog",
+) => ({
+  action: "container.set-pids-limit",
+  target: { host: "local", id: name },
+  params: { limit, ...extra },
+  ...(reason === null ? {} : { reason }),
+});
 
 beforeAll(async () => {
   await ensureFixtureImage();
   lw = await startConsole({ LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock" });
   id = await startLeaker({ name, mode: "healthy", pool: 3, pidsLimit: 50 });
-  await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", id)) === "true", { what: "leaker running" });
+  await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", id)) === "true", {
+    what: "leaker running",
+  });
 });
 
 afterAll(async () => {
@@ -48,7 +74,13 @@ describe("container.set-pids-limit", () => {
 
     const mine = (await lw.auditEntries()).filter((e) => e.id === r.body.auditId);
     expect(mine.map((e) => e.kind)).toEqual(["intent", "outcome"]);
-    expect(mine[0]).toMatchObject({ actor: lw.users.operator.username, role: "operator", action: "container.set-pids-limit", target: `local/${name}`, reason: "INC-7 raise for the backlog" });
+    expect(mine[0]).toMatchObject({
+      actor: lw.users.operator.username,
+      role: "operator",
+      action: "container.set-pids-limit",
+      target: `local/${name}`,
+      reason: "INC-7 raise for the backlog",
+    });
     expect(mine[1]).toMatchObject({ result: "succeeded", before: 50, after: 120 });
   });
 
@@ -57,14 +89,28 @@ describe("container.set-pids-limit", () => {
     const all = (await docker("ps", "-aq", "--no-trunc")).split("\n").filter(Boolean);
     let prefix = id.slice(0, 2);
     while (all.filter((c) => c.startsWith(prefix)).length > 1) prefix = id.slice(0, prefix.length + 1);
-    const r = await postAction(lw.users.operator, { action: "container.set-pids-limit", target: { host: "local", id: prefix }, params: { limit: 110 }, reason: "INC-8 by prefix" });
+    const r = await postAction(lw.users.operator, {
+      action: "container.set-pids-limit",
+      target: { host: "local", id: prefix },
+      params: { limit: 110 },
+      reason: "INC-8 by prefix",
+    });
     expect(r.body).toMatchObject({ status: "succeeded" });
     const mine = (await lw.auditEntries()).filter((e) => e.id === r.body.auditId);
-    expect(mine.map((e) => [e.kind, e.target, e.targetId])).toEqual([["intent", `local/${name}`, `local/${id}`], ["outcome", `local/${name}`, `local/${id}`]]);
+    expect(mine.map((e) => [e.kind, e.target, e.targetId])).toEqual([
+      ["intent", `local/${name}`, `local/${id}`],
+      ["outcome", `local/${name}`, `local/${id}`],
+    ]);
     const { GET } = await import("@/app/api/audit/route");
     for (const target of [`local/${name}`, `local/${id}`, `local/${id.slice(0, 12)}`]) {
-      const found = await callJson<{ entries: { id: string }[] }>(GET, "/api/audit", { as: lw.users.viewer, query: `target=${encodeURIComponent(target)}` });
-      expect({ target, found: found.body.entries.some((e) => e.id === r.body.auditId) }).toEqual({ target, found: true });
+      const found = await callJson<{ entries: { id: string }[] }>(GET, "/api/audit", {
+        as: lw.users.viewer,
+        query: `target=${encodeURIComponent(target)}`,
+      });
+      expect({ target, found: found.body.entries.some((e) => e.id === r.body.auditId) }).toEqual({
+        target,
+        found: true,
+      });
     }
     // Back to the limit the next test starts from.
     expect((await postAction(lw.users.operator, setLimit(120))).body).toMatchObject({ status: "succeeded" });
@@ -101,7 +147,12 @@ describe("container.set-pids-limit", () => {
   it("keeps a time-boxed raise that was confirmed", async () => {
     const r = await postAction(lw.users.operator, setLimit(150, { revertAfterSeconds: 30 }));
     expect(r.body.status).toBe("succeeded");
-    const ok = await postAction(lw.users.operator, { action: "container.confirm-pids-limit", target: { host: "local", id: name }, params: {}, reason: "INC-7 keep it" });
+    const ok = await postAction(lw.users.operator, {
+      action: "container.confirm-pids-limit",
+      target: { host: "local", id: name },
+      params: {},
+      reason: "INC-7 keep it",
+    });
     expect(ok.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
     await makeTimeboxDue(r.body.auditId!);
     await runDueRevertsLikeScheduler();
@@ -113,18 +164,34 @@ describe("container.set-pids-limit", () => {
 
   it("warns in the preview when an ancestor cgroup is tighter than the new limit", async () => {
     await setCgroupPidsMax(parent, 40);
-    const child = await startLeaker({ name: `${name}-child`, mode: "healthy", pool: 2, pidsLimit: 30, cgroupParent: `/${parent}` });
-    await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", child)) === "true", { what: "child running" });
+    const child = await startLeaker({
+      name: `${name}-child`,
+      mode: "healthy",
+      pool: 2,
+      pidsLimit: 30,
+      cgroupParent: `/${parent}`,
+    });
+    await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", child)) === "true", {
+      what: "child running",
+    });
     const target = { host: "local", id: `${name}-child` };
 
-    const above = await previewAction(lw.users.operator, { action: "container.set-pids-limit", target, params: { limit: 100 } });
+    const above = await previewAction(lw.users.operator, {
+      action: "container.set-pids-limit",
+      target,
+      params: { limit: 100 },
+    });
     expect(above.status).toBe(200);
     const ancestorWarnings = (above.body.warnings ?? []).filter((w) => /ancestor cgroup/.test(w));
     expect(ancestorWarnings).toHaveLength(1);
     expect(ancestorWarnings[0]).toContain(parent);
     expect(ancestorWarnings[0]).toMatch(/caps this container at 40\b/);
 
-    const below = await previewAction(lw.users.operator, { action: "container.set-pids-limit", target, params: { limit: 35 } });
+    const below = await previewAction(lw.users.operator, {
+      action: "container.set-pids-limit",
+      target,
+      params: { limit: 35 },
+    });
     expect((below.body.warnings ?? []).filter((w) => /ancestor cgroup/.test(w))).toEqual([]);
     // A preview changes nothing.
     expect(await inspectPidsLimit(child)).toBe(30);
@@ -135,7 +202,12 @@ describe("container.set-pids-limit", () => {
 describe("container.restart", () => {
   it("needs the container's name typed again, then restarts it", async () => {
     const before = await startedAt(id);
-    const body = { action: "container.restart", target: { host: "local", id: name }, params: { graceSeconds: 1 }, reason: "INC-7 threads back to baseline" };
+    const body = {
+      action: "container.restart",
+      target: { host: "local", id: name },
+      params: { graceSeconds: 1 },
+      reason: "INC-7 threads back to baseline",
+    };
     const missing = await postAction(lw.users.operator, body);
     expect({ status: missing.status, code: errorCode(missing) }).toEqual({ status: 400, code: "validation" });
     expect(errorMessageOf(missing)).toContain(`local/${name}`);
@@ -157,7 +229,10 @@ describe("refusals change nothing", () => {
     const host = await postAction(lw.users.operator, { ...setLimit(130), target: { host: "nope", id: name } });
     expect({ status: host.status, code: errorCode(host) }).toEqual({ status: 404, code: "not_found" });
     expect(errorMessageOf(host)).toContain('"nope"');
-    const container = await postAction(lw.users.operator, { ...setLimit(130), target: { host: "local", id: `lw-no-such-${tag}` } });
+    const container = await postAction(lw.users.operator, {
+      ...setLimit(130),
+      target: { host: "local", id: `lw-no-such-${tag}` },
+    });
     expect({ status: container.status, code: errorCode(container) }).toEqual({ status: 404, code: "not_found" });
     expect(await inspectPidsLimit(id)).toBe(120);
   });
@@ -188,7 +263,13 @@ describe("refusals change nothing", () => {
     try {
       const r = await postAction(lw.users.admin, setLimit(130));
       expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 423, code: "read_only" });
-      const restart = await postAction(lw.users.admin, { action: "container.restart", target: { host: "local", id: name }, params: {}, reason: "x", confirm: `local/${name}` });
+      const restart = await postAction(lw.users.admin, {
+        action: "container.restart",
+        target: { host: "local", id: name },
+        params: {},
+        reason: "x",
+        confirm: `local/${name}`,
+      });
       expect(restart.status).toBe(423);
     } finally {
       lw.reconfigure({ LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock" });

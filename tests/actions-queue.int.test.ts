@@ -6,7 +6,16 @@ import { hostname as osHostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  RUN_ID, flushTestRedis, kombuCount, produce, startCeleryWorker, startProducer, stopAllProcesses, testRedisUrl, waitFor, type WorkerHandle,
+  RUN_ID,
+  flushTestRedis,
+  kombuCount,
+  produce,
+  startCeleryWorker,
+  startProducer,
+  stopAllProcesses,
+  testRedisUrl,
+  waitFor,
+  type WorkerHandle,
 } from "@/server/testing/harness";
 import { errorCode, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
 import { celeryActiveQueues, childProcesses, counts, lastJsonWith, markersWithPrefix } from "./support/celery-checks";
@@ -29,8 +38,18 @@ let lw: TestConsole;
 let configDir: string;
 const workers: WorkerHandle[] = [];
 
-function worker(name: string, queues: string[], o: { pool?: "threads" | "prefork"; concurrency?: number; env?: Record<string, string> } = {}): WorkerHandle {
-  const w = startCeleryWorker({ queues, hostname: `${name}-${tag}`, pool: o.pool ?? "threads", concurrency: o.concurrency ?? 4, env: { ...celery, ...o.env } });
+function worker(
+  name: string,
+  queues: string[],
+  o: { pool?: "threads" | "prefork"; concurrency?: number; env?: Record<string, string> } = {},
+): WorkerHandle {
+  const w = startCeleryWorker({
+    queues,
+    hostname: `${name}-${tag}`,
+    pool: o.pool ?? "threads",
+    concurrency: o.concurrency ?? 4,
+    env: { ...celery, ...o.env },
+  });
   workers.push(w);
   return w;
 }
@@ -56,10 +75,22 @@ afterAll(async () => {
 describe("purge to quarantine and restore", () => {
   it("moves every message aside, puts them back, and a worker then runs each exactly once", async () => {
     const prefix = `pq-${tag}`;
-    const sent = await produce({ queue: "dataset", count: 25, task: "tasks.record", priority: "mix", markerPrefix: prefix, env: celery });
+    const sent = await produce({
+      queue: "dataset",
+      count: 25,
+      task: "tasks.record",
+      priority: "mix",
+      markerPrefix: prefix,
+      env: celery,
+    });
     expect(await depth("dataset")).toBe(25);
 
-    const purge = { action: "queue.purge", target: { broker: "default", queue: "dataset" }, params: {}, reason: "INC-9 poison batch" };
+    const purge = {
+      action: "queue.purge",
+      target: { broker: "default", queue: "dataset" },
+      params: {},
+      reason: "INC-9 poison batch",
+    };
     const unconfirmed = await postAction(op(), purge);
     expect({ status: unconfirmed.status, code: errorCode(unconfirmed) }).toEqual({ status: 400, code: "validation" });
     expect(await depth("dataset")).toBe(25);
@@ -72,14 +103,22 @@ describe("purge to quarantine and restore", () => {
     // kombu itself sees the quarantine as a queue of 25 (over its priority sub-lists).
     expect((await kombuCount([quarantine!], celery)).counts[quarantine!]).toBe(25);
 
-    const restore = await postAction(op(), { action: "queue.restore-quarantine", target: { broker: "default", queue: "dataset" }, params: { quarantine }, reason: "INC-9 fixed, run them" });
+    const restore = await postAction(op(), {
+      action: "queue.restore-quarantine",
+      target: { broker: "default", queue: "dataset" },
+      params: { quarantine },
+      reason: "INC-9 fixed, run them",
+    });
     expect(restore.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
     expect(await depth("dataset")).toBe(25);
     expect((await kombuCount([quarantine!], celery)).counts[quarantine!]).toBe(0);
 
     const w = worker("pq", ["dataset"]);
     await w.waitReady();
-    await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= 25, { what: "25 markers", timeoutMs: 60_000 });
+    await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= 25, {
+      what: "25 markers",
+      timeoutMs: 60_000,
+    });
     await sleep(1000); // a duplicate would arrive here
     const ran = counts(await markersWithPrefix(prefix, RECORD_DB));
     expect([...ran.keys()].sort()).toEqual([...sent.markers!].sort());
@@ -91,10 +130,21 @@ describe("purge to quarantine and restore", () => {
 describe("move while producing", () => {
   it("loses and duplicates nothing", async () => {
     const prefix = `mv-${tag}`;
-    const producer = startProducer({ queue: "dataset", task: "tasks.record", rate: 40, markerPrefix: prefix, env: celery });
+    const producer = startProducer({
+      queue: "dataset",
+      task: "tasks.record",
+      rate: 40,
+      markerPrefix: prefix,
+      env: celery,
+    });
     await waitFor(async () => (await depth("dataset")) >= 20, { what: "a backlog in dataset", timeoutMs: 30_000 });
 
-    const r = await postAction(op(), { action: "queue.move", target: { broker: "default", queue: "dataset" }, params: { to: "pipeline" }, reason: "INC-10 drain dataset through pipeline workers" });
+    const r = await postAction(op(), {
+      action: "queue.move",
+      target: { broker: "default", queue: "dataset" },
+      params: { to: "pipeline" },
+      reason: "INC-10 drain dataset through pipeline workers",
+    });
     expect(r.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
     const moved = Number(/^(\d+) moved/.exec(r.body.result ?? "")?.[1]);
     expect(moved).toBeGreaterThanOrEqual(20);
@@ -111,7 +161,10 @@ describe("move while producing", () => {
 
     const w = worker("mv", ["dataset", "pipeline"]);
     await w.waitReady();
-    await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= sent, { what: `${sent} markers`, timeoutMs: 90_000 });
+    await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= sent, {
+      what: `${sent} markers`,
+      timeoutMs: 90_000,
+    });
     await sleep(1000);
     const ran = counts(await markersWithPrefix(prefix, RECORD_DB));
     expect(ran.size).toBe(sent);
@@ -127,26 +180,40 @@ describe("requeue orphaned messages", () => {
     // Two slow tasks occupy both threads; the six markers behind them are prefetched and wait, unacked.
     await produce({ queue: "dataset", count: 2, task: "tasks.slow", slowSeconds: 15, env: celery });
     const sent = await produce({ queue: "dataset", count: 6, task: "tasks.record", markerPrefix: prefix, env: celery });
-    const first = worker("or1", ["dataset"], { concurrency: 2, env: { TASK_ACKS_LATE: "1", PREFETCH_MULTIPLIER: "4" } });
+    const first = worker("or1", ["dataset"], {
+      concurrency: 2,
+      env: { TASK_ACKS_LATE: "1", PREFETCH_MULTIPLIER: "4" },
+    });
     await first.waitReady();
-    await waitFor(async () => {
-      const c = await kombuCount(["dataset"], celery);
-      return c.counts.dataset === 0 && c.unacked === 8;
-    }, { what: "8 messages held unacked by the first worker", timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const c = await kombuCount(["dataset"], celery);
+        return c.counts.dataset === 0 && c.unacked === 8;
+      },
+      { what: "8 messages held unacked by the first worker", timeoutMs: 30_000 },
+    );
     expect(await markersWithPrefix(prefix, RECORD_DB)).toEqual([]);
     await first.stop("SIGKILL");
 
     // Past the console's visibility timeout (5 s) the deliveries count as orphaned.
     await sleep(6000);
     expect(await kombuCount(["dataset"], celery)).toMatchObject({ counts: { dataset: 0 }, unacked: 8 });
-    const r = await postAction(op(), { action: "queue.requeue-orphans", target: { broker: "default", queue: "dataset" }, params: {}, reason: "INC-11 worker OOM-killed" });
+    const r = await postAction(op(), {
+      action: "queue.requeue-orphans",
+      target: { broker: "default", queue: "dataset" },
+      params: {},
+      reason: "INC-11 worker OOM-killed",
+    });
     expect(r.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
     expect(r.body.result).toMatch(/^8 requeued/);
     expect(await kombuCount(["dataset"], celery)).toMatchObject({ counts: { dataset: 8 }, unacked: 0 });
 
     const second = worker("or2", ["dataset"], { concurrency: 4 });
     await second.waitReady();
-    await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= 6, { what: "6 markers", timeoutMs: 60_000 });
+    await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= 6, {
+      what: "6 markers",
+      timeoutMs: 60_000,
+    });
     await sleep(1500);
     const ran = counts(await markersWithPrefix(prefix, RECORD_DB));
     expect([...ran.keys()].sort()).toEqual([...sent.markers!].sort());
@@ -173,33 +240,61 @@ describe("worker remote control", () => {
     const target = { broker: "default", hostname: fullHostname(threads) };
     expect(await celeryActiveQueues(target.hostname, celery)).toEqual(["mail"]);
 
-    const add = await postAction(op(), { action: "worker.add-consumer", target, params: { queue: "ops_trace" }, reason: "INC-12 help with traces" });
+    const add = await postAction(op(), {
+      action: "worker.add-consumer",
+      target,
+      params: { queue: "ops_trace" },
+      reason: "INC-12 help with traces",
+    });
     expect(add.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
     expect(await celeryActiveQueues(target.hostname, celery)).toEqual(["mail", "ops_trace"]);
 
     const again = await previewAction(op(), { action: "worker.add-consumer", target, params: { queue: "ops_trace" } });
     expect(again.body.blockers?.join(" ")).toMatch(/consumes ops_trace already/);
 
-    const cancel = await postAction(op(), { action: "worker.cancel-consumer", target, params: { queue: "ops_trace" }, reason: "INC-12 done" });
+    const cancel = await postAction(op(), {
+      action: "worker.cancel-consumer",
+      target,
+      params: { queue: "ops_trace" },
+      reason: "INC-12 done",
+    });
     expect(cancel.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
     expect(await celeryActiveQueues(target.hostname, celery)).toEqual(["mail"]);
   });
 
   it("grows a prefork pool by one process", async () => {
     await waitFor(async () => (await childProcesses(prefork.pid)).length === 2, { what: "2 pool processes" });
-    const r = await postAction(op(), { action: "worker.pool-grow", target: { broker: "default", hostname: fullHostname(prefork) }, params: { n: 1 }, reason: "INC-13 backlog" });
+    const r = await postAction(op(), {
+      action: "worker.pool-grow",
+      target: { broker: "default", hostname: fullHostname(prefork) },
+      params: { n: 1 },
+      reason: "INC-13 backlog",
+    });
     expect(r.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
-    await waitFor(async () => (await childProcesses(prefork.pid)).length === 3, { what: "3 pool processes", timeoutMs: 10_000 });
+    await waitFor(async () => (await childProcesses(prefork.pid)).length === 3, {
+      what: "3 pool processes",
+      timeoutMs: 10_000,
+    });
   });
 
   it("blocks growing a threads pool in the preview and refuses to run it", async () => {
-    const body = { action: "worker.pool-grow", target: { broker: "default", hostname: fullHostname(threads) }, params: { n: 1 }, reason: "INC-13 backlog" };
+    const body = {
+      action: "worker.pool-grow",
+      target: { broker: "default", hostname: fullHostname(threads) },
+      params: { n: 1 },
+      reason: "INC-13 backlog",
+    };
     const pv = await previewAction(op(), body);
     expect(pv.status).toBe(200);
     expect(pv.body.blockers).toEqual(["The threads pool cannot grow; only prefork, eventlet and gevent can."]);
     const r = await postAction(op(), body);
     expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 409, code: "conflict" });
     // Nothing was attempted, so nothing was audited as an intent.
-    expect((await lw.auditEntries()).filter((e) => e.kind === "intent" && e.target === `default/${fullHostname(threads)}` && e.action === "worker.pool-grow")).toEqual([]);
+    expect(
+      (await lw.auditEntries()).filter(
+        (e) =>
+          e.kind === "intent" && e.target === `default/${fullHostname(threads)}` && e.action === "worker.pool-grow",
+      ),
+    ).toEqual([]);
   });
 });

@@ -11,7 +11,15 @@ import { publish } from "@/server/live";
 import { metricsText } from "@/server/metrics";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import {
-  RUN_ID, cleanupCgroupParents, containerLogs, ensureFixtureImage, readPidsCurrent, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
+  RUN_ID,
+  cleanupCgroupParents,
+  containerLogs,
+  ensureFixtureImage,
+  readPidsCurrent,
+  removeTestContainers,
+  setCgroupPidsMax,
+  startLeaker,
+  waitFor,
 } from "@/server/testing/harness";
 import { startConsole, type TestConsole } from "./support/action-console";
 
@@ -34,12 +42,18 @@ async function pass(): Promise<Map<string, ContainerSummary>> {
 beforeAll(async () => {
   await ensureFixtureImage();
   // An empty directory where the cgroup tree would be: the console can only ask the API.
-  lw = await startConsole({ LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock", LEAKWATCH_CGROUP_ROOT: emptyCgroupRoot });
+  lw = await startConsole({
+    LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock",
+    LEAKWATCH_CGROUP_ROOT: emptyCgroupRoot,
+  });
   await setCgroupPidsMax(parent, 60);
   stuck = await startLeaker({ name: `lw-api-stuck-${tag}`, mode: "leak", rate: 40, cgroupParent: `/${parent}` });
   own = await startLeaker({ name: `lw-api-own-${tag}`, mode: "healthy", pool: 2, pidsLimit: 40 });
   calm = await startLeaker({ name: `lw-api-calm-${tag}`, mode: "healthy", pool: 2 });
-  await waitFor(async () => (await containerLogs(stuck)).includes("can't start new thread"), { what: "the leaker stuck at the parent's cap", timeoutMs: 60_000 });
+  await waitFor(async () => (await containerLogs(stuck)).includes("can't start new thread"), {
+    what: "the leaker stuck at the parent's cap",
+    timeoutMs: 60_000,
+  });
 });
 
 afterAll(async () => {
@@ -57,13 +71,18 @@ describe("over the Docker API only", () => {
     expect(first.pids.current).toBe(await readPidsCurrent(stuck));
     expect(first.pids.refusedTotal).toBeGreaterThan(0);
     // The leaker retries every second: the next pass sees new failures in the log.
-    const next = await waitFor(async () => {
-      const c = (await pass()).get(stuck)!;
-      return c.refusingNow ? c : undefined;
-    }, { what: "new fork failures in the log", intervalMs: 1200 });
+    const next = await waitFor(
+      async () => {
+        const c = (await pass()).get(stuck)!;
+        return c.refusingNow ? c : undefined;
+      },
+      { what: "new fork failures in the log", intervalMs: 1200 },
+    );
     expect(next.status).toBe("critical");
     expect(next.reasons[0]).toMatch(/^Refusing forks, limit unknown: the container's log shows new fork failures/);
-    expect(next.reasons.join("\n")).toMatch(/Limit not visible from here \(Docker API only\): run the console or a collector on that host/);
+    expect(next.reasons.join("\n")).toMatch(
+      /Limit not visible from here \(Docker API only\): run the console or a collector on that host/,
+    );
   });
 
   it("keeps Docker's own limit as the container's, and says 'not visible' (ok) for one that is fine", async () => {
@@ -75,10 +94,11 @@ describe("over the Docker API only", () => {
     expect(c.reasons.join("\n")).toContain("Limit not visible from here");
   });
 
-  it("says so in /metrics: limit_source=\"not-visible\", unknown (NaN) rather than 0, and visible=0", async () => {
+  it('says so in /metrics: limit_source="not-visible", unknown (NaN) rather than 0, and visible=0', async () => {
     await pass();
     const { body } = await metricsText();
-    const line = (metric: string, id: string) => body.split("\n").find((l) => l.startsWith(metric) && l.includes(`id="${id}"`));
+    const line = (metric: string, id: string) =>
+      body.split("\n").find((l) => l.startsWith(metric) && l.includes(`id="${id}"`));
     expect(line("leakwatch_container_threads_effective_max", stuck)).toMatch(/limit_source="not-visible"\} NaN$/i);
     expect(line("leakwatch_container_limit_visible", stuck)).toMatch(/ 0$/);
     expect(line("leakwatch_container_limit_visible", own)).toMatch(/ 0$/);

@@ -23,9 +23,23 @@ describe("second audit sinks", () => {
     collector.on("message", (m) => received.push(m.toString()));
     await new Promise<void>((r) => collector.bind(0, "127.0.0.1", r));
     await redis.del("lw:test:audit");
-    const dataDir = testConfig({ LEAKWATCH_AUDIT_SYSLOG: `udp://127.0.0.1:${collector.address().port}`, LEAKWATCH_AUDIT_REDIS_STREAM: `${REDIS}/7#lw:test:audit` });
-    const log = await openAuditLog({ dir: path.join(dataDir, "audit"), key: "k".repeat(32), headStore: new MemoryHeadStore(), instance: "sinks", extraSinks: configuredSinks() });
-    const { entry, sinkFailures } = await log.append({ kind: "event", event: "login", actor: "alice", action: "login" });
+    const dataDir = testConfig({
+      LEAKWATCH_AUDIT_SYSLOG: `udp://127.0.0.1:${collector.address().port}`,
+      LEAKWATCH_AUDIT_REDIS_STREAM: `${REDIS}/7#lw:test:audit`,
+    });
+    const log = await openAuditLog({
+      dir: path.join(dataDir, "audit"),
+      key: "k".repeat(32),
+      headStore: new MemoryHeadStore(),
+      instance: "sinks",
+      extraSinks: configuredSinks(),
+    });
+    const { entry, sinkFailures } = await log.append({
+      kind: "event",
+      event: "login",
+      actor: "alice",
+      action: "login",
+    });
     expect(sinkFailures).toEqual([]);
     await expect.poll(() => received.length, { timeout: 5000 }).toBe(1);
     expect(received[0]).toContain("leakwatch");

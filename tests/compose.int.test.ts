@@ -12,13 +12,26 @@ import { REPO_ROOT } from "@/server/testing/harness";
 const exec = promisify(execFile);
 const FILE = path.join(REPO_ROOT, "docker-compose.example.yml");
 
-interface Service { environment: Record<string, string>; volumes: string[]; pid?: string; image?: string; user?: string }
+interface Service {
+  environment: Record<string, string>;
+  volumes: string[];
+  pid?: string;
+  image?: string;
+  user?: string;
+}
 
 async function composeConfig(env: Record<string, string>): Promise<{ services: Record<string, Service> }> {
-  const { stdout } = await exec("docker-compose", ["-f", FILE, "config"], { env: { ...process.env, ...env }, cwd: REPO_ROOT });
+  const { stdout } = await exec("docker-compose", ["-f", FILE, "config"], {
+    env: { ...process.env, ...env },
+    cwd: REPO_ROOT,
+  });
   // docker-compose 1.29 prints YAML; its own dependency python3-yaml turns it into JSON.
   const json = await new Promise<string>((resolve, reject) => {
-    const p = execFile("/usr/bin/python3", ["-c", "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"], (e, out) => (e ? reject(e) : resolve(out)));
+    const p = execFile(
+      "/usr/bin/python3",
+      ["-c", "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"],
+      (e, out) => (e ? reject(e) : resolve(out)),
+    );
     p.stdin!.end(stdout);
   });
   return JSON.parse(json) as { services: Record<string, Service> };
@@ -28,16 +41,24 @@ describe("docker-compose.example.yml", () => {
   it("does not start without an admin password", async () => {
     const env = { ...process.env };
     delete env.LEAKWATCH_ADMIN_PASSWORD;
-    await expect(exec("docker-compose", ["-f", FILE, "config"], { env, cwd: REPO_ROOT })).rejects.toThrow(/set an admin password/);
+    await expect(exec("docker-compose", ["-f", FILE, "config"], { env, cwd: REPO_ROOT })).rejects.toThrow(
+      /set an admin password/,
+    );
   });
 
   it("is valid and runs the console as the image test does, behind the haproxy allow-list", async () => {
     const { services } = await composeConfig({ LEAKWATCH_ADMIN_PASSWORD: "compose-check-password" });
     const lw = services.leakwatch!;
     expect(lw.pid).toBe("host");
-    expect(lw.volumes).toEqual(expect.arrayContaining(["/proc:/host/proc:ro", "/sys/fs/cgroup:/host/sys/fs/cgroup:ro"]));
+    expect(lw.volumes).toEqual(
+      expect.arrayContaining(["/proc:/host/proc:ro", "/sys/fs/cgroup:/host/sys/fs/cgroup:ro"]),
+    );
     expect(lw.volumes.some((v) => v.endsWith(":/data:rw"))).toBe(true);
-    const config = parseConfig({ ...lw.environment, LEAKWATCH_PROC_ROOT: "/host/proc", LEAKWATCH_CGROUP_ROOT: "/host/sys/fs/cgroup" });
+    const config = parseConfig({
+      ...lw.environment,
+      LEAKWATCH_PROC_ROOT: "/host/proc",
+      LEAKWATCH_CGROUP_ROOT: "/host/sys/fs/cgroup",
+    });
     expect(config.dockerHosts).toEqual([{ name: "local", url: "tcp://docker-proxy:2375", local: true }]);
 
     const proxy = services["docker-proxy"]!;

@@ -36,16 +36,37 @@ describe("the data dir", () => {
     await writeFile(path.join(dataDir, "leakwatch.sqlite"), "", { mode: 0o644 });
     const oldUmask = process.umask(0o022);
     try {
-      await startRuntime({ LEAKWATCH_DATA_DIR: dataDir, LEAKWATCH_BROKERS: `default=${testRedisUrl(7)}`, LEAKWATCH_LOG_LEVEL: "warn" });
+      await startRuntime({
+        LEAKWATCH_DATA_DIR: dataDir,
+        LEAKWATCH_BROKERS: `default=${testRedisUrl(7)}`,
+        LEAKWATCH_LOG_LEVEL: "warn",
+      });
       const admin = await findUserByName("admin");
       await createSession(admin!.id, "127.0.0.1");
-      await auditEvent({ kind: "settings", actor: "test", role: "admin", sourceIp: null, action: "modes.test", detail: null });
+      await auditEvent({
+        kind: "settings",
+        actor: "test",
+        role: "admin",
+        sourceIp: null,
+        action: "modes.test",
+        detail: null,
+      });
     } finally {
       process.umask(oldUmask);
     }
     const seen = await modes(dataDir);
-    for (const name of ["leakwatch.sqlite", "leakwatch.sqlite-wal", "leakwatch.sqlite-shm", "secret.key", "instance-id", "audit/audit.jsonl"]) expect(seen).toHaveProperty([name]);
-    const wrong = Object.entries(seen).filter(([name, mode]) => mode !== (name === "." || name === "audit" ? "700" : "600"));
+    for (const name of [
+      "leakwatch.sqlite",
+      "leakwatch.sqlite-wal",
+      "leakwatch.sqlite-shm",
+      "secret.key",
+      "instance-id",
+      "audit/audit.jsonl",
+    ])
+      expect(seen).toHaveProperty([name]);
+    const wrong = Object.entries(seen).filter(
+      ([name, mode]) => mode !== (name === "." || name === "audit" ? "700" : "600"),
+    );
     expect(wrong).toEqual([]);
   });
 });

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction } from "@/server/actions/run";
 import { getConfig } from "@/server/config";
 import { sampleHost } from "@/server/docker/sampler";
-import { docker, ensureFixtureImage, removeTestContainers, RUN_ID, startLeaker, waitFor } from "@/server/testing/harness";
+import {
+  docker,
+  ensureFixtureImage,
+  removeTestContainers,
+  RUN_ID,
+  startLeaker,
+  waitFor,
+} from "@/server/testing/harness";
 import { startConsole, type TestConsole } from "./support/action-console";
 import { until } from "./support/console";
 import { socketProxy } from "./support/socket-proxy";
@@ -25,7 +32,9 @@ const startedAt = () => docker("inspect", "-f", "{{.State.StartedAt}}", id);
 beforeAll(async () => {
   await ensureFixtureImage();
   id = await startLeaker({ name, mode: "healthy", pool: 3 });
-  await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", id)) === "true" || undefined, { what: "leaker running" });
+  await waitFor(async () => (await docker("inspect", "-f", "{{.State.Running}}", id)) === "true" || undefined, {
+    what: "leaker running",
+  });
   await gate.up();
   lw = await startConsole({ LEAKWATCH_DOCKER_HOSTS: `local=unix://${gate.path}` });
 });
@@ -54,7 +63,10 @@ describe("the Docker endpoint vanishes", () => {
     expect((await sampleHost(host())).ok).toBe(false);
 
     await gate.up();
-    const back = await until(() => sampleHost(host()), (s) => s.ok);
+    const back = await until(
+      () => sampleHost(host()),
+      (s) => s.ok,
+    );
     expect(back.containers.find((c) => c.id === id)?.state).toBe("running");
   });
 
@@ -62,7 +74,13 @@ describe("the Docker endpoint vanishes", () => {
     const was = await startedAt();
     const gone = gate.downAfter(/^POST \/[^ ]*containers\/[^/ ]+\/restart/);
     const action = runAction(
-      { action: "container.restart", target: { host: "local", id }, params: { graceSeconds: 5 }, reason: "fault test: restart while dockerd goes away", confirm: `local/${id}` },
+      {
+        action: "container.restart",
+        target: { host: "local", id },
+        params: { graceSeconds: 5 },
+        reason: "fault test: restart while dockerd goes away",
+        confirm: `local/${id}`,
+      },
       { username: "fault-tester", role: "operator", ip: "127.0.0.1" },
     );
     await gone;
@@ -76,9 +94,16 @@ describe("the Docker endpoint vanishes", () => {
     expect(String((mine[1] as { error?: unknown }).error)).toMatch(/docker:local/);
 
     // The engine did get the request: the container restarted even though nobody heard the answer.
-    await waitFor(async () => (await startedAt()) !== was || undefined, { what: "the restart to happen", timeoutMs: 60_000 });
+    await waitFor(async () => (await startedAt()) !== was || undefined, {
+      what: "the restart to happen",
+      timeoutMs: 60_000,
+    });
     await gate.up();
-    const back = await until(() => sampleHost(host()), (s) => s.ok && s.containers.some((c) => c.id === id && c.state === "running"), 60_000);
+    const back = await until(
+      () => sampleHost(host()),
+      (s) => s.ok && s.containers.some((c) => c.id === id && c.state === "running"),
+      60_000,
+    );
     expect(back.ok).toBe(true);
   });
 });

@@ -36,7 +36,10 @@ let cookie = "";
 let dataDir = "";
 
 const auditEntries = async (): Promise<AuditEntry[]> =>
-  (await readFile(path.join(dataDir, "audit", AUDIT_FILE_NAME), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+  (await readFile(path.join(dataDir, "audit", AUDIT_FILE_NAME), "utf8"))
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditEntry);
 
 const health = async () => (await call<{ sources: SourceState[] }>(healthGET, "/api/health", "")).body.sources;
 const dockerSource = async () => (await health()).find((s) => s.kind === "docker")!;
@@ -51,11 +54,17 @@ async function currentDockerdPid(): Promise<number> {
 
 describe.runIf(mayStop || process.env.CI)("dockerd itself stops and starts again", () => {
   beforeAll(async () => {
-    if (!mayStop) throw new Error(`CI must run this test against the harness's own dockerd: ${(owned as { reason: string }).reason}`);
+    if (!mayStop)
+      throw new Error(
+        `CI must run this test against the harness's own dockerd: ${(owned as { reason: string }).reason}`,
+      );
     await ensureFixtureImage();
     id = await startLeaker({ name, mode: "healthy", pool: 3 });
     await proxy.up();
-    dataDir = await startRuntime({ LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`, LEAKWATCH_SAMPLE_INTERVAL_MS: "500" });
+    dataDir = await startRuntime({
+      LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`,
+      LEAKWATCH_SAMPLE_INTERVAL_MS: "500",
+    });
     cookie = await adminCookie();
     await until(containers, (b) => b.containers.some((c) => c.id === id));
   });
@@ -85,13 +94,21 @@ describe.runIf(mayStop || process.env.CI)("dockerd itself stops and starts again
     const restartedAt = Date.now();
     await startDockerd();
     await until(dockerSource, (s) => s.ok, 60_000);
-    const back = await until(containers, (b) => b.hosts[0]!.ok && b.containers.some((c) => c.id === id && c.sampledAt > restartedAt), 60_000);
+    const back = await until(
+      containers,
+      (b) => b.hosts[0]!.ok && b.containers.some((c) => c.id === id && c.sampledAt > restartedAt),
+      60_000,
+    );
     expect(back.containers.find((c) => c.id === id)!.pids.current).toBeGreaterThan(0);
 
     // The events subscription came back too: a change made now is recorded on the container's timeline.
     const since = Date.now() - 1000;
     await docker("update", "--pids-limit", "4321", id);
-    const events = await until(() => containerEvents("local", id, since), (ev) => ev.some((e) => e.action === "update"), 30_000);
+    const events = await until(
+      () => containerEvents("local", id, since),
+      (ev) => ev.some((e) => e.action === "update"),
+      30_000,
+    );
     expect(events.some((e) => e.action === "update")).toBe(true);
   });
 
@@ -99,7 +116,13 @@ describe.runIf(mayStop || process.env.CI)("dockerd itself stops and starts again
     const pid = await currentDockerdPid();
     const reached = proxy.seen(/^POST \/[^ ]*containers\/[^/ ]+\/restart/);
     const action = runAction(
-      { action: "container.restart", target: { host: "local", id }, params: { graceSeconds: 5 }, reason: "fault test: dockerd dies during a restart", confirm: `local/${id}` },
+      {
+        action: "container.restart",
+        target: { host: "local", id },
+        params: { graceSeconds: 5 },
+        reason: "fault test: dockerd dies during a restart",
+        confirm: `local/${id}`,
+      },
       { username: "fault-tester", role: "operator", ip: "127.0.0.1" },
     );
     await reached;

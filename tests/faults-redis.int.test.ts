@@ -26,7 +26,11 @@ const redis = redisProcess(REDIS_PORT);
 
 // --- a TCP gate: forwards client -> Redis until a pattern was seen N times, then holds everything ---------
 
-interface Gate { armAfter(pattern: RegExp, times: number): Promise<void>; release(): void; close(): Promise<void> }
+interface Gate {
+  armAfter(pattern: RegExp, times: number): Promise<void>;
+  release(): void;
+  close(): Promise<void>;
+}
 
 function tcpGate(listenPort: number, targetPort: number): Gate {
   let held = false;
@@ -35,7 +39,12 @@ function tcpGate(listenPort: number, targetPort: number): Gate {
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, "127.0.0.1");
     sockets.add(client).add(upstream);
-    const close = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
     client.on("error", close).on("close", close);
     upstream.on("error", close).on("close", close);
     upstream.on("data", (d) => client.write(d));
@@ -61,9 +70,13 @@ function tcpGate(listenPort: number, targetPort: number): Gate {
   server.listen(listenPort, "127.0.0.1");
   return {
     armAfter(pattern, times) {
-      return new Promise<void>((fire) => { trigger = { pattern, times, count: 0, fire }; });
+      return new Promise<void>((fire) => {
+        trigger = { pattern, times, count: 0, fire };
+      });
     },
-    release() { held = false; },
+    release() {
+      held = false;
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
@@ -77,11 +90,19 @@ const broker = () => getConfig().brokers.find((b) => b.name === "fault")!;
 const actor = { username: "fault-tester", role: "operator" as const, ip: "127.0.0.1" };
 
 /** Until the console's own client is connected again (it backs off up to 5 s after a failure). */
-const brokerBack = () => until(() => sampleBroker(broker()), (s) => s.ok, 60_000);
+const brokerBack = () =>
+  until(
+    () => sampleBroker(broker()),
+    (s) => s.ok,
+    60_000,
+  );
 
 beforeAll(async () => {
   await redis.start();
-  lw = await startConsole({ LEAKWATCH_BROKERS: `fault=redis://127.0.0.1:${GATE_PORT}/1`, LEAKWATCH_SAMPLE_INTERVAL_MS: "600000" });
+  lw = await startConsole({
+    LEAKWATCH_BROKERS: `fault=redis://127.0.0.1:${GATE_PORT}/1`,
+    LEAKWATCH_SAMPLE_INTERVAL_MS: "600000",
+  });
   resetSamplerState();
 });
 
@@ -109,7 +130,10 @@ describe("the broker's Redis stops", () => {
   it("mid-way through a scan of 5,000 queues: the pass reports ok:false with the error, the console keeps answering", async () => {
     const r = redis.client(1);
     // 5,000 queues declared the way kombu declares them: members of an exchange's binding set.
-    const members = Array.from({ length: 5000 }, (_, i) => `fq-${String(i).padStart(5, "0")}\x06\x16\x06\x16fq-${String(i).padStart(5, "0")}`);
+    const members = Array.from(
+      { length: 5000 },
+      (_, i) => `fq-${String(i).padStart(5, "0")}\x06\x16\x06\x16fq-${String(i).padStart(5, "0")}`,
+    );
     for (let i = 0; i < members.length; i += 1000) await r.sadd("_kombu.binding.faults", ...members.slice(i, i + 1000));
     await r.lpush("fq-04999", "x");
 
@@ -139,13 +163,28 @@ describe("the broker's Redis stops", () => {
 
   it("mid-way through a move of 20,000 Celery messages: outcome failed/unknown, nothing lost or doubled, a second move finishes", async () => {
     const r = redis.client(1);
-    const { sent } = await produce({ queue: "dataset", task: "tasks.record", count: 20_000, priority: "mix", markerPrefix: "fm", env: { BROKER_URL: redis.url(1), RECORD_REDIS_URL: redis.url(2) } });
+    const { sent } = await produce({
+      queue: "dataset",
+      task: "tasks.record",
+      count: 20_000,
+      priority: "mix",
+      markerPrefix: "fm",
+      env: { BROKER_URL: redis.url(1), RECORD_REDIS_URL: redis.url(2) },
+    });
     expect(sent).toBe(20_000);
     await brokerBack();
 
     // 200 Lua batches of 100: stop Redis after the 40th has been sent.
     const armed = gate.armAfter(/evalsha|\$4\r\neval\r\n/, 40);
-    const action = runAction({ action: "queue.move", target: { broker: "fault", queue: "dataset" }, params: { to: "mail" }, reason: "fault test: move during a Redis stop" }, actor);
+    const action = runAction(
+      {
+        action: "queue.move",
+        target: { broker: "fault", queue: "dataset" },
+        params: { to: "mail" },
+        reason: "fault test: move during a Redis stop",
+      },
+      actor,
+    );
     await stopAt(armed);
     const outcome = await action;
     expect(outcome.status).toBe("failed");
@@ -173,7 +212,15 @@ describe("the broker's Redis stops", () => {
     expect([...source, ...target].sort()).toEqual(expected); // each exactly once
 
     await brokerBack();
-    const second = await runAction({ action: "queue.move", target: { broker: "fault", queue: "dataset" }, params: { to: "mail" }, reason: "fault test: finish the move" }, actor);
+    const second = await runAction(
+      {
+        action: "queue.move",
+        target: { broker: "fault", queue: "dataset" },
+        params: { to: "mail" },
+        reason: "fault test: finish the move",
+      },
+      actor,
+    );
     expect(second.status).toBe("succeeded");
     expect(await markers("dataset")).toEqual([]);
     expect((await markers("mail")).sort()).toEqual(expected);
@@ -185,17 +232,27 @@ describe("the broker's Redis stops", () => {
     await brokerBack();
     const timeoutMs = 60_000;
     const armed = gate.armAfter(/\$4\r\nrpop\r\n/, 5); // polling the reply queue
-    const pending = broadcast(broker(), "ping", {}, { timeoutMs }).then(() => "returned", (e: unknown) => e);
+    const pending = broadcast(broker(), "ping", {}, { timeoutMs }).then(
+      () => "returned",
+      (e: unknown) => e,
+    );
     await stopAt(armed);
-    const outcome = await Promise.race([pending, new Promise((res) => setTimeout(() => res("waited out its timeout"), timeoutMs).unref())]);
+    const outcome = await Promise.race([
+      pending,
+      new Promise((res) => setTimeout(() => res("waited out its timeout"), timeoutMs).unref()),
+    ]);
     expect(outcome).toBeInstanceOf(SourceUnavailableError);
 
     await restart();
     await brokerBack();
     // The reply binding it made before publishing, and any reply queue, are gone once Redis is back.
-    await until(async () => ({
-      bindings: (await r.smembers("_kombu.binding.reply.celery.pidbox")).length,
-      replyKeys: (await r.keys("*reply.celery.pidbox*")).length,
-    }), (x) => x.bindings === 0 && x.replyKeys === 0, 30_000);
+    await until(
+      async () => ({
+        bindings: (await r.smembers("_kombu.binding.reply.celery.pidbox")).length,
+        replyKeys: (await r.keys("*reply.celery.pidbox*")).length,
+      }),
+      (x) => x.bindings === 0 && x.replyKeys === 0,
+      30_000,
+    );
   });
 });

@@ -43,7 +43,12 @@ async function depth(r: Redis, queue: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  group = await startSentinelGroup({ masterPort: 6401, replicaPort: 6402, sentinelPorts: [26401, 26402, 26403], masterName: MASTER });
+  group = await startSentinelGroup({
+    masterPort: 6401,
+    replicaPort: 6402,
+    sentinelPorts: [26401, 26402, 26403],
+    masterName: MASTER,
+  });
   // Celery takes the master name from broker_transport_options; the console's equivalent is the config file.
   const configFile = path.join(configDir, "leakwatch.json");
   writeFileSync(configFile, JSON.stringify({ brokers: { ha: { master_name: MASTER } } }));
@@ -68,7 +73,14 @@ describe("a Sentinel failover", () => {
       BROKER_TRANSPORT_OPTIONS: JSON.stringify({ master_name: MASTER }),
       RECORD_REDIS_URL: group.master.url(2),
     };
-    const { sent } = await produce({ queue: "dataset", task: "tasks.record", count: 3000, priority: "mix", markerPrefix: "fo", env: celeryEnv });
+    const { sent } = await produce({
+      queue: "dataset",
+      task: "tasks.record",
+      count: 3000,
+      priority: "mix",
+      markerPrefix: "fo",
+      env: celeryEnv,
+    });
     expect(sent).toBe(3000);
     const oldMaster = group.master.client(1);
     const expected = Array.from({ length: sent }, (_, i) => `fo-${i}`).sort();
@@ -77,24 +89,54 @@ describe("a Sentinel failover", () => {
     const first = await sampleBroker(broker());
     expect(first.ok).toBe(true);
     expect(first.queues.find((q) => q.name === "dataset")?.depth).toBe(sent);
-    expect(first.queues.find((q) => q.name === "dataset")?.byPriority).toEqual({ "0": 750, "3": 750, "6": 750, "9": 750 });
+    expect(first.queues.find((q) => q.name === "dataset")?.byPriority).toEqual({
+      "0": 750,
+      "3": 750,
+      "6": 750,
+      "9": 750,
+    });
     // The replica holds everything before the master dies (what it did not get would be lost by any client).
     const replica = group.replica.client(1);
-    await until(() => depth(replica, "dataset"), (n) => n === sent);
+    await until(
+      () => depth(replica, "dataset"),
+      (n) => n === sent,
+    );
 
     // Kill the master (SIGKILL, no goodbye) as soon as the move reports its first batch.
     let killed: Promise<void> | null = null;
-    const unsubscribe = subscribe((topic) => { if (topic === "progress" && !killed) killed = group.master.kill(); });
-    const outcome = await runAction({ action: "queue.move", target: { broker: "ha", queue: "dataset" }, params: { to: "mail" }, reason: "failover test" }, actor).finally(unsubscribe);
+    const unsubscribe = subscribe((topic) => {
+      if (topic === "progress" && !killed) killed = group.master.kill();
+    });
+    const outcome = await runAction(
+      {
+        action: "queue.move",
+        target: { broker: "ha", queue: "dataset" },
+        params: { to: "mail" },
+        reason: "failover test",
+      },
+      actor,
+    ).finally(unsubscribe);
     expect(killed).not.toBeNull();
     await killed;
 
     // Sentinel promotes the replica.
-    await until(() => group.currentMaster(), (m) => m.port === 6402, 60_000);
-    await until(async () => /role:master/.test(await replica.info("replication")), (x) => x, 30_000);
+    await until(
+      () => group.currentMaster(),
+      (m) => m.port === 6402,
+      60_000,
+    );
+    await until(
+      async () => /role:master/.test(await replica.info("replication")),
+      (x) => x,
+      30_000,
+    );
 
     // The sampler recovers on the new master, and what it reports is what the new master holds.
-    const back = await until(() => sampleBroker(broker()), (s) => s.ok, 60_000);
+    const back = await until(
+      () => sampleBroker(broker()),
+      (s) => s.ok,
+      60_000,
+    );
     expect(back.queues.find((q) => q.name === "dataset")?.depth).toBe(await depth(replica, "dataset"));
     expect(back.queues.find((q) => q.name === "mail")?.depth).toBe(await depth(replica, "mail"));
 
@@ -108,11 +150,22 @@ describe("a Sentinel failover", () => {
     expect(audit.map((e) => e.kind)).toEqual(["intent", "outcome"]);
 
     // A second move on the new master finishes the job.
-    const second = await runAction({ action: "queue.move", target: { broker: "ha", queue: "dataset" }, params: { to: "mail" }, reason: "failover test: finish" }, actor);
+    const second = await runAction(
+      {
+        action: "queue.move",
+        target: { broker: "ha", queue: "dataset" },
+        params: { to: "mail" },
+        reason: "failover test: finish",
+      },
+      actor,
+    );
     expect(second.status).toBe("succeeded");
     expect(await markers(replica, "dataset")).toEqual([]);
     expect((await markers(replica, "mail")).sort()).toEqual(expected);
-    const after = await until(() => sampleBroker(broker()), (s) => s.ok && s.queues.find((q) => q.name === "mail")?.depth === sent);
+    const after = await until(
+      () => sampleBroker(broker()),
+      (s) => s.ok && s.queues.find((q) => q.name === "mail")?.depth === sent,
+    );
     expect(after.queues.find((q) => q.name === "dataset")?.depth).toBe(0);
   });
 });

@@ -12,7 +12,13 @@ import { ORIGIN, testConfig } from "./support/console";
 // First start without LEAKWATCH_ADMIN_PASSWORD: a one-time setup link in the log, used once, creates the admin.
 
 const post = (handler: (r: Request) => Promise<Response>, path: string, body: unknown) =>
-  handler(new Request(`${ORIGIN}${path}`, { method: "POST", headers: { origin: ORIGIN, host: "127.0.0.1:3000", "content-type": "application/json" }, body: JSON.stringify(body) }));
+  handler(
+    new Request(`${ORIGIN}${path}`, {
+      method: "POST",
+      headers: { origin: ORIGIN, host: "127.0.0.1:3000", "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  );
 
 afterAll(async () => {
   setAuditLog(null);
@@ -22,7 +28,14 @@ afterAll(async () => {
 describe("first start", () => {
   it("prints a one-time setup link that creates the admin once", async () => {
     const dataDir = testConfig({ LEAKWATCH_ADMIN_PASSWORD: "" });
-    setAuditLog(await openAuditLog({ dir: path.join(dataDir, "audit"), key: "k".repeat(32), headStore: dbHeadStore("first-start"), instance: "first-start" }));
+    setAuditLog(
+      await openAuditLog({
+        dir: path.join(dataDir, "audit"),
+        key: "k".repeat(32),
+        headStore: dbHeadStore("first-start"),
+        instance: "first-start",
+      }),
+    );
     const printed: string[] = [];
     const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void printed.push(a.join(" ")));
     await ensureFirstAdmin();
@@ -32,7 +45,11 @@ describe("first start", () => {
     const token = link![1]!;
     expect(await countUsers()).toBe(0);
 
-    const bad = await post(setupPOST, "/api/setup", { token: "x".repeat(43), username: "boss", password: "first-admin-password" });
+    const bad = await post(setupPOST, "/api/setup", {
+      token: "x".repeat(43),
+      username: "boss",
+      password: "first-admin-password",
+    });
     expect(bad.status).toBe(403);
     const short = await post(setupPOST, "/api/setup", { token, username: "boss", password: "short" });
     expect(short.status).toBe(400);

@@ -12,8 +12,18 @@ import { GET as threadsGET } from "@/app/api/containers/[host]/[id]/threads/rout
 import { GET as queuesGET } from "@/app/api/queues/route";
 import type { ContainersResponse, QueuesResponse } from "@/server/schemas/api";
 import {
-  REPO_ROOT, RUN_ID, TEST_LABEL, RUN_LABEL, cleanupCgroupParents, docker, ensureFixtureImage, removeTestContainers, run, setCgroupPidsMax,
-  startLeaker, waitFor,
+  REPO_ROOT,
+  RUN_ID,
+  TEST_LABEL,
+  RUN_LABEL,
+  cleanupCgroupParents,
+  docker,
+  ensureFixtureImage,
+  removeTestContainers,
+  run,
+  setCgroupPidsMax,
+  startLeaker,
+  waitFor,
 } from "@/server/testing/harness";
 import { adminCookie, call } from "./support/console";
 import { testRedisServer } from "./support/redis-server";
@@ -38,7 +48,8 @@ let session = { cookie: "", csrf: "" };
 
 async function login(): Promise<{ cookie: string; csrf: string }> {
   const r = await fetch(`${CONSOLE}/api/auth/login`, {
-    method: "POST", headers: { "content-type": "application/json", origin: CONSOLE },
+    method: "POST",
+    headers: { "content-type": "application/json", origin: CONSOLE },
     body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
   });
   expect(r.status).toBe(200);
@@ -48,10 +59,12 @@ async function login(): Promise<{ cookie: string; csrf: string }> {
 
 async function api<T>(urlPath: string, init: { body?: unknown } = {}): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { cookie: session.cookie, origin: CONSOLE };
-  if (init.body !== undefined) Object.assign(headers, { "content-type": "application/json", "x-csrf-token": session.csrf });
-  const r = init.body === undefined
-    ? await fetch(`${CONSOLE}${urlPath}`, { headers })
-    : await fetch(`${CONSOLE}${urlPath}`, { method: "POST", headers, body: JSON.stringify(init.body) });
+  if (init.body !== undefined)
+    Object.assign(headers, { "content-type": "application/json", "x-csrf-token": session.csrf });
+  const r =
+    init.body === undefined
+      ? await fetch(`${CONSOLE}${urlPath}`, { headers })
+      : await fetch(`${CONSOLE}${urlPath}`, { method: "POST", headers, body: JSON.stringify(init.body) });
   return { status: r.status, body: (await r.json()) as T };
 }
 
@@ -59,18 +72,49 @@ const inspect = (what: string, c = consoleName) => docker("inspect", "-f", what,
 
 async function startConsoleContainer(): Promise<void> {
   await docker(
-    "run", "-d", "--name", consoleName, "--label", `${TEST_LABEL}=1`, "--label", `${RUN_LABEL}=${RUN_ID}`,
-    "--network", "host", "--pid", "host",
-    "-v", "/proc:/host/proc:ro", "-v", "/sys/fs/cgroup:/host/sys/fs/cgroup:ro", "-v", `${volume}:/data`,
-    "-e", `PORT=${PORT}`, "-e", "HOSTNAME=127.0.0.1",
-    "-e", `LEAKWATCH_DOCKER_HOSTS=local=tcp://127.0.0.1:${PROXY_PORT}`, "-e", "LEAKWATCH_LOCAL_DOCKER_HOSTS=local",
-    "-e", `LEAKWATCH_BROKERS=dify=redis://127.0.0.1:${REDIS_PORT}/1`,
-    "-e", `LEAKWATCH_ADMIN_PASSWORD=${ADMIN_PASSWORD}`, "-e", "LEAKWATCH_SAMPLE_INTERVAL_MS=1000",
+    "run",
+    "-d",
+    "--name",
+    consoleName,
+    "--label",
+    `${TEST_LABEL}=1`,
+    "--label",
+    `${RUN_LABEL}=${RUN_ID}`,
+    "--network",
+    "host",
+    "--pid",
+    "host",
+    "-v",
+    "/proc:/host/proc:ro",
+    "-v",
+    "/sys/fs/cgroup:/host/sys/fs/cgroup:ro",
+    "-v",
+    `${volume}:/data`,
+    "-e",
+    `PORT=${PORT}`,
+    "-e",
+    "HOSTNAME=127.0.0.1",
+    "-e",
+    `LEAKWATCH_DOCKER_HOSTS=local=tcp://127.0.0.1:${PROXY_PORT}`,
+    "-e",
+    "LEAKWATCH_LOCAL_DOCKER_HOSTS=local",
+    "-e",
+    `LEAKWATCH_BROKERS=dify=redis://127.0.0.1:${REDIS_PORT}/1`,
+    "-e",
+    `LEAKWATCH_ADMIN_PASSWORD=${ADMIN_PASSWORD}`,
+    "-e",
+    "LEAKWATCH_SAMPLE_INTERVAL_MS=1000",
     // The image's own healthcheck command, checked every 2 s instead of 30 so the test need not wait.
-    "--health-interval", "2s", "--health-start-period", "60s",
+    "--health-interval",
+    "2s",
+    "--health-start-period",
+    "60s",
     IMAGE,
   );
-  await waitFor(async () => (await inspect("{{.State.Health.Status}}")) === "healthy", { timeoutMs: 90_000, what: "the console container healthy" });
+  await waitFor(async () => (await inspect("{{.State.Health.Status}}")) === "healthy", {
+    timeoutMs: 90_000,
+    what: "the console container healthy",
+  });
 }
 
 async function hostContainers() {
@@ -78,23 +122,35 @@ async function hostContainers() {
 }
 
 beforeAll(async () => {
-  await docker("image", "inspect", IMAGE).catch(() => { throw new Error(`no image ${IMAGE}: run scripts/build-image.sh`); });
+  await docker("image", "inspect", IMAGE).catch(() => {
+    throw new Error(`no image ${IMAGE}: run scripts/build-image.sh`);
+  });
   await ensureFixtureImage();
   await redis.start();
   // Real Celery messages on the loopback broker (priorities mixed: four kombu lists for one queue).
-  await run("/usr/bin/python3", ["produce.py", "--queue", "dataset", "--count", "25", "--priority", "mix", "--task", "tasks.record"], {
-    cwd: path.join(REPO_ROOT, "fixtures/celery"), env: { ...process.env, BROKER_URL: redis.url(1) },
-  });
+  await run(
+    "/usr/bin/python3",
+    ["produce.py", "--queue", "dataset", "--count", "25", "--priority", "mix", "--task", "tasks.record"],
+    {
+      cwd: path.join(REPO_ROOT, "fixtures/celery"),
+      env: { ...process.env, BROKER_URL: redis.url(1) },
+    },
+  );
   haproxy = spawn("haproxy", ["-db", "-f", path.join(REPO_ROOT, "deploy/docker-socket-proxy/haproxy.cfg")], {
-    env: { ...process.env, DOCKER_PROXY_BIND: `127.0.0.1:${PROXY_PORT}`, DOCKER_SOCKET: "/var/run/docker.sock" }, stdio: "ignore",
+    env: { ...process.env, DOCKER_PROXY_BIND: `127.0.0.1:${PROXY_PORT}`, DOCKER_SOCKET: "/var/run/docker.sock" },
+    stdio: "ignore",
   });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${PROXY_PORT}/_ping`)).ok, { what: "haproxy in front of the Docker socket" });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${PROXY_PORT}/_ping`)).ok, {
+    what: "haproxy in front of the Docker socket",
+  });
 
   // Its own limit is 100; the parent cgroup caps it at 40, which the leak reaches within seconds.
   await setCgroupPidsMax(`/${parent}`, 40);
   await startLeaker({ name: leakerName, mode: "leak", rate: 20, pidsLimit: 100, cgroupParent: `/${parent}` });
   await startRuntime({
-    LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock", LEAKWATCH_BROKERS: `dify=${redis.url(1)}`, LEAKWATCH_SAMPLE_INTERVAL_MS: "500",
+    LEAKWATCH_DOCKER_HOSTS: "local=unix:///var/run/docker.sock",
+    LEAKWATCH_BROKERS: `dify=${redis.url(1)}`,
+    LEAKWATCH_SAMPLE_INTERVAL_MS: "500",
   });
   hostCookie = await adminCookie();
 
@@ -109,7 +165,10 @@ afterAll(async () => {
   await docker("volume", "rm", "-f", volume).catch(() => undefined);
   if (haproxy && haproxy.exitCode === null) {
     const p = haproxy;
-    await new Promise<void>((r) => { p.once("exit", () => r()); p.kill("SIGTERM"); });
+    await new Promise<void>((r) => {
+      p.once("exit", () => r());
+      p.kill("SIGTERM");
+    });
   }
   await redis.stop();
   await cleanupCgroupParents();
@@ -121,17 +180,31 @@ describe("the console's image, run as users run it", () => {
     const status = await readFile(`/proc/${await inspect("{{.State.Pid}}")}/status`, "utf8");
     expect(status).toMatch(/^Uid:\s+1000\s+1000\s+1000\s+1000$/m);
     const mounts = JSON.parse(await inspect("{{json .Mounts}}")) as { Destination: string; RW: boolean }[];
-    expect(mounts.filter((m) => m.Destination.startsWith("/host/")).map((m) => [m.Destination, m.RW]).sort())
-      .toEqual([["/host/proc", false], ["/host/sys/fs/cgroup", false]]);
+    expect(
+      mounts
+        .filter((m) => m.Destination.startsWith("/host/"))
+        .map((m) => [m.Destination, m.RW])
+        .sort(),
+    ).toEqual([
+      ["/host/proc", false],
+      ["/host/sys/fs/cgroup", false],
+    ]);
   });
 
   it("shows the leaking container's effective limit and its source exactly as the console on the host does", async () => {
-    const pair = await waitFor(async () => {
-      const host = (await hostContainers()).find((c) => c.name === leakerName);
-      const inImage = (await api<ContainersResponse>("/api/containers")).body.containers.find((c) => c.name === leakerName);
-      // Both at the cap (the leak is stopped there by the kernel): the same sample on both sides.
-      return host && inImage && host.pids.current === 40 && inImage.pids.current === 40 ? { host, inImage } : undefined;
-    }, { timeoutMs: 60_000, what: "both consoles to see the leaker at its cap" });
+    const pair = await waitFor(
+      async () => {
+        const host = (await hostContainers()).find((c) => c.name === leakerName);
+        const inImage = (await api<ContainersResponse>("/api/containers")).body.containers.find(
+          (c) => c.name === leakerName,
+        );
+        // Both at the cap (the leak is stopped there by the kernel): the same sample on both sides.
+        return host && inImage && host.pids.current === 40 && inImage.pids.current === 40
+          ? { host, inImage }
+          : undefined;
+      },
+      { timeoutMs: 60_000, what: "both consoles to see the leaker at its cap" },
+    );
     expect(pair.host.pids).toMatchObject({ limit: 100, effectiveLimit: 40, limitSource: "ancestor" });
     const { peak: _hp, ...hostPids } = pair.host.pids;
     const { peak: _ip, ...imagePids } = pair.inImage.pids;
@@ -142,13 +215,20 @@ describe("the console's image, run as users run it", () => {
 
   it("diagnoses the same threads from the host's /proc", async () => {
     const id = (await hostContainers()).find((c) => c.name === leakerName)!.id;
-    type Threads = { processes: { pid: number; command: string; threads: number }[]; names: unknown; groups: { state: string; wchan: string; syscall: string | null; count: number }[] };
-    const host = (await call<Threads>(threadsGET, `/api/containers/local/${id}/threads`, hostCookie, { host: "local", id })).body;
+    type Threads = {
+      processes: { pid: number; command: string; threads: number }[];
+      names: unknown;
+      groups: { state: string; wchan: string; syscall: string | null; count: number }[];
+    };
+    const host = (
+      await call<Threads>(threadsGET, `/api/containers/local/${id}/threads`, hostCookie, { host: "local", id })
+    ).body;
     const inImage = (await api<Threads>(`/api/containers/local/${id}/threads`)).body;
     expect(inImage.processes).toEqual(host.processes);
     expect(inImage.processes[0]!.threads).toBe(40);
     expect(inImage.names).toEqual(host.names);
-    const byState = (t: Threads) => t.groups.reduce<Record<string, number>>((m, g) => ({ ...m, [g.state]: (m[g.state] ?? 0) + g.count }), {});
+    const byState = (t: Threads) =>
+      t.groups.reduce<Record<string, number>>((m, g) => ({ ...m, [g.state]: (m[g.state] ?? 0) + g.count }), {});
     expect(byState(inImage)).toEqual(byState(host));
     // As uid 1000 the kernel hides other users' wait channels and syscalls (ptrace access checks): the image shows
     // the state without them, the host console (root) with them. README, Deploying, says so.
@@ -157,16 +237,24 @@ describe("the console's image, run as users run it", () => {
   });
 
   it("reads the broker's queue depths like the host console (and kombu)", async () => {
-    const depth = async (get: () => Promise<QueuesResponse>) => (await get()).brokers.find((b) => b.name === "dify")?.queues.find((q) => q.name === "dataset")?.depth;
-    const inImage = await waitFor(() => depth(async () => (await api<QueuesResponse>("/api/queues")).body), { what: "queue depth in the image" });
-    const host = await waitFor(() => depth(async () => (await call<QueuesResponse>(queuesGET, "/api/queues", hostCookie)).body), { what: "queue depth on the host" });
+    const depth = async (get: () => Promise<QueuesResponse>) =>
+      (await get()).brokers.find((b) => b.name === "dify")?.queues.find((q) => q.name === "dataset")?.depth;
+    const inImage = await waitFor(() => depth(async () => (await api<QueuesResponse>("/api/queues")).body), {
+      what: "queue depth in the image",
+    });
+    const host = await waitFor(
+      () => depth(async () => (await call<QueuesResponse>(queuesGET, "/api/queues", hostCookie)).body),
+      { what: "queue depth on the host" },
+    );
     expect(inImage).toBe(25);
     expect(host).toBe(25);
   });
 
   it("refuses what the allow-list leaves out: exec create through the proxy gets 403 and never reaches Docker", async () => {
     const r = await fetch(`http://127.0.0.1:${PROXY_PORT}/v1.41/containers/${leakerName}/exec`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ Cmd: ["/leaker", "--help"] }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Cmd: ["/leaker", "--help"] }),
     });
     expect(r.status).toBe(403);
     expect(await inspect("{{json .ExecIDs}}", leakerName)).toBe("null");
@@ -176,8 +264,10 @@ describe("the console's image, run as users run it", () => {
   it("raises the pids limit through the proxy, time-boxed; a SIGTERM stops it cleanly and the revert still happens", async () => {
     const r = await api<{ status: string; auditId: string }>("/api/actions", {
       body: {
-        action: "container.set-pids-limit", target: { host: "local", id: leakerName },
-        params: { limit: 150, revertAfterSeconds: 30 }, reason: "image test: time-boxed raise",
+        action: "container.set-pids-limit",
+        target: { host: "local", id: leakerName },
+        params: { limit: 150, revertAfterSeconds: 30 },
+        reason: "image test: time-boxed raise",
       },
     });
     expect(r.status).toBe(200);
@@ -192,14 +282,25 @@ describe("the console's image, run as users run it", () => {
 
     // Started again on the same volume: the audit chain verifies and the pending revert runs when due.
     await docker("start", consoleName);
-    await waitFor(async () => (await inspect("{{.State.Health.Status}}")) === "healthy", { timeoutMs: 90_000, what: "healthy after restart" });
+    await waitFor(async () => (await inspect("{{.State.Health.Status}}")) === "healthy", {
+      timeoutMs: 90_000,
+      what: "healthy after restart",
+    });
     session = await login();
-    await waitFor(async () => (await inspect("{{.HostConfig.PidsLimit}}", leakerName)) === "100", { timeoutMs: 90_000, what: "the time-boxed raise reverted" });
+    await waitFor(async () => (await inspect("{{.HostConfig.PidsLimit}}", leakerName)) === "100", {
+      timeoutMs: 90_000,
+      what: "the time-boxed raise reverted",
+    });
     const verify = await api<{ ok: boolean; entries: number }>("/api/audit/verify");
     expect(verify.body).toMatchObject({ ok: true });
     // One row per action (intent joined with its outcome): the raise and its revert, both with an outcome.
-    const audit = await api<{ entries: { actor: string; action: string; kind: string; outcome: string; params: { limit?: number } }[] }>("/api/audit");
+    const audit = await api<{
+      entries: { actor: string; action: string; kind: string; outcome: string; params: { limit?: number } }[];
+    }>("/api/audit");
     const rows = audit.body.entries.filter((e) => e.kind === "action" && e.action === "container.set-pids-limit");
-    expect(rows.map((e) => [e.actor, e.outcome, e.params.limit]).sort()).toEqual([["admin", "succeeded", 150], ["system:timebox", "succeeded", 100]]);
+    expect(rows.map((e) => [e.actor, e.outcome, e.params.limit]).sort()).toEqual([
+      ["admin", "succeeded", 150],
+      ["system:timebox", "succeeded", 100],
+    ]);
   });
 });

@@ -15,7 +15,15 @@ import { GET as metricsGET } from "@/app/metrics/route";
 import { createApiToken } from "@/server/auth/tokens";
 import type { ContainersResponse } from "@/server/schemas/api";
 import {
-  REPO_ROOT, RUN_ID, cleanupCgroupParents, ensureFixtureImage, removeTestContainers, run, setCgroupPidsMax, startLeaker, waitFor,
+  REPO_ROOT,
+  RUN_ID,
+  cleanupCgroupParents,
+  ensureFixtureImage,
+  removeTestContainers,
+  run,
+  setCgroupPidsMax,
+  startLeaker,
+  waitFor,
 } from "@/server/testing/harness";
 import { adminCookie, call } from "./support/console";
 import { testRedisServer } from "./support/redis-server";
@@ -25,7 +33,11 @@ const PROMETHEUS_PORT = Number(process.env.LEAKWATCH_TEST_PROMETHEUS_PORT ?? 940
 const PROM = `http://127.0.0.1:${PROMETHEUS_PORT}`;
 const DEPLOY = path.join(REPO_ROOT, "deploy");
 /** Names promtool's lint flags that are kept on purpose, each listed in the README with the reason. */
-const KEPT_FOR_COMPATIBILITY = ["celery_active_consumer_count", "celery_active_worker_count", "celery_active_process_count"];
+const KEPT_FOR_COMPATIBILITY = [
+  "celery_active_consumer_count",
+  "celery_active_worker_count",
+  "celery_active_process_count",
+];
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
 const name = `lw-prom-${tag}`;
@@ -52,7 +64,9 @@ async function serveMetrics(): Promise<number> {
 }
 
 async function metricsBody(): Promise<string> {
-  const r = await metricsGET(new Request("http://127.0.0.1/metrics", { headers: { host: "127.0.0.1", authorization: `Bearer ${token}` } }));
+  const r = await metricsGET(
+    new Request("http://127.0.0.1/metrics", { headers: { host: "127.0.0.1", authorization: `Bearer ${token}` } }),
+  );
   expect(r.status).toBe(200);
   return r.text();
 }
@@ -73,7 +87,10 @@ async function prometheusConfig(consolePort: number, tokenFile: string): Promise
   return text;
 }
 
-interface PromVector { metric: Record<string, string>; value: [number, string] }
+interface PromVector {
+  metric: Record<string, string>;
+  value: [number, string];
+}
 async function promQuery(query: string): Promise<PromVector[]> {
   const r = await fetch(`${PROM}/api/v1/query?query=${encodeURIComponent(query)}`);
   const body = (await r.json()) as { status: string; data: { result: PromVector[] } };
@@ -100,7 +117,10 @@ beforeAll(async () => {
 afterAll(async () => {
   if (prometheus && prometheus.exitCode === null) {
     const p = prometheus;
-    await new Promise<void>((r) => { p.once("exit", () => r()); p.kill("SIGTERM"); });
+    await new Promise<void>((r) => {
+      p.once("exit", () => r());
+      p.kill("SIGTERM");
+    });
   }
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   await stopRuntime();
@@ -132,7 +152,14 @@ describe("deploy/prometheus with promtool", () => {
       p.stdin.end(body);
     });
     // promtool lints only families with samples: the worker counts appear once a worker is live.
-    const flagged = [...new Set(lint.split("\n").filter(Boolean).map((l) => l.split(/\s/)[0]!))];
+    const flagged = [
+      ...new Set(
+        lint
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split(/\s/)[0]!),
+      ),
+    ];
     expect(flagged).toContain("celery_active_consumer_count");
     for (const n of flagged) expect(KEPT_FOR_COMPATIBILITY, lint).toContain(n);
   });
@@ -146,54 +173,92 @@ describe("Debian's Prometheus scraping the console", () => {
     const configFile = path.join(workDir, "prometheus.yml");
     await writeFile(configFile, await prometheusConfig(consolePort, tokenFile));
     await run("promtool", ["check", "config", configFile]);
-    prometheus = spawn("prometheus", [
-      `--config.file=${configFile}`, `--storage.tsdb.path=${path.join(workDir, "data")}`,
-      `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
-    ], { stdio: ["ignore", "ignore", "pipe"] });
+    prometheus = spawn(
+      "prometheus",
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${path.join(workDir, "data")}`,
+        `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
     let log = "";
     prometheus.stderr!.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
 
-    const target = await waitFor(async () => {
-      const r = await fetch(`${PROM}/api/v1/targets`);
-      const t = ((await r.json()) as { data: { activeTargets: { health: string; lastError: string; labels: Record<string, string> }[] } }).data.activeTargets;
-      return t.find((x) => x.labels.job === "leakwatch" && x.health === "up");
-    }, { timeoutMs: 60_000, what: `Prometheus scraping the console (log: ${log.slice(-500)})` });
+    const target = await waitFor(
+      async () => {
+        const r = await fetch(`${PROM}/api/v1/targets`);
+        const t = (
+          (await r.json()) as {
+            data: { activeTargets: { health: string; lastError: string; labels: Record<string, string> }[] };
+          }
+        ).data.activeTargets;
+        return t.find((x) => x.labels.job === "leakwatch" && x.health === "up");
+      },
+      { timeoutMs: 60_000, what: `Prometheus scraping the console (log: ${log.slice(-500)})` },
+    );
     expect(target.labels.instance).toBe(`127.0.0.1:${consolePort}`);
 
     // The console's own answer for the container, once it has settled at the ancestor's cap.
-    const console = await waitFor(async () => {
-      const r = await call<ContainersResponse>(containersGET, "/api/containers", cookie);
-      const c = r.body.containers.find((x) => x.name === name);
-      return c && c.pids.effectiveLimit !== null && (c.pids.refusedTotal ?? 0) > 0 ? c : undefined;
-    }, { timeoutMs: 60_000, what: "the console to see the leaker refused at its ancestor's cap" });
+    const console = await waitFor(
+      async () => {
+        const r = await call<ContainersResponse>(containersGET, "/api/containers", cookie);
+        const c = r.body.containers.find((x) => x.name === name);
+        return c && c.pids.effectiveLimit !== null && (c.pids.refusedTotal ?? 0) > 0 ? c : undefined;
+      },
+      { timeoutMs: 60_000, what: "the console to see the leaker refused at its ancestor's cap" },
+    );
     expect(console.pids).toMatchObject({ limit: 100, effectiveLimit: 30, limitSource: "ancestor" });
 
-    const [effective] = await waitFor(async () => {
-      const v = await promQuery(`leakwatch_container_threads_effective_max{name="${name}"}`);
-      return v.length === 1 ? v : undefined;
-    }, { timeoutMs: 30_000, what: "the effective limit in Prometheus" });
+    const [effective] = await waitFor(
+      async () => {
+        const v = await promQuery(`leakwatch_container_threads_effective_max{name="${name}"}`);
+        return v.length === 1 ? v : undefined;
+      },
+      { timeoutMs: 30_000, what: "the effective limit in Prometheus" },
+    );
     expect(Number(effective!.value[1])).toBe(console.pids.effectiveLimit);
-    expect(effective!.metric).toMatchObject({ job: "leakwatch", host: "local", id: console.id, limit_source: console.pids.limitSource });
-    const [ratio] = await waitFor(async () => {
-      const v = await promQuery(`leakwatch:container_threads_effective_ratio{name="${name}"}`);
-      return v.length === 1 ? v : undefined;
-    }, { timeoutMs: 30_000, what: "the recording rule's ratio" });
+    expect(effective!.metric).toMatchObject({
+      job: "leakwatch",
+      host: "local",
+      id: console.id,
+      limit_source: console.pids.limitSource,
+    });
+    const [ratio] = await waitFor(
+      async () => {
+        const v = await promQuery(`leakwatch:container_threads_effective_ratio{name="${name}"}`);
+        return v.length === 1 ? v : undefined;
+      },
+      { timeoutMs: 30_000, what: "the recording rule's ratio" },
+    );
     expect(Number(ratio!.value[1])).toBeGreaterThan(0.9);
 
-    const alert = await waitFor(async () => {
-      const r = await fetch(`${PROM}/api/v1/alerts`);
-      const alerts = ((await r.json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } }).data.alerts;
-      return alerts.find((a) => a.labels.alertname === "LeakwatchForksRefused" && a.labels.name === name && a.state === "firing");
-    }, { timeoutMs: 60_000, what: "LeakwatchForksRefused firing" });
+    const alert = await waitFor(
+      async () => {
+        const r = await fetch(`${PROM}/api/v1/alerts`);
+        const alerts = ((await r.json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } })
+          .data.alerts;
+        return alerts.find(
+          (a) => a.labels.alertname === "LeakwatchForksRefused" && a.labels.name === name && a.state === "firing",
+        );
+      },
+      { timeoutMs: 60_000, what: "LeakwatchForksRefused firing" },
+    );
     expect(alert.labels).toMatchObject({ severity: "critical", host: "local", id: console.id });
   });
 });
 
 describe("deploy/grafana/leakwatch.json", () => {
-  interface Panel { title: string; type: string; targets?: { expr: string }[]; panels?: Panel[] }
+  interface Panel {
+    title: string;
+    type: string;
+    targets?: { expr: string }[];
+    panels?: Panel[];
+  }
   it("has fleet, container and queue rows, and every query names metrics /metrics exports or the recording rules", async () => {
     const dash = JSON.parse(await readFile(path.join(DEPLOY, "grafana/leakwatch.json"), "utf8")) as {
-      panels: Panel[]; templating: { list: { name: string; query: string | { query: string } }[] };
+      panels: Panel[];
+      templating: { list: { name: string; query: string | { query: string } }[] };
     };
     const flat = dash.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
     expect(flat.filter((p) => p.type === "row").map((p) => p.title)).toEqual(["Fleet", "One container", "Queues"]);
@@ -203,17 +268,25 @@ describe("deploy/grafana/leakwatch.json", () => {
     const recorded = new Set([...rules.matchAll(/^\s*- record: (\S+)$/gm)].map((m) => m[1]!));
     const metricName = /\b(?:container_|celery_|leakwatch_|leakwatch:)[a-z0-9_:]*/g;
     const queries = [
-      ...flat.filter((p) => p.type !== "row").map((p) => {
-        expect(p.targets?.length, `panel "${p.title}" has no query`).toBeGreaterThan(0);
-        return { where: `panel "${p.title}"`, exprs: p.targets!.map((t) => t.expr) };
-      }),
-      ...dash.templating.list.filter((v) => typeof v.query === "object").map((v) => ({ where: `variable $${v.name}`, exprs: [(v.query as { query: string }).query] })),
+      ...flat
+        .filter((p) => p.type !== "row")
+        .map((p) => {
+          expect(p.targets?.length, `panel "${p.title}" has no query`).toBeGreaterThan(0);
+          return { where: `panel "${p.title}"`, exprs: p.targets!.map((t) => t.expr) };
+        }),
+      ...dash.templating.list
+        .filter((v) => typeof v.query === "object")
+        .map((v) => ({ where: `variable $${v.name}`, exprs: [(v.query as { query: string }).query] })),
     ];
     for (const q of queries) {
       for (const expr of q.exprs) {
         const names = expr.match(metricName) ?? [];
         expect(names.length, `${q.where}: ${expr} names no metric`).toBeGreaterThan(0);
-        for (const n of names) expect(exported.has(n) || recorded.has(n), `${q.where}: ${n} is neither in /metrics nor a recording rule`).toBe(true);
+        for (const n of names)
+          expect(
+            exported.has(n) || recorded.has(n),
+            `${q.where}: ${n} is neither in /metrics nor a recording rule`,
+          ).toBe(true);
       }
     }
   });

@@ -27,7 +27,11 @@ describe("a malformed session cookie", () => {
     const { GET } = await import("@/app/api/auth/session/route");
     for (const cookie of ["lw_session=%", "lw_session=%E0%A4%A", "lw_session=%zz; other=1"]) {
       const res = await GET(rawRequest("/api/auth/session", { cookie }));
-      expect({ cookie, status: res.status, body: await res.json() }).toEqual({ cookie, status: 401, body: { error: { code: "unauthenticated", message: expect.any(String) } } });
+      expect({ cookie, status: res.status, body: await res.json() }).toEqual({
+        cookie,
+        status: 401,
+        body: { error: { code: "unauthenticated", message: expect.any(String) } },
+      });
     }
   });
 });
@@ -75,8 +79,18 @@ describe("the live stream", () => {
 
 async function login(username: string, password: string, peer: string, extra: Record<string, string> = {}) {
   const { POST } = await import("@/app/api/auth/login/route");
-  const res = await POST(rawRequest("/api/auth/login", { origin: ORIGIN, "content-type": "application/json", "x-leakwatch-peer": peer, ...extra }, { method: "POST", body: JSON.stringify({ username, password }) }));
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as { error?: { code: string; message: string } } };
+  const res = await POST(
+    rawRequest(
+      "/api/auth/login",
+      { origin: ORIGIN, "content-type": "application/json", "x-leakwatch-peer": peer, ...extra },
+      { method: "POST", body: JSON.stringify({ username, password }) },
+    ),
+  );
+  return {
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    body: (await res.json()) as { error?: { code: string; message: string } },
+  };
 }
 
 describe("sign-in throttling", () => {
@@ -168,14 +182,24 @@ describe("request bodies", () => {
         else c.enqueue(chunk);
       },
     });
-    const res = await POST(rawRequest("/api/setup", { origin: ORIGIN, "content-type": "application/json" }, { method: "POST", body, duplex: "half" } as RequestInit));
+    const res = await POST(
+      rawRequest("/api/setup", { origin: ORIGIN, "content-type": "application/json" }, {
+        method: "POST",
+        body,
+        duplex: "half",
+      } as RequestInit),
+    );
     expect(res.status).toBe(413);
     expect(pulled).toBeLessThan(64 * 1024);
   });
 
   it("keep a larger cap where a route needs one: a 10 KB runbook note body is parsed", async () => {
     const { POST } = await import("@/app/api/runbooks/[id]/notes/route");
-    const r = await callJson(POST, "/api/runbooks/nope/notes", { as: lw.users.operator, params: { id: "nope" }, body: { note: "n".repeat(10_000) } });
+    const r = await callJson(POST, "/api/runbooks/nope/notes", {
+      as: lw.users.operator,
+      params: { id: "nope" },
+      body: { note: "n".repeat(10_000) },
+    });
     expect(r.status).not.toBe(413);
   });
 });
@@ -191,7 +215,16 @@ describe("the setup link before the first admin exists", () => {
     try {
       const { POST } = await import("@/app/api/setup/route");
       const post = async (token: string, peer: string) => {
-        const res = await POST(rawRequest("/api/setup", { origin: ORIGIN, "content-type": "application/json", "x-leakwatch-peer": peer }, { method: "POST", body: JSON.stringify({ token, username: "mallory", password: "a long enough password" }) }));
+        const res = await POST(
+          rawRequest(
+            "/api/setup",
+            { origin: ORIGIN, "content-type": "application/json", "x-leakwatch-peer": peer },
+            {
+              method: "POST",
+              body: JSON.stringify({ token, username: "mallory", password: "a long enough password" }),
+            },
+          ),
+        );
         return res.status;
       };
       const before = (await lw.auditEntries()).length;
@@ -203,7 +236,10 @@ describe("the setup link before the first admin exists", () => {
       expect(added.filter((e) => e.event === "denied" && e.action === "POST /api/setup")).toHaveLength(5);
 
       const token = "a-real-setup-token-0123456789";
-      await db.insertInto("setup_tokens").values({ token_hash: sha256(token), created_at: Date.now(), expires_at: Date.now() + 60_000, used_at: null }).execute();
+      await db
+        .insertInto("setup_tokens")
+        .values({ token_hash: sha256(token), created_at: Date.now(), expires_at: Date.now() + 60_000, used_at: null })
+        .execute();
       expect(await post(token, "10.9.2.2")).toBe(200);
       added = (await lw.auditEntries()).slice(before);
       expect(added.filter((e) => e.action === "setup.create-admin").map((e) => e.actor)).toEqual(["mallory"]);
@@ -223,7 +259,9 @@ describe("an unwritable audit log", () => {
     const auditOk = async () => {
       const text = await (await health()).text();
       expect(text).not.toContain(lw.dataDir);
-      return (JSON.parse(text) as { sources: { kind: string; ok: boolean; lastError: string | null }[] }).sources.find((s) => s.kind === "audit");
+      return (JSON.parse(text) as { sources: { kind: string; ok: boolean; lastError: string | null }[] }).sources.find(
+        (s) => s.kind === "audit",
+      );
     };
     // A write that works first, so the state below is a change the check has to notice.
     expect((await login(lw.users.viewer.username, "correct horse viewer battery", "10.9.3.1")).status).toBe(200);
@@ -251,15 +289,26 @@ describe("an unwritable audit log", () => {
 describe("answers for things that do not exist", () => {
   it("restoring an unknown quarantine is a 404, not a broker outage", async () => {
     const { postAction } = await import("./support/action-console");
-    const r = await postAction(lw.users.operator, { action: "queue.restore-quarantine", target: { broker: "default", queue: "dataset" }, params: { quarantine: "leakwatch.quarantine.dataset.nope" }, reason: "INC-1 probe" });
+    const r = await postAction(lw.users.operator, {
+      action: "queue.restore-quarantine",
+      target: { broker: "default", queue: "dataset" },
+      params: { quarantine: "leakwatch.quarantine.dataset.nope" },
+      reason: "INC-1 probe",
+    });
     expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 404, code: "not_found" });
   });
 
   it("a runbook for a broker that is not configured is a 400", async () => {
     const { POST } = await import("@/app/api/runbooks/route");
-    const bad = await callJson(POST, "/api/runbooks", { as: lw.users.operator, body: { kind: "queue-backlog", target: { broker: "no-such-broker", queue: "dataset" } } });
+    const bad = await callJson(POST, "/api/runbooks", {
+      as: lw.users.operator,
+      body: { kind: "queue-backlog", target: { broker: "no-such-broker", queue: "dataset" } },
+    });
     expect({ status: bad.status, code: errorCode(bad) }).toEqual({ status: 400, code: "validation" });
-    const good = await callJson(POST, "/api/runbooks", { as: lw.users.operator, body: { kind: "queue-backlog", target: { broker: "default", queue: "dataset" } } });
+    const good = await callJson(POST, "/api/runbooks", {
+      as: lw.users.operator,
+      body: { kind: "queue-backlog", target: { broker: "default", queue: "dataset" } },
+    });
     expect(good.status).toBeLessThan(300);
   });
 });
@@ -268,7 +317,10 @@ describe("user lifecycle", () => {
   const pw = (name: string) => `the password of ${name}`;
   async function newUser(username: string, role: "viewer" | "operator" | "admin") {
     const { POST } = await import("@/app/api/users/route");
-    const r = await callJson<{ user: { id: string } }>(POST, "/api/users", { as: lw.users.admin, body: { username, password: pw(username), role } });
+    const r = await callJson<{ user: { id: string } }>(POST, "/api/users", {
+      as: lw.users.admin,
+      body: { username, password: pw(username), role },
+    });
     expect(r.status).toBe(201);
     const signedIn = await login(username, pw(username), "10.9.4.1");
     expect(signedIn.status).toBe(200);
@@ -280,9 +332,17 @@ describe("user lifecycle", () => {
     const s = await createSession((await findUserByName(username))!.id, "127.0.0.1");
     return { username, role: "viewer" as const, token: s.token, csrfToken: s.csrfToken };
   };
-  const whoAmI = async (user: Awaited<ReturnType<typeof session>>) => (await call((await import("@/app/api/auth/session/route")).GET, "/api/auth/session", { as: user })).status;
-  const patch = async (id: string, body: unknown, as = lw.users.admin) => callJson(( await import("@/app/api/users/[id]/route")).PATCH, `/api/users/${id}`, { method: "PATCH", as, params: { id }, body });
-  const settingsAudit = async (action: string, target: string) => (await lw.auditEntries()).filter((e) => e.event === "settings" && e.action === action && e.target === target);
+  const whoAmI = async (user: Awaited<ReturnType<typeof session>>) =>
+    (await call((await import("@/app/api/auth/session/route")).GET, "/api/auth/session", { as: user })).status;
+  const patch = async (id: string, body: unknown, as = lw.users.admin) =>
+    callJson((await import("@/app/api/users/[id]/route")).PATCH, `/api/users/${id}`, {
+      method: "PATCH",
+      as,
+      params: { id },
+      body,
+    });
+  const settingsAudit = async (action: string, target: string) =>
+    (await lw.auditEntries()).filter((e) => e.event === "settings" && e.action === action && e.target === target);
 
   it("disables and enables a user: sessions end, sign-in is refused, their tokens stop working, all audited", async () => {
     const id = await newUser("dana", "admin");
@@ -318,7 +378,15 @@ describe("user lifecycle", () => {
     const s = await session("pat");
     const { POST } = await import("@/app/api/users/[id]/password/route");
     const fresh = "a brand new password for pat";
-    expect((await callJson(POST, `/api/users/${id}/password`, { as: lw.users.admin, params: { id }, body: { password: fresh } })).status).toBe(200);
+    expect(
+      (
+        await callJson(POST, `/api/users/${id}/password`, {
+          as: lw.users.admin,
+          params: { id },
+          body: { password: fresh },
+        })
+      ).status,
+    ).toBe(200);
     expect(await whoAmI(s)).toBe(401);
     expect((await login("pat", pw("pat"), "10.9.4.2")).status).toBe(401);
     expect((await login("pat", fresh, "10.9.4.2")).status).toBe(200);
@@ -331,14 +399,23 @@ describe("user lifecycle", () => {
     const s = await session("del");
     const { POST: createToken } = await import("@/app/api/tokens/route");
     const del = { ...s, role: "admin" as const };
-    const created = await callJson<{ token: string }>(createToken, "/api/tokens", { as: del, body: { name: "del-ci", role: "viewer" } });
+    const created = await callJson<{ token: string }>(createToken, "/api/tokens", {
+      as: del,
+      body: { name: "del-ci", role: "viewer" },
+    });
     expect(created.status).toBe(201);
     const { GET: sessionGet } = await import("@/app/api/auth/session/route");
-    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(200);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(
+      200,
+    );
     const { DELETE } = await import("@/app/api/users/[id]/route");
-    expect((await call(DELETE, `/api/users/${id}`, { method: "DELETE", as: lw.users.admin, params: { id } })).status).toBe(200);
+    expect(
+      (await call(DELETE, `/api/users/${id}`, { method: "DELETE", as: lw.users.admin, params: { id } })).status,
+    ).toBe(200);
     expect(await whoAmI(s)).toBe(401);
-    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(401);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(
+      401,
+    );
     expect(await settingsAudit("user.delete", "del")).toHaveLength(1);
   });
 
@@ -351,42 +428,95 @@ describe("user lifecycle", () => {
 
   it("lets a token expire, and lists its expiry", async () => {
     const { POST, GET } = await import("@/app/api/tokens/route");
-    const created = await callJson<{ id: string; token: string; expiresAt: number }>(POST, "/api/tokens", { as: lw.users.admin, body: { name: "short-lived", role: "viewer", expiresInDays: 1 } });
+    const created = await callJson<{ id: string; token: string; expiresAt: number }>(POST, "/api/tokens", {
+      as: lw.users.admin,
+      body: { name: "short-lived", role: "viewer", expiresInDays: 1 },
+    });
     expect(created.body.expiresAt).toBeGreaterThan(Date.now());
-    const listed = await callJson<{ tokens: { id: string; expiresAt: number | null }[] }>(GET, "/api/tokens", { as: lw.users.admin });
+    const listed = await callJson<{ tokens: { id: string; expiresAt: number | null }[] }>(GET, "/api/tokens", {
+      as: lw.users.admin,
+    });
     expect(listed.body.tokens.find((t) => t.id === created.body.id)?.expiresAt).toBe(created.body.expiresAt);
     const { GET: sessionGet } = await import("@/app/api/auth/session/route");
-    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(200);
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(
+      200,
+    );
     // A day is too long to wait in a test: move the expiry into the past, as the clock would.
     const { getDb } = await import("@/server/db");
-    await (await getDb()).updateTable("api_tokens").set({ expires_at: Date.now() - 1 }).where("id", "=", created.body.id).execute();
-    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(401);
+    await (
+      await getDb()
+    )
+      .updateTable("api_tokens")
+      .set({ expires_at: Date.now() - 1 })
+      .where("id", "=", created.body.id)
+      .execute();
+    expect((await call(sessionGet, "/api/auth/session", { bearer: created.body.token, origin: null })).status).toBe(
+      401,
+    );
   });
 });
 
 describe("origin and host", () => {
   const post = async (headers: Record<string, string>) => {
     const { POST } = await import("@/app/api/auth/login/route");
-    const res = await POST(rawRequest("/api/auth/login", { "content-type": "application/json", ...headers }, { method: "POST", body: JSON.stringify({ username: "nobody-at-all", password: "x" }) }));
+    const res = await POST(
+      rawRequest(
+        "/api/auth/login",
+        { "content-type": "application/json", ...headers },
+        { method: "POST", body: JSON.stringify({ username: "nobody-at-all", password: "x" }) },
+      ),
+    );
     return { status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code };
   };
 
   it("refuses a forged Host with a matching Origin (DNS rebinding) and X-Forwarded-Host from anyone but a trusted proxy", async () => {
-    expect(await post({ origin: "http://rebound.example:3000", host: "rebound.example:3000" })).toEqual({ status: 403, code: "csrf" });
-    expect(await post({ origin: "http://rebound.example", "x-forwarded-host": "rebound.example", "x-leakwatch-peer": "10.9.5.1" })).toEqual({ status: 403, code: "csrf" });
+    expect(await post({ origin: "http://rebound.example:3000", host: "rebound.example:3000" })).toEqual({
+      status: 403,
+      code: "csrf",
+    });
+    expect(
+      await post({
+        origin: "http://rebound.example",
+        "x-forwarded-host": "rebound.example",
+        "x-leakwatch-peer": "10.9.5.1",
+      }),
+    ).toEqual({ status: 403, code: "csrf" });
     // Loopback names, when the request went to that same host, are ours.
     expect((await post({ origin: "http://localhost:3000", host: "localhost:3000" })).status).toBe(401);
     expect((await post({ origin: "http://127.0.0.1:3000" })).status).toBe(401);
   });
 
   it("accepts the configured public URL's origin, listed origins, and X-Forwarded-Host from a trusted proxy", async () => {
-    lw.reconfigure({ LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch", LEAKWATCH_ALLOWED_ORIGINS: "https://other.example", LEAKWATCH_TRUSTED_PROXIES: "10.9.5.9" });
+    lw.reconfigure({
+      LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch",
+      LEAKWATCH_ALLOWED_ORIGINS: "https://other.example",
+      LEAKWATCH_TRUSTED_PROXIES: "10.9.5.9",
+    });
     try {
       expect((await post({ origin: "https://ops.example", host: "10.0.0.5:3000" })).status).toBe(401);
       expect((await post({ origin: "https://other.example", host: "10.0.0.5:3000" })).status).toBe(401);
-      expect(await post({ origin: "https://third.example", host: "third.example" })).toEqual({ status: 403, code: "csrf" });
-      expect((await post({ origin: "http://localhost:8080", host: "10.0.0.5:3000", "x-forwarded-host": "localhost:8080", "x-leakwatch-peer": "10.9.5.9" })).status).toBe(401);
-      expect(await post({ origin: "http://localhost:8080", host: "10.0.0.5:3000", "x-forwarded-host": "localhost:8080", "x-leakwatch-peer": "10.9.5.8" })).toEqual({ status: 403, code: "csrf" });
+      expect(await post({ origin: "https://third.example", host: "third.example" })).toEqual({
+        status: 403,
+        code: "csrf",
+      });
+      expect(
+        (
+          await post({
+            origin: "http://localhost:8080",
+            host: "10.0.0.5:3000",
+            "x-forwarded-host": "localhost:8080",
+            "x-leakwatch-peer": "10.9.5.9",
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        await post({
+          origin: "http://localhost:8080",
+          host: "10.0.0.5:3000",
+          "x-forwarded-host": "localhost:8080",
+          "x-leakwatch-peer": "10.9.5.8",
+        }),
+      ).toEqual({ status: 403, code: "csrf" });
     } finally {
       lw.reconfigure({});
     }

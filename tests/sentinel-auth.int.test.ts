@@ -19,18 +19,31 @@ const SENTINELS = [26404, 26405, 26406];
 const url = SENTINELS.map((p) => `sentinel://:${REDIS_PASSWORD}@127.0.0.1:${p}/1`).join(";");
 const env = {
   BROKER_URL: url,
-  BROKER_TRANSPORT_OPTIONS: JSON.stringify({ master_name: MASTER, sentinel_kwargs: { password: SENTINEL_PASSWORD, socket_timeout: 2 } }),
+  BROKER_TRANSPORT_OPTIONS: JSON.stringify({
+    master_name: MASTER,
+    sentinel_kwargs: { password: SENTINEL_PASSWORD, socket_timeout: 2 },
+  }),
 };
 const broker: BrokerConfig = {
-  name: "sentinel-auth", url, masterName: MASTER, globalKeyprefix: "", prioritySteps: [0, 3, 6, 9],
-  visibilityTimeoutSeconds: 3600, queues: ["dataset"], sentinel: { password: SENTINEL_PASSWORD, socketTimeoutSeconds: 2 },
+  name: "sentinel-auth",
+  url,
+  masterName: MASTER,
+  globalKeyprefix: "",
+  prioritySteps: [0, 3, 6, 9],
+  visibilityTimeoutSeconds: 3600,
+  queues: ["dataset"],
+  sentinel: { password: SENTINEL_PASSWORD, socketTimeoutSeconds: 2 },
 };
 let group: SentinelGroup;
 
 beforeAll(async () => {
   group = await startSentinelGroup({
-    masterPort: 64031, replicaPort: 64032, sentinelPorts: SENTINELS, masterName: MASTER,
-    redisPassword: REDIS_PASSWORD, sentinelPassword: SENTINEL_PASSWORD,
+    masterPort: 64031,
+    replicaPort: 64032,
+    sentinelPorts: SENTINELS,
+    masterName: MASTER,
+    redisPassword: REDIS_PASSWORD,
+    sentinelPassword: SENTINEL_PASSWORD,
   });
 }, 90_000);
 afterAll(async () => {
@@ -42,7 +55,10 @@ afterAll(async () => {
 
 describe("Sentinel with a sentinel password (sentinel_kwargs)", () => {
   it("is refused without the sentinel password and reads queues and workers with it", async () => {
-    const without = await sampleBroker({ ...broker, name: "sentinel-nopw", sentinel: undefined }, { thresholds: { queueDepth: 200 }, queueThresholds: {} });
+    const without = await sampleBroker(
+      { ...broker, name: "sentinel-nopw", sentinel: undefined },
+      { thresholds: { queueDepth: 200 }, queueThresholds: {} },
+    );
     expect(without.ok).toBe(false);
 
     await produce({ queue: "dataset", count: 7, priority: "mix", env });
@@ -57,16 +73,29 @@ describe("Sentinel with a sentinel password (sentinel_kwargs)", () => {
     // (A well-formed request for nobody: kombu's consumer dies on a message without properties.)
     const master = group.master.client(1);
     const forNobody = JSON.stringify({
-      body: Buffer.from(JSON.stringify({ method: "ping", arguments: {}, destination: ["nobody@nowhere"] })).toString("base64"),
-      "content-encoding": "utf-8", "content-type": "application/json", headers: {},
-      properties: { delivery_info: { exchange: "celery.pidbox", routing_key: "" }, body_encoding: "base64", delivery_tag: "probe", delivery_mode: 2, priority: 0 },
+      body: Buffer.from(JSON.stringify({ method: "ping", arguments: {}, destination: ["nobody@nowhere"] })).toString(
+        "base64",
+      ),
+      "content-encoding": "utf-8",
+      "content-type": "application/json",
+      headers: {},
+      properties: {
+        delivery_info: { exchange: "celery.pidbox", routing_key: "" },
+        body_encoding: "base64",
+        delivery_tag: "probe",
+        delivery_mode: 2,
+        priority: 0,
+      },
     });
     expect(await master.publish("/{db}.celery.pidbox", forNobody)).toBe(1);
     expect(await master.publish("/1.celery.pidbox", forNobody)).toBe(0);
-    const pong = await waitFor(async () => {
-      const r = await ping(broker, { expectReplies: 1 });
-      return Object.keys(r).length === 1 && r;
-    }, { timeoutMs: 20_000, what: "the worker behind Sentinel to answer" });
+    const pong = await waitFor(
+      async () => {
+        const r = await ping(broker, { expectReplies: 1 });
+        return Object.keys(r).length === 1 && r;
+      },
+      { timeoutMs: 20_000, what: "the worker behind Sentinel to answer" },
+    );
     expect(Object.values(pong)).toEqual([{ ok: "pong" }]);
     expect((await listWorkers(broker)).map((w) => [w.alive, w.queues])).toEqual([[true, ["mail"]]]);
 

@@ -27,7 +27,11 @@ beforeAll(async () => {
   await startLeaker({ name: "lw-int-down", mode: "healthy", pool: 3 });
   await redis.start();
   await proxy.up();
-  await startRuntime({ LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`, LEAKWATCH_BROKERS: `default=${redis.url(1)}`, LEAKWATCH_SAMPLE_INTERVAL_MS: "500" });
+  await startRuntime({
+    LEAKWATCH_DOCKER_HOSTS: `local=unix://${proxy.path}`,
+    LEAKWATCH_BROKERS: `default=${redis.url(1)}`,
+    LEAKWATCH_SAMPLE_INTERVAL_MS: "500",
+  });
   cookie = await adminCookie();
   await until(health, (s) => s.every((x) => x.ok));
 });
@@ -42,11 +46,17 @@ afterAll(async () => {
 describe("when a source goes away", () => {
   it("the broker's Redis stops: everything answers, Redis shows down with its error, then recovers", async () => {
     // This runtime's own first good pass (a source marked up can come a moment before its snapshot).
-    const before = await until(() => call<QueuesResponse>(queuesGET, "/api/queues", cookie), (r) => r.body.brokers[0]?.ok === true);
+    const before = await until(
+      () => call<QueuesResponse>(queuesGET, "/api/queues", cookie),
+      (r) => r.body.brokers[0]?.ok === true,
+    );
     expect(before.body.brokers[0]!.queues).toHaveLength(16);
 
     await redis.stop();
-    const down = await until(() => source("redis"), (s) => !s.ok);
+    const down = await until(
+      () => source("redis"),
+      (s) => !s.ok,
+    );
     expect(down.lastError).toBeTruthy();
     const q = await call<QueuesResponse>(queuesGET, "/api/queues", cookie);
     expect(q.status).toBe(200);
@@ -56,16 +66,28 @@ describe("when a source goes away", () => {
     expect((await source("database")).ok).toBe(true);
 
     await redis.start();
-    await until(() => source("redis"), (s) => s.ok);
-    await until(async () => (await call<QueuesResponse>(queuesGET, "/api/queues", cookie)).body.brokers[0]!.ok, (ok) => ok);
+    await until(
+      () => source("redis"),
+      (s) => s.ok,
+    );
+    await until(
+      async () => (await call<QueuesResponse>(queuesGET, "/api/queues", cookie)).body.brokers[0]!.ok,
+      (ok) => ok,
+    );
   });
 
   it("the Docker endpoint vanishes: the container list keeps its last values, marked down, then recovers", async () => {
-    const live = await until(async () => (await call<ContainersResponse>(containersGET, "/api/containers", cookie)).body, (b) => b.containers.some((c) => c.name === "lw-int-down"));
+    const live = await until(
+      async () => (await call<ContainersResponse>(containersGET, "/api/containers", cookie)).body,
+      (b) => b.containers.some((c) => c.name === "lw-int-down"),
+    );
     expect(live.hosts[0]!.ok).toBe(true);
 
     await proxy.down();
-    const down = await until(() => source("docker"), (s) => !s.ok);
+    const down = await until(
+      () => source("docker"),
+      (s) => !s.ok,
+    );
     expect(down.lastError).toMatch(/docker|ENOENT|ECONNREFUSED|unavailable/i);
     const c = await call<ContainersResponse>(containersGET, "/api/containers", cookie);
     expect(c.status).toBe(200);
@@ -74,7 +96,10 @@ describe("when a source goes away", () => {
     expect((await call(queuesGET, "/api/queues", cookie)).status).toBe(200);
 
     await proxy.up();
-    await until(() => source("docker"), (s) => s.ok);
+    await until(
+      () => source("docker"),
+      (s) => s.ok,
+    );
     const back = await call<ContainersResponse>(containersGET, "/api/containers", cookie);
     expect(back.body.hosts[0]!.ok).toBe(true);
   });

@@ -30,16 +30,49 @@ const LEGACY_ID = "d".repeat(64);
 
 function sample(ts: number, current: number, effectiveLimit = 100): ContainerSummary {
   return {
-    host: "local", id: ID, name: "store-test", image: "img", state: "running", labels: {}, via: "cgroupfs",
-    pids: { current, limit: 100, effectiveLimit, limitSource: "container", limitPath: "/docker/x", peak: null, refusedTotal: 0 },
-    growthPerMinute: null, etaSeconds: null, learningSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: ts, spark: [],
+    host: "local",
+    id: ID,
+    name: "store-test",
+    image: "img",
+    state: "running",
+    labels: {},
+    via: "cgroupfs",
+    pids: {
+      current,
+      limit: 100,
+      effectiveLimit,
+      limitSource: "container",
+      limitPath: "/docker/x",
+      peak: null,
+      refusedTotal: 0,
+    },
+    growthPerMinute: null,
+    etaSeconds: null,
+    learningSeconds: null,
+    status: "ok",
+    reasons: [],
+    refusingNow: false,
+    lastRefusalAt: null,
+    sampledAt: ts,
+    spark: [],
   };
 }
 
 function queue(depth: number, rateIn: number | null): QueueSummary {
   return {
-    name: "dataset", depth, byPriority: { "0": depth }, unacked: 0, orphaned: 0, consumers: [], ratePerMinuteIn: rateIn,
-    ratePerMinuteOut: null, drainSeconds: null, oldestSeenSeconds: null, threshold: 100, status: "ok", origins: ["configured"],
+    name: "dataset",
+    depth,
+    byPriority: { "0": depth },
+    unacked: 0,
+    orphaned: 0,
+    consumers: [],
+    ratePerMinuteIn: rateIn,
+    ratePerMinuteOut: null,
+    drainSeconds: null,
+    oldestSeenSeconds: null,
+    threshold: 100,
+    status: "ok",
+    origins: ["configured"],
   };
 }
 
@@ -56,7 +89,9 @@ async function legacyStore(env: Record<string, string>): Promise<Record<string, 
   let db: Kysely<unknown>;
   let out: Record<string, string>;
   if (env.LEAKWATCH_DATABASE_URL) {
-    db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: env.LEAKWATCH_DATABASE_URL, max: 2 }) }) });
+    db = new Kysely({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: env.LEAKWATCH_DATABASE_URL, max: 2 }) }),
+    });
     // A clean database: drop what an earlier run left.
     await sql`drop schema public cascade`.execute(db);
     await sql`create schema public`.execute(db);
@@ -86,7 +121,10 @@ describe.each(stores)("%s store", (label, env) => {
 
   it("carries history over from the per-row-key layout when it migrates", async () => {
     const h = await containerHistory("local", LEGACY_ID, "7d", NOW);
-    expect(h.map((p) => [p.ts - NOW, p.res, p.current, p.effectiveLimit])).toEqual([[-2 * 24 * HOUR, 600, 70, 29958], [-5000, 0, 80, 29958]]);
+    expect(h.map((p) => [p.ts - NOW, p.res, p.current, p.effectiveLimit])).toEqual([
+      [-2 * 24 * HOUR, 600, 70, 29958],
+      [-5000, 0, 80, 29958],
+    ]);
     const q = await queueHistory("default", "legacy_queue", "24h", NOW);
     expect(q).toMatchObject([{ ts: NOW - 3 * HOUR, res: 60, depth: 12, unacked: 1, rateIn: 4.5, rateOut: null }]);
     const db = await getDb();
@@ -140,7 +178,8 @@ describe.each(stores)("%s store", (label, env) => {
     const gone = "e".repeat(64);
     await recordContainerSamples([{ ...sample(NOW - 9 * 24 * HOUR, 7), id: gone, name: "removed-long-ago" }]);
     const db = await getDb();
-    const seriesOf = () => db.selectFrom("series").select("id").where("kind", "=", "container").where("key", "=", gone).execute();
+    const seriesOf = () =>
+      db.selectFrom("series").select("id").where("kind", "=", "container").where("key", "=", gone).execute();
     expect(await seriesOf()).toHaveLength(1);
     await compact("container_points", NOW);
     expect(await seriesOf()).toEqual([]);
@@ -167,7 +206,11 @@ describe.each(stores)("%s store", (label, env) => {
     expect(await tryLease("history-writer", "instance-b", 10_000)).toBe(false);
     expect(await tryLease("history-writer", "instance-a", 10_000)).toBe(true);
     const db = await getDb();
-    await db.updateTable("leases").set({ expires_at: Date.now() - 1 }).where("name", "=", "history-writer").execute();
+    await db
+      .updateTable("leases")
+      .set({ expires_at: Date.now() - 1 })
+      .where("name", "=", "history-writer")
+      .execute();
     expect(await tryLease("history-writer", "instance-b", 10_000)).toBe(true);
   });
 });

@@ -6,7 +6,10 @@ import { Shell } from "@/components/shell/shell";
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   return (
-    <Shell user={{ username: user.username, role: user.role, csrfToken: user.csrfToken }} readOnly={getConfig().readOnly}>
+    <Shell
+      user={{ username: user.username, role: user.role, csrfToken: user.csrfToken }}
+      readOnly={getConfig().readOnly}
+    >
       {children}
     </Shell>
   );

@@ -9,7 +9,12 @@ import { cpuBetween, cpuMeter, type CpuReading } from "./cpu-meter";
 import { dayOfPoints, DAY_POINTS, firstRealSampleMs, seedContainerDay } from "./history-seed";
 import { DUMP, probeScript, windowOf, type ProbeDump } from "./probe";
 
-export interface ChartTarget { host: string; id: string; name: string; limit: number }
+export interface ChartTarget {
+  host: string;
+  id: string;
+  name: string;
+  limit: number;
+}
 
 const MIN_POINTS = Math.floor(DAY_POINTS * 0.95);
 const LIVE_MS = 5000;
@@ -39,7 +44,17 @@ const DRAW_DAY = `new Promise((resolve, reject) => {
   check();
 })`;
 
-interface Rep { drawCpu: CpuReading; liveCpu: CpuReading; drawMs: number; fetchMs: number | null; fetchKiB: number | null; points: number; draw: ReturnType<typeof windowOf>; live: ReturnType<typeof windowOf>; liveUpdates: number }
+interface Rep {
+  drawCpu: CpuReading;
+  liveCpu: CpuReading;
+  drawMs: number;
+  fetchMs: number | null;
+  fetchKiB: number | null;
+  points: number;
+  draw: ReturnType<typeof windowOf>;
+  live: ReturnType<typeof windowOf>;
+  liveUpdates: number;
+}
 
 export async function measureDayChart(
   browser: Browser,
@@ -72,16 +87,29 @@ export async function measureDayChart(
       await page.waitForTimeout(500);
       const meter = await cpuMeter(page);
       const c0 = await meter.read();
-      const d = (await page.evaluate(DRAW_DAY)) as { t0: number; t1: number; points: number; fetchMs: number | null; fetchKiB: number | null };
+      const d = (await page.evaluate(DRAW_DAY)) as {
+        t0: number;
+        t1: number;
+        points: number;
+        fetchMs: number | null;
+        fetchKiB: number | null;
+      };
       const c1 = await meter.read();
       await page.waitForTimeout(LIVE_MS);
       const c2 = await meter.read();
       await page.waitForTimeout(200);
       const dump = (await page.evaluate(DUMP)) as ProbeDump;
-      const liveUpdates = ((await page.evaluate("window.__lwChartUpdates.length")) as number);
+      const liveUpdates = (await page.evaluate("window.__lwChartUpdates.length")) as number;
       out.push({
-        drawCpu: cpuBetween(c0, c1), liveCpu: cpuBetween(c1, c2), drawMs: d.t1 - d.t0, fetchMs: d.fetchMs, fetchKiB: d.fetchKiB, points: d.points,
-        draw: windowOf(dump, d.t0, d.t1), live: windowOf(dump, d.t1, d.t1 + LIVE_MS), liveUpdates,
+        drawCpu: cpuBetween(c0, c1),
+        liveCpu: cpuBetween(c1, c2),
+        drawMs: d.t1 - d.t0,
+        fetchMs: d.fetchMs,
+        fetchKiB: d.fetchKiB,
+        points: d.points,
+        draw: windowOf(dump, d.t0, d.t1),
+        live: windowOf(dump, d.t1, d.t1 + LIVE_MS),
+        liveUpdates,
       });
       if (dataDir && seeded === 0) throw new Error("seeded no history rows");
     } finally {
@@ -91,7 +119,9 @@ export async function measureDayChart(
   const maxOf = (v: number[]) => (v.length ? round(Math.max(...v)) : 0);
   const liveFrames = out.flatMap((r) => r.live.frameDeltasMs);
   return {
-    source: dataDir ? "console SQLite history (raw 5 s rows), served by the real API" : "real API response with a synthetic day spliced in (page.route)",
+    source: dataDir
+      ? "console SQLite history (raw 5 s rows), served by the real API"
+      : "real API response with a synthetic day spliced in (page.route)",
     reps,
     points: out.map((r) => r.points),
     clickToDrawnMs: { median: round(median(out.map((r) => r.drawMs))), all: out.map((r) => round(r.drawMs)) },

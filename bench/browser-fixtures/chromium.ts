@@ -9,11 +9,23 @@ export const VIEWPORT = { width: 1280, height: 800 };
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 }
 
-export async function signedInState(browser: Browser, baseUrl: string, username: string, password: string): Promise<StorageState> {
+export async function signedInState(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<StorageState> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: VIEWPORT });
   try {
     const page = await context.newPage();

@@ -3,9 +3,16 @@
 // mix both; this one does not.
 import type { Page } from "@playwright/test";
 
-export interface CpuReading { taskMs: number; scriptMs: number; layoutMs: number; styleMs: number }
+export interface CpuReading {
+  taskMs: number;
+  scriptMs: number;
+  layoutMs: number;
+  styleMs: number;
+}
 
-export interface CpuMeter { read(): Promise<CpuReading> }
+export interface CpuMeter {
+  read(): Promise<CpuReading>;
+}
 
 export async function cpuMeter(page: Page): Promise<CpuMeter> {
   const cdp = await page.context().newCDPSession(page);
@@ -15,12 +22,22 @@ export async function cpuMeter(page: Page): Promise<CpuMeter> {
       const { metrics } = await cdp.send("Performance.getMetrics");
       const m = new Map(metrics.map((x) => [x.name, x.value]));
       const ms = (name: string) => (m.get(name) ?? NaN) * 1000;
-      return { taskMs: ms("TaskDuration"), scriptMs: ms("ScriptDuration"), layoutMs: ms("LayoutDuration"), styleMs: ms("RecalcStyleDuration") };
+      return {
+        taskMs: ms("TaskDuration"),
+        scriptMs: ms("ScriptDuration"),
+        layoutMs: ms("LayoutDuration"),
+        styleMs: ms("RecalcStyleDuration"),
+      };
     },
   };
 }
 
 export function cpuBetween(a: CpuReading, b: CpuReading): CpuReading {
   const r = (x: number) => Math.round(x * 10) / 10;
-  return { taskMs: r(b.taskMs - a.taskMs), scriptMs: r(b.scriptMs - a.scriptMs), layoutMs: r(b.layoutMs - a.layoutMs), styleMs: r(b.styleMs - a.styleMs) };
+  return {
+    taskMs: r(b.taskMs - a.taskMs),
+    scriptMs: r(b.scriptMs - a.scriptMs),
+    layoutMs: r(b.layoutMs - a.layoutMs),
+    styleMs: r(b.styleMs - a.styleMs),
+  };
 }

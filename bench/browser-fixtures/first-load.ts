@@ -29,7 +29,14 @@ const TIMINGS = (selector: string) => `(() => {
     fcp: fcp ? fcp.startTime : NaN, data: window.__lw.seen[${JSON.stringify(selector)}] ?? NaN };
 })()`;
 
-interface Run { responseStart: number; dcl: number; load: number; fcp: number; data: number; cpuMs: number }
+interface Run {
+  responseStart: number;
+  dcl: number;
+  load: number;
+  fcp: number;
+  data: number;
+  cpuMs: number;
+}
 
 export async function measureFirstLoad(
   browser: Browser,
@@ -59,7 +66,9 @@ export async function measureFirstLoad(
   }
   const m = (pick: (r: Run) => number) => round(median(results.map(pick)));
   return {
-    route, readySelector, runs,
+    route,
+    readySelector,
+    runs,
     responseStartMs: m((r) => r.responseStart),
     domContentLoadedMs: m((r) => r.dcl),
     loadEventEndMs: m((r) => r.load),

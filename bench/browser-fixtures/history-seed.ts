@@ -7,7 +7,13 @@ import Database from "better-sqlite3";
 export const DAY_POINTS = 17_280;
 const STEP_MS = 5000;
 
-export interface SyntheticPoint { ts: number; current: number; limit: number; effectiveLimit: number; res: number }
+export interface SyntheticPoint {
+  ts: number;
+  current: number;
+  limit: number;
+  effectiveLimit: number;
+  res: number;
+}
 
 /** A leak that is restarted every hour: a sawtooth climbing toward the limit, one point per 5 s. */
 export function dayOfPoints(endMs: number, limit: number, count = DAY_POINTS): SyntheticPoint[] {
@@ -26,10 +32,12 @@ export function firstRealSampleMs(dataDir: string, host: string, id: string): nu
   const db = new Database(path.join(dataDir, "leakwatch.sqlite"), { readonly: true });
   try {
     db.pragma("busy_timeout = 5000");
-    const row = db.prepare(
-      `select min(p.ts) as ts from container_points p join series s on s.id = p.series_id
+    const row = db
+      .prepare(
+        `select min(p.ts) as ts from container_points p join series s on s.id = p.series_id
        where s.kind = 'container' and s.scope = ? and s.key = ? and p.res = 0`,
-    ).get(host, id) as { ts: number | null };
+      )
+      .get(host, id) as { ts: number | null };
     return row.ts ?? Date.now();
   } finally {
     db.close();
@@ -40,14 +48,27 @@ export function firstRealSampleMs(dataDir: string, host: string, id: string): nu
  * Inserts the day ending at `endMs` (where the real samples begin; the server keeps writing those), so the page
  * shows a day of 5-second points followed by the live tail. Returns how many rows it wrote or rewrote.
  */
-export function seedContainerDay(dataDir: string, host: string, id: string, name: string, limit: number, endMs: number): number {
+export function seedContainerDay(
+  dataDir: string,
+  host: string,
+  id: string,
+  name: string,
+  limit: number,
+  endMs: number,
+): number {
   const db = new Database(path.join(dataDir, "leakwatch.sqlite"));
   try {
     db.pragma("busy_timeout = 5000");
     // A minute of slack: the page asks for "the last 24 h" a few seconds after this runs.
     const points = dayOfPoints(endMs, limit).filter((p) => p.ts > Date.now() - 24 * 3600_000 + 60_000);
-    db.prepare("insert or ignore into series (kind, scope, key, name) values ('container', ?, ?, ?)").run(host, id, name);
-    const { id: seriesId } = db.prepare("select id from series where kind = 'container' and scope = ? and key = ?").get(host, id) as { id: number };
+    db.prepare("insert or ignore into series (kind, scope, key, name) values ('container', ?, ?, ?)").run(
+      host,
+      id,
+      name,
+    );
+    const { id: seriesId } = db
+      .prepare("select id from series where kind = 'container' and scope = ? and key = ?")
+      .get(host, id) as { id: number };
     const insert = db.prepare(
       `insert or ignore into container_points (series_id, res, ts, pids_current, pids_limit, effective_limit, refused_total)
        values (?, 0, ?, ?, ?, ?, 0)`,

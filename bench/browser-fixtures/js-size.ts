@@ -6,7 +6,16 @@ import { gzipSync } from "node:zlib";
 import type { Browser } from "@playwright/test";
 import { VIEWPORT, type StorageState } from "./chromium";
 
-export interface RouteJs { route: string; url: string; scripts: number; rawKiB: number; gzipKiB: number; initialGzipKiB: number; lazyGzipKiB: number; routeOnlyGzipKiB: number }
+export interface RouteJs {
+  route: string;
+  url: string;
+  scripts: number;
+  rawKiB: number;
+  gzipKiB: number;
+  initialGzipKiB: number;
+  lazyGzipKiB: number;
+  routeOnlyGzipKiB: number;
+}
 
 const COLLECT = `(() => {
   const nav = performance.getEntriesByType("navigation")[0];
@@ -41,7 +50,11 @@ export async function measureJsPerRoute(
   };
   const perRoute: { route: string; url: string; scripts: [string, boolean][] }[] = [];
   for (const r of routes) {
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: VIEWPORT, storageState: r.signedIn ? state : undefined });
+    const context = await browser.newContext({
+      baseURL: baseUrl,
+      viewport: VIEWPORT,
+      storageState: r.signedIn ? state : undefined,
+    });
     try {
       const page = await context.newPage();
       await page.goto(r.url, { waitUntil: "load" });
@@ -54,18 +67,34 @@ export async function measureJsPerRoute(
   }
   // Chunks every signed-in route loads are the shell (framework, React, query client); the rest is the route's own.
   const signedIn = perRoute.filter((p) => routes.find((r) => r.route === p.route)?.signedIn);
-  const shared = new Set(signedIn[0]?.scripts.map(([u]) => u).filter((u) => signedIn.every((p) => p.scripts.some(([x]) => x === u))));
+  const shared = new Set(
+    signedIn[0]?.scripts.map(([u]) => u).filter((u) => signedIn.every((p) => p.scripts.some(([x]) => x === u))),
+  );
   const out: RouteJs[] = [];
   for (const p of perRoute) {
-    let raw = 0, gzip = 0, initial = 0, lazy = 0, own = 0;
+    let raw = 0,
+      gzip = 0,
+      initial = 0,
+      lazy = 0,
+      own = 0;
     for (const [url, isInitial] of p.scripts) {
       const s = await sizeOf(url);
       raw += s.raw;
       gzip += s.gzip;
-      if (isInitial) initial += s.gzip; else lazy += s.gzip;
+      if (isInitial) initial += s.gzip;
+      else lazy += s.gzip;
       if (!shared.has(url)) own += s.gzip;
     }
-    out.push({ route: p.route, url: p.url, scripts: p.scripts.length, rawKiB: kib(raw), gzipKiB: kib(gzip), initialGzipKiB: kib(initial), lazyGzipKiB: kib(lazy), routeOnlyGzipKiB: kib(own) });
+    out.push({
+      route: p.route,
+      url: p.url,
+      scripts: p.scripts.length,
+      rawKiB: kib(raw),
+      gzipKiB: kib(gzip),
+      initialGzipKiB: kib(initial),
+      lazyGzipKiB: kib(lazy),
+      routeOnlyGzipKiB: kib(own),
+    });
   }
   return out;
 }

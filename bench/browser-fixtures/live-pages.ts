@@ -11,21 +11,38 @@ const SSE_TAP = `(() => {
   };
 })();`;
 
-export interface LivePages { pages: Page[]; arrivals(): Promise<number[][]>; close(): Promise<void> }
+export interface LivePages {
+  pages: Page[];
+  arrivals(): Promise<number[][]>;
+  close(): Promise<void>;
+}
 
-export async function openLivePages(browser: Browser, baseUrl: string, state: StorageState, count: number): Promise<LivePages> {
-  const contexts = await Promise.all(Array.from({ length: count }, () => browser.newContext({ baseURL: baseUrl, viewport: VIEWPORT, storageState: state })));
-  const pages = await Promise.all(contexts.map(async (c) => {
-    const page = await c.newPage();
-    await page.addInitScript({ content: SSE_TAP });
-    await page.goto("/containers");
-    // the filter form renders once the fleet snapshot is in (with or without container rows)
-    await page.locator('form[aria-label="Filter containers"]').waitFor({ timeout: 30_000 });
-    return page;
-  }));
+export async function openLivePages(
+  browser: Browser,
+  baseUrl: string,
+  state: StorageState,
+  count: number,
+): Promise<LivePages> {
+  const contexts = await Promise.all(
+    Array.from({ length: count }, () =>
+      browser.newContext({ baseURL: baseUrl, viewport: VIEWPORT, storageState: state }),
+    ),
+  );
+  const pages = await Promise.all(
+    contexts.map(async (c) => {
+      const page = await c.newPage();
+      await page.addInitScript({ content: SSE_TAP });
+      await page.goto("/containers");
+      // the filter form renders once the fleet snapshot is in (with or without container rows)
+      await page.locator('form[aria-label="Filter containers"]').waitFor({ timeout: 30_000 });
+      return page;
+    }),
+  );
   return {
     pages,
     arrivals: () => Promise.all(pages.map((p) => p.evaluate("window.__lwSse.slice()") as Promise<number[]>)),
-    close: async () => { await Promise.all(contexts.map((c) => c.close())); },
+    close: async () => {
+      await Promise.all(contexts.map((c) => c.close()));
+    },
   };
 }

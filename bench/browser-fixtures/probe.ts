@@ -3,7 +3,11 @@
 // Kept as plain JavaScript strings: functions passed through Playwright are serialized and tsx's helpers
 // would not exist in the page.
 
-export interface ProbeDump { frames: number[]; longTasks: [number, number][]; seen: Record<string, number> }
+export interface ProbeDump {
+  frames: number[];
+  longTasks: [number, number][];
+  seen: Record<string, number>;
+}
 
 export function probeScript(watch: readonly string[] = []): string {
   return `(() => {
@@ -24,7 +28,11 @@ export function probeScript(watch: readonly string[] = []): string {
 }
 
 /** Frame deltas (ms) and long tasks inside [fromMs, toMs] of the page's performance.now() clock. */
-export function windowOf(dump: ProbeDump, fromMs: number, toMs: number): { frameDeltasMs: number[]; longTasksMs: number[] } {
+export function windowOf(
+  dump: ProbeDump,
+  fromMs: number,
+  toMs: number,
+): { frameDeltasMs: number[]; longTasksMs: number[] } {
   const frames = dump.frames.filter((t) => t >= fromMs && t <= toMs);
   const frameDeltasMs = frames.slice(1).map((t, i) => t - frames[i]!);
   const longTasksMs = dump.longTasks.filter(([start, d]) => start + d >= fromMs && start <= toMs).map(([, d]) => d);

@@ -8,7 +8,11 @@ function listeningInodes(port: number): Set<string> {
   const inodes = new Set<string>();
   for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     let text = "";
-    try { text = readFileSync(file, "utf8"); } catch { continue; }
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
     for (const line of text.split("\n").slice(1)) {
       const f = line.trim().split(/\s+/);
       const local = f[1];
@@ -26,18 +30,28 @@ export function pidListeningOn(port: number): number | null {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let fds: string[] = [];
-    try { fds = readdirSync(`/proc/${entry}/fd`); } catch { continue; }
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
     for (const fd of fds) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
         if (m && inodes.has(m[1]!)) return Number(entry);
-      } catch { /* fd closed meanwhile */ }
+      } catch {
+        /* fd closed meanwhile */
+      }
     }
   }
   return null;
 }
 
-export interface ProcSample { atMs: number; cpuSeconds: number; rssMiB: number }
+export interface ProcSample {
+  atMs: number;
+  cpuSeconds: number;
+  rssMiB: number;
+}
 
 export function sampleProc(pid: number): ProcSample {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -45,7 +59,11 @@ export function sampleProc(pid: number): ProcSample {
   const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(rest[11]) + Number(rest[12]);
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
-  return { atMs: Date.now(), cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, rssMiB: Math.round((rssKiB / 1024) * 10) / 10 };
+  return {
+    atMs: Date.now(),
+    cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND,
+    rssMiB: Math.round((rssKiB / 1024) * 10) / 10,
+  };
 }
 
 /** Share of one core the process used between two samples, in percent. */

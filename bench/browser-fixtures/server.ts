@@ -25,7 +25,10 @@ export interface LocalServer {
 
 function redisUp(): boolean {
   try {
-    return execFileSync("redis-cli", ["-p", String(TEST_REDIS_PORT), "ping"], { encoding: "utf8", timeout: 5000 }).trim() === "PONG";
+    return (
+      execFileSync("redis-cli", ["-p", String(TEST_REDIS_PORT), "ping"], { encoding: "utf8", timeout: 5000 }).trim() ===
+      "PONG"
+    );
   } catch {
     return false;
   }
@@ -34,7 +37,18 @@ function redisUp(): boolean {
 /** The test Redis (the console's broker here); started the way the test suite starts it when it is down. */
 export function ensureTestRedis(): void {
   if (redisUp()) return;
-  execFileSync("redis-server", ["--port", String(TEST_REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes"]);
+  execFileSync("redis-server", [
+    "--port",
+    String(TEST_REDIS_PORT),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "yes",
+  ]);
   for (let i = 0; i < 50 && !redisUp(); i++) execFileSync("sleep", ["0.1"]);
   if (!redisUp()) throw new Error(`redis-server on port ${TEST_REDIS_PORT} did not come up`);
 }
@@ -53,11 +67,16 @@ async function copyBuild(appDir: string): Promise<void> {
     try {
       rmSync(appDir, { recursive: true, force: true });
       cpSync(path.join(ROOT, ".next/standalone"), appDir, { recursive: true, verbatimSymlinks: true });
-      if (existsSync(path.join(appDir, "leakwatch-server.mjs")) && existsSync(path.join(appDir, ".next/static"))) return;
+      if (existsSync(path.join(appDir, "leakwatch-server.mjs")) && existsSync(path.join(appDir, ".next/static")))
+        return;
     } catch (e) {
-      if (attempt >= 6) throw new Error(`could not copy .next/standalone (a rebuild in progress?): ${(e as Error).message}`);
+      if (attempt >= 6)
+        throw new Error(`could not copy .next/standalone (a rebuild in progress?): ${(e as Error).message}`);
     }
-    if (attempt >= 6) throw new BuildMissingError("the standalone build is incomplete: run `npx next build && bash scripts/prepare-standalone.sh`");
+    if (attempt >= 6)
+      throw new BuildMissingError(
+        "the standalone build is incomplete: run `npx next build && bash scripts/prepare-standalone.sh`",
+      );
     await new Promise((r) => setTimeout(r, 10_000));
   }
 }
@@ -114,7 +133,9 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
     },
   });
   let output = "";
-  const keep = (b: Buffer) => { output = (output + b.toString()).slice(-8000); };
+  const keep = (b: Buffer) => {
+    output = (output + b.toString()).slice(-8000);
+  };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

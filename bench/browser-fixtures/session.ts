@@ -1,7 +1,11 @@
 // An API session for the benches: the session cookie from the real login route (same-origin header included,
 // as a browser would send it), and JSON reads with it.
 
-export interface ApiSession { baseUrl: string; cookie: string; csrfToken: string }
+export interface ApiSession {
+  baseUrl: string;
+  cookie: string;
+  csrfToken: string;
+}
 
 export async function apiLogin(baseUrl: string, username: string, password: string): Promise<ApiSession> {
   const res = await fetch(`${baseUrl}/api/auth/login`, {
@@ -10,7 +14,10 @@ export async function apiLogin(baseUrl: string, username: string, password: stri
     body: JSON.stringify({ username, password }),
   });
   if (!res.ok) throw new Error(`login as ${username} failed: HTTP ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   if (!cookie) throw new Error("login answered without a session cookie");
   const { csrfToken } = (await res.json()) as { csrfToken: string };
   return { baseUrl, cookie, csrfToken };

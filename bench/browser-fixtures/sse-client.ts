@@ -1,7 +1,11 @@
 // A minimal server-sent-events reader over Node's fetch: the same bytes a browser's EventSource reads from
 // /api/events, parsed into (topic, data) frames and stamped with their arrival time.
 
-export interface SseFrame { topic: string; data: string; arrivedAtMs: number }
+export interface SseFrame {
+  topic: string;
+  data: string;
+  arrivedAtMs: number;
+}
 
 /** Reads frames until `signal` aborts or the server ends the stream; resolves with how it ended. */
 export async function readSse(

@@ -3,7 +3,10 @@
 import { median, round, summary } from "../lib/stats";
 
 /** One "containers" frame at one client: when it arrived (wall ms) and the sample time it carries. */
-export interface Arrival { arrivedAtMs: number; sampledAtMs: number }
+export interface Arrival {
+  arrivedAtMs: number;
+  sampledAtMs: number;
+}
 
 export interface SseStats {
   intervalMs: number;
@@ -36,7 +39,12 @@ function deviation(values: number[], intervalMs: number) {
  * [fromMs, toMs]. Samples taken in the last two intervals of the window are not counted as missed:
  * they may still be in flight when the window closes.
  */
-export function sseStats(perClient: Arrival[][], fromMs: number, toMs: number, configuredIntervalMs?: number): SseStats {
+export function sseStats(
+  perClient: Arrival[][],
+  fromMs: number,
+  toMs: number,
+  configuredIntervalMs?: number,
+): SseStats {
   const samples = [...new Set(perClient.flat().map((a) => a.sampledAtMs))].sort((a, b) => a - b);
   const serverGaps = gaps(samples);
   const intervalMs = configuredIntervalMs ?? median(serverGaps);
@@ -50,8 +58,11 @@ export function sseStats(perClient: Arrival[][], fromMs: number, toMs: number, c
   });
 
   const bySample = new Map<number, number[]>();
-  for (const a of perClient.flat()) bySample.set(a.sampledAtMs, [...(bySample.get(a.sampledAtMs) ?? []), a.arrivedAtMs]);
-  const spreads = [...bySample.values()].filter((v) => v.length === perClient.length).map((v) => Math.max(...v) - Math.min(...v));
+  for (const a of perClient.flat())
+    bySample.set(a.sampledAtMs, [...(bySample.get(a.sampledAtMs) ?? []), a.arrivedAtMs]);
+  const spreads = [...bySample.values()]
+    .filter((v) => v.length === perClient.length)
+    .map((v) => Math.max(...v) - Math.min(...v));
 
   return {
     intervalMs,
@@ -64,7 +75,8 @@ export function sseStats(perClient: Arrival[][], fromMs: number, toMs: number, c
     clientDeviationMs: deviation(clientGaps, intervalMs),
     serverSampleGapMs: summary(serverGaps),
     serverDeviationMs: deviation(serverGaps, intervalMs),
-    serverCumulativeDriftMs: samples.length > 1 ? samples[samples.length - 1]! - samples[0]! - (samples.length - 1) * intervalMs : NaN,
+    serverCumulativeDriftMs:
+      samples.length > 1 ? samples[samples.length - 1]! - samples[0]! - (samples.length - 1) * intervalMs : NaN,
     deliveryLatencyMs: summary(perClient.flat().map((a) => a.arrivedAtMs - a.sampledAtMs)),
     fanOutSpreadMs: summary(spreads),
   };

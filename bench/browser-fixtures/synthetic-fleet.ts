@@ -20,7 +20,15 @@ export function syntheticFleet(count: number, tick: number, nowMs = Date.now()):
       state: "running",
       labels: { "com.docker.compose.service": i % 2 ? "worker" : "api" },
       via: "cgroupfs",
-      pids: { current, limit, effectiveLimit, limitSource: limit ? "container" : effectiveLimit ? "ancestor" : "none", limitPath: limit ? `/docker/${id}` : null, peak: current + 5, refusedTotal: status === "critical" ? 3 : 0 },
+      pids: {
+        current,
+        limit,
+        effectiveLimit,
+        limitSource: limit ? "container" : effectiveLimit ? "ancestor" : "none",
+        limitPath: limit ? `/docker/${id}` : null,
+        peak: current + 5,
+        refusedTotal: status === "critical" ? 3 : 0,
+      },
       growthPerMinute: status === "ok" ? 0 : 2.5,
       etaSeconds: status === "critical" ? 300 : status === "warn" ? 3600 : null,
       learningSeconds: null,
@@ -29,9 +37,18 @@ export function syntheticFleet(count: number, tick: number, nowMs = Date.now()):
       refusingNow: status === "critical" && i % 20 === 8,
       lastRefusalAt: status === "critical" ? nowMs : null,
       sampledAt: nowMs,
-      spark: Array.from({ length: 30 }, (_, k) => [nowMs - (30 - k) * 1000, Math.max(1, current - 30 + k)] as [number, number]),
+      spark: Array.from(
+        { length: 30 },
+        (_, k) => [nowMs - (30 - k) * 1000, Math.max(1, current - 30 + k)] as [number, number],
+      ),
     };
   });
-  const hosts = [0, 1, 2, 3].map((h) => ({ name: `host-${h}`, ok: true, error: null, via: "cgroupfs" as const, sampledAt: nowMs }));
+  const hosts = [0, 1, 2, 3].map((h) => ({
+    name: `host-${h}`,
+    ok: true,
+    error: null,
+    via: "cgroupfs" as const,
+    sampledAt: nowMs,
+  }));
   return { containers, hosts };
 }

@@ -40,7 +40,11 @@ async function phase(browser: Browser, baseUrl: string, state: StorageState, liv
     await page.route(/\/api\/events(\?.*)?$/, (route) => {
       framesServed++;
       const body = `retry: ${live ? 1000 : 3_600_000}\n\nevent: containers\ndata: ${JSON.stringify(syntheticFleet(ROWS, ++tick))}\n\n`;
-      return route.fulfill({ status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" }, body });
+      return route.fulfill({
+        status: 200,
+        headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+        body,
+      });
     });
     await page.goto("/containers");
     await page.locator(ROW).first().waitFor({ timeout: 30_000 });
@@ -49,7 +53,13 @@ async function phase(browser: Browser, baseUrl: string, state: StorageState, liv
     const served0 = framesServed;
     const meter = await cpuMeter(page);
     const cpu0 = await meter.read();
-    const s = (await page.evaluate(SCROLL)) as { t0: number; t1: number; maxRows: number; scrolledPx: number; lastRowIndex: number };
+    const s = (await page.evaluate(SCROLL)) as {
+      t0: number;
+      t1: number;
+      maxRows: number;
+      scrolledPx: number;
+      lastRowIndex: number;
+    };
     const cpu = cpuBetween(cpu0, await meter.read());
     const dump = (await page.evaluate(DUMP)) as ProbeDump;
     const w = windowOf(dump, s.t0, s.t1);
@@ -73,7 +83,11 @@ async function phase(browser: Browser, baseUrl: string, state: StorageState, liv
 }
 
 export async function measureBigTable(browser: Browser, baseUrl: string, state: StorageState) {
-  return { rows: ROWS, scrollMs: SCROLL_MS, phases: [await phase(browser, baseUrl, state, false), await phase(browser, baseUrl, state, true)] };
+  return {
+    rows: ROWS,
+    scrollMs: SCROLL_MS,
+    phases: [await phase(browser, baseUrl, state, false), await phase(browser, baseUrl, state, true)],
+  };
 }
 
 export type BigTableResult = Awaited<ReturnType<typeof measureBigTable>>;

@@ -36,7 +36,11 @@ function pidsByComm(match: (comm: string) => boolean): number[] {
   return out;
 }
 
-export interface EnginePids { dockerd: number | null; containerd: number | null; shims: number[] }
+export interface EnginePids {
+  dockerd: number | null;
+  containerd: number | null;
+  shims: number[];
+}
 
 /** Found once per measurement window (the shim set changes as containers start). */
 export function enginePids(): EnginePids {
@@ -47,8 +51,16 @@ export function enginePids(): EnginePids {
   return { dockerd, containerd, shims };
 }
 
-export interface EngineCpu { dockerdMs: number; containerdMs: number; shimsMs: number }
-export interface EngineSnapshot { dockerdMs: number; containerdMs: number; shims: Map<number, number> }
+export interface EngineCpu {
+  dockerdMs: number;
+  containerdMs: number;
+  shimsMs: number;
+}
+export interface EngineSnapshot {
+  dockerdMs: number;
+  containerdMs: number;
+  shims: Map<number, number>;
+}
 
 export function engineCpu(p: EnginePids): EngineSnapshot {
   const shims = new Map<number, number>();

@@ -17,13 +17,25 @@ async function docker(args: string[]): Promise<string> {
 
 async function startOne(runId: string): Promise<string> {
   return docker([
-    "run", "-d", "--network", "none", "--label", `${BENCH_LABEL}=1`, "--label", `${BENCH_RUN_LABEL}=${runId}`,
-    FIXTURE_IMAGE, ...leakerArgs({ mode: "healthy", pool: POOL_THREADS }),
+    "run",
+    "-d",
+    "--network",
+    "none",
+    "--label",
+    `${BENCH_LABEL}=1`,
+    "--label",
+    `${BENCH_RUN_LABEL}=${runId}`,
+    FIXTURE_IMAGE,
+    ...leakerArgs({ mode: "healthy", pool: POOL_THREADS }),
   ]);
 }
 
 /** Starts `count` containers, a few at a time; returns their full ids. */
-export async function startContainers(runId: string, count: number, onProgress: (done: number) => void): Promise<string[]> {
+export async function startContainers(
+  runId: string,
+  count: number,
+  onProgress: (done: number) => void,
+): Promise<string[]> {
   const ids: string[] = [];
   let next = 0;
   const worker = async () => {
@@ -39,7 +51,9 @@ export async function startContainers(runId: string, count: number, onProgress: 
 
 /** Removes every container of this bench run (any state); returns how many. */
 export async function removeRunContainers(runId: string): Promise<number> {
-  const ids = (await docker(["ps", "-aq", "--filter", `label=${BENCH_RUN_LABEL}=${runId}`])).split("\n").filter(Boolean);
+  const ids = (await docker(["ps", "-aq", "--filter", `label=${BENCH_RUN_LABEL}=${runId}`]))
+    .split("\n")
+    .filter(Boolean);
   for (let i = 0; i < ids.length; i += 50) await docker(["rm", "-f", ...ids.slice(i, i + 50)]);
   return ids.length;
 }
@@ -55,6 +69,8 @@ export async function runningCount(): Promise<number> {
 }
 
 export async function engineVersion(): Promise<{ server: string; api: string }> {
-  const [server = "", api = ""] = (await docker(["version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}"])).split(" ");
+  const [server = "", api = ""] = (
+    await docker(["version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}"])
+  ).split(" ");
   return { server, api };
 }

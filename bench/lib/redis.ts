@@ -8,12 +8,17 @@ export const BENCH_CLIENT_NAME = "leakwatch-bench";
 
 export function benchRedisUrl(): string {
   const base = (process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391").replace(/\/\d*$/, "");
-  if (/:6379$/.test(base) || !/:\d+$/.test(base)) throw new Error(`refusing to bench against ${base}: not the test Redis`);
+  if (/:6379$/.test(base) || !/:\d+$/.test(base))
+    throw new Error(`refusing to bench against ${base}: not the test Redis`);
   return `${base}/${BENCH_DB}`;
 }
 
 export async function benchRedis(): Promise<Redis> {
-  const client = new Redis(benchRedisUrl(), { lazyConnect: true, connectionName: BENCH_CLIENT_NAME, maxRetriesPerRequest: 1 });
+  const client = new Redis(benchRedisUrl(), {
+    lazyConnect: true,
+    connectionName: BENCH_CLIENT_NAME,
+    maxRetriesPerRequest: 1,
+  });
   await client.connect();
   return client;
 }
@@ -27,7 +32,10 @@ export async function flushBenchDb(): Promise<void> {
   }
 }
 
-export interface SlowlogConfig { slowerThan: string; maxLen: string }
+export interface SlowlogConfig {
+  slowerThan: string;
+  maxLen: string;
+}
 
 export async function readSlowlogConfig(client: Redis): Promise<SlowlogConfig> {
   const [, slowerThan = "10000"] = (await client.config("GET", "slowlog-log-slower-than")) as string[];

@@ -11,93 +11,226 @@ export interface BenchResults {
   results: Partial<Record<string, unknown>>;
 }
 
-interface Stat { median: number; p95: number; min: number; max: number; n: number }
-interface EngineCpu { dockerdMs: number; containerdMs: number; shimsMs: number }
-interface Method { wallMs: Stat; enginePerPassMs: EngineCpu; benchCpuPerPassMs: number }
+interface Stat {
+  median: number;
+  p95: number;
+  min: number;
+  max: number;
+  n: number;
+}
+interface EngineCpu {
+  dockerdMs: number;
+  containerdMs: number;
+  shimsMs: number;
+}
+interface Method {
+  wallMs: Stat;
+  enginePerPassMs: EngineCpu;
+  benchCpuPerPassMs: number;
+}
 interface ContainersResult {
   otherRunningContainersAtStart: number;
   poolThreads: number;
   sizes: {
-    n: number; sampledContainers: number; coldFirstPassMs: number;
+    n: number;
+    sampledContainers: number;
+    coldFirstPassMs: number;
     methods: { cgroupfs: Method; dockerApi: Method; dockerStats: Method };
     ratios: { dockerStatsOverCgroupfs: number; dockerStatsOverApi: number; apiOverCgroupfs: number };
     cgroupRead: { warmUs: Stat; locateAndReadUs: Stat; syncFloorUs: Stat };
     engineIdlePerSecondMs: EngineCpu;
   }[];
 }
-interface DepthCompare { queues: number; keys: number; messages: number; pipelinedMs: Stat; naiveMs: Stat; ratio: number }
-interface QueuesResult {
-  seededMessages: number; dify: DepthCompare; many: DepthCompare;
-  sampleBroker: { queues: number; passMs: Stat; pidboxWaitMs: number; withoutPidboxMs: number; intervalMs: number; shareOfInterval: number };
+interface DepthCompare {
+  queues: number;
+  keys: number;
+  messages: number;
+  pipelinedMs: Stat;
+  naiveMs: Stat;
+  ratio: number;
 }
-interface Slow { commands: number; maxUs: number; slowestCommand: string | null; byCommand: Record<string, { count: number; maxUs: number; totalUs: number }> }
+interface QueuesResult {
+  seededMessages: number;
+  dify: DepthCompare;
+  many: DepthCompare;
+  sampleBroker: {
+    queues: number;
+    passMs: Stat;
+    pidboxWaitMs: number;
+    withoutPidboxMs: number;
+    intervalMs: number;
+    shareOfInterval: number;
+  };
+}
+interface Slow {
+  commands: number;
+  maxUs: number;
+  slowestCommand: string | null;
+  byCommand: Record<string, { count: number; maxUs: number; totalUs: number }>;
+}
 interface UnackedResult {
-  entries: number; payloadBytes: number; redisUsedMemoryMiB: number | null; wallMs: number; orphaned: number;
-  memory: { before: { rssMiB: number; heapUsedMiB: number }; peakRssDeltaMiB: number; rssDeltaMiB: number; heapDeltaAfterGcMiB: number };
+  entries: number;
+  payloadBytes: number;
+  redisUsedMemoryMiB: number | null;
+  wallMs: number;
+  orphaned: number;
+  memory: {
+    before: { rssMiB: number; heapUsedMiB: number };
+    peakRssDeltaMiB: number;
+    rssDeltaMiB: number;
+    heapDeltaAfterGcMiB: number;
+  };
   slowlog: { readInFlight: Slow; hgetallForContrast: Slow };
 }
 interface HistoryResult {
   series: { containers: number; queues: number };
   rowsPerSeries: { raw: number; s60: number; s600: number };
   rows: { total: number };
-  writerPasses: number; writePassMs: Stat; dbMiB: number; bytesPerRow: number;
+  writerPasses: number;
+  writePassMs: Stat;
+  dbMiB: number;
+  bytesPerRow: number;
   compactMs: { containers: number; queues: number };
-  containerHistory7dMs: Stat; containerHistory7dPoints: number; queueHistory7dMs: Stat;
+  containerHistory7dMs: Stat;
+  containerHistory7dPoints: number;
+  queueHistory7dMs: Stat;
 }
 interface MemoryResult {
-  containers: number; queues: number; ringPointsPerContainer: number; sparkPointsPerQueue: number;
-  before: { rssMiB: number; heapUsedMiB: number }; after: { rssMiB: number; heapUsedMiB: number };
-  rssDeltaMiB: number; heapDeltaMiB: number; snapshotJsonBytes: { containers: number; queues: number };
+  containers: number;
+  queues: number;
+  ringPointsPerContainer: number;
+  sparkPointsPerQueue: number;
+  before: { rssMiB: number; heapUsedMiB: number };
+  after: { rssMiB: number; heapUsedMiB: number };
+  rssDeltaMiB: number;
+  heapDeltaMiB: number;
+  snapshotJsonBytes: { containers: number; queues: number };
 }
 
-const fmt = (n: number | null | undefined): string => (n === null || n === undefined || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US"));
+const fmt = (n: number | null | undefined): string =>
+  n === null || n === undefined || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US");
 const x = (n: number) => `${fmt(n)}x`;
 const row = (cells: (string | number)[]) => `| ${cells.map((c) => (typeof c === "number" ? fmt(c) : c)).join(" | ")} |`;
-const table = (head: string[], rows: (string | number)[][]) => [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+const table = (head: string[], rows: (string | number)[][]) =>
+  [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
 const ok = (r: unknown): boolean => r !== undefined && !(typeof r === "object" && r !== null && "error" in r);
 
 function machine(m: MachineFacts, r: BenchResults): string {
   return [
     "## Machine",
     "",
-    table(["", ""], [
-      ["Date", m.date], ["CPUs", `${m.cpuCount} x ${m.cpuModel}`], ["Memory", `${m.memoryGiB} GiB`], ["Kernel", m.kernel], ["OS", m.os ?? "n/a"],
-      ["Docker", `${m.docker ?? "n/a"}, ${m.dockerCgroup ?? ""}`], ["Redis", m.redis ?? "n/a"], ["SQLite", m.sqlite], ["Node", m.node],
-      ["Load average (1/5/15 min) at start; at end", `${m.loadAverage.join(" / ")}; ${r.loadAverageAtEnd.join(" / ")}`], ["Commit", m.gitCommit ?? "n/a"],
-      ["Section durations", Object.entries(r.durationsSeconds).map(([k, v]) => `${k} ${v} s`).join(", ")],
-    ]),
+    table(
+      ["", ""],
+      [
+        ["Date", m.date],
+        ["CPUs", `${m.cpuCount} x ${m.cpuModel}`],
+        ["Memory", `${m.memoryGiB} GiB`],
+        ["Kernel", m.kernel],
+        ["OS", m.os ?? "n/a"],
+        ["Docker", `${m.docker ?? "n/a"}, ${m.dockerCgroup ?? ""}`],
+        ["Redis", m.redis ?? "n/a"],
+        ["SQLite", m.sqlite],
+        ["Node", m.node],
+        [
+          "Load average (1/5/15 min) at start; at end",
+          `${m.loadAverage.join(" / ")}; ${r.loadAverageAtEnd.join(" / ")}`,
+        ],
+        ["Commit", m.gitCommit ?? "n/a"],
+        [
+          "Section durations",
+          Object.entries(r.durationsSeconds)
+            .map(([k, v]) => `${k} ${v} s`)
+            .join(", "),
+        ],
+      ],
+    ),
   ].join("\n");
 }
 
 function containers(c: ContainersResult): string {
   const at = c.sizes[c.sizes.length - 1];
-  const target = at ? `At ${at.n} containers \`docker stats --no-stream\` took **${x(at.ratios.dockerStatsOverCgroupfs)}** as long as one cgroupfs pass (target: at least 100x; ${at.ratios.dockerStatsOverCgroupfs >= 100 ? "met" : "**not met**"}).` : "";
+  const target = at
+    ? `At ${at.n} containers \`docker stats --no-stream\` took **${x(at.ratios.dockerStatsOverCgroupfs)}** as long as one cgroupfs pass (target: at least 100x; ${at.ratios.dockerStatsOverCgroupfs >= 100 ? "met" : "**not met**"}).`
+    : "";
   return [
     "## 1. Container sampling",
     "",
     `One pass over every running container, median wall time in ms. The sampler passes cover all running containers (N bench containers running a fixed pool of ${c.poolThreads} threads, plus ${c.otherRunningContainersAtStart} others that were running); \`docker stats\` is given only the N bench containers.`,
     "",
-    table(["N", "sampled", "cgroupfs pass", "Docker API pass", "docker stats --no-stream", "stats / cgroupfs", "stats / API", "API / cgroupfs", "first pass (inspects)"],
-      c.sizes.map((s) => [s.n, s.sampledContainers, s.methods.cgroupfs.wallMs.median, s.methods.dockerApi.wallMs.median, s.methods.dockerStats.wallMs.median,
-        x(s.ratios.dockerStatsOverCgroupfs), x(s.ratios.dockerStatsOverApi), x(s.ratios.apiOverCgroupfs), s.coldFirstPassMs])),
+    table(
+      [
+        "N",
+        "sampled",
+        "cgroupfs pass",
+        "Docker API pass",
+        "docker stats --no-stream",
+        "stats / cgroupfs",
+        "stats / API",
+        "API / cgroupfs",
+        "first pass (inspects)",
+      ],
+      c.sizes.map((s) => [
+        s.n,
+        s.sampledContainers,
+        s.methods.cgroupfs.wallMs.median,
+        s.methods.dockerApi.wallMs.median,
+        s.methods.dockerStats.wallMs.median,
+        x(s.ratios.dockerStatsOverCgroupfs),
+        x(s.ratios.dockerStatsOverApi),
+        x(s.ratios.apiOverCgroupfs),
+        s.coldFirstPassMs,
+      ]),
+    ),
     "",
     target,
     "",
     "CPU time per pass, ms (engine: dockerd / containerd / all containerd shims; console: the bench process). Clock ticks are 10 ms, so small values are coarse. The *idle* rows are the engine's CPU per second with nobody asking: a long pass accrues that too.",
     "",
-    table(["N", "method", "dockerd", "containerd", "shims", "console CPU", "wall p95"],
+    table(
+      ["N", "method", "dockerd", "containerd", "shims", "console CPU", "wall p95"],
       c.sizes.flatMap((s) => [
         ...(["cgroupfs", "dockerApi", "dockerStats"] as const).map((k) => {
           const m = s.methods[k];
-          return [s.n, k === "dockerApi" ? "Docker API" : k === "dockerStats" ? "docker stats" : "cgroupfs", m.enginePerPassMs.dockerdMs, m.enginePerPassMs.containerdMs, m.enginePerPassMs.shimsMs, k === "dockerStats" ? "(CLI, not counted)" : m.benchCpuPerPassMs, m.wallMs.p95];
+          return [
+            s.n,
+            k === "dockerApi" ? "Docker API" : k === "dockerStats" ? "docker stats" : "cgroupfs",
+            m.enginePerPassMs.dockerdMs,
+            m.enginePerPassMs.containerdMs,
+            m.enginePerPassMs.shimsMs,
+            k === "dockerStats" ? "(CLI, not counted)" : m.benchCpuPerPassMs,
+            m.wallMs.p95,
+          ];
         }),
-        [s.n, "idle, per second", s.engineIdlePerSecondMs.dockerdMs, s.engineIdlePerSecondMs.containerdMs, s.engineIdlePerSecondMs.shimsMs, "", ""],
-      ])),
+        [
+          s.n,
+          "idle, per second",
+          s.engineIdlePerSecondMs.dockerdMs,
+          s.engineIdlePerSecondMs.containerdMs,
+          s.engineIdlePerSecondMs.shimsMs,
+          "",
+          "",
+        ],
+      ]),
+    ),
     "",
     "Reading one container's cgroup files with `readContainerCgroup`, microseconds (sequential, one container at a time):",
     "",
-    table(["N", "warm (location known) median", "warm p95", "first read (locate + read) median", "floor: same files with readFileSync"],
-      c.sizes.map((s) => [s.n, s.cgroupRead.warmUs.median, s.cgroupRead.warmUs.p95, s.cgroupRead.locateAndReadUs.median, s.cgroupRead.syncFloorUs.median])),
+    table(
+      [
+        "N",
+        "warm (location known) median",
+        "warm p95",
+        "first read (locate + read) median",
+        "floor: same files with readFileSync",
+      ],
+      c.sizes.map((s) => [
+        s.n,
+        s.cgroupRead.warmUs.median,
+        s.cgroupRead.warmUs.p95,
+        s.cgroupRead.locateAndReadUs.median,
+        s.cgroupRead.syncFloorUs.median,
+      ]),
+    ),
   ].join("\n");
 }
 
@@ -108,8 +241,10 @@ function queues(q: QueuesResult): string {
     "",
     "Depth of every queue (sum of LLEN over its four kombu priority lists), median ms. `readDepths` reads up to 1,000 keys per call of one small Lua script (LLEN each); the naive loop awaits one LLEN per key.",
     "",
-    table(["queues", "keys", "messages", "readDepths (batched)", "one LLEN per key", "ratio"],
-      [q.dify, q.many].map((d) => [d.queues, d.keys, d.messages, d.pipelinedMs.median, d.naiveMs.median, x(d.ratio)])),
+    table(
+      ["queues", "keys", "messages", "readDepths (batched)", "one LLEN per key", "ratio"],
+      [q.dify, q.many].map((d) => [d.queues, d.keys, d.messages, d.pipelinedMs.median, d.naiveMs.median, x(d.ratio)]),
+    ),
     "",
     `A whole \`sampleBroker\` pass over ${fmt(s.queues)} configured queues: median **${fmt(s.passMs.median)} ms** (max ${fmt(s.passMs.max)}), ${Math.round(s.shareOfInterval * 100)}% of the ${fmt(s.intervalMs)} ms interval. Of that, ${fmt(s.pidboxWaitMs)} ms is the pidbox round (no workers answer here, so it waits its full timeout) and about ${fmt(s.withoutPidboxMs)} ms is Redis work and parsing.`,
   ].join("\n");
@@ -121,16 +256,25 @@ function unacked(u: UnackedResult): string {
   return [
     "## 3. In-flight (`unacked`) at 100,000 entries",
     "",
-    table(["", ""], [
-      ["Entries (captured payloads, ~1 KB each)", `${fmt(u.entries)} (${fmt(Math.round(u.payloadBytes / 1048576))} MiB of values; Redis used_memory ${fmt(u.redisUsedMemoryMiB)} MiB)`],
-      ["`readInFlight` wall time", `**${fmt(u.wallMs)} ms**`],
-      ["Longest single Redis command (SLOWLOG)", `**${fmt(scan.maxUs)} us** (\`${scan.slowestCommand ?? ""} ...\`)`],
-      ["HSCAN calls / longest", `${fmt(cmd("HSCAN")?.count)} / ${fmt(cmd("HSCAN")?.maxUs)} us`],
-      ["ZSCORE calls / longest", `${fmt(cmd("ZSCORE")?.count)} / ${fmt(cmd("ZSCORE")?.maxUs)} us`],
-      ["For contrast: one HGETALL of the same hash", `${fmt(u.slowlog.hgetallForContrast.maxUs)} us in one command`],
-      ["Console RSS during the read (peak delta)", `+${fmt(u.memory.peakRssDeltaMiB)} MiB (from ${fmt(u.memory.before.rssMiB)} MiB)`],
-      ["Console heap after GC (delta)", `+${fmt(u.memory.heapDeltaAfterGcMiB)} MiB`],
-    ]),
+    table(
+      ["", ""],
+      [
+        [
+          "Entries (captured payloads, ~1 KB each)",
+          `${fmt(u.entries)} (${fmt(Math.round(u.payloadBytes / 1048576))} MiB of values; Redis used_memory ${fmt(u.redisUsedMemoryMiB)} MiB)`,
+        ],
+        ["`readInFlight` wall time", `**${fmt(u.wallMs)} ms**`],
+        ["Longest single Redis command (SLOWLOG)", `**${fmt(scan.maxUs)} us** (\`${scan.slowestCommand ?? ""} ...\`)`],
+        ["HSCAN calls / longest", `${fmt(cmd("HSCAN")?.count)} / ${fmt(cmd("HSCAN")?.maxUs)} us`],
+        ["ZSCORE calls / longest", `${fmt(cmd("ZSCORE")?.count)} / ${fmt(cmd("ZSCORE")?.maxUs)} us`],
+        ["For contrast: one HGETALL of the same hash", `${fmt(u.slowlog.hgetallForContrast.maxUs)} us in one command`],
+        [
+          "Console RSS during the read (peak delta)",
+          `+${fmt(u.memory.peakRssDeltaMiB)} MiB (from ${fmt(u.memory.before.rssMiB)} MiB)`,
+        ],
+        ["Console heap after GC (delta)", `+${fmt(u.memory.heapDeltaAfterGcMiB)} MiB`],
+      ],
+    ),
   ].join("\n");
 }
 
@@ -141,14 +285,26 @@ function history(h: HistoryResult): string {
     "",
     `${h.series.containers} containers and ${fmt(h.series.queues)} queues after 7 days at the console's tiers: per series ${r.raw} raw rows (1 h at 5 s) + ${fmt(r.s60)} one-minute buckets (to 24 h) + ${r.s600} ten-minute buckets (to 7 days).`,
     "",
-    table(["", ""], [
-      ["Rows", fmt(h.rows.total)],
-      ["Database file", `**${fmt(h.dbMiB)} MiB** (${fmt(h.bytesPerRow)} bytes per row, indexes included)`],
-      [`One sampling pass written (200 container rows + 1,000 queue rows; ${h.writerPasses} passes)`, `median ${fmt(h.writePassMs.median)} ms, p95 ${fmt(h.writePassMs.p95)} ms`],
-      ["`compact()` as the 5-minute job runs it (containers / queues)", `${fmt(h.compactMs.containers)} ms / ${fmt(h.compactMs.queues)} ms`],
-      [`One container's 7-day history (\`containerHistory\`, ${fmt(h.containerHistory7dPoints)} points)`, `median ${fmt(h.containerHistory7dMs.median)} ms, p95 ${fmt(h.containerHistory7dMs.p95)} ms`],
-      ["One queue's 7-day history (`queueHistory`)", `median ${fmt(h.queueHistory7dMs.median)} ms`],
-    ]),
+    table(
+      ["", ""],
+      [
+        ["Rows", fmt(h.rows.total)],
+        ["Database file", `**${fmt(h.dbMiB)} MiB** (${fmt(h.bytesPerRow)} bytes per row, indexes included)`],
+        [
+          `One sampling pass written (200 container rows + 1,000 queue rows; ${h.writerPasses} passes)`,
+          `median ${fmt(h.writePassMs.median)} ms, p95 ${fmt(h.writePassMs.p95)} ms`,
+        ],
+        [
+          "`compact()` as the 5-minute job runs it (containers / queues)",
+          `${fmt(h.compactMs.containers)} ms / ${fmt(h.compactMs.queues)} ms`,
+        ],
+        [
+          `One container's 7-day history (\`containerHistory\`, ${fmt(h.containerHistory7dPoints)} points)`,
+          `median ${fmt(h.containerHistory7dMs.median)} ms, p95 ${fmt(h.containerHistory7dMs.p95)} ms`,
+        ],
+        ["One queue's 7-day history (`queueHistory`)", `median ${fmt(h.queueHistory7dMs.median)} ms`],
+      ],
+    ),
   ].join("\n");
 }
 

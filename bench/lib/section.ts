@@ -35,7 +35,11 @@ export const scratchDir = (): string => {
 export const benchRunId = (): string => process.env.BENCH_RUN_ID ?? `adhoc-${process.pid}`;
 
 /** Runs a section body; writes its JSON result to $BENCH_OUT; exits 1 on failure after `cleanup`. */
-export function runSection<T>(name: string, body: () => Promise<T>, cleanup: () => Promise<void> = async () => undefined): void {
+export function runSection<T>(
+  name: string,
+  body: () => Promise<T>,
+  cleanup: () => Promise<void> = async () => undefined,
+): void {
   const out = process.env.BENCH_OUT;
   let cleaned = false;
   const clean = async () => {

@@ -39,7 +39,13 @@ export async function repeat(reps: number, fn: () => Promise<unknown>, warmups =
 }
 
 /** median / p95 / min / max of a sample, rounded. */
-export function summary(values: readonly number[]): { median: number; p95: number; min: number; max: number; n: number } {
+export function summary(values: readonly number[]): {
+  median: number;
+  p95: number;
+  min: number;
+  max: number;
+  n: number;
+} {
   return {
     median: round(median(values)),
     p95: round(percentile(values, 95)),

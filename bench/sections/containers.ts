@@ -15,7 +15,10 @@ import { dockerStatsOnce, POOL_THREADS, removeRunContainers, runningCount, start
 import { benchRunId, progress, runSection, scratchDir } from "../lib/section";
 import { nowMs, round, summary, timed } from "../lib/stats";
 
-const SIZES = (process.env.BENCH_CONTAINER_SIZES ?? "10,50,200").split(",").map(Number).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_CONTAINER_SIZES ?? "10,50,200")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
 // The API path is slow by nature (see README), so fewer reps there keep the whole run near ten minutes.
 const REPS = { cgroupfs: 9, api: 3, dockerStats: 3 };
 const IDLE_WINDOW_MS = 3000;
@@ -23,7 +26,11 @@ const HOST: DockerHostConfig = { name: "local", url: "unix:///var/run/docker.soc
 const say = (m: string) => progress("containers", m);
 
 type Method = "cgroupfs" | "dockerApi" | "dockerStats";
-interface MethodResult { wallMs: ReturnType<typeof summary>; enginePerPassMs: EngineCpu; benchCpuPerPassMs: number | null }
+interface MethodResult {
+  wallMs: ReturnType<typeof summary>;
+  enginePerPassMs: EngineCpu;
+  benchCpuPerPassMs: number | null;
+}
 
 /** Runs `pass` reps times and charges the engine's CPU over all of them, per pass. */
 async function measure(reps: number, pass: () => Promise<void>): Promise<MethodResult> {
@@ -80,7 +87,8 @@ async function measureSize(n: number, ids: string[], cfg: SamplerConfig, apiCfg:
   // The two paths must agree on what they measure, or the comparison means nothing.
   const byId = new Map(apiLast!.containers.map((c) => [c.id, c.pids.current]));
   const agree = last.containers.filter((c) => ours.has(c.id) && byId.get(c.id) === c.pids.current).length;
-  if (agree !== n) throw new Error(`cgroupfs and Docker API disagree on pids.current for ${n - agree} of ${n} containers`);
+  if (agree !== n)
+    throw new Error(`cgroupfs and Docker API disagree on pids.current for ${n - agree} of ${n} containers`);
 
   const perContainer = await cgroupReadCost(ids, cfg);
   // What the engine burns with nobody asking (shims of N containers tick on their own), for scale: per second.
@@ -99,7 +107,9 @@ async function measureSize(n: number, ids: string[], cfg: SamplerConfig, apiCfg:
     },
     cgroupRead: perContainer,
     engineIdlePerSecondMs: {
-      dockerdMs: perSecond(idle.enginePerPassMs.dockerdMs), containerdMs: perSecond(idle.enginePerPassMs.containerdMs), shimsMs: perSecond(idle.enginePerPassMs.shimsMs),
+      dockerdMs: perSecond(idle.enginePerPassMs.dockerdMs),
+      containerdMs: perSecond(idle.enginePerPassMs.containerdMs),
+      shimsMs: perSecond(idle.enginePerPassMs.shimsMs),
     },
     pidsAgreeing: agree,
     summaries: last.containers.filter((c) => ours.has(c.id)),
@@ -109,12 +119,14 @@ async function measureSize(n: number, ids: string[], cfg: SamplerConfig, apiCfg:
 /** The bare cost of readContainerCgroup per container, once the location is known (as in a warm pass). */
 async function cgroupReadCost(ids: string[], cfg: SamplerConfig) {
   const client = dockerFor(HOST);
-  const targets = await Promise.all(ids.map(async (id) => {
-    const inspect = await client.inspectContainer(id);
-    const located = await readContainerCgroup(cfg, { id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit });
-    if (!located.ok) throw new Error(located.error);
-    return { id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit, location: located.reading.location };
-  }));
+  const targets = await Promise.all(
+    ids.map(async (id) => {
+      const inspect = await client.inspectContainer(id);
+      const located = await readContainerCgroup(cfg, { id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit });
+      if (!located.ok) throw new Error(located.error);
+      return { id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit, location: located.reading.location };
+    }),
+  );
   const coldUs: number[] = [];
   for (const t of targets.slice(0, 50)) {
     const { ms } = await timed(() => readContainerCgroup(cfg, { ...t, location: null }));
@@ -148,7 +160,9 @@ async function cgroupReadCost(ids: string[], cfg: SamplerConfig) {
 /** The files readContainerCgroup reads for a container whose location is known. */
 function filesRead(hierarchyDir: string, rel: string, procRoot: string): string[] {
   const own = ["pids.max", "pids.current", "pids.peak", "pids.events"].map((f) => path.join(hierarchyDir, rel, f));
-  const up = ancestry(rel).slice(1).flatMap((a) => ["pids.max", "pids.current"].map((f) => path.join(hierarchyDir, a, f)));
+  const up = ancestry(rel)
+    .slice(1)
+    .flatMap((a) => ["pids.max", "pids.current"].map((f) => path.join(hierarchyDir, a, f)));
   const kernel = ["sys/kernel/threads-max", "sys/kernel/pid_max", "loadavg"].map((f) => path.join(procRoot, f));
   return [...own, ...up, ...kernel];
 }
@@ -166,7 +180,13 @@ runSection(
     const apiCfg: SamplerConfig = { ...base, cgroupRoot: emptyCgroupRoot };
     // As in the console: the events stream keeps the container list current, so a pass does not list every time.
     const stopEvents = await new Promise<() => void>((resolve) => {
-      const stop = subscribeEvents(HOST, () => {}, (st) => { if (st.connected) resolve(stop); });
+      const stop = subscribeEvents(
+        HOST,
+        () => {},
+        (st) => {
+          if (st.connected) resolve(stop);
+        },
+      );
     });
     say("building/checking the fixture image");
     await ensureFixtureImage();
@@ -181,9 +201,12 @@ runSection(
       ids.push(...(await startContainers(runId, add, (done) => say(`  ${done}/${add} started`))));
       startTimes.push({ n, startMs: round(nowMs() - t0) });
       const r = await measureSize(n, ids, cfg, apiCfg);
-      say(`N=${n}: cgroupfs ${r.methods.cgroupfs.wallMs.median} ms, API ${r.methods.dockerApi.wallMs.median} ms, docker stats ${r.methods.dockerStats.wallMs.median} ms`);
+      say(
+        `N=${n}: cgroupfs ${r.methods.cgroupfs.wallMs.median} ms, API ${r.methods.dockerApi.wallMs.median} ms, docker stats ${r.methods.dockerStats.wallMs.median} ms`,
+      );
       const { summaries, ...rest } = r;
-      if (n === Math.max(...SIZES)) writeFileSync(path.join(scratchDir(), "containers.json"), JSON.stringify(summaries));
+      if (n === Math.max(...SIZES))
+        writeFileSync(path.join(scratchDir(), "containers.json"), JSON.stringify(summaries));
       results.push(rest);
     }
     stopEvents();

@@ -32,17 +32,50 @@ function containers(ts: number, pass: number): ContainerSummary[] {
   return Array.from({ length: CONTAINERS }, (_, i) => {
     const current = 20 + ((pass + i) % 40);
     return {
-      host: HOST, id: containerId(i), name: `bench-worker-${i}`, image: "leakwatch-fixture/leaker:latest", state: "running", labels: {},
-      via: "cgroupfs", pids: { current, limit: 4096, effectiveLimit: 4096, limitSource: "container", limitPath: `/docker/${containerId(i)}`, peak: null, refusedTotal: 0 },
-      growthPerMinute: 0, etaSeconds: null, learningSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: ts, spark: [],
+      host: HOST,
+      id: containerId(i),
+      name: `bench-worker-${i}`,
+      image: "leakwatch-fixture/leaker:latest",
+      state: "running",
+      labels: {},
+      via: "cgroupfs",
+      pids: {
+        current,
+        limit: 4096,
+        effectiveLimit: 4096,
+        limitSource: "container",
+        limitPath: `/docker/${containerId(i)}`,
+        peak: null,
+        refusedTotal: 0,
+      },
+      growthPerMinute: 0,
+      etaSeconds: null,
+      learningSeconds: null,
+      status: "ok",
+      reasons: [],
+      refusingNow: false,
+      lastRefusalAt: null,
+      sampledAt: ts,
+      spark: [],
     };
   });
 }
 
 function broker(ts: number, pass: number): BrokerSummary {
   const queues: QueueSummary[] = Array.from({ length: QUEUES }, (_, i) => ({
-    name: queueName(i), depth: (pass * 3 + i) % 250, byPriority: {}, unacked: i % 5, orphaned: 0, consumers: [], ratePerMinuteIn: 12,
-    ratePerMinuteOut: 11.5, drainSeconds: null, oldestSeenSeconds: null, threshold: 200, status: "ok", origins: ["configured"],
+    name: queueName(i),
+    depth: (pass * 3 + i) % 250,
+    byPriority: {},
+    unacked: i % 5,
+    orphaned: 0,
+    consumers: [],
+    ratePerMinuteIn: 12,
+    ratePerMinuteOut: 11.5,
+    drainSeconds: null,
+    oldestSeenSeconds: null,
+    threshold: 200,
+    status: "ok",
+    origins: ["configured"],
   }));
   return { name: BROKER, ok: true, error: null, sampledAt: ts, queues };
 }
@@ -63,7 +96,11 @@ async function bulkTier(res: number, stepMs: number, newestTs: number, count: nu
 
 async function rowsByTier(table: HistoryTable): Promise<Record<string, number>> {
   const db = await getDb();
-  const rows = await db.selectFrom(table).select(["res", (eb) => eb.fn.countAll<number>().as("n")]).groupBy("res").execute();
+  const rows = await db
+    .selectFrom(table)
+    .select(["res", (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy("res")
+    .execute();
   return Object.fromEntries(rows.map((r) => [String(r.res), Number(r.n)]));
 }
 
@@ -80,7 +117,9 @@ runSection(
     const rawRows = raw.keepMs / INTERVAL_MS;
     const minuteRows = (minute.keepMs - raw.keepMs) / (minute.res * 1000);
     const tenMinuteRows = (Math.min(UPTIME_MS, tenMinutes.keepMs) - minute.keepMs) / (tenMinutes.res * 1000);
-    say(`per series: ${rawRows} raw + ${minuteRows} x 60 s + ${tenMinuteRows} x 600 s; the newest ${WRITER_PASSES} passes through the writers`);
+    say(
+      `per series: ${rawRows} raw + ${minuteRows} x 60 s + ${tenMinuteRows} x 600 s; the newest ${WRITER_PASSES} passes through the writers`,
+    );
 
     const passMs: number[] = [];
     for (let p = 0; p < WRITER_PASSES; p++) {
@@ -115,14 +154,17 @@ runSection(
       points = r.value.length;
     }
     const readQueue: number[] = [];
-    for (let i = 0; i < 10; i++) readQueue.push((await timed(() => queueHistory(BROKER, queueName(i * 97), "7d", now))).ms);
+    for (let i = 0; i < 10; i++)
+      readQueue.push((await timed(() => queueHistory(BROKER, queueName(i * 97), "7d", now))).ms);
 
     // The console compacts every 5 minutes: the realistic run folds the 5 minutes that just aged out of each tier.
     say("compact() as the 5-minute job would run it");
     const compactContainers = await timed(() => compact("container_points", now + 5 * 60_000));
     const compactQueues = await timed(() => compact("queue_points", now + 5 * 60_000));
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-    say(`db ${round(bytes / 1048576)} MiB, compact ${round(compactContainers.ms + compactQueues.ms)} ms, 7-day read ${summary(readContainer).median} ms`);
+    say(
+      `db ${round(bytes / 1048576)} MiB, compact ${round(compactContainers.ms + compactQueues.ms)} ms, 7-day read ${summary(readContainer).median} ms`,
+    );
     return {
       series: { containers: CONTAINERS, queues: QUEUES },
       rowsPerSeries: { raw: rawRows, s60: minuteRows, s600: tenMinuteRows },

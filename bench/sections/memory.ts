@@ -37,12 +37,19 @@ runSection("memory", async () => {
     for (let i = RING_POINTS - 1; i >= 0; i--) entry = addPoint(c.host, c.id, nowMs - i * INTERVAL_MS, base + (i % 3));
     c.spark = sparkline(entry.points);
   }
-  for (const q of broker.queues) q.spark = Array.from({ length: SPARK_POINTS }, (_, i) => [nowMs - (SPARK_POINTS - i) * INTERVAL_MS, q.depth]);
-  const containersSnapshot: ContainersResponse = { containers, hosts: [{ name: "local", ok: true, error: null, via: "cgroupfs", sampledAt: nowMs }] };
+  for (const q of broker.queues)
+    q.spark = Array.from({ length: SPARK_POINTS }, (_, i) => [nowMs - (SPARK_POINTS - i) * INTERVAL_MS, q.depth]);
+  const containersSnapshot: ContainersResponse = {
+    containers,
+    hosts: [{ name: "local", ok: true, error: null, via: "cgroupfs", sampledAt: nowMs }],
+  };
   const queuesSnapshot: QueuesResponse = { brokers: [broker] };
   publish("containers", containersSnapshot);
   publish("queues", queuesSnapshot);
-  const jsonBytes = { containers: JSON.stringify(containersSnapshot).length, queues: JSON.stringify(queuesSnapshot).length };
+  const jsonBytes = {
+    containers: JSON.stringify(containersSnapshot).length,
+    queues: JSON.stringify(queuesSnapshot).length,
+  };
   // Only server/live and the pids ring hold them now.
   containers = [];
   broker = { ...broker, queues: [] };

@@ -18,7 +18,12 @@ const QUEUE_COUNT = 10_000;
 const STEPS = [0, 3, 6, 9];
 const say = (m: string) => progress("queues", m);
 // One captured envelope per priority list, with the priority it would carry there.
-const TEMPLATES = { 0: "message-basic", 3: "message-countdown", 6: "message-priority6-unicode", 9: "message-eta-expires-retries" } as const;
+const TEMPLATES = {
+  0: "message-basic",
+  3: "message-countdown",
+  6: "message-priority6-unicode",
+  9: "message-eta-expires-retries",
+} as const;
 
 const queueNames = (): string[] => [
   ...DIFY_QUEUES,
@@ -53,13 +58,15 @@ async function seed(redis: Redis, names: string[]): Promise<number> {
 /** What a hand-written script does: one LLEN per key, each awaited before the next. */
 async function naiveDepths(redis: Redis, names: readonly string[]): Promise<number> {
   let total = 0;
-  for (const q of names) for (const step of STEPS) total += await redis.llen(queueKey(DEFAULT_LAYOUT, nameToBytes(q), step));
+  for (const q of names)
+    for (const step of STEPS) total += await redis.llen(queueKey(DEFAULT_LAYOUT, nameToBytes(q), step));
   return total;
 }
 
 async function pipelinedTotal(redis: Redis, names: readonly string[]): Promise<number> {
   let total = 0;
-  for (const d of (await readDepths(redis, { ...DEFAULT_LAYOUT, prioritySteps: STEPS }, names)).values()) total += d.depth;
+  for (const d of (await readDepths(redis, { ...DEFAULT_LAYOUT, prioritySteps: STEPS }, names)).values())
+    total += d.depth;
   return total;
 }
 
@@ -69,7 +76,14 @@ async function compare(redis: Redis, names: string[], reps: { pipelined: number;
   if (got !== expected) throw new Error(`readDepths counted ${got} messages, one LLEN per key counted ${expected}`);
   const pipelined = summary(await repeat(reps.pipelined, () => pipelinedTotal(redis, names)));
   const naive = summary(await repeat(reps.naive, () => naiveDepths(redis, names), 0));
-  return { queues: names.length, keys: names.length * STEPS.length, messages: got, pipelinedMs: pipelined, naiveMs: naive, ratio: round(naive.median / pipelined.median) };
+  return {
+    queues: names.length,
+    keys: names.length * STEPS.length,
+    messages: got,
+    pipelinedMs: pipelined,
+    naiveMs: naive,
+    ratio: round(naive.median / pipelined.median),
+  };
 }
 
 let redis: Redis | null = null;
@@ -86,23 +100,39 @@ runSection(
     const dify = await compare(redis, [...DIFY_QUEUES], { pipelined: 50, naive: 50 });
     say(`16 queues: readDepths ${dify.pipelinedMs.median} ms, naive ${dify.naiveMs.median} ms; now ${names.length}`);
     const many = await compare(redis, names, { pipelined: 7, naive: 3 });
-    say(`${names.length} queues: readDepths ${many.pipelinedMs.median} ms, naive ${many.naiveMs.median} ms; now sampleBroker`);
+    say(
+      `${names.length} queues: readDepths ${many.pipelinedMs.median} ms, naive ${many.naiveMs.median} ms; now sampleBroker`,
+    );
 
     const broker: BrokerConfig = {
-      name: "bench", url: benchRedisUrl(), globalKeyprefix: "", prioritySteps: STEPS, visibilityTimeoutSeconds: 3600, queues: names,
+      name: "bench",
+      url: benchRedisUrl(),
+      globalKeyprefix: "",
+      prioritySteps: STEPS,
+      visibilityTimeoutSeconds: 3600,
+      queues: names,
     };
     const opts = { thresholds: { queueDepth: 200 }, queueThresholds: {} };
     let last = await sampleBroker(broker, opts);
     if (!last.ok) throw new Error(`sampleBroker failed: ${last.error}`);
-    const passes = await repeat(3, async () => {
-      last = await sampleBroker(broker, opts);
-    }, 0);
+    const passes = await repeat(
+      3,
+      async () => {
+        last = await sampleBroker(broker, opts);
+      },
+      0,
+    );
     const depthSum = last.queues.reduce((a, q) => a + q.depth, 0);
     if (last.queues.length !== names.length || depthSum !== many.messages)
-      throw new Error(`sampleBroker saw ${last.queues.length} queues / ${depthSum} messages, expected ${names.length} / ${many.messages}`);
+      throw new Error(
+        `sampleBroker saw ${last.queues.length} queues / ${depthSum} messages, expected ${names.length} / ${many.messages}`,
+      );
     // The pass waits for pidbox replies (no workers here, so the full timeout): measured apart to show the split.
     const inventory = await timed(() => getWorkerInventory(broker));
-    writeFileSync(path.join(scratchDir(), "queues.json"), JSON.stringify({ ...last, queues: last.queues.slice(0, 1000) }));
+    writeFileSync(
+      path.join(scratchDir(), "queues.json"),
+      JSON.stringify({ ...last, queues: last.queues.slice(0, 1000) }),
+    );
     const pass = summary(passes);
     say(`sampleBroker over ${names.length} queues: ${pass.median} ms (pidbox wait ${round(inventory.ms)} ms)`);
     return {

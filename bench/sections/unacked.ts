@@ -91,7 +91,9 @@ runSection(
     const counted = [...inFlight.byQueue.values()].reduce((a, c) => a + c.unacked, 0);
     const orphaned = [...inFlight.byQueue.values()].reduce((a, c) => a + c.orphaned, 0);
     if (inFlight.total !== ENTRIES || counted !== ENTRIES || inFlight.malformed !== 0)
-      throw new Error(`readInFlight saw ${inFlight.total} entries, attributed ${counted}, ${inFlight.malformed} malformed; expected ${ENTRIES}`);
+      throw new Error(
+        `readInFlight saw ${inFlight.total} entries, attributed ${counted}, ${inFlight.malformed} malformed; expected ${ENTRIES}`,
+      );
     if (orphaned !== ENTRIES / 20) throw new Error(`expected ${ENTRIES / 20} orphaned entries, got ${orphaned}`);
 
     say("readInFlight again with every command in the slowlog");
@@ -106,7 +108,9 @@ runSection(
     const hgetall = await ourSlowlog(redis);
     await writeSlowlogConfig(redis, saved);
     saved = null;
-    say(`readInFlight ${round(run.ms)} ms; slowest command ${scan.maxUs} us (${scan.slowestCommand}); HGETALL ${hgetall.maxUs} us`);
+    say(
+      `readInFlight ${round(run.ms)} ms; slowest command ${scan.maxUs} us (${scan.slowestCommand}); HGETALL ${hgetall.maxUs} us`,
+    );
     return {
       entries: ENTRIES,
       payloadBytes: bytes,

@@ -30,7 +30,16 @@ function show(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export function ActionButton({ action, target, label, fields = [], fixedParams = {}, variant = "default", onDone, testId }: ActionButtonProps) {
+export function ActionButton({
+  action,
+  target,
+  label,
+  fields = [],
+  fixedParams = {},
+  variant = "default",
+  onDone,
+  testId,
+}: ActionButtonProps) {
   const canAct = useCanAct();
   const ref = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
@@ -41,18 +50,48 @@ export function ActionButton({ action, target, label, fields = [], fixedParams =
         type="button"
         data-testid={testId ?? `action-${action}`}
         className={`${btn} ${variant === "danger" ? "border-red-600/60 text-red-700 dark:text-red-300" : "border-zinc-300 dark:border-zinc-700"}`}
-        onClick={() => { setOpen(true); queueMicrotask(() => ref.current?.showModal()); }}
+        onClick={() => {
+          setOpen(true);
+          queueMicrotask(() => ref.current?.showModal());
+        }}
       >
         {label}
       </button>
-      <dialog ref={ref} onClose={() => setOpen(false)} aria-label={label} className="m-auto w-[min(40rem,95vw)] rounded-lg border border-zinc-300 bg-white p-0 text-zinc-900 backdrop:bg-black/60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100">
-        {open && <DialogBody action={action} target={target} label={label} fields={fields} fixedParams={fixedParams} close={() => ref.current?.close()} onDone={onDone} />}
+      <dialog
+        ref={ref}
+        onClose={() => setOpen(false)}
+        aria-label={label}
+        className="m-auto w-[min(40rem,95vw)] rounded-lg border border-zinc-300 bg-white p-0 text-zinc-900 backdrop:bg-black/60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      >
+        {open && (
+          <DialogBody
+            action={action}
+            target={target}
+            label={label}
+            fields={fields}
+            fixedParams={fixedParams}
+            close={() => ref.current?.close()}
+            onDone={onDone}
+          />
+        )}
       </dialog>
     </>
   );
 }
 
-function DialogBody({ action, target, label, fields, fixedParams, close, onDone }: Omit<ActionButtonProps, "variant" | "testId"> & { fields: FieldSpec[]; fixedParams: ParamValues; close: () => void }) {
+function DialogBody({
+  action,
+  target,
+  label,
+  fields,
+  fixedParams,
+  close,
+  onDone,
+}: Omit<ActionButtonProps, "variant" | "testId"> & {
+  fields: FieldSpec[];
+  fixedParams: ParamValues;
+  close: () => void;
+}) {
   const qc = useQueryClient();
   const formRef = useRef<HTMLFormElement>(null);
   const [params, setParams] = useState<ParamValues | null>(fields.length === 0 ? fixedParams : null);
@@ -78,7 +117,13 @@ function DialogBody({ action, target, label, fields, fixedParams, close, onDone 
     setRunError(null);
     qc.setQueryData(["action-progress"], null); // a finished run's last progress must not show for this one
     try {
-      const r = await sendJson<RunResponse>("/api/actions", { action, target, params, reason: String(f.get("reason") ?? ""), confirm: f.get("confirm") ?? undefined });
+      const r = await sendJson<RunResponse>("/api/actions", {
+        action,
+        target,
+        params,
+        reason: String(f.get("reason") ?? ""),
+        confirm: f.get("confirm") ?? undefined,
+      });
       setResult(r);
       onDone?.(r);
       void qc.invalidateQueries();
@@ -93,33 +138,61 @@ function DialogBody({ action, target, label, fields, fixedParams, close, onDone 
     <div className="space-y-3 p-4" data-testid="action-dialog">
       <div className="flex items-start justify-between gap-4">
         <h2 className="text-lg font-semibold">{label}</h2>
-        <button type="button" onClick={close} className="rounded px-2 text-sm" aria-label="Close">✕</button>
+        <button type="button" onClick={close} className="rounded px-2 text-sm" aria-label="Close">
+          ✕
+        </button>
       </div>
       {/* The form stays mounted while the preview loads: a preview the server refuses (a missing or invalid value)
           shows its message right here with the values kept, instead of losing the form. */}
       {fields.length > 0 && !preview && !result && (
-        <form ref={formRef} className="space-y-2" hidden={params !== null && !previewQuery.isError} onSubmit={(e) => {
-          e.preventDefault();
-          const next = readParams(fields, new FormData(e.currentTarget), fixedParams);
-          if (JSON.stringify(next) === JSON.stringify(params)) void previewQuery.refetch();
-          else setParams(next);
-        }}>
+        <form
+          ref={formRef}
+          className="space-y-2"
+          hidden={params !== null && !previewQuery.isError}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const next = readParams(fields, new FormData(e.currentTarget), fixedParams);
+            if (JSON.stringify(next) === JSON.stringify(params)) void previewQuery.refetch();
+            else setParams(next);
+          }}
+        >
           {fields.map((f) => (
             <label key={f.name} className={f.type === "checkbox" ? "flex items-center gap-2 text-sm" : "block text-sm"}>
               {f.type !== "checkbox" && f.label}
               {f.type === "select" ? (
                 <select name={f.name} defaultValue={String(f.defaultValue ?? "")} className={input}>
-                  {f.options?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                  {f.options?.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
                 </select>
               ) : f.type === "checkbox" ? (
-                <><input type="checkbox" name={f.name} defaultChecked={Boolean(f.defaultValue)} /> {f.label}</>
+                <>
+                  <input type="checkbox" name={f.name} defaultChecked={Boolean(f.defaultValue)} /> {f.label}
+                </>
               ) : (
-                <input name={f.name} type={f.type} defaultValue={f.defaultValue === undefined ? "" : String(f.defaultValue)} min={f.min} max={f.max} required={f.type === "number" && !f.nullable} className={input} data-testid={`param-${f.name}`} />
+                <input
+                  name={f.name}
+                  type={f.type}
+                  defaultValue={f.defaultValue === undefined ? "" : String(f.defaultValue)}
+                  min={f.min}
+                  max={f.max}
+                  required={f.type === "number" && !f.nullable}
+                  className={input}
+                  data-testid={`param-${f.name}`}
+                />
               )}
               {f.help && <span className="block text-xs text-zinc-500">{f.help}</span>}
             </label>
           ))}
-          <button type="submit" className={`${btn} border-blue-600 bg-blue-600 text-white`} data-testid="action-preview">Preview</button>
+          <button
+            type="submit"
+            className={`${btn} border-blue-600 bg-blue-600 text-white`}
+            data-testid="action-preview"
+          >
+            Preview
+          </button>
         </form>
       )}
       {params && !preview && !error && <p className="text-sm text-zinc-500">Reading the current state…</p>}
@@ -128,39 +201,115 @@ function DialogBody({ action, target, label, fields, fixedParams, close, onDone 
           <section aria-label="Preview" data-testid="action-preview-body" className="space-y-2 text-sm">
             <p className="font-medium">{preview.summary}</p>
             {preview.changes.length > 0 && (
-              <table className="w-full text-xs"><thead className="text-left text-zinc-500"><tr><th>What</th><th>Now</th><th>After</th></tr></thead>
-                <tbody>{preview.changes.map((c) => <tr key={c.what}><td>{c.what}</td><td className="font-mono">{show(c.from)}</td><td className="font-mono">{show(c.to)}</td></tr>)}</tbody>
+              <table className="w-full text-xs">
+                <thead className="text-left text-zinc-500">
+                  <tr>
+                    <th>What</th>
+                    <th>Now</th>
+                    <th>After</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {preview.changes.map((c) => (
+                    <tr key={c.what}>
+                      <td>{c.what}</td>
+                      <td className="font-mono">{show(c.from)}</td>
+                      <td className="font-mono">{show(c.to)}</td>
+                    </tr>
+                  ))}
+                </tbody>
               </table>
             )}
-            {preview.warnings.filter(Boolean).map((w) => <p key={w} className="rounded border border-amber-500/50 bg-amber-500/10 p-2 text-xs" role="note">{w}</p>)}
-            {preview.blockers.map((b) => <p key={b} className="rounded border border-red-600/60 bg-red-600/10 p-2 text-xs" role="alert" data-testid="action-blocker">Blocked: {b}</p>)}
+            {preview.warnings.filter(Boolean).map((w) => (
+              <p key={w} className="rounded border border-amber-500/50 bg-amber-500/10 p-2 text-xs" role="note">
+                {w}
+              </p>
+            ))}
+            {preview.blockers.map((b) => (
+              <p
+                key={b}
+                className="rounded border border-red-600/60 bg-red-600/10 p-2 text-xs"
+                role="alert"
+                data-testid="action-blocker"
+              >
+                Blocked: {b}
+              </p>
+            ))}
           </section>
-          <label className="block text-sm">Reason (free text or ticket id)
+          <label className="block text-sm">
+            Reason (free text or ticket id)
             <input name="reason" required minLength={3} className={input} data-testid="action-reason" autoFocus />
           </label>
           {preview.destructive && preview.confirmText && (
-            <label className="block text-sm">Type <span className="font-mono">{preview.confirmText}</span> to confirm
-              <input name="confirm" required pattern={preview.confirmText.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} className={input} data-testid="action-confirm" autoComplete="off" />
+            <label className="block text-sm">
+              Type <span className="font-mono">{preview.confirmText}</span> to confirm
+              <input
+                name="confirm"
+                required
+                pattern={preview.confirmText.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}
+                className={input}
+                data-testid="action-confirm"
+                autoComplete="off"
+              />
             </label>
           )}
           <div className="flex gap-2">
-            <button type="submit" disabled={busy || preview.blockers.length > 0} className={`${btn} border-blue-600 bg-blue-600 text-white`} data-testid="action-run">{busy ? "Running…" : "Run"}</button>
-            <button type="button" onClick={close} className={`${btn} border-zinc-300 dark:border-zinc-700`}>Cancel</button>
+            <button
+              type="submit"
+              disabled={busy || preview.blockers.length > 0}
+              className={`${btn} border-blue-600 bg-blue-600 text-white`}
+              data-testid="action-run"
+            >
+              {busy ? "Running…" : "Run"}
+            </button>
+            <button type="button" onClick={close} className={`${btn} border-zinc-300 dark:border-zinc-700`}>
+              Cancel
+            </button>
           </div>
           {busy && <ActionProgressLine action={action} />}
         </form>
       )}
       {result && (
-        <section aria-label="Result" data-testid="action-result" data-status={result.status} className="space-y-1 text-sm" role="status">
-          <p className={result.status === "succeeded" ? "text-emerald-600 dark:text-emerald-400" : result.status === "failed" ? "text-red-600 dark:text-red-400" : "text-amber-600"}>
-            {result.status === "succeeded" ? "Done and verified" : result.status === "unverified" ? "Done, but verify did not confirm it" : "Failed"}: {result.result ?? result.error}
+        <section
+          aria-label="Result"
+          data-testid="action-result"
+          data-status={result.status}
+          className="space-y-1 text-sm"
+          role="status"
+        >
+          <p
+            className={
+              result.status === "succeeded"
+                ? "text-emerald-600 dark:text-emerald-400"
+                : result.status === "failed"
+                  ? "text-red-600 dark:text-red-400"
+                  : "text-amber-600"
+            }
+          >
+            {result.status === "succeeded"
+              ? "Done and verified"
+              : result.status === "unverified"
+                ? "Done, but verify did not confirm it"
+                : "Failed"}
+            : {result.result ?? result.error}
           </p>
           {result.verify && <p data-testid="action-verify">Verify: {result.verify.finding}</p>}
-          <p className="text-xs text-zinc-500">Audit id <span className="font-mono" data-testid="action-audit-id">{result.auditId}</span></p>
-          <button type="button" onClick={close} className={`${btn} border-zinc-300 dark:border-zinc-700`}>Close</button>
+          <p className="text-xs text-zinc-500">
+            Audit id{" "}
+            <span className="font-mono" data-testid="action-audit-id">
+              {result.auditId}
+            </span>
+          </p>
+          <button type="button" onClick={close} className={`${btn} border-zinc-300 dark:border-zinc-700`}>
+            Close
+          </button>
         </section>
       )}
-      {error && <p role="alert" className="text-sm text-red-600 dark:text-red-400" data-testid="action-error">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400" data-testid="action-error">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -42,11 +42,19 @@ export function readParams(fields: FieldSpec[], form: FormData, fixed: ParamValu
   for (const f of fields) {
     const raw = form.get(f.name);
     if (f.type === "checkbox") out[f.name] = raw === "on";
-    else if (f.type === "number") out[f.name] = raw === null || raw === "" ? (f.nullable ? null : undefined) : Number(raw);
+    else if (f.type === "number")
+      out[f.name] = raw === null || raw === "" ? (f.nullable ? null : undefined) : Number(raw);
     else if (raw !== null && raw !== "") out[f.name] = String(raw);
   }
   return out;
 }
 
 /** A long action's progress, pushed by the server while it runs (queue moves). */
-export interface ActionProgress { auditId: string; action: string; actor: string; done: number; total: number | null; note: string | null }
+export interface ActionProgress {
+  auditId: string;
+  action: string;
+  actor: string;
+  done: number;
+  total: number | null;
+  note: string | null;
+}

@@ -10,7 +10,13 @@ import { TargetLink } from "./target-link";
 // each alert with its lifecycle buttons.
 export function AlertGroupCard({ group: g }: { group: AlertGroup }) {
   return (
-    <li className="py-3" data-testid="alert-group" data-target={g.targetLabel} data-severity={g.severity} data-state={g.state}>
+    <li
+      className="py-3"
+      data-testid="alert-group"
+      data-target={g.targetLabel}
+      data-severity={g.severity}
+      data-state={g.state}
+    >
       <div className="flex min-w-0 flex-wrap items-center gap-2 text-sm">
         <StatusBadge status={statusOfSeverity(g.severity)} />
         <span className="text-xs text-zinc-500">{g.target.kind}</span>
@@ -20,7 +26,9 @@ export function AlertGroupCard({ group: g }: { group: AlertGroup }) {
         </span>
       </div>
       <ul className="mt-1 ml-1 border-l border-zinc-200 pl-3 dark:border-zinc-800">
-        {g.alerts.map((a) => <AlertRow key={a.id} alert={a} ruleTitle={RULE_META[a.rule]?.title ?? a.rule} />)}
+        {g.alerts.map((a) => (
+          <AlertRow key={a.id} alert={a} ruleTitle={RULE_META[a.rule]?.title ?? a.rule} />
+        ))}
       </ul>
     </li>
   );

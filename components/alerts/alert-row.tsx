@@ -49,31 +49,112 @@ export function AlertRow({ alert: a, ruleTitle }: { alert: AlertRecord; ruleTitl
   }
 
   return (
-    <li className="py-2 text-sm" data-testid="alert-row" data-alert-id={a.id} data-rule={a.rule} data-state={a.state} data-target={a.targetLabel}>
+    <li
+      className="py-2 text-sm"
+      data-testid="alert-row"
+      data-alert-id={a.id}
+      data-rule={a.rule}
+      data-state={a.state}
+      data-target={a.targetLabel}
+    >
       <div className="flex flex-wrap items-center gap-2">
-        <span className={`rounded-full border px-2 py-0.5 text-xs font-medium ${STATE_TONE[a.state] ?? ""}`}>{a.state}</span>
+        <span className={`rounded-full border px-2 py-0.5 text-xs font-medium ${STATE_TONE[a.state] ?? ""}`}>
+          {a.state}
+        </span>
         <span className="font-medium">{ruleTitle}</span>
         {a.severity !== "critical" && <span className="text-xs text-zinc-500">{a.severity}</span>}
-        <span className="ml-auto text-xs text-zinc-500">{a.state === "resolved" ? `resolved ${fmtAge(a.resolvedAt)}` : a.firedAt ? `firing for ${fmtSince(a.firedAt)}` : `pending for ${fmtSince(a.pendingSince)}`}</span>
+        <span className="ml-auto text-xs text-zinc-500">
+          {a.state === "resolved"
+            ? `resolved ${fmtAge(a.resolvedAt)}`
+            : a.firedAt
+              ? `firing for ${fmtSince(a.firedAt)}`
+              : `pending for ${fmtSince(a.pendingSince)}`}
+        </span>
       </div>
       <p className="mt-1">{a.summary}</p>
-      {a.ackedBy && <p className="text-xs text-zinc-500">Acknowledged by {a.ackedBy} {fmtAge(a.ackedAt)}</p>}
-      {a.state === "silenced" && <p className="text-xs text-zinc-500">Silenced by {a.silencedBy} until {new Date(a.silencedUntil ?? 0).toLocaleString()}: {a.silenceComment}</p>}
+      {a.ackedBy && (
+        <p className="text-xs text-zinc-500">
+          Acknowledged by {a.ackedBy} {fmtAge(a.ackedAt)}
+        </p>
+      )}
+      {a.state === "silenced" && (
+        <p className="text-xs text-zinc-500">
+          Silenced by {a.silencedBy} until {new Date(a.silencedUntil ?? 0).toLocaleString()}: {a.silenceComment}
+        </p>
+      )}
       <div className="mt-1 flex flex-wrap gap-2">
-        {rb && <button type="button" className={btn} data-testid="alert-open-runbook" disabled={busy || !canAct}
-          onClick={() => void run(async () => router.push(`/runbooks/${(await startRunbook({ alertId: a.id })).id}`))}>Open runbook</button>}
-        {canAct && (a.state === "firing" || a.state === "silenced") && <button type="button" className={btn} disabled={busy} data-testid="alert-ack" onClick={() => void run(() => sendJson(`/api/alerts/${a.id}/ack`, {}))}>Acknowledge</button>}
-        {canAct && a.state !== "resolved" && a.state !== "silenced" && <button type="button" className={btn} disabled={busy} data-testid="alert-silence" onClick={() => setSilencing((s) => !s)}>Silence…</button>}
-        {canAct && a.state === "silenced" && <button type="button" className={btn} disabled={busy} onClick={() => void run(() => sendJson(`/api/alerts/${a.id}/silence`, {}, "DELETE"))}>Lift silence</button>}
+        {rb && (
+          <button
+            type="button"
+            className={btn}
+            data-testid="alert-open-runbook"
+            disabled={busy || !canAct}
+            onClick={() => void run(async () => router.push(`/runbooks/${(await startRunbook({ alertId: a.id })).id}`))}
+          >
+            Open runbook
+          </button>
+        )}
+        {canAct && (a.state === "firing" || a.state === "silenced") && (
+          <button
+            type="button"
+            className={btn}
+            disabled={busy}
+            data-testid="alert-ack"
+            onClick={() => void run(() => sendJson(`/api/alerts/${a.id}/ack`, {}))}
+          >
+            Acknowledge
+          </button>
+        )}
+        {canAct && a.state !== "resolved" && a.state !== "silenced" && (
+          <button
+            type="button"
+            className={btn}
+            disabled={busy}
+            data-testid="alert-silence"
+            onClick={() => setSilencing((s) => !s)}
+          >
+            Silence…
+          </button>
+        )}
+        {canAct && a.state === "silenced" && (
+          <button
+            type="button"
+            className={btn}
+            disabled={busy}
+            onClick={() => void run(() => sendJson(`/api/alerts/${a.id}/silence`, {}, "DELETE"))}
+          >
+            Lift silence
+          </button>
+        )}
       </div>
       {silencing && (
         <form onSubmit={(e) => void silence(e)} className="mt-2 flex flex-wrap items-end gap-2 text-xs">
-          <label>For (minutes) <input name="minutes" type="number" min={1} max={43200} defaultValue={60} required className="w-20 rounded border px-1 dark:bg-zinc-950" /></label>
-          <label className="grow">Comment <input name="comment" required minLength={3} className="w-full rounded border px-1 dark:bg-zinc-950" /></label>
-          <button type="submit" className={btn} disabled={busy}>Silence</button>
+          <label>
+            For (minutes){" "}
+            <input
+              name="minutes"
+              type="number"
+              min={1}
+              max={43200}
+              defaultValue={60}
+              required
+              className="w-20 rounded border px-1 dark:bg-zinc-950"
+            />
+          </label>
+          <label className="grow">
+            Comment{" "}
+            <input name="comment" required minLength={3} className="w-full rounded border px-1 dark:bg-zinc-950" />
+          </label>
+          <button type="submit" className={btn} disabled={busy}>
+            Silence
+          </button>
         </form>
       )}
-      {error && <p role="alert" className="text-xs text-red-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-xs text-red-600">
+          {error}
+        </p>
+      )}
     </li>
   );
 }

@@ -15,13 +15,38 @@ export function AlertsSummary() {
   const hydrated = useHydrated();
   const q = useAlerts();
   const data = hydrated ? q.data : undefined;
-  if (!data) return <Panel title="Alerts">{q.error ? <LoadError error={q.error} what="alerts" onRetry={() => void q.refetch()} /> : <Loading what="alerts" />}</Panel>;
+  if (!data)
+    return (
+      <Panel title="Alerts">
+        {q.error ? (
+          <LoadError error={q.error} what="alerts" onRetry={() => void q.refetch()} />
+        ) : (
+          <Loading what="alerts" />
+        )}
+      </Panel>
+    );
   const firing = data.groups.filter((g) => g.firing > 0);
   const count = data.alerts.filter((a) => a.state === "firing").length;
   return (
-    <Panel title={<Link href="/alerts" className="hover:underline">Alerts</Link>} testId="overview-alerts"
-      aside={<span className={`text-xs tabular-nums ${count > 0 ? "font-semibold text-red-700 dark:text-red-300" : "text-zinc-500"}`} data-testid="overview-firing">{fmtInt(count)} firing</span>}>
-      {firing.length === 0 ? <p className="text-sm text-zinc-500">Nothing is firing.</p> : (
+    <Panel
+      title={
+        <Link href="/alerts" className="hover:underline">
+          Alerts
+        </Link>
+      }
+      testId="overview-alerts"
+      aside={
+        <span
+          className={`text-xs tabular-nums ${count > 0 ? "font-semibold text-red-700 dark:text-red-300" : "text-zinc-500"}`}
+          data-testid="overview-firing"
+        >
+          {fmtInt(count)} firing
+        </span>
+      }
+    >
+      {firing.length === 0 ? (
+        <p className="text-sm text-zinc-500">Nothing is firing.</p>
+      ) : (
         <ul className="space-y-1 text-sm">
           {firing.slice(0, 5).map((g) => (
             <li key={g.key} className="flex min-w-0 flex-wrap items-center gap-2">
@@ -30,7 +55,13 @@ export function AlertsSummary() {
               <span className="text-xs text-zinc-500">{RULE_META[g.alerts[0]!.rule]?.title}</span>
             </li>
           ))}
-          {firing.length > 5 && <li><Link href="/alerts" className="text-xs text-blue-700 hover:underline dark:text-blue-300">and {fmtInt(firing.length - 5)} more targets</Link></li>}
+          {firing.length > 5 && (
+            <li>
+              <Link href="/alerts" className="text-xs text-blue-700 hover:underline dark:text-blue-300">
+                and {fmtInt(firing.length - 5)} more targets
+              </Link>
+            </li>
+          )}
         </ul>
       )}
     </Panel>

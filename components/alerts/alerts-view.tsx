@@ -11,7 +11,12 @@ import { useAlerts } from "./use-alerts";
 export function AlertsView() {
   const q = useAlerts();
   const [showResolved, setShowResolved] = useState(false);
-  if (!q.data) return q.error ? <LoadError error={q.error} what="alerts" onRetry={() => void q.refetch()} /> : <Loading what="alerts" />;
+  if (!q.data)
+    return q.error ? (
+      <LoadError error={q.error} what="alerts" onRetry={() => void q.refetch()} />
+    ) : (
+      <Loading what="alerts" />
+    );
   const { alerts, groups, rules, deliveries, webhooks } = q.data;
   // Groups come worst first from the server; hiding resolved alerts can leave a group empty.
   const shown = groups
@@ -20,17 +25,45 @@ export function AlertsView() {
   const firing = alerts.filter((a) => a.state === "firing").length;
   return (
     <div className="space-y-4">
-      <Panel title={`Alerts: ${firing} firing on ${groups.filter((g) => g.firing > 0).length} targets`} testId="alerts-panel"
-        aside={<label className="text-xs"><input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> show resolved (last 24 h)</label>}>
-        {shown.length === 0 ? <p className="text-sm text-zinc-500">Nothing is firing.</p> : (
+      <Panel
+        title={`Alerts: ${firing} firing on ${groups.filter((g) => g.firing > 0).length} targets`}
+        testId="alerts-panel"
+        aside={
+          <label className="text-xs">
+            <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> show
+            resolved (last 24 h)
+          </label>
+        }
+      >
+        {shown.length === 0 ? (
+          <p className="text-sm text-zinc-500">Nothing is firing.</p>
+        ) : (
           <ul className="divide-y divide-zinc-200 dark:divide-zinc-800">
-            {shown.map((g) => <AlertGroupCard key={g.key} group={g} />)}
+            {shown.map((g) => (
+              <AlertGroupCard key={g.key} group={g} />
+            ))}
           </ul>
         )}
       </Panel>
-      <Panel title="Rules" testId="alert-rules"><div className="overflow-x-auto"><RulesTable rules={rules} /></div></Panel>
-      <Panel title="Webhook deliveries" testId="alert-deliveries" aside={<span className="text-xs text-zinc-500">{webhooks.length ? webhooks.map((w) => `${w.format} → ${w.url}`).join(", ") : "No webhook configured (LEAKWATCH_WEBHOOKS)"}</span>}>
-        <div className="overflow-x-auto"><DeliveryLog deliveries={deliveries} /></div>
+      <Panel title="Rules" testId="alert-rules">
+        <div className="overflow-x-auto">
+          <RulesTable rules={rules} />
+        </div>
+      </Panel>
+      <Panel
+        title="Webhook deliveries"
+        testId="alert-deliveries"
+        aside={
+          <span className="text-xs text-zinc-500">
+            {webhooks.length
+              ? webhooks.map((w) => `${w.format} → ${w.url}`).join(", ")
+              : "No webhook configured (LEAKWATCH_WEBHOOKS)"}
+          </span>
+        }
+      >
+        <div className="overflow-x-auto">
+          <DeliveryLog deliveries={deliveries} />
+        </div>
       </Panel>
     </div>
   );

@@ -13,8 +13,21 @@ export function RulesTable({ rules }: { rules: AlertRule[] }) {
   const editable = s.role === "admin" && !s.readOnly;
   return (
     <table className="w-full text-sm">
-      <thead className="text-left text-xs text-zinc-500"><tr><th>Rule</th><th>On</th><th>For (s)</th><th>Severity</th><th>Settings</th><th /></tr></thead>
-      <tbody>{rules.map((r) => <RuleRow key={r.id} rule={r} editable={editable} />)}</tbody>
+      <thead className="text-left text-xs text-zinc-500">
+        <tr>
+          <th>Rule</th>
+          <th>On</th>
+          <th>For (s)</th>
+          <th>Severity</th>
+          <th>Settings</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {rules.map((r) => (
+          <RuleRow key={r.id} rule={r} editable={editable} />
+        ))}
+      </tbody>
     </table>
   );
 }
@@ -32,7 +45,16 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
       params[k] = raw === "" ? null : Number(raw);
     }
     try {
-      await sendJson(`/api/alerts/rules/${r.id}`, { enabled: f.get("enabled") === "on", forSeconds: Number(f.get("forSeconds")), severity: String(f.get("severity")), params }, "PUT");
+      await sendJson(
+        `/api/alerts/rules/${r.id}`,
+        {
+          enabled: f.get("enabled") === "on",
+          forSeconds: Number(f.get("forSeconds")),
+          severity: String(f.get("severity")),
+          params,
+        },
+        "PUT",
+      );
       setMsg("saved");
       await qc.invalidateQueries({ queryKey: ["alerts"] });
     } catch (err) {
@@ -42,16 +64,73 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
   const formId = `rule-${r.id}`;
   return (
     <tr className="border-t border-zinc-200 align-top dark:border-zinc-800" data-testid={`rule-${r.id}`}>
-      <td className="py-1"><span className="font-medium">{meta.title}</span><span className="block text-xs text-zinc-500">{meta.describe}</span>
-        {r.updatedBy && <span className="block text-xs text-zinc-500">changed by {r.updatedBy}</span>}</td>
-      <td><input form={formId} type="checkbox" name="enabled" defaultChecked={r.enabled} disabled={!editable} aria-label={`${meta.title} enabled`} /></td>
-      <td><input form={formId} name="forSeconds" type="number" min={0} defaultValue={r.forSeconds} disabled={!editable} className={input} aria-label={`${meta.title} for seconds`} /></td>
-      <td><select form={formId} name="severity" defaultValue={r.severity} disabled={!editable} className={input}><option value="warning">warning</option><option value="critical">critical</option></select></td>
-      <td className="space-y-1">{Object.entries(meta.params).map(([k, p]) => (
-        <label key={k} className="block text-xs">{p.label}{p.unit ? ` (${p.unit})` : ""} <input form={formId} name={k} type="number" step="any" min={p.min} max={p.max} defaultValue={r.params[k] ?? ""} required={!p.nullable} disabled={!editable} className={input} /></label>
-      ))}</td>
-      <td>{editable && <form id={formId} onSubmit={(e) => void save(e)}><button type="submit" className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700">Save</button></form>}
-        {msg && <span className="block text-xs text-zinc-500" role="status">{msg}</span>}</td>
+      <td className="py-1">
+        <span className="font-medium">{meta.title}</span>
+        <span className="block text-xs text-zinc-500">{meta.describe}</span>
+        {r.updatedBy && <span className="block text-xs text-zinc-500">changed by {r.updatedBy}</span>}
+      </td>
+      <td>
+        <input
+          form={formId}
+          type="checkbox"
+          name="enabled"
+          defaultChecked={r.enabled}
+          disabled={!editable}
+          aria-label={`${meta.title} enabled`}
+        />
+      </td>
+      <td>
+        <input
+          form={formId}
+          name="forSeconds"
+          type="number"
+          min={0}
+          defaultValue={r.forSeconds}
+          disabled={!editable}
+          className={input}
+          aria-label={`${meta.title} for seconds`}
+        />
+      </td>
+      <td>
+        <select form={formId} name="severity" defaultValue={r.severity} disabled={!editable} className={input}>
+          <option value="warning">warning</option>
+          <option value="critical">critical</option>
+        </select>
+      </td>
+      <td className="space-y-1">
+        {Object.entries(meta.params).map(([k, p]) => (
+          <label key={k} className="block text-xs">
+            {p.label}
+            {p.unit ? ` (${p.unit})` : ""}{" "}
+            <input
+              form={formId}
+              name={k}
+              type="number"
+              step="any"
+              min={p.min}
+              max={p.max}
+              defaultValue={r.params[k] ?? ""}
+              required={!p.nullable}
+              disabled={!editable}
+              className={input}
+            />
+          </label>
+        ))}
+      </td>
+      <td>
+        {editable && (
+          <form id={formId} onSubmit={(e) => void save(e)}>
+            <button type="submit" className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700">
+              Save
+            </button>
+          </form>
+        )}
+        {msg && (
+          <span className="block text-xs text-zinc-500" role="status">
+            {msg}
+          </span>
+        )}
+      </td>
     </tr>
   );
 }

@@ -5,10 +5,14 @@ import type { AlertTarget } from "@/server/alerts/types";
 /** Where an alert's target lives in the console (a source that is down shows in the status strip of every page). */
 export function targetHref(t: AlertTarget): string | null {
   switch (t.kind) {
-    case "container": return containerHref(t.host, t.id);
-    case "queue": return queueHref(t.broker, t.queue);
-    case "worker": return workerHref(t.broker, t.hostname);
-    case "source": return null;
+    case "container":
+      return containerHref(t.host, t.id);
+    case "queue":
+      return queueHref(t.broker, t.queue);
+    case "worker":
+      return workerHref(t.broker, t.hostname);
+    case "source":
+      return null;
   }
 }
 
@@ -16,5 +20,15 @@ export function targetHref(t: AlertTarget): string | null {
 export function TargetLink({ target, label }: { target: AlertTarget; label: string }) {
   const href = targetHref(target);
   const text = <span className="font-mono break-all">{label}</span>;
-  return href ? <Link href={href} className="min-w-0 text-blue-700 hover:underline dark:text-blue-300" data-testid="alert-target-link">{text}</Link> : text;
+  return href ? (
+    <Link
+      href={href}
+      className="min-w-0 text-blue-700 hover:underline dark:text-blue-300"
+      data-testid="alert-target-link"
+    >
+      {text}
+    </Link>
+  ) : (
+    text
+  );
 }

@@ -5,5 +5,9 @@ import type { AlertsResponse } from "@/server/alerts/types";
 
 // Alerts, rules and deliveries. The SSE "alerts" topic invalidates this key on every change.
 export function useAlerts() {
-  return useQuery({ queryKey: ["alerts"], queryFn: ({ signal }) => getJson<AlertsResponse>("/api/alerts", signal), refetchInterval: 30_000 });
+  return useQuery({
+    queryKey: ["alerts"],
+    queryFn: ({ signal }) => getJson<AlertsResponse>("/api/alerts", signal),
+    refetchInterval: 30_000,
+  });
 }

@@ -13,11 +13,17 @@ export function AuthCard({ title, children }: { title: string; children: React.R
   );
 }
 
-export const inputClass = "w-full rounded border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-950";
-export const buttonClass = "w-full rounded bg-blue-600 px-3 py-2 text-sm font-medium text-white hover:bg-blue-500 disabled:opacity-50";
+export const inputClass =
+  "w-full rounded border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-950";
+export const buttonClass =
+  "w-full rounded bg-blue-600 px-3 py-2 text-sm font-medium text-white hover:bg-blue-500 disabled:opacity-50";
 
 export async function postAuth(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) {
     const j = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
     throw new ApiError(res.status, j?.error?.code ?? "http", j?.error?.message ?? `HTTP ${res.status}`);
@@ -53,8 +59,14 @@ export function LoginForm() {
           Password
           <input name="password" type="password" autoComplete="current-password" required className={inputClass} />
         </label>
-        {error && <p role="alert" className="text-sm text-red-600 dark:text-red-400">{error}</p>}
-        <button type="submit" disabled={busy} className={buttonClass}>{busy ? "Signing in…" : "Sign in"}</button>
+        {error && (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy} className={buttonClass}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
       </form>
     </AuthCard>
   );

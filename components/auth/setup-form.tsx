@@ -22,11 +22,26 @@ export function SetupForm({ token }: { token: string }) {
   return (
     <AuthCard title="First start: create the admin account">
       <form onSubmit={onSubmit} className="space-y-3">
-        <label className="block text-sm">Username<input name="username" defaultValue="admin" required className={inputClass} /></label>
-        <label className="block text-sm">Password (12+ characters)<input name="password" type="password" minLength={12} required className={inputClass} /></label>
-        <label className="block text-sm">Repeat password<input name="confirm" type="password" minLength={12} required className={inputClass} /></label>
-        {error && <p role="alert" className="text-sm text-red-600 dark:text-red-400">{error}</p>}
-        <button type="submit" className={buttonClass}>Create admin and sign in</button>
+        <label className="block text-sm">
+          Username
+          <input name="username" defaultValue="admin" required className={inputClass} />
+        </label>
+        <label className="block text-sm">
+          Password (12+ characters)
+          <input name="password" type="password" minLength={12} required className={inputClass} />
+        </label>
+        <label className="block text-sm">
+          Repeat password
+          <input name="confirm" type="password" minLength={12} required className={inputClass} />
+        </label>
+        {error && (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+            {error}
+          </p>
+        )}
+        <button type="submit" className={buttonClass}>
+          Create admin and sign in
+        </button>
       </form>
     </AuthCard>
   );

@@ -13,7 +13,11 @@ export interface SeriesSpec {
   stepped?: boolean;
 }
 
-export interface ChartMarker { tsMs: number; label: string; color: string }
+export interface ChartMarker {
+  tsMs: number;
+  label: string;
+  color: string;
+}
 
 interface Props {
   series: readonly SeriesSpec[];
@@ -53,7 +57,11 @@ export function TimeSeries({ series, data, markers = [], heightPx = 260, ariaLab
       if (cancelled) return;
       const specs = JSON.parse(layoutKey) as SeriesSpec[];
       const text = getComputedStyle(box).color;
-      const axis = { stroke: text, grid: { stroke: "rgba(127,127,127,0.18)", width: 1 }, ticks: { stroke: "rgba(127,127,127,0.3)", width: 1 } };
+      const axis = {
+        stroke: text,
+        grid: { stroke: "rgba(127,127,127,0.18)", width: 1 },
+        ticks: { stroke: "rgba(127,127,127,0.3)", width: 1 },
+      };
       const opts: uPlot.Options = {
         width: Math.max(box.clientWidth, 280),
         height: heightPx,
@@ -64,7 +72,11 @@ export function TimeSeries({ series, data, markers = [], heightPx = 260, ariaLab
         series: [
           {},
           ...specs.map((s) => ({
-            label: s.label, stroke: s.color, width: s.width ?? 1.5, dash: s.dash, spanGaps: false,
+            label: s.label,
+            stroke: s.color,
+            width: s.width ?? 1.5,
+            dash: s.dash,
+            spanGaps: false,
             paths: s.stepped ? UPlot.paths.stepped?.({ align: 1 }) : undefined,
             points: { show: false },
           })),
@@ -72,7 +84,9 @@ export function TimeSeries({ series, data, markers = [], heightPx = 260, ariaLab
         hooks: { draw: [(u: uPlot) => drawMarkers(u, markersRef.current, text)] },
       };
       plotRef.current = new UPlot(opts, dataRef.current, box);
-      observer = new ResizeObserver(() => plotRef.current?.setSize({ width: Math.max(box.clientWidth, 280), height: heightPx }));
+      observer = new ResizeObserver(() =>
+        plotRef.current?.setSize({ width: Math.max(box.clientWidth, 280), height: heightPx }),
+      );
       observer.observe(box);
     });
     return () => {
@@ -83,7 +97,15 @@ export function TimeSeries({ series, data, markers = [], heightPx = 260, ariaLab
     };
   }, [layoutKey, heightPx]);
 
-  return <div ref={boxRef} role="img" aria-label={ariaLabel} data-testid={testId} className="min-h-[120px] w-full min-w-0 text-zinc-700 dark:text-zinc-300" />;
+  return (
+    <div
+      ref={boxRef}
+      role="img"
+      aria-label={ariaLabel}
+      data-testid={testId}
+      className="min-h-[120px] w-full min-w-0 text-zinc-700 dark:text-zinc-300"
+    />
+  );
 }
 
 /** Leaves headroom above the highest line so the limit is not drawn on the frame. */

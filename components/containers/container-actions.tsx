@@ -3,12 +3,21 @@ import Link from "next/link";
 import { ActionButton } from "@/components/actions/action-dialog";
 import type { CgroupDetail, ContainerSummary } from "@/server/schemas/containers";
 
-export interface ContainerActionsProps { host: string; id: string; container: ContainerSummary; cgroup: CgroupDetail | null }
+export interface ContainerActionsProps {
+  host: string;
+  id: string;
+  container: ContainerSummary;
+  cgroup: CgroupDetail | null;
+}
 
 // Every button opens the shared dialog: preview from the server, reason, typed confirmation, verified result.
 export function ContainerActions({ host, container }: ContainerActionsProps) {
   const target = { host, id: container.name };
-  const suggested = container.pids.limit ? container.pids.limit * 2 : container.pids.current ? Math.max(1024, container.pids.current * 2) : 4096;
+  const suggested = container.pids.limit
+    ? container.pids.limit * 2
+    : container.pids.current
+      ? Math.max(1024, container.pids.current * 2)
+      : 4096;
   return (
     <div className="flex flex-wrap gap-2" aria-label="Container actions" data-testid="container-actions">
       <Link
@@ -19,35 +28,99 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         Thread-leak runbook
       </Link>
       <ActionButton
-        action="container.set-pids-limit" target={target} label="Raise pids limit (time-boxed)" testId="action-raise-timeboxed"
+        action="container.set-pids-limit"
+        target={target}
+        label="Raise pids limit (time-boxed)"
+        testId="action-raise-timeboxed"
         fields={[
           { name: "limit", label: "New pids limit", type: "number", defaultValue: suggested, min: 1, max: 4194304 },
-          { name: "revertAfterSeconds", label: "Revert after (seconds) unless confirmed", type: "number", defaultValue: 900, min: 30, max: 604800 },
+          {
+            name: "revertAfterSeconds",
+            label: "Revert after (seconds) unless confirmed",
+            type: "number",
+            defaultValue: 900,
+            min: 30,
+            max: 604800,
+          },
         ]}
       />
       <ActionButton
-        action="container.set-pids-limit" target={target} label="Set pids limit" testId="action-set-limit"
-        fields={[{ name: "limit", label: "New pids limit (empty = unlimited)", type: "number", nullable: true, defaultValue: suggested, min: 1, max: 4194304 }]}
+        action="container.set-pids-limit"
+        target={target}
+        label="Set pids limit"
+        testId="action-set-limit"
+        fields={[
+          {
+            name: "limit",
+            label: "New pids limit (empty = unlimited)",
+            type: "number",
+            nullable: true,
+            defaultValue: suggested,
+            min: 1,
+            max: 4194304,
+          },
+        ]}
       />
       {/* Keeping a time-boxed limit is offered in the pending-revert banner, only while one is pending. */}
       {(container.pids.limitSource === "ancestor" || container.pids.limitSource === "systemd-default") && (
         <>
           <ActionButton
-            action="cgroup.set-pids-max" target={target} label={`Lift inherited cap at ${container.pids.limitPath ?? "its cgroup"} (time-boxed)`} testId="action-lift-inherited"
+            action="cgroup.set-pids-max"
+            target={target}
+            label={`Lift inherited cap at ${container.pids.limitPath ?? "its cgroup"} (time-boxed)`}
+            testId="action-lift-inherited"
             fields={[
-              { name: "value", label: 'New pids.max ("max" = no cap at this level)', type: "text", defaultValue: "max" },
-              { name: "timeboxSeconds", label: "Revert after (seconds) unless confirmed", type: "number", defaultValue: 900, min: 30, max: 604800 },
+              {
+                name: "value",
+                label: 'New pids.max ("max" = no cap at this level)',
+                type: "text",
+                defaultValue: "max",
+              },
+              {
+                name: "timeboxSeconds",
+                label: "Revert after (seconds) unless confirmed",
+                type: "number",
+                defaultValue: 900,
+                min: 30,
+                max: 604800,
+              },
             ]}
           />
           <ActionButton action="cgroup.confirm-pids-max" target={target} label="Keep lifted cap" />
         </>
       )}
-      <ActionButton action="container.restart" target={target} label="Restart" variant="danger" fields={[{ name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, min: 0, max: 600 }]} />
       <ActionButton
-        action="container.signal" target={target} label="Send signal"
-        fields={[{ name: "signal", label: "Signal", type: "select", defaultValue: "SIGQUIT", options: ["SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGHUP", "SIGTERM"].map((s) => ({ value: s, label: s })) }]}
+        action="container.restart"
+        target={target}
+        label="Restart"
+        variant="danger"
+        fields={[
+          { name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, min: 0, max: 600 },
+        ]}
       />
-      <ActionButton action="container.stop" target={target} label="Stop" variant="danger" fields={[{ name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, min: 0, max: 600 }]} />
+      <ActionButton
+        action="container.signal"
+        target={target}
+        label="Send signal"
+        fields={[
+          {
+            name: "signal",
+            label: "Signal",
+            type: "select",
+            defaultValue: "SIGQUIT",
+            options: ["SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGHUP", "SIGTERM"].map((s) => ({ value: s, label: s })),
+          },
+        ]}
+      />
+      <ActionButton
+        action="container.stop"
+        target={target}
+        label="Stop"
+        variant="danger"
+        fields={[
+          { name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, min: 0, max: 600 },
+        ]}
+      />
     </div>
   );
 }

@@ -25,13 +25,23 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
   const [range, setRange] = useState<HistoryRange>("1h");
   const detail = useContainer(host, id, range);
   const fleet = useContainers();
-  const live = useMemo(() => fleet.data?.containers.find((c) => c.host === host && c.id === id), [fleet.data, host, id]);
+  const live = useMemo(
+    () => fleet.data?.containers.find((c) => c.host === host && c.id === id),
+    [fleet.data, host, id],
+  );
   const hostState = fleet.data?.hosts.find((h) => h.name === host);
 
   const hydrated = useHydrated();
   if (!hydrated || !detail.data) {
-    if (isNotFound(detail.error)) return <NotFoundPanel what="Container" name={`${host}/${id}`} backHref="/containers" backLabel="All containers" />;
-    return detail.error ? <LoadError error={detail.error} what="this container" onRetry={() => void detail.refetch()} /> : <Loading what="container" />;
+    if (isNotFound(detail.error))
+      return (
+        <NotFoundPanel what="Container" name={`${host}/${id}`} backHref="/containers" backLabel="All containers" />
+      );
+    return detail.error ? (
+      <LoadError error={detail.error} what="this container" onRetry={() => void detail.refetch()} />
+    ) : (
+      <Loading what="container" />
+    );
   }
   const { cgroup, history, events } = detail.data;
   // The SSE snapshot is newer than the detail fetch; prefer it for everything that changes per sample.
@@ -39,33 +49,59 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
 
   return (
     <div className="min-w-0 space-y-4">
-      <nav aria-label="Breadcrumb" className="text-xs text-zinc-500"><Link href="/containers" className="hover:underline">Containers</Link> / {host}</nav>
+      <nav aria-label="Breadcrumb" className="text-xs text-zinc-500">
+        <Link href="/containers" className="hover:underline">
+          Containers
+        </Link>{" "}
+        / {host}
+      </nav>
       <header className="min-w-0">
         <div className="flex flex-wrap items-center gap-2">
           <h1 className="text-xl font-semibold tracking-tight break-all">{c.name}</h1>
           <StatusBadge status={c.status} testId={`status-${c.name}`} />
-          {c.refusingNow && <span className="rounded bg-crit px-2 py-0.5 text-xs font-semibold text-white">refusing forks now</span>}
+          {c.refusingNow && (
+            <span className="rounded bg-crit px-2 py-0.5 text-xs font-semibold text-white">refusing forks now</span>
+          )}
         </div>
         <p className="mt-1 text-sm break-all text-zinc-500">
-          {c.image} · {c.state} · host {host} · <span className="font-mono text-xs">{c.id.slice(0, 12)}</span> · via {c.via} · sampled {fmtAge(c.sampledAt)}
+          {c.image} · {c.state} · host {host} · <span className="font-mono text-xs">{c.id.slice(0, 12)}</span> · via{" "}
+          {c.via} · sampled {fmtAge(c.sampledAt)}
         </p>
         {c.reasons.length > 0 && (
           <ul className="mt-2 list-disc space-y-0.5 pl-5 text-sm" data-testid="reasons">
-            {c.reasons.map((r) => <li key={r}>{r}</li>)}
+            {c.reasons.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
           </ul>
         )}
       </header>
-      {hostState && !hostState.ok && <SourceNotice kind="Docker host" name={host} error={hostState.error} sampledAt={hostState.sampledAt} />}
+      {hostState && !hostState.ok && (
+        <SourceNotice kind="Docker host" name={host} error={hostState.error} sampledAt={hostState.sampledAt} />
+      )}
       <StaleNote error={detail.error} />
       {/* Action slot: the lead's remediation buttons render here. */}
       {detail.data.pendingRevert && <RevertBanner host={host} container={c} pending={detail.data.pendingRevert} />}
       <ContainerActions host={host} id={id} container={c} cgroup={cgroup} />
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-5">
         <Stat label="pids now" value={fmtInt(c.pids.current)} />
-        <Stat label="effective limit" value={c.pids.effectiveLimit === null ? (c.pids.limitSource === "not-visible" ? "not visible" : "none") : fmtInt(c.pids.effectiveLimit)} />
+        <Stat
+          label="effective limit"
+          value={
+            c.pids.effectiveLimit === null
+              ? c.pids.limitSource === "not-visible"
+                ? "not visible"
+                : "none"
+              : fmtInt(c.pids.effectiveLimit)
+          }
+        />
         <Stat label="share" value={fmtPercent(limitShare(c))} />
         <Stat label="growth" value={atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)} />
-        <Stat label={c.pids.limitSource === "none" || c.pids.limitSource === "kernel" ? "ETA to kernel limit" : "ETA to limit"} value={<ForecastText container={c} />} />
+        <Stat
+          label={
+            c.pids.limitSource === "none" || c.pids.limitSource === "kernel" ? "ETA to kernel limit" : "ETA to limit"
+          }
+          value={<ForecastText container={c} />}
+        />
       </dl>
       <div className="grid gap-4 xl:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Panel title="pids over time" aside={<RangeToggle value={range} onChange={setRange} />}>

@@ -24,40 +24,88 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
   // Typing stays responsive with 1,000 rows: the table re-filters on the deferred value.
   const deferred = useDeferredValue(filter);
   const rows = useMemo(() => (data ? filterAndSort(data.containers, deferred) : []), [data, deferred]);
-  const stale = useMemo(() => new Map((data?.hosts ?? []).filter((h) => !h.ok).map((h) => [h.name, h.sampledAt])), [data]);
+  const stale = useMemo(
+    () => new Map((data?.hosts ?? []).filter((h) => !h.ok).map((h) => [h.name, h.sampledAt])),
+    [data],
+  );
   const columns = useMemo(() => fleetColumns(stale), [stale]);
   const hosts = useMemo(() => (data ? hostNames(data.hosts, data.containers) : []), [data]);
 
-  if (!data) return error ? <LoadError error={error} what="containers" onRetry={() => void refetch()} /> : <Loading what="containers" />;
+  if (!data)
+    return error ? (
+      <LoadError error={error} what="containers" onRetry={() => void refetch()} />
+    ) : (
+      <Loading what="containers" />
+    );
   const set = (patch: Partial<FleetFilter>) => setFilter((f) => ({ ...f, ...patch }));
 
   return (
     <div className="min-w-0">
       <StaleNote error={error} />
-      {data.hosts.filter((h) => !h.ok).map((h) => (
-        <SourceNotice key={h.name} kind="Docker host" name={h.name} error={h.error} sampledAt={h.sampledAt} testId={`host-down-${h.name}`} />
-      ))}
-      <form role="search" aria-label="Filter containers" className="mb-3 flex flex-wrap items-end gap-2" onSubmit={(e) => e.preventDefault()}>
+      {data.hosts
+        .filter((h) => !h.ok)
+        .map((h) => (
+          <SourceNotice
+            key={h.name}
+            kind="Docker host"
+            name={h.name}
+            error={h.error}
+            sampledAt={h.sampledAt}
+            testId={`host-down-${h.name}`}
+          />
+        ))}
+      <form
+        role="search"
+        aria-label="Filter containers"
+        className="mb-3 flex flex-wrap items-end gap-2"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <label className="flex flex-col text-xs text-zinc-500">
           Name, image or id
-          <input type="search" value={filter.text} onChange={(e) => set({ text: e.target.value })} placeholder="worker" className={inputClass} data-testid="filter-text" />
+          <input
+            type="search"
+            value={filter.text}
+            onChange={(e) => set({ text: e.target.value })}
+            placeholder="worker"
+            className={inputClass}
+            data-testid="filter-text"
+          />
         </label>
         <label className="flex flex-col text-xs text-zinc-500">
           Host
-          <select value={filter.host} onChange={(e) => set({ host: e.target.value })} className={inputClass} data-testid="filter-host">
+          <select
+            value={filter.host}
+            onChange={(e) => set({ host: e.target.value })}
+            className={inputClass}
+            data-testid="filter-host"
+          >
             <option value="">all hosts</option>
-            {hosts.map((h) => <option key={h} value={h}>{h}</option>)}
+            {hosts.map((h) => (
+              <option key={h} value={h}>
+                {h}
+              </option>
+            ))}
           </select>
         </label>
         <label className="flex flex-col text-xs text-zinc-500">
           Status
-          <select value={filter.status} onChange={(e) => set({ status: e.target.value as Status | "" })} className={inputClass} data-testid="filter-status">
+          <select
+            value={filter.status}
+            onChange={(e) => set({ status: e.target.value as Status | "" })}
+            className={inputClass}
+            data-testid="filter-status"
+          >
             <option value="">any status</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s]}</option>)}
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABEL[s]}
+              </option>
+            ))}
           </select>
         </label>
         <p className="ml-auto text-xs text-zinc-500 tabular-nums" aria-live="polite">
-          {fmtInt(rows.length)} of {fmtInt(data.containers.length)} containers · sampled {fmtAge(newest(data.hosts.map((h) => h.sampledAt)))}
+          {fmtInt(rows.length)} of {fmtInt(data.containers.length)} containers · sampled{" "}
+          {fmtAge(newest(data.hosts.map((h) => h.sampledAt)))}
         </p>
       </form>
       <DataTable

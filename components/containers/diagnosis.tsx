@@ -17,23 +17,62 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
   const { error, refetch } = query;
   const data = hydrated ? query.data : undefined;
   if (!data) {
-    return <Panel title="Diagnosis">{error ? <LoadError error={error} what="the thread diagnosis" onRetry={() => void refetch()} /> : <Loading what="threads" />}</Panel>;
+    return (
+      <Panel title="Diagnosis">
+        {error ? (
+          <LoadError error={error} what="the thread diagnosis" onRetry={() => void refetch()} />
+        ) : (
+          <Loading what="threads" />
+        )}
+      </Panel>
+    );
   }
   const processes = [...data.processes].sort((a, b) => b.threads - a.threads);
   const groups = [...data.groups].sort((a, b) => b.count - a.count);
   return (
-    <Panel title="Diagnosis" aside={<span className="text-xs text-zinc-500 tabular-nums"><span data-testid="thread-total">{fmtInt(data.totalThreads)}</span> threads · zombies {fmtInt(data.zombies)} · via {data.source} · {fmtAge(data.takenAt)}</span>}>
+    <Panel
+      title="Diagnosis"
+      aside={
+        <span className="text-xs text-zinc-500 tabular-nums">
+          <span data-testid="thread-total">{fmtInt(data.totalThreads)}</span> threads · zombies {fmtInt(data.zombies)} ·
+          via {data.source} · {fmtAge(data.takenAt)}
+        </span>
+      }
+    >
       <StaleNote error={error} />
       {data.errors.length > 0 && (
-        <ul className="mb-3 list-disc pl-5 text-xs text-amber-800 dark:text-amber-300">{data.errors.map((e) => <li key={e}>{e}</li>)}</ul>
+        <ul className="mb-3 list-disc pl-5 text-xs text-amber-800 dark:text-amber-300">
+          {data.errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
       )}
-      {data.zombies > 0 && <p className="mb-3 text-sm font-medium text-red-700 dark:text-red-300" data-testid="zombies">{fmtInt(data.zombies)} zombie processes: a parent is not reaping its children.</p>}
+      {data.zombies > 0 && (
+        <p className="mb-3 text-sm font-medium text-red-700 dark:text-red-300" data-testid="zombies">
+          {fmtInt(data.zombies)} zombie processes: a parent is not reaping its children.
+        </p>
+      )}
       <div className="grid gap-4 lg:grid-cols-2">
         <div className="min-w-0">
           <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Thread groups</h3>
           <div className="max-h-80 overflow-auto">
             <table className="w-full min-w-[420px] text-sm" data-testid="thread-groups">
-              <thead><tr><th scope="col" className={th}>State</th><th scope="col" className={th}>wchan</th><th scope="col" className={th}>Syscall</th><th scope="col" className={thNum}>Count</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col" className={th}>
+                    State
+                  </th>
+                  <th scope="col" className={th}>
+                    wchan
+                  </th>
+                  <th scope="col" className={th}>
+                    Syscall
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Count
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {groups.map((g) => (
                   <tr key={`${g.state}|${g.wchan}|${g.syscall ?? ""}`} className={row}>
@@ -49,22 +88,41 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
           <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">Dominant thread names</h3>
           <ul className="flex flex-wrap gap-1.5" data-testid="thread-names">
             {data.names.map((n) => (
-              <li key={n.comm} className="rounded border border-zinc-300 px-1.5 py-0.5 font-mono text-xs dark:border-zinc-700">
+              <li
+                key={n.comm}
+                className="rounded border border-zinc-300 px-1.5 py-0.5 font-mono text-xs dark:border-zinc-700"
+              >
                 {n.comm} <span className="tabular-nums text-zinc-500">×{fmtInt(n.count)}</span>
               </li>
             ))}
           </ul>
         </div>
         <div className="min-w-0">
-          <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Processes{processes.length > MAX_PROCESSES ? ` (top ${MAX_PROCESSES} of ${processes.length})` : ""}</h3>
+          <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">
+            Processes{processes.length > MAX_PROCESSES ? ` (top ${MAX_PROCESSES} of ${processes.length})` : ""}
+          </h3>
           <div className="max-h-80 overflow-auto">
             <table className="w-full min-w-[360px] text-sm" data-testid="processes">
-              <thead><tr><th scope="col" className={thNum}>PID</th><th scope="col" className="py-1 pl-3 text-left text-xs font-medium text-zinc-500">Command</th><th scope="col" className={thNum}>Threads</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col" className={thNum}>
+                    PID
+                  </th>
+                  <th scope="col" className="py-1 pl-3 text-left text-xs font-medium text-zinc-500">
+                    Command
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Threads
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {processes.slice(0, MAX_PROCESSES).map((p) => (
                   <tr key={p.pid} className={row}>
                     <td className="py-1 pl-3 text-right tabular-nums">{p.pid}</td>
-                    <td className="max-w-[24rem] truncate py-1 pl-3 font-mono text-xs" title={p.command}>{p.command}</td>
+                    <td className="max-w-[24rem] truncate py-1 pl-3 font-mono text-xs" title={p.command}>
+                      {p.command}
+                    </td>
                     <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(p.threads)}</td>
                   </tr>
                 ))}
@@ -79,7 +137,25 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full min-w-[720px] text-sm" data-testid="log-signatures">
-            <thead><tr><th scope="col" className={th}>Signature</th><th scope="col" className={thNum}>Count</th><th scope="col" className={th + " pl-3"}>First seen</th><th scope="col" className={th}>Last seen</th><th scope="col" className={th}>Sample</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col" className={th}>
+                  Signature
+                </th>
+                <th scope="col" className={thNum}>
+                  Count
+                </th>
+                <th scope="col" className={th + " pl-3"}>
+                  First seen
+                </th>
+                <th scope="col" className={th}>
+                  Last seen
+                </th>
+                <th scope="col" className={th}>
+                  Sample
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {data.logSignatures.map((s) => (
                 <tr key={s.signature} className={`${row} align-top`}>
@@ -87,7 +163,9 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
                   <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(s.count)}</td>
                   <td className="py-1 pr-3 pl-3 text-xs whitespace-nowrap">{fmtTime(s.firstSeen)}</td>
                   <td className="py-1 pr-3 text-xs whitespace-nowrap">{fmtTime(s.lastSeen)}</td>
-                  <td className="max-w-[28rem] py-1 font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">{s.sample}</td>
+                  <td className="max-w-[28rem] py-1 font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">
+                    {s.sample}
+                  </td>
                 </tr>
               ))}
             </tbody>

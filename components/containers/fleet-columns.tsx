@@ -19,7 +19,10 @@ function OwnLimit({ c }: { c: ContainerSummary }) {
     <span className="inline-flex items-center gap-1.5">
       {differs && <span className="tabular-nums">{c.pids.limit === null ? "unlimited" : fmtInt(c.pids.limit)}</span>}
       {marker && (
-        <span title={c.pids.limitPath ?? undefined} className="rounded border border-amber-500/50 bg-amber-500/10 px-1.5 text-xs text-amber-800 dark:text-amber-300">
+        <span
+          title={c.pids.limitPath ?? undefined}
+          className="rounded border border-amber-500/50 bg-amber-500/10 px-1.5 text-xs text-amber-800 dark:text-amber-300"
+        >
           {marker}
         </span>
       )}
@@ -31,41 +34,107 @@ function OwnLimit({ c }: { c: ContainerSummary }) {
 export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
   return [
     {
-      key: "status", header: "Status", width: 96,
+      key: "status",
+      header: "Status",
+      width: 96,
       cell: (c) => (
         <span className="inline-flex items-center gap-1">
           <StatusBadge status={c.status} testId={`status-${c.name}`} />
-          {stale.has(c.host) && <span className="text-xs text-zinc-500" title="host is down; last good value">stale {fmtAge(c.sampledAt)}</span>}
+          {stale.has(c.host) && (
+            <span className="text-xs text-zinc-500" title="host is down; last good value">
+              stale {fmtAge(c.sampledAt)}
+            </span>
+          )}
         </span>
       ),
     },
     {
-      key: "name", header: "Name", width: 150,
+      key: "name",
+      header: "Name",
+      width: 150,
       cell: (c) => (
-        <Link href={containerHref(c.host, c.id)} title={c.reasons.join("; ") || c.name} className="font-medium text-blue-700 hover:underline dark:text-blue-300">
+        <Link
+          href={containerHref(c.host, c.id)}
+          title={c.reasons.join("; ") || c.name}
+          className="font-medium text-blue-700 hover:underline dark:text-blue-300"
+        >
           {c.name}
         </Link>
       ),
     },
     { key: "host", header: "Host", width: 80, cell: (c) => c.host },
-    { key: "image", header: "Image", width: 100, cell: (c) => <span title={c.image} className="text-zinc-600 dark:text-zinc-400">{c.image}</span> },
     {
-      key: "pids", header: "PIDs / limit", width: 104, align: "right", title: "pids.current / effective limit",
-      cell: (c) => <>{fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}</>,
+      key: "image",
+      header: "Image",
+      width: 100,
+      cell: (c) => (
+        <span title={c.image} className="text-zinc-600 dark:text-zinc-400">
+          {c.image}
+        </span>
+      ),
     },
-    { key: "own", header: "Own limit", width: 150, title: "The container's own pids.max and where the effective limit comes from", cell: (c) => <OwnLimit c={c} /> },
+    {
+      key: "pids",
+      header: "PIDs / limit",
+      width: 104,
+      align: "right",
+      title: "pids.current / effective limit",
+      cell: (c) => (
+        <>
+          {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
+        </>
+      ),
+    },
+    {
+      key: "own",
+      header: "Own limit",
+      width: 150,
+      title: "The container's own pids.max and where the effective limit comes from",
+      cell: (c) => <OwnLimit c={c} />,
+    },
     { key: "share", header: "Share", width: 56, align: "right", cell: (c) => fmtPercent(limitShare(c)) },
-    { key: "growth", header: "Growth", width: 76, align: "right", cell: (c) => (atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)) },
-    { key: "eta", header: "ETA", width: 150, align: "right", title: "Time until the effective limit at the current growth", cell: (c) => <ForecastText container={c} /> },
     {
-      key: "trend", header: "Trend", width: 84,
-      cell: (c) => <Sparkline trail={c.spark} width={72} tone={c.status} label={`${c.name} pids trend, now ${fmtInt(c.pids.current)}`} />,
+      key: "growth",
+      header: "Growth",
+      width: 76,
+      align: "right",
+      cell: (c) => (atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)),
     },
     {
-      key: "forks", header: "Refused", width: 72, title: "forks refused by the pids limit (pids.events max)", align: "right",
+      key: "eta",
+      header: "ETA",
+      width: 150,
+      align: "right",
+      title: "Time until the effective limit at the current growth",
+      cell: (c) => <ForecastText container={c} />,
+    },
+    {
+      key: "trend",
+      header: "Trend",
+      width: 84,
+      cell: (c) => (
+        <Sparkline
+          trail={c.spark}
+          width={72}
+          tone={c.status}
+          label={`${c.name} pids trend, now ${fmtInt(c.pids.current)}`}
+        />
+      ),
+    },
+    {
+      key: "forks",
+      header: "Refused",
+      width: 72,
+      title: "forks refused by the pids limit (pids.events max)",
+      align: "right",
       cell: (c) =>
         c.refusingNow ? (
-          <span className="font-semibold text-red-700 dark:text-red-300" title={`refusing forks now; ${fmtInt(c.pids.refusedTotal)} refused so far`}>refusing</span>
+          <span
+            className="font-semibold text-red-700 dark:text-red-300"
+            title={`refusing forks now; ${fmtInt(c.pids.refusedTotal)} refused so far`}
+          >
+            refusing
+          </span>
         ) : (
           <span className="text-zinc-500">{fmtInt(c.pids.refusedTotal)}</span>
         ),

@@ -30,16 +30,52 @@ export function FleetSummary() {
   const counts = useMemo(() => (data ? statusCounts(data.containers) : null), [data]);
   const top = useMemo(() => (data ? atRisk(data.containers, 5) : []), [data]);
   const learning = useMemo(() => (data ? data.containers.filter((c) => c.learningSeconds !== null) : []), [data]);
-  if (!data || !counts) return <Panel title="Containers">{error ? <LoadError error={error} what="containers" onRetry={() => void refetch()} /> : <Loading what="containers" />}</Panel>;
+  if (!data || !counts)
+    return (
+      <Panel title="Containers">
+        {error ? (
+          <LoadError error={error} what="containers" onRetry={() => void refetch()} />
+        ) : (
+          <Loading what="containers" />
+        )}
+      </Panel>
+    );
 
   return (
-    <Panel title={<Link href="/containers" className="hover:underline">Containers</Link>} testId="overview-containers" aside={<span className="text-xs text-zinc-500 tabular-nums">{fmtInt(data.containers.length)} on {data.hosts.length} {data.hosts.length === 1 ? "host" : "hosts"}</span>}>
+    <Panel
+      title={
+        <Link href="/containers" className="hover:underline">
+          Containers
+        </Link>
+      }
+      testId="overview-containers"
+      aside={
+        <span className="text-xs text-zinc-500 tabular-nums">
+          {fmtInt(data.containers.length)} on {data.hosts.length} {data.hosts.length === 1 ? "host" : "hosts"}
+        </span>
+      }
+    >
       <StaleNote error={error} />
-      {data.hosts.filter((h) => !h.ok).map((h) => <SourceNotice key={h.name} kind="Docker host" name={h.name} error={h.error} sampledAt={h.sampledAt} testId={`host-down-${h.name}`} />)}
+      {data.hosts
+        .filter((h) => !h.ok)
+        .map((h) => (
+          <SourceNotice
+            key={h.name}
+            kind="Docker host"
+            name={h.name}
+            error={h.error}
+            sampledAt={h.sampledAt}
+            testId={`host-down-${h.name}`}
+          />
+        ))}
       <ul className="mb-4 grid grid-cols-2 gap-2 sm:grid-cols-4">
         {(["critical", "warn", "unknown", "ok"] as const).map((s) => (
           <li key={s}>
-            <Link href={`/containers?status=${s}`} data-testid={`count-${s}`} className={`block rounded-md border px-3 py-2 hover:brightness-110 ${TILE[s]}`}>
+            <Link
+              href={`/containers?status=${s}`}
+              data-testid={`count-${s}`}
+              className={`block rounded-md border px-3 py-2 hover:brightness-110 ${TILE[s]}`}
+            >
               <span className="block text-2xl font-semibold tabular-nums">{fmtInt(counts[s])}</span>
               <span className="text-xs">{STATUS_LABEL[s]}</span>
             </Link>
@@ -48,27 +84,61 @@ export function FleetSummary() {
       </ul>
       <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Closest to their limit</h3>
       {top.length === 0 ? (
-        <p className="text-sm text-zinc-500" data-testid="at-risk-empty">{learning.length > 0
-          ? `Learning (needs ${Math.max(...learning.map((c) => c.learningSeconds ?? 0))} s): the forecast has too few samples of ${fmtInt(learning.length)} ${learning.length === 1 ? "container" : "containers"} to say who is growing.`
-          : "No container is near its limit or growing."}</p>
+        <p className="text-sm text-zinc-500" data-testid="at-risk-empty">
+          {learning.length > 0
+            ? `Learning (needs ${Math.max(...learning.map((c) => c.learningSeconds ?? 0))} s): the forecast has too few samples of ${fmtInt(learning.length)} ${learning.length === 1 ? "container" : "containers"} to say who is growing.`
+            : "No container is near its limit or growing."}
+        </p>
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full min-w-[560px] text-sm" data-testid="at-risk">
             <thead className="text-xs text-zinc-500">
-              <tr><th scope="col" className="py-1 text-left font-medium">Container</th><th scope="col" className="text-left font-medium">Status</th><th scope="col" className="text-right font-medium">PIDs / limit</th><th scope="col" className="text-right font-medium">Share</th><th scope="col" className="text-right font-medium">Growth</th><th scope="col" className="text-right font-medium">ETA</th></tr>
+              <tr>
+                <th scope="col" className="py-1 text-left font-medium">
+                  Container
+                </th>
+                <th scope="col" className="text-left font-medium">
+                  Status
+                </th>
+                <th scope="col" className="text-right font-medium">
+                  PIDs / limit
+                </th>
+                <th scope="col" className="text-right font-medium">
+                  Share
+                </th>
+                <th scope="col" className="text-right font-medium">
+                  Growth
+                </th>
+                <th scope="col" className="text-right font-medium">
+                  ETA
+                </th>
+              </tr>
             </thead>
             <tbody>
               {top.map((c) => (
                 <tr key={`${c.host}/${c.id}`} className="border-t border-zinc-200 dark:border-zinc-800">
                   <td className="max-w-[16rem] truncate py-1 pr-2">
-                    <Link href={containerHref(c.host, c.id)} className="font-medium text-blue-700 hover:underline dark:text-blue-300">{c.name}</Link>
+                    <Link
+                      href={containerHref(c.host, c.id)}
+                      className="font-medium text-blue-700 hover:underline dark:text-blue-300"
+                    >
+                      {c.name}
+                    </Link>
                     <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
                   </td>
-                  <td><StatusBadge status={c.status} /></td>
-                  <td className="text-right tabular-nums">{fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}</td>
+                  <td>
+                    <StatusBadge status={c.status} />
+                  </td>
+                  <td className="text-right tabular-nums">
+                    {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
+                  </td>
                   <td className="text-right tabular-nums">{fmtPercent(limitShare(c))}</td>
-                  <td className="text-right tabular-nums">{atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}</td>
-                  <td className="text-right tabular-nums"><ForecastText container={c} /></td>
+                  <td className="text-right tabular-nums">
+                    {atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}
+                  </td>
+                  <td className="text-right tabular-nums">
+                    <ForecastText container={c} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -28,7 +28,11 @@ export function compareContainers(a: ContainerSummary, b: ContainerSummary): num
   );
 }
 
-export interface FleetFilter { host: string; status: Status | ""; text: string }
+export interface FleetFilter {
+  host: string;
+  status: Status | "";
+  text: string;
+}
 
 export const NO_FILTER: FleetFilter = { host: "", status: "", text: "" };
 
@@ -46,7 +50,10 @@ export function filterAndSort(list: readonly ContainerSummary[], f: FleetFilter)
   const q = f.text.trim().toLowerCase();
   return list
     .filter((c) => (!f.host || c.host === f.host) && (!f.status || c.status === f.status))
-    .filter((c) => !q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q) || c.id.toLowerCase().startsWith(q))
+    .filter(
+      (c) =>
+        !q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q) || c.id.toLowerCase().startsWith(q),
+    )
     .sort(compareContainers);
 }
 
@@ -58,7 +65,10 @@ export function statusCounts(list: readonly ContainerSummary[]): Record<Status, 
 
 /** The containers on-call should look at first: not-ok ones, or any with a projected ETA. */
 export function atRisk(list: readonly ContainerSummary[], n = 5): ContainerSummary[] {
-  return list.filter((c) => c.status !== "ok" || c.etaSeconds !== null || (limitShare(c) ?? 0) >= 0.5).sort(compareContainers).slice(0, n);
+  return list
+    .filter((c) => c.status !== "ok" || c.etaSeconds !== null || (limitShare(c) ?? 0) >= 0.5)
+    .sort(compareContainers)
+    .slice(0, n);
 }
 
 /** Host names from both the hosts list and the containers (a host may be down but still have rows). */
@@ -69,12 +79,18 @@ export function hostNames(hosts: readonly HostState[], list: readonly ContainerS
 /** Marker shown next to the limit when the container's own pids.max is not what binds. */
 export function limitSourceLabel(source: LimitSource): string | null {
   switch (source) {
-    case "container": return null;
-    case "ancestor": return "capped by ancestor";
-    case "systemd-default": return "systemd default";
-    case "kernel": return "kernel limit";
-    case "none": return "no limit";
-    case "not-visible": return "limit not visible";
+    case "container":
+      return null;
+    case "ancestor":
+      return "capped by ancestor";
+    case "systemd-default":
+      return "systemd default";
+    case "kernel":
+      return "kernel limit";
+    case "none":
+      return "no limit";
+    case "not-visible":
+      return "limit not visible";
   }
 }
 

@@ -11,10 +11,22 @@ export function atLimit(c: ContainerSummary): boolean {
 // with the refused count, before enough history it says "learning", otherwise the ETA.
 export function ForecastText({ container: c }: { container: ContainerSummary }) {
   if (atLimit(c)) {
-    return <span className="font-semibold text-red-700 dark:text-red-300" data-testid="forecast-at-limit">at the limit: refusing forks{c.pids.refusedTotal ? ` (${fmtInt(c.pids.refusedTotal)} refused)` : ""}</span>;
+    return (
+      <span className="font-semibold text-red-700 dark:text-red-300" data-testid="forecast-at-limit">
+        at the limit: refusing forks{c.pids.refusedTotal ? ` (${fmtInt(c.pids.refusedTotal)} refused)` : ""}
+      </span>
+    );
   }
   if (c.learningSeconds !== null) {
-    return <span className="text-zinc-500" data-testid="forecast-learning" title="The forecast needs a minute of samples before it predicts anything.">learning (needs {c.learningSeconds} s)</span>;
+    return (
+      <span
+        className="text-zinc-500"
+        data-testid="forecast-learning"
+        title="The forecast needs a minute of samples before it predicts anything."
+      >
+        learning (needs {c.learningSeconds} s)
+      </span>
+    );
   }
   return <>{fmtDuration(c.etaSeconds)}</>;
 }

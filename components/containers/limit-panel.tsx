@@ -18,25 +18,49 @@ export function LimitPanel({ container: c, cgroup }: { container: ContainerSumma
   return (
     <Panel title="Limit" testId="limit-panel">
       {cgroup?.hiddenCap && (
-        <p data-testid="hidden-cap" role="note" className="mb-3 rounded-md border border-amber-500/60 bg-amber-500/15 px-3 py-2 text-sm font-medium text-amber-900 dark:text-amber-200">
+        <p
+          data-testid="hidden-cap"
+          role="note"
+          className="mb-3 rounded-md border border-amber-500/60 bg-amber-500/15 px-3 py-2 text-sm font-medium text-amber-900 dark:text-amber-200"
+        >
           {hiddenCapSentence(c, cgroup)}
         </p>
       )}
       {c.pids.limitSource === "not-visible" && (
-        <p data-testid="limit-not-visible" role="note" className="mb-3 rounded-md border border-amber-500/60 bg-amber-500/15 px-3 py-2 text-sm text-amber-900 dark:text-amber-200">
+        <p
+          data-testid="limit-not-visible"
+          role="note"
+          className="mb-3 rounded-md border border-amber-500/60 bg-amber-500/15 px-3 py-2 text-sm text-amber-900 dark:text-amber-200"
+        >
           Limit not visible: {NOT_VISIBLE_HELP}
         </p>
       )}
       <dl>
         <Fact label="Effective limit" testId="effective-limit">
-          {c.pids.effectiveLimit === null ? (c.pids.limitSource === "not-visible" ? "unknown" : "none") : fmtInt(c.pids.effectiveLimit)}
-          {marker && <span className="ml-2 rounded border border-amber-500/50 px-1.5 text-xs text-amber-800 dark:text-amber-300">{marker}</span>}
+          {c.pids.effectiveLimit === null
+            ? c.pids.limitSource === "not-visible"
+              ? "unknown"
+              : "none"
+            : fmtInt(c.pids.effectiveLimit)}
+          {marker && (
+            <span className="ml-2 rounded border border-amber-500/50 px-1.5 text-xs text-amber-800 dark:text-amber-300">
+              {marker}
+            </span>
+          )}
         </Fact>
         <Fact label="Set by">{SOURCE_TEXT[c.pids.limitSource]}</Fact>
-        <Fact label="cgroup path"><code className="font-mono text-xs">{c.pids.limitPath ?? "—"}</code></Fact>
+        <Fact label="cgroup path">
+          <code className="font-mono text-xs">{c.pids.limitPath ?? "—"}</code>
+        </Fact>
         <Fact label="Own limit (Docker PidsLimit)">{c.pids.limit === null ? "unlimited" : fmtInt(c.pids.limit)}</Fact>
-        <Fact label="Peak / forks refused">{fmtInt(c.pids.peak)} / {fmtInt(c.pids.refusedTotal)}</Fact>
-        {cgroup?.systemdUnit && <Fact label="systemd unit"><code className="font-mono text-xs">{cgroup.systemdUnit}</code></Fact>}
+        <Fact label="Peak / forks refused">
+          {fmtInt(c.pids.peak)} / {fmtInt(c.pids.refusedTotal)}
+        </Fact>
+        {cgroup?.systemdUnit && (
+          <Fact label="systemd unit">
+            <code className="font-mono text-xs">{cgroup.systemdUnit}</code>
+          </Fact>
+        )}
       </dl>
       {cgroup ? (
         <>
@@ -44,14 +68,32 @@ export function LimitPanel({ container: c, cgroup }: { container: ContainerSumma
           <div className="overflow-x-auto">
             <table className="w-full min-w-[520px] text-sm" data-testid="cgroup-levels">
               <thead className="text-xs text-zinc-500">
-                <tr><th scope="col" className="py-1 text-left font-medium">Path</th><th scope="col" className="text-right font-medium">pids.max</th><th scope="col" className="text-right font-medium">current</th><th scope="col" className="text-right font-medium">headroom</th></tr>
+                <tr>
+                  <th scope="col" className="py-1 text-left font-medium">
+                    Path
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    pids.max
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    current
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    headroom
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {cgroup.levels.map((l) => (
-                  <tr key={l.path} className={`border-t border-zinc-200 dark:border-zinc-800 ${l.path === c.pids.limitPath ? "font-semibold" : ""}`}>
+                  <tr
+                    key={l.path}
+                    className={`border-t border-zinc-200 dark:border-zinc-800 ${l.path === c.pids.limitPath ? "font-semibold" : ""}`}
+                  >
                     <td className="py-1 pr-2 font-mono text-xs break-all">
                       {l.path}
-                      {l.path === c.pids.limitPath && <span className="ml-2 font-sans text-amber-700 dark:text-amber-300">binding</span>}
+                      {l.path === c.pids.limitPath && (
+                        <span className="ml-2 font-sans text-amber-700 dark:text-amber-300">binding</span>
+                      )}
                     </td>
                     <td className="text-right tabular-nums">{l.max === null ? "max" : fmtInt(l.max)}</td>
                     <td className="text-right tabular-nums">{fmtInt(l.current)}</td>
@@ -69,7 +111,10 @@ export function LimitPanel({ container: c, cgroup }: { container: ContainerSumma
           </dl>
         </>
       ) : (
-        <p className="mt-3 text-sm text-zinc-500">The cgroup chain is not readable for this host (read through the Docker API); only Docker&apos;s own limit is known.</p>
+        <p className="mt-3 text-sm text-zinc-500">
+          The cgroup chain is not readable for this host (read through the Docker API); only Docker&apos;s own limit is
+          known.
+        </p>
       )}
     </Panel>
   );

@@ -36,8 +36,14 @@ export function PidsChart({ containerKey, range, history, events, live }: Props)
     const cutoff = merged.length ? merged[merged.length - 1]!.ts - rangeMs : 0;
     return merged.filter((p) => p.ts >= cutoff);
   }, [history, tailPoints, rangeMs]);
-  const cols = useMemo(() => buildPidsColumns(points, { etaSeconds, growthPerMinute, horizonMs: rangeMs / 4 }), [points, etaSeconds, growthPerMinute, rangeMs]);
-  const series = useMemo(() => (cols.showOwnLimit ? [CURRENT, EFFECTIVE, OWN, PROJECTION] : [CURRENT, EFFECTIVE, PROJECTION]), [cols.showOwnLimit]);
+  const cols = useMemo(
+    () => buildPidsColumns(points, { etaSeconds, growthPerMinute, horizonMs: rangeMs / 4 }),
+    [points, etaSeconds, growthPerMinute, rangeMs],
+  );
+  const series = useMemo(
+    () => (cols.showOwnLimit ? [CURRENT, EFFECTIVE, OWN, PROJECTION] : [CURRENT, EFFECTIVE, PROJECTION]),
+    [cols.showOwnLimit],
+  );
   const fromMs = points.length ? points[0]!.ts : 0;
   const markers = useMemo(() => eventMarkers(events, fromMs), [events, fromMs]);
   const last = points[points.length - 1];
@@ -64,9 +70,13 @@ export function PidsChart({ containerKey, range, history, events, live }: Props)
         <details className="mt-1 text-xs">
           <summary className="cursor-pointer text-zinc-500">{markers.length} container events in range</summary>
           <ul className="mt-1 max-h-40 overflow-auto font-mono">
-            {events.filter((e) => e.ts >= fromMs).map((e) => (
-              <li key={`${e.ts}-${e.action}`}>{new Date(e.ts).toLocaleString()} — {e.action}</li>
-            ))}
+            {events
+              .filter((e) => e.ts >= fromMs)
+              .map((e) => (
+                <li key={`${e.ts}-${e.action}`}>
+                  {new Date(e.ts).toLocaleString()} — {e.action}
+                </li>
+              ))}
           </ul>
         </details>
       )}

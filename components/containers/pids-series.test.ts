@@ -3,20 +3,61 @@ import type { PidsPoint } from "@/server/schemas/api";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import { appendLive, buildPidsColumns, eventMarkers, mergeHistory } from "./pids-series";
 
-const pt = (ts: number, current: number, effectiveLimit = 100, limit: number | null = 100): PidsPoint => ({ ts, current, limit, effectiveLimit, res: 0 });
+const pt = (ts: number, current: number, effectiveLimit = 100, limit: number | null = 100): PidsPoint => ({
+  ts,
+  current,
+  limit,
+  effectiveLimit,
+  res: 0,
+});
 
 function live(sampledAt: number, current: number, spark: [number, number][]): ContainerSummary {
   return {
-    host: "local", id: "abc", name: "leaker", image: "leaker:test", state: "running", labels: {}, via: "cgroupfs",
-    pids: { current, limit: null, effectiveLimit: 64, limitSource: "ancestor", limitPath: "/leakcap", peak: current, refusedTotal: 0 },
-    growthPerMinute: 6, etaSeconds: 300, learningSeconds: null, status: "warn", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt, spark,
+    host: "local",
+    id: "abc",
+    name: "leaker",
+    image: "leaker:test",
+    state: "running",
+    labels: {},
+    via: "cgroupfs",
+    pids: {
+      current,
+      limit: null,
+      effectiveLimit: 64,
+      limitSource: "ancestor",
+      limitPath: "/leakcap",
+      peak: current,
+      refusedTotal: 0,
+    },
+    growthPerMinute: 6,
+    etaSeconds: 300,
+    learningSeconds: null,
+    status: "warn",
+    reasons: [],
+    refusingNow: false,
+    lastRefusalAt: null,
+    sampledAt,
+    spark,
   };
 }
 
 describe("appendLive", () => {
   it("adds spark points and the sample newer than the tail, with the live limits", () => {
-    const out = appendLive([pt(1000, 5)], live(4000, 9, [[1000, 5], [2000, 6], [3000, 8], [4000, 9]]));
-    expect(out.map((p) => [p.ts, p.current])).toEqual([[1000, 5], [2000, 6], [3000, 8], [4000, 9]]);
+    const out = appendLive(
+      [pt(1000, 5)],
+      live(4000, 9, [
+        [1000, 5],
+        [2000, 6],
+        [3000, 8],
+        [4000, 9],
+      ]),
+    );
+    expect(out.map((p) => [p.ts, p.current])).toEqual([
+      [1000, 5],
+      [2000, 6],
+      [3000, 8],
+      [4000, 9],
+    ]);
     expect(out[3]).toMatchObject({ limit: null, effectiveLimit: 64 });
   });
 
@@ -29,13 +70,20 @@ describe("appendLive", () => {
 describe("mergeHistory", () => {
   it("keeps stored history and only appends newer live points, clipped to the range", () => {
     const merged = mergeHistory([pt(0, 1), pt(5000, 2)], [pt(5000, 99), pt(10_000, 3)], 6000);
-    expect(merged.map((p) => [p.ts, p.current])).toEqual([[5000, 2], [10_000, 3]]);
+    expect(merged.map((p) => [p.ts, p.current])).toEqual([
+      [5000, 2],
+      [10_000, 3],
+    ]);
   });
 });
 
 describe("buildPidsColumns", () => {
   it("projects to the limit when the ETA is inside the horizon", () => {
-    const cols = buildPidsColumns([pt(0, 10), pt(60_000, 40)], { etaSeconds: 120, growthPerMinute: 30, horizonMs: 900_000 });
+    const cols = buildPidsColumns([pt(0, 10), pt(60_000, 40)], {
+      etaSeconds: 120,
+      growthPerMinute: 30,
+      horizonMs: 900_000,
+    });
     expect(cols.showOwnLimit).toBe(false);
     expect(cols.projectionEnd).toEqual({ tsMs: 180_000, value: 100, reachesLimit: true });
     const [x, current, effective, projection] = cols.data;
@@ -46,25 +94,38 @@ describe("buildPidsColumns", () => {
   });
 
   it("stops at the horizon when the limit is further away, and shows the own limit when it differs", () => {
-    const cols = buildPidsColumns([pt(0, 10, 64, null), pt(60_000, 11, 64, 4096)], { etaSeconds: 3600, growthPerMinute: 1, horizonMs: 600_000 });
+    const cols = buildPidsColumns([pt(0, 10, 64, null), pt(60_000, 11, 64, 4096)], {
+      etaSeconds: 3600,
+      growthPerMinute: 1,
+      horizonMs: 600_000,
+    });
     expect(cols.showOwnLimit).toBe(true);
     expect(cols.data).toHaveLength(5);
     expect(cols.projectionEnd).toEqual({ tsMs: 660_000, value: 21, reachesLimit: false });
   });
 
   it("draws no projection when not growing", () => {
-    expect(buildPidsColumns([pt(0, 10)], { etaSeconds: null, growthPerMinute: 0, horizonMs: 1 }).projectionEnd).toBeNull();
-    expect(buildPidsColumns([pt(0, 10)], { etaSeconds: null, growthPerMinute: -3, horizonMs: 1 }).projectionEnd).toBeNull();
+    expect(
+      buildPidsColumns([pt(0, 10)], { etaSeconds: null, growthPerMinute: 0, horizonMs: 1 }).projectionEnd,
+    ).toBeNull();
+    expect(
+      buildPidsColumns([pt(0, 10)], { etaSeconds: null, growthPerMinute: -3, horizonMs: 1 }).projectionEnd,
+    ).toBeNull();
   });
 
   it("still projects a growing container that no cgroup caps (its ETA counts down to the kernel's limit)", () => {
-    const uncapped = [{ ...pt(0, 10), effectiveLimit: null, limit: null }, { ...pt(60_000, 70), effectiveLimit: null, limit: null }];
+    const uncapped = [
+      { ...pt(0, 10), effectiveLimit: null, limit: null },
+      { ...pt(60_000, 70), effectiveLimit: null, limit: null },
+    ];
     // 60 pids/min, the kernel 8.9 h away: up to the 15-minute horizon, no limit to meet.
     const far = buildPidsColumns(uncapped, { etaSeconds: 32_000, growthPerMinute: 60, horizonMs: 900_000 });
     expect(far.projectionEnd).toEqual({ tsMs: 960_000, value: 970, reachesLimit: false });
     expect(far.data[2]).toEqual([null, null, null]); // no effective-limit line
     // No kernel figure either: still the horizon.
-    expect(buildPidsColumns(uncapped, { etaSeconds: null, growthPerMinute: 60, horizonMs: 60_000 }).projectionEnd).toEqual({ tsMs: 120_000, value: 130, reachesLimit: false });
+    expect(
+      buildPidsColumns(uncapped, { etaSeconds: null, growthPerMinute: 60, horizonMs: 60_000 }).projectionEnd,
+    ).toEqual({ tsMs: 120_000, value: 130, reachesLimit: false });
   });
 
   it("handles a day of 5-second points", () => {
@@ -76,7 +137,14 @@ describe("buildPidsColumns", () => {
 
 describe("eventMarkers", () => {
   it("keeps events in the range and folds exec actions to their verb", () => {
-    const m = eventMarkers([{ ts: 5, action: "die", attributes: {} }, { ts: 1, action: "start", attributes: {} }, { ts: 9, action: "exec_start: sh", attributes: {} }], 2);
+    const m = eventMarkers(
+      [
+        { ts: 5, action: "die", attributes: {} },
+        { ts: 1, action: "start", attributes: {} },
+        { ts: 9, action: "exec_start: sh", attributes: {} },
+      ],
+      2,
+    );
     expect(m.map((e) => e.label)).toEqual(["die", "exec_start"]);
     expect(m[0]!.color).toBe("#ef4444");
   });

@@ -15,9 +15,11 @@ export function appendLive(tail: readonly PidsPoint[], live: ContainerSummary): 
   const { limit, effectiveLimit } = live.pids;
   const add: PidsPoint[] = [];
   for (const [ts, current] of live.spark) {
-    if (ts > lastTs && ts < live.sampledAt && (add.length === 0 || ts > add[add.length - 1]!.ts)) add.push({ ts, current, limit, effectiveLimit, res: 0 });
+    if (ts > lastTs && ts < live.sampledAt && (add.length === 0 || ts > add[add.length - 1]!.ts))
+      add.push({ ts, current, limit, effectiveLimit, res: 0 });
   }
-  if (live.sampledAt > lastTs) add.push({ ts: live.sampledAt, current: live.pids.current, limit, effectiveLimit, res: 0 });
+  if (live.sampledAt > lastTs)
+    add.push({ ts: live.sampledAt, current: live.pids.current, limit, effectiveLimit, res: 0 });
   if (add.length === 0) return tail;
   const merged = [...tail, ...add];
   const cutoff = merged[merged.length - 1]!.ts - TAIL_KEEP_MS;
@@ -33,7 +35,11 @@ export function mergeHistory(history: readonly PidsPoint[], tail: readonly PidsP
   return merged[0]!.ts < cutoff ? merged.filter((p) => p.ts >= cutoff) : merged;
 }
 
-export interface Projection { etaSeconds: number | null; growthPerMinute: number | null; horizonMs: number }
+export interface Projection {
+  etaSeconds: number | null;
+  growthPerMinute: number | null;
+  horizonMs: number;
+}
 
 export interface PidsColumns {
   data: AlignedData;
@@ -45,7 +51,11 @@ export interface PidsColumns {
 
 export function buildPidsColumns(points: readonly PidsPoint[], p: Projection): PidsColumns {
   const showOwnLimit = points.some((pt) => pt.limit !== null && pt.limit !== pt.effectiveLimit);
-  const x: number[] = [], current: (number | null)[] = [], effective: (number | null)[] = [], own: (number | null)[] = [], projection: (number | null)[] = [];
+  const x: number[] = [],
+    current: (number | null)[] = [],
+    effective: (number | null)[] = [],
+    own: (number | null)[] = [],
+    projection: (number | null)[] = [];
   for (const pt of points) {
     x.push(pt.ts / 1000);
     current.push(pt.current);
@@ -63,7 +73,9 @@ export function buildPidsColumns(points: readonly PidsPoint[], p: Projection): P
     own.push(last.limit);
     projection.push(projectionEnd.value);
   }
-  const data = (showOwnLimit ? [x, current, effective, own, projection] : [x, current, effective, projection]) as AlignedData;
+  const data = (
+    showOwnLimit ? [x, current, effective, own, projection] : [x, current, effective, projection]
+  ) as AlignedData;
   return { data, showOwnLimit, projectionEnd };
 }
 
@@ -73,13 +85,27 @@ function project(points: readonly PidsPoint[], p: Projection): PidsColumns["proj
   const perMs = p.growthPerMinute / 60_000;
   // The server's ETA counts down to the deciding limit, which is the kernel's when no cgroup caps the container
   // (effectiveLimit null): then the line still goes up, with no limit drawn to meet.
-  const etaMs = p.etaSeconds !== null ? p.etaSeconds * 1000 : last.effectiveLimit !== null ? (last.effectiveLimit - last.current) / perMs : Infinity;
+  const etaMs =
+    p.etaSeconds !== null
+      ? p.etaSeconds * 1000
+      : last.effectiveLimit !== null
+        ? (last.effectiveLimit - last.current) / perMs
+        : Infinity;
   if (Number.isNaN(etaMs) || etaMs < 0) return null;
-  if (etaMs <= p.horizonMs) return { tsMs: last.ts + etaMs, value: last.effectiveLimit ?? last.current + perMs * etaMs, reachesLimit: true };
+  if (etaMs <= p.horizonMs)
+    return { tsMs: last.ts + etaMs, value: last.effectiveLimit ?? last.current + perMs * etaMs, reachesLimit: true };
   return { tsMs: last.ts + p.horizonMs, value: last.current + perMs * p.horizonMs, reachesLimit: false };
 }
 
-const EVENT_COLORS: Record<string, string> = { die: "#ef4444", oom: "#ef4444", kill: "#ef4444", restart: "#f59e0b", start: "#22c55e", stop: "#a1a1aa", update: "#60a5fa" };
+const EVENT_COLORS: Record<string, string> = {
+  die: "#ef4444",
+  oom: "#ef4444",
+  kill: "#ef4444",
+  restart: "#f59e0b",
+  start: "#22c55e",
+  stop: "#a1a1aa",
+  update: "#60a5fa",
+};
 
 /** Docker actions such as "exec_start: sh" are folded to their verb for colour and label. */
 export function eventMarkers(events: readonly ContainerEvent[], fromMs: number) {

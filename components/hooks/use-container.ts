@@ -13,7 +13,10 @@ export function useContainer(host: string, id: string, range: HistoryRange) {
   return useQuery({
     queryKey: ["container", host, id, range],
     queryFn: ({ signal }) =>
-      getJson<ContainerDetailResponse>(`/api/containers/${encodeSegment(host)}/${encodeSegment(id)}?range=${range}`, signal),
+      getJson<ContainerDetailResponse>(
+        `/api/containers/${encodeSegment(host)}/${encodeSegment(id)}?range=${range}`,
+        signal,
+      ),
     placeholderData: keepPreviousData,
     staleTime: 5 * 60_000,
   });

@@ -3,8 +3,17 @@ import { useQuery } from "@tanstack/react-query";
 import { getJson } from "@/lib/api";
 import type { SourceState } from "@/server/schemas/sources";
 
-export interface Health { status: "ok" | "degraded"; sources: SourceState[]; instance: string; uptimeSeconds: number }
+export interface Health {
+  status: "ok" | "degraded";
+  sources: SourceState[];
+  instance: string;
+  uptimeSeconds: number;
+}
 
 export function useHealth() {
-  return useQuery({ queryKey: ["health"], queryFn: ({ signal }) => getJson<Health>("/api/health", signal), refetchInterval: 15_000 });
+  return useQuery({
+    queryKey: ["health"],
+    queryFn: ({ signal }) => getJson<Health>("/api/health", signal),
+    refetchInterval: 15_000,
+  });
 }

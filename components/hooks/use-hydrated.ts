@@ -9,5 +9,9 @@ const subscribe = () => () => {};
  * first client render matches the server's (otherwise React reports a hydration mismatch).
  */
 export function useHydrated(): boolean {
-  return useSyncExternalStore(subscribe, () => true, () => false);
+  return useSyncExternalStore(
+    subscribe,
+    () => true,
+    () => false,
+  );
 }

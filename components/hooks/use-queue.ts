@@ -12,7 +12,10 @@ export function useQueue(broker: string, queue: string, range: HistoryRange, wit
   return useQuery({
     queryKey: withArgs ? ["queue", broker, queue, range, "args"] : ["queue", broker, queue, range],
     queryFn: ({ signal }) =>
-      getJson<QueueDetailResponse>(`/api/queues/${encodeSegment(broker)}/${encodeSegment(queue)}?range=${range}${withArgs ? "&args=1" : ""}`, signal),
+      getJson<QueueDetailResponse>(
+        `/api/queues/${encodeSegment(broker)}/${encodeSegment(queue)}?range=${range}${withArgs ? "&args=1" : ""}`,
+        signal,
+      ),
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });

@@ -12,7 +12,8 @@ export const THREADS_REFRESH_MS = 5_000;
 export function useThreads(host: string, id: string) {
   return useQuery({
     queryKey: ["threads", host, id],
-    queryFn: ({ signal }) => getJson<ThreadsResponse>(`/api/containers/${encodeSegment(host)}/${encodeSegment(id)}/threads`, signal),
+    queryFn: ({ signal }) =>
+      getJson<ThreadsResponse>(`/api/containers/${encodeSegment(host)}/${encodeSegment(id)}/threads`, signal),
     refetchInterval: THREADS_REFRESH_MS,
     refetchIntervalInBackground: false,
     staleTime: 0,

@@ -8,7 +8,8 @@ import type { WorkerDetailResponse } from "@/server/schemas/api";
 export function useWorker(broker: string, hostname: string) {
   return useQuery({
     queryKey: ["worker", broker, hostname],
-    queryFn: ({ signal }) => getJson<WorkerDetailResponse>(`/api/workers/${encodeSegment(broker)}/${encodeSegment(hostname)}`, signal),
+    queryFn: ({ signal }) =>
+      getJson<WorkerDetailResponse>(`/api/workers/${encodeSegment(broker)}/${encodeSegment(hostname)}`, signal),
     refetchInterval: 10_000,
   });
 }

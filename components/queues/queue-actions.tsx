@@ -3,7 +3,11 @@ import Link from "next/link";
 import { ActionButton } from "@/components/actions/action-dialog";
 import type { QueueSummary } from "@/server/schemas/queues";
 
-export interface QueueActionsProps { broker: string; queue: string; summary: QueueSummary }
+export interface QueueActionsProps {
+  broker: string;
+  queue: string;
+  summary: QueueSummary;
+}
 
 export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
   const target = { broker, queue };
@@ -17,7 +21,9 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
         Queue-backlog runbook
       </Link>
       <ActionButton
-        action="queue.move" target={target} label="Move messages"
+        action="queue.move"
+        target={target}
+        label="Move messages"
         fields={[
           { name: "to", label: "Target queue", type: "text", defaultValue: `${queue}.parked` },
           { name: "count", label: "How many (empty = all)", type: "number", nullable: true, min: 1 },
@@ -25,8 +31,24 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
         ]}
       />
       {/* Restoring is offered per quarantine, in the Quarantines list below. */}
-      <ActionButton action="queue.purge" target={target} label="Purge to quarantine" variant="danger" fields={[{ name: "retentionSeconds", label: "Keep quarantine for (s)", type: "number", defaultValue: 604800, min: 3600 }]} />
-      {summary.orphaned > 0 && <ActionButton action="queue.requeue-orphans" target={target} label={`Requeue ${summary.orphaned} orphaned`} />}
+      <ActionButton
+        action="queue.purge"
+        target={target}
+        label="Purge to quarantine"
+        variant="danger"
+        fields={[
+          {
+            name: "retentionSeconds",
+            label: "Keep quarantine for (s)",
+            type: "number",
+            defaultValue: 604800,
+            min: 3600,
+          },
+        ]}
+      />
+      {summary.orphaned > 0 && (
+        <ActionButton action="queue.requeue-orphans" target={target} label={`Requeue ${summary.orphaned} orphaned`} />
+      )}
     </div>
   );
 }

@@ -14,16 +14,32 @@ const SERIES: SeriesSpec[] = [
   { label: "orphaned", color: "#ef4444", dash: [6, 4] },
 ];
 
-interface Props { queueKey: string; range: HistoryRange; history: readonly QueuePoint[]; live: QueueSummary | undefined; liveSampledAt: number | null; threshold: number }
+interface Props {
+  queueKey: string;
+  range: HistoryRange;
+  history: readonly QueuePoint[];
+  live: QueueSummary | undefined;
+  liveSampledAt: number | null;
+  threshold: number;
+}
 
 export function QueueChart({ queueKey, range, history, live, liveSampledAt, threshold }: Props) {
-  const tailPoints = useLiveTail<QueuePoint>(queueKey, (tail) => (live ? appendLiveQueue(tail, live, liveSampledAt) : tail));
+  const tailPoints = useLiveTail<QueuePoint>(queueKey, (tail) =>
+    live ? appendLiveQueue(tail, live, liveSampledAt) : tail,
+  );
   const data = useMemo(() => queueColumns(history, tailPoints, RANGE_MS[range]), [history, tailPoints, range]);
   const n = data[0].length;
   return (
     <>
-      <TimeSeries series={SERIES} data={data} testId="queue-chart" ariaLabel={`queue depth over ${range}; threshold ${fmtInt(threshold)}`} />
-      <p className="mt-2 text-xs text-zinc-500">{fmtInt(n)} points · threshold {fmtInt(threshold)}</p>
+      <TimeSeries
+        series={SERIES}
+        data={data}
+        testId="queue-chart"
+        ariaLabel={`queue depth over ${range}; threshold ${fmtInt(threshold)}`}
+      />
+      <p className="mt-2 text-xs text-zinc-500">
+        {fmtInt(n)} points · threshold {fmtInt(threshold)}
+      </p>
     </>
   );
 }

@@ -15,7 +15,11 @@ export function PriorityChips({ byPriority }: { byPriority: Record<string, numbe
   return (
     <span className="inline-flex gap-1">
       {chips.map((c) => (
-        <span key={c.step} title={`priority ${c.step}`} className="rounded bg-zinc-200 px-1.5 text-xs tabular-nums dark:bg-zinc-800">
+        <span
+          key={c.step}
+          title={`priority ${c.step}`}
+          className="rounded bg-zinc-200 px-1.5 text-xs tabular-nums dark:bg-zinc-800"
+        >
           {c.step}: {fmtInt(c.count)}
         </span>
       ))}
@@ -24,26 +28,100 @@ export function PriorityChips({ byPriority }: { byPriority: Record<string, numbe
 }
 
 export const queueColumns: Column<QueueRow>[] = [
-  { key: "status", header: "Status", width: 100, cell: (q) => <StatusBadge status={q.status} testId={`status-${q.name}`} /> },
   {
-    key: "name", header: "Queue", width: 190,
-    cell: (q) => <Link href={queueHref(q.broker, q.name)} title={q.name} className="font-medium text-blue-700 hover:underline dark:text-blue-300">{q.name}</Link>,
+    key: "status",
+    header: "Status",
+    width: 100,
+    cell: (q) => <StatusBadge status={q.status} testId={`status-${q.name}`} />,
   },
-  { key: "depth", header: "Depth", width: 70, align: "right", cell: (q) => <span data-testid={`queue-depth-${q.name}`}>{fmtInt(q.depth)}</span> },
-  { key: "prio", header: "By priority", width: 150, title: "kombu priority sub-queues", cell: (q) => <PriorityChips byPriority={q.byPriority} /> },
+  {
+    key: "name",
+    header: "Queue",
+    width: 190,
+    cell: (q) => (
+      <Link
+        href={queueHref(q.broker, q.name)}
+        title={q.name}
+        className="font-medium text-blue-700 hover:underline dark:text-blue-300"
+      >
+        {q.name}
+      </Link>
+    ),
+  },
+  {
+    key: "depth",
+    header: "Depth",
+    width: 70,
+    align: "right",
+    cell: (q) => <span data-testid={`queue-depth-${q.name}`}>{fmtInt(q.depth)}</span>,
+  },
+  {
+    key: "prio",
+    header: "By priority",
+    width: 150,
+    title: "kombu priority sub-queues",
+    cell: (q) => <PriorityChips byPriority={q.byPriority} />,
+  },
   { key: "unacked", header: "Unacked", width: 72, align: "right", cell: (q) => fmtInt(q.unacked) },
   {
-    key: "orphaned", header: "Orphaned", width: 76, align: "right", title: "Unacked messages no live worker holds (what requeue-orphans requeues)",
+    key: "orphaned",
+    header: "Orphaned",
+    width: 76,
+    align: "right",
+    title: "Unacked messages no live worker holds (what requeue-orphans requeues)",
     cell: (q) => <span className={q.orphaned > 0 ? hot : ""}>{fmtInt(q.orphaned)}</span>,
   },
   {
-    key: "consumers", header: "Consumers", width: 104, align: "right",
-    cell: (q) => q.consumers.length === 0 ? <span className={hot}>no consumer</span> : <span title={q.consumers.join(", ")}>{q.consumers.length}</span>,
+    key: "consumers",
+    header: "Consumers",
+    width: 104,
+    align: "right",
+    cell: (q) =>
+      q.consumers.length === 0 ? (
+        <span className={hot}>no consumer</span>
+      ) : (
+        <span title={q.consumers.join(", ")}>{q.consumers.length}</span>
+      ),
   },
-  { key: "in", header: "In", width: 72, align: "right", title: "messages in per minute", cell: (q) => fmtRate(q.ratePerMinuteIn) },
-  { key: "out", header: "Out", width: 72, align: "right", title: "tasks workers accepted (started) per minute, from Celery's stats.total; not completions", cell: (q) => fmtRate(q.ratePerMinuteOut) },
-  { key: "drain", header: "Drain", width: 60, align: "right", title: "time to drain at the current accept rate", cell: (q) => fmtDuration(q.drainSeconds) },
-  { key: "oldest", header: "Oldest", width: 60, align: "right", title: "age of the oldest message seen", cell: (q) => fmtDuration(q.oldestSeenSeconds) },
+  {
+    key: "in",
+    header: "In",
+    width: 72,
+    align: "right",
+    title: "messages in per minute",
+    cell: (q) => fmtRate(q.ratePerMinuteIn),
+  },
+  {
+    key: "out",
+    header: "Out",
+    width: 72,
+    align: "right",
+    title: "tasks workers accepted (started) per minute, from Celery's stats.total; not completions",
+    cell: (q) => fmtRate(q.ratePerMinuteOut),
+  },
+  {
+    key: "drain",
+    header: "Drain",
+    width: 60,
+    align: "right",
+    title: "time to drain at the current accept rate",
+    cell: (q) => fmtDuration(q.drainSeconds),
+  },
+  {
+    key: "oldest",
+    header: "Oldest",
+    width: 60,
+    align: "right",
+    title: "age of the oldest message seen",
+    cell: (q) => fmtDuration(q.oldestSeenSeconds),
+  },
   { key: "threshold", header: "Threshold", width: 76, align: "right", cell: (q) => fmtInt(q.threshold) },
-  { key: "trend", header: "Trend", width: 84, cell: (q) => <Sparkline trail={q.spark} width={72} tone={q.status} label={`${q.name} depth trend, now ${fmtInt(q.depth)}`} /> },
+  {
+    key: "trend",
+    header: "Trend",
+    width: 84,
+    cell: (q) => (
+      <Sparkline trail={q.spark} width={72} tone={q.status} label={`${q.name} depth trend, now ${fmtInt(q.depth)}`} />
+    ),
+  },
 ];

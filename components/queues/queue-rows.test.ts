@@ -5,16 +5,38 @@ import { priorityChips, queueAlerts, queueProblems, queueRows } from "./queue-ro
 // Shaped like the Celery sampler's output for Dify's queues (fixtures/celery/dify_app.py).
 function q(name: string, over: Partial<QueueSummary> = {}): QueueSummary {
   return {
-    name, depth: 0, byPriority: { "0": 0, "3": 0, "6": 0, "9": 0 }, unacked: 0, orphaned: 0, consumers: ["celery@worker-1"],
-    ratePerMinuteIn: null, ratePerMinuteOut: null, drainSeconds: null, oldestSeenSeconds: null, threshold: 1000, status: "ok", origins: ["configured"],
+    name,
+    depth: 0,
+    byPriority: { "0": 0, "3": 0, "6": 0, "9": 0 },
+    unacked: 0,
+    orphaned: 0,
+    consumers: ["celery@worker-1"],
+    ratePerMinuteIn: null,
+    ratePerMinuteOut: null,
+    drainSeconds: null,
+    oldestSeenSeconds: null,
+    threshold: 1000,
+    status: "ok",
+    origins: ["configured"],
     ...over,
   };
 }
-const broker = (queues: QueueSummary[], ok = true): BrokerSummary => ({ name: "main", ok, error: ok ? null : "ECONNREFUSED", sampledAt: 1_700_000_000_000, queues });
+const broker = (queues: QueueSummary[], ok = true): BrokerSummary => ({
+  name: "main",
+  ok,
+  error: ok ? null : "ECONNREFUSED",
+  sampledAt: 1_700_000_000_000,
+  queues,
+});
 
 describe("queueRows", () => {
   it("orders by status then depth and carries the broker state", () => {
-    const rows = queueRows(broker([q("dataset", { depth: 5 }), q("mail", { depth: 50 }), q("workflow", { depth: 1, status: "critical" })], false));
+    const rows = queueRows(
+      broker(
+        [q("dataset", { depth: 5 }), q("mail", { depth: 50 }), q("workflow", { depth: 1, status: "critical" })],
+        false,
+      ),
+    );
     expect(rows.map((r) => r.name)).toEqual(["workflow", "mail", "dataset"]);
     expect(rows[0]).toMatchObject({ broker: "main", brokerOk: false });
   });
@@ -22,7 +44,11 @@ describe("queueRows", () => {
 
 describe("priorityChips", () => {
   it("lists non-empty kombu priority steps numerically", () => {
-    expect(priorityChips({ "9": 1, "0": 12, "3": 0, "6": 4 })).toEqual([{ step: "0", count: 12 }, { step: "6", count: 4 }, { step: "9", count: 1 }]);
+    expect(priorityChips({ "9": 1, "0": 12, "3": 0, "6": 4 })).toEqual([
+      { step: "0", count: 12 },
+      { step: "6", count: 4 },
+      { step: "9", count: 1 },
+    ]);
     expect(priorityChips({ "0": 0 })).toEqual([]);
   });
 });
@@ -36,7 +62,17 @@ describe("queue problems", () => {
   });
 
   it("lists only queues that need attention, across brokers", () => {
-    const alerts = queueAlerts([broker([q("calm"), q("dead", { depth: 5, consumers: [] }), q("idle", { depth: 0, consumers: [] }), q("deep", { depth: 5000, status: "critical" })])]);
-    expect(alerts.map((a) => [a.name, a.problems])).toEqual([["deep", ["over-threshold"]], ["dead", ["no-consumer"]]]);
+    const alerts = queueAlerts([
+      broker([
+        q("calm"),
+        q("dead", { depth: 5, consumers: [] }),
+        q("idle", { depth: 0, consumers: [] }),
+        q("deep", { depth: 5000, status: "critical" }),
+      ]),
+    ]);
+    expect(alerts.map((a) => [a.name, a.problems])).toEqual([
+      ["deep", ["over-threshold"]],
+      ["dead", ["no-consumer"]],
+    ]);
   });
 });

@@ -2,7 +2,11 @@
 import { statusRank } from "@/lib/status";
 import type { BrokerSummary, QueueSummary } from "@/server/schemas/queues";
 
-export interface QueueRow extends QueueSummary { broker: string; brokerOk: boolean; brokerSampledAt: number | null }
+export interface QueueRow extends QueueSummary {
+  broker: string;
+  brokerOk: boolean;
+  brokerSampledAt: number | null;
+}
 
 /** Worst status first, then deepest, then by name. */
 export function compareQueues(a: QueueSummary, b: QueueSummary): number {
@@ -44,4 +48,8 @@ export function queueAlerts(brokers: readonly BrokerSummary[]): (QueueRow & { pr
     .sort(compareQueues);
 }
 
-export const PROBLEM_LABEL: Record<QueueProblem, string> = { "over-threshold": "over threshold", "no-consumer": "no consumer", orphaned: "orphaned" };
+export const PROBLEM_LABEL: Record<QueueProblem, string> = {
+  "over-threshold": "over threshold",
+  "no-consumer": "no consumer",
+  orphaned: "orphaned",
+};

@@ -3,13 +3,38 @@ import type { QueuePoint } from "@/server/schemas/api";
 import type { QueueSummary } from "@/server/schemas/queues";
 import { appendLiveQueue, queueColumns } from "./queue-series";
 
-const p = (ts: number, depth: number): QueuePoint => ({ ts, depth, unacked: 1, orphaned: 0, rateIn: null, rateOut: null, res: 0 });
-const summary = { name: "dataset", depth: 42, byPriority: {}, unacked: 3, orphaned: 1, consumers: [], ratePerMinuteIn: 6, ratePerMinuteOut: 0, drainSeconds: null, oldestSeenSeconds: 30, threshold: 100, status: "warn", origins: [] } satisfies QueueSummary;
+const p = (ts: number, depth: number): QueuePoint => ({
+  ts,
+  depth,
+  unacked: 1,
+  orphaned: 0,
+  rateIn: null,
+  rateOut: null,
+  res: 0,
+});
+const summary = {
+  name: "dataset",
+  depth: 42,
+  byPriority: {},
+  unacked: 3,
+  orphaned: 1,
+  consumers: [],
+  ratePerMinuteIn: 6,
+  ratePerMinuteOut: 0,
+  drainSeconds: null,
+  oldestSeenSeconds: 30,
+  threshold: 100,
+  status: "warn",
+  origins: [],
+} satisfies QueueSummary;
 
 describe("appendLiveQueue", () => {
   it("appends a newer broker sample and ignores a repeated one", () => {
     const once = appendLiveQueue([p(1000, 1)], summary, 2000);
-    expect(once.map((x) => [x.ts, x.depth, x.unacked, x.orphaned])).toEqual([[1000, 1, 1, 0], [2000, 42, 3, 1]]);
+    expect(once.map((x) => [x.ts, x.depth, x.unacked, x.orphaned])).toEqual([
+      [1000, 1, 1, 0],
+      [2000, 42, 3, 1],
+    ]);
     expect(appendLiveQueue(once, summary, 2000)).toBe(once);
     expect(appendLiveQueue(once, summary, null)).toBe(once);
   });

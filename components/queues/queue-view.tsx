@@ -36,29 +36,53 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
 
   const hydrated = useHydrated();
   if (!hydrated || !detail.data) {
-    if (isNotFound(detail.error)) return <NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />;
-    return detail.error ? <LoadError error={detail.error} what="this queue" onRetry={() => void detail.refetch()} /> : <Loading what="queue" />;
+    if (isNotFound(detail.error))
+      return <NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />;
+    return detail.error ? (
+      <LoadError error={detail.error} what="this queue" onRetry={() => void detail.refetch()} />
+    ) : (
+      <Loading what="queue" />
+    );
   }
   // The composition is read when the page asks, often after the last sample (right after a purge): an empty read
   // that is newer than the sample is the freshest evidence, so the depth says 0 rather than contradicting it.
   const sampled = live ?? detail.data.queue;
   const c = detail.data.composition;
-  const emptiedSinceSample = c !== null && c.sampled === 0 && sampled.depth > 0 && c.sampledAt > (liveBroker?.sampledAt ?? 0);
+  const emptiedSinceSample =
+    c !== null && c.sampled === 0 && sampled.depth > 0 && c.sampledAt > (liveBroker?.sampledAt ?? 0);
   const q = emptiedSinceSample ? { ...sampled, depth: 0, byPriority: {}, oldestSeenSeconds: null } : sampled;
   const problems = queueProblems(q);
 
   return (
     <div className="min-w-0 space-y-4">
-      <nav aria-label="Breadcrumb" className="text-xs text-zinc-500"><Link href="/queues" className="hover:underline">Queues</Link> / {broker}</nav>
+      <nav aria-label="Breadcrumb" className="text-xs text-zinc-500">
+        <Link href="/queues" className="hover:underline">
+          Queues
+        </Link>{" "}
+        / {broker}
+      </nav>
       <header className="min-w-0">
         <div className="flex flex-wrap items-center gap-2">
-          <h1 className="font-mono text-xl font-semibold tracking-tight break-all" data-testid="queue-name">{q.name}</h1>
+          <h1 className="font-mono text-xl font-semibold tracking-tight break-all" data-testid="queue-name">
+            {q.name}
+          </h1>
           <StatusBadge status={q.status} testId={`status-${q.name}`} />
-          {problems.map((p) => <span key={p} className="rounded border border-crit/50 bg-crit/10 px-2 py-0.5 text-xs text-red-800 dark:text-red-200">{PROBLEM_LABEL[p]}</span>)}
+          {problems.map((p) => (
+            <span
+              key={p}
+              className="rounded border border-crit/50 bg-crit/10 px-2 py-0.5 text-xs text-red-800 dark:text-red-200"
+            >
+              {PROBLEM_LABEL[p]}
+            </span>
+          ))}
         </div>
-        <p className="mt-1 text-sm text-zinc-500">broker {broker} · found via {q.origins.join(", ") || "—"}</p>
+        <p className="mt-1 text-sm text-zinc-500">
+          broker {broker} · found via {q.origins.join(", ") || "—"}
+        </p>
       </header>
-      {liveBroker && !liveBroker.ok && <SourceNotice kind="Broker" name={broker} error={liveBroker.error} sampledAt={liveBroker.sampledAt} />}
+      {liveBroker && !liveBroker.ok && (
+        <SourceNotice kind="Broker" name={broker} error={liveBroker.error} sampledAt={liveBroker.sampledAt} />
+      )}
       <StaleNote error={detail.error} />
       {/* Action slot: the lead's queue remediation buttons render here. */}
       <QueueActions broker={broker} queue={queue} summary={q} />
@@ -66,24 +90,52 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <Stat label="depth" value={fmtInt(q.depth)} testId={`queue-depth-${q.name}`} />
         <Stat label="unacked" value={fmtInt(q.unacked)} />
         <Stat label="orphaned" value={fmtInt(q.orphaned)} hot={q.orphaned > 0} />
-        <Stat label="consumers" value={q.consumers.length === 0 ? "none" : fmtInt(q.consumers.length)} hot={q.consumers.length === 0} />
+        <Stat
+          label="consumers"
+          value={q.consumers.length === 0 ? "none" : fmtInt(q.consumers.length)}
+          hot={q.consumers.length === 0}
+        />
         <Stat label="in / out" value={`${fmtRate(q.ratePerMinuteIn)} · ${fmtRate(q.ratePerMinuteOut)}`} />
         <Stat label="drain time" value={fmtDuration(q.drainSeconds)} />
         <Stat label="oldest seen" value={fmtDuration(q.oldestSeenSeconds)} />
         <Stat label="threshold" value={fmtInt(q.threshold)} />
       </dl>
       <QuarantineList broker={broker} queue={queue} quarantines={detail.data.quarantines} />
-      <div className="text-sm">By priority: <PriorityChips byPriority={q.byPriority} /></div>
+      <div className="text-sm">
+        By priority: <PriorityChips byPriority={q.byPriority} />
+      </div>
       <Panel title="Depth over time" aside={<RangeToggle value={range} onChange={setRange} />}>
-        <QueueChart queueKey={`${broker}/${queue}`} range={range} history={detail.data.history} live={live} liveSampledAt={liveBroker?.sampledAt ?? null} threshold={q.threshold} />
+        <QueueChart
+          queueKey={`${broker}/${queue}`}
+          range={range}
+          history={detail.data.history}
+          live={live}
+          liveSampledAt={liveBroker?.sampledAt ?? null}
+          threshold={q.threshold}
+        />
       </Panel>
       <div className="grid gap-4 xl:grid-cols-2">
-        <Composition composition={detail.data.composition} onShowArgs={isAdmin && !withArgs ? () => setWithArgs(true) : undefined} argsRequested={withArgs} />
-        <Panel title="Consumers" testId="consumers" aside={<span className="text-xs text-zinc-500">{detail.data.consumers.length} workers</span>}>
+        <Composition
+          composition={detail.data.composition}
+          onShowArgs={isAdmin && !withArgs ? () => setWithArgs(true) : undefined}
+          argsRequested={withArgs}
+        />
+        <Panel
+          title="Consumers"
+          testId="consumers"
+          aside={<span className="text-xs text-zinc-500">{detail.data.consumers.length} workers</span>}
+        >
           {detail.data.consumers.length === 0 ? (
-            <p className="text-sm font-semibold text-red-700 dark:text-red-300">No worker consumes this queue: messages will wait until one is started with -Q {q.name}.</p>
+            <p className="text-sm font-semibold text-red-700 dark:text-red-300">
+              No worker consumes this queue: messages will wait until one is started with -Q {q.name}.
+            </p>
           ) : (
-            <DataTable rows={detail.data.consumers} columns={CONSUMER_COLUMNS} caption={`Workers consuming ${q.name}`} rowKey={(w) => w.hostname} />
+            <DataTable
+              rows={detail.data.consumers}
+              columns={CONSUMER_COLUMNS}
+              caption={`Workers consuming ${q.name}`}
+              rowKey={(w) => w.hostname}
+            />
           )}
         </Panel>
       </div>
@@ -93,9 +145,16 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
 
 function Stat({ label, value, hot = false, testId }: { label: string; value: string; hot?: boolean; testId?: string }) {
   return (
-    <div className={`rounded-md border px-3 py-2 ${hot ? "border-crit/60 bg-crit/10" : "border-zinc-200 dark:border-zinc-800"}`}>
+    <div
+      className={`rounded-md border px-3 py-2 ${hot ? "border-crit/60 bg-crit/10" : "border-zinc-200 dark:border-zinc-800"}`}
+    >
       <dt className="text-xs text-zinc-500">{label}</dt>
-      <dd data-testid={testId} className={`text-base font-semibold tabular-nums ${hot ? "text-red-700 dark:text-red-300" : ""}`}>{value}</dd>
+      <dd
+        data-testid={testId}
+        className={`text-base font-semibold tabular-nums ${hot ? "text-red-700 dark:text-red-300" : ""}`}
+      >
+        {value}
+      </dd>
     </div>
   );
 }

@@ -17,12 +17,15 @@ export function QueuesView() {
   const query = useQueues();
   const { error, refetch } = query;
   const data = hydrated ? query.data : undefined;
-  if (!data) return error ? <LoadError error={error} what="queues" onRetry={() => void refetch()} /> : <Loading what="queues" />;
+  if (!data)
+    return error ? <LoadError error={error} what="queues" onRetry={() => void refetch()} /> : <Loading what="queues" />;
   return (
     <div className="min-w-0 space-y-4">
       <StaleNote error={error} />
       {data.brokers.length === 0 && <p className="text-sm text-zinc-500">No brokers are configured.</p>}
-      {data.brokers.map((b) => <BrokerQueues key={b.name} broker={b} />)}
+      {data.brokers.map((b) => (
+        <BrokerQueues key={b.name} broker={b} />
+      ))}
     </div>
   );
 }
@@ -33,10 +36,31 @@ function BrokerQueues({ broker }: { broker: BrokerSummary }) {
   return (
     <Panel
       testId={`broker-${broker.name}`}
-      title={<>Broker {broker.name} <span className={`ml-1 text-xs font-normal ${broker.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}>{broker.ok ? "up" : "down"}</span></>}
-      aside={<span className="text-xs text-zinc-500 tabular-nums">{rows.length} queues · {fmtInt(total)} waiting · sampled {fmtAge(broker.sampledAt)}</span>}
+      title={
+        <>
+          Broker {broker.name}{" "}
+          <span
+            className={`ml-1 text-xs font-normal ${broker.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}
+          >
+            {broker.ok ? "up" : "down"}
+          </span>
+        </>
+      }
+      aside={
+        <span className="text-xs text-zinc-500 tabular-nums">
+          {rows.length} queues · {fmtInt(total)} waiting · sampled {fmtAge(broker.sampledAt)}
+        </span>
+      }
     >
-      {!broker.ok && <SourceNotice kind="Broker" name={broker.name} error={broker.error} sampledAt={broker.sampledAt} testId={`broker-down-${broker.name}`} />}
+      {!broker.ok && (
+        <SourceNotice
+          kind="Broker"
+          name={broker.name}
+          error={broker.error}
+          sampledAt={broker.sampledAt}
+          testId={`broker-down-${broker.name}`}
+        />
+      )}
       <DataTable
         rows={rows}
         columns={queueColumns}

@@ -5,7 +5,9 @@ export function Facts({ items }: { items: [string, React.ReactNode, string?][] }
       {items.map(([label, value, testId]) => (
         <div key={label} className="min-w-0">
           <dt className="text-xs text-zinc-500">{label}</dt>
-          <dd className="tabular-nums break-words" data-testid={testId}>{value}</dd>
+          <dd className="tabular-nums break-words" data-testid={testId}>
+            {value}
+          </dd>
         </div>
       ))}
     </dl>
@@ -15,8 +17,16 @@ export function Facts({ items }: { items: [string, React.ReactNode, string?][] }
 export function Copyable({ text, testId }: { text: string; testId?: string }) {
   return (
     <div className="flex items-start gap-2">
-      <pre className="min-w-0 grow overflow-x-auto rounded bg-zinc-900 p-2 text-xs text-zinc-100" data-testid={testId}>{text}</pre>
-      <button type="button" className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700" onClick={() => void navigator.clipboard?.writeText(text)}>Copy</button>
+      <pre className="min-w-0 grow overflow-x-auto rounded bg-zinc-900 p-2 text-xs text-zinc-100" data-testid={testId}>
+        {text}
+      </pre>
+      <button
+        type="button"
+        className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700"
+        onClick={() => void navigator.clipboard?.writeText(text)}
+      >
+        Copy
+      </button>
     </div>
   );
 }

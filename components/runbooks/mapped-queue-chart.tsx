@@ -15,11 +15,25 @@ export function MappedQueueChart({ broker, queue, via }: { broker: string; queue
   const live = useMemo(() => b?.queues.find((q) => q.name === queue), [b, queue]);
   return (
     <div>
-      <p className="mb-1 text-xs"><Link href={queueHref(broker, queue)} className="font-mono hover:underline">{broker}/{queue}</Link>
-        {" "}depth {fmtInt(live?.depth)} · consumers {live?.consumers.length ?? "?"}{via ? ` · mapped by ${via}` : ""}</p>
-      {detail.data
-        ? <QueueChart queueKey={`${broker}/${queue}`} range="1h" history={detail.data.history} live={live} liveSampledAt={b?.sampledAt ?? null} threshold={live?.threshold ?? detail.data.queue.threshold} />
-        : <p className="text-xs text-zinc-500">{detail.error ? (detail.error as Error).message : "Loading…"}</p>}
+      <p className="mb-1 text-xs">
+        <Link href={queueHref(broker, queue)} className="font-mono hover:underline">
+          {broker}/{queue}
+        </Link>{" "}
+        depth {fmtInt(live?.depth)} · consumers {live?.consumers.length ?? "?"}
+        {via ? ` · mapped by ${via}` : ""}
+      </p>
+      {detail.data ? (
+        <QueueChart
+          queueKey={`${broker}/${queue}`}
+          range="1h"
+          history={detail.data.history}
+          live={live}
+          liveSampledAt={b?.sampledAt ?? null}
+          threshold={live?.threshold ?? detail.data.queue.threshold}
+        />
+      ) : (
+        <p className="text-xs text-zinc-500">{detail.error ? (detail.error as Error).message : "Loading…"}</p>
+      )}
     </div>
   );
 }

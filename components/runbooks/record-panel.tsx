@@ -12,8 +12,21 @@ export function RecordPanel({ run, actions }: { run: RunbookRun; actions: Action
   return (
     <div className="space-y-3 text-sm">
       <div className="flex flex-wrap gap-2">
-        <a href={`/api/runbooks/${runId}/report`} download className="rounded border border-blue-600 bg-blue-600 px-3 py-1.5 text-white" data-testid="report-download">Download report (Markdown)</a>
-        <Link href={`/runbooks/${runId}/report`} className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700" data-testid="report-print">Print-friendly report</Link>
+        <a
+          href={`/api/runbooks/${runId}/report`}
+          download
+          className="rounded border border-blue-600 bg-blue-600 px-3 py-1.5 text-white"
+          data-testid="report-download"
+        >
+          Download report (Markdown)
+        </a>
+        <Link
+          href={`/runbooks/${runId}/report`}
+          className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700"
+          data-testid="report-print"
+        >
+          Print-friendly report
+        </Link>
         <CloseRun run={run} />
       </div>
       <ActionsTable actions={actions} />
@@ -25,14 +38,43 @@ export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
   if (actions.length === 0) return <p className="text-xs text-zinc-500">No action recorded in this run yet.</p>;
   return (
     <table className="w-full text-xs" data-testid="run-actions">
-      <thead className="text-left text-zinc-500"><tr><th>When</th><th>Who</th><th>Action</th><th>Outcome</th><th>Audit id</th></tr></thead>
-      <tbody>{actions.map((a) => (
-        <tr key={a.auditId} data-testid="run-action" data-audit-id={a.auditId} data-action={a.action} className="border-t border-zinc-200 dark:border-zinc-800">
-          <td>{new Date(a.at).toLocaleTimeString()}</td><td>{a.by}</td><td className="font-mono">{a.action}</td>
-          <td className={a.status === "succeeded" ? "text-emerald-600" : a.status === "failed" ? "text-red-600" : "text-amber-600"}>{a.status}{a.finding ? ` — ${a.finding}` : ""}</td>
-          <td className="font-mono">{a.auditId}</td>
+      <thead className="text-left text-zinc-500">
+        <tr>
+          <th>When</th>
+          <th>Who</th>
+          <th>Action</th>
+          <th>Outcome</th>
+          <th>Audit id</th>
         </tr>
-      ))}</tbody>
+      </thead>
+      <tbody>
+        {actions.map((a) => (
+          <tr
+            key={a.auditId}
+            data-testid="run-action"
+            data-audit-id={a.auditId}
+            data-action={a.action}
+            className="border-t border-zinc-200 dark:border-zinc-800"
+          >
+            <td>{new Date(a.at).toLocaleTimeString()}</td>
+            <td>{a.by}</td>
+            <td className="font-mono">{a.action}</td>
+            <td
+              className={
+                a.status === "succeeded"
+                  ? "text-emerald-600"
+                  : a.status === "failed"
+                    ? "text-red-600"
+                    : "text-amber-600"
+              }
+            >
+              {a.status}
+              {a.finding ? ` — ${a.finding}` : ""}
+            </td>
+            <td className="font-mono">{a.auditId}</td>
+          </tr>
+        ))}
+      </tbody>
     </table>
   );
 }
@@ -41,7 +83,10 @@ export function Timeline({ entries, describe }: { entries: RunbookEntry[]; descr
   return (
     <ol className="space-y-1 text-xs" data-testid="run-timeline">
       {[...entries].reverse().map((e) => (
-        <li key={e.id} data-kind={e.kind}><span className="text-zinc-500">{new Date(e.ts).toLocaleTimeString()}</span> <span className="font-medium">{e.actor}</span> {describe(e)}</li>
+        <li key={e.id} data-kind={e.kind}>
+          <span className="text-zinc-500">{new Date(e.ts).toLocaleTimeString()}</span>{" "}
+          <span className="font-medium">{e.actor}</span> {describe(e)}
+        </li>
       ))}
     </ol>
   );
@@ -64,8 +109,19 @@ function CloseRun({ run }: { run: RunbookRun }) {
   }
   return (
     <>
-      <button type="button" onClick={() => void toggle()} className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700" data-testid="run-close">{next === "closed" ? "Close the run" : "Reopen the run"}</button>
-      {error && <span role="alert" className="text-xs text-red-600">{error}</span>}
+      <button
+        type="button"
+        onClick={() => void toggle()}
+        className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700"
+        data-testid="run-close"
+      >
+        {next === "closed" ? "Close the run" : "Reopen the run"}
+      </button>
+      {error && (
+        <span role="alert" className="text-xs text-red-600">
+          {error}
+        </span>
+      )}
     </>
   );
 }

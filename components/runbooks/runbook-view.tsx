@@ -25,8 +25,13 @@ export function RunbookView({ id }: { id: string }) {
   const q = useRunbook(id);
   const ctx = useRunbookContext(id);
   if (!q.data) {
-    if (isNotFound(q.error)) return <NotFoundPanel what="Runbook run" name={id} backHref="/runbooks" backLabel="All runbooks" />;
-    return q.error ? <LoadError error={q.error} what="this runbook" onRetry={() => void q.refetch()} /> : <Loading what="runbook" />;
+    if (isNotFound(q.error))
+      return <NotFoundPanel what="Runbook run" name={id} backHref="/runbooks" backLabel="All runbooks" />;
+    return q.error ? (
+      <LoadError error={q.error} what="this runbook" onRetry={() => void q.refetch()} />
+    ) : (
+      <Loading what="runbook" />
+    );
   }
   const view = q.data;
   const { run, steps } = view;
@@ -35,35 +40,88 @@ export function RunbookView({ id }: { id: string }) {
   return (
     <div className="min-w-0 space-y-4" data-testid="runbook" data-run-id={run.id} data-kind={run.kind}>
       <div className="flex flex-wrap items-baseline gap-3">
-        <h1 className="text-xl font-semibold">{run.kind === "thread-leak" ? "Thread leak" : "Queue backlog"}: {run.targetLabel}</h1>
-        <span className="text-xs text-zinc-500">started by {run.createdBy} {new Date(run.createdAt).toLocaleString()} · {run.status}</span>
-        {"host" in t ? <Link className="text-xs hover:underline" href={containerHref(t.host, t.id)}>container page</Link> : <Link className="text-xs hover:underline" href={queueHref(t.broker, t.queue)}>queue page</Link>}
+        <h1 className="text-xl font-semibold">
+          {run.kind === "thread-leak" ? "Thread leak" : "Queue backlog"}: {run.targetLabel}
+        </h1>
+        <span className="text-xs text-zinc-500">
+          started by {run.createdBy} {new Date(run.createdAt).toLocaleString()} · {run.status}
+        </span>
+        {"host" in t ? (
+          <Link className="text-xs hover:underline" href={containerHref(t.host, t.id)}>
+            container page
+          </Link>
+        ) : (
+          <Link className="text-xs hover:underline" href={queueHref(t.broker, t.queue)}>
+            queue page
+          </Link>
+        )}
       </div>
       {"host" in t ? (
         <ThreadSteps view={view} host={t.host} cid={t.id} ctx={ctx.data as ThreadLeakContext | undefined} />
       ) : (
         <>
-          <StepCard runId={run.id} n={1} progress={step("detect")}><QueueDetect broker={t.broker} queue={t.queue} ctx={ctx.data as QueueBacklogContext | undefined} /></StepCard>
-          <StepCard runId={run.id} n={2} progress={step("diagnose")}><QueueDiagnose ctx={ctx.data as QueueBacklogContext | undefined} /></StepCard>
-          <StepCard runId={run.id} n={3} progress={step("mitigate")}><QueueMitigate runId={run.id} broker={t.broker} queue={t.queue} ctx={ctx.data as QueueBacklogContext | undefined} /><div className="mt-3"><ActionsTable actions={view.actions} /></div></StepCard>
-          <StepCard runId={run.id} n={4} progress={step("verify")}><VerifyBlock view={view} chart={<MappedQueueChart broker={t.broker} queue={t.queue} />} /></StepCard>
+          <StepCard runId={run.id} n={1} progress={step("detect")}>
+            <QueueDetect broker={t.broker} queue={t.queue} ctx={ctx.data as QueueBacklogContext | undefined} />
+          </StepCard>
+          <StepCard runId={run.id} n={2} progress={step("diagnose")}>
+            <QueueDiagnose ctx={ctx.data as QueueBacklogContext | undefined} />
+          </StepCard>
+          <StepCard runId={run.id} n={3} progress={step("mitigate")}>
+            <QueueMitigate
+              runId={run.id}
+              broker={t.broker}
+              queue={t.queue}
+              ctx={ctx.data as QueueBacklogContext | undefined}
+            />
+            <div className="mt-3">
+              <ActionsTable actions={view.actions} />
+            </div>
+          </StepCard>
+          <StepCard runId={run.id} n={4} progress={step("verify")}>
+            <VerifyBlock view={view} chart={<MappedQueueChart broker={t.broker} queue={t.queue} />} />
+          </StepCard>
         </>
       )}
-      <StepCard runId={run.id} n={5} progress={step("record")}><RecordPanel run={run} actions={view.actions} /></StepCard>
-      <Panel title="Timeline"><Timeline entries={view.entries} describe={describeEntry} /></Panel>
+      <StepCard runId={run.id} n={5} progress={step("record")}>
+        <RecordPanel run={run} actions={view.actions} />
+      </StepCard>
+      <Panel title="Timeline">
+        <Timeline entries={view.entries} describe={describeEntry} />
+      </Panel>
     </div>
   );
 }
 
-function ThreadSteps({ view, host, cid, ctx }: { view: RunbookResponse; host: string; cid: string; ctx: ThreadLeakContext | undefined }) {
+function ThreadSteps({
+  view,
+  host,
+  cid,
+  ctx,
+}: {
+  view: RunbookResponse;
+  host: string;
+  cid: string;
+  ctx: ThreadLeakContext | undefined;
+}) {
   const { run, steps } = view;
   const step = (s: string) => steps.find((x) => x.step === s)!;
   return (
     <>
-      <StepCard runId={run.id} n={1} progress={step("detect")}><ThreadDetect host={host} id={cid} ctx={ctx} /></StepCard>
-      <StepCard runId={run.id} n={2} progress={step("diagnose")}><ThreadDiagnose host={host} id={cid} ctx={ctx} /></StepCard>
-      <StepCard runId={run.id} n={3} progress={step("mitigate")}><ThreadMitigate runId={run.id} host={host} id={cid} ctx={ctx} /><div className="mt-3"><ActionsTable actions={view.actions} /></div></StepCard>
-      <StepCard runId={run.id} n={4} progress={step("verify")}><VerifyBlock view={view} chart={<VerifyPidsChart host={host} id={cid} />} /></StepCard>
+      <StepCard runId={run.id} n={1} progress={step("detect")}>
+        <ThreadDetect host={host} id={cid} ctx={ctx} />
+      </StepCard>
+      <StepCard runId={run.id} n={2} progress={step("diagnose")}>
+        <ThreadDiagnose host={host} id={cid} ctx={ctx} />
+      </StepCard>
+      <StepCard runId={run.id} n={3} progress={step("mitigate")}>
+        <ThreadMitigate runId={run.id} host={host} id={cid} ctx={ctx} />
+        <div className="mt-3">
+          <ActionsTable actions={view.actions} />
+        </div>
+      </StepCard>
+      <StepCard runId={run.id} n={4} progress={step("verify")}>
+        <VerifyBlock view={view} chart={<VerifyPidsChart host={host} id={cid} />} />
+      </StepCard>
     </>
   );
 }
@@ -72,9 +130,16 @@ function VerifyPidsChart({ host, id }: { host: string; id: string }) {
   const detail = useContainer(host, id, "1h");
   const fleet = useContainers();
   const live = fleet.data?.containers.find((c) => c.host === host && c.id === id);
-  return detail.data ? <PidsChart containerKey={`${host}/${id}`} range="1h" history={detail.data.history} events={detail.data.events} live={live} /> : null;
+  return detail.data ? (
+    <PidsChart
+      containerKey={`${host}/${id}`}
+      range="1h"
+      history={detail.data.history}
+      events={detail.data.events}
+      live={live}
+    />
+  ) : null;
 }
-
 
 function VerifyBlock({ view, chart }: { view: RunbookResponse; chart: React.ReactNode }) {
   return <VerifyPanel run={view.run} verify={view.verify} chart={chart} />;

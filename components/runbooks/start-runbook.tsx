@@ -26,9 +26,24 @@ export function StartRunbook({ request, describe }: { request: Start | null; des
   return (
     <div className="space-y-2 text-sm">
       <p>{describe}</p>
-      {canAct ? <button type="button" disabled={busy} onClick={() => void go()} data-testid="runbook-start" className="rounded border border-blue-600 bg-blue-600 px-3 py-1.5 text-white">Open the runbook</button>
-        : <p className="text-zinc-500">Starting a runbook needs the operator role.</p>}
-      {error && <p role="alert" className="text-red-600">{error}</p>}
+      {canAct ? (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void go()}
+          data-testid="runbook-start"
+          className="rounded border border-blue-600 bg-blue-600 px-3 py-1.5 text-white"
+        >
+          Open the runbook
+        </button>
+      ) : (
+        <p className="text-zinc-500">Starting a runbook needs the operator role.</p>
+      )}
+      {error && (
+        <p role="alert" className="text-red-600">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -3,6 +3,11 @@ import { sendJson } from "@/lib/api";
 import type { RunbookRun } from "@/server/runbooks/types";
 
 // Starts a run, or joins the open one for the same target; callers navigate to it.
-export async function startRunbook(body: { alertId: string } | { kind: "thread-leak"; target: { host: string; id: string } } | { kind: "queue-backlog"; target: { broker: string; queue: string } }): Promise<RunbookRun> {
+export async function startRunbook(
+  body:
+    | { alertId: string }
+    | { kind: "thread-leak"; target: { host: string; id: string } }
+    | { kind: "queue-backlog"; target: { broker: string; queue: string } },
+): Promise<RunbookRun> {
   return (await sendJson<{ run: RunbookRun; joined: boolean }>("/api/runbooks", body)).run;
 }

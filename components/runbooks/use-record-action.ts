@@ -8,11 +8,16 @@ import { sendJson } from "@/lib/api";
 export function useRecordAction(runId: string) {
   const qc = useQueryClient();
   const [error, setError] = useState<string | null>(null);
-  const onDone = useCallback((r: RunResponse) => {
-    setError(null);
-    sendJson(`/api/runbooks/${runId}/actions`, { auditId: r.auditId })
-      .then(() => qc.invalidateQueries({ queryKey: ["runbook", runId] }))
-      .catch((e: Error) => setError(`The action ran (audit ${r.auditId}) but could not be linked to this run: ${e.message}`));
-  }, [qc, runId]);
+  const onDone = useCallback(
+    (r: RunResponse) => {
+      setError(null);
+      sendJson(`/api/runbooks/${runId}/actions`, { auditId: r.auditId })
+        .then(() => qc.invalidateQueries({ queryKey: ["runbook", runId] }))
+        .catch((e: Error) =>
+          setError(`The action ran (audit ${r.auditId}) but could not be linked to this run: ${e.message}`),
+        );
+    },
+    [qc, runId],
+  );
   return { onDone, error };
 }

@@ -6,14 +6,26 @@ import type { RunbookContext, RunbookResponse, RunbookRun } from "@/server/runbo
 // One run. The SSE "runbooks" topic invalidates ["runbook", id] whenever anyone changes it or the leader's verify
 // check reaches a verdict; the slow interval only refreshes the "watching, N s to go" countdown.
 export function useRunbook(id: string) {
-  return useQuery({ queryKey: ["runbook", id], queryFn: ({ signal }) => getJson<RunbookResponse>(`/api/runbooks/${encodeURIComponent(id)}`, signal), refetchInterval: 15_000 });
+  return useQuery({
+    queryKey: ["runbook", id],
+    queryFn: ({ signal }) => getJson<RunbookResponse>(`/api/runbooks/${encodeURIComponent(id)}`, signal),
+    refetchInterval: 15_000,
+  });
 }
 
 /** Cgroup chain, host-side advice, mapped queues / consumers: changes slowly, read every 10 s. */
 export function useRunbookContext(id: string) {
-  return useQuery({ queryKey: ["runbook", id, "context"], queryFn: ({ signal }) => getJson<RunbookContext>(`/api/runbooks/${encodeURIComponent(id)}/context`, signal), refetchInterval: 10_000 });
+  return useQuery({
+    queryKey: ["runbook", id, "context"],
+    queryFn: ({ signal }) => getJson<RunbookContext>(`/api/runbooks/${encodeURIComponent(id)}/context`, signal),
+    refetchInterval: 10_000,
+  });
 }
 
 export function useRunbooks() {
-  return useQuery({ queryKey: ["runbooks"], queryFn: ({ signal }) => getJson<{ runs: RunbookRun[] }>("/api/runbooks", signal), refetchInterval: 30_000 });
+  return useQuery({
+    queryKey: ["runbooks"],
+    queryFn: ({ signal }) => getJson<{ runs: RunbookRun[] }>("/api/runbooks", signal),
+    refetchInterval: 30_000,
+  });
 }

@@ -4,8 +4,23 @@ import { useState } from "react";
 import { getJson, sendJson } from "@/lib/api";
 import { fmtAge } from "@/lib/format";
 
-interface UserRow { id: string; username: string; role: string; disabled: boolean; createdAt: number }
-interface TokenRow { id: string; name: string; role: string; createdBy: string; createdAt: number; lastUsedAt: number | null; revoked: boolean; expiresAt: number | null }
+interface UserRow {
+  id: string;
+  username: string;
+  role: string;
+  disabled: boolean;
+  createdAt: number;
+}
+interface TokenRow {
+  id: string;
+  name: string;
+  role: string;
+  createdBy: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revoked: boolean;
+  expiresAt: number | null;
+}
 
 const input = "rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950";
 const button = "rounded bg-blue-600 px-3 py-1 text-sm text-white hover:bg-blue-500 disabled:opacity-50";
@@ -23,8 +38,14 @@ function UserRowView({ u }: { u: UserRow }) {
   const qc = useQueryClient();
   const [resetting, setResetting] = useState(false);
   const done = () => qc.invalidateQueries({ queryKey: ["users"] });
-  const patch = useMutation({ mutationFn: (b: unknown) => sendJson(`/api/users/${encodeURIComponent(u.id)}`, b, "PATCH"), onSuccess: done });
-  const remove = useMutation({ mutationFn: () => sendJson(`/api/users/${encodeURIComponent(u.id)}`, {}, "DELETE"), onSuccess: done });
+  const patch = useMutation({
+    mutationFn: (b: unknown) => sendJson(`/api/users/${encodeURIComponent(u.id)}`, b, "PATCH"),
+    onSuccess: done,
+  });
+  const remove = useMutation({
+    mutationFn: () => sendJson(`/api/users/${encodeURIComponent(u.id)}`, {}, "DELETE"),
+    onSuccess: done,
+  });
   const reset = useMutation({
     mutationFn: (password: string) => sendJson(`/api/users/${encodeURIComponent(u.id)}/password`, { password }),
     onSuccess: () => setResetting(false),
@@ -32,9 +53,18 @@ function UserRowView({ u }: { u: UserRow }) {
   const error = patch.error ?? remove.error ?? reset.error;
   return (
     <tr data-testid={`user-${u.username}`}>
-      <td>{u.username}{u.disabled ? " (disabled)" : ""}</td>
       <td>
-        <select value={u.role} className={input} aria-label={`Role of ${u.username}`} disabled={patch.isPending} onChange={(e) => patch.mutate({ role: e.target.value })}>
+        {u.username}
+        {u.disabled ? " (disabled)" : ""}
+      </td>
+      <td>
+        <select
+          value={u.role}
+          className={input}
+          aria-label={`Role of ${u.username}`}
+          disabled={patch.isPending}
+          onChange={(e) => patch.mutate({ role: e.target.value })}
+        >
           <option value="viewer">viewer</option>
           <option value="operator">operator</option>
           <option value="admin">admin</option>
@@ -42,17 +72,56 @@ function UserRowView({ u }: { u: UserRow }) {
       </td>
       <td>{fmtAge(u.createdAt)}</td>
       <td className="space-x-2">
-        <button type="button" className={linkButton} disabled={patch.isPending} onClick={() => patch.mutate({ disabled: !u.disabled })}>{u.disabled ? "Enable" : "Disable"}</button>
+        <button
+          type="button"
+          className={linkButton}
+          disabled={patch.isPending}
+          onClick={() => patch.mutate({ disabled: !u.disabled })}
+        >
+          {u.disabled ? "Enable" : "Disable"}
+        </button>
         {resetting ? (
-          <form className="inline-flex gap-1" onSubmit={(e) => { e.preventDefault(); reset.mutate(String(new FormData(e.currentTarget).get("password"))); }}>
-            <input name="password" type="password" minLength={12} required placeholder="new password (12+)" className={input} aria-label={`New password for ${u.username}`} />
-            <button className={linkButton} disabled={reset.isPending}>Set</button>
+          <form
+            className="inline-flex gap-1"
+            onSubmit={(e) => {
+              e.preventDefault();
+              reset.mutate(String(new FormData(e.currentTarget).get("password")));
+            }}
+          >
+            <input
+              name="password"
+              type="password"
+              minLength={12}
+              required
+              placeholder="new password (12+)"
+              className={input}
+              aria-label={`New password for ${u.username}`}
+            />
+            <button className={linkButton} disabled={reset.isPending}>
+              Set
+            </button>
           </form>
         ) : (
-          <button type="button" className={linkButton} onClick={() => setResetting(true)}>Reset password</button>
+          <button type="button" className={linkButton} onClick={() => setResetting(true)}>
+            Reset password
+          </button>
         )}
-        <button type="button" className={`${linkButton} text-red-500`} disabled={remove.isPending} onClick={() => { if (window.confirm(`Delete ${u.username}? Their sessions end and their API tokens stop working.`)) remove.mutate(); }}>Delete</button>
-        {error && <span role="alert" className="text-red-500">{error.message}</span>}
+        <button
+          type="button"
+          className={`${linkButton} text-red-500`}
+          disabled={remove.isPending}
+          onClick={() => {
+            if (window.confirm(`Delete ${u.username}? Their sessions end and their API tokens stop working.`))
+              remove.mutate();
+          }}
+        >
+          Delete
+        </button>
+        {error && (
+          <span role="alert" className="text-red-500">
+            {error.message}
+          </span>
+        )}
       </td>
     </tr>
   );
@@ -79,7 +148,10 @@ export function AdminPanels() {
   });
   const addToken = useMutation({
     mutationFn: (b: unknown) => sendJson<{ token: string }>("/api/tokens", b),
-    onSuccess: (r) => { setNewToken(r.token); void qc.invalidateQueries({ queryKey: ["tokens"] }); },
+    onSuccess: (r) => {
+      setNewToken(r.token);
+      void qc.invalidateQueries({ queryKey: ["tokens"] });
+    },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => sendJson(`/api/tokens/${encodeURIComponent(id)}`, {}, "DELETE"),
@@ -89,11 +161,22 @@ export function AdminPanels() {
   return (
     <>
       <section aria-labelledby="users" className="space-y-2">
-        <h2 id="users" className="font-medium">Users</h2>
+        <h2 id="users" className="font-medium">
+          Users
+        </h2>
         <table className="w-full text-sm">
-          <thead className="text-left text-zinc-500"><tr><th>User</th><th>Role</th><th>Created</th><th /></tr></thead>
+          <thead className="text-left text-zinc-500">
+            <tr>
+              <th>User</th>
+              <th>Role</th>
+              <th>Created</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
-            {users.data?.users.map((u) => <UserRowView key={u.id} u={u} />)}
+            {users.data?.users.map((u) => (
+              <UserRowView key={u.id} u={u} />
+            ))}
           </tbody>
         </table>
         <form
@@ -105,23 +188,64 @@ export function AdminPanels() {
           }}
         >
           <input name="username" placeholder="username" required className={input} aria-label="New username" />
-          <input name="password" type="password" placeholder="password (12+)" minLength={12} required className={input} aria-label="New password" />
+          <input
+            name="password"
+            type="password"
+            placeholder="password (12+)"
+            minLength={12}
+            required
+            className={input}
+            aria-label="New password"
+          />
           <RoleSelect name="role" />
-          <button className={button} disabled={addUser.isPending}>Add user</button>
-          {addUser.error && <span role="alert" className="text-sm text-red-500">{addUser.error.message}</span>}
+          <button className={button} disabled={addUser.isPending}>
+            Add user
+          </button>
+          {addUser.error && (
+            <span role="alert" className="text-sm text-red-500">
+              {addUser.error.message}
+            </span>
+          )}
         </form>
       </section>
       <section aria-labelledby="tokens" className="space-y-2">
-        <h2 id="tokens" className="font-medium">API tokens</h2>
-        <p className="text-sm text-zinc-500">Send as <code>Authorization: Bearer &lt;token&gt;</code>. A token is shown once.</p>
-        {newToken && <p role="status" className="break-all rounded border border-amber-500/50 p-2 font-mono text-xs">New token (copy it now): {newToken}</p>}
+        <h2 id="tokens" className="font-medium">
+          API tokens
+        </h2>
+        <p className="text-sm text-zinc-500">
+          Send as <code>Authorization: Bearer &lt;token&gt;</code>. A token is shown once.
+        </p>
+        {newToken && (
+          <p role="status" className="break-all rounded border border-amber-500/50 p-2 font-mono text-xs">
+            New token (copy it now): {newToken}
+          </p>
+        )}
         <table className="w-full text-sm">
-          <thead className="text-left text-zinc-500"><tr><th>Name</th><th>Role</th><th>By</th><th>Expires</th><th>Last used</th><th /></tr></thead>
+          <thead className="text-left text-zinc-500">
+            <tr>
+              <th>Name</th>
+              <th>Role</th>
+              <th>By</th>
+              <th>Expires</th>
+              <th>Last used</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {tokens.data?.tokens.map((t) => (
               <tr key={t.id}>
-                <td>{t.name}</td><td>{t.role}</td><td>{t.createdBy}</td><td>{tokenExpiry(t)}</td><td>{t.revoked ? "revoked" : fmtAge(t.lastUsedAt)}</td>
-                <td>{!t.revoked && <button type="button" className="text-red-500 underline" onClick={() => revoke.mutate(t.id)}>Revoke</button>}</td>
+                <td>{t.name}</td>
+                <td>{t.role}</td>
+                <td>{t.createdBy}</td>
+                <td>{tokenExpiry(t)}</td>
+                <td>{t.revoked ? "revoked" : fmtAge(t.lastUsedAt)}</td>
+                <td>
+                  {!t.revoked && (
+                    <button type="button" className="text-red-500 underline" onClick={() => revoke.mutate(t.id)}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -137,9 +261,23 @@ export function AdminPanels() {
         >
           <input name="name" placeholder="token name" required className={input} aria-label="Token name" />
           <RoleSelect name="role" />
-          <input name="expiresInDays" type="number" min={1} max={3650} placeholder="expires in days (optional)" className={input} aria-label="Expires in days" />
-          <button className={button} disabled={addToken.isPending}>Create token</button>
-          {addToken.error && <span role="alert" className="text-sm text-red-500">{addToken.error.message}</span>}
+          <input
+            name="expiresInDays"
+            type="number"
+            min={1}
+            max={3650}
+            placeholder="expires in days (optional)"
+            className={input}
+            aria-label="Expires in days"
+          />
+          <button className={button} disabled={addToken.isPending}>
+            Create token
+          </button>
+          {addToken.error && (
+            <span role="alert" className="text-sm text-red-500">
+              {addToken.error.message}
+            </span>
+          )}
         </form>
       </section>
     </>

@@ -18,7 +18,9 @@ export function LiveEvents() {
           /* a malformed frame is dropped; the next snapshot replaces it */
         }
       });
-    on("sources", (d) => qc.setQueryData<Health>(["health"], (old) => (old ? { ...old, sources: d as SourceState[] } : old)));
+    on("sources", (d) =>
+      qc.setQueryData<Health>(["health"], (old) => (old ? { ...old, sources: d as SourceState[] } : old)),
+    );
     on("containers", (d) => qc.setQueryData(["containers"], d));
     on("queues", (d) => qc.setQueryData(["queues"], d));
     on("workers", (d) => qc.setQueryData(["workers"], d));

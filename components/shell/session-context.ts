@@ -2,7 +2,12 @@
 import { createContext, useContext } from "react";
 import { roleAllows, type Role } from "@/server/auth/roles";
 
-export interface SessionValue { username: string; role: Role; csrfToken: string; readOnly: boolean }
+export interface SessionValue {
+  username: string;
+  role: Role;
+  csrfToken: string;
+  readOnly: boolean;
+}
 
 export const SessionContext = createContext<SessionValue | null>(null);
 

@@ -8,7 +8,11 @@ import { Sidebar } from "./sidebar";
 import { StatusStrip } from "./status-strip";
 import { LiveEvents } from "./live-events";
 
-export interface ShellUser { username: string; role: Role; csrfToken: string }
+export interface ShellUser {
+  username: string;
+  role: Role;
+  csrfToken: string;
+}
 
 export function Shell({ user, readOnly, children }: { user: ShellUser; readOnly: boolean; children: React.ReactNode }) {
   useEffect(() => setCsrfToken(user.csrfToken), [user.csrfToken]);
@@ -21,7 +25,9 @@ export function Shell({ user, readOnly, children }: { user: ShellUser; readOnly:
           <Sidebar />
           <div className="flex min-w-0 flex-1 flex-col">
             <StatusStrip />
-            <main id="main" className="min-w-0 flex-1 p-3 md:p-6">{children}</main>
+            <main id="main" className="min-w-0 flex-1 p-3 md:p-6">
+              {children}
+            </main>
           </div>
         </div>
       </SessionContext.Provider>

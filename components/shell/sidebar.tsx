@@ -36,10 +36,21 @@ export function Sidebar() {
   }
 
   return (
-    <nav aria-label="Main" className="border-b border-zinc-200 bg-zinc-50 md:w-52 md:shrink-0 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900">
+    <nav
+      aria-label="Main"
+      className="border-b border-zinc-200 bg-zinc-50 md:w-52 md:shrink-0 md:border-r md:border-b-0 dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <div className="flex items-center justify-between px-4 py-3">
-        <Link href="/" className="font-semibold tracking-tight">Leakwatch</Link>
-        <button type="button" className="rounded px-2 py-1 text-sm md:hidden" aria-expanded={open} aria-controls="nav-links" onClick={() => setOpen(!open)}>
+        <Link href="/" className="font-semibold tracking-tight">
+          Leakwatch
+        </Link>
+        <button
+          type="button"
+          className="rounded px-2 py-1 text-sm md:hidden"
+          aria-expanded={open}
+          aria-controls="nav-links"
+          onClick={() => setOpen(!open)}
+        >
           Menu
         </button>
       </div>
@@ -54,19 +65,33 @@ export function Sidebar() {
             >
               {n.label}
               {n.href === "/alerts" && firing > 0 && (
-                <span className="ml-2 rounded-full bg-crit px-1.5 py-0.5 text-xs font-semibold text-white tabular-nums" data-testid="nav-firing" aria-label={`${firing} firing`}>{firing}</span>
+                <span
+                  className="ml-2 rounded-full bg-crit px-1.5 py-0.5 text-xs font-semibold text-white tabular-nums"
+                  data-testid="nav-firing"
+                  aria-label={`${firing} firing`}
+                >
+                  {firing}
+                </span>
               )}
             </Link>
           </li>
         ))}
       </ul>
-      <div className={`${open ? "block" : "hidden"} space-y-2 border-t border-zinc-200 px-4 py-3 text-xs md:block dark:border-zinc-800`}>
+      <div
+        className={`${open ? "block" : "hidden"} space-y-2 border-t border-zinc-200 px-4 py-3 text-xs md:block dark:border-zinc-800`}
+      >
         <div className="text-zinc-500">
           Signed in as <span className="font-medium text-zinc-800 dark:text-zinc-200">{username}</span> ({role})
         </div>
         <div className="flex gap-2">
           <ThemeToggle />
-          <button type="button" onClick={logout} className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700">Sign out</button>
+          <button
+            type="button"
+            onClick={logout}
+            className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700"
+          >
+            Sign out
+          </button>
         </div>
       </div>
     </nav>

@@ -22,7 +22,12 @@ export function ThemeToggle() {
     document.cookie = `lw_theme=${next ? "dark" : "light"}; path=/; max-age=31536000; samesite=strict`;
   }
   return (
-    <button type="button" onClick={toggle} aria-pressed={dark === null ? undefined : !dark} className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700">
+    <button
+      type="button"
+      onClick={toggle}
+      aria-pressed={dark === null ? undefined : !dark}
+      className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700"
+    >
       {dark === null ? "Theme" : dark ? "Light theme" : "Dark theme"}
     </button>
   );

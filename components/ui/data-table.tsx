@@ -31,29 +31,66 @@ const ALIGN = { left: "text-left", right: "text-right tabular-nums", center: "te
 
 // One table for fleet, queues and workers: horizontal scroll inside its own box (never the page),
 // sticky header, and windowed rows for large fleets (1,000 containers stay smooth).
-export function DataTable<T>({ rows, columns, rowKey, rowTestId, rowClassName, caption, empty, virtualizeAbove = 200, rowHeightPx = 40, maxHeightClass = "max-h-[70vh]" }: Props<T>) {
+export function DataTable<T>({
+  rows,
+  columns,
+  rowKey,
+  rowTestId,
+  rowClassName,
+  caption,
+  empty,
+  virtualizeAbove = 200,
+  rowHeightPx = 40,
+  maxHeightClass = "max-h-[70vh]",
+}: Props<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtual = rows.length > virtualizeAbove;
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
-  const v = useVirtualizer({ count: virtual ? rows.length : 0, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeightPx, overscan: 12,
+  const v = useVirtualizer({
+    count: virtual ? rows.length : 0,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeightPx,
+    overscan: 12,
     // A first window before the scroll box is measured, so the first paint already shows rows.
-    initialRect: { width: 1280, height: 720 } });
+    initialRect: { width: 1280, height: 720 },
+  });
   const items = virtual ? v.getVirtualItems() : [];
   const padTop = virtual && items.length > 0 ? items[0]!.start : 0;
   const padBottom = virtual && items.length > 0 ? v.getTotalSize() - items[items.length - 1]!.end : 0;
-  const visible = virtual ? items.map((it) => ({ row: rows[it.index]!, index: it.index })) : rows.map((row, index) => ({ row, index }));
+  const visible = virtual
+    ? items.map((it) => ({ row: rows[it.index]!, index: it.index }))
+    : rows.map((row, index) => ({ row, index }));
   const totalWidth = columns.reduce((s, c) => s + c.width, 0);
 
   return (
     // `contain: content` keeps the relayout of a scrolled window inside this box instead of the whole page.
-    <div ref={scrollRef} style={virtual ? { contain: "content" } : undefined} className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""}`}>
-      <table className="table-fixed border-collapse text-sm" style={{ width: totalWidth, minWidth: "100%" }} aria-rowcount={rows.length + 1}>
+    <div
+      ref={scrollRef}
+      style={virtual ? { contain: "content" } : undefined}
+      className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""}`}
+    >
+      <table
+        className="table-fixed border-collapse text-sm"
+        style={{ width: totalWidth, minWidth: "100%" }}
+        aria-rowcount={rows.length + 1}
+      >
         <caption className="sr-only">{caption}</caption>
-        <colgroup>{columns.map((c) => <col key={c.key} style={{ width: c.width }} />)}</colgroup>
+        <colgroup>
+          {columns.map((c) => (
+            <col key={c.key} style={{ width: c.width }} />
+          ))}
+        </colgroup>
         <thead className="sticky top-0 z-10 bg-zinc-100 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>
             {columns.map((c) => (
-              <th key={c.key} scope="col" title={c.title} className={`px-2 py-2 font-medium whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}>{c.header}</th>
+              <th
+                key={c.key}
+                scope="col"
+                title={c.title}
+                className={`px-2 py-2 font-medium whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}
+              >
+                {c.header}
+              </th>
             ))}
           </tr>
         </thead>
@@ -72,7 +109,11 @@ export function DataTable<T>({ rows, columns, rowKey, rowTestId, rowClassName, c
           ))}
           {padBottom > 0 && <tr aria-hidden style={{ height: padBottom }} />}
           {rows.length === 0 && (
-            <tr><td colSpan={columns.length} className="px-2 py-6 text-center text-zinc-500">{empty ?? "Nothing to show."}</td></tr>
+            <tr>
+              <td colSpan={columns.length} className="px-2 py-6 text-center text-zinc-500">
+                {empty ?? "Nothing to show."}
+              </td>
+            </tr>
           )}
         </tbody>
       </table>
@@ -80,7 +121,14 @@ export function DataTable<T>({ rows, columns, rowKey, rowTestId, rowClassName, c
   );
 }
 
-interface RowProps { row: unknown; columns: readonly Column<unknown>[]; index: number; testId?: string; className?: string; heightPx?: number }
+interface RowProps {
+  row: unknown;
+  columns: readonly Column<unknown>[];
+  index: number;
+  testId?: string;
+  className?: string;
+  heightPx?: number;
+}
 
 // Memoized: while scrolling, rows that stay in the window (same data object, same columns) don't re-render;
 // only rows entering it do. A new snapshot replaces the row objects, so live updates still redraw them.
@@ -93,7 +141,9 @@ const Row = memo(function Row({ row, columns, index, testId, className, heightPx
       className={`border-t border-zinc-200 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-900/60 ${className ?? ""}`}
     >
       {columns.map((c) => (
-        <td key={c.key} className={`truncate px-2 py-1.5 whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}>{c.cell(row)}</td>
+        <td key={c.key} className={`truncate px-2 py-1.5 whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}>
+          {c.cell(row)}
+        </td>
       ))}
     </tr>
   );

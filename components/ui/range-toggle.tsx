@@ -4,7 +4,11 @@ import { HISTORY_RANGES as RANGES, type HistoryRange } from "@/lib/ranges";
 // A radio group of buttons: arrow-free but tab-reachable, with the pressed state announced.
 export function RangeToggle({ value, onChange }: { value: HistoryRange; onChange: (r: HistoryRange) => void }) {
   return (
-    <div role="group" aria-label="History range" className="inline-flex overflow-hidden rounded border border-zinc-300 text-xs dark:border-zinc-700">
+    <div
+      role="group"
+      aria-label="History range"
+      className="inline-flex overflow-hidden rounded border border-zinc-300 text-xs dark:border-zinc-700"
+    >
       {RANGES.map((r) => (
         <button
           key={r}

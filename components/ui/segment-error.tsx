@@ -13,8 +13,16 @@ export function SegmentError({ error, retry, what }: { error: unknown; retry: ()
       <p className="mt-1 break-words text-zinc-700 dark:text-zinc-300">{message}</p>
       {digest && <p className="mt-1 font-mono text-xs text-zinc-500">ref {digest}</p>}
       <div className="mt-3 flex gap-2">
-        <button type="button" onClick={() => retry()} className="rounded bg-blue-600 px-3 py-1.5 text-white hover:bg-blue-500">Try again</button>
-        <Link href="/" className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700">Overview</Link>
+        <button
+          type="button"
+          onClick={() => retry()}
+          className="rounded bg-blue-600 px-3 py-1.5 text-white hover:bg-blue-500"
+        >
+          Try again
+        </button>
+        <Link href="/" className="rounded border border-zinc-300 px-3 py-1.5 dark:border-zinc-700">
+          Overview
+        </Link>
       </div>
     </div>
   );

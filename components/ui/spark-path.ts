@@ -1,16 +1,28 @@
 // Builds the SVG polyline for a sparkline: pure so it is cheap to memoize and easy to test.
 
-export interface SparkGeometry { points: string; lastX: number; lastY: number }
+export interface SparkGeometry {
+  points: string;
+  lastX: number;
+  lastY: number;
+}
 
 /**
  * Scales [ts, value] pairs into a width x height box (y grows downward in SVG). The y range starts
  * at 0 when all values are non-negative, so a flat high line does not look like a spike.
  * Returns null when there is nothing to draw.
  */
-export function sparkPoints(trail: readonly (readonly [number, number])[], width: number, height: number, pad = 1): SparkGeometry | null {
+export function sparkPoints(
+  trail: readonly (readonly [number, number])[],
+  width: number,
+  height: number,
+  pad = 1,
+): SparkGeometry | null {
   const pts = trail.filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v));
   if (pts.length === 0) return null;
-  let t0 = Infinity, t1 = -Infinity, lo = Infinity, hi = -Infinity;
+  let t0 = Infinity,
+    t1 = -Infinity,
+    lo = Infinity,
+    hi = -Infinity;
   for (const [t, v] of pts) {
     if (t < t0) t0 = t;
     if (t > t1) t1 = t;
@@ -36,7 +48,10 @@ function round(n: number): number {
 }
 
 /** True when two trails would draw the same line: same length and same first and last points. */
-export function sameTrail(a: readonly (readonly [number, number])[] | undefined, b: readonly (readonly [number, number])[] | undefined): boolean {
+export function sameTrail(
+  a: readonly (readonly [number, number])[] | undefined,
+  b: readonly (readonly [number, number])[] | undefined,
+): boolean {
   if (a === b) return true;
   if (!a || !b || a.length !== b.length) return false;
   if (a.length === 0) return true;

@@ -12,18 +12,37 @@ export function WorkerCount() {
   const query = useWorkers();
   const { error, refetch } = query;
   const data = hydrated ? query.data : undefined;
-  if (!data) return <Panel title="Workers">{error ? <LoadError error={error} what="workers" onRetry={() => void refetch()} /> : <Loading what="workers" />}</Panel>;
+  if (!data)
+    return (
+      <Panel title="Workers">
+        {error ? <LoadError error={error} what="workers" onRetry={() => void refetch()} /> : <Loading what="workers" />}
+      </Panel>
+    );
   const alive = data.workers.filter((w) => w.alive);
   const gone = data.workers.filter((w) => !w.alive);
   return (
-    <Panel title={<Link href="/workers" className="hover:underline">Workers</Link>} testId="overview-workers">
+    <Panel
+      title={
+        <Link href="/workers" className="hover:underline">
+          Workers
+        </Link>
+      }
+      testId="overview-workers"
+    >
       <Link href="/workers" className="block" data-testid="overview-worker-count">
-        <span className="text-2xl font-semibold tabular-nums">{fmtInt(alive.length)}</span> <span className="text-sm text-zinc-500">alive</span>
-        {gone.length > 0 && <span className="ml-3 text-sm font-semibold text-red-700 dark:text-red-300">{fmtInt(gone.length)} gone</span>}
+        <span className="text-2xl font-semibold tabular-nums">{fmtInt(alive.length)}</span>{" "}
+        <span className="text-sm text-zinc-500">alive</span>
+        {gone.length > 0 && (
+          <span className="ml-3 text-sm font-semibold text-red-700 dark:text-red-300">{fmtInt(gone.length)} gone</span>
+        )}
       </Link>
       {gone.length > 0 && (
         <ul className="mt-2 text-xs text-zinc-500">
-          {gone.slice(0, 5).map((w) => <li key={`${w.broker}/${w.hostname}`} className="break-all">{w.hostname} — last seen {fmtAge(w.lastSeen)}</li>)}
+          {gone.slice(0, 5).map((w) => (
+            <li key={`${w.broker}/${w.hostname}`} className="break-all">
+              {w.hostname} — last seen {fmtAge(w.lastSeen)}
+            </li>
+          ))}
         </ul>
       )}
     </Panel>

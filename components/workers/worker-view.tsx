@@ -17,8 +17,13 @@ export function WorkerView({ broker, hostname }: { broker: string; hostname: str
   const all = useWorkers();
   const hydrated = useHydrated();
   if (!hydrated || !detail.data) {
-    if (isNotFound(detail.error)) return <NotFoundPanel what="Worker" name={`${broker}/${hostname}`} backHref="/workers" backLabel="All workers" />;
-    return detail.error ? <LoadError error={detail.error} what="this worker" onRetry={() => void detail.refetch()} /> : <Loading what="worker" />;
+    if (isNotFound(detail.error))
+      return <NotFoundPanel what="Worker" name={`${broker}/${hostname}`} backHref="/workers" backLabel="All workers" />;
+    return detail.error ? (
+      <LoadError error={detail.error} what="this worker" onRetry={() => void detail.refetch()} />
+    ) : (
+      <Loading what="worker" />
+    );
   }
   // Counts follow the live ["workers"] cache; the detail adds what only it has (heartbeat, queue depths).
   const w = all.data?.workers.find((x) => x.broker === broker && x.hostname === hostname) ?? detail.data.worker;
@@ -26,20 +31,37 @@ export function WorkerView({ broker, hostname }: { broker: string; hostname: str
 
   return (
     <div className="min-w-0 space-y-4" data-testid="worker-view">
-      <nav aria-label="Breadcrumb" className="text-xs text-zinc-500"><Link href="/workers" className="hover:underline">Workers</Link> / {broker}</nav>
+      <nav aria-label="Breadcrumb" className="text-xs text-zinc-500">
+        <Link href="/workers" className="hover:underline">
+          Workers
+        </Link>{" "}
+        / {broker}
+      </nav>
       <header className="flex min-w-0 flex-wrap items-center gap-2">
-        <h1 className="min-w-0 font-mono text-xl font-semibold tracking-tight break-all" data-testid="worker-name">{w.hostname}</h1>
-        {w.alive ? <span className="text-sm text-emerald-700 dark:text-emerald-300">● alive</span> : <span className="text-sm font-semibold text-red-700 dark:text-red-300">✕ gone</span>}
-        <span className="text-sm text-zinc-500">last seen {fmtAge(w.lastSeen)} via {w.via}</span>
+        <h1 className="min-w-0 font-mono text-xl font-semibold tracking-tight break-all" data-testid="worker-name">
+          {w.hostname}
+        </h1>
+        {w.alive ? (
+          <span className="text-sm text-emerald-700 dark:text-emerald-300">● alive</span>
+        ) : (
+          <span className="text-sm font-semibold text-red-700 dark:text-red-300">✕ gone</span>
+        )}
+        <span className="text-sm text-zinc-500">
+          last seen {fmtAge(w.lastSeen)} via {w.via}
+        </span>
       </header>
       <StaleNote error={detail.error} />
-      <Panel title="Actions" testId="worker-actions-panel"><WorkerActions broker={broker} hostname={hostname} worker={w} /></Panel>
+      <Panel title="Actions" testId="worker-actions-panel">
+        <WorkerActions broker={broker} hostname={hostname} worker={w} />
+      </Panel>
       <div className="grid gap-4 lg:grid-cols-3">
         <Panel title="Pool">
           <dl>
             <Fact label="Kind">{w.pool ?? "unknown"}</Fact>
             <Fact label="Concurrency">{fmtInt(w.concurrency)}</Fact>
-            <Fact label="Processes"><span title={w.processes.join(", ")}>{fmtInt(w.processes.length)}</span></Fact>
+            <Fact label="Processes">
+              <span title={w.processes.join(", ")}>{fmtInt(w.processes.length)}</span>
+            </Fact>
             <Fact label="Autoscale (max, min)">{w.autoscale ? `${w.autoscale[0]}, ${w.autoscale[1]}` : "off"}</Fact>
           </dl>
         </Panel>
@@ -59,18 +81,37 @@ export function WorkerView({ broker, hostname }: { broker: string; hostname: str
               <Fact label="Said goodbye">{heartbeat.offline ? "yes (clean shutdown)" : "no"}</Fact>
             </dl>
           ) : (
-            <p className="text-sm text-zinc-500">No heartbeat received: the worker answers pings but sends no events (start it with -E to see heartbeats).</p>
+            <p className="text-sm text-zinc-500">
+              No heartbeat received: the worker answers pings but sends no events (start it with -E to see heartbeats).
+            </p>
           )}
         </Panel>
       </div>
-      <Panel title="Queues consumed" testId="worker-queues" aside={<span className="text-xs text-zinc-500">{queues.length === 1 ? "1 queue" : `${fmtInt(queues.length)} queues`}</span>}>
-        {queues.length === 0 ? <p className="text-sm text-zinc-500">This worker consumes no queue.</p> : (
+      <Panel
+        title="Queues consumed"
+        testId="worker-queues"
+        aside={
+          <span className="text-xs text-zinc-500">
+            {queues.length === 1 ? "1 queue" : `${fmtInt(queues.length)} queues`}
+          </span>
+        }
+      >
+        {queues.length === 0 ? (
+          <p className="text-sm text-zinc-500">This worker consumes no queue.</p>
+        ) : (
           <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
             {queues.map((q) => (
               <li key={q.name} className="flex min-w-0 items-center gap-2 py-1.5">
-                <Link href={queueHref(broker, q.name)} className="min-w-0 truncate font-mono text-blue-700 hover:underline dark:text-blue-300">{q.name}</Link>
+                <Link
+                  href={queueHref(broker, q.name)}
+                  className="min-w-0 truncate font-mono text-blue-700 hover:underline dark:text-blue-300"
+                >
+                  {q.name}
+                </Link>
                 {q.status && <StatusBadge status={q.status} />}
-                <span className="ml-auto shrink-0 text-zinc-500 tabular-nums">{q.depth === null ? "not sampled" : `depth ${fmtInt(q.depth)}`}</span>
+                <span className="ml-auto shrink-0 text-zinc-500 tabular-nums">
+                  {q.depth === null ? "not sampled" : `depth ${fmtInt(q.depth)}`}
+                </span>
               </li>
             ))}
           </ul>

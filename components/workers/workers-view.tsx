@@ -20,18 +20,37 @@ export function WorkersView() {
   const workers = useWorkers();
   const queues = useQueues();
   const rows = useMemo(() => sortWorkers(workers.data?.workers ?? []), [workers.data]);
-  const map = useMemo(() => consumerMap(workers.data?.workers ?? [], queues.data?.brokers ?? []), [workers.data, queues.data]);
+  const map = useMemo(
+    () => consumerMap(workers.data?.workers ?? [], queues.data?.brokers ?? []),
+    [workers.data, queues.data],
+  );
 
   const hydrated = useHydrated();
-  if (!hydrated || !workers.data) return workers.error ? <LoadError error={workers.error} what="workers" onRetry={() => void workers.refetch()} /> : <Loading what="workers" />;
+  if (!hydrated || !workers.data)
+    return workers.error ? (
+      <LoadError error={workers.error} what="workers" onRetry={() => void workers.refetch()} />
+    ) : (
+      <Loading what="workers" />
+    );
   const alive = rows.filter((w) => w.alive).length;
   const orphanQueues = map.filter((e) => e.consumers.length === 0).length;
 
   return (
     <div className="min-w-0 space-y-4">
       <StaleNote error={workers.error} />
-      {queues.data?.brokers.filter((b) => !b.ok).map((b) => <SourceNotice key={b.name} kind="Broker" name={b.name} error={b.error} sampledAt={b.sampledAt} />)}
-      <Panel title="Workers" aside={<span className="text-xs text-zinc-500 tabular-nums" data-testid="worker-count">{fmtInt(alive)} alive of {fmtInt(rows.length)}</span>}>
+      {queues.data?.brokers
+        .filter((b) => !b.ok)
+        .map((b) => (
+          <SourceNotice key={b.name} kind="Broker" name={b.name} error={b.error} sampledAt={b.sampledAt} />
+        ))}
+      <Panel
+        title="Workers"
+        aside={
+          <span className="text-xs text-zinc-500 tabular-nums" data-testid="worker-count">
+            {fmtInt(alive)} alive of {fmtInt(rows.length)}
+          </span>
+        }
+      >
         <DataTable
           rows={rows}
           columns={COLUMNS}
@@ -45,21 +64,57 @@ export function WorkersView() {
       <Panel
         title="Queue → consumers"
         testId="consumer-map"
-        aside={<span className={`text-xs tabular-nums ${orphanQueues > 0 ? "font-semibold text-red-700 dark:text-red-300" : "text-zinc-500"}`}>{orphanQueues} queues without a consumer</span>}
+        aside={
+          <span
+            className={`text-xs tabular-nums ${orphanQueues > 0 ? "font-semibold text-red-700 dark:text-red-300" : "text-zinc-500"}`}
+          >
+            {orphanQueues} queues without a consumer
+          </span>
+        }
       >
         {queues.error && !queues.data && <LoadError error={queues.error} what="queues" />}
         <div className="overflow-x-auto">
           <table className="w-full min-w-[560px] text-sm">
             <thead className="text-xs text-zinc-500">
-              <tr><th scope="col" className="py-1 text-left font-medium">Queue</th><th scope="col" className="text-left font-medium">Broker</th><th scope="col" className="text-right font-medium">Depth</th><th scope="col" className="pl-4 text-left font-medium">Consumers</th></tr>
+              <tr>
+                <th scope="col" className="py-1 text-left font-medium">
+                  Queue
+                </th>
+                <th scope="col" className="text-left font-medium">
+                  Broker
+                </th>
+                <th scope="col" className="text-right font-medium">
+                  Depth
+                </th>
+                <th scope="col" className="pl-4 text-left font-medium">
+                  Consumers
+                </th>
+              </tr>
             </thead>
             <tbody>
               {map.map((e) => (
-                <tr key={`${e.broker}/${e.queue}`} data-testid={`consumers-of-${e.queue}`} className={`border-t border-zinc-200 dark:border-zinc-800 ${e.consumers.length === 0 ? "bg-crit/10" : ""}`}>
-                  <td className="py-1 pr-2"><Link href={queueHref(e.broker, e.queue)} className="text-blue-700 hover:underline dark:text-blue-300">{e.queue}</Link></td>
+                <tr
+                  key={`${e.broker}/${e.queue}`}
+                  data-testid={`consumers-of-${e.queue}`}
+                  className={`border-t border-zinc-200 dark:border-zinc-800 ${e.consumers.length === 0 ? "bg-crit/10" : ""}`}
+                >
+                  <td className="py-1 pr-2">
+                    <Link
+                      href={queueHref(e.broker, e.queue)}
+                      className="text-blue-700 hover:underline dark:text-blue-300"
+                    >
+                      {e.queue}
+                    </Link>
+                  </td>
                   <td>{e.broker}</td>
                   <td className="text-right tabular-nums">{fmtInt(e.depth)}</td>
-                  <td className="pl-4">{e.consumers.length === 0 ? <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span> : e.consumers.join(", ")}</td>
+                  <td className="pl-4">
+                    {e.consumers.length === 0 ? (
+                      <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span>
+                    ) : (
+                      e.consumers.join(", ")
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

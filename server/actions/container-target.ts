@@ -14,8 +14,10 @@ export const containerTarget = z.object({
 });
 export type ContainerTarget = z.infer<typeof containerTarget>;
 
-
-export interface ContainerState { inspect: InspectInfo; cgroup: CgroupReading | null }
+export interface ContainerState {
+  inspect: InspectInfo;
+  cgroup: CgroupReading | null;
+}
 
 export async function readContainerState(t: ContainerTarget): Promise<ContainerState> {
   const docker = dockerFor(hostConfig(t.host));
@@ -23,7 +25,10 @@ export async function readContainerState(t: ContainerTarget): Promise<ContainerS
   const cfg = getConfig();
   let cgroup: CgroupReading | null = null;
   if (inspect.running && inspect.pid > 0) {
-    const r = await readContainerCgroup({ cgroupRoot: cfg.cgroupRoot, procRoot: cfg.procRoot }, { id: inspect.id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit });
+    const r = await readContainerCgroup(
+      { cgroupRoot: cfg.cgroupRoot, procRoot: cfg.procRoot },
+      { id: inspect.id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit },
+    );
     if (r.ok) cgroup = r.reading;
   }
   return { inspect, cgroup };
@@ -44,7 +49,8 @@ export async function resolvedAuditTarget(t: ContainerTarget): Promise<{ target:
 /** Ancestor levels (not the container's own) whose max is below `limit`: raising the own limit past them changes nothing. */
 export function tighterAncestors(cgroup: CgroupReading | null, limit: number | null): { path: string; max: number }[] {
   if (!cgroup) return [];
-  return cgroup.detail.levels.slice(1)
+  return cgroup.detail.levels
+    .slice(1)
     .filter((l) => l.max !== null && (limit === null || l.max < limit))
     .map((l) => ({ path: l.path, max: l.max! }));
 }

@@ -5,7 +5,14 @@ import { dockerFor } from "@/server/docker/endpoints";
 import { ownSystemdScope, revertLimit, scopeAfterUpdate } from "@/server/docker/systemd-scope";
 import { fmtLimit } from "./format";
 import { hostConfig } from "@/server/sources/lookup";
-import { containerTarget, label, resolvedAuditTarget, readContainerState, tighterAncestors, type ContainerTarget } from "./container-target";
+import {
+  containerTarget,
+  label,
+  resolvedAuditTarget,
+  readContainerState,
+  tighterAncestors,
+  type ContainerTarget,
+} from "./container-target";
 import { snapshot } from "@/server/live";
 import type { ContainersResponse } from "@/server/schemas/api";
 import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
@@ -15,11 +22,19 @@ export const MAX_PIDS = 4_194_304; // kernel pid_max ceiling
 
 const setLimitParams = z.object({
   /** null = unlimited. */
-  limit: z.number().int("must be a whole number")
+  limit: z
+    .number()
+    .int("must be a whole number")
     .min(1, "must be at least 1 (null means unlimited)")
-    .max(MAX_PIDS, `must be at most ${MAX_PIDS}, the kernel's pid_max ceiling`).nullable(),
+    .max(MAX_PIDS, `must be at most ${MAX_PIDS}, the kernel's pid_max ceiling`)
+    .nullable(),
   /** Revert to the old value after this many seconds unless confirmed. */
-  revertAfterSeconds: z.number().int().min(30).max(7 * 86400).optional(),
+  revertAfterSeconds: z
+    .number()
+    .int()
+    .min(30)
+    .max(7 * 86400)
+    .optional(),
 });
 
 export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitParams>> = {
@@ -29,36 +44,56 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
   destructive: false,
   target: containerTarget,
   params: setLimitParams,
-  targetLabel: label, auditTarget: resolvedAuditTarget,
+  targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const { inspect, cgroup } = await readContainerState(t);
     const current = cgroup?.pids.current ?? null;
     const warnings: string[] = [];
     const blockers: string[] = [];
     for (const a of tighterAncestors(cgroup, p.limit))
-      warnings.push(`The ancestor cgroup ${a.path} caps this container at ${a.max}: a container limit above that changes nothing until the ancestor is raised on the host.`);
+      warnings.push(
+        `The ancestor cgroup ${a.path} caps this container at ${a.max}: a container limit above that changes nothing until the ancestor is raised on the host.`,
+      );
     if (p.limit !== null && current !== null && p.limit <= current)
-      warnings.push(`The new limit ${p.limit} is at or below the ${current} tasks running now: every new thread or process will be refused at once.`);
+      warnings.push(
+        `The new limit ${p.limit} is at or below the ${current} tasks running now: every new thread or process will be refused at once.`,
+      );
     if (!inspect.running) warnings.push("The container is not running: the limit applies when it starts.");
     const scope = ownSystemdScope(cgroup);
     if (scope) warnings.push(scopeAfterUpdate(scope, inspect.pidsLimit, p.limit));
     const revertTo = revertLimit(scope, inspect.pidsLimit);
     if (p.revertAfterSeconds) {
-      warnings.push(`Reverts to ${fmtLimit(revertTo)} after ${p.revertAfterSeconds} s unless confirmed.` +
-        (revertTo !== inspect.pidsLimit ? ` (Docker's own value is unlimited, but systemd's default ${revertTo} capped the scope: the revert sets ${revertTo} explicitly, since unlimited would leave the scope uncapped.)` : ""));
+      warnings.push(
+        `Reverts to ${fmtLimit(revertTo)} after ${p.revertAfterSeconds} s unless confirmed.` +
+          (revertTo !== inspect.pidsLimit
+            ? ` (Docker's own value is unlimited, but systemd's default ${revertTo} capped the scope: the revert sets ${revertTo} explicitly, since unlimited would leave the scope uncapped.)`
+            : ""),
+      );
       const forecast = forecastAt(t.host, inspect.id, current, p.revertAfterSeconds);
       if (forecast !== null && revertTo !== null && forecast >= revertTo)
-        warnings.push(`At the current growth about ${Math.round(forecast)} tasks will run when this reverts, above the old limit ${revertTo}: the revert would refuse forks, so it will be held until you keep the raise or usage falls.`);
+        warnings.push(
+          `At the current growth about ${Math.round(forecast)} tasks will run when this reverts, above the old limit ${revertTo}: the revert would refuse forks, so it will be held until you keep the raise or usage falls.`,
+        );
     }
     const pending = p.revertAfterSeconds ? null : await pendingTimebox("container.set-pids-limit", label(t));
-    if (pending) warnings.push(`This replaces the time box raised in ${pending.auditId.slice(0, 8)}: its revert due at ${new Date(pending.dueAt).toISOString()} is cancelled.`);
+    if (pending)
+      warnings.push(
+        `This replaces the time box raised in ${pending.auditId.slice(0, 8)}: its revert due at ${new Date(pending.dueAt).toISOString()} is cancelled.`,
+      );
     return {
       summary: `Set ${inspect.name}'s pids limit from ${fmtLimit(inspect.pidsLimit)} to ${fmtLimit(p.limit)}.`,
       targets: [`${t.host}/${inspect.name} (${inspect.id.slice(0, 12)})`],
       changes: [{ what: "PidsLimit", from: inspect.pidsLimit, to: p.limit }],
-      warnings, blockers,
+      warnings,
+      blockers,
       revertAfterSeconds: p.revertAfterSeconds ?? null,
-      state: { oldLimit: inspect.pidsLimit, revertLimit: revertTo, fullId: inspect.id, pendingBox: pending?.id ?? null },
+      state: {
+        oldLimit: inspect.pidsLimit,
+        revertLimit: revertTo,
+        fullId: inspect.id,
+        pendingBox: pending?.id ?? null,
+      },
     } satisfies Preview;
   },
   async execute(t, p, preview, ctx) {
@@ -67,23 +102,48 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
     let timebox: string | null = null;
     // A limit set by hand while a time box is pending replaces it ("Revert now" on the container page is this).
     const replaced = preview.state?.pendingBox as string | null | undefined;
-    if (replaced) await settleTimebox(replaced, "superseded", `replaced by ${ctx.actor} (${ctx.auditId}) with ${fmtLimit(p.limit)}`);
+    if (replaced)
+      await settleTimebox(
+        replaced,
+        "superseded",
+        `replaced by ${ctx.actor} (${ctx.auditId}) with ${fmtLimit(p.limit)}`,
+      );
     if (p.revertAfterSeconds) {
       timebox = await createTimebox({
-        action: "container.set-pids-limit", target: t, targetLabel: label(t), auditId: ctx.auditId, actor: ctx.actor,
-        revertParams: { limit: (preview.state?.revertLimit as number | null) ?? null }, dueAt: Date.now() + p.revertAfterSeconds * 1000,
+        action: "container.set-pids-limit",
+        target: t,
+        targetLabel: label(t),
+        auditId: ctx.auditId,
+        actor: ctx.actor,
+        revertParams: { limit: (preview.state?.revertLimit as number | null) ?? null },
+        dueAt: Date.now() + p.revertAfterSeconds * 1000,
       });
     }
-    return { result: timebox ? `limit set; reverts in ${p.revertAfterSeconds} s unless confirmed` : "limit set", before: preview.state?.oldLimit ?? null, after: p.limit, details: { timebox } };
+    return {
+      result: timebox ? `limit set; reverts in ${p.revertAfterSeconds} s unless confirmed` : "limit set",
+      before: preview.state?.oldLimit ?? null,
+      after: p.limit,
+      details: { timebox },
+    };
   },
   async verify(t, p) {
     const { inspect, cgroup } = await readContainerState(t);
     const dockerOk = inspect.pidsLimit === p.limit;
     const cgroupMax = cgroup ? cgroup.pids.limit : undefined;
     const cgroupOk = cgroupMax === undefined || cgroupMax === p.limit;
-    const finding = `docker inspect PidsLimit=${fmtLimit(inspect.pidsLimit)}` + (cgroupMax === undefined ? " (cgroup not readable here)" : `, cgroup pids.max=${fmtLimit(cgroupMax)}`) +
+    const finding =
+      `docker inspect PidsLimit=${fmtLimit(inspect.pidsLimit)}` +
+      (cgroupMax === undefined ? " (cgroup not readable here)" : `, cgroup pids.max=${fmtLimit(cgroupMax)}`) +
       (cgroup ? `; effective limit now ${fmtLimit(cgroup.pids.effectiveLimit)} from ${cgroup.pids.limitSource}` : "");
-    return { ok: dockerOk && cgroupOk, finding, observed: { dockerPidsLimit: inspect.pidsLimit, cgroupMax: cgroupMax ?? null, effectiveLimit: cgroup?.pids.effectiveLimit ?? null } };
+    return {
+      ok: dockerOk && cgroupOk,
+      finding,
+      observed: {
+        dockerPidsLimit: inspect.pidsLimit,
+        cgroupMax: cgroupMax ?? null,
+        effectiveLimit: cgroup?.pids.effectiveLimit ?? null,
+      },
+    };
   },
 };
 
@@ -102,17 +162,27 @@ export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>>
   destructive: false,
   target: containerTarget,
   params: z.object({}).strict(),
-  targetLabel: label, auditTarget: resolvedAuditTarget,
+  targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   async preview(t) {
     const box = await pendingTimebox("container.set-pids-limit", label(t));
     return {
-      summary: box ? `Keep the raised limit; cancel the revert due at ${new Date(box.dueAt).toISOString()}.` : "Nothing to confirm.",
-      targets: [label(t)], changes: box ? [{ what: "pending revert", from: new Date(box.dueAt).toISOString(), to: "cancelled" }] : [],
-      warnings: [], blockers: box ? [] : ["No time-boxed pids limit is pending for this container."], state: { box: box?.id ?? null },
+      summary: box
+        ? `Keep the raised limit; cancel the revert due at ${new Date(box.dueAt).toISOString()}.`
+        : "Nothing to confirm.",
+      targets: [label(t)],
+      changes: box ? [{ what: "pending revert", from: new Date(box.dueAt).toISOString(), to: "cancelled" }] : [],
+      warnings: [],
+      blockers: box ? [] : ["No time-boxed pids limit is pending for this container."],
+      state: { box: box?.id ?? null },
     };
   },
   async execute(t, _p, preview, ctx) {
-    const ok = await settleTimebox(preview.state!.box as string, "confirmed", `confirmed by ${ctx.actor} (${ctx.auditId})`);
+    const ok = await settleTimebox(
+      preview.state!.box as string,
+      "confirmed",
+      `confirmed by ${ctx.actor} (${ctx.auditId})`,
+    );
     return { result: ok ? "revert cancelled; the limit stays" : "the revert had already run" };
   },
   async verify(t) {
@@ -135,14 +205,19 @@ export const restartContainer: ActionDef<ContainerTarget, z.infer<typeof gracePa
   destructive: true,
   target: containerTarget,
   params: graceParams,
-  targetLabel: label, auditTarget: resolvedAuditTarget,
+  targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const i = await runningState(t);
     return {
       summary: `Restart ${i.name} (SIGTERM, then SIGKILL after ${p.graceSeconds} s).`,
-      targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "restarted" }],
-      warnings: ["Threads return to baseline; work in flight is interrupted (Celery redelivers unacked tasks after the visibility timeout or on warm shutdown)."],
-      blockers: [], state: { startedAt: i.startedAt },
+      targets: [`${t.host}/${i.name}`],
+      changes: [{ what: "state", from: i.state, to: "restarted" }],
+      warnings: [
+        "Threads return to baseline; work in flight is interrupted (Celery redelivers unacked tasks after the visibility timeout or on warm shutdown).",
+      ],
+      blockers: [],
+      state: { startedAt: i.startedAt },
     };
   },
   async execute(t, p, preview) {
@@ -152,15 +227,32 @@ export const restartContainer: ActionDef<ContainerTarget, z.infer<typeof gracePa
   async verify(t, _p, preview) {
     const i = await runningState(t);
     const ok = i.running && i.startedAt !== preview.state?.startedAt;
-    return { ok, finding: ok ? `running again since ${i.startedAt}` : `state ${i.state}, started ${i.startedAt}`, observed: { state: i.state, startedAt: i.startedAt } };
+    return {
+      ok,
+      finding: ok ? `running again since ${i.startedAt}` : `state ${i.state}, started ${i.startedAt}`,
+      observed: { state: i.state, startedAt: i.startedAt },
+    };
   },
 };
 
 export const stopContainer: ActionDef<ContainerTarget, z.infer<typeof graceParams>> = {
-  name: "container.stop", title: "Stop container", role: "operator", destructive: true, target: containerTarget, params: graceParams, targetLabel: label, auditTarget: resolvedAuditTarget,
+  name: "container.stop",
+  title: "Stop container",
+  role: "operator",
+  destructive: true,
+  target: containerTarget,
+  params: graceParams,
+  targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const i = await runningState(t);
-    return { summary: `Stop ${i.name} (grace ${p.graceSeconds} s).`, targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "exited" }], warnings: ["The service is down until started again."], blockers: i.running ? [] : ["The container is not running."] };
+    return {
+      summary: `Stop ${i.name} (grace ${p.graceSeconds} s).`,
+      targets: [`${t.host}/${i.name}`],
+      changes: [{ what: "state", from: i.state, to: "exited" }],
+      warnings: ["The service is down until started again."],
+      blockers: i.running ? [] : ["The container is not running."],
+    };
   },
   async execute(t, p) {
     await dockerFor(hostConfig(t.host)).stopContainer(t.id, p.graceSeconds);
@@ -173,10 +265,23 @@ export const stopContainer: ActionDef<ContainerTarget, z.infer<typeof graceParam
 };
 
 export const startContainer: ActionDef<ContainerTarget, Record<string, never>> = {
-  name: "container.start", title: "Start container", role: "operator", destructive: false, target: containerTarget, params: z.object({}).strict(), targetLabel: label, auditTarget: resolvedAuditTarget,
+  name: "container.start",
+  title: "Start container",
+  role: "operator",
+  destructive: false,
+  target: containerTarget,
+  params: z.object({}).strict(),
+  targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   async preview(t) {
     const i = await runningState(t);
-    return { summary: `Start ${i.name}.`, targets: [`${t.host}/${i.name}`], changes: [{ what: "state", from: i.state, to: "running" }], warnings: [], blockers: i.running ? ["The container is running already."] : [] };
+    return {
+      summary: `Start ${i.name}.`,
+      targets: [`${t.host}/${i.name}`],
+      changes: [{ what: "state", from: i.state, to: "running" }],
+      warnings: [],
+      blockers: i.running ? ["The container is running already."] : [],
+    };
   },
   async execute(t) {
     await dockerFor(hostConfig(t.host)).startContainer(t.id);
@@ -191,17 +296,31 @@ export const startContainer: ActionDef<ContainerTarget, Record<string, never>> =
 const signalParams = z.object({ signal: z.enum(ALLOWED_KILL_SIGNALS) });
 
 export const signalContainer: ActionDef<ContainerTarget, z.infer<typeof signalParams>> = {
-  name: "container.signal", title: "Send a signal to the main process", role: "operator", destructive: false, target: containerTarget, params: signalParams, targetLabel: label, auditTarget: resolvedAuditTarget,
+  name: "container.signal",
+  title: "Send a signal to the main process",
+  role: "operator",
+  destructive: false,
+  target: containerTarget,
+  params: signalParams,
+  targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   async preview(t, p) {
     const i = await runningState(t);
     const effect: Record<string, string> = {
       SIGQUIT: "Go, Java and Python (faulthandler) processes print a thread dump to the logs; some runtimes exit.",
       SIGUSR1: "Celery workers print a traceback of every thread to the log (Celery's cry handler).",
       SIGUSR2: "Application-defined.",
-      SIGTERM: "Celery workers do a warm shutdown: they finish running tasks, then exit (the container stops unless restarted).",
+      SIGTERM:
+        "Celery workers do a warm shutdown: they finish running tasks, then exit (the container stops unless restarted).",
       SIGHUP: "Often reloads configuration; Celery workers restart themselves.",
     };
-    return { summary: `Send ${p.signal} to ${i.name}'s main process.`, targets: [`${t.host}/${i.name}`], changes: [{ what: "signal", from: null, to: p.signal }], warnings: [effect[p.signal] ?? ""], blockers: i.running ? [] : ["The container is not running."] };
+    return {
+      summary: `Send ${p.signal} to ${i.name}'s main process.`,
+      targets: [`${t.host}/${i.name}`],
+      changes: [{ what: "signal", from: null, to: p.signal }],
+      warnings: [effect[p.signal] ?? ""],
+      blockers: i.running ? [] : ["The container is not running."],
+    };
   },
   async execute(t, p) {
     await dockerFor(hostConfig(t.host)).killContainer(t.id, p.signal);
@@ -213,4 +332,11 @@ export const signalContainer: ActionDef<ContainerTarget, z.infer<typeof signalPa
   },
 };
 
-export const containerActions = [setPidsLimit, confirmPidsLimit, restartContainer, stopContainer, startContainer, signalContainer];
+export const containerActions = [
+  setPidsLimit,
+  confirmPidsLimit,
+  restartContainer,
+  stopContainer,
+  startContainer,
+  signalContainer,
+];

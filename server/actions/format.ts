@@ -1,1 +1,2 @@
-export const fmtLimit = (n: number | null | undefined): string => (n === null || n === undefined ? "unlimited" : String(n));
+export const fmtLimit = (n: number | null | undefined): string =>
+  n === null || n === undefined ? "unlimited" : String(n);

@@ -15,7 +15,11 @@ import { ConflictError } from "@/server/errors";
 // Queue actions: every move is per-message atomic (queue-ops' Lua scripts); nothing is ever deleted outright.
 // A purge moves messages into a quarantine list kept for a retention period; restore moves them back.
 
-const queueName = z.string().min(1).max(1024).refine((q) => !/[\r\n]/.test(q), "must not contain line breaks");
+const queueName = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((q) => !/[\r\n]/.test(q), "must not contain line breaks");
 export const queueTarget = z.object({ broker: z.string().min(1).max(64), queue: queueName });
 type QueueTarget = z.infer<typeof queueTarget>;
 const label = (t: QueueTarget) => `${t.broker}/${t.queue}`;
@@ -30,12 +34,21 @@ async function depthOf(b: BrokerConfig, queue: string): Promise<{ depth: number;
 const moveParams = z.object({
   to: queueName,
   // Empty (null) or absent means all.
-  count: z.union([z.literal("all"), z.number().int().min(1).max(10_000_000)]).nullish().transform((v) => v ?? "all"),
+  count: z
+    .union([z.literal("all"), z.number().int().min(1).max(10_000_000)])
+    .nullish()
+    .transform((v) => v ?? "all"),
   taskName: z.string().min(1).max(255).optional(),
 });
 
 const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
-  name: "queue.move", title: "Move messages to another queue", role: "operator", destructive: false, target: queueTarget, params: moveParams, targetLabel: label,
+  name: "queue.move",
+  title: "Move messages to another queue",
+  role: "operator",
+  destructive: false,
+  target: queueTarget,
+  params: moveParams,
+  targetLabel: label,
   async preview(t, p) {
     const b = brokerConfig(t.broker);
     const [from, to] = await Promise.all([depthOf(b, t.queue), depthOf(b, p.to)]);
@@ -47,23 +60,36 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
     return {
       summary: `Move ${p.count === "all" ? "all" : `up to ${p.count}`} ${p.taskName ? `${p.taskName} ` : ""}messages from ${t.queue} to ${p.to}, keeping their priority.`,
       targets: [label(t), `${t.broker}/${p.to}`],
-      changes: [{ what: `depth of ${t.queue}`, from: from.depth, to: p.taskName ? `≥ ${from.depth - n}` : from.depth - n }, { what: `depth of ${p.to}`, from: to.depth, to: p.taskName ? `≤ ${to.depth + n}` : to.depth + n }],
+      changes: [
+        { what: `depth of ${t.queue}`, from: from.depth, to: p.taskName ? `≥ ${from.depth - n}` : from.depth - n },
+        { what: `depth of ${p.to}`, from: to.depth, to: p.taskName ? `≤ ${to.depth + n}` : to.depth + n },
+      ],
       warnings: [
         ...(p.taskName ? [`Only messages of task ${p.taskName} move; the count is an upper bound.`] : []),
         "Producers and workers keep running: each message moves atomically, so none is lost or duplicated.",
         "Each moved message is re-addressed to its new queue (delivery_info), so if a worker dies holding it, kombu redelivers it there.",
-        ...(liveQueue(t.broker, p.to)?.consumers.length ? [] : [`Nobody consumes ${p.to}: moved messages wait there (a parking queue).`]),
+        ...(liveQueue(t.broker, p.to)?.consumers.length
+          ? []
+          : [`Nobody consumes ${p.to}: moved messages wait there (a parking queue).`]),
       ],
-      blockers, state: { fromDepth: from.depth, toDepth: to.depth },
+      blockers,
+      state: { fromDepth: from.depth, toDepth: to.depth },
     };
   },
   async execute(t, p, _pv, ctx) {
     const b = brokerConfig(t.broker);
     const total = p.count === "all" ? null : p.count;
-    const r = await withBroker(b, (redis) => moveMessages(redis, {
-      ...layout(b), from: t.queue, to: p.to, count: p.count, taskName: p.taskName, signal: ctx.signal,
-      onProgress: (pr) => ctx.progress(pr.moved, total, `moving from priority ${pr.step}`),
-    }));
+    const r = await withBroker(b, (redis) =>
+      moveMessages(redis, {
+        ...layout(b),
+        from: t.queue,
+        to: p.to,
+        count: p.count,
+        taskName: p.taskName,
+        signal: ctx.signal,
+        onProgress: (pr) => ctx.progress(pr.moved, total, `moving from priority ${pr.step}`),
+      }),
+    );
     return { result: `${r.moved} moved${r.cancelled ? " (cancelled)" : ""}`, details: r, after: r.movedByPriority };
   },
   async verify(t, p, pv, exec) {
@@ -72,52 +98,111 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
     const moved = (exec.details as { moved: number }).moved;
     const expectedAtLeast = (pv.state!.toDepth as number) + moved;
     // Consumers of the target may already have taken some: the check is that the target got them, not a drain race.
-    return { ok: moved > 0, finding: `${moved} moved; ${p.to} holds ${to.depth} now (had ${pv.state!.toDepth as number}, expected up to ${expectedAtLeast})`, observed: to };
+    return {
+      ok: moved > 0,
+      finding: `${moved} moved; ${p.to} holds ${to.depth} now (had ${pv.state!.toDepth as number}, expected up to ${expectedAtLeast})`,
+      observed: to,
+    };
   },
 };
 
-const purgeParams = z.object({ retentionSeconds: z.number().int().min(3600).max(90 * 86400).default(7 * 86400) });
+const purgeParams = z.object({
+  retentionSeconds: z
+    .number()
+    .int()
+    .min(3600)
+    .max(90 * 86400)
+    .default(7 * 86400),
+});
 
 const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
-  name: "queue.purge", title: "Purge to quarantine", role: "operator", destructive: true, target: queueTarget, params: purgeParams, targetLabel: (t) => t.queue,
+  name: "queue.purge",
+  title: "Purge to quarantine",
+  role: "operator",
+  destructive: true,
+  target: queueTarget,
+  params: purgeParams,
+  targetLabel: (t) => t.queue,
   async preview(t, p) {
     const b = brokerConfig(t.broker);
     const d = await depthOf(b, t.queue);
     return {
       summary: `Move all ${d.depth} messages of ${t.queue} into a quarantine list kept ${Math.round(p.retentionSeconds / 86400)} days.`,
-      targets: [label(t)], changes: [{ what: `depth of ${t.queue}`, from: d.depth, to: 0 }],
-      warnings: ["Nothing is deleted: restore the quarantine to run the tasks later. Messages produced during the purge may also be taken."],
-      blockers: d.depth === 0 ? [`${t.queue} is empty.`] : [], state: { depth: d.depth },
+      targets: [label(t)],
+      changes: [{ what: `depth of ${t.queue}`, from: d.depth, to: 0 }],
+      warnings: [
+        "Nothing is deleted: restore the quarantine to run the tasks later. Messages produced during the purge may also be taken.",
+      ],
+      blockers: d.depth === 0 ? [`${t.queue} is empty.`] : [],
+      state: { depth: d.depth },
     };
   },
   async execute(t, p, pv, ctx) {
     const b = brokerConfig(t.broker);
-    const rec = await withBroker(b, (redis) => purgeToQuarantine(redis, { ...layout(b), queue: t.queue, retentionSeconds: p.retentionSeconds, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth as number) }));
-    return { result: `${rec.count} messages quarantined in ${rec.quarantine} (${rec.state})`, after: rec, details: rec };
+    const rec = await withBroker(b, (redis) =>
+      purgeToQuarantine(redis, {
+        ...layout(b),
+        queue: t.queue,
+        retentionSeconds: p.retentionSeconds,
+        signal: ctx.signal,
+        onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth as number),
+      }),
+    );
+    return {
+      result: `${rec.count} messages quarantined in ${rec.quarantine} (${rec.state})`,
+      after: rec,
+      details: rec,
+    };
   },
   async verify(t, _p, _pv, exec) {
     const b = brokerConfig(t.broker);
     const rec = exec.details as { quarantine: string; count: number };
     const q = (await withBroker(b, (r) => listQuarantines(r, layout(b)))).find((x) => x.quarantine === rec.quarantine);
-    return { ok: !!q && q.depth === rec.count, finding: `quarantine ${rec.quarantine} holds ${q?.depth ?? 0} of ${rec.count} messages`, observed: q };
+    return {
+      ok: !!q && q.depth === rec.count,
+      finding: `quarantine ${rec.quarantine} holds ${q?.depth ?? 0} of ${rec.count} messages`,
+      observed: q,
+    };
   },
 };
 
 const restoreParams = z.object({ quarantine: z.string().min(1).max(2048).startsWith("leakwatch.quarantine.") });
 
 const restoreAction: ActionDef<QueueTarget, z.infer<typeof restoreParams>> = {
-  name: "queue.restore-quarantine", title: "Restore a quarantine", role: "operator", destructive: false, target: queueTarget, params: restoreParams, targetLabel: label,
+  name: "queue.restore-quarantine",
+  title: "Restore a quarantine",
+  role: "operator",
+  destructive: false,
+  target: queueTarget,
+  params: restoreParams,
+  targetLabel: label,
   async preview(t, p) {
     const b = brokerConfig(t.broker);
     const rec = await withBroker(b, (r) => getQuarantine(r, b.globalKeyprefix, p.quarantine));
-    const status = (await withBroker(b, (r) => listQuarantines(r, layout(b)))).find((x) => x.quarantine === p.quarantine);
+    const status = (await withBroker(b, (r) => listQuarantines(r, layout(b)))).find(
+      (x) => x.quarantine === p.quarantine,
+    );
     const blockers = rec.queue !== t.queue ? [`${p.quarantine} belongs to ${rec.queue}, not ${t.queue}.`] : [];
     if ((status?.depth ?? 0) === 0) blockers.push("The quarantine is empty.");
-    return { summary: `Move ${status?.depth ?? 0} quarantined messages back to ${rec.queue}.`, targets: [label(t)], changes: [{ what: `depth of ${rec.queue}`, from: null, to: `+${status?.depth ?? 0}` }], warnings: ["Workers consuming the queue will run these tasks."], blockers, state: { depth: status?.depth ?? 0 } };
+    return {
+      summary: `Move ${status?.depth ?? 0} quarantined messages back to ${rec.queue}.`,
+      targets: [label(t)],
+      changes: [{ what: `depth of ${rec.queue}`, from: null, to: `+${status?.depth ?? 0}` }],
+      warnings: ["Workers consuming the queue will run these tasks."],
+      blockers,
+      state: { depth: status?.depth ?? 0 },
+    };
   },
   async execute(t, p, pv, ctx) {
     const b = brokerConfig(t.broker);
-    const r = await withBroker(b, (redis) => restoreQuarantine(redis, { ...layout(b), quarantine: p.quarantine, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth as number) }));
+    const r = await withBroker(b, (redis) =>
+      restoreQuarantine(redis, {
+        ...layout(b),
+        quarantine: p.quarantine,
+        signal: ctx.signal,
+        onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth as number),
+      }),
+    );
     return { result: `${r.moved} restored${r.cancelled ? " (cancelled)" : ""}`, details: r };
   },
   async verify(t, p) {
@@ -128,14 +213,21 @@ const restoreAction: ActionDef<QueueTarget, z.infer<typeof restoreParams>> = {
 };
 
 const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
-  name: "queue.requeue-orphans", title: "Requeue orphaned in-flight messages", role: "operator", destructive: false, target: queueTarget, params: z.object({}).strict(), targetLabel: label,
+  name: "queue.requeue-orphans",
+  title: "Requeue orphaned in-flight messages",
+  role: "operator",
+  destructive: false,
+  target: queueTarget,
+  params: z.object({}).strict(),
+  targetLabel: label,
   async preview(t) {
     const b = brokerConfig(t.broker);
     // The same rule and the same set as the queue page's count and the alert (unacked.ts classify), asked afresh.
     const o = await currentOrphans(b);
     const orphaned = o.tags.length;
     return {
-      summary: "Put unacked messages that no live worker holds back on their queues (as kombu's restore does, marked redelivered). Messages a live worker has reserved, scheduled, rate-limited or is running are never touched.",
+      summary:
+        "Put unacked messages that no live worker holds back on their queues (as kombu's restore does, marked redelivered). Messages a live worker has reserved, scheduled, rate-limited or is running are never touched.",
       targets: [`${t.broker} (all queues: kombu's unacked set is broker-wide)`],
       changes: [
         { what: "orphaned in-flight (held by no live worker)", from: orphaned, to: 0 },

@@ -17,12 +17,28 @@ export function listActions(): { name: string; title: string; role: string; dest
   return ACTIONS.map((a) => ({ name: a.name, title: a.title, role: a.role, destructive: a.destructive }));
 }
 
-export interface ListedAction { name: string; title: string; role: string; destructive: boolean; available: boolean; unavailableReason: string | null }
+export interface ListedAction {
+  name: string;
+  title: string;
+  role: string;
+  destructive: boolean;
+  available: boolean;
+  unavailableReason: string | null;
+}
 
 /** The list with each action's availability here (an opt-in action that is off says why). */
 export async function listActionsAvailable(): Promise<ListedAction[]> {
-  return Promise.all(ACTIONS.map(async (a) => {
-    const av = a.availability ? await a.availability() : { available: true, reason: null };
-    return { name: a.name, title: a.title, role: a.role, destructive: a.destructive, available: av.available, unavailableReason: av.reason };
-  }));
+  return Promise.all(
+    ACTIONS.map(async (a) => {
+      const av = a.availability ? await a.availability() : { available: true, reason: null };
+      return {
+        name: a.name,
+        title: a.title,
+        role: a.role,
+        destructive: a.destructive,
+        available: av.available,
+        unavailableReason: av.reason,
+      };
+    }),
+  );
 }

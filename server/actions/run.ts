@@ -23,9 +23,19 @@ export const actionRequestSchema = z.object({
 });
 export type ActionRequest = z.infer<typeof actionRequestSchema>;
 
-export interface Actor { username: string; role: Role; ip: string | null }
+export interface Actor {
+  username: string;
+  role: Role;
+  ip: string | null;
+}
 
-export interface ActionOutcome { auditId: string; status: "succeeded" | "failed" | "unverified"; result: string | null; verify: VerifyResult | null; error?: string }
+export interface ActionOutcome {
+  auditId: string;
+  status: "succeeded" | "failed" | "unverified";
+  result: string | null;
+  verify: VerifyResult | null;
+  error?: string;
+}
 
 // On globalThis: route handlers may be separate bundles, and cancel must find the move that run started.
 const g = globalThis as unknown as { __leakwatchRunning?: Map<string, AbortController> };
@@ -34,22 +44,40 @@ const running = (g.__leakwatchRunning ??= new Map());
 function resolve(req: ActionRequest, actor: Actor) {
   const def = getAction(req.action);
   if (!def) throw new NotFoundError(`Unknown action "${req.action}".`);
-  if (!roleAllows(actor.role, def.role)) throw new ForbiddenError(`${def.title} needs the ${def.role} role; you are ${actor.role}.`);
+  if (!roleAllows(actor.role, def.role))
+    throw new ForbiddenError(`${def.title} needs the ${def.role} role; you are ${actor.role}.`);
   const t = def.target.safeParse(req.target);
-  if (!t.success) throw new ValidationError(`target: ${t.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+  if (!t.success)
+    throw new ValidationError(`target: ${t.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
   const p = def.params.safeParse(req.params);
-  if (!p.success) throw new ValidationError(`params: ${p.error.issues.map((i) => `${i.path.join(".") || "params"} ${i.message}`).join("; ")}`);
+  if (!p.success)
+    throw new ValidationError(
+      `params: ${p.error.issues.map((i) => `${i.path.join(".") || "params"} ${i.message}`).join("; ")}`,
+    );
   return { def, target: t.data, params: p.data };
 }
 
-export async function previewAction(req: ActionRequest, actor: Actor): Promise<Preview & { action: string; title: string; destructive: boolean; confirmText: string | null }> {
+export async function previewAction(
+  req: ActionRequest,
+  actor: Actor,
+): Promise<Preview & { action: string; title: string; destructive: boolean; confirmText: string | null }> {
   const { def, target, params } = resolve(req, actor);
   const preview = await def.preview(target, params);
   const { state: _state, ...visible } = preview;
-  return { ...visible, action: def.name, title: def.title, destructive: def.destructive, confirmText: def.destructive ? def.targetLabel(target) : null };
+  return {
+    ...visible,
+    action: def.name,
+    title: def.title,
+    destructive: def.destructive,
+    confirmText: def.destructive ? def.targetLabel(target) : null,
+  };
 }
 
-export async function runAction(req: ActionRequest, actor: Actor, opts: { systemRevert?: boolean } = {}): Promise<ActionOutcome> {
+export async function runAction(
+  req: ActionRequest,
+  actor: Actor,
+  opts: { systemRevert?: boolean } = {},
+): Promise<ActionOutcome> {
   // A time-box revert restores the previous state, so it runs even when the console was switched to read-only.
   if (getConfig().readOnly && !opts.systemRevert) throw new ReadOnlyError();
   const { def, target, params } = resolve(req, actor);
@@ -57,13 +85,26 @@ export async function runAction(req: ActionRequest, actor: Actor, opts: { system
   if (def.destructive && req.confirm !== def.targetLabel(target))
     throw new ValidationError(`Type the target's name (${def.targetLabel(target)}) to confirm.`);
   const preview = await def.preview(target, params);
-  if (preview.blockers.length > 0) throw new AppError("conflict", `Refused: ${preview.blockers.join("; ")}`, 409, { blockers: preview.blockers });
+  if (preview.blockers.length > 0)
+    throw new AppError("conflict", `Refused: ${preview.blockers.join("; ")}`, 409, { blockers: preview.blockers });
 
   const auditId = randomUUID();
   const { state: _state, ...recordedPreview } = preview;
   // Intent first, on disk: if it can't be written, AuditUnavailableError propagates and nothing runs.
   const audited = def.auditTarget ? await def.auditTarget(target) : { target: def.targetLabel(target), targetId: null };
-  await appendAudit({ id: auditId, kind: "intent", actor: actor.username, role: actor.role, sourceIp: actor.ip, action: def.name, target: audited.target, targetId: audited.targetId, params, reason: req.reason, preview: recordedPreview });
+  await appendAudit({
+    id: auditId,
+    kind: "intent",
+    actor: actor.username,
+    role: actor.role,
+    sourceIp: actor.ip,
+    action: def.name,
+    target: audited.target,
+    targetId: audited.targetId,
+    params,
+    reason: req.reason,
+    preview: recordedPreview,
+  });
 
   const controller = new AbortController();
   running.set(auditId, controller);
@@ -72,8 +113,12 @@ export async function runAction(req: ActionRequest, actor: Actor, opts: { system
   let before: unknown, after: unknown;
   try {
     const exec = await def.execute(target, params, preview, {
-      actor: actor.username, role: actor.role, auditId, signal: controller.signal,
-      progress: (done, total, note) => emit("progress", { auditId, action: def.name, actor: actor.username, done, total, note: note ?? null }),
+      actor: actor.username,
+      role: actor.role,
+      auditId,
+      signal: controller.signal,
+      progress: (done, total, note) =>
+        emit("progress", { auditId, action: def.name, actor: actor.username, done, total, note: note ?? null }),
     });
     before = exec.before;
     after = exec.after;
@@ -88,12 +133,33 @@ export async function runAction(req: ActionRequest, actor: Actor, opts: { system
     // A source that dropped mid-action leaves the outcome unknown; say so rather than claim a failure.
     // By code, not class: a client cached on globalThis may throw from another copy of server/errors.ts.
     const unknown = (e as { code?: unknown } | null)?.code === "source_unavailable";
-    outcome = { auditId, status: "failed", result: unknown ? "outcome unknown: the source went away mid-action" : null, verify: null, error: errorMessage(e) };
+    outcome = {
+      auditId,
+      status: "failed",
+      result: unknown ? "outcome unknown: the source went away mid-action" : null,
+      verify: null,
+      error: errorMessage(e),
+    };
   } finally {
     running.delete(auditId);
   }
   try {
-    await appendAudit({ id: auditId, kind: "outcome", actor: actor.username, role: actor.role, sourceIp: actor.ip, action: def.name, target: audited.target, targetId: audited.targetId, result: outcome.status, before, after, verify: outcome.verify, durationMs: Date.now() - started, error: outcome.error ?? null });
+    await appendAudit({
+      id: auditId,
+      kind: "outcome",
+      actor: actor.username,
+      role: actor.role,
+      sourceIp: actor.ip,
+      action: def.name,
+      target: audited.target,
+      targetId: audited.targetId,
+      result: outcome.status,
+      before,
+      after,
+      verify: outcome.verify,
+      durationMs: Date.now() - started,
+      error: outcome.error ?? null,
+    });
   } catch (e) {
     log.error({ err: e, auditId }, "audit: could not record an outcome; it will show as outcome unknown");
   }

@@ -4,7 +4,11 @@ import type { Role } from "@/server/auth/roles";
 
 // What every remediation declares. The registry (registry.ts) lists them; run.ts is the only path that executes one.
 
-export interface Change { what: string; from: unknown; to: unknown }
+export interface Change {
+  what: string;
+  from: unknown;
+  to: unknown;
+}
 
 export interface Preview {
   /** One sentence: what will happen. */
@@ -30,7 +34,11 @@ export interface ExecResult {
   details?: unknown;
 }
 
-export interface VerifyResult { ok: boolean; finding: string; observed?: unknown }
+export interface VerifyResult {
+  ok: boolean;
+  finding: string;
+  observed?: unknown;
+}
 
 export interface ActionContext {
   actor: string;

@@ -10,14 +10,24 @@ import type { ActionDef, Preview } from "./types";
 
 export const workerTarget = z.object({
   broker: z.string().min(1).max(64),
-  hostname: z.string().min(1).max(255).regex(/^[^\s]+@[^\s]+$/, "is not a Celery worker hostname (name@host)"),
+  hostname: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[^\s]+@[^\s]+$/, "is not a Celery worker hostname (name@host)"),
 });
 type WorkerTarget = z.infer<typeof workerTarget>;
 const label = (t: WorkerTarget) => `${t.broker}/${t.hostname}`;
 
-
 type Obj = Record<string, unknown>;
-interface WorkerFacts { answers: boolean; pool: string | null; concurrency: number | null; autoscale: boolean; queues: string[]; processes: number }
+interface WorkerFacts {
+  answers: boolean;
+  pool: string | null;
+  concurrency: number | null;
+  autoscale: boolean;
+  queues: string[];
+  processes: number;
+}
 
 async function facts(t: WorkerTarget): Promise<WorkerFacts> {
   const b = brokerConfig(t.broker);
@@ -30,7 +40,14 @@ async function facts(t: WorkerTarget): Promise<WorkerFacts> {
   const pool = (s.pool ?? {}) as Obj;
   const q = Array.isArray(queues[t.hostname]) ? (queues[t.hostname] as Obj[]).map((x) => String(x.name)) : [];
   const procs = Array.isArray(pool.processes) ? pool.processes.length : 0;
-  return { answers: true, pool: poolKind(pool), concurrency: typeof pool["max-concurrency"] === "number" ? pool["max-concurrency"] : null, autoscale: Boolean(s.autoscaler), queues: q, processes: procs };
+  return {
+    answers: true,
+    pool: poolKind(pool),
+    concurrency: typeof pool["max-concurrency"] === "number" ? pool["max-concurrency"] : null,
+    autoscale: Boolean(s.autoscaler),
+    queues: q,
+    processes: procs,
+  };
 }
 
 function replyOf(replies: Record<string, unknown>, host: string): string {
@@ -42,9 +59,13 @@ function replyOf(replies: Record<string, unknown>, host: string): string {
 
 function base(f: WorkerFacts, t: WorkerTarget, summary: string, extra: Partial<Preview> = {}): Preview {
   return {
-    summary, targets: [label(t)], changes: [], warnings: [],
+    summary,
+    targets: [label(t)],
+    changes: [],
+    warnings: [],
     blockers: f.answers ? [] : [`${t.hostname} does not answer on ${t.broker} (gone, or busy past 2 s).`],
-    state: { facts: f }, ...extra,
+    state: { facts: f },
+    ...extra,
   };
 }
 
@@ -53,21 +74,37 @@ const nParams = z.object({ n: z.number().int().min(1).max(64).default(1) });
 
 function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<typeof nParams>> {
   return {
-    name: `worker.pool-${kind}`, title: kind === "grow" ? "Grow the pool" : "Shrink the pool", role: "operator", destructive: false,
-    target: workerTarget, params: nParams, targetLabel: label,
+    name: `worker.pool-${kind}`,
+    title: kind === "grow" ? "Grow the pool" : "Shrink the pool",
+    role: "operator",
+    destructive: false,
+    target: workerTarget,
+    params: nParams,
+    targetLabel: label,
     async preview(t, p) {
       const f = await facts(t);
       const to = f.concurrency === null ? null : f.concurrency + (kind === "grow" ? p.n : -p.n);
-      const pv = base(f, t, `${kind === "grow" ? "Grow" : "Shrink"} ${t.hostname}'s ${f.pool ?? "?"} pool by ${p.n}.`, { changes: [{ what: "concurrency", from: f.concurrency, to }] });
-      if (f.answers && f.pool && !GROWABLE.has(f.pool)) pv.blockers.push(`The ${f.pool} pool cannot ${kind}; only prefork, eventlet and gevent can.`);
+      const pv = base(f, t, `${kind === "grow" ? "Grow" : "Shrink"} ${t.hostname}'s ${f.pool ?? "?"} pool by ${p.n}.`, {
+        changes: [{ what: "concurrency", from: f.concurrency, to }],
+      });
+      if (f.answers && f.pool && !GROWABLE.has(f.pool))
+        pv.blockers.push(`The ${f.pool} pool cannot ${kind}; only prefork, eventlet and gevent can.`);
       if (f.autoscale) pv.blockers.push("Autoscale is on: change the autoscale range instead.");
       if (kind === "shrink" && to !== null && to < 1) pv.blockers.push("A pool cannot shrink below one.");
-      if (kind === "grow") pv.warnings.push("More concurrency means more threads or processes in the container: check its pids headroom first.");
+      if (kind === "grow")
+        pv.warnings.push(
+          "More concurrency means more threads or processes in the container: check its pids headroom first.",
+        );
       else pv.warnings.push("Fewer slots: intake drops, the backlog may grow.");
       return pv;
     },
     async execute(t, p, pv) {
-      const r = await broadcast(brokerConfig(t.broker), `pool_${kind}`, { n: p.n }, { destination: [t.hostname], timeoutMs: 3000 });
+      const r = await broadcast(
+        brokerConfig(t.broker),
+        `pool_${kind}`,
+        { n: p.n },
+        { destination: [t.hostname], timeoutMs: 3000 },
+      );
       return { result: replyOf(r, t.hostname), before: (pv.state?.facts as WorkerFacts).concurrency };
     },
     async verify(t, _p, pv) {
@@ -76,7 +113,8 @@ function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<ty
       for (let i = 0; i < 10; i++) {
         const f = await facts(t);
         const moved = kind === "grow" ? f.processes > before.processes : f.processes < before.processes;
-        if (moved || (f.pool !== "prefork" && f.answers)) return { ok: true, finding: `${f.processes} pool processes now (was ${before.processes})`, observed: f };
+        if (moved || (f.pool !== "prefork" && f.answers))
+          return { ok: true, finding: `${f.processes} pool processes now (was ${before.processes})`, observed: f };
         await new Promise((r) => setTimeout(r, 500));
       }
       return { ok: false, finding: "the pool size did not change within 5 s" };
@@ -84,23 +122,42 @@ function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<ty
   };
 }
 
-const autoscaleParams = z.object({ max: z.number().int().min(1).max(512), min: z.number().int().min(0).max(512) }).refine((p) => p.min <= p.max, "min must not exceed max");
+const autoscaleParams = z
+  .object({ max: z.number().int().min(1).max(512), min: z.number().int().min(0).max(512) })
+  .refine((p) => p.min <= p.max, "min must not exceed max");
 
 const autoscaleAction: ActionDef<WorkerTarget, z.infer<typeof autoscaleParams>> = {
-  name: "worker.autoscale", title: "Set the autoscale range", role: "operator", destructive: false, target: workerTarget, params: autoscaleParams, targetLabel: label,
+  name: "worker.autoscale",
+  title: "Set the autoscale range",
+  role: "operator",
+  destructive: false,
+  target: workerTarget,
+  params: autoscaleParams,
+  targetLabel: label,
   async preview(t, p) {
     const f = await facts(t);
-    const pv = base(f, t, `Set ${t.hostname}'s autoscale range to ${p.min}..${p.max}.`, { changes: [{ what: "autoscale", from: null, to: [p.max, p.min] }] });
-    if (f.answers && !f.autoscale) pv.blockers.push("Autoscale is not enabled on this worker (start it with --autoscale).");
+    const pv = base(f, t, `Set ${t.hostname}'s autoscale range to ${p.min}..${p.max}.`, {
+      changes: [{ what: "autoscale", from: null, to: [p.max, p.min] }],
+    });
+    if (f.answers && !f.autoscale)
+      pv.blockers.push("Autoscale is not enabled on this worker (start it with --autoscale).");
     return pv;
   },
   async execute(t, p) {
-    const r = await broadcast(brokerConfig(t.broker), "autoscale", { max: p.max, min: p.min }, { destination: [t.hostname], timeoutMs: 3000 });
+    const r = await broadcast(
+      brokerConfig(t.broker),
+      "autoscale",
+      { max: p.max, min: p.min },
+      { destination: [t.hostname], timeoutMs: 3000 },
+    );
     return { result: replyOf(r, t.hostname) };
   },
   async verify(t) {
     const f = await facts(t);
-    return { ok: f.answers && f.autoscale, finding: f.answers ? "worker answers with autoscale on" : "worker does not answer" };
+    return {
+      ok: f.answers && f.autoscale,
+      finding: f.answers ? "worker answers with autoscale on" : "worker does not answer",
+    };
   },
 };
 
@@ -108,26 +165,46 @@ const queueParams = z.object({ queue: z.string().min(1).max(1024) });
 
 function consumerAction(kind: "add" | "cancel"): ActionDef<WorkerTarget, z.infer<typeof queueParams>> {
   return {
-    name: `worker.${kind}-consumer`, title: kind === "add" ? "Add a consumer" : "Cancel a consumer", role: "operator", destructive: false,
-    target: workerTarget, params: queueParams, targetLabel: label,
+    name: `worker.${kind}-consumer`,
+    title: kind === "add" ? "Add a consumer" : "Cancel a consumer",
+    role: "operator",
+    destructive: false,
+    target: workerTarget,
+    params: queueParams,
+    targetLabel: label,
     async preview(t, p) {
       const f = await facts(t);
       const has = f.queues.includes(p.queue);
-      const pv = base(f, t, `${kind === "add" ? "Start" : "Stop"} consuming ${p.queue} on ${t.hostname}.`, { changes: [{ what: "queues", from: f.queues, to: kind === "add" ? [...new Set([...f.queues, p.queue])] : f.queues.filter((q) => q !== p.queue) }] });
+      const pv = base(f, t, `${kind === "add" ? "Start" : "Stop"} consuming ${p.queue} on ${t.hostname}.`, {
+        changes: [
+          {
+            what: "queues",
+            from: f.queues,
+            to: kind === "add" ? [...new Set([...f.queues, p.queue])] : f.queues.filter((q) => q !== p.queue),
+          },
+        ],
+      });
       if (f.answers && kind === "add" && has) pv.blockers.push(`${t.hostname} consumes ${p.queue} already.`);
       if (f.answers && kind === "cancel" && !has) pv.blockers.push(`${t.hostname} does not consume ${p.queue}.`);
-      if (kind === "cancel") pv.warnings.push("Messages already prefetched by this worker still run; new ones wait for another consumer.");
+      if (kind === "cancel")
+        pv.warnings.push("Messages already prefetched by this worker still run; new ones wait for another consumer.");
       return pv;
     },
     async execute(t, p) {
-      const r = await broadcast(brokerConfig(t.broker), `${kind}_consumer`, { queue: p.queue }, { destination: [t.hostname], timeoutMs: 3000 });
+      const r = await broadcast(
+        brokerConfig(t.broker),
+        `${kind}_consumer`,
+        { queue: p.queue },
+        { destination: [t.hostname], timeoutMs: 3000 },
+      );
       return { result: replyOf(r, t.hostname) };
     },
     async verify(t, p) {
       for (let i = 0; i < 10; i++) {
         const f = await facts(t);
         const has = f.queues.includes(p.queue);
-        if (has === (kind === "add")) return { ok: true, finding: `${t.hostname} consumes: ${f.queues.join(", ")}`, observed: f.queues };
+        if (has === (kind === "add"))
+          return { ok: true, finding: `${t.hostname} consumes: ${f.queues.join(", ")}`, observed: f.queues };
         await new Promise((r) => setTimeout(r, 300));
       }
       return { ok: false, finding: `${t.hostname}'s queues did not change within 3 s` };
@@ -135,15 +212,31 @@ function consumerAction(kind: "add" | "cancel"): ActionDef<WorkerTarget, z.infer
   };
 }
 
-const rateParams = z.object({ task: z.string().min(1).max(255), rate: z.string().regex(/^(\d+(\.\d+)?\/[smh]|\d+(\.\d+)?|0)$/, 'is not a Celery rate like "10/m"') });
+const rateParams = z.object({
+  task: z.string().min(1).max(255),
+  rate: z.string().regex(/^(\d+(\.\d+)?\/[smh]|\d+(\.\d+)?|0)$/, 'is not a Celery rate like "10/m"'),
+});
 
 const rateLimitAction: ActionDef<WorkerTarget, z.infer<typeof rateParams>> = {
-  name: "worker.rate-limit", title: "Set a task rate limit", role: "operator", destructive: false, target: workerTarget, params: rateParams, targetLabel: label,
+  name: "worker.rate-limit",
+  title: "Set a task rate limit",
+  role: "operator",
+  destructive: false,
+  target: workerTarget,
+  params: rateParams,
+  targetLabel: label,
   async preview(t, p) {
-    return base(await facts(t), t, `Limit ${p.task} to ${p.rate} on ${t.hostname}.`, { changes: [{ what: `rate_limit(${p.task})`, from: null, to: p.rate }] });
+    return base(await facts(t), t, `Limit ${p.task} to ${p.rate} on ${t.hostname}.`, {
+      changes: [{ what: `rate_limit(${p.task})`, from: null, to: p.rate }],
+    });
   },
   async execute(t, p) {
-    const r = await broadcast(brokerConfig(t.broker), "rate_limit", { task_name: p.task, rate_limit: p.rate }, { destination: [t.hostname], timeoutMs: 3000 });
+    const r = await broadcast(
+      brokerConfig(t.broker),
+      "rate_limit",
+      { task_name: p.task, rate_limit: p.rate },
+      { destination: [t.hostname], timeoutMs: 3000 },
+    );
     return { result: replyOf(r, t.hostname) };
   },
   async verify(_t, _p, _pv, exec) {
@@ -151,38 +244,75 @@ const rateLimitAction: ActionDef<WorkerTarget, z.infer<typeof rateParams>> = {
   },
 };
 
-const revokeParams = z.object({ taskId: z.string().uuid().or(z.string().regex(/^[A-Za-z0-9_.:-]{1,255}$/)), terminate: z.boolean().default(false) });
+const revokeParams = z.object({
+  taskId: z
+    .string()
+    .uuid()
+    .or(z.string().regex(/^[A-Za-z0-9_.:-]{1,255}$/)),
+  terminate: z.boolean().default(false),
+});
 
 const revokeAction: ActionDef<WorkerTarget, z.infer<typeof revokeParams>> = {
-  name: "worker.revoke", title: "Revoke a task", role: "operator", destructive: true, target: workerTarget, params: revokeParams, targetLabel: (t) => t.hostname,
+  name: "worker.revoke",
+  title: "Revoke a task",
+  role: "operator",
+  destructive: true,
+  target: workerTarget,
+  params: revokeParams,
+  targetLabel: (t) => t.hostname,
   async preview(t, p) {
-    const pv = base(await facts(t), t, `Revoke task ${p.taskId}${p.terminate ? " and terminate it if running" : ""}.`, { changes: [{ what: "revoked", from: null, to: p.taskId }] });
-    if (p.terminate) pv.warnings.push("Terminate kills the pool process running the task (SIGTERM); its other work is lost.");
+    const pv = base(await facts(t), t, `Revoke task ${p.taskId}${p.terminate ? " and terminate it if running" : ""}.`, {
+      changes: [{ what: "revoked", from: null, to: p.taskId }],
+    });
+    if (p.terminate)
+      pv.warnings.push("Terminate kills the pool process running the task (SIGTERM); its other work is lost.");
     return pv;
   },
   async execute(t, p) {
-    const r = await broadcast(brokerConfig(t.broker), "revoke", { task_id: p.taskId, terminate: p.terminate, signal: "SIGTERM" }, { destination: [t.hostname], timeoutMs: 3000 });
+    const r = await broadcast(
+      brokerConfig(t.broker),
+      "revoke",
+      { task_id: p.taskId, terminate: p.terminate, signal: "SIGTERM" },
+      { destination: [t.hostname], timeoutMs: 3000 },
+    );
     return { result: replyOf(r, t.hostname) };
   },
   async verify(t, p) {
     const r = await broadcast(brokerConfig(t.broker), "revoked", {}, { destination: [t.hostname], timeoutMs: 2000 });
     const ids = r[t.hostname];
     const ok = Array.isArray(ids) && ids.includes(p.taskId);
-    return { ok, finding: ok ? "the worker lists the task as revoked" : "the worker does not list the task as revoked" };
+    return {
+      ok,
+      finding: ok ? "the worker lists the task as revoked" : "the worker does not list the task as revoked",
+    };
   },
 };
 
 const shutdownAction: ActionDef<WorkerTarget, Record<string, never>> = {
-  name: "worker.shutdown", title: "Shut the worker down", role: "operator", destructive: true, target: workerTarget, params: z.object({}).strict(), targetLabel: (t) => t.hostname,
+  name: "worker.shutdown",
+  title: "Shut the worker down",
+  role: "operator",
+  destructive: true,
+  target: workerTarget,
+  params: z.object({}).strict(),
+  targetLabel: (t) => t.hostname,
   async preview(t) {
     const f = await facts(t);
     return base(f, t, `Warm shutdown of ${t.hostname}: it finishes running tasks and exits.`, {
-      noReply: true, changes: [{ what: "worker", from: "running", to: "stopped" }],
-      warnings: ["A shutdown gets no reply: verify checks that the worker stops answering. Its container may restart it (restart policy)."],
+      noReply: true,
+      changes: [{ what: "worker", from: "running", to: "stopped" }],
+      warnings: [
+        "A shutdown gets no reply: verify checks that the worker stops answering. Its container may restart it (restart policy).",
+      ],
     });
   },
   async execute(t) {
-    await broadcast(brokerConfig(t.broker), "shutdown", { msg: "shutdown requested from Leakwatch" }, { destination: [t.hostname], reply: false });
+    await broadcast(
+      brokerConfig(t.broker),
+      "shutdown",
+      { msg: "shutdown requested from Leakwatch" },
+      { destination: [t.hostname], reply: false },
+    );
     return { result: "shutdown sent (no reply expected)" };
   },
   async verify(t) {
@@ -195,4 +325,13 @@ const shutdownAction: ActionDef<WorkerTarget, Record<string, never>> = {
   },
 };
 
-export const workerActions = [poolResize("grow"), poolResize("shrink"), autoscaleAction, consumerAction("add"), consumerAction("cancel"), rateLimitAction, revokeAction, shutdownAction];
+export const workerActions = [
+  poolResize("grow"),
+  poolResize("shrink"),
+  autoscaleAction,
+  consumerAction("add"),
+  consumerAction("cancel"),
+  rateLimitAction,
+  revokeAction,
+  shutdownAction,
+];

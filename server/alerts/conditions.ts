@@ -6,9 +6,23 @@ import type { AlertRule, AlertTarget, RuleId, Severity } from "./types";
 // Pure: which rule conditions hold in the latest snapshots. A scope (a Docker host, a broker) that was not
 // read successfully is left out of `scopes`, so its alerts neither fire nor resolve on stale or missing data.
 
-export interface Condition { fingerprint: string; rule: RuleId; severity: Severity; target: AlertTarget; targetLabel: string; summary: string; value: number | null; scope: string }
+export interface Condition {
+  fingerprint: string;
+  rule: RuleId;
+  severity: Severity;
+  target: AlertTarget;
+  targetLabel: string;
+  summary: string;
+  value: number | null;
+  scope: string;
+}
 
-export interface Snapshots { containers?: ContainersResponse; queues?: QueuesResponse; workers?: WorkersResponse; sources?: SourceState[] }
+export interface Snapshots {
+  containers?: ContainersResponse;
+  queues?: QueuesResponse;
+  workers?: WorkersResponse;
+  sources?: SourceState[];
+}
 
 export const scopeOf = (t: AlertTarget): string =>
   t.kind === "container" ? `docker:${t.host}` : t.kind === "source" ? "sources" : `broker:${t.broker}`;
@@ -16,29 +30,62 @@ export const scopeOf = (t: AlertTarget): string =>
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 function containerConditions(s: ContainersResponse, rules: Map<RuleId, AlertRule>, out: Condition[]): void {
-  const share = rules.get("container-share"), eta = rules.get("container-eta"), refused = rules.get("container-refused");
+  const share = rules.get("container-share"),
+    eta = rules.get("container-eta"),
+    refused = rules.get("container-refused");
   for (const c of s.containers) {
     const target: AlertTarget = { kind: "container", host: c.host, id: c.id, name: c.name };
     const label = `${c.host}/${c.name}`;
     const base = { target, targetLabel: label, scope: `docker:${c.host}` };
-    const cur = c.pids.current, lim = c.pids.effectiveLimit;
+    const cur = c.pids.current,
+      lim = c.pids.effectiveLimit;
     if (share && cur !== null && lim) {
       const x = cur / lim;
       if (x >= (share.params.share ?? 0.8))
-        out.push({ ...base, fingerprint: `container-share|${c.host}|${c.id}`, rule: "container-share", severity: share.severity, value: x, summary: `${label}: ${cur} of ${lim} pids (${pct(x)} of the effective limit, from ${c.pids.limitSource})` });
+        out.push({
+          ...base,
+          fingerprint: `container-share|${c.host}|${c.id}`,
+          rule: "container-share",
+          severity: share.severity,
+          value: x,
+          summary: `${label}: ${cur} of ${lim} pids (${pct(x)} of the effective limit, from ${c.pids.limitSource})`,
+        });
     }
     if (eta && c.etaSeconds !== null && c.etaSeconds < (eta.params.etaSeconds ?? 1800))
-      out.push({ ...base, fingerprint: `container-eta|${c.host}|${c.id}`, rule: "container-eta", severity: eta.severity, value: c.etaSeconds, summary: `${label}: the effective limit ${lim ?? "?"} is reached in about ${Math.round(c.etaSeconds)} s at ${c.growthPerMinute?.toFixed(1) ?? "?"} pids/min` });
+      out.push({
+        ...base,
+        fingerprint: `container-eta|${c.host}|${c.id}`,
+        rule: "container-eta",
+        severity: eta.severity,
+        value: c.etaSeconds,
+        summary: `${label}: the effective limit ${lim ?? "?"} is reached in about ${Math.round(c.etaSeconds)} s at ${c.growthPerMinute?.toFixed(1) ?? "?"} pids/min`,
+      });
     // Holds while refusals are recent: the counter never goes down, so "above 0" alone would hold until a restart.
     const quietMs = (refused?.params.quietSeconds ?? 600) * 1000;
     const recent = c.refusingNow || (c.lastRefusalAt !== null && c.sampledAt - c.lastRefusalAt < quietMs);
     if (refused && (c.pids.refusedTotal ?? 0) > 0 && recent)
-      out.push({ ...base, fingerprint: `container-refused|${c.host}|${c.id}`, rule: "container-refused", severity: refused.severity, value: c.pids.refusedTotal, summary: `${label}: ${c.pids.refusedTotal} forks refused at the pids limit${c.refusingNow ? " (refusing now)" : ""}` });
+      out.push({
+        ...base,
+        fingerprint: `container-refused|${c.host}|${c.id}`,
+        rule: "container-refused",
+        severity: refused.severity,
+        value: c.pids.refusedTotal,
+        summary: `${label}: ${c.pids.refusedTotal} forks refused at the pids limit${c.refusingNow ? " (refusing now)" : ""}`,
+      });
   }
 }
 
-function queueConditions(s: QueuesResponse, w: WorkersResponse | undefined, rules: Map<RuleId, AlertRule>, out: Condition[], scopes: Set<string>): void {
-  const depth = rules.get("queue-depth"), none = rules.get("queue-no-consumer"), orphaned = rules.get("queue-orphaned"), gone = rules.get("worker-gone");
+function queueConditions(
+  s: QueuesResponse,
+  w: WorkersResponse | undefined,
+  rules: Map<RuleId, AlertRule>,
+  out: Condition[],
+  scopes: Set<string>,
+): void {
+  const depth = rules.get("queue-depth"),
+    none = rules.get("queue-no-consumer"),
+    orphaned = rules.get("queue-orphaned"),
+    gone = rules.get("worker-gone");
   for (const b of s.brokers) {
     if (!b.ok) continue;
     scopes.add(`broker:${b.name}`);
@@ -47,17 +94,43 @@ function queueConditions(s: QueuesResponse, w: WorkersResponse | undefined, rule
       const base = { target, targetLabel: `${b.name}/${q.name}`, scope: `broker:${b.name}` };
       const threshold = depth?.params.depth ?? q.threshold;
       if (depth && q.depth > threshold)
-        out.push({ ...base, fingerprint: `queue-depth|${b.name}|${q.name}`, rule: "queue-depth", severity: depth.severity, value: q.depth, summary: `${q.name} on ${b.name}: ${q.depth} messages waiting (threshold ${threshold})` });
+        out.push({
+          ...base,
+          fingerprint: `queue-depth|${b.name}|${q.name}`,
+          rule: "queue-depth",
+          severity: depth.severity,
+          value: q.depth,
+          summary: `${q.name} on ${b.name}: ${q.depth} messages waiting (threshold ${threshold})`,
+        });
       if (none && q.depth >= (none.params.minDepth ?? 1) && q.consumers.length === 0)
-        out.push({ ...base, fingerprint: `queue-no-consumer|${b.name}|${q.name}`, rule: "queue-no-consumer", severity: none.severity, value: q.depth, summary: `${q.name} on ${b.name}: ${q.depth} messages and no consumer` });
+        out.push({
+          ...base,
+          fingerprint: `queue-no-consumer|${b.name}|${q.name}`,
+          rule: "queue-no-consumer",
+          severity: none.severity,
+          value: q.depth,
+          summary: `${q.name} on ${b.name}: ${q.depth} messages and no consumer`,
+        });
       if (orphaned && q.orphaned >= (orphaned.params.minOrphaned ?? 1))
-        out.push({ ...base, fingerprint: `queue-orphaned|${b.name}|${q.name}`, rule: "queue-orphaned", severity: orphaned.severity, value: q.orphaned, summary: `${q.name} on ${b.name}: ${q.orphaned} unacked messages whose worker is gone` });
+        out.push({
+          ...base,
+          fingerprint: `queue-orphaned|${b.name}|${q.name}`,
+          rule: "queue-orphaned",
+          severity: orphaned.severity,
+          value: q.orphaned,
+          summary: `${q.name} on ${b.name}: ${q.orphaned} unacked messages whose worker is gone`,
+        });
     }
     if (!gone) continue;
     for (const wk of w?.workers.filter((x) => x.broker === b.name && !x.alive) ?? [])
       out.push({
-        fingerprint: `worker-gone|${b.name}|${wk.hostname}`, rule: "worker-gone", severity: gone.severity, value: null, scope: `broker:${b.name}`,
-        target: { kind: "worker", broker: b.name, hostname: wk.hostname, queues: wk.queues }, targetLabel: `${b.name}/${wk.hostname}`,
+        fingerprint: `worker-gone|${b.name}|${wk.hostname}`,
+        rule: "worker-gone",
+        severity: gone.severity,
+        value: null,
+        scope: `broker:${b.name}`,
+        target: { kind: "worker", broker: b.name, hostname: wk.hostname, queues: wk.queues },
+        targetLabel: `${b.name}/${wk.hostname}`,
         summary: `${wk.hostname} on ${b.name} stopped answering (last seen ${new Date(wk.lastSeen).toISOString()}; consumed ${wk.queues.join(", ") || "no queue"})`,
       });
   }
@@ -69,7 +142,11 @@ export function evaluateConditions(s: Snapshots, rules: AlertRule[]): { conditio
   const scopes = new Set<string>();
   if (s.containers) {
     for (const h of s.containers.hosts) if (h.ok) scopes.add(`docker:${h.name}`);
-    containerConditions({ ...s.containers, containers: s.containers.containers.filter((c) => scopes.has(`docker:${c.host}`)) }, enabled, out);
+    containerConditions(
+      { ...s.containers, containers: s.containers.containers.filter((c) => scopes.has(`docker:${c.host}`)) },
+      enabled,
+      out,
+    );
   }
   if (s.queues) queueConditions(s.queues, s.workers, enabled, out, scopes);
   const down = enabled.get("source-down");
@@ -78,8 +155,13 @@ export function evaluateConditions(s: Snapshots, rules: AlertRule[]): { conditio
     for (const src of s.sources) {
       if (!down || src.ok || src.checkedAt === null) continue;
       out.push({
-        fingerprint: `source-down|${src.kind}|${src.name}`, rule: "source-down", severity: down.severity, value: null, scope: "sources",
-        target: { kind: "source", sourceKind: src.kind, name: src.name }, targetLabel: `${src.kind}/${src.name}`,
+        fingerprint: `source-down|${src.kind}|${src.name}`,
+        rule: "source-down",
+        severity: down.severity,
+        value: null,
+        scope: "sources",
+        target: { kind: "source", sourceKind: src.kind, name: src.name },
+        targetLabel: `${src.kind}/${src.name}`,
         summary: `${src.kind} source ${src.name} is down: ${src.lastError ?? "no answer"}`,
       });
     }

@@ -40,7 +40,9 @@ async function post(d: DeliveryRecord): Promise<{ ok: boolean; status: number | 
       redirect: "error",
     });
     await res.arrayBuffer().catch(() => undefined);
-    return res.ok ? { ok: true, status: res.status, error: null } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
+    return res.ok
+      ? { ok: true, status: res.status, error: null }
+      : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   } catch (e) {
     return { ok: false, status: null, error: errorMessage(e) };
   }
@@ -56,7 +58,11 @@ export async function flushDeliveries(now = Date.now()): Promise<void> {
       const r = await post(d);
       const next = afterAttempt(d, r, Date.now(), DEFAULT_POLICY);
       await writeDeliveries([next]);
-      if (!r.ok) log.warn({ url: webhookOrigin(d.url), attempts: next.attempts, error: r.error }, "alert webhook delivery failed");
+      if (!r.ok)
+        log.warn(
+          { url: webhookOrigin(d.url), attempts: next.attempts, error: r.error },
+          "alert webhook delivery failed",
+        );
     }
     if (due.length) emit("alerts", { deliveries: due.length });
   } catch (e) {

@@ -8,15 +8,35 @@ const box: AlertTarget = { kind: "container", host: "local", id: "ba1b85692023",
 function alert(rule: RuleId, target: AlertTarget, over: Partial<AlertRecord> = {}): AlertRecord {
   const label = target.kind === "queue" ? `default/${target.queue}` : "local/leaker";
   return {
-    id: `${rule}-${label}`, fingerprint: `${rule}|${label}`, rule, severity: "warning", target, targetLabel: label, summary: rule, value: null, state: "firing",
-    pendingSince: 0, firedAt: 1_000, ackedBy: null, ackedAt: null, silencedUntil: null, silencedBy: null, silenceComment: null, resolvedAt: null, notifiedAt: null, updatedAt: 0,
+    id: `${rule}-${label}`,
+    fingerprint: `${rule}|${label}`,
+    rule,
+    severity: "warning",
+    target,
+    targetLabel: label,
+    summary: rule,
+    value: null,
+    state: "firing",
+    pendingSince: 0,
+    firedAt: 1_000,
+    ackedBy: null,
+    ackedAt: null,
+    silencedUntil: null,
+    silencedBy: null,
+    silenceComment: null,
+    resolvedAt: null,
+    notifiedAt: null,
+    updatedAt: 0,
     ...over,
   };
 }
 
 describe("alert groups", () => {
   it("puts a queue's two alerts in one group, worst alert first", () => {
-    const groups = groupAlerts([alert("queue-depth", queue("mail")), alert("queue-no-consumer", queue("mail"), { severity: "critical" })]);
+    const groups = groupAlerts([
+      alert("queue-depth", queue("mail")),
+      alert("queue-no-consumer", queue("mail"), { severity: "critical" }),
+    ]);
     expect(groups).toHaveLength(1);
     expect(groups[0]!.alerts.map((a) => a.rule)).toEqual(["queue-no-consumer", "queue-depth"]);
     expect(groups[0]).toMatchObject({ severity: "critical", firing: 2, targetLabel: "default/mail" });
@@ -33,7 +53,10 @@ describe("alert groups", () => {
   });
 
   it("orders equally bad groups newest first", () => {
-    const groups = groupAlerts([alert("queue-depth", queue("a"), { firedAt: 1_000 }), alert("queue-depth", queue("b"), { firedAt: 5_000 })]);
+    const groups = groupAlerts([
+      alert("queue-depth", queue("a"), { firedAt: 1_000 }),
+      alert("queue-depth", queue("b"), { firedAt: 5_000 }),
+    ]);
     expect(groups.map((g) => g.targetLabel)).toEqual(["default/b", "default/a"]);
   });
 });

@@ -10,12 +10,38 @@ const rules = (over: Partial<Record<string, Partial<AlertRule>>> = {}): AlertRul
 
 function container(current: number, over: Partial<ContainerSummary> = {}): ContainerSummary {
   return {
-    host: "local", id: "ba1b85692023be06c561a793bd01d89ea54094f4f972c07815cecf9e24360676", name: "leaker", image: "leaker", state: "running", labels: {}, via: "cgroupfs",
-    pids: { current, limit: null, effectiveLimit: 40, limitSource: "ancestor", limitPath: "/lw-parent", peak: current, refusedTotal: 0 },
-    growthPerMinute: 0, etaSeconds: null, learningSeconds: null, status: "ok", reasons: [], refusingNow: false, lastRefusalAt: null, sampledAt: 0, spark: [], ...over,
+    host: "local",
+    id: "ba1b85692023be06c561a793bd01d89ea54094f4f972c07815cecf9e24360676",
+    name: "leaker",
+    image: "leaker",
+    state: "running",
+    labels: {},
+    via: "cgroupfs",
+    pids: {
+      current,
+      limit: null,
+      effectiveLimit: 40,
+      limitSource: "ancestor",
+      limitPath: "/lw-parent",
+      peak: current,
+      refusedTotal: 0,
+    },
+    growthPerMinute: 0,
+    etaSeconds: null,
+    learningSeconds: null,
+    status: "ok",
+    reasons: [],
+    refusingNow: false,
+    lastRefusalAt: null,
+    sampledAt: 0,
+    spark: [],
+    ...over,
   };
 }
-const fleet = (...c: ContainerSummary[]): ContainersResponse => ({ containers: c, hosts: [{ name: "local", ok: true, error: null, via: "cgroupfs", sampledAt: 0 }] });
+const fleet = (...c: ContainerSummary[]): ContainersResponse => ({
+  containers: c,
+  hosts: [{ name: "local", ok: true, error: null, via: "cgroupfs", sampledAt: 0 }],
+});
 
 let n = 0;
 const newId = () => `a${++n}`;
@@ -26,7 +52,11 @@ function run(active: AlertRecord[], s: Snapshots, r: AlertRule[], now: number) {
   const removed = new Set(out.remove);
   const byId = new Map(active.filter((a) => !removed.has(a.id)).map((a) => [a.id, a]));
   for (const a of out.upsert) byId.set(a.id, a);
-  return { next: [...byId.values()].filter((a) => a.state !== "resolved"), all: [...byId.values()], notify: out.notify };
+  return {
+    next: [...byId.values()].filter((a) => a.state !== "resolved"),
+    all: [...byId.values()],
+    notify: out.notify,
+  };
 }
 
 describe("alert lifecycle", () => {
@@ -40,7 +70,9 @@ describe("alert lifecycle", () => {
     expect(s.next[0]!.state).toBe("pending");
     s = run(s.next, { containers: fleet(container(36)) }, r, 30_000);
     expect(s.next[0]!.state).toBe("firing");
-    expect(s.notify).toMatchObject([{ kind: "firing", rule: "container-share", runbookPath: `/runbooks/new?alert=${s.next[0]!.id}` }]);
+    expect(s.notify).toMatchObject([
+      { kind: "firing", rule: "container-share", runbookPath: `/runbooks/new?alert=${s.next[0]!.id}` },
+    ]);
     expect(s.next[0]!.summary).toContain("36 of 40 pids (90% of the effective limit, from ancestor)");
     const fired = s.next;
     s = run(fired, { containers: fleet(container(5)) }, r, 40_000);
@@ -63,7 +95,13 @@ describe("alert lifecycle", () => {
     let s = run([], { containers: fleet(refusing) }, r, 0);
     const fired = s.next.find((a) => a.rule === "container-refused")!;
     expect(fired.state).toBe("firing");
-    const silenced: AlertRecord = { ...fired, state: "silenced", silencedUntil: 60_000, silencedBy: "oncall", silenceComment: "known, fixing" };
+    const silenced: AlertRecord = {
+      ...fired,
+      state: "silenced",
+      silencedUntil: 60_000,
+      silencedBy: "oncall",
+      silenceComment: "known, fixing",
+    };
     s = run([silenced], { containers: fleet(refusing) }, r, 30_000);
     expect(s.next.find((a) => a.id === fired.id)!.state).toBe("silenced");
     expect(s.notify.filter((x) => x.rule === "container-refused")).toEqual([]);
@@ -89,27 +127,98 @@ describe("alert lifecycle", () => {
     expect(s.all.find((a) => a.rule === "container-refused")?.state).toBe("resolved");
     expect(s.notify).toMatchObject([{ kind: "resolved", rule: "container-refused" }]);
     // A counter that never moved while watched (lastRefusalAt null) does not fire.
-    const untouched = run([], { containers: fleet(container(40, { pids: { ...container(40).pids, refusedTotal: 5 } })) }, r, 0);
+    const untouched = run(
+      [],
+      { containers: fleet(container(40, { pids: { ...container(40).pids, refusedTotal: 5 } })) },
+      r,
+      0,
+    );
     expect(untouched.next.filter((a) => a.rule === "container-refused")).toEqual([]);
   });
 
   it("a Docker host that is down neither fires nor resolves its containers' alerts", () => {
     const r = rules({ "container-share": { forSeconds: 0 } });
     const s = run([], { containers: fleet(container(39)) }, r, 0);
-    const down: ContainersResponse = { ...fleet(container(2)), hosts: [{ name: "local", ok: false, error: "EACCES", via: null, sampledAt: 0 }] };
+    const down: ContainersResponse = {
+      ...fleet(container(2)),
+      hosts: [{ name: "local", ok: false, error: "EACCES", via: null, sampledAt: 0 }],
+    };
     const after = run(s.next, { containers: down }, r, 10_000);
     expect(after.next.find((a) => a.rule === "container-share")?.state).toBe("firing");
     expect(after.notify).toEqual([]);
   });
 
   it("queue rules: depth over threshold, no consumer, orphaned; a worker gone; a disabled rule is silent", () => {
-    const queues: QueuesResponse = { brokers: [{ name: "default", ok: true, error: null, sampledAt: 1, queues: [
-      { name: "dataset", depth: 250, byPriority: {}, unacked: 3, orphaned: 3, consumers: [], ratePerMinuteIn: null, ratePerMinuteOut: null, drainSeconds: null, oldestSeenSeconds: null, threshold: 200, status: "critical", origins: ["configured"] },
-      { name: "mail", depth: 10, byPriority: {}, unacked: 0, orphaned: 0, consumers: ["w1@h"], ratePerMinuteIn: null, ratePerMinuteOut: null, drainSeconds: null, oldestSeenSeconds: null, threshold: 200, status: "ok", origins: ["configured"] },
-    ] }] };
-    const workers: WorkersResponse = { workers: [{ broker: "default", hostname: "w2@h", alive: false, lastSeen: 1, pool: "prefork", concurrency: 2, processes: [], autoscale: null, queues: ["dataset"], active: 0, reserved: 0, scheduled: 0, via: "heartbeat" }] };
+    const queues: QueuesResponse = {
+      brokers: [
+        {
+          name: "default",
+          ok: true,
+          error: null,
+          sampledAt: 1,
+          queues: [
+            {
+              name: "dataset",
+              depth: 250,
+              byPriority: {},
+              unacked: 3,
+              orphaned: 3,
+              consumers: [],
+              ratePerMinuteIn: null,
+              ratePerMinuteOut: null,
+              drainSeconds: null,
+              oldestSeenSeconds: null,
+              threshold: 200,
+              status: "critical",
+              origins: ["configured"],
+            },
+            {
+              name: "mail",
+              depth: 10,
+              byPriority: {},
+              unacked: 0,
+              orphaned: 0,
+              consumers: ["w1@h"],
+              ratePerMinuteIn: null,
+              ratePerMinuteOut: null,
+              drainSeconds: null,
+              oldestSeenSeconds: null,
+              threshold: 200,
+              status: "ok",
+              origins: ["configured"],
+            },
+          ],
+        },
+      ],
+    };
+    const workers: WorkersResponse = {
+      workers: [
+        {
+          broker: "default",
+          hostname: "w2@h",
+          alive: false,
+          lastSeen: 1,
+          pool: "prefork",
+          concurrency: 2,
+          processes: [],
+          autoscale: null,
+          queues: ["dataset"],
+          active: 0,
+          reserved: 0,
+          scheduled: 0,
+          via: "heartbeat",
+        },
+      ],
+    };
     const { conditions } = evaluateConditions({ queues, workers }, rules({ "queue-orphaned": { enabled: false } }));
-    expect(conditions.map((c) => `${c.rule} ${c.targetLabel}`).sort()).toEqual(["queue-depth default/dataset", "queue-no-consumer default/dataset", "worker-gone default/w2@h"]);
-    expect(conditions.find((c) => c.rule === "worker-gone")!.target).toMatchObject({ kind: "worker", queues: ["dataset"] });
+    expect(conditions.map((c) => `${c.rule} ${c.targetLabel}`).sort()).toEqual([
+      "queue-depth default/dataset",
+      "queue-no-consumer default/dataset",
+      "worker-gone default/w2@h",
+    ]);
+    expect(conditions.find((c) => c.rule === "worker-gone")!.target).toMatchObject({
+      kind: "worker",
+      queues: ["dataset"],
+    });
   });
 });

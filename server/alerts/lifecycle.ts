@@ -6,7 +6,11 @@ import { scopeOf, type Condition } from "./conditions";
 // acknowledged / silenced by people (service.ts); silenced -> firing again when the silence expires;
 // any active state -> resolved when the condition stops holding. Notifications say what to send.
 
-export interface StepResult { upsert: AlertRecord[]; remove: string[]; notify: DeliveryItem[] }
+export interface StepResult {
+  upsert: AlertRecord[];
+  remove: string[];
+  notify: DeliveryItem[];
+}
 
 const ACTIVE = new Set(["pending", "firing", "acknowledged", "silenced"]);
 
@@ -15,10 +19,26 @@ export function runbookPath(a: Pick<AlertRecord, "id" | "target">): string | nul
 }
 
 function item(a: AlertRecord, kind: DeliveryItem["kind"], now: number): DeliveryItem {
-  return { alertId: a.id, kind, rule: a.rule, severity: a.severity, targetLabel: a.targetLabel, summary: a.summary, at: now, runbookPath: runbookPath(a) };
+  return {
+    alertId: a.id,
+    kind,
+    rule: a.rule,
+    severity: a.severity,
+    targetLabel: a.targetLabel,
+    summary: a.summary,
+    at: now,
+    runbookPath: runbookPath(a),
+  };
 }
 
-export function stepAlerts(active: AlertRecord[], conditions: Condition[], scopes: Set<string>, rules: AlertRule[], now: number, newId: () => string): StepResult {
+export function stepAlerts(
+  active: AlertRecord[],
+  conditions: Condition[],
+  scopes: Set<string>,
+  rules: AlertRule[],
+  now: number,
+  newId: () => string,
+): StepResult {
   const byFp = new Map(active.filter((a) => ACTIVE.has(a.state)).map((a) => [a.fingerprint, a]));
   const ruleOf = new Map(rules.map((r) => [r.id, r]));
   const upsert: AlertRecord[] = [];
@@ -31,12 +51,36 @@ export function stepAlerts(active: AlertRecord[], conditions: Condition[], scope
     const forMs = (ruleOf.get(c.rule)?.forSeconds ?? 0) * 1000;
     const prev = byFp.get(c.fingerprint);
     let a: AlertRecord = prev
-      ? { ...prev, summary: c.summary, value: c.value, severity: c.severity, targetLabel: c.targetLabel, target: c.target, updatedAt: now }
+      ? {
+          ...prev,
+          summary: c.summary,
+          value: c.value,
+          severity: c.severity,
+          targetLabel: c.targetLabel,
+          target: c.target,
+          updatedAt: now,
+        }
       : {
-        id: newId(), fingerprint: c.fingerprint, rule: c.rule, severity: c.severity, target: c.target, targetLabel: c.targetLabel, summary: c.summary, value: c.value,
-        state: "pending", pendingSince: now, firedAt: null, ackedBy: null, ackedAt: null, silencedUntil: null, silencedBy: null, silenceComment: null,
-        resolvedAt: null, notifiedAt: null, updatedAt: now,
-      };
+          id: newId(),
+          fingerprint: c.fingerprint,
+          rule: c.rule,
+          severity: c.severity,
+          target: c.target,
+          targetLabel: c.targetLabel,
+          summary: c.summary,
+          value: c.value,
+          state: "pending",
+          pendingSince: now,
+          firedAt: null,
+          ackedBy: null,
+          ackedAt: null,
+          silencedUntil: null,
+          silencedBy: null,
+          silenceComment: null,
+          resolvedAt: null,
+          notifiedAt: null,
+          updatedAt: now,
+        };
     if (a.state === "pending" && now - a.pendingSince >= forMs) {
       a = { ...a, state: "firing", firedAt: now, notifiedAt: now };
       notify.push(item(a, "firing", now));
@@ -62,4 +106,3 @@ export function stepAlerts(active: AlertRecord[], conditions: Condition[], scope
   }
   return { upsert, remove, notify };
 }
-

@@ -18,12 +18,15 @@ const g = globalThis as unknown as { __leakwatchAlertChain?: Promise<void> };
 
 async function evaluateOnce(now: number): Promise<void> {
   const rules = await loadRules();
-  const { conditions, scopes } = evaluateConditions({
-    containers: snapshot<ContainersResponse>("containers"),
-    queues: snapshot<QueuesResponse>("queues"),
-    workers: snapshot<WorkersResponse>("workers"),
-    sources: listSources().filter((s) => s.kind !== "audit"),
-  }, rules);
+  const { conditions, scopes } = evaluateConditions(
+    {
+      containers: snapshot<ContainersResponse>("containers"),
+      queues: snapshot<QueuesResponse>("queues"),
+      workers: snapshot<WorkersResponse>("workers"),
+      sources: listSources().filter((s) => s.kind !== "audit"),
+    },
+    rules,
+  );
   const step = stepAlerts(await activeAlerts(), conditions, scopes, rules, now, randomUUID);
   await writeAlerts(step.upsert, step.remove);
   await queueNotifications(step.notify, now);

@@ -1,8 +1,14 @@
 // Alert shapes shared by the server and the browser (no server-only here: pure types and defaults).
 
 export type RuleId =
-  | "container-share" | "container-eta" | "container-refused"
-  | "queue-depth" | "queue-no-consumer" | "queue-orphaned" | "worker-gone" | "source-down";
+  | "container-share"
+  | "container-eta"
+  | "container-refused"
+  | "queue-depth"
+  | "queue-no-consumer"
+  | "queue-orphaned"
+  | "worker-gone"
+  | "source-down";
 
 export type Severity = "warning" | "critical";
 export type AlertState = "pending" | "firing" | "acknowledged" | "silenced" | "resolved";
@@ -48,33 +54,105 @@ export interface AlertRecord {
   updatedAt: number;
 }
 
-export interface RuleMeta { title: string; describe: string; params: Record<string, { label: string; unit: string; min: number; max: number; nullable?: boolean }> }
+export interface RuleMeta {
+  title: string;
+  describe: string;
+  params: Record<string, { label: string; unit: string; min: number; max: number; nullable?: boolean }>;
+}
 
 export const RULE_META: Record<RuleId, RuleMeta> = {
-  "container-share": { title: "Share of the effective limit", describe: "pids.current / effective limit at or above the share.", params: { share: { label: "Share (0-1)", unit: "", min: 0.05, max: 1 } } },
-  "container-eta": { title: "Time to the limit", describe: "At the current growth the effective limit is reached sooner than this.", params: { etaSeconds: { label: "ETA below", unit: "s", min: 10, max: 7 * 86400 } } },
-  "container-refused": { title: "Forks refused", describe: "pids.events counted a refused fork; resolves once no new refusal was seen for the quiet period (or the container restarts).", params: { quietSeconds: { label: "Quiet period", unit: "s", min: 30, max: 86400 } } },
-  "queue-depth": { title: "Queue depth over threshold", describe: "Depth above the threshold (empty = the queue's configured threshold).", params: { depth: { label: "Depth", unit: "messages", min: 1, max: 100_000_000, nullable: true } } },
-  "queue-no-consumer": { title: "Queue without consumer", describe: "Messages waiting and no worker consumes the queue.", params: { minDepth: { label: "Min depth", unit: "messages", min: 1, max: 100_000_000 } } },
-  "queue-orphaned": { title: "Orphaned messages", describe: "Unacked messages whose worker is gone.", params: { minOrphaned: { label: "Min orphaned", unit: "messages", min: 1, max: 100_000_000 } } },
+  "container-share": {
+    title: "Share of the effective limit",
+    describe: "pids.current / effective limit at or above the share.",
+    params: { share: { label: "Share (0-1)", unit: "", min: 0.05, max: 1 } },
+  },
+  "container-eta": {
+    title: "Time to the limit",
+    describe: "At the current growth the effective limit is reached sooner than this.",
+    params: { etaSeconds: { label: "ETA below", unit: "s", min: 10, max: 7 * 86400 } },
+  },
+  "container-refused": {
+    title: "Forks refused",
+    describe:
+      "pids.events counted a refused fork; resolves once no new refusal was seen for the quiet period (or the container restarts).",
+    params: { quietSeconds: { label: "Quiet period", unit: "s", min: 30, max: 86400 } },
+  },
+  "queue-depth": {
+    title: "Queue depth over threshold",
+    describe: "Depth above the threshold (empty = the queue's configured threshold).",
+    params: { depth: { label: "Depth", unit: "messages", min: 1, max: 100_000_000, nullable: true } },
+  },
+  "queue-no-consumer": {
+    title: "Queue without consumer",
+    describe: "Messages waiting and no worker consumes the queue.",
+    params: { minDepth: { label: "Min depth", unit: "messages", min: 1, max: 100_000_000 } },
+  },
+  "queue-orphaned": {
+    title: "Orphaned messages",
+    describe: "Unacked messages whose worker is gone.",
+    params: { minOrphaned: { label: "Min orphaned", unit: "messages", min: 1, max: 100_000_000 } },
+  },
   "worker-gone": { title: "Worker gone", describe: "A worker seen before stopped answering.", params: {} },
-  "source-down": { title: "Source down", describe: "A Docker endpoint, broker or the console's store does not answer.", params: {} },
+  "source-down": {
+    title: "Source down",
+    describe: "A Docker endpoint, broker or the console's store does not answer.",
+    params: {},
+  },
 };
 
 export const DEFAULT_RULES: Record<RuleId, Omit<AlertRule, "updatedAt" | "updatedBy">> = {
-  "container-share": { id: "container-share", enabled: true, forSeconds: 30, severity: "critical", params: { share: 0.8 } },
-  "container-eta": { id: "container-eta", enabled: true, forSeconds: 60, severity: "warning", params: { etaSeconds: 1800 } },
-  "container-refused": { id: "container-refused", enabled: true, forSeconds: 0, severity: "critical", params: { quietSeconds: 600 } },
+  "container-share": {
+    id: "container-share",
+    enabled: true,
+    forSeconds: 30,
+    severity: "critical",
+    params: { share: 0.8 },
+  },
+  "container-eta": {
+    id: "container-eta",
+    enabled: true,
+    forSeconds: 60,
+    severity: "warning",
+    params: { etaSeconds: 1800 },
+  },
+  "container-refused": {
+    id: "container-refused",
+    enabled: true,
+    forSeconds: 0,
+    severity: "critical",
+    params: { quietSeconds: 600 },
+  },
   "queue-depth": { id: "queue-depth", enabled: true, forSeconds: 120, severity: "warning", params: { depth: null } },
-  "queue-no-consumer": { id: "queue-no-consumer", enabled: true, forSeconds: 60, severity: "critical", params: { minDepth: 1 } },
-  "queue-orphaned": { id: "queue-orphaned", enabled: true, forSeconds: 60, severity: "warning", params: { minOrphaned: 1 } },
+  "queue-no-consumer": {
+    id: "queue-no-consumer",
+    enabled: true,
+    forSeconds: 60,
+    severity: "critical",
+    params: { minDepth: 1 },
+  },
+  "queue-orphaned": {
+    id: "queue-orphaned",
+    enabled: true,
+    forSeconds: 60,
+    severity: "warning",
+    params: { minOrphaned: 1 },
+  },
   "worker-gone": { id: "worker-gone", enabled: true, forSeconds: 60, severity: "warning", params: {} },
   "source-down": { id: "source-down", enabled: true, forSeconds: 60, severity: "critical", params: {} },
 };
 
 export const RULE_IDS = Object.keys(DEFAULT_RULES) as RuleId[];
 
-export interface DeliveryItem { alertId: string; kind: "firing" | "resolved"; rule: RuleId; severity: Severity; targetLabel: string; summary: string; at: number; runbookPath: string | null }
+export interface DeliveryItem {
+  alertId: string;
+  kind: "firing" | "resolved";
+  rule: RuleId;
+  severity: Severity;
+  targetLabel: string;
+  summary: string;
+  at: number;
+  runbookPath: string | null;
+}
 
 export interface DeliveryRecord {
   id: string;
@@ -104,12 +182,21 @@ export interface AlertGroup {
   alerts: AlertRecord[];
 }
 
-export interface AlertsResponse { alerts: AlertRecord[]; groups: AlertGroup[]; rules: AlertRule[]; deliveries: DeliveryRecord[]; webhooks: { url: string; format: string }[] }
+export interface AlertsResponse {
+  alerts: AlertRecord[];
+  groups: AlertGroup[];
+  rules: AlertRule[];
+  deliveries: DeliveryRecord[];
+  webhooks: { url: string; format: string }[];
+}
 
 /** Which runbook handles an alert's target (null: none, e.g. a source that is down). */
-export function runbookFor(t: AlertTarget): { kind: "thread-leak" | "queue-backlog"; target: Record<string, string> } | null {
+export function runbookFor(
+  t: AlertTarget,
+): { kind: "thread-leak" | "queue-backlog"; target: Record<string, string> } | null {
   if (t.kind === "container") return { kind: "thread-leak", target: { host: t.host, id: t.id } };
   if (t.kind === "queue") return { kind: "queue-backlog", target: { broker: t.broker, queue: t.queue } };
-  if (t.kind === "worker" && t.queues[0]) return { kind: "queue-backlog", target: { broker: t.broker, queue: t.queues[0] } };
+  if (t.kind === "worker" && t.queues[0])
+    return { kind: "queue-backlog", target: { broker: t.broker, queue: t.queues[0] } };
   return null;
 }

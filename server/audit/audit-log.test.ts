@@ -21,14 +21,30 @@ afterEach(async () => {
 });
 
 const lines = async () => (await readFile(path.join(dir, AUDIT_FILE_NAME), "utf8")).split("\n").filter(Boolean);
-const intent = (n: number) => ({ kind: "intent" as const, actor: "ana", role: "operator", sourceIp: "127.0.0.1", action: "queue.move", target: `q${n}`, params: { n } });
+const intent = (n: number) => ({
+  kind: "intent" as const,
+  actor: "ana",
+  role: "operator",
+  sourceIp: "127.0.0.1",
+  action: "queue.move",
+  target: `q${n}`,
+  params: { n },
+});
 
 describe("appendAudit", () => {
   it("chains entries: seq 1..n, prevHash links, HMAC valid, head stored in the DB copy", async () => {
     const headStore = new MemoryHeadStore();
     const log = await openAuditLog({ dir, key: KEY, headStore, instance: "i-1" });
     const a = await log.append(intent(1));
-    await log.append({ kind: "outcome", id: a.entry.id, actor: "ana", action: "queue.move", result: "ok", durationMs: 12, after: { moved: 3 } });
+    await log.append({
+      kind: "outcome",
+      id: a.entry.id,
+      actor: "ana",
+      action: "queue.move",
+      result: "ok",
+      durationMs: 12,
+      after: { moved: 3 },
+    });
     const ls = await lines();
     expect(ls).toHaveLength(2);
     const [e1, e2] = ls.map((l) => JSON.parse(l));
@@ -39,16 +55,26 @@ describe("appendAudit", () => {
     expect(e2.prevHash).toBe(lineHash(ls[0]!));
     expect(e2.id).toBe(e1.id);
     expect(await headStore.get()).toEqual({ seq: 2, hash: lineHash(ls[1]!) });
-    expect(await verifyAudit({ file: log.file, key: KEY, head: await headStore.get() })).toMatchObject({ ok: true, entries: 2 });
+    expect(await verifyAudit({ file: log.file, key: KEY, head: await headStore.get() })).toMatchObject({
+      ok: true,
+      entries: 2,
+    });
   });
 
   it("never writes secrets raw", async () => {
     const log = await openAuditLog({ dir, key: KEY, headStore: new MemoryHeadStore() });
-    await log.append({ ...intent(1), params: { queue: "mail", password: "hunter2", headers: { Authorization: "Bearer xyz" } } });
+    await log.append({
+      ...intent(1),
+      params: { queue: "mail", password: "hunter2", headers: { Authorization: "Bearer xyz" } },
+    });
     const text = (await lines()).join("\n");
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("Bearer xyz");
-    expect(JSON.parse(text).params).toEqual({ queue: "mail", password: "[redacted]", headers: { Authorization: "[redacted]" } });
+    expect(JSON.parse(text).params).toEqual({
+      queue: "mail",
+      password: "[redacted]",
+      headers: { Authorization: "[redacted]" },
+    });
   });
 
   it("serializes concurrent appends into one contiguous chain", async () => {
@@ -66,7 +92,10 @@ describe("appendAudit", () => {
     expect(second.instance).toBe(first.instance); // persisted instance id
     const r = await second.append(intent(9));
     expect(r.entry.seq).toBe(4);
-    expect(await verifyAudit({ file: second.file, key: KEY, head: await headStore.get() })).toMatchObject({ ok: true, entries: 4 });
+    expect(await verifyAudit({ file: second.file, key: KEY, head: await headStore.get() })).toMatchObject({
+      ok: true,
+      entries: 4,
+    });
   });
 
   it("refuses to continue a chain whose file was cut behind the DB head", async () => {
@@ -75,7 +104,9 @@ describe("appendAudit", () => {
     for (let i = 0; i < 3; i++) await log.append(intent(i));
     const ls = await lines();
     await writeFile(log.file, `${ls.slice(0, 2).join("\n")}\n`);
-    await expect(openAuditLog({ dir, key: KEY, headStore })).rejects.toThrow(/ends at entry 2 but the database head is 3/);
+    await expect(openAuditLog({ dir, key: KEY, headStore })).rejects.toThrow(
+      /ends at entry 2 but the database head is 3/,
+    );
   });
 
   it("accepts a DB head that lags the file when the file still holds that entry", async () => {
@@ -105,13 +136,18 @@ describe("appendAudit", () => {
     await rm(log.file, { recursive: true });
     await writeFile(log.file, saved);
     expect((await log.append(intent(3))).entry.seq).toBe(2);
-    expect(await verifyAudit({ file: log.file, key: KEY, head: await headStore.get() })).toMatchObject({ ok: true, entries: 2 });
+    expect(await verifyAudit({ file: log.file, key: KEY, head: await headStore.get() })).toMatchObject({
+      ok: true,
+      entries: 2,
+    });
   });
 
   it("throws AuditUnavailableError when the audit dir cannot be created", async () => {
     await mkdir(path.dirname(dir), { recursive: true });
     await writeFile(dir, "not a directory");
-    await expect(openAuditLog({ dir, key: KEY, headStore: new MemoryHeadStore() })).rejects.toBeInstanceOf(AuditUnavailableError);
+    await expect(openAuditLog({ dir, key: KEY, headStore: new MemoryHeadStore() })).rejects.toBeInstanceOf(
+      AuditUnavailableError,
+    );
   });
 
   it("refuses the action when the DB head cannot be written, leaving an open intent", async () => {
@@ -124,13 +160,27 @@ describe("appendAudit", () => {
   it("refuses every append when no audit log is configured", async () => {
     setAuditLog(null);
     await expect(appendAudit(intent(1))).rejects.toBeInstanceOf(AuditUnavailableError);
-    await expect(auditEvent({ kind: "login", actor: "a", role: null, sourceIp: null, action: "login", detail: null })).rejects.toBeInstanceOf(AuditUnavailableError);
+    await expect(
+      auditEvent({ kind: "login", actor: "a", role: null, sourceIp: null, action: "login", detail: null }),
+    ).rejects.toBeInstanceOf(AuditUnavailableError);
   });
 
   it("records security events through the process-wide log", async () => {
     setAuditLog(await openAuditLog({ dir, key: KEY, headStore: new MemoryHeadStore() }));
-    await auditEvent({ kind: "login-failed", actor: "bob", role: null, sourceIp: "127.0.0.1", action: "login", detail: "wrong username or password" });
-    expect(JSON.parse((await lines())[0]!)).toMatchObject({ kind: "event", event: "login-failed", actor: "bob", reason: "wrong username or password" });
+    await auditEvent({
+      kind: "login-failed",
+      actor: "bob",
+      role: null,
+      sourceIp: "127.0.0.1",
+      action: "login",
+      detail: "wrong username or password",
+    });
+    expect(JSON.parse((await lines())[0]!)).toMatchObject({
+      kind: "event",
+      event: "login-failed",
+      actor: "bob",
+      reason: "wrong username or password",
+    });
   });
 
   it("lists intents without outcome", async () => {
@@ -146,7 +196,13 @@ describe("appendAudit", () => {
     const good: AuditSink = { name: "good", write: async (e) => void seen.push(e.seq) };
     const bad: AuditSink = { name: "bad", write: async () => Promise.reject(new Error("syslog down")) };
     const hung: AuditSink = { name: "hung", write: () => new Promise(() => undefined) };
-    const log = await openAuditLog({ dir, key: KEY, headStore: new MemoryHeadStore(), extraSinks: [good, bad, hung], sinkTimeoutMs: 50 });
+    const log = await openAuditLog({
+      dir,
+      key: KEY,
+      headStore: new MemoryHeadStore(),
+      extraSinks: [good, bad, hung],
+      sinkTimeoutMs: 50,
+    });
     const r = await log.append(intent(1));
     expect(r.entry.seq).toBe(1);
     expect(seen).toEqual([1]);

@@ -11,7 +11,14 @@ import { redact } from "./redact";
 import { fanOut, type SinkFailure } from "./sinks/fan-out";
 import { readTail, reconcileHead } from "./tail";
 import { ensurePrivateDir, tightenFiles } from "@/server/private-files";
-import { GENESIS_HASH, type AuditEntry, type AuditInput, type AuditSink, type ChainHead, type HeadStore } from "./types";
+import {
+  GENESIS_HASH,
+  type AuditEntry,
+  type AuditInput,
+  type AuditSink,
+  type ChainHead,
+  type HeadStore,
+} from "./types";
 
 // The tamper-evident audit log: one JSON line per entry in <dataDir>/audit/audit.jsonl, appended
 // through one in-process queue, fsynced before the caller goes on (an action runs only once its
@@ -68,7 +75,12 @@ export class AuditLog {
       written = await run;
     } catch (e) {
       // /api/health says so (without the path: it is public) until an entry is written again.
-      markSource("audit", "audit-log", false, withoutPaths(e instanceof AuditUnavailableError ? e.detail : errorMessage(e)));
+      markSource(
+        "audit",
+        "audit-log",
+        false,
+        withoutPaths(e instanceof AuditUnavailableError ? e.detail : errorMessage(e)),
+      );
       throw e;
     }
     markSource("audit", "audit-log", true);
@@ -107,7 +119,9 @@ export class AuditLog {
     } catch (e) {
       // The line is on disk; refusing now leaves an intent without outcome ("outcome unknown"),
       // which is the honest state. The next successful set catches the database up.
-      throw new AuditUnavailableError(`entry ${seq} was written but the database head was not updated: ${errorMessage(e)}`);
+      throw new AuditUnavailableError(
+        `entry ${seq} was written but the database head was not updated: ${errorMessage(e)}`,
+      );
     }
     return { entry, line };
   }
@@ -138,7 +152,8 @@ async function appendLine(file: string, text: string, onMaybeWritten: () => void
 }
 
 function prepare(input: AuditInput): Omit<AuditEntry, "seq" | "instance" | "prevHash" | "hmac"> {
-  if (!KINDS.has(input.kind)) throw new ValidationError(`audit kind must be intent, outcome or event, got "${input.kind}"`);
+  if (!KINDS.has(input.kind))
+    throw new ValidationError(`audit kind must be intent, outcome or event, got "${input.kind}"`);
   if (!input.action) throw new ValidationError("audit entries need an action");
   if (input.kind === "outcome" && !input.id) throw new ValidationError("an outcome needs the id of its intent");
   const entry: Omit<AuditEntry, "seq" | "instance" | "prevHash" | "hmac"> = {

@@ -13,7 +13,7 @@ describe("canonicalize", () => {
   });
 
   it("writes unicode as JSON.stringify does and sorts keys by UTF-16 code units", () => {
-    const v = { "é": "naïve ☃ 😀", e: "\u2028", Z: "\u0000\n\"\\", "😀": 1, "\uff61": 2 };
+    const v = { é: "naïve ☃ 😀", e: "\u2028", Z: '\u0000\n"\\', "😀": 1, "\uff61": 2 };
     const s = canonicalize(v);
     // Code-unit order: "Z" 0x5A < "e" 0x65 < "é" 0xE9 < "😀" (0xD83D, a surrogate) < "｡" 0xFF61.
     expect(s).toBe('{"Z":"\\u0000\\n\\"\\\\","e":"\u2028","é":"naïve ☃ 😀","😀":1,"｡":2}');

@@ -12,7 +12,11 @@ export function configuredSinks(): AuditSink[] {
   const sinks: AuditSink[] = [];
   if (cfg.auditSyslog) sinks.push(syslogSink({ ...cfg.auditSyslog, appName: "leakwatch" }));
   if (cfg.auditRedisStream) {
-    const redis = new Redis(cfg.auditRedisStream.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+    const redis = new Redis(cfg.auditRedisStream.url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 2000,
+    });
     redis.on("error", () => {}); // reported per write by the fan-out instead
     sinks.push(redisStreamSink(redis, { key: cfg.auditRedisStream.key }));
   }

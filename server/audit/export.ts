@@ -6,12 +6,29 @@ import type { AuditRow } from "./query";
 // string as a formula (CSV injection).
 
 export const CSV_COLUMNS = [
-  "ts", "id", "kind", "actor", "role", "sourceIp", "action", "target", "reason", "outcome", "durationMs", "error", "params",
+  "ts",
+  "id",
+  "kind",
+  "actor",
+  "role",
+  "sourceIp",
+  "action",
+  "target",
+  "reason",
+  "outcome",
+  "durationMs",
+  "error",
+  "params",
 ] as const;
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  let s = typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : JSON.stringify(value);
+  let s =
+    typeof value === "string"
+      ? value
+      : typeof value === "number" || typeof value === "boolean"
+        ? String(value)
+        : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -7,7 +7,13 @@ import type { AuditEntry } from "./types";
 // action's result is unknown. Shown at start-up so an operator can check by hand.
 
 export async function listOpenIntents(file: string): Promise<AuditEntry[]> {
-  if (!(await access(file).then(() => true, () => false))) return [];
+  if (
+    !(await access(file).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return [];
   const open = new Map<string, AuditEntry>();
   for await (const line of readLinesForward(file)) {
     let entry: AuditEntry;

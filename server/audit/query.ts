@@ -58,7 +58,7 @@ function toRow(main: AuditEntry, outcome: AuditEntry | null): AuditRow {
     target: main.target ?? null,
     params: main.params ?? null,
     reason: main.reason ?? null,
-    outcome: isEvent ? main.result ?? main.event ?? "event" : outcome?.result ?? "unknown",
+    outcome: isEvent ? (main.result ?? main.event ?? "event") : (outcome?.result ?? "unknown"),
     durationMs: outcome?.durationMs ?? null,
     error: (isEvent ? main.error : outcome?.error) ?? null,
     intent: isEvent ? null : main,
@@ -75,17 +75,25 @@ function targetMatches(r: AuditRow, wanted: string): boolean {
 }
 
 function matches(r: AuditRow, q: AuditQuery): boolean {
-  return (!q.actor || r.actor === q.actor)
-    && (!q.action || r.action === q.action)
-    && (!q.target || targetMatches(r, q.target))
-    && (!q.outcome || r.outcome === q.outcome)
-    && (!q.from || r.ts >= q.from)
-    && (!q.to || r.ts <= q.to);
+  return (
+    (!q.actor || r.actor === q.actor) &&
+    (!q.action || r.action === q.action) &&
+    (!q.target || targetMatches(r, q.target)) &&
+    (!q.outcome || r.outcome === q.outcome) &&
+    (!q.from || r.ts >= q.from) &&
+    (!q.to || r.ts <= q.to)
+  );
 }
 
 export async function readAudit(file: string, q: AuditQuery): Promise<AuditPage> {
   const rows: AuditRow[] = [];
-  if (!(await access(file).then(() => true, () => false))) return { rows, truncatedScan: false };
+  if (
+    !(await access(file).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return { rows, truncatedScan: false };
   const offset = q.offset ?? 0;
   const maxScan = q.maxScanLines ?? 200_000;
   const outcomes = new Map<string, AuditEntry>();

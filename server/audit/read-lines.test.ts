@@ -17,12 +17,19 @@ describe("readLinesBackward", () => {
     const file = path.join(dir, "f");
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.string({ unit: "grapheme", maxLength: 30 }).map((s) => s.replace(/[\r\n\u2028\u2029]/g, "")), { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 9 }), async (ls, chunk) => {
-          await writeFile(file, ls.map((l) => `${l}\n`).join(""));
-          const backward = await collect(readLinesBackward(file, chunk));
-          expect(backward).toEqual([...ls].reverse());
-          expect(await collect(readLinesForward(file))).toEqual(ls);
-        }),
+        fc.asyncProperty(
+          fc.array(
+            fc.string({ unit: "grapheme", maxLength: 30 }).map((s) => s.replace(/[\r\n\u2028\u2029]/g, "")),
+            { minLength: 1, maxLength: 20 },
+          ),
+          fc.integer({ min: 1, max: 9 }),
+          async (ls, chunk) => {
+            await writeFile(file, ls.map((l) => `${l}\n`).join(""));
+            const backward = await collect(readLinesBackward(file, chunk));
+            expect(backward).toEqual([...ls].reverse());
+            expect(await collect(readLinesForward(file))).toEqual(ls);
+          },
+        ),
         { numRuns: 60 },
       );
       await writeFile(file, "a\nb");

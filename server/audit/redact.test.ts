@@ -29,7 +29,9 @@ describe("redact", () => {
 
   it("hides a password holding @, :, / or ; wherever a URL appears in text", () => {
     for (const pw of ["p@ss@word", "p:a:ss", "pa/ss", "pa;ss", "pa%40ss", "x@y:z/w;v"]) {
-      const shown = JSON.stringify(redact({ reason: `moved after redis://:${pw}@10.0.0.1:6379/1 failed`, list: [`rediss://u:${pw}@h:6380/0`] }));
+      const shown = JSON.stringify(
+        redact({ reason: `moved after redis://:${pw}@10.0.0.1:6379/1 failed`, list: [`rediss://u:${pw}@h:6380/0`] }),
+      );
       expect(shown).not.toContain(pw);
       expect(shown).toContain("@10.0.0.1:6379/1 failed");
     }

@@ -3,7 +3,8 @@ import { redactUrlsInText } from "@/server/celery/broker-url";
 
 // Secrets never reach the audit file: values under secret-looking keys are replaced, at any depth.
 
-const SECRET_KEY = /pass(word|wd|phrase)?|token|secret|authorization|cookie|api[-_]?key|private[-_]?key|credential|session/i;
+const SECRET_KEY =
+  /pass(word|wd|phrase)?|token|secret|authorization|cookie|api[-_]?key|private[-_]?key|credential|session/i;
 export const REDACTED = "[redacted]";
 
 export function redact(value: unknown, depth = 0): unknown {
@@ -19,4 +20,3 @@ export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redactUrlsInText(value);
   return value;
 }
-

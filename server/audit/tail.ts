@@ -14,7 +14,10 @@ export interface FileTail extends ChainHead {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return access(file).then(() => true, () => false);
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function readTail(file: string, key: AuditKey): Promise<FileTail | null> {
@@ -26,7 +29,9 @@ export async function readTail(file: string, key: AuditKey): Promise<FileTail | 
   }
   if (last === undefined) return null; // empty file
   if (!(await endsWithNewline(file)))
-    throw new AuditUnavailableError(`the last line of ${file} is incomplete (torn write); run audit-verify before continuing`);
+    throw new AuditUnavailableError(
+      `the last line of ${file} is incomplete (torn write); run audit-verify before continuing`,
+    );
   let entry: AuditEntry;
   try {
     entry = JSON.parse(last) as AuditEntry;
@@ -56,13 +61,21 @@ async function hashAtSeq(file: string, seq: number, maxLines: number): Promise<s
  * Decides the head to continue from. The database may lag the file (a head write failed after the
  * line was on disk): that is accepted when the file still holds the database's head entry.
  */
-export async function reconcileHead(file: string, tail: FileTail | null, headStore: HeadStore): Promise<ChainHead | null> {
+export async function reconcileHead(
+  file: string,
+  tail: FileTail | null,
+  headStore: HeadStore,
+): Promise<ChainHead | null> {
   const stored = await headStore.get();
   if (!stored) return tail ? { seq: tail.seq, hash: tail.hash } : null;
   if (!tail)
-    throw new AuditUnavailableError(`the database records audit entry ${stored.seq} but ${file} is missing or empty (truncated?)`);
+    throw new AuditUnavailableError(
+      `the database records audit entry ${stored.seq} but ${file} is missing or empty (truncated?)`,
+    );
   if (stored.seq > tail.seq)
-    throw new AuditUnavailableError(`${file} ends at entry ${tail.seq} but the database head is ${stored.seq} (truncated?)`);
+    throw new AuditUnavailableError(
+      `${file} ends at entry ${tail.seq} but the database head is ${stored.seq} (truncated?)`,
+    );
   const hash = stored.seq === tail.seq ? tail.hash : await hashAtSeq(file, stored.seq, tail.seq - stored.seq + 1);
   if (hash !== stored.hash)
     throw new AuditUnavailableError(`audit entry ${stored.seq} in ${file} does not match the database head (edited?)`);

@@ -19,8 +19,21 @@ beforeEach(async () => {
   const headStore = new MemoryHeadStore();
   log = await openAuditLog({ dir: path.join(root, "audit"), key: KEY, headStore, instance: "i-1" });
   for (let i = 1; i <= 6; i++) {
-    const r = await log.append({ kind: "intent", actor: "ana", action: "queue.purge", target: `q${i}`, params: { i, note: "ünïcødé ☃" } });
-    await log.append({ kind: "outcome", id: r.entry.id, actor: "ana", action: "queue.purge", result: "ok", durationMs: i });
+    const r = await log.append({
+      kind: "intent",
+      actor: "ana",
+      action: "queue.purge",
+      target: `q${i}`,
+      params: { i, note: "ünïcødé ☃" },
+    });
+    await log.append({
+      kind: "outcome",
+      id: r.entry.id,
+      actor: "ana",
+      action: "queue.purge",
+      result: "ok",
+      durationMs: i,
+    });
   }
   head = await headStore.get();
   original = (await readFile(log.file, "utf8")).split("\n").filter(Boolean);
@@ -99,7 +112,11 @@ describe("verifyAudit", () => {
   });
 
   it("reports the wrong key as bad-hmac at entry 1", async () => {
-    expect(await verifyAudit({ file: log.file, key: "other", head })).toMatchObject({ ok: false, problem: "bad-hmac", firstBadSeq: 1 });
+    expect(await verifyAudit({ file: log.file, key: "other", head })).toMatchObject({
+      ok: false,
+      problem: "bad-hmac",
+      firstBadSeq: 1,
+    });
   });
 
   it("reports a missing file with a DB head as truncated", async () => {

@@ -42,7 +42,10 @@ interface Pending {
 }
 
 export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<VerifyResult> {
-  const exists = await access(file).then(() => true, () => false);
+  const exists = await access(file).then(
+    () => true,
+    () => false,
+  );
   const lines = exists ? readLinesForward(file)[Symbol.asyncIterator]() : null;
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -51,12 +54,22 @@ export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<V
   let pending: Pending | null = null; // an entry whose HMAC failed, waiting for the next line to classify it
 
   const fail = (problem: AuditProblem, seq: number, atLine: number, message: string): VerifyResult => ({
-    ok: false, entries: seq - 1, firstBadSeq: seq, line: atLine, problem, message,
+    ok: false,
+    entries: seq - 1,
+    firstBadSeq: seq,
+    line: atLine,
+    problem,
+    message,
   });
   const classifyBadHmac = (p: Pending, next: AuditEntry | null): VerifyResult => {
     const linked = next ? next.prevHash === p.hash : !!head && head.seq === p.entry.seq && head.hash === p.hash;
     return linked
-      ? fail("bad-hmac", p.entry.seq, p.lineNo, `entry ${p.entry.seq}: HMAC is wrong but the chain links to it (forged, or the wrong key)`)
+      ? fail(
+          "bad-hmac",
+          p.entry.seq,
+          p.lineNo,
+          `entry ${p.entry.seq}: HMAC is wrong but the chain links to it (forged, or the wrong key)`,
+        )
       : fail("edited", p.entry.seq, p.lineNo, `entry ${p.entry.seq} was changed after it was written`);
   };
 
@@ -77,7 +90,12 @@ export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<V
     if (entry.seq !== expectedSeq) {
       const later = entry.seq < expectedSeq || (await seenLater(lines, expectedSeq));
       return later
-        ? fail("reordered", expectedSeq, lineNo, `entry ${expectedSeq} is out of place (line ${lineNo} holds ${entry.seq})`)
+        ? fail(
+            "reordered",
+            expectedSeq,
+            lineNo,
+            `entry ${expectedSeq} is out of place (line ${lineNo} holds ${entry.seq})`,
+          )
         : fail("deleted", expectedSeq, lineNo, `entry ${expectedSeq} is missing (line ${lineNo} holds ${entry.seq})`);
     }
     const hash = lineHash(raw);
@@ -86,7 +104,12 @@ export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<V
       continue;
     }
     if (entry.prevHash !== prevHash)
-      return fail("edited", expectedSeq - 1, lineNo - 1, `entry ${expectedSeq} no longer links to entry ${expectedSeq - 1}`);
+      return fail(
+        "edited",
+        expectedSeq - 1,
+        lineNo - 1,
+        `entry ${expectedSeq} no longer links to entry ${expectedSeq - 1}`,
+      );
     if (head && entry.seq === head.seq) hashAtHead = hash;
     prevHash = hash;
     expectedSeq++;
@@ -95,14 +118,24 @@ export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<V
 
   const entries = expectedSeq - 1;
   if (head && head.seq > entries)
-    return { ...fail("truncated", entries + 1, lineNo + 1, `the file ends at entry ${entries} but the database head is ${head.seq}`), entries };
+    return {
+      ...fail(
+        "truncated",
+        entries + 1,
+        lineNo + 1,
+        `the file ends at entry ${entries} but the database head is ${head.seq}`,
+      ),
+      entries,
+    };
   if (head && head.seq > 0 && hashAtHead !== head.hash)
     return fail("edited", head.seq, head.seq, `entry ${head.seq} differs from the database head`);
   const headLag = head ? entries - head.seq : undefined;
   return {
     ok: true,
     entries,
-    message: head ? `${entries} entries verified against the database head` : `${entries} entries verified (no database head given: truncation of the tail is not checked)`,
+    message: head
+      ? `${entries} entries verified against the database head`
+      : `${entries} entries verified (no database head given: truncation of the tail is not checked)`,
     ...(headLag ? { headLag } : {}),
   };
 }

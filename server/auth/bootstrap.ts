@@ -29,7 +29,10 @@ export async function ensureFirstAdmin(): Promise<void> {
   const db = await getDb();
   const token = newToken();
   const now = Date.now();
-  await db.insertInto("setup_tokens").values({ token_hash: sha256(token), created_at: now, expires_at: now + SETUP_TTL_MS, used_at: null }).execute();
+  await db
+    .insertInto("setup_tokens")
+    .values({ token_hash: sha256(token), created_at: now, expires_at: now + SETUP_TTL_MS, used_at: null })
+    .execute();
   const url = `http://${cfg.listenHost}:${cfg.port}/setup?token=${token}`;
   // Printed plainly, not only as JSON, so an operator tailing the log can copy it.
   log.warn({ setupUrl: url }, "no users yet: open the one-time setup link to create the admin account");
@@ -38,8 +41,13 @@ export async function ensureFirstAdmin(): Promise<void> {
 
 async function setupTokenValid(token: string): Promise<boolean> {
   const db = await getDb();
-  const row = await db.selectFrom("setup_tokens").select("token_hash")
-    .where("token_hash", "=", sha256(token)).where("used_at", "is", null).where("expires_at", ">", Date.now()).executeTakeFirst();
+  const row = await db
+    .selectFrom("setup_tokens")
+    .select("token_hash")
+    .where("token_hash", "=", sha256(token))
+    .where("used_at", "is", null)
+    .where("expires_at", ">", Date.now())
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -52,11 +60,27 @@ export async function completeSetup(input: { token: string; username: string; pa
   if ((await countUsers()) > 0) throw new ForbiddenError("Setup is done already; sign in instead.");
   await claimAttempt(setupKey(ip), THROTTLES.setup);
   if (!(await setupTokenValid(input.token))) {
-    await auditEvent({ kind: "denied", actor: "anonymous", role: null, sourceIp: ip, action: "POST /api/setup", detail: "invalid, used or expired setup link" });
+    await auditEvent({
+      kind: "denied",
+      actor: "anonymous",
+      role: null,
+      sourceIp: ip,
+      action: "POST /api/setup",
+      detail: "invalid, used or expired setup link",
+    });
     throw new ForbiddenError("This setup link is invalid, used or expired; restart the console for a new one.");
   }
-  await auditEvent({ kind: "settings", actor: input.username, role: "admin", sourceIp: ip, action: "setup.create-admin", target: input.username, detail: "first start: admin account from the setup link" });
-  if (!(await consumeSetupToken(input.token))) throw new ForbiddenError("This setup link is invalid, used or expired; restart the console for a new one.");
+  await auditEvent({
+    kind: "settings",
+    actor: input.username,
+    role: "admin",
+    sourceIp: ip,
+    action: "setup.create-admin",
+    target: input.username,
+    detail: "first start: admin account from the setup link",
+  });
+  if (!(await consumeSetupToken(input.token)))
+    throw new ForbiddenError("This setup link is invalid, used or expired; restart the console for a new one.");
   const user = await createUser({ username: input.username, password: input.password, role: "admin" });
   await clearAttempts(setupKey(ip));
   return { user: { username: user.username, role: user.role }, session: await createSession(user.id, ip) };
@@ -65,7 +89,12 @@ export async function completeSetup(input: { token: string; username: string; pa
 export async function consumeSetupToken(token: string): Promise<boolean> {
   const db = await getDb();
   const now = Date.now();
-  const r = await db.updateTable("setup_tokens").set({ used_at: now })
-    .where("token_hash", "=", sha256(token)).where("used_at", "is", null).where("expires_at", ">", now).executeTakeFirst();
+  const r = await db
+    .updateTable("setup_tokens")
+    .set({ used_at: now })
+    .where("token_hash", "=", sha256(token))
+    .where("used_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

@@ -20,14 +20,31 @@ export async function signIn(username: string, password: string, ip: string | nu
   await claimAttempt(accountKey(username, ip), THROTTLES.account);
   if (ip) await claimAttempt(addressKey(ip), THROTTLES.address);
   const user = await findUserByName(username);
-  const ok = user && !user.disabled ? await verifyPassword(user.password_hash, password) : (await verifyPassword(await dummyHash(), password), false);
+  const ok =
+    user && !user.disabled
+      ? await verifyPassword(user.password_hash, password)
+      : (await verifyPassword(await dummyHash(), password), false);
   if (!user || !ok) {
-    await auditEvent({ kind: "login-failed", actor: user ? user.username : unknownUserLabel(username), role: null, sourceIp: ip, action: "login", detail: "wrong username or password" });
+    await auditEvent({
+      kind: "login-failed",
+      actor: user ? user.username : unknownUserLabel(username),
+      role: null,
+      sourceIp: ip,
+      action: "login",
+      detail: "wrong username or password",
+    });
     throw new UnauthenticatedError("Wrong username or password.");
   }
   await clearAttempts(accountKey(username, ip));
   if (ip) await refundAttempt(addressKey(ip), THROTTLES.address);
   const session = await createSession(user.id, ip);
-  await auditEvent({ kind: "login", actor: user.username, role: user.role, sourceIp: ip, action: "login", detail: null });
+  await auditEvent({
+    kind: "login",
+    actor: user.username,
+    role: user.role,
+    sourceIp: ip,
+    action: "login",
+    detail: null,
+  });
   return { user: { username: user.username, role: user.role as User["role"] }, session };
 }

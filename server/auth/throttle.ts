@@ -42,16 +42,28 @@ export async function claimAttempt(key: string, t: Throttle): Promise<void> {
   await pruneQuietKeys();
   for (let round = 0; round < 50; round++) {
     const now = Date.now();
-    await db.insertInto("login_throttle").values({ key, failures: 0, not_before: 0, updated_at: now }).onConflict((oc) => oc.column("key").doNothing()).execute();
+    await db
+      .insertInto("login_throttle")
+      .values({ key, failures: 0, not_before: 0, updated_at: now })
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
     const row = await db.selectFrom("login_throttle").selectAll().where("key", "=", key).executeTakeFirst();
     if (!row) continue; // cleared between the two statements
     const quiet = now - Number(row.updated_at) > QUIET_RESET_MS;
     const notBefore = Number(row.not_before);
-    if (!quiet && notBefore > now) throw new RateLimitedError(`${t.message}; try again in ${Math.ceil((notBefore - now) / 1000)} seconds.`, Math.ceil((notBefore - now) / 1000));
+    if (!quiet && notBefore > now)
+      throw new RateLimitedError(
+        `${t.message}; try again in ${Math.ceil((notBefore - now) / 1000)} seconds.`,
+        Math.ceil((notBefore - now) / 1000),
+      );
     const failures = (quiet ? 0 : Number(row.failures)) + 1;
-    const r = await db.updateTable("login_throttle")
+    const r = await db
+      .updateTable("login_throttle")
       .set({ failures, not_before: now + delayAfterMs(failures, t.free), updated_at: now })
-      .where("key", "=", key).where("failures", "=", row.failures).where("updated_at", "=", row.updated_at).where("not_before", "=", row.not_before)
+      .where("key", "=", key)
+      .where("failures", "=", row.failures)
+      .where("updated_at", "=", row.updated_at)
+      .where("not_before", "=", row.not_before)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) return;
   }
@@ -61,8 +73,18 @@ export async function claimAttempt(key: string, t: Throttle): Promise<void> {
 /** Takes back one claimed attempt that turned out to be a success (the address-wide count is for failures only). */
 export async function refundAttempt(key: string, t: Throttle): Promise<void> {
   const db = await getDb();
-  await db.updateTable("login_throttle").set((eb) => ({ failures: eb("failures", "-", 1) })).where("key", "=", key).where("failures", ">", 0).execute();
-  await db.updateTable("login_throttle").set({ not_before: 0 }).where("key", "=", key).where("failures", "<", t.free).execute();
+  await db
+    .updateTable("login_throttle")
+    .set((eb) => ({ failures: eb("failures", "-", 1) }))
+    .where("key", "=", key)
+    .where("failures", ">", 0)
+    .execute();
+  await db
+    .updateTable("login_throttle")
+    .set({ not_before: 0 })
+    .where("key", "=", key)
+    .where("failures", "<", t.free)
+    .execute();
 }
 
 export async function clearAttempts(key: string): Promise<void> {
@@ -87,5 +109,8 @@ async function pruneQuietKeys(): Promise<void> {
   if (now - lastPruneAt < 60_000) return;
   lastPruneAt = now;
   const db = await getDb();
-  await db.deleteFrom("login_throttle").where("updated_at", "<", now - QUIET_RESET_MS).execute();
+  await db
+    .deleteFrom("login_throttle")
+    .where("updated_at", "<", now - QUIET_RESET_MS)
+    .execute();
 }

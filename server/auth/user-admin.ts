@@ -6,7 +6,15 @@ import { ROLES } from "./roles";
 import type { SessionInfo } from "./sessions";
 import { clearAccountFromAllAddresses } from "./throttle";
 import {
-  countOtherEnabledAdmins, createUser, deleteUser, getUser, newUserSchema, passwordSchema, setUserDisabled, setUserPassword, setUserRole,
+  countOtherEnabledAdmins,
+  createUser,
+  deleteUser,
+  getUser,
+  newUserSchema,
+  passwordSchema,
+  setUserDisabled,
+  setUserPassword,
+  setUserRole,
   type User,
 } from "./users";
 
@@ -14,14 +22,28 @@ import {
 // is audited before it happens (a change that can't be recorded doesn't happen) and ends the user's sessions; API
 // tokens the user created stop working while the user is disabled or gone (server/auth/tokens.ts).
 
-export interface AdminCaller { caller: SessionInfo; ip: string | null }
+export interface AdminCaller {
+  caller: SessionInfo;
+  ip: string | null;
+}
 
-export const userPatchSchema = z.object({ disabled: z.boolean().optional(), role: z.enum(ROLES).optional() }).strict()
+export const userPatchSchema = z
+  .object({ disabled: z.boolean().optional(), role: z.enum(ROLES).optional() })
+  .strict()
   .refine((p) => p.disabled !== undefined || p.role !== undefined, "give disabled or role");
 export const passwordResetSchema = z.object({ password: passwordSchema }).strict();
 
 function audit(by: AdminCaller, action: string, target: string, params?: unknown) {
-  return auditEvent({ kind: "settings", actor: by.caller.username, role: by.caller.role, sourceIp: by.ip, action, target, params, detail: null });
+  return auditEvent({
+    kind: "settings",
+    actor: by.caller.username,
+    role: by.caller.role,
+    sourceIp: by.ip,
+    action,
+    target,
+    params,
+    detail: null,
+  });
 }
 
 async function mustGet(id: string): Promise<User> {

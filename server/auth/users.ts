@@ -6,23 +6,45 @@ import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { hashPassword } from "./crypto";
 import { ROLES, type Role } from "./roles";
 
-export interface User { id: string; username: string; role: Role; disabled: boolean; createdAt: number }
+export interface User {
+  id: string;
+  username: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: number;
+}
 
 export const newUserSchema = z.object({
-  username: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.@-]+$/, "letters, digits and _ . @ - only"),
+  username: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.@-]+$/, "letters, digits and _ . @ - only"),
   password: z.string().min(12, "at least 12 characters").max(1024),
   role: z.enum(ROLES),
 });
 
 function toUser(r: { id: string; username: string; role: string; disabled: number; created_at: number }): User {
-  return { id: r.id, username: r.username, role: r.role as Role, disabled: Boolean(r.disabled), createdAt: Number(r.created_at) };
+  return {
+    id: r.id,
+    username: r.username,
+    role: r.role as Role,
+    disabled: Boolean(r.disabled),
+    createdAt: Number(r.created_at),
+  };
 }
 
 export async function createUser(input: z.input<typeof newUserSchema>): Promise<User> {
   const parsed = newUserSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    throw new ValidationError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   const db = await getDb();
-  const existing = await db.selectFrom("users").select("id").where("username", "=", parsed.data.username).executeTakeFirst();
+  const existing = await db
+    .selectFrom("users")
+    .select("id")
+    .where("username", "=", parsed.data.username)
+    .executeTakeFirst();
   if (existing) throw new ConflictError(`User "${parsed.data.username}" exists already.`);
   const row = {
     id: randomUUID(),
@@ -54,13 +76,20 @@ export async function listUsers(): Promise<User[]> {
 
 export async function countUsers(): Promise<number> {
   const db = await getDb();
-  const r = await db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+  const r = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
 export async function setUserDisabled(id: string, disabled: boolean): Promise<void> {
   const db = await getDb();
-  const r = await db.updateTable("users").set({ disabled: disabled ? 1 : 0 }).where("id", "=", id).executeTakeFirst();
+  const r = await db
+    .updateTable("users")
+    .set({ disabled: disabled ? 1 : 0 })
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`No user with id ${id}.`);
   if (disabled) await endSessionsOf(id);
 }
@@ -77,7 +106,11 @@ export async function setUserPassword(id: string, password: string): Promise<voi
   const parsed = passwordSchema.safeParse(password);
   if (!parsed.success) throw new ValidationError(`password: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   const db = await getDb();
-  const r = await db.updateTable("users").set({ password_hash: await hashPassword(parsed.data) }).where("id", "=", id).executeTakeFirst();
+  const r = await db
+    .updateTable("users")
+    .set({ password_hash: await hashPassword(parsed.data) })
+    .where("id", "=", id)
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`No user with id ${id}.`);
   await endSessionsOf(id);
 }
@@ -99,7 +132,12 @@ export async function deleteUser(id: string): Promise<void> {
 /** Enabled admins other than `exceptId`: a change that would leave none is refused, or nobody could administer. */
 export async function countOtherEnabledAdmins(exceptId: string): Promise<number> {
   const db = await getDb();
-  const r = await db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("role", "=", "admin").where("disabled", "=", 0).where("id", "!=", exceptId).executeTakeFirst();
+  const r = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("role", "=", "admin")
+    .where("disabled", "=", 0)
+    .where("id", "!=", exceptId)
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }

@@ -4,23 +4,40 @@ import { describeBroker, parseBrokerUrl, redactBrokerUrl, redactUrlsInText } fro
 describe("parseBrokerUrl", () => {
   it("reads Dify's default CELERY_BROKER_URL (empty user, password, db 1)", () => {
     expect(parseBrokerUrl("redis://:difyai123456@redis:6379/1")).toEqual({
-      kind: "redis", tls: false, host: "redis", port: 6379, db: 1, username: null, password: "difyai123456", tlsParams: {},
+      kind: "redis",
+      tls: false,
+      host: "redis",
+      port: 6379,
+      db: 1,
+      username: null,
+      password: "difyai123456",
+      tlsParams: {},
     });
   });
 
   it("defaults port 6379 and db 0 like kombu, and reads rediss:// as TLS", () => {
     expect(parseBrokerUrl("redis://localhost")).toMatchObject({ host: "localhost", port: 6379, db: 0, tls: false });
     expect(parseBrokerUrl("rediss://user:p%40ss@cache.example:6380/2?ssl_cert_reqs=CERT_NONE")).toEqual({
-      kind: "redis", tls: true, host: "cache.example", port: 6380, db: 2, username: "user", password: "p@ss", tlsParams: { certReqs: "none" },
+      kind: "redis",
+      tls: true,
+      host: "cache.example",
+      port: 6380,
+      db: 2,
+      username: "user",
+      password: "p@ss",
+      tlsParams: { certReqs: "none" },
     });
   });
 
   it("reads Celery's ssl_* query parameters, and any of them means TLS as in kombu's parse_url", () => {
     const q = "ssl_cert_reqs=required&ssl_ca_certs=%2Fetc%2Fca.pem&ssl_certfile=%2Fc.pem&ssl_keyfile=%2Fk.pem";
     expect(parseBrokerUrl(`redis://h:6379/0?${q}`)).toMatchObject({
-      tls: true, tlsParams: { certReqs: "required", caCerts: "/etc/ca.pem", certfile: "/c.pem", keyfile: "/k.pem" },
+      tls: true,
+      tlsParams: { certReqs: "required", caCerts: "/etc/ca.pem", certfile: "/c.pem", keyfile: "/k.pem" },
     });
-    expect(parseBrokerUrl("rediss://h/0?ssl_cert_reqs=CERT_OPTIONAL")).toMatchObject({ tlsParams: { certReqs: "optional" } });
+    expect(parseBrokerUrl("rediss://h/0?ssl_cert_reqs=CERT_OPTIONAL")).toMatchObject({
+      tlsParams: { certReqs: "optional" },
+    });
     expect(() => parseBrokerUrl("rediss://h/0?ssl_cert_reqs=maybe")).toThrow(/ssl_cert_reqs/);
   });
 
@@ -32,14 +49,25 @@ describe("parseBrokerUrl", () => {
     const url = "sentinel://:pw@h1:26379/1;sentinel://:pw@h2:26380/1";
     expect(parseBrokerUrl(url, "mymaster")).toEqual({
       kind: "sentinel",
-      sentinels: [{ host: "h1", port: 26379 }, { host: "h2", port: 26380 }],
-      db: 1, username: null, password: "pw", masterName: "mymaster",
+      sentinels: [
+        { host: "h1", port: 26379 },
+        { host: "h2", port: 26380 },
+      ],
+      db: 1,
+      username: null,
+      password: "pw",
+      masterName: "mymaster",
     });
     expect(parseBrokerUrl("sentinel://s1/0;sentinel://s2?master_name=dify-master")).toMatchObject({
-      sentinels: [{ host: "s1", port: 26379 }, { host: "s2", port: 26379 }],
+      sentinels: [
+        { host: "s1", port: 26379 },
+        { host: "s2", port: 26379 },
+      ],
       masterName: "dify-master",
     });
-    expect(parseBrokerUrl("sentinel://s1:26379/1?master_name=fromurl", "fromconfig")).toMatchObject({ masterName: "fromconfig" });
+    expect(parseBrokerUrl("sentinel://s1:26379/1?master_name=fromurl", "fromconfig")).toMatchObject({
+      masterName: "fromconfig",
+    });
   });
 
   it("rejects other schemes, non-numeric dbs and mixed sentinel lists", () => {
@@ -61,8 +89,12 @@ describe("parseBrokerUrl", () => {
 describe("redactBrokerUrl", () => {
   it("hides passwords in every form, keeping the rest readable", () => {
     expect(redactBrokerUrl("redis://:difyai123456@redis:6379/1")).toBe("redis://:***@redis:6379/1");
-    expect(redactBrokerUrl("rediss://user:pw@h:6380/0?ssl_cert_reqs=none")).toBe("rediss://user:***@h:6380/0?ssl_cert_reqs=none");
-    expect(redactBrokerUrl("sentinel://:a@h1:26379/1;sentinel://:b@h2:26379/1")).toBe("sentinel://:***@h1:26379/1;sentinel://:***@h2:26379/1");
+    expect(redactBrokerUrl("rediss://user:pw@h:6380/0?ssl_cert_reqs=none")).toBe(
+      "rediss://user:***@h:6380/0?ssl_cert_reqs=none",
+    );
+    expect(redactBrokerUrl("sentinel://:a@h1:26379/1;sentinel://:b@h2:26379/1")).toBe(
+      "sentinel://:***@h1:26379/1;sentinel://:***@h2:26379/1",
+    );
     expect(redactBrokerUrl("redis://:p@ss@word@host:6379/1")).toBe("redis://:***@host:6379/1");
     expect(redactBrokerUrl("redis://host:6379/1")).toBe("redis://host:6379/1");
   });
@@ -91,7 +123,9 @@ describe("redaction of hostile passwords (issue 15: settings page, logs, errors)
   });
 
   it("keeps hosts of every sentinel and the user name", () => {
-    expect(redactBrokerUrl("sentinel://:a@s1:26379/1;sentinel://:b@s2:26380/1")).toBe("sentinel://:***@s1:26379/1;sentinel://:***@s2:26380/1");
+    expect(redactBrokerUrl("sentinel://:a@s1:26379/1;sentinel://:b@s2:26380/1")).toBe(
+      "sentinel://:***@s1:26379/1;sentinel://:***@s2:26380/1",
+    );
     expect(redactBrokerUrl("redis://dify:x;y@redis:6379/1")).toBe("redis://dify:***@redis:6379/1");
   });
 

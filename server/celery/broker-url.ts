@@ -77,9 +77,13 @@ function parseOne(url: string, raw: string, defaultPort: number) {
 export function parseBrokerUrl(url: string, masterName?: string): ParsedBrokerUrl {
   const trimmed = url.trim();
   if (/^sentinel:\/\//i.test(trimmed)) {
-    const parts = trimmed.split(";").map((s) => s.trim()).filter(Boolean);
+    const parts = trimmed
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const parsed = parts.map((p) => {
-      if (!/^sentinel:\/\//i.test(p)) throw bad(url, `"${p.split("@").pop()}" in a sentinel list must also be sentinel://`);
+      if (!/^sentinel:\/\//i.test(p))
+        throw bad(url, `"${p.split("@").pop()}" in a sentinel list must also be sentinel://`);
       return parseOne(url, p, SENTINEL_PORT);
     });
     const first = parsed[0];
@@ -100,11 +104,19 @@ export function parseBrokerUrl(url: string, masterName?: string): ParsedBrokerUr
   const tlsParams: UrlTls = {};
   const reqs = one.params.get("ssl_cert_reqs");
   if (reqs !== null) {
-    const v = reqs.trim().toLowerCase().replace(/^(ssl\.)?cert_/, "");
-    if (v !== "required" && v !== "optional" && v !== "none") throw bad(url, `ssl_cert_reqs "${reqs}" is not required, optional or none`);
+    const v = reqs
+      .trim()
+      .toLowerCase()
+      .replace(/^(ssl\.)?cert_/, "");
+    if (v !== "required" && v !== "optional" && v !== "none")
+      throw bad(url, `ssl_cert_reqs "${reqs}" is not required, optional or none`);
     tlsParams.certReqs = v;
   }
-  for (const [param, field] of [["ssl_ca_certs", "caCerts"], ["ssl_certfile", "certfile"], ["ssl_keyfile", "keyfile"]] as const) {
+  for (const [param, field] of [
+    ["ssl_ca_certs", "caCerts"],
+    ["ssl_certfile", "certfile"],
+    ["ssl_keyfile", "keyfile"],
+  ] as const) {
     const v = one.params.get(param);
     if (v) tlsParams[field] = v;
   }

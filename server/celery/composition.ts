@@ -40,8 +40,14 @@ export interface Composition {
 
 function toNext(step: number, m: TaskMessage, showArgs: boolean): NextMessage {
   const base: NextMessage = {
-    step, id: m.id, task: m.task, retries: m.retries, etaMs: m.etaMs, expiresMs: m.expiresMs,
-    priority: m.priority, redelivered: m.redelivered,
+    step,
+    id: m.id,
+    task: m.task,
+    retries: m.retries,
+    etaMs: m.etaMs,
+    expiresMs: m.expiresMs,
+    priority: m.priority,
+    redelivered: m.redelivered,
   };
   if (!showArgs) return base;
   return { ...base, args: m.args, kwargs: m.kwargs, argsRepr: m.argsRepr, kwargsRepr: m.kwargsRepr };
@@ -56,7 +62,9 @@ export async function readComposition(
   const sampleSize = Math.max(1, Math.min(opts.sampleSize ?? DEFAULT_SAMPLE_PER_LIST, 1000));
   const raw = nameToBytes(queue);
   const steps = layout.prioritySteps;
-  const results = await pipelined(redis, steps, (pipe, step) => pipe.lrangeBuffer(queueKey(layout, raw, step), -sampleSize, -1));
+  const results = await pipelined(redis, steps, (pipe, step) =>
+    pipe.lrangeBuffer(queueKey(layout, raw, step), -sampleSize, -1),
+  );
   const counts = new Map<string, number>();
   const byStep: Record<string, number> = {};
   let sampled = 0;
@@ -81,7 +89,9 @@ export async function readComposition(
       if (isNext) next = toNext(step, parsed.value, opts.showArgs === true);
     });
   });
-  const byTask = [...counts].map(([task, count]) => ({ task, count })).sort((a, b) => b.count - a.count || (a.task < b.task ? -1 : 1));
+  const byTask = [...counts]
+    .map(([task, count]) => ({ task, count }))
+    .sort((a, b) => b.count - a.count || (a.task < b.task ? -1 : 1));
   return { sampled, byTask, byStep, malformed, next, nextError };
 }
 

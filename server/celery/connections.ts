@@ -34,7 +34,10 @@ export const sourceName = (broker: BrokerConfig) => `redis:${broker.name}`;
  * behaviour"); redis-py checks the host name only with ssl_check_hostname.
  */
 export function tlsOptions(fromUrl: BrokerTls, fromFile: BrokerTls | undefined): ConnectionOptions {
-  const t: BrokerTls = { ...fromUrl, ...Object.fromEntries(Object.entries(fromFile ?? {}).filter(([, v]) => v !== undefined)) };
+  const t: BrokerTls = {
+    ...fromUrl,
+    ...Object.fromEntries(Object.entries(fromFile ?? {}).filter(([, v]) => v !== undefined)),
+  };
   const verify = (t.certReqs ?? (t.caCerts ? "required" : "none")) !== "none";
   const read = (file: string | undefined, what: string) => {
     if (!file) return undefined;
@@ -54,7 +57,9 @@ export function tlsOptions(fromUrl: BrokerTls, fromFile: BrokerTls | undefined):
 }
 
 function options(parsed: ParsedBrokerUrl, broker: BrokerConfig): RedisOptions {
-  const socketTimeoutMs = broker.socketTimeoutSeconds ? Math.round(broker.socketTimeoutSeconds * 1000) : COMMAND_TIMEOUT_MS;
+  const socketTimeoutMs = broker.socketTimeoutSeconds
+    ? Math.round(broker.socketTimeoutSeconds * 1000)
+    : COMMAND_TIMEOUT_MS;
   const base: RedisOptions = {
     db: parsed.db,
     username: parsed.username ?? undefined,
@@ -72,7 +77,9 @@ function options(parsed: ParsedBrokerUrl, broker: BrokerConfig): RedisOptions {
     const tls = parsed.tls || broker.tls ? tlsOptions(parsed.tlsParams, broker.tls) : undefined;
     return { ...base, host: parsed.host, port: parsed.port, tls };
   }
-  const sentinelTimeoutMs = broker.sentinel?.socketTimeoutSeconds ? Math.round(broker.sentinel.socketTimeoutSeconds * 1000) : CONNECT_TIMEOUT_MS;
+  const sentinelTimeoutMs = broker.sentinel?.socketTimeoutSeconds
+    ? Math.round(broker.sentinel.socketTimeoutSeconds * 1000)
+    : CONNECT_TIMEOUT_MS;
   return {
     ...base,
     sentinels: parsed.sentinels,
@@ -98,7 +105,13 @@ function make(h: Omit<Held, "client" | "subscriber">, purpose: string): Redis {
 }
 
 function hold(broker: BrokerConfig): Held {
-  const key = JSON.stringify([broker.url, broker.masterName ?? "", broker.sentinel, broker.socketTimeoutSeconds, broker.tls]);
+  const key = JSON.stringify([
+    broker.url,
+    broker.masterName ?? "",
+    broker.sentinel,
+    broker.socketTimeoutSeconds,
+    broker.tls,
+  ]);
   const existing = held.get(broker.name);
   if (existing && existing.key === key) return existing;
   if (existing) closeHeld(existing);
@@ -129,7 +142,8 @@ const connecting = new WeakMap<Redis, Promise<void>>();
 async function ready(broker: BrokerConfig, h: Held, client: Redis): Promise<Redis> {
   if (client.status === "ready") return client;
   // Already failing and backing off: answer at once instead of making every caller wait a timeout.
-  if (client.status === "reconnecting" && h.lastError) throw new SourceUnavailableError(sourceName(broker), h.lastError);
+  if (client.status === "reconnecting" && h.lastError)
+    throw new SourceUnavailableError(sourceName(broker), h.lastError);
   if (client.status === "wait" || client.status === "end") client.connect().catch(() => undefined);
   // Callers arriving while the client connects share one wait (one listener, however many callers).
   let wait = connecting.get(client);
@@ -159,9 +173,11 @@ async function ready(broker: BrokerConfig, h: Held, client: Redis): Promise<Redi
 /** Errors that mean "the broker cannot serve us now", as opposed to a bug in a command. */
 function isUnavailable(e: unknown): boolean {
   // A typed answer from the callback (no such quarantine, a conflict) is the answer, not a broker outage.
-  if (typeof (e as { status?: unknown })?.status === "number" && typeof (e as { code?: unknown }).code === "string") return false;
+  if (typeof (e as { status?: unknown })?.status === "number" && typeof (e as { code?: unknown }).code === "string")
+    return false;
   const msg = errorMessage(e);
-  if ((e as { name?: string })?.name === "ReplyError") return /^(NOAUTH|WRONGPASS|LOADING|MASTERDOWN|READONLY|BUSY|NOPERM)/.test(msg);
+  if ((e as { name?: string })?.name === "ReplyError")
+    return /^(NOAUTH|WRONGPASS|LOADING|MASTERDOWN|READONLY|BUSY|NOPERM)/.test(msg);
   return true;
 }
 
@@ -172,7 +188,10 @@ export async function withBroker<T>(broker: BrokerConfig, fn: (redis: Redis) => 
     h = hold(broker);
   } catch (e) {
     if (e instanceof SourceUnavailableError) throw e;
-    throw new SourceUnavailableError(sourceName(broker), `bad broker URL ${redactBrokerUrl(broker.url)}: ${errorMessage(e)}`);
+    throw new SourceUnavailableError(
+      sourceName(broker),
+      `bad broker URL ${redactBrokerUrl(broker.url)}: ${errorMessage(e)}`,
+    );
   }
   const client = await ready(broker, h, h.client);
   try {

@@ -1,6 +1,13 @@
 import "server-only";
 import type Redis from "ioredis";
-import { BINDING_PREFIX, DEFAULT_LAYOUT, nameFromBytes, pidboxExchange, replyExchange, type KombuLayout } from "./kombu-keys";
+import {
+  BINDING_PREFIX,
+  DEFAULT_LAYOUT,
+  nameFromBytes,
+  pidboxExchange,
+  replyExchange,
+  type KombuLayout,
+} from "./kombu-keys";
 
 // Which queues exist: configured names, queues bound in kombu's binding sets (found with SCAN, never
 // KEYS), and queues live workers consume. Each queue records where its name came from.
@@ -28,11 +35,17 @@ type ControlNames = Pick<KombuLayout, "controlExchange" | "eventExchange">;
 // kombu's own control plumbing: pidbox mailboxes (`<host>.<control>.pidbox`), pidbox replies
 // (`<oid>.reply.<control>.pidbox`) and event receivers (`celeryev.<uuid>`) are not task queues.
 function isControlExchange(exchange: string, names: ControlNames): boolean {
-  return exchange === pidboxExchange(names as KombuLayout) || exchange === replyExchange(names as KombuLayout) || exchange === names.eventExchange;
+  return (
+    exchange === pidboxExchange(names as KombuLayout) ||
+    exchange === replyExchange(names as KombuLayout) ||
+    exchange === names.eventExchange
+  );
 }
 
 export function isControlQueue(name: string, names: ControlNames = DEFAULT_LAYOUT): boolean {
-  return name.endsWith(`.${pidboxExchange(names as KombuLayout)}`) || /\.pidbox$/.test(name) || /^celeryev\./.test(name);
+  return (
+    name.endsWith(`.${pidboxExchange(names as KombuLayout)}`) || /\.pidbox$/.test(name) || /^celeryev\./.test(name)
+  );
 }
 
 /** Escapes glob metacharacters so a global_keyprefix is matched literally by SCAN MATCH. */
@@ -64,7 +77,13 @@ export async function readBindings(redis: Redis, layout: Pick<KombuLayout, "pref
   const keys: Buffer[] = [];
   let cursor = "0";
   do {
-    const [next, batch] = await redis.scanBuffer(cursor, "MATCH", `${globEscape(prefix)}${BINDING_PREFIX}*`, "COUNT", SCAN_COUNT);
+    const [next, batch] = await redis.scanBuffer(
+      cursor,
+      "MATCH",
+      `${globEscape(prefix)}${BINDING_PREFIX}*`,
+      "COUNT",
+      SCAN_COUNT,
+    );
     cursor = next.toString();
     keys.push(...batch);
   } while (cursor !== "0");
@@ -100,7 +119,9 @@ export function boundQueues(table: BindingTable, names: ControlNames = DEFAULT_L
  * words joined by `\.`, anchored. Not AMQP's semantics: `a.*` matches `a.b.c`, and `a.#` does not match `a`.
  */
 export function kombuTopicRegex(routingKey: string): string {
-  const words = routingKey.split(".").map((w) => (w === "*" ? ".*?[^\\.]" : w === "#" ? ".*?" : w.replace(/[\\^$+?()[\]{}|]/g, "\\$&")));
+  const words = routingKey
+    .split(".")
+    .map((w) => (w === "*" ? ".*?[^\\.]" : w === "#" ? ".*?" : w.replace(/[\\^$+?()[\]{}|]/g, "\\$&")));
   return `^${words.join("\\.")}$`;
 }
 
@@ -128,7 +149,9 @@ export function lookupQueues(table: BindingTable, exchange: string, routingKey: 
   if (!exchange) return routingKey ? [routingKey] : [];
   const bindings = table.get(exchange) ?? [];
   const topic = bindings.some((b) => b.pattern !== "");
-  const hits = topic ? bindings.filter((b) => b.pattern !== "" && bindingRegex(b).test(routingKey)) : bindings.filter((b) => b.routingKey === routingKey);
+  const hits = topic
+    ? bindings.filter((b) => b.pattern !== "" && bindingRegex(b).test(routingKey))
+    : bindings.filter((b) => b.routingKey === routingKey);
   return [...new Set(hits.map((b) => b.queue).filter(Boolean))];
 }
 
@@ -153,5 +176,8 @@ export function mergeQueues(
   add(consumed, "worker");
   return [...byName]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, origins]) => ({ name, origins: (["configured", "binding", "worker"] as const).filter((o) => origins.has(o)) }));
+    .map(([name, origins]) => ({
+      name,
+      origins: (["configured", "binding", "worker"] as const).filter((o) => origins.has(o)),
+    }));
 }

@@ -16,8 +16,16 @@ describe("parseEnvelope on captured messages", () => {
   it("reads a protocol 2 message without touching the body by default", () => {
     const m = ok(parseEnvelope(fixture("message-basic")));
     expect(m).toMatchObject({
-      protocol: 2, task: "tasks.document_indexing_task", retries: 0, etaMs: null, expiresMs: null, priority: 0,
-      exchange: "", routingKey: "dataset", redelivered: false, argsRepr: "('d7f5', ['doc-1', 'doc-2'])",
+      protocol: 2,
+      task: "tasks.document_indexing_task",
+      retries: 0,
+      etaMs: null,
+      expiresMs: null,
+      priority: 0,
+      exchange: "",
+      routingKey: "dataset",
+      redelivered: false,
+      argsRepr: "('d7f5', ['doc-1', 'doc-2'])",
     });
     expect(m.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(m.args).toBeUndefined();
@@ -53,7 +61,12 @@ describe("parseEnvelope on captured messages", () => {
 
   it("reads protocol 1 messages from the body", () => {
     const m = ok(parseEnvelope(fixture("message-protocol1")));
-    expect(m).toMatchObject({ protocol: 1, task: "tasks.mail.send_invite_member_mail_task", retries: 0, routingKey: "mail" });
+    expect(m).toMatchObject({
+      protocol: 1,
+      task: "tasks.mail.send_invite_member_mail_task",
+      retries: 0,
+      routingKey: "mail",
+    });
     expect(m.etaMs).not.toBeNull();
   });
 });
@@ -81,24 +94,37 @@ describe("malformed input", () => {
   it("classifies truncated, binary and wrongly typed payloads", () => {
     const good = fixture("message-basic");
     expect(parseEnvelope(good.slice(0, good.length / 2))).toMatchObject({ ok: false, error: { code: "json" } });
-    expect(parseEnvelope(Buffer.from([0x80, 0x04, 0x95, 0xff, 0x00]))).toMatchObject({ ok: false, error: { code: "binary" } });
+    expect(parseEnvelope(Buffer.from([0x80, 0x04, 0x95, 0xff, 0x00]))).toMatchObject({
+      ok: false,
+      error: { code: "binary" },
+    });
     const wrong = JSON.parse(good) as { headers: Record<string, unknown> };
     wrong.headers.retries = "three";
     expect(parseEnvelope(JSON.stringify(wrong))).toMatchObject({ ok: false, error: { code: "shape" } });
     const badBody = JSON.parse(good) as { body: string };
     badBody.body = Buffer.from("[1, 2").toString("base64");
-    expect(parseEnvelope(JSON.stringify(badBody), { withBody: true })).toMatchObject({ ok: false, error: { code: "body" } });
+    expect(parseEnvelope(JSON.stringify(badBody), { withBody: true })).toMatchObject({
+      ok: false,
+      error: { code: "body" },
+    });
   });
 
   it("never throws on arbitrary strings, bytes or JSON (fuzz)", () => {
     const good = fixture("message-basic");
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.nat({ max: good.length }).map((n) => good.slice(0, n))), (s) => {
-        const r = parseEnvelope(s, { withBody: true });
-        expect(typeof r.ok).toBe("boolean");
-        expect(typeof parseUnackedEntry(s).ok).toBe("boolean");
-        expect(typeof decodeKombuBody(s).ok).toBe("boolean");
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.nat({ max: good.length }).map((n) => good.slice(0, n)),
+        ),
+        (s) => {
+          const r = parseEnvelope(s, { withBody: true });
+          expect(typeof r.ok).toBe("boolean");
+          expect(typeof parseUnackedEntry(s).ok).toBe("boolean");
+          expect(typeof decodeKombuBody(s).ok).toBe("boolean");
+        },
+      ),
       { numRuns: 500 },
     );
     fc.assert(
@@ -111,8 +137,16 @@ describe("malformed input", () => {
 
   it("never throws when fields of a real envelope are replaced by random values (fuzz)", () => {
     const good = JSON.parse(fixture("message-eta-expires-retries")) as Record<string, Record<string, unknown>>;
-    const paths: [string, string | null][] = [["headers", "eta"], ["headers", "id"], ["headers", "task"], ["properties", "priority"],
-      ["properties", "delivery_info"], ["body", null], ["headers", null], ["properties", null]];
+    const paths: [string, string | null][] = [
+      ["headers", "eta"],
+      ["headers", "id"],
+      ["headers", "task"],
+      ["properties", "priority"],
+      ["properties", "delivery_info"],
+      ["body", null],
+      ["headers", null],
+      ["properties", null],
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue(), ([outer, inner], v) => {
         const copy = structuredClone(good) as Record<string, unknown>;
@@ -129,7 +163,11 @@ describe("malformed input", () => {
 describe("decodeKombuBody", () => {
   it("decodes a pidbox request and a worker's reply", () => {
     const req = ok(decodeKombuBody(fixture("pidbox-broadcast")));
-    expect(req.body).toMatchObject({ method: "ping", destination: ["capture@fixture"], reply_to: { exchange: "reply.celery.pidbox" } });
+    expect(req.body).toMatchObject({
+      method: "ping",
+      destination: ["capture@fixture"],
+      reply_to: { exchange: "reply.celery.pidbox" },
+    });
     const reply = ok(decodeKombuBody(fixture("pidbox-reply")));
     expect(reply.body).toEqual({ "capture@fixture": { ok: "pong" } });
     expect(reply.headers.ticket).toBe("fixture-ticket");

@@ -48,17 +48,34 @@ const envelopeSchema = z.object({
       priority: num,
       body_encoding: str,
       delivery_tag: str,
-      delivery_info: z.object({ exchange: str, routing_key: str, redelivered: z.boolean().nullish() }).partial().nullish(),
+      delivery_info: z
+        .object({ exchange: str, routing_key: str, redelivered: z.boolean().nullish() })
+        .partial()
+        .nullish(),
     })
     .nullish(),
 });
 const headersSchema = z.object({
-  task: str, id: str, retries: num, eta: str, expires: z.union([z.string(), z.number()]).nullish(),
-  origin: str, root_id: str, parent_id: str, argsrepr: str, kwargsrepr: str, redelivered: z.boolean().nullish(),
+  task: str,
+  id: str,
+  retries: num,
+  eta: str,
+  expires: z.union([z.string(), z.number()]).nullish(),
+  origin: str,
+  root_id: str,
+  parent_id: str,
+  argsrepr: str,
+  kwargsrepr: str,
+  redelivered: z.boolean().nullish(),
 });
 const v1BodySchema = z.object({
-  task: z.string(), id: z.string(), args: z.array(z.unknown()).nullish(), kwargs: z.record(z.string(), z.unknown()).nullish(),
-  retries: num, eta: str, expires: str,
+  task: z.string(),
+  id: z.string(),
+  args: z.array(z.unknown()).nullish(),
+  kwargs: z.record(z.string(), z.unknown()).nullish(),
+  retries: num,
+  eta: str,
+  expires: str,
 });
 const v2BodySchema = z.tuple([z.array(z.unknown()), z.record(z.string(), z.unknown())]).rest(z.unknown());
 
@@ -97,7 +114,11 @@ function timeMs(iso: string | number | null | undefined): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-function decodeBody(body: string, encoding: string | null | undefined, contentType: string | null | undefined): Result<unknown, EnvelopeError> {
+function decodeBody(
+  body: string,
+  encoding: string | null | undefined,
+  contentType: string | null | undefined,
+): Result<unknown, EnvelopeError> {
   if (contentType && contentType !== "application/json")
     return fail("body", `body is ${contentType}, only application/json is read`);
   const text = encoding === "base64" ? Buffer.from(body, "base64").toString("utf8") : body;
@@ -106,14 +127,22 @@ function decodeBody(body: string, encoding: string | null | undefined, contentTy
 }
 
 /** Parses an already JSON-decoded envelope object (e.g. the first element of an unacked entry). */
-export function parseEnvelopeValue(value: unknown, opts: { withBody?: boolean } = {}): Result<TaskMessage, EnvelopeError> {
+export function parseEnvelopeValue(
+  value: unknown,
+  opts: { withBody?: boolean } = {},
+): Result<TaskMessage, EnvelopeError> {
   const env = envelopeSchema.safeParse(value);
-  if (!env.success) return fail("shape", `not a kombu envelope: ${env.error.issues[0]?.path.join(".") || "(root)"} ${env.error.issues[0]?.message ?? ""}`.trim());
+  if (!env.success)
+    return fail(
+      "shape",
+      `not a kombu envelope: ${env.error.issues[0]?.path.join(".") || "(root)"} ${env.error.issues[0]?.message ?? ""}`.trim(),
+    );
   const e = env.data;
   const props = e.properties ?? {};
   const info = props.delivery_info ?? {};
   const h = headersSchema.safeParse(e.headers ?? {});
-  if (!h.success) return fail("shape", `bad task headers: ${h.error.issues[0]?.path.join(".")} ${h.error.issues[0]?.message}`);
+  if (!h.success)
+    return fail("shape", `bad task headers: ${h.error.issues[0]?.path.join(".")} ${h.error.issues[0]?.message}`);
   const headers = h.data;
   const base = {
     priority: Math.max(0, Math.min(9, Math.trunc(props.priority ?? 0))),
@@ -125,10 +154,18 @@ export function parseEnvelopeValue(value: unknown, opts: { withBody?: boolean } 
 
   if (headers.task) {
     const msg: TaskMessage = {
-      ...base, protocol: 2, id: headers.id ?? null, task: headers.task, retries: headers.retries ?? 0,
-      etaMs: timeMs(headers.eta), expiresMs: timeMs(headers.expires), origin: headers.origin ?? null,
-      rootId: headers.root_id ?? null, parentId: headers.parent_id ?? null,
-      argsRepr: headers.argsrepr ?? null, kwargsRepr: headers.kwargsrepr ?? null,
+      ...base,
+      protocol: 2,
+      id: headers.id ?? null,
+      task: headers.task,
+      retries: headers.retries ?? 0,
+      etaMs: timeMs(headers.eta),
+      expiresMs: timeMs(headers.expires),
+      origin: headers.origin ?? null,
+      rootId: headers.root_id ?? null,
+      parentId: headers.parent_id ?? null,
+      argsRepr: headers.argsrepr ?? null,
+      kwargsRepr: headers.kwargsrepr ?? null,
     };
     if (!opts.withBody) return { ok: true, value: msg };
     const body = decodeBody(e.body, props.body_encoding, e["content-type"]);
@@ -145,14 +182,27 @@ export function parseEnvelopeValue(value: unknown, opts: { withBody?: boolean } 
   if (!v1.success) return fail("shape", "no task name in headers (protocol 2) or body (protocol 1)");
   const b = v1.data;
   const msg: TaskMessage = {
-    ...base, protocol: 1, id: b.id, task: b.task, retries: b.retries ?? 0, etaMs: timeMs(b.eta),
-    expiresMs: timeMs(b.expires), origin: null, rootId: null, parentId: null, argsRepr: null, kwargsRepr: null,
+    ...base,
+    protocol: 1,
+    id: b.id,
+    task: b.task,
+    retries: b.retries ?? 0,
+    etaMs: timeMs(b.eta),
+    expiresMs: timeMs(b.expires),
+    origin: null,
+    rootId: null,
+    parentId: null,
+    argsRepr: null,
+    kwargsRepr: null,
   };
   return { ok: true, value: opts.withBody ? { ...msg, args: b.args ?? [], kwargs: b.kwargs ?? {} } : msg };
 }
 
 /** Parses one message as stored in a kombu queue list (LRANGE/RPOP value). */
-export function parseEnvelope(raw: string | Buffer, opts: { withBody?: boolean } = {}): Result<TaskMessage, EnvelopeError> {
+export function parseEnvelope(
+  raw: string | Buffer,
+  opts: { withBody?: boolean } = {},
+): Result<TaskMessage, EnvelopeError> {
   const text = toText(raw);
   if (!text.ok) return text;
   const json = parseJson(text.value);
@@ -176,11 +226,16 @@ export function parseUnackedEntry(raw: string | Buffer): Result<UnackedEntry, En
   if (!triple.success) return fail("shape", "unacked entry is not [message, exchange, routing_key]");
   const message = parseEnvelopeValue(triple.data[0]);
   if (!message.ok) return message;
-  return { ok: true, value: { message: message.value, exchange: triple.data[1] ?? "", routingKey: triple.data[2] ?? "" } };
+  return {
+    ok: true,
+    value: { message: message.value, exchange: triple.data[1] ?? "", routingKey: triple.data[2] ?? "" },
+  };
 }
 
 /** Decodes the JSON body of a non-task kombu message (pidbox requests/replies, events). */
-export function decodeKombuBody(raw: string | Buffer): Result<{ body: unknown; headers: Record<string, unknown> }, EnvelopeError> {
+export function decodeKombuBody(
+  raw: string | Buffer,
+): Result<{ body: unknown; headers: Record<string, unknown> }, EnvelopeError> {
   const text = toText(raw);
   if (!text.ok) return text;
   const json = parseJson(text.value);

@@ -63,7 +63,12 @@ export function ensureHeartbeatListener(broker: BrokerConfig): Listener {
   const existing = listeners.get(key);
   // A subscriber closed or replaced (closeAllBrokers, a new URL) does not come back: start over.
   if (existing && (existing.subscriber === null || existing.subscriber === heldSubscriber(broker))) return existing;
-  const listener: Listener = { beats: existing?.beats ?? new Map(), subscriber: null, error: null, ready: Promise.resolve() };
+  const listener: Listener = {
+    beats: existing?.beats ?? new Map(),
+    subscriber: null,
+    error: null,
+    ready: Promise.resolve(),
+  };
   listener.ready = (async () => {
     try {
       const sub = await getSubscriber(broker);

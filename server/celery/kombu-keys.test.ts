@@ -1,13 +1,31 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  BINARY_NAME_MARKER, DEFAULT_LAYOUT, bindingMember, fanoutChannels, fanoutPrefixOf, layoutOf, messagePriority, pidboxExchange,
-  priorityStepsProblem, replyExchange, unackedKeys, nameFromBytes, nameToBytes, queueKey, stepForPriority } from "./kombu-keys";
+  BINARY_NAME_MARKER,
+  DEFAULT_LAYOUT,
+  bindingMember,
+  fanoutChannels,
+  fanoutPrefixOf,
+  layoutOf,
+  messagePriority,
+  pidboxExchange,
+  priorityStepsProblem,
+  replyExchange,
+  unackedKeys,
+  nameFromBytes,
+  nameToBytes,
+  queueKey,
+  stepForPriority,
+} from "./kombu-keys";
 
 describe("stepForPriority (kombu's Channel.priority)", () => {
   it("files a priority under the highest step not above it, clamped to 0..9", () => {
     const steps = [0, 3, 6, 9];
-    expect([0, 1, 2, 3, 5, 6, 8, 9, 12, -4].map((p) => stepForPriority(messagePriority({ properties: { priority: p } }), steps))).toEqual([0, 0, 0, 3, 3, 6, 6, 9, 9, 0]);
+    expect(
+      [0, 1, 2, 3, 5, 6, 8, 9, 12, -4].map((p) =>
+        stepForPriority(messagePriority({ properties: { priority: p } }), steps),
+      ),
+    ).toEqual([0, 0, 0, 3, 3, 6, 6, 9, 9, 0]);
     // Python's steps[bisect(...) - 1] wraps to the last step when no step is <= priority.
     expect(stepForPriority(1, [2, 5])).toBe(5);
   });
@@ -16,7 +34,9 @@ describe("stepForPriority (kombu's Channel.priority)", () => {
 describe("queueKey", () => {
   it("uses the bare name for step 0 and name\\x06\\x16step otherwise, after the global prefix", () => {
     expect(queueKey(DEFAULT_LAYOUT, Buffer.from("mail"), 0).toString("latin1")).toBe("mail");
-    expect(queueKey({ prefix: "lw:", sep: DEFAULT_LAYOUT.sep }, Buffer.from("mail"), 6).toString("latin1")).toBe("lw:mail\x06\x166");
+    expect(queueKey({ prefix: "lw:", sep: DEFAULT_LAYOUT.sep }, Buffer.from("mail"), 6).toString("latin1")).toBe(
+      "lw:mail\x06\x166",
+    );
   });
 });
 
@@ -29,14 +49,20 @@ describe("queue name escaping", () => {
   });
 
   it("round-trips every byte string (fuzz)", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-      const raw = Buffer.from(bytes);
-      expect(nameToBytes(nameFromBytes(raw)).equals(raw)).toBe(true);
-    }), { numRuns: 1000 });
-    fc.assert(fc.property(fc.string(), (s) => {
-      const raw = Buffer.from(s, "utf8");
-      expect(nameToBytes(nameFromBytes(raw)).equals(raw)).toBe(true);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const raw = Buffer.from(bytes);
+        expect(nameToBytes(nameFromBytes(raw)).equals(raw)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const raw = Buffer.from(s, "utf8");
+        expect(nameToBytes(nameFromBytes(raw)).equals(raw)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
     const tricky = Buffer.from(`${BINARY_NAME_MARKER}abc`, "utf8");
     expect(nameToBytes(nameFromBytes(tricky)).equals(tricky)).toBe(true);
   });
@@ -46,13 +72,21 @@ describe("fanout channels per kombu version and option (kombu/transport/redis.py
   const layout = { ...DEFAULT_LAYOUT };
   it("Channel._get_publish_topic: '/{db}.' prefix, '/<routing key>' only with fanout_patterns", () => {
     expect(fanoutChannels(layout, 1, "celeryev", "worker.heartbeat", false)).toEqual(["/1.celeryev/worker.heartbeat"]);
-    expect(fanoutChannels({ ...layout, fanoutPatterns: false }, 1, "celeryev", "worker.heartbeat", false)).toEqual(["/1.celeryev"]);
-    expect(fanoutChannels({ ...layout, prefix: "lw:" }, 2, "celery.pidbox", "", false)).toEqual(["lw:/2.celery.pidbox"]);
+    expect(fanoutChannels({ ...layout, fanoutPatterns: false }, 1, "celeryev", "worker.heartbeat", false)).toEqual([
+      "/1.celeryev",
+    ]);
+    expect(fanoutChannels({ ...layout, prefix: "lw:" }, 2, "celery.pidbox", "", false)).toEqual([
+      "lw:/2.celery.pidbox",
+    ]);
   });
 
   it("Channel.__init__: fanout_prefix false means no prefix, a string replaces it", () => {
-    expect(fanoutChannels({ ...layout, fanoutPrefix: fanoutPrefixOf(false) }, 1, "celery.pidbox", "", false)).toEqual(["celery.pidbox"]);
-    expect(fanoutChannels({ ...layout, fanoutPrefix: fanoutPrefixOf("fan:") }, 1, "celery.pidbox", "", true)).toEqual(["fan:celery.pidbox"]);
+    expect(fanoutChannels({ ...layout, fanoutPrefix: fanoutPrefixOf(false) }, 1, "celery.pidbox", "", false)).toEqual([
+      "celery.pidbox",
+    ]);
+    expect(fanoutChannels({ ...layout, fanoutPrefix: fanoutPrefixOf("fan:") }, 1, "celery.pidbox", "", true)).toEqual([
+      "fan:celery.pidbox",
+    ]);
   });
 
   it("SentinelChannel._get_pool in kombu <= 5.3 never formats {db}; 5.4 does: both are published to", () => {
@@ -60,11 +94,32 @@ describe("fanout channels per kombu version and option (kombu/transport/redis.py
   });
 
   it("layoutOf: kombu's and Celery's defaults where the config is silent, the config where it speaks", () => {
-    const b = { name: "b", url: "redis://x/0", globalKeyprefix: "", prioritySteps: [0, 3, 6, 9], visibilityTimeoutSeconds: 3600, queues: [] };
+    const b = {
+      name: "b",
+      url: "redis://x/0",
+      globalKeyprefix: "",
+      prioritySteps: [0, 3, 6, 9],
+      visibilityTimeoutSeconds: 3600,
+      queues: [],
+    };
     expect(layoutOf(b)).toEqual(DEFAULT_LAYOUT);
-    const custom = layoutOf({ ...b, sep: ":", unackedKey: "u", unackedIndexKey: "ui", unackedMutexKey: "um", unackedMutexExpireSeconds: 5, controlExchange: "ctl", eventExchange: "ev" });
+    const custom = layoutOf({
+      ...b,
+      sep: ":",
+      unackedKey: "u",
+      unackedIndexKey: "ui",
+      unackedMutexKey: "um",
+      unackedMutexExpireSeconds: 5,
+      controlExchange: "ctl",
+      eventExchange: "ev",
+    });
     expect(unackedKeys({ ...custom, prefix: "p:" })).toEqual({ unacked: "p:u", index: "p:ui", mutex: "p:um" });
-    expect([pidboxExchange(custom), replyExchange(custom), custom.eventExchange, custom.unackedMutexExpireSeconds]).toEqual(["ctl.pidbox", "reply.ctl.pidbox", "ev", 5]);
+    expect([
+      pidboxExchange(custom),
+      replyExchange(custom),
+      custom.eventExchange,
+      custom.unackedMutexExpireSeconds,
+    ]).toEqual(["ctl.pidbox", "reply.ctl.pidbox", "ev", 5]);
     expect(bindingMember(custom, "rk", "", "q")).toBe("rk::q");
   });
 

@@ -82,7 +82,8 @@ export function fanoutPrefixOf(option: boolean | string | undefined): string {
 export function priorityStepsProblem(steps: readonly number[]): string | null {
   if (steps.length === 0) return "needs at least one step";
   for (let i = 1; i < steps.length; i++) {
-    if ((steps[i] as number) <= (steps[i - 1] as number)) return "must be sorted ascending with no repeats (kombu bisects it)";
+    if ((steps[i] as number) <= (steps[i - 1] as number))
+      return "must be sorted ascending with no repeats (kombu bisects it)";
   }
   return null;
 }
@@ -101,7 +102,8 @@ export function stepForPriority(priority: number, steps: readonly number[]): num
 /** kombu's _get_message_priority: properties.priority clamped to 0..9, 0 when absent or not an int. */
 export function messagePriority(payload: unknown): number {
   const p = (payload as { properties?: { priority?: unknown } } | null)?.properties?.priority;
-  const n = typeof p === "number" ? Math.trunc(p) : typeof p === "string" && /^\s*[-+]?\d+\s*$/.test(p) ? Number(p) : NaN;
+  const n =
+    typeof p === "number" ? Math.trunc(p) : typeof p === "string" && /^\s*[-+]?\d+\s*$/.test(p) ? Number(p) : NaN;
   return Number.isFinite(n) ? Math.max(0, Math.min(9, n)) : 0;
 }
 
@@ -118,7 +120,12 @@ export function bindingKey(layout: Pick<KombuLayout, "prefix">, exchange: string
   return `${layout.prefix}${BINDING_PREFIX}${exchange}`;
 }
 
-export function bindingMember(layout: Pick<KombuLayout, "sep">, routingKey: string, pattern: string, queue: string): string {
+export function bindingMember(
+  layout: Pick<KombuLayout, "sep">,
+  routingKey: string,
+  pattern: string,
+  queue: string,
+): string {
   return [routingKey, pattern, queue].join(layout.sep);
 }
 
@@ -144,7 +151,13 @@ export function fanoutChannel(layout: KombuLayout, db: number | "{db}", exchange
  * Channel._get_pool does), so their workers listen on a channel literally named `/{db}.<exchange>`; kombu 5.4
  * formats it. A worker subscribes to one of the two, so publishing on both reaches each worker exactly once.
  */
-export function fanoutChannels(layout: KombuLayout, db: number, exchange: string, routingKey: string, sentinel: boolean): string[] {
+export function fanoutChannels(
+  layout: KombuLayout,
+  db: number,
+  exchange: string,
+  routingKey: string,
+  sentinel: boolean,
+): string[] {
   const numbered = fanoutChannel(layout, db, exchange, routingKey);
   if (!sentinel) return [numbered];
   const literal = fanoutChannel(layout, "{db}", exchange, routingKey);

@@ -5,8 +5,17 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DIFY_QUEUES, type BrokerConfig } from "@/server/config";
 import {
-  CELERY_DIR, PYTHON, celeryEnv, deleteBrokerKeys, kombuCount, produce, run, startCeleryWorker, stopAllProcesses,
-  testRedisUrl, waitFor,
+  CELERY_DIR,
+  PYTHON,
+  celeryEnv,
+  deleteBrokerKeys,
+  kombuCount,
+  produce,
+  run,
+  startCeleryWorker,
+  stopAllProcesses,
+  testRedisUrl,
+  waitFor,
 } from "@/server/testing/harness";
 import { closeAllBrokers, withBroker } from "./connections";
 import { readDepths } from "./depth";
@@ -21,8 +30,13 @@ const transport = { sep: ":", priority_steps: TEN_STEPS, global_keyprefix: prefi
 const env = { BROKER_URL: testRedisUrl(1), BROKER_TRANSPORT_OPTIONS: JSON.stringify(transport) };
 
 const broker: BrokerConfig = {
-  name: "layout", url: testRedisUrl(1), globalKeyprefix: prefix, prioritySteps: TEN_STEPS, sep: ":",
-  visibilityTimeoutSeconds: 3600, queues: [...DIFY_QUEUES],
+  name: "layout",
+  url: testRedisUrl(1),
+  globalKeyprefix: prefix,
+  prioritySteps: TEN_STEPS,
+  sep: ":",
+  visibilityTimeoutSeconds: 3600,
+  queues: [...DIFY_QUEUES],
 };
 
 afterEach(async () => {
@@ -55,15 +69,22 @@ describe("a non-default kombu layout (sep ':', ten priority steps, global_keypre
 
     const worker = startCeleryWorker({ queues: ["workflow"], hostname: `layout-${process.pid}`, env });
     await worker.waitReady();
-    const pong = await waitFor(async () => {
-      const r = await ping(broker, { expectReplies: 1 });
-      return Object.keys(r).length === 1 && r;
-    }, { timeoutMs: 20_000, what: "the worker to answer the console's ping" });
+    const pong = await waitFor(
+      async () => {
+        const r = await ping(broker, { expectReplies: 1 });
+        return Object.keys(r).length === 1 && r;
+      },
+      { timeoutMs: 20_000, what: "the worker to answer the console's ping" },
+    );
     expect(Object.values(pong)).toEqual([{ ok: "pong" }]);
 
     // The console and Celery's own client ask at the same time; then Celery's client alone: both hear the worker.
     const inspect = () =>
-      run(PYTHON, ["-m", "celery", "-A", "dify_app", "inspect", "ping", "-t", "3", "-j"], { cwd: CELERY_DIR, env: celeryEnv(env), timeoutMs: 60_000 });
+      run(PYTHON, ["-m", "celery", "-A", "dify_app", "inspect", "ping", "-t", "3", "-j"], {
+        cwd: CELERY_DIR,
+        env: celeryEnv(env),
+        timeoutMs: 60_000,
+      });
     const [ours2, theirs] = await Promise.all([ping(broker, { expectReplies: 1, timeoutMs: 3_000 }), inspect()]);
     expect(Object.keys(ours2)).toEqual(Object.keys(pong));
     expect(theirs.stdout).toContain("pong");

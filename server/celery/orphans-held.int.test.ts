@@ -29,21 +29,54 @@ describe("orphaned vs held vs what kombu would restore", () => {
   it("never counts or requeues what a live worker holds (ETA, rate-limited), and does once the worker is gone", async () => {
     ns = await namespace();
     const broker: BrokerConfig = {
-      name: "orphans-held", url: testRedisUrl(Number(process.env.LEAKWATCH_QUEUE_OPS_TEST_DB ?? 1)), globalKeyprefix: ns.prefix,
-      prioritySteps: ns.prioritySteps as number[], visibilityTimeoutSeconds: 3, queues: ["conversation"],
+      name: "orphans-held",
+      url: testRedisUrl(Number(process.env.LEAKWATCH_QUEUE_OPS_TEST_DB ?? 1)),
+      globalKeyprefix: ns.prefix,
+      prioritySteps: ns.prioritySteps as number[],
+      visibilityTimeoutSeconds: 3,
+      queues: ["conversation"],
     };
-    const worker = startCeleryWorker({ queues: ["conversation"], hostname: `held-${process.pid}`, concurrency: 2, env: { ...ns.env(), PREFETCH_MULTIPLIER: "4" } });
+    const worker = startCeleryWorker({
+      queues: ["conversation"],
+      hostname: `held-${process.pid}`,
+      concurrency: 2,
+      env: { ...ns.env(), PREFETCH_MULTIPLIER: "4" },
+    });
     await worker.waitReady();
-    const host = await waitFor(async () => Object.keys(await ping(broker, { expectReplies: 1 }))[0], { timeoutMs: 20_000, what: "the worker" });
-    expect((await rateLimit(broker, "tasks.record", "1/m", { destination: [host] }))[host]).toEqual({ ok: "new rate limit set successfully" });
+    const host = await waitFor(async () => Object.keys(await ping(broker, { expectReplies: 1 }))[0], {
+      timeoutMs: 20_000,
+      what: "the worker",
+    });
+    expect((await rateLimit(broker, "tasks.record", "1/m", { destination: [host] }))[host]).toEqual({
+      ok: "new rate limit set successfully",
+    });
 
     // One runs at once; the next two wait in the worker's token bucket (a minute apart); one waits for its ETA.
-    await produce({ queue: "conversation", task: "tasks.record", count: 3, markerPrefix: `${ns.markerPrefix}r`, env: ns.env() });
-    await produce({ queue: "conversation", task: "tasks.record", count: 1, countdownSeconds: 600, markerPrefix: `${ns.markerPrefix}e`, env: ns.env() });
-    const keys = unackedKeys(layoutOf(broker));
-    await waitFor(async () => (await ns!.redis.hlen(keys.unacked)) === 3 && (await markersWith(`${ns!.markerPrefix}r`)).length === 1 || undefined, {
-      what: "one task run, three held unacked", timeoutMs: 30_000,
+    await produce({
+      queue: "conversation",
+      task: "tasks.record",
+      count: 3,
+      markerPrefix: `${ns.markerPrefix}r`,
+      env: ns.env(),
     });
+    await produce({
+      queue: "conversation",
+      task: "tasks.record",
+      count: 1,
+      countdownSeconds: 600,
+      markerPrefix: `${ns.markerPrefix}e`,
+      env: ns.env(),
+    });
+    const keys = unackedKeys(layoutOf(broker));
+    await waitFor(
+      async () =>
+        ((await ns!.redis.hlen(keys.unacked)) === 3 && (await markersWith(`${ns!.markerPrefix}r`)).length === 1) ||
+        undefined,
+      {
+        what: "one task run, three held unacked",
+        timeoutMs: 30_000,
+      },
+    );
     await sleep(4_000); // past the visibility timeout (3 s) and the inventory's grace
 
     const summary = await sampleBroker(broker, thresholds);
@@ -51,7 +84,9 @@ describe("orphaned vs held vs what kombu would restore", () => {
     expect(q).toMatchObject({ unacked: 3, orphaned: 0, rateLimited: 2, kombuRestorable: 3, status: "ok" });
     const orphans = await currentOrphans(broker);
     expect(orphans).toMatchObject({ known: true, tags: [], kombuRestorable: 3 });
-    const none = await withBroker(broker, (r) => requeueOrphans(r, { ...layoutOf(broker), deliveryTags: orphans.tags }));
+    const none = await withBroker(broker, (r) =>
+      requeueOrphans(r, { ...layoutOf(broker), deliveryTags: orphans.tags }),
+    );
     expect(none.requeued).toBe(0);
     expect(await ns.redis.hlen(keys.unacked)).toBe(3);
     expect(all(await byStep(ns, "conversation"))).toEqual([]);

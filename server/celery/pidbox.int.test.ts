@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIFY_QUEUES, type BrokerConfig } from "@/server/config";
-import { flushTestRedis, startCeleryWorker, stopAllProcesses, testRedisUrl, waitFor, type WorkerHandle } from "@/server/testing/harness";
+import {
+  flushTestRedis,
+  startCeleryWorker,
+  stopAllProcesses,
+  testRedisUrl,
+  waitFor,
+  type WorkerHandle,
+} from "@/server/testing/harness";
 import { closeAllBrokers, withBroker } from "./connections";
 import { activeQueues, broadcast, ping, rateLimit, stats } from "./pidbox";
 import { listWorkers, resetSamplerState } from "./sampler";
@@ -9,8 +16,12 @@ import { poolKind } from "./workers";
 // Remote control against real Celery 5.2 workers over the test Redis (db 1).
 
 const broker: BrokerConfig = {
-  name: "pidbox-test", url: testRedisUrl(1), globalKeyprefix: "", prioritySteps: [0, 3, 6, 9],
-  visibilityTimeoutSeconds: 3600, queues: [...DIFY_QUEUES],
+  name: "pidbox-test",
+  url: testRedisUrl(1),
+  globalKeyprefix: "",
+  prioritySteps: [0, 3, 6, 9],
+  visibilityTimeoutSeconds: 3600,
+  queues: [...DIFY_QUEUES],
 };
 
 const workers: WorkerHandle[] = [];
@@ -52,15 +63,20 @@ describe.each([
 ])("pidbox with real workers (%s)", (_label, prefix) => {
   it("gets ping, stats and active_queues from every worker and leaves no reply keys", async () => {
     const b = { ...broker, globalKeyprefix: prefix };
-    const env: Record<string, string> = prefix ? { BROKER_TRANSPORT_OPTIONS: JSON.stringify({ global_keyprefix: prefix }) } : {};
+    const env: Record<string, string> = prefix
+      ? { BROKER_TRANSPORT_OPTIONS: JSON.stringify({ global_keyprefix: prefix }) }
+      : {};
     const w1 = start({ queues: ["dataset", "mail"], hostname: "w1", pool: "prefork", concurrency: 2, env });
     const w2 = start({ queues: ["workflow"], hostname: "w2", pool: "threads", concurrency: 3, env });
     await Promise.all([w1.waitReady(), w2.waitReady()]);
 
-    const pong = await waitFor(async () => {
-      const r = await ping(b, { timeoutMs: 1_500, expectReplies: 2 });
-      return Object.keys(r).length === 2 && r;
-    }, { timeoutMs: 20_000, what: "both workers to answer ping" });
+    const pong = await waitFor(
+      async () => {
+        const r = await ping(b, { timeoutMs: 1_500, expectReplies: 2 });
+        return Object.keys(r).length === 2 && r;
+      },
+      { timeoutMs: 20_000, what: "both workers to answer ping" },
+    );
     const h1 = Object.keys(pong).find((h) => h.startsWith("w1@")) as string;
     const h2 = Object.keys(pong).find((h) => h.startsWith("w2@")) as string;
     expect(pong[h1]).toEqual({ ok: "pong" });
@@ -98,24 +114,32 @@ describe("worker liveness", () => {
     const w1 = start({ queues: ["dataset"], hostname: "beat", env: { SEND_TASK_EVENTS: "1" } });
     const w2 = start({ queues: ["mail"], hostname: "quiet" });
     await Promise.all([w1.waitReady(), w2.waitReady()]);
-    const first = await waitFor(async () => {
-      const l = await listWorkers(broker);
-      return l.length === 2 && l.every((w) => w.via === "heartbeat") && l;
-    }, { timeoutMs: 20_000, intervalMs: 1_000, what: "heartbeats of both workers" });
+    const first = await waitFor(
+      async () => {
+        const l = await listWorkers(broker);
+        return l.length === 2 && l.every((w) => w.via === "heartbeat") && l;
+      },
+      { timeoutMs: 20_000, intervalMs: 1_000, what: "heartbeats of both workers" },
+    );
     expect(first.map((w) => w.alive)).toEqual([true, true]);
 
     await w1.stop("SIGKILL", 1_000);
-    const after = await waitFor(async () => {
-      const l = await listWorkers(broker);
-      return l.find((w) => w.hostname.startsWith("beat@") && !w.alive) && l;
-    }, { timeoutMs: 20_000, intervalMs: 1_000, what: "the killed worker to drop out" });
+    const after = await waitFor(
+      async () => {
+        const l = await listWorkers(broker);
+        return l.find((w) => w.hostname.startsWith("beat@") && !w.alive) && l;
+      },
+      { timeoutMs: 20_000, intervalMs: 1_000, what: "the killed worker to drop out" },
+    );
     expect(after.filter((w) => w.alive).map((w) => w.hostname)).toEqual([expect.stringMatching(/^quiet@/)]);
   });
 
   it("runs control commands that change a worker (rate_limit) and returns its answer", async () => {
     const w = start({ queues: ["dataset"], hostname: "ctl" });
     await w.waitReady();
-    const host = await waitFor(async () => Object.keys(await ping(broker, { expectReplies: 1 }))[0], { timeoutMs: 20_000 });
+    const host = await waitFor(async () => Object.keys(await ping(broker, { expectReplies: 1 }))[0], {
+      timeoutMs: 20_000,
+    });
     const r = await rateLimit(broker, "tasks.index_document", "5/m", { destination: [host] });
     expect(r[host]).toEqual({ ok: "new rate limit set successfully" });
     const unknown = await broadcast(broker, "no_such_command", {}, { destination: [host] });

@@ -3,7 +3,15 @@ import { randomUUID } from "node:crypto";
 import type { BrokerConfig } from "@/server/config";
 import { brokerDb, isSentinel, withBroker } from "./connections";
 import { decodeKombuBody } from "./envelope";
-import { bindingKey, bindingMember, fanoutChannels, layoutOf, pidboxExchange, queueKey, replyExchange } from "./kombu-keys";
+import {
+  bindingKey,
+  bindingMember,
+  fanoutChannels,
+  layoutOf,
+  pidboxExchange,
+  queueKey,
+  replyExchange,
+} from "./kombu-keys";
 
 // Celery remote control over Redis, as kombu's pidbox Mailbox does it (celery/app/control.py, kombu/pidbox.py),
 // for Celery's control_exchange name <ns> ("celery" by default) and the broker's kombu layout:
@@ -60,14 +68,17 @@ function envelope(body: unknown, exchange: string, headers: Record<string, unkno
  * keeps retrying while the broker is unavailable: a binding left behind by an outage would outlive its call.
  */
 function sweepLater(broker: BrokerConfig, bindings: string, member: string, replyKeys: Buffer[], attempt = 0): void {
-  setTimeout(() => {
-    void withBroker(broker, async (r) => {
-      await r.srem(bindings, member);
-      await r.del(...replyKeys);
-    }).catch(() => {
-      if (attempt < 20) sweepLater(broker, bindings, member, replyKeys, attempt + 1);
-    });
-  }, LATE_SWEEP_MS * Math.min(2 ** attempt, 20)).unref();
+  setTimeout(
+    () => {
+      void withBroker(broker, async (r) => {
+        await r.srem(bindings, member);
+        await r.del(...replyKeys);
+      }).catch(() => {
+        if (attempt < 20) sweepLater(broker, bindings, member, replyKeys, attempt + 1);
+      });
+    },
+    LATE_SWEEP_MS * Math.min(2 ** attempt, 20),
+  ).unref();
 }
 
 export async function broadcast(
@@ -164,13 +175,20 @@ export const reserved = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "reserve
 export const scheduled = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "scheduled", {}, o);
 export const poolGrow = (b: BrokerConfig, n: number, o: Opts = {}) => broadcast(b, "pool_grow", { n }, o);
 export const poolShrink = (b: BrokerConfig, n: number, o: Opts = {}) => broadcast(b, "pool_shrink", { n }, o);
-export const autoscale = (b: BrokerConfig, max: number, min: number, o: Opts = {}) => broadcast(b, "autoscale", { max, min }, o);
+export const autoscale = (b: BrokerConfig, max: number, min: number, o: Opts = {}) =>
+  broadcast(b, "autoscale", { max, min }, o);
 export const addConsumer = (b: BrokerConfig, queue: string, o: Opts = {}) => broadcast(b, "add_consumer", { queue }, o);
-export const cancelConsumer = (b: BrokerConfig, queue: string, o: Opts = {}) => broadcast(b, "cancel_consumer", { queue }, o);
+export const cancelConsumer = (b: BrokerConfig, queue: string, o: Opts = {}) =>
+  broadcast(b, "cancel_consumer", { queue }, o);
 export const rateLimit = (b: BrokerConfig, taskName: string, rate: string, o: Opts = {}) =>
   broadcast(b, "rate_limit", { task_name: taskName, rate_limit: rate }, o);
-export const revoke = (b: BrokerConfig, taskId: string | string[], terminate = false, signal = "SIGTERM", o: Opts = {}) =>
-  broadcast(b, "revoke", { task_id: taskId, terminate, signal }, o);
+export const revoke = (
+  b: BrokerConfig,
+  taskId: string | string[],
+  terminate = false,
+  signal = "SIGTERM",
+  o: Opts = {},
+) => broadcast(b, "revoke", { task_id: taskId, terminate, signal }, o);
 /** Workers exit before answering, so this never waits for replies. */
 export const shutdown = (b: BrokerConfig, o: Pick<BroadcastOptions, "destination"> = {}) =>
   broadcast(b, "shutdown", {}, { ...o, reply: false });

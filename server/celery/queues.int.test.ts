@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIFY_QUEUES, type BrokerConfig } from "@/server/config";
 import { SourceUnavailableError } from "@/server/errors";
 import {
-  flushTestRedis, kombuCount, produce, startCeleryWorker, stopAllProcesses, testRedisUrl, waitFor, type WorkerHandle,
+  flushTestRedis,
+  kombuCount,
+  produce,
+  startCeleryWorker,
+  stopAllProcesses,
+  testRedisUrl,
+  waitFor,
+  type WorkerHandle,
 } from "@/server/testing/harness";
 import { closeAllBrokers, withBroker } from "./connections";
 import { getQueueDetail, resetSamplerState, sampleBroker } from "./sampler";
@@ -13,8 +20,13 @@ const thresholds = { thresholds: { queueDepth: 200 }, queueThresholds: {} };
 
 function brokerConfig(over: Partial<BrokerConfig> = {}): BrokerConfig {
   return {
-    name: "test", url: testRedisUrl(1), globalKeyprefix: "", prioritySteps: [0, 3, 6, 9],
-    visibilityTimeoutSeconds: 3600, queues: [...DIFY_QUEUES], ...over,
+    name: "test",
+    url: testRedisUrl(1),
+    globalKeyprefix: "",
+    prioritySteps: [0, 3, 6, 9],
+    visibilityTimeoutSeconds: 3600,
+    queues: [...DIFY_QUEUES],
+    ...over,
   };
 }
 
@@ -43,7 +55,9 @@ describe.each([
   ["global_keyprefix", "lw:"],
 ])("depth of every Dify queue equals kombu's count (%s)", (_label, prefix) => {
   it("sums the priority sub-lists like kombu", async () => {
-    const env: Record<string, string> = prefix ? { BROKER_TRANSPORT_OPTIONS: JSON.stringify({ global_keyprefix: prefix }) } : {};
+    const env: Record<string, string> = prefix
+      ? { BROKER_TRANSPORT_OPTIONS: JSON.stringify({ global_keyprefix: prefix }) }
+      : {};
     await produce({ allDify: true, count: 48, priority: "mix", env });
     await produce({ queue: "dataset", count: 7, priority: 6, env });
     await produce({ queue: "mail", count: 5, priority: 2, env }); // 2 lands in step 0
@@ -70,7 +84,10 @@ describe.each([
 describe("in-flight messages held by a real worker", () => {
   it("counts running, prefetched and ETA-waiting messages, matching kombu's unacked hash", async () => {
     const w = worker({
-      queues: ["workflow", "dataset"], hostname: "inflight", pool: "threads", concurrency: 1,
+      queues: ["workflow", "dataset"],
+      hostname: "inflight",
+      pool: "threads",
+      concurrency: 1,
       env: { TASK_ACKS_LATE: "1", PREFETCH_MULTIPLIER: "2" },
     });
     await w.waitReady();
@@ -78,15 +95,21 @@ describe("in-flight messages held by a real worker", () => {
     // ETA messages first: each one raises the worker's prefetch limit (Celery does that for ETA tasks),
     // so they cannot be starved by the slow tasks filling the prefetch window.
     await produce({ queue: "dataset", task: "tasks.index_document", countdownSeconds: 300, count: 3 });
-    await waitFor(async () => (await kombuCount(["dataset"])).unacked === 3, { timeoutMs: 30_000, what: "ETA messages taken" });
+    await waitFor(async () => (await kombuCount(["dataset"])).unacked === 3, {
+      timeoutMs: 30_000,
+      what: "ETA messages taken",
+    });
     await produce({ task: "tasks.slow", slowSeconds: 120, count: 5 });
 
-    const summary = await waitFor(async () => {
-      const s = await sampleBroker(broker, thresholds);
-      const wf = s.queues.find((q) => q.name === "workflow");
-      const ds = s.queues.find((q) => q.name === "dataset");
-      return ds?.unacked === 3 && (wf?.unacked ?? 0) >= 2 && s;
-    }, { timeoutMs: 30_000, what: "worker to take messages" });
+    const summary = await waitFor(
+      async () => {
+        const s = await sampleBroker(broker, thresholds);
+        const wf = s.queues.find((q) => q.name === "workflow");
+        const ds = s.queues.find((q) => q.name === "dataset");
+        return ds?.unacked === 3 && (wf?.unacked ?? 0) >= 2 && s;
+      },
+      { timeoutMs: 30_000, what: "worker to take messages" },
+    );
     const reference = await kombuCount(["workflow", "dataset"]);
     const wf = summary.queues.find((q) => q.name === "workflow");
     const ds = summary.queues.find((q) => q.name === "dataset");
@@ -99,7 +122,11 @@ describe("in-flight messages held by a real worker", () => {
     const detail = await getQueueDetail(broker, "workflow");
     expect(detail.inFlight).toMatchObject({ running: 1, etaWaiting: 0, orphaned: 0 });
     expect(detail.inFlight?.prefetched).toBe((wf?.unacked ?? 0) - 1);
-    expect(await getQueueDetail(broker, "dataset").then((d) => d.inFlight)).toMatchObject({ etaWaiting: 3, running: 0, orphaned: 0 });
+    expect(await getQueueDetail(broker, "dataset").then((d) => d.inFlight)).toMatchObject({
+      etaWaiting: 3,
+      running: 0,
+      orphaned: 0,
+    });
   });
 
   it("reports messages of a SIGKILLed worker as orphaned once the visibility timeout passes", async () => {
@@ -108,14 +135,20 @@ describe("in-flight messages held by a real worker", () => {
     await w.waitReady();
     await produce({ task: "tasks.slow", slowSeconds: 120, count: 4, env });
     const broker = brokerConfig({ visibilityTimeoutSeconds: 5 });
-    await waitFor(async () => (await kombuCount(["workflow"], env)).unacked >= 2, { timeoutMs: 30_000, what: "prefetch" });
+    await waitFor(async () => (await kombuCount(["workflow"], env)).unacked >= 2, {
+      timeoutMs: 30_000,
+      what: "prefetch",
+    });
     await w.stop("SIGKILL", 1_000);
     const held = (await kombuCount(["workflow"], env)).unacked;
 
-    const summary = await waitFor(async () => {
-      const s = await sampleBroker(broker, thresholds);
-      return s.queues.find((q) => q.name === "workflow" && q.orphaned === held) && s;
-    }, { timeoutMs: 20_000, intervalMs: 1_000, what: "orphans after the visibility timeout" });
+    const summary = await waitFor(
+      async () => {
+        const s = await sampleBroker(broker, thresholds);
+        return s.queues.find((q) => q.name === "workflow" && q.orphaned === held) && s;
+      },
+      { timeoutMs: 20_000, intervalMs: 1_000, what: "orphans after the visibility timeout" },
+    );
     const wf = summary.queues.find((q) => q.name === "workflow");
     expect(wf?.unacked).toBe(held);
     expect(wf?.status).toBe("warn"); // orphaned messages make the queue warn even when nothing waits
@@ -129,7 +162,10 @@ describe("composition and the next message", () => {
     await produce({ queue: "dataset", task: "tasks.send_mail", count: 2, priority: 0 });
     const broker = brokerConfig();
     const detail = await getQueueDetail(broker, "dataset");
-    expect(detail.composition.byTask).toEqual([{ task: "tasks.index_document", count: 3 }, { task: "tasks.send_mail", count: 2 }]);
+    expect(detail.composition.byTask).toEqual([
+      { task: "tasks.index_document", count: 3 },
+      { task: "tasks.send_mail", count: 2 },
+    ]);
     expect(detail.composition.next).toMatchObject({ step: 0, task: "tasks.send_mail", retries: 0 });
     expect(detail.composition.next?.args).toBeUndefined();
 
@@ -156,9 +192,21 @@ describe("an unreachable broker", () => {
     const broker = brokerConfig({ name: "flappy", url: `redis://127.0.0.1:${port}/1` });
     await expect(withBroker(broker, (r) => r.ping())).rejects.toBeInstanceOf(SourceUnavailableError);
     const { spawnGroup } = await import("@/server/testing/harness");
-    const server = spawnGroup("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+    const server = spawnGroup("redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ]);
     try {
-      await waitFor(async () => (await withBroker(broker, (r) => r.ping())) === "PONG", { timeoutMs: 15_000, what: "reconnect" });
+      await waitFor(async () => (await withBroker(broker, (r) => r.ping())) === "PONG", {
+        timeoutMs: 15_000,
+        what: "reconnect",
+      });
     } finally {
       await server.stop("SIGTERM", 2_000);
     }

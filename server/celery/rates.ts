@@ -56,7 +56,12 @@ export interface QueueRates {
   drainSeconds: number | null;
 }
 
-export function queueRates(depthNow: number, depthPrev: number | undefined, completed: number | null | undefined, elapsedMs: number): QueueRates {
+export function queueRates(
+  depthNow: number,
+  depthPrev: number | undefined,
+  completed: number | null | undefined,
+  elapsedMs: number,
+): QueueRates {
   if (depthPrev === undefined || completed === undefined || completed === null || elapsedMs <= 0)
     return { ratePerMinuteIn: null, ratePerMinuteOut: null, drainSeconds: depthNow === 0 ? 0 : null };
   const minutes = elapsedMs / 60_000;
@@ -72,7 +77,12 @@ export function queueRates(depthNow: number, depthPrev: number | undefined, comp
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-export function queueStatus(x: { depth: number; threshold: number; hasConsumer: boolean | null; orphaned: number }): Status {
+export function queueStatus(x: {
+  depth: number;
+  threshold: number;
+  hasConsumer: boolean | null;
+  orphaned: number;
+}): Status {
   if (x.depth > 2 * x.threshold) return "critical";
   // hasConsumer null: the workers could not be asked, so "nobody consumes" is unknown.
   if (x.depth > 0 && x.hasConsumer === false) return "critical";

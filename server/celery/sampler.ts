@@ -41,12 +41,21 @@ export interface SampleOptions {
 function thresholdsFrom(opts: SampleOptions) {
   if (opts.thresholds && opts.queueThresholds) return { base: opts.thresholds.queueDepth, per: opts.queueThresholds };
   const cfg = getConfig();
-  return { base: opts.thresholds?.queueDepth ?? cfg.thresholds.queueDepth, per: opts.queueThresholds ?? cfg.queueThresholds };
+  return {
+    base: opts.thresholds?.queueDepth ?? cfg.thresholds.queueDepth,
+    per: opts.queueThresholds ?? cfg.queueThresholds,
+  };
 }
 
 export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {}): Promise<BrokerSummary> {
   const state: BrokerState = states.get(broker.name) ?? {
-    atMs: 0, depths: new Map(), totals: new Map(), heads: new Map(), seenHeads: new Map(), lastGood: null, inFlight: new Map(),
+    atMs: 0,
+    depths: new Map(),
+    totals: new Map(),
+    heads: new Map(),
+    seenHeads: new Map(),
+    lastGood: null,
+    inFlight: new Map(),
   };
   states.set(broker.name, state);
   const { base, per } = thresholdsFrom(opts);
@@ -59,16 +68,30 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     const layout = layoutOf(broker);
     const pass = await withBroker(broker, async (redis) => {
       const bindings = await readBindings(redis, layout);
-      const queues = mergeQueues(broker.queues, boundQueues(bindings, layout), [...inventory.consumersByQueue.keys()], layout);
+      const queues = mergeQueues(
+        broker.queues,
+        boundQueues(bindings, layout),
+        [...inventory.consumersByQueue.keys()],
+        layout,
+      );
       const names = queues.map((q) => q.name);
       const depths = await readDepths(redis, layout, names);
       const inFlight = await readInFlight(redis, layout, bindings, { workers: inventory.held, nowMs });
-      const heads = await readNextIds(redis, layout, names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })));
+      const heads = await readNextIds(
+        redis,
+        layout,
+        names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })),
+      );
       return { queues, depths, inFlight, heads };
     });
 
     const completed = workersKnown
-      ? acceptedByQueue({ totalsNow: inventory.totals, totalsPrev: state.totals, consumersByQueue: inventory.consumersByQueue, taskQueues: pass.inFlight.taskQueues })
+      ? acceptedByQueue({
+          totalsNow: inventory.totals,
+          totalsPrev: state.totals,
+          consumersByQueue: inventory.consumersByQueue,
+          taskQueues: pass.inFlight.taskQueues,
+        })
       : new Map<string, number | null>();
     const elapsedMs = state.atMs ? nowMs - state.atMs : 0;
     const heads = new Map<string, { id: string; firstSeenMs: number }>();
@@ -90,10 +113,23 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
       const threshold = per[name] ?? base;
       const orphaned = f?.orphaned ?? 0;
       return {
-        name, depth: d.depth, byPriority: d.byPriority, unacked: f?.unacked ?? 0, orphaned, consumers,
-        kombuRestorable: f?.kombuRestorable ?? 0, rateLimited: f?.rateLimited ?? 0,
-        ...rates, oldestSeenSeconds, threshold,
-        status: queueStatus({ depth: d.depth, threshold, hasConsumer: workersKnown ? consumers.length > 0 : null, orphaned }),
+        name,
+        depth: d.depth,
+        byPriority: d.byPriority,
+        unacked: f?.unacked ?? 0,
+        orphaned,
+        consumers,
+        kombuRestorable: f?.kombuRestorable ?? 0,
+        rateLimited: f?.rateLimited ?? 0,
+        ...rates,
+        oldestSeenSeconds,
+        threshold,
+        status: queueStatus({
+          depth: d.depth,
+          threshold,
+          hasConsumer: workersKnown ? consumers.length > 0 : null,
+          orphaned,
+        }),
         origins,
       };
     });
@@ -104,15 +140,33 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     state.heads = heads;
     rememberHeads(state.seenHeads, heads);
     state.inFlight = pass.inFlight.byQueue;
-    const warnings = [inventory.error && `workers: ${inventory.error}`, pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`, pass.inFlight.unroutable && `${pass.inFlight.unroutable} unacked entries kombu could not route to any queue (no binding matches)`]
-      .filter(Boolean).join("; ");
-    const summary: BrokerSummary = { name: broker.name, ok: true, error: warnings || null, sampledAt: nowMs, queues: summaries };
+    const warnings = [
+      inventory.error && `workers: ${inventory.error}`,
+      pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`,
+      pass.inFlight.unroutable &&
+        `${pass.inFlight.unroutable} unacked entries kombu could not route to any queue (no binding matches)`,
+    ]
+      .filter(Boolean)
+      .join("; ");
+    const summary: BrokerSummary = {
+      name: broker.name,
+      ok: true,
+      error: warnings || null,
+      sampledAt: nowMs,
+      queues: summaries,
+    };
     state.lastGood = summary;
     return summary;
   } catch (e) {
     // Down: keep showing the last good values with their sample time; the caller sees ok: false.
     const last = state.lastGood;
-    return { name: broker.name, ok: false, error: errorMessage(e), sampledAt: last?.sampledAt ?? null, queues: last?.queues ?? [] };
+    return {
+      name: broker.name,
+      ok: false,
+      error: errorMessage(e),
+      sampledAt: last?.sampledAt ?? null,
+      queues: last?.queues ?? [],
+    };
   }
 }
 
@@ -134,11 +188,17 @@ export async function getQueueDetail(
 ): Promise<QueueDetail> {
   const state = states.get(broker.name);
   const summary = state?.lastGood?.queues.find((q) => q.name === queue) ?? null;
-  const composition = await withBroker(broker, (redis) =>
-    readComposition(redis, layoutOf(broker), queue, opts));
+  const composition = await withBroker(broker, (redis) => readComposition(redis, layoutOf(broker), queue, opts));
   if (!summary && composition.sampled === 0 && !broker.queues.includes(queue))
     throw new NotFoundError(`Queue "${queue}" is not known on broker "${broker.name}".`);
-  return { broker: broker.name, queue, summary, inFlight: state?.inFlight.get(queue) ?? null, composition, sampledAt: Date.now() };
+  return {
+    broker: broker.name,
+    queue,
+    summary,
+    inFlight: state?.inFlight.get(queue) ?? null,
+    composition,
+    sampledAt: Date.now(),
+  };
 }
 
 const SEEN_HEADS_KEPT = 10_000;
@@ -155,7 +215,8 @@ function rememberHeads(seen: Map<string, number>, heads: Map<string, { id: strin
 /** Live workers first, then recently lost ones (alive: false). */
 export async function listWorkers(broker: BrokerConfig): Promise<WorkerSummary[]> {
   const inventory = await getWorkerInventory(broker);
-  if (inventory.error && inventory.workers.length === 0) throw new SourceUnavailableError(sourceName(broker), inventory.error);
+  if (inventory.error && inventory.workers.length === 0)
+    throw new SourceUnavailableError(sourceName(broker), inventory.error);
   return inventory.workers;
 }
 
@@ -171,7 +232,9 @@ export interface Orphans {
 export async function currentOrphans(broker: BrokerConfig): Promise<Orphans> {
   const inventory = await getWorkerInventory(broker);
   const layout = layoutOf(broker);
-  const inFlight = await withBroker(broker, async (redis) => readInFlight(redis, layout, await readBindings(redis, layout), { workers: inventory.held }));
+  const inFlight = await withBroker(broker, async (redis) =>
+    readInFlight(redis, layout, await readBindings(redis, layout), { workers: inventory.held }),
+  );
   const byQueue: Record<string, number> = {};
   let kombuRestorable = 0;
   for (const [q, c] of inFlight.byQueue) {

@@ -75,14 +75,24 @@ export function classify(x: ClassifyInput): InFlightClass {
   if (x.workers?.active.has(id)) return "running";
   const held = x.workers?.held.has(id) ?? false;
   if (!held && x.workers && x.task && x.queue && x.workers.rateLimited.get(x.queue)?.has(x.task)) return "rateLimited";
-  const abandoned = x.workers !== null && !held && x.receivedMs !== null && x.receivedMs < x.workers.askedAtMs - INVENTORY_GRACE_MS;
+  const abandoned =
+    x.workers !== null && !held && x.receivedMs !== null && x.receivedMs < x.workers.askedAtMs - INVENTORY_GRACE_MS;
   if (abandoned) return "orphaned";
   if (x.etaMs !== null && x.etaMs > x.nowMs) return "etaWaiting";
   return "prefetched";
 }
 
 function empty(): InFlightCounts {
-  return { unacked: 0, orphaned: 0, etaWaiting: 0, running: 0, prefetched: 0, rateLimited: 0, kombuRestorable: 0, oldestReceivedMs: null };
+  return {
+    unacked: 0,
+    orphaned: 0,
+    etaWaiting: 0,
+    running: 0,
+    prefetched: 0,
+    rateLimited: 0,
+    kombuRestorable: 0,
+    oldestReceivedMs: null,
+  };
 }
 
 const MAX_ORPHAN_TAGS = 10_000;
@@ -95,7 +105,14 @@ export async function readInFlight(
 ): Promise<InFlight> {
   const nowMs = opts.nowMs ?? Date.now();
   const { unacked: hashKey, index: indexKey } = unackedKeys(layout);
-  const out: InFlight = { byQueue: new Map(), malformed: 0, unroutable: 0, total: 0, taskQueues: new Map(), orphanTags: [] };
+  const out: InFlight = {
+    byQueue: new Map(),
+    malformed: 0,
+    unroutable: 0,
+    total: 0,
+    taskQueues: new Map(),
+    orphanTags: [],
+  };
   // HSCAN may return an entry more than once (when the hash is rehashed during the scan): count each tag once.
   const seen = new Set<string>();
   let cursor = "0";
@@ -131,13 +148,22 @@ export async function readInFlight(
       if (queues.length === 0) out.unroutable++;
       let orphan = false;
       for (const queue of queues) {
-        const kind = classify({ nowMs, receivedMs, etaMs: message.etaMs, id: message.id, task: message.task, queue, workers: opts.workers });
+        const kind = classify({
+          nowMs,
+          receivedMs,
+          etaMs: message.etaMs,
+          id: message.id,
+          task: message.task,
+          queue,
+          workers: opts.workers,
+        });
         const c = out.byQueue.get(queue) ?? empty();
         c.unacked++;
         c[kind]++;
         if (expired) c.kombuRestorable++;
         orphan ||= kind === "orphaned";
-        if (receivedMs !== null && (c.oldestReceivedMs === null || receivedMs < c.oldestReceivedMs)) c.oldestReceivedMs = receivedMs;
+        if (receivedMs !== null && (c.oldestReceivedMs === null || receivedMs < c.oldestReceivedMs))
+          c.oldestReceivedMs = receivedMs;
         out.byQueue.set(queue, c);
         if (message.task) out.taskQueues.set(message.task, queue);
       }

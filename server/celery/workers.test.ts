@@ -12,7 +12,9 @@ describe("poolKind", () => {
     const [stats] = Object.values(replies.stats);
     expect(poolKind(stats?.pool)).toBe("prefork");
     expect(poolKind({ "max-concurrency": 4, threads: 4 })).toBe("threads");
-    expect(poolKind({ "max-concurrency": 1, processes: [1], "max-tasks-per-child": null, "put-guarded-by-semaphore": true })).toBe("solo");
+    expect(
+      poolKind({ "max-concurrency": 1, processes: [1], "max-tasks-per-child": null, "put-guarded-by-semaphore": true }),
+    ).toBe("solo");
     expect(poolKind({ implementation: "celery.concurrency.prefork:TaskPool" })).toBe("prefork");
     expect(poolKind({ implementation: "celery.concurrency.thread:TaskPool" })).toBe("threads");
     expect(poolKind("N/A")).toBeNull();

@@ -43,7 +43,8 @@ export function poolKind(pool: unknown): string | null {
   }
   if ("threads" in pool) return "threads";
   if ("free-threads" in pool) return "eventlet";
-  if ("writes" in pool || pool["max-tasks-per-child"] === "N/A" || pool["put-guarded-by-semaphore"] === false) return "prefork";
+  if ("writes" in pool || pool["max-tasks-per-child"] === "N/A" || pool["put-guarded-by-semaphore"] === false)
+    return "prefork";
   if (pool["put-guarded-by-semaphore"] === true) return "solo";
   return "max-concurrency" in pool ? "gevent" : null;
 }
@@ -64,7 +65,10 @@ function idsOf(reply: unknown, nested = false): string[] {
     .filter((id): id is string => typeof id === "string");
 }
 
-export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<WorkerInventory> {
+export async function getWorkerInventory(
+  broker: BrokerConfig,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<WorkerInventory> {
   // Started once, never awaited: heartbeats are a bonus on top of the pidbox answers.
   const listener = ensureHeartbeatListener(broker);
   const askedAtMs = Date.now();
@@ -73,8 +77,12 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
   // (scheduled -> reserved -> active) in at least one of them.
   const asked: Promise<Replies>[] = [];
   for (const [cmd, args] of [
-    ["stats", {}], ["active_queues", {}], ["registered", { taskinfoitems: ["rate_limit"] }],
-    ["scheduled", {}], ["reserved", {}], ["active", { safe: true }],
+    ["stats", {}],
+    ["active_queues", {}],
+    ["registered", { taskinfoitems: ["rate_limit"] }],
+    ["scheduled", {}],
+    ["reserved", {}],
+    ["active", { safe: true }],
   ] as [string, Obj][]) {
     let published!: () => void;
     const sent = new Promise<void>((resolve) => (published = resolve));
@@ -83,12 +91,16 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
   }
   const settled = await Promise.allSettled(asked);
   const failed = settled.find((s) => s.status === "rejected");
-  const [stats, queues, registered, scheduled, reserved, active] = settled.map((s) => (s.status === "fulfilled" ? s.value : {})) as Replies[];
+  const [stats, queues, registered, scheduled, reserved, active] = settled.map((s) =>
+    s.status === "fulfilled" ? s.value : {},
+  ) as Replies[];
   const nowMs = Date.now();
 
   const seen = seenByBroker.get(broker.name) ?? new Map<string, Seen>();
   seenByBroker.set(broker.name, seen);
-  const answered = new Set([stats, queues, registered, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})));
+  const answered = new Set(
+    [stats, queues, registered, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})),
+  );
   const fresh = [...listener.beats.values()].filter((b) => isFresh(b, nowMs));
   const alive = new Set([...answered, ...fresh.map((b) => b.hostname)]);
 
@@ -100,7 +112,9 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
   for (const host of alive) {
     const st = isObj(stats?.[host]) ? (stats[host] as Obj) : {};
     const pool = isObj(st.pool) ? st.pool : {};
-    const qnames = list(queues?.[host]).map((q) => q.name).filter((n): n is string => typeof n === "string");
+    const qnames = list(queues?.[host])
+      .map((q) => q.name)
+      .filter((n): n is string => typeof n === "string");
     const limited = rateLimitedTasks(registered?.[host]);
     for (const q of qnames) {
       consumersByQueue.set(q, [...(consumersByQueue.get(q) ?? []), host]);
@@ -123,8 +137,13 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
       lastSeen: nowMs,
       pool: didAnswer ? poolKind(pool) : (prev?.pool ?? null),
       concurrency: typeof pool["max-concurrency"] === "number" ? pool["max-concurrency"] : (prev?.concurrency ?? null),
-      processes: Array.isArray(pool.processes) ? pool.processes.filter((p): p is number => typeof p === "number") : (prev?.processes ?? []),
-      autoscale: autoscaler && typeof autoscaler.max === "number" && typeof autoscaler.min === "number" ? [autoscaler.max, autoscaler.min] : null,
+      processes: Array.isArray(pool.processes)
+        ? pool.processes.filter((p): p is number => typeof p === "number")
+        : (prev?.processes ?? []),
+      autoscale:
+        autoscaler && typeof autoscaler.max === "number" && typeof autoscaler.min === "number"
+          ? [autoscaler.max, autoscaler.min]
+          : null,
       queues: didAnswer ? qnames : (prev?.queues ?? []),
       active: didAnswer ? a.length : (beat?.active ?? 0),
       reserved: r.length,
@@ -141,9 +160,13 @@ export async function getWorkerInventory(broker: BrokerConfig, timeoutMs = DEFAU
   // Absence from every list only proves a message is abandoned when every live worker answered every question
   // (no live worker at all, with the pidbox reachable, is a complete answer too: nobody can hold anything). When
   // the pidbox cannot be reached, nothing is called orphaned.
-  const complete = !failed && [...alive].every((h) => [active, reserved, scheduled, registered].every((r) => r !== undefined && h in r));
+  const complete =
+    !failed &&
+    [...alive].every((h) => [active, reserved, scheduled, registered].every((r) => r !== undefined && h in r));
   return {
-    workers: [...seen.values()].map((s) => s.summary).sort((x, y) => Number(y.alive) - Number(x.alive) || (x.hostname < y.hostname ? -1 : 1)),
+    workers: [...seen.values()]
+      .map((s) => s.summary)
+      .sort((x, y) => Number(y.alive) - Number(x.alive) || (x.hostname < y.hostname ? -1 : 1)),
     consumersByQueue,
     held: complete ? { active: activeIds, held: heldIds, rateLimited, askedAtMs } : null,
     totals,
@@ -160,5 +183,7 @@ export function forgetWorkers(): void {
 export function knownWorkers(brokerName: string): WorkerSummary[] {
   const seen = seenByBroker.get(brokerName);
   if (!seen) return [];
-  return [...seen.values()].map((s) => s.summary).sort((x, y) => Number(y.alive) - Number(x.alive) || (x.hostname < y.hostname ? -1 : 1));
+  return [...seen.values()]
+    .map((s) => s.summary)
+    .sort((x, y) => Number(y.alive) - Number(x.alive) || (x.hostname < y.hostname ? -1 : 1));
 }

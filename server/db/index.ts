@@ -11,7 +11,12 @@ import type { Database } from "./schema";
 // One Kysely instance per process, on globalThis so hot reload and route bundles share it.
 
 export type Dialect = "sqlite" | "postgres";
-interface DbHolder { db: Kysely<Database>; dialect: Dialect; ready: Promise<void>; target: string }
+interface DbHolder {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  ready: Promise<void>;
+  target: string;
+}
 const g = globalThis as unknown as { __leakwatchDb?: DbHolder };
 
 async function createPostgres(url: string): Promise<Kysely<Database>> {

@@ -7,7 +7,9 @@ const ms = "bigint" as const;
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createTable("users").ifNotExists()
+    await db.schema
+      .createTable("users")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("username", "text", (c) => c.notNull().unique())
       .addColumn("password_hash", "text", (c) => c.notNull())
@@ -15,7 +17,9 @@ const initial: Migration = {
       .addColumn("created_at", ms, (c) => c.notNull())
       .addColumn("disabled", "integer", (c) => c.notNull().defaultTo(0))
       .execute();
-    await db.schema.createTable("sessions").ifNotExists()
+    await db.schema
+      .createTable("sessions")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("user_id", "text", (c) => c.notNull())
       .addColumn("csrf_token", "text", (c) => c.notNull())
@@ -24,7 +28,9 @@ const initial: Migration = {
       .addColumn("last_seen_at", ms, (c) => c.notNull())
       .addColumn("ip", "text")
       .execute();
-    await db.schema.createTable("api_tokens").ifNotExists()
+    await db.schema
+      .createTable("api_tokens")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("name", "text", (c) => c.notNull())
       .addColumn("token_hash", "text", (c) => c.notNull().unique())
@@ -34,24 +40,37 @@ const initial: Migration = {
       .addColumn("last_used_at", ms)
       .addColumn("revoked_at", ms)
       .execute();
-    await db.schema.createTable("setup_tokens").ifNotExists()
+    await db.schema
+      .createTable("setup_tokens")
+      .ifNotExists()
       .addColumn("token_hash", "text", (c) => c.primaryKey())
       .addColumn("created_at", ms, (c) => c.notNull())
       .addColumn("expires_at", ms, (c) => c.notNull())
       .addColumn("used_at", ms)
       .execute();
-    await db.schema.createTable("login_attempts").ifNotExists()
+    await db.schema
+      .createTable("login_attempts")
+      .ifNotExists()
       .addColumn("key", "text", (c) => c.notNull())
       .addColumn("ts", ms, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("login_attempts_key_ts").ifNotExists().on("login_attempts").columns(["key", "ts"]).execute();
-    await db.schema.createTable("settings").ifNotExists()
+    await db.schema
+      .createIndex("login_attempts_key_ts")
+      .ifNotExists()
+      .on("login_attempts")
+      .columns(["key", "ts"])
+      .execute();
+    await db.schema
+      .createTable("settings")
+      .ifNotExists()
       .addColumn("key", "text", (c) => c.primaryKey())
       .addColumn("value", "text", (c) => c.notNull())
       .addColumn("updated_at", ms, (c) => c.notNull())
       .addColumn("updated_by", "text")
       .execute();
-    await db.schema.createTable("container_samples").ifNotExists()
+    await db.schema
+      .createTable("container_samples")
+      .ifNotExists()
       .addColumn("host", "text", (c) => c.notNull())
       .addColumn("container_id", "text", (c) => c.notNull())
       .addColumn("res", "integer", (c) => c.notNull())
@@ -63,8 +82,15 @@ const initial: Migration = {
       .addColumn("refused_total", "integer")
       .addPrimaryKeyConstraint("container_samples_pk", ["host", "container_id", "res", "ts"])
       .execute();
-    await db.schema.createIndex("container_samples_res_ts").ifNotExists().on("container_samples").columns(["res", "ts"]).execute();
-    await db.schema.createTable("container_events").ifNotExists()
+    await db.schema
+      .createIndex("container_samples_res_ts")
+      .ifNotExists()
+      .on("container_samples")
+      .columns(["res", "ts"])
+      .execute();
+    await db.schema
+      .createTable("container_events")
+      .ifNotExists()
       .addColumn("host", "text", (c) => c.notNull())
       .addColumn("container_id", "text", (c) => c.notNull())
       .addColumn("ts", ms, (c) => c.notNull())
@@ -72,7 +98,9 @@ const initial: Migration = {
       .addColumn("attributes", "text", (c) => c.notNull())
       .addPrimaryKeyConstraint("container_events_pk", ["host", "container_id", "ts", "action"])
       .execute();
-    await db.schema.createTable("queue_samples").ifNotExists()
+    await db.schema
+      .createTable("queue_samples")
+      .ifNotExists()
       .addColumn("broker", "text", (c) => c.notNull())
       .addColumn("queue", "text", (c) => c.notNull())
       .addColumn("res", "integer", (c) => c.notNull())
@@ -84,8 +112,15 @@ const initial: Migration = {
       .addColumn("rate_out", "double precision")
       .addPrimaryKeyConstraint("queue_samples_pk", ["broker", "queue", "res", "ts"])
       .execute();
-    await db.schema.createIndex("queue_samples_res_ts").ifNotExists().on("queue_samples").columns(["res", "ts"]).execute();
-    await db.schema.createTable("workers_seen").ifNotExists()
+    await db.schema
+      .createIndex("queue_samples_res_ts")
+      .ifNotExists()
+      .on("queue_samples")
+      .columns(["res", "ts"])
+      .execute();
+    await db.schema
+      .createTable("workers_seen")
+      .ifNotExists()
       .addColumn("broker", "text", (c) => c.notNull())
       .addColumn("hostname", "text", (c) => c.notNull())
       .addColumn("first_seen", ms, (c) => c.notNull())
@@ -93,12 +128,16 @@ const initial: Migration = {
       .addColumn("info", "text", (c) => c.notNull())
       .addPrimaryKeyConstraint("workers_seen_pk", ["broker", "hostname"])
       .execute();
-    await db.schema.createTable("leases").ifNotExists()
+    await db.schema
+      .createTable("leases")
+      .ifNotExists()
       .addColumn("name", "text", (c) => c.primaryKey())
       .addColumn("holder", "text", (c) => c.notNull())
       .addColumn("expires_at", ms, (c) => c.notNull())
       .execute();
-    await db.schema.createTable("audit_heads").ifNotExists()
+    await db.schema
+      .createTable("audit_heads")
+      .ifNotExists()
       .addColumn("instance", "text", (c) => c.primaryKey())
       .addColumn("seq", "integer", (c) => c.notNull())
       .addColumn("hash", "text", (c) => c.notNull())
@@ -109,7 +148,9 @@ const initial: Migration = {
 // Time-boxed changes (a pids raise that reverts unless confirmed), as `commit confirmed` on network gear.
 const timeboxes: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createTable("timeboxes").ifNotExists()
+    await db.schema
+      .createTable("timeboxes")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("action", "text", (c) => c.notNull())
       .addColumn("target", "text", (c) => c.notNull())
@@ -123,14 +164,21 @@ const timeboxes: Migration = {
       .addColumn("settled_at", ms)
       .addColumn("settle_note", "text")
       .execute();
-    await db.schema.createIndex("timeboxes_state_due").ifNotExists().on("timeboxes").columns(["state", "due_at"]).execute();
+    await db.schema
+      .createIndex("timeboxes_state_due")
+      .ifNotExists()
+      .on("timeboxes")
+      .columns(["state", "due_at"])
+      .execute();
   },
 };
 
 // Alerts (rules, lifecycle, webhook deliveries) and runbook runs with their shared timeline (issue 6).
 const alertsRunbooks: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createTable("alert_rules").ifNotExists()
+    await db.schema
+      .createTable("alert_rules")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("enabled", "integer", (c) => c.notNull())
       .addColumn("for_seconds", "integer", (c) => c.notNull())
@@ -139,7 +187,9 @@ const alertsRunbooks: Migration = {
       .addColumn("updated_at", ms, (c) => c.notNull())
       .addColumn("updated_by", "text", (c) => c.notNull())
       .execute();
-    await db.schema.createTable("alerts").ifNotExists()
+    await db.schema
+      .createTable("alerts")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("fingerprint", "text", (c) => c.notNull())
       .addColumn("rule", "text", (c) => c.notNull())
@@ -161,7 +211,9 @@ const alertsRunbooks: Migration = {
       .addColumn("updated_at", ms, (c) => c.notNull())
       .execute();
     await db.schema.createIndex("alerts_state").ifNotExists().on("alerts").columns(["state", "updated_at"]).execute();
-    await db.schema.createTable("alert_deliveries").ifNotExists()
+    await db.schema
+      .createTable("alert_deliveries")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("group_key", "text", (c) => c.notNull())
       .addColumn("url", "text", (c) => c.notNull())
@@ -175,8 +227,15 @@ const alertsRunbooks: Migration = {
       .addColumn("last_error", "text")
       .addColumn("response_status", "integer")
       .execute();
-    await db.schema.createIndex("alert_deliveries_status").ifNotExists().on("alert_deliveries").columns(["status", "not_before"]).execute();
-    await db.schema.createTable("runbook_runs").ifNotExists()
+    await db.schema
+      .createIndex("alert_deliveries_status")
+      .ifNotExists()
+      .on("alert_deliveries")
+      .columns(["status", "not_before"])
+      .execute();
+    await db.schema
+      .createTable("runbook_runs")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("kind", "text", (c) => c.notNull()) // thread-leak | queue-backlog
       .addColumn("target", "text", (c) => c.notNull())
@@ -190,7 +249,9 @@ const alertsRunbooks: Migration = {
       .addColumn("verify_share", "double precision", (c) => c.notNull())
       .addColumn("verify_state", "text")
       .execute();
-    await db.schema.createTable("runbook_entries").ifNotExists()
+    await db.schema
+      .createTable("runbook_entries")
+      .ifNotExists()
       .addColumn("id", "text", (c) => c.primaryKey())
       .addColumn("run_id", "text", (c) => c.notNull())
       .addColumn("ts", ms, (c) => c.notNull())
@@ -199,7 +260,12 @@ const alertsRunbooks: Migration = {
       .addColumn("step", "text")
       .addColumn("detail", "text", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("runbook_entries_run").ifNotExists().on("runbook_entries").columns(["run_id", "ts"]).execute();
+    await db.schema
+      .createIndex("runbook_entries_run")
+      .ifNotExists()
+      .on("runbook_entries")
+      .columns(["run_id", "ts"])
+      .execute();
   },
 };
 
@@ -212,13 +278,17 @@ const historySeries: Migration = {
   async up(db: Kysely<unknown>) {
     const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
     const points = (name: string) => {
-      const t = db.schema.createTable(name).ifNotExists()
+      const t = db.schema
+        .createTable(name)
+        .ifNotExists()
         .addColumn("series_id", "integer", (c) => c.notNull())
         .addColumn("res", "integer", (c) => c.notNull())
         .addColumn("ts", ms, (c) => c.notNull());
       return t;
     };
-    await db.schema.createTable("series").ifNotExists()
+    await db.schema
+      .createTable("series")
+      .ifNotExists()
       .addColumn("id", postgres ? "serial" : "integer", (c) => c.primaryKey())
       .addColumn("kind", "text", (c) => c.notNull())
       .addColumn("scope", "text", (c) => c.notNull())
@@ -226,22 +296,25 @@ const historySeries: Migration = {
       .addColumn("name", "text", (c) => c.notNull())
       .addUniqueConstraint("series_kind_scope_key", ["kind", "scope", "key"])
       .execute();
-    const noRowid = <T extends { modifyEnd(s: ReturnType<typeof sql.raw>): T }>(t: T): T => (postgres ? t : t.modifyEnd(sql.raw("without rowid")));
-    await noRowid(points("container_points")
-      .addColumn("pids_current", "integer")
-      .addColumn("pids_limit", "integer")
-      .addColumn("effective_limit", "integer")
-      .addColumn("refused_total", "integer")
-      .addPrimaryKeyConstraint("container_points_pk", ["series_id", "res", "ts"]))
-      .execute();
-    await noRowid(points("queue_points")
-      .addColumn("depth", "integer", (c) => c.notNull())
-      .addColumn("unacked", "integer", (c) => c.notNull())
-      .addColumn("orphaned", "integer", (c) => c.notNull())
-      .addColumn("rate_in", "double precision")
-      .addColumn("rate_out", "double precision")
-      .addPrimaryKeyConstraint("queue_points_pk", ["series_id", "res", "ts"]))
-      .execute();
+    const noRowid = <T extends { modifyEnd(s: ReturnType<typeof sql.raw>): T }>(t: T): T =>
+      postgres ? t : t.modifyEnd(sql.raw("without rowid"));
+    await noRowid(
+      points("container_points")
+        .addColumn("pids_current", "integer")
+        .addColumn("pids_limit", "integer")
+        .addColumn("effective_limit", "integer")
+        .addColumn("refused_total", "integer")
+        .addPrimaryKeyConstraint("container_points_pk", ["series_id", "res", "ts"]),
+    ).execute();
+    await noRowid(
+      points("queue_points")
+        .addColumn("depth", "integer", (c) => c.notNull())
+        .addColumn("unacked", "integer", (c) => c.notNull())
+        .addColumn("orphaned", "integer", (c) => c.notNull())
+        .addColumn("rate_in", "double precision")
+        .addColumn("rate_out", "double precision")
+        .addPrimaryKeyConstraint("queue_points_pk", ["series_id", "res", "ts"]),
+    ).execute();
 
     // A container's series takes the name of its newest row (it may have been renamed).
     await sql`insert into series (kind, scope, key, name)
@@ -250,7 +323,9 @@ const historySeries: Migration = {
       from container_samples c group by c.host, c.container_id`.execute(db);
     await sql`insert into container_points (series_id, res, ts, pids_current, pids_limit, effective_limit, refused_total)
       select s.id, c.res, c.ts, c.pids_current, c.pids_limit, c.effective_limit, c.refused_total
-      from container_samples c join series s on s.kind = 'container' and s.scope = c.host and s.key = c.container_id`.execute(db);
+      from container_samples c join series s on s.kind = 'container' and s.scope = c.host and s.key = c.container_id`.execute(
+      db,
+    );
     await sql`insert into series (kind, scope, key, name)
       select distinct 'queue', broker, queue, queue from queue_samples`.execute(db);
     await sql`insert into queue_points (series_id, res, ts, depth, unacked, orphaned, rate_in, rate_out)
@@ -265,7 +340,9 @@ const historySeries: Migration = {
 // API tokens get an optional expiry and the id of the user who created them (refused once that user is gone).
 const security: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.createTable("login_throttle").ifNotExists()
+    await db.schema
+      .createTable("login_throttle")
+      .ifNotExists()
       .addColumn("key", "text", (c) => c.primaryKey())
       .addColumn("failures", "integer", (c) => c.notNull())
       .addColumn("not_before", ms, (c) => c.notNull())

@@ -16,14 +16,25 @@ describe("newForkFailures", () => {
   const lines = [
     { stream: "stdout" as const, ts: "2026-12-02T17:05:01.12345Z", text: "started 60 threads" },
     { stream: "stdout" as const, ts: "2026-12-02T17:05:01.123456789Z", text: "can't start new thread" },
-    { stream: "stdout" as const, ts: "2026-12-02T17:05:01.2Z", text: "pthread_create: Resource temporarily unavailable" },
-    { stream: "stderr" as const, ts: "2026-12-02T17:05:02Z", text: "bash: fork: retry: Resource temporarily unavailable" },
+    {
+      stream: "stdout" as const,
+      ts: "2026-12-02T17:05:01.2Z",
+      text: "pthread_create: Resource temporarily unavailable",
+    },
+    {
+      stream: "stderr" as const,
+      ts: "2026-12-02T17:05:02Z",
+      text: "bash: fork: retry: Resource temporarily unavailable",
+    },
   ];
 
   it("counts fork-failure lines after the last one read, comparing nano timestamps by value", () => {
     expect(tsKey("2026-12-02T17:05:01.12345Z") < tsKey("2026-12-02T17:05:01.123456789Z")).toBe(true);
     expect(newForkFailures(lines, null)).toEqual({ count: 3, lastTs: "2026-12-02T17:05:02Z" });
-    expect(newForkFailures(lines, "2026-12-02T17:05:01.123456789Z")).toEqual({ count: 2, lastTs: "2026-12-02T17:05:02Z" });
+    expect(newForkFailures(lines, "2026-12-02T17:05:01.123456789Z")).toEqual({
+      count: 2,
+      lastTs: "2026-12-02T17:05:02Z",
+    });
     expect(newForkFailures(lines, "2026-12-02T17:05:02Z")).toEqual({ count: 0, lastTs: "2026-12-02T17:05:02Z" });
   });
 });
@@ -44,8 +55,17 @@ describe("stuckAt", () => {
 describe("classify over the API only", () => {
   const t = { warnShare: 0.7, criticalShare: 0.9, warnEtaSeconds: 6 * 3600, criticalEtaSeconds: 3600 };
   const base = {
-    current: 60, effectiveLimit: null, limitSource: "not-visible" as const, limitPath: null, share: null, etaSeconds: null,
-    refusingNow: false, refusedTotal: 0, hiddenCap: false, refusedFrom: "logs" as const, stuckAt: null,
+    current: 60,
+    effectiveLimit: null,
+    limitSource: "not-visible" as const,
+    limitPath: null,
+    share: null,
+    etaSeconds: null,
+    refusingNow: false,
+    refusedTotal: 0,
+    hiddenCap: false,
+    refusedFrom: "logs" as const,
+    stuckAt: null,
   };
   it("is critical, refusing forks with the limit unknown, when the log shows new fork failures", () => {
     const c = classify({ ...base, refusingNow: true, refusedTotal: 7 }, t);

@@ -20,7 +20,10 @@ export function tsKey(ts: string): string {
 }
 
 /** Fork-failure lines after `afterTs` (exclusive; null = all), and the newest timestamp seen. */
-export function newForkFailures(lines: readonly LogLine[], afterTs: string | null): { count: number; lastTs: string | null } {
+export function newForkFailures(
+  lines: readonly LogLine[],
+  afterTs: string | null,
+): { count: number; lastTs: string | null } {
   const after = afterTs === null ? null : tsKey(afterTs);
   let lastTs = afterTs;
   let count = 0;

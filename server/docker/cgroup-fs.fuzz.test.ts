@@ -4,7 +4,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseMaxValue, parsePidsEvents, parseProcCgroup } from "./cgroup-fs";
 
-const junk = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.constantFrom("", "\n", "max", "max\n", " 42 \n", "-1", "1e3", "0x10", "NaN", "Infinity", "max 3\nmax.imposed 1\n"));
+const junk = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 200 }),
+  fc.constantFrom("", "\n", "max", "max\n", " 42 \n", "-1", "1e3", "0x10", "NaN", "Infinity", "max 3\nmax.imposed 1\n"),
+);
 
 describe("cgroup file parsers (fuzz)", () => {
   it("parseMaxValue: any text gives a safe integer, null (max) or undefined (unreadable), never a throw", () => {
@@ -36,26 +39,51 @@ describe("cgroup file parsers (fuzz)", () => {
       { numRuns: 2000 },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.option(fc.integer({ min: 0, max: 1000 }), { nil: null }), fc.boolean(), (max, imposed, imposedFirst) => {
-        // cgroup v2 may add "max.imposed N" (a different counter): whichever order, "max" is the one read.
-        const lines = [`max ${max}`, ...(imposed === null ? [] : [`max.imposed ${imposed}`])];
-        if (imposedFirst) lines.reverse();
-        expect(parsePidsEvents(`${lines.join("\n")}\n`)).toBe(max);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.option(fc.integer({ min: 0, max: 1000 }), { nil: null }),
+        fc.boolean(),
+        (max, imposed, imposedFirst) => {
+          // cgroup v2 may add "max.imposed N" (a different counter): whichever order, "max" is the one read.
+          const lines = [`max ${max}`, ...(imposed === null ? [] : [`max.imposed ${imposed}`])];
+          if (imposedFirst) lines.reverse();
+          expect(parsePidsEvents(`${lines.join("\n")}\n`)).toBe(max);
+        },
+      ),
     );
   });
 
   it("parseProcCgroup: finds the v1 pids path and the v2 path among any other lines, in any order", () => {
-    const cgPath = fc.array(fc.stringMatching(/^[A-Za-z0-9_.@:-]{1,20}$/), { maxLength: 5 }).map((p) => `/${p.join("/")}`);
-    const otherController = fc.constantFrom("cpu,cpuacct", "memory", "blkio", "devices", "freezer", "net_cls,net_prio", "name=systemd", "rdma", "misc");
-    const line = fc.record({ hier: fc.integer({ min: 1, max: 14 }), controllers: otherController, path: cgPath }).map((l) => `${l.hier}:${l.controllers}:${l.path}`);
+    const cgPath = fc
+      .array(fc.stringMatching(/^[A-Za-z0-9_.@:-]{1,20}$/), { maxLength: 5 })
+      .map((p) => `/${p.join("/")}`);
+    const otherController = fc.constantFrom(
+      "cpu,cpuacct",
+      "memory",
+      "blkio",
+      "devices",
+      "freezer",
+      "net_cls,net_prio",
+      "name=systemd",
+      "rdma",
+      "misc",
+    );
+    const line = fc
+      .record({ hier: fc.integer({ min: 1, max: 14 }), controllers: otherController, path: cgPath })
+      .map((l) => `${l.hier}:${l.controllers}:${l.path}`);
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 12 }), fc.option(cgPath, { nil: null }), fc.option(cgPath, { nil: null }), fc.nat(), (others, pids, unified, at) => {
-        const lines = [...others];
-        if (pids !== null) lines.splice(at % (lines.length + 1), 0, `5:pids:${pids}`);
-        if (unified !== null) lines.push(`0::${unified}`);
-        expect(parseProcCgroup(`${lines.join("\n")}\n`)).toEqual({ v1Pids: pids, v2: unified });
-      }),
+      fc.property(
+        fc.array(line, { maxLength: 12 }),
+        fc.option(cgPath, { nil: null }),
+        fc.option(cgPath, { nil: null }),
+        fc.nat(),
+        (others, pids, unified, at) => {
+          const lines = [...others];
+          if (pids !== null) lines.splice(at % (lines.length + 1), 0, `5:pids:${pids}`);
+          if (unified !== null) lines.push(`0::${unified}`);
+          expect(parseProcCgroup(`${lines.join("\n")}\n`)).toEqual({ v1Pids: pids, v2: unified });
+        },
+      ),
       { numRuns: 1000 },
     );
     fc.assert(

@@ -7,7 +7,10 @@ import path from "node:path";
 // and reads the small pids.* files. The roots are configurable so the console can run in a container with the
 // host's /proc and /sys/fs/cgroup mounted elsewhere, and so tests can build trees in a temporary directory.
 
-export interface FsRoots { cgroupRoot: string; procRoot: string }
+export interface FsRoots {
+  cgroupRoot: string;
+  procRoot: string;
+}
 export type CgroupMode = "v1" | "v2";
 
 export interface CgroupLocation {
@@ -138,7 +141,11 @@ async function searchById(hierarchyDir: string, id: string): Promise<string | nu
  * Where a container's pids cgroup is. Best: the main process's own /proc/<pid>/cgroup (exact, whatever the driver
  * or parent). Fallback (no PID, or a different cgroup namespace): the usual cgroupfs/systemd names, then a search.
  */
-export async function locateContainerCgroup(roots: FsRoots, id: string, hostPid: number): Promise<CgroupLocation | null> {
+export async function locateContainerCgroup(
+  roots: FsRoots,
+  id: string,
+  hostPid: number,
+): Promise<CgroupLocation | null> {
   const hierarchies = await pidsHierarchies(roots.cgroupRoot);
   if (hierarchies.length === 0) return null;
   if (hostPid > 0) {
@@ -158,7 +165,8 @@ export async function locateContainerCgroup(roots: FsRoots, id: string, hostPid:
   }
   for (const h of hierarchies) {
     for (const rel of [`/docker/${id}`, `/system.slice/docker-${id}.scope`]) {
-      if (await isDir(path.join(h.dir, rel))) return { mode: h.mode, hierarchyDir: h.dir, path: rel, foundBy: "search" };
+      if (await isDir(path.join(h.dir, rel)))
+        return { mode: h.mode, hierarchyDir: h.dir, path: rel, foundBy: "search" };
     }
   }
   for (const h of hierarchies) {
@@ -191,7 +199,8 @@ export async function readCgroupProcs(loc: CgroupLocation, maxDirs = 200): Promi
     readAny = true;
     for (const line of text.split("\n")) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
     try {
-      for (const e of await readdir(dir, { withFileTypes: true })) if (e.isDirectory()) queue.push(path.join(dir, e.name));
+      for (const e of await readdir(dir, { withFileTypes: true }))
+        if (e.isDirectory()) queue.push(path.join(dir, e.name));
     } catch {
       // vanished mid-walk: keep what we have
     }

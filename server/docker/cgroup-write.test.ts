@@ -15,7 +15,12 @@ function v2Tree(): { root: string; loc: CgroupLocation } {
   const root = mkdtempSync(path.join(tmpdir(), "lw-cgw-"));
   dirs.push(root);
   writeFileSync(path.join(root, "cgroup.controllers"), "cpu io memory pids\n");
-  for (const rel of ["system.slice", `system.slice/docker-${ID}.scope`, `system.slice/docker-${SIBLING}.scope`, "outside.slice"]) {
+  for (const rel of [
+    "system.slice",
+    `system.slice/docker-${ID}.scope`,
+    `system.slice/docker-${SIBLING}.scope`,
+    "outside.slice",
+  ]) {
     mkdirSync(path.join(root, rel), { recursive: true });
     writeFileSync(path.join(root, rel, "pids.max"), rel.endsWith(".scope") ? "29958\n" : "max\n");
     writeFileSync(path.join(root, rel, "pids.current"), "5\n");
@@ -26,7 +31,10 @@ function v2Tree(): { root: string; loc: CgroupLocation } {
 describe("pidsMaxFileAt", () => {
   it("names the container's own scope at level 0 and its slice at level 1, and refuses the root and beyond", async () => {
     const { root, loc } = v2Tree();
-    expect(await pidsMaxFileAt(loc, 0)).toMatchObject({ levelPath: `/system.slice/docker-${ID}.scope`, file: path.join(root, `system.slice/docker-${ID}.scope/pids.max`) });
+    expect(await pidsMaxFileAt(loc, 0)).toMatchObject({
+      levelPath: `/system.slice/docker-${ID}.scope`,
+      file: path.join(root, `system.slice/docker-${ID}.scope/pids.max`),
+    });
     expect(await pidsMaxFileAt(loc, 1)).toMatchObject({ levelPath: "/system.slice" });
     await expect(pidsMaxFileAt(loc, 2)).rejects.toThrow(/not a cgroup above/);
     await expect(pidsMaxFileAt(loc, 7)).rejects.toThrow(/not a cgroup above/);
@@ -42,7 +50,10 @@ describe("pidsMaxFileAt", () => {
 
   it("refuses a location whose path climbs out with ..", async () => {
     const { loc } = v2Tree();
-    for (const level of [0, 1]) await expect(pidsMaxFileAt({ ...loc, path: "/system.slice/../outside.slice" }, level)).rejects.toThrow(/not a cgroup path/);
+    for (const level of [0, 1])
+      await expect(pidsMaxFileAt({ ...loc, path: "/system.slice/../outside.slice" }, level)).rejects.toThrow(
+        /not a cgroup path/,
+      );
   });
 });
 
@@ -74,8 +85,17 @@ describe("containerIdsUnder", () => {
 describe("cgroupWriteAvailability", () => {
   it("is off without the opt-in, and says how to turn it on", async () => {
     const { root } = v2Tree();
-    expect(await cgroupWriteAvailability({ cgroupWrite: false, cgroupRoot: root })).toEqual({ available: false, reason: expect.stringContaining("LEAKWATCH_CGROUP_WRITE=true") });
-    expect(await cgroupWriteAvailability({ cgroupWrite: true, cgroupRoot: root })).toEqual({ available: true, reason: null });
-    expect(await cgroupWriteAvailability({ cgroupWrite: true, cgroupRoot: path.join(root, "nope") })).toMatchObject({ available: false, reason: expect.stringContaining("No pids cgroup hierarchy") });
+    expect(await cgroupWriteAvailability({ cgroupWrite: false, cgroupRoot: root })).toEqual({
+      available: false,
+      reason: expect.stringContaining("LEAKWATCH_CGROUP_WRITE=true"),
+    });
+    expect(await cgroupWriteAvailability({ cgroupWrite: true, cgroupRoot: root })).toEqual({
+      available: true,
+      reason: null,
+    });
+    expect(await cgroupWriteAvailability({ cgroupWrite: true, cgroupRoot: path.join(root, "nope") })).toMatchObject({
+      available: false,
+      reason: expect.stringContaining("No pids cgroup hierarchy"),
+    });
   });
 });

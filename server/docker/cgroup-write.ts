@@ -11,19 +11,36 @@ import { ancestry, pidsHierarchies, readText, type CgroupLocation } from "./cgro
 
 export type PidsMaxValue = number | "max";
 
-export interface WriteAvailability { available: boolean; reason: string | null }
+export interface WriteAvailability {
+  available: boolean;
+  reason: string | null;
+}
 
 /** The opt-in (LEAKWATCH_CGROUP_WRITE) and a pids hierarchy this process may write to. */
-export async function cgroupWriteAvailability(cfg: { cgroupWrite: boolean; cgroupRoot: string }): Promise<WriteAvailability> {
+export async function cgroupWriteAvailability(cfg: {
+  cgroupWrite: boolean;
+  cgroupRoot: string;
+}): Promise<WriteAvailability> {
   if (!cfg.cgroupWrite)
-    return { available: false, reason: "Cgroup writes are off: set LEAKWATCH_CGROUP_WRITE=true and give the console the host's cgroup tree read-write to lift an inherited cap from here. Until then, use the host commands." };
+    return {
+      available: false,
+      reason:
+        "Cgroup writes are off: set LEAKWATCH_CGROUP_WRITE=true and give the console the host's cgroup tree read-write to lift an inherited cap from here. Until then, use the host commands.",
+    };
   const hierarchies = await pidsHierarchies(cfg.cgroupRoot);
-  if (hierarchies.length === 0) return { available: false, reason: `No pids cgroup hierarchy under ${cfg.cgroupRoot}: mount the host's /sys/fs/cgroup there (read-write).` };
+  if (hierarchies.length === 0)
+    return {
+      available: false,
+      reason: `No pids cgroup hierarchy under ${cfg.cgroupRoot}: mount the host's /sys/fs/cgroup there (read-write).`,
+    };
   for (const h of hierarchies) {
     try {
       await access(h.dir, constants.W_OK);
     } catch (e) {
-      return { available: false, reason: `${h.dir} is not writable by the console (${(e as NodeJS.ErrnoException).code ?? "error"}): mount the host's cgroup tree read-write (e.g. -v /sys/fs/cgroup:/sys/fs/cgroup:rw) and run as root.` };
+      return {
+        available: false,
+        reason: `${h.dir} is not writable by the console (${(e as NodeJS.ErrnoException).code ?? "error"}): mount the host's cgroup tree read-write (e.g. -v /sys/fs/cgroup:/sys/fs/cgroup:rw) and run as root.`,
+      };
     }
   }
   return { available: true, reason: null };
@@ -41,11 +58,15 @@ export interface PidsMaxFile {
 
 /** The pids.max of `level` levels above the container's own cgroup. Throws for the root or anything outside. */
 export async function pidsMaxFileAt(loc: CgroupLocation, level: number): Promise<PidsMaxFile> {
-  if (!loc.path.startsWith("/") || path.posix.normalize(loc.path) !== loc.path) throw new Error(`${loc.path} is not a cgroup path as the kernel writes one`);
+  if (!loc.path.startsWith("/") || path.posix.normalize(loc.path) !== loc.path)
+    throw new Error(`${loc.path} is not a cgroup path as the kernel writes one`);
   const chain = ancestry(loc.path);
   const levelPath = chain[level];
   // The root cgroup has no pids.max, and a level past it is no level of this container.
-  if (levelPath === undefined || levelPath === "/") throw new Error(`level ${level} is not a cgroup above ${loc.path} that has a pids.max (it has ${chain.length - 1} such levels)`);
+  if (levelPath === undefined || levelPath === "/")
+    throw new Error(
+      `level ${level} is not a cgroup above ${loc.path} that has a pids.max (it has ${chain.length - 1} such levels)`,
+    );
   const file = path.join(loc.hierarchyDir, levelPath, "pids.max");
   // Defence in depth: the resolved file must be exactly that level's file inside the hierarchy (no symlink or
   // ".." component leading out of it).

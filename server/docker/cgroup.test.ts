@@ -2,7 +2,15 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ancestry, cgroupPathUnderRoot, locateContainerCgroup, parseMaxValue, parsePidsEvents, parseProcCgroup, readCgroupProcs } from "./cgroup-fs";
+import {
+  ancestry,
+  cgroupPathUnderRoot,
+  locateContainerCgroup,
+  parseMaxValue,
+  parsePidsEvents,
+  parseProcCgroup,
+  readCgroupProcs,
+} from "./cgroup-fs";
 import { readContainerCgroup, systemdDefaultTasksMax } from "./cgroup";
 
 const FIX = path.join(__dirname, "__fixtures__", "v1-leaker");
@@ -68,7 +76,14 @@ describe("readContainerCgroup on a real cgroup v1 capture (cgroupfs driver)", ()
     if (!r.ok) throw new Error(r.error);
     const { pids, detail, location } = r.reading;
     expect(location).toMatchObject({ mode: "v1", path: `/docker/${V1_ID}`, foundBy: "proc" });
-    expect(pids).toMatchObject({ current: 40, limit: 40, effectiveLimit: 40, limitSource: "container", peak: 40, refusedTotal: 94 });
+    expect(pids).toMatchObject({
+      current: 40,
+      limit: 40,
+      effectiveLimit: 40,
+      limitSource: "container",
+      peak: 40,
+      refusedTotal: 94,
+    });
     expect(detail.hiddenCap).toBe(false);
     expect(detail.systemdUnit).toBeNull();
     expect(detail.levels.map((l) => l.path)).toEqual([`/docker/${V1_ID}`, "/docker"]);
@@ -94,10 +109,18 @@ describe("readContainerCgroup on a real cgroup v1 capture (cgroupfs driver)", ()
     const r = await readContainerCgroup(roots, { id: V1_ID, hostPid: 0, dockerPidsLimit: null });
     if (!r.ok) throw new Error(r.error);
     expect(r.reading.location).toMatchObject({ path: `/lwtest-parent/${V1_ID}`, foundBy: "search" });
-    expect(r.reading.pids).toMatchObject({ limit: null, effectiveLimit: 30, limitSource: "ancestor", limitPath: "/lwtest-parent", refusedTotal: 12 });
+    expect(r.reading.pids).toMatchObject({
+      limit: null,
+      effectiveLimit: 30,
+      limitSource: "ancestor",
+      limitPath: "/lwtest-parent",
+      refusedTotal: 12,
+    });
     expect(r.reading.headroom).toBe(2);
     expect(r.reading.detail.hiddenCap).toBe(true);
-    expect(r.reading.detail.explanation).toMatch(/Docker reports no pids limit.*parent cgroup \/lwtest-parent caps it at 30/);
+    expect(r.reading.detail.explanation).toMatch(
+      /Docker reports no pids limit.*parent cgroup \/lwtest-parent caps it at 30/,
+    );
   });
 
   it("a container that died mid-read is a per-item error, not a throw", async () => {
@@ -114,7 +137,14 @@ describe("readContainerCgroup on a cgroup v2 systemd layout (Dify's 29958)", () 
     const r = await readContainerCgroup(roots, { id: V2_ID, hostPid: 1012512, dockerPidsLimit: null });
     if (!r.ok) throw new Error(r.error);
     expect(r.reading.location).toMatchObject({ mode: "v2", path: `/${SCOPE}`, foundBy: "proc" });
-    expect(r.reading.pids).toMatchObject({ current: 29958, limit: 29958, effectiveLimit: 29958, limitSource: "systemd-default", peak: null, refusedTotal: 1873 });
+    expect(r.reading.pids).toMatchObject({
+      current: 29958,
+      limit: 29958,
+      effectiveLimit: 29958,
+      limitSource: "systemd-default",
+      peak: null,
+      refusedTotal: 1873,
+    });
     expect(r.reading.detail.kernel).toEqual({ threadsMax: 199720, pidMax: 4194304, systemdDefaultTasksMax: 29958 });
     expect(r.reading.detail.hiddenCap).toBe(true);
     expect(r.reading.detail.systemdUnit).toBe(`docker-${V2_ID}.scope`);
@@ -125,7 +155,11 @@ describe("readContainerCgroup on a cgroup v2 systemd layout (Dify's 29958)", () 
     const roots = difyHost({ "cgroup/system.slice/pids.max": "30500\n", [`cgroup/${SCOPE}/pids.current`]: "100\n" });
     const r = await readContainerCgroup(roots, { id: V2_ID, hostPid: 1012512, dockerPidsLimit: null });
     if (!r.ok) throw new Error(r.error);
-    expect(r.reading.pids).toMatchObject({ effectiveLimit: 30500, limitSource: "ancestor", limitPath: "/system.slice" });
+    expect(r.reading.pids).toMatchObject({
+      effectiveLimit: 30500,
+      limitSource: "ancestor",
+      limitPath: "/system.slice",
+    });
     expect(r.reading.headroom).toBe(30500 - 30411);
   });
 
@@ -144,7 +178,12 @@ describe("readContainerCgroup on a cgroup v2 systemd layout (Dify's 29958)", () 
     const roots = difyHost({ [`cgroup/${SCOPE}/pids.max`]: "40000\n", "proc/sys/kernel/pid_max": "32768\n" });
     const r = await readContainerCgroup(roots, { id: V2_ID, hostPid: 1012512, dockerPidsLimit: 40000 });
     if (!r.ok) throw new Error(r.error);
-    expect(r.reading.pids).toMatchObject({ limit: 40000, effectiveLimit: 32767, limitSource: "kernel", limitPath: null });
+    expect(r.reading.pids).toMatchObject({
+      limit: 40000,
+      effectiveLimit: 32767,
+      limitSource: "kernel",
+      limitPath: null,
+    });
     expect(r.reading.headroom).toBe(1517);
   });
 

@@ -1,15 +1,34 @@
 import "server-only";
 import path from "node:path";
 import type { CgroupDetail, CgroupLevel, LimitSource, PidsInfo } from "@/server/schemas/containers";
-import { ancestry, locateContainerCgroup, parseMaxValue, parsePidsEvents, readText, type CgroupLocation, type FsRoots } from "./cgroup-fs";
+import {
+  ancestry,
+  locateContainerCgroup,
+  parseMaxValue,
+  parsePidsEvents,
+  readText,
+  type CgroupLocation,
+  type FsRoots,
+} from "./cgroup-fs";
 
 // Reads a container's pids counters and works out the limit that will actually stop it: the level (the container's
 // own cgroup, any ancestor, or the kernel) with the least headroom. Docker only knows about the first of these, which
 // is how Dify's workers hit 29958 threads while `docker inspect` said "no limit".
 
-export interface KernelLimits { threadsMax: number | null; pidMax: number | null; systemdDefaultTasksMax: number | null; hostThreads: number | null }
+export interface KernelLimits {
+  threadsMax: number | null;
+  pidMax: number | null;
+  systemdDefaultTasksMax: number | null;
+  hostThreads: number | null;
+}
 
-export interface CgroupReading { location: CgroupLocation; pids: PidsInfo; detail: CgroupDetail; headroom: number | null; share: number | null }
+export interface CgroupReading {
+  location: CgroupLocation;
+  pids: PidsInfo;
+  detail: CgroupDetail;
+  headroom: number | null;
+  share: number | null;
+}
 export type CgroupResult = { ok: true; reading: CgroupReading } | { ok: false; error: string };
 
 const num = (t: string | null): number | null => {
@@ -40,7 +59,12 @@ async function readKernelLimitsNow(procRoot: string): Promise<KernelLimits> {
   // /proc/loadavg's 4th field is "running/total" scheduling entities: every thread on the host.
   const loadavg = await readText(path.join(procRoot, "loadavg"));
   const total = loadavg ? /\s\d+\/(\d+)\s/.exec(loadavg)?.[1] : undefined;
-  return { threadsMax, pidMax, systemdDefaultTasksMax: systemdDefaultTasksMax(threadsMax, pidMax), hostThreads: total ? Number(total) : null };
+  return {
+    threadsMax,
+    pidMax,
+    systemdDefaultTasksMax: systemdDefaultTasksMax(threadsMax, pidMax),
+    hostThreads: total ? Number(total) : null,
+  };
 }
 
 const isSystemdUnit = (p: string) => /\.(scope|slice)$/.test(path.posix.basename(p));
@@ -59,25 +83,45 @@ export interface EffectiveLimit {
  * Pure: picks the level with least headroom. `levels[0]` is the container's own cgroup, then ancestors upwards.
  * `dockerPidsLimit` is Docker's PidsLimit (null = Docker says unlimited; undefined = not known).
  */
-export function effectiveLimit(levels: CgroupLevel[], kernel: KernelLimits, dockerPidsLimit: number | null | undefined): EffectiveLimit {
+export function effectiveLimit(
+  levels: CgroupLevel[],
+  kernel: KernelLimits,
+  dockerPidsLimit: number | null | undefined,
+): EffectiveLimit {
   let best: { level: CgroupLevel; index: number } | null = null;
   levels.forEach((level, index) => {
     if (level.headroom === null) return;
     if (!best || level.headroom < (best.level.headroom as number)) best = { level, index };
   });
   const own = levels[0];
-  const kernelCap = kernel.threadsMax !== null || kernel.pidMax !== null
-    ? Math.min(kernel.threadsMax ?? Infinity, kernel.pidMax !== null ? kernel.pidMax - 1 : Infinity)
-    : null;
+  const kernelCap =
+    kernel.threadsMax !== null || kernel.pidMax !== null
+      ? Math.min(kernel.threadsMax ?? Infinity, kernel.pidMax !== null ? kernel.pidMax - 1 : Infinity)
+      : null;
   const kernelUsed = kernel.hostThreads ?? own?.current ?? 0;
   const kernelHeadroom = kernelCap === null ? null : kernelCap - kernelUsed;
   const chosen = best as { level: CgroupLevel; index: number } | null;
   if (chosen && kernelCap !== null && kernelHeadroom !== null && kernelHeadroom < chosen.level.headroom!) {
-    return { effectiveLimit: kernelCap, limitSource: "kernel", limitPath: null, headroom: kernelHeadroom, share: kernelUsed / kernelCap, hiddenCap: false };
+    return {
+      effectiveLimit: kernelCap,
+      limitSource: "kernel",
+      limitPath: null,
+      headroom: kernelHeadroom,
+      share: kernelUsed / kernelCap,
+      hiddenCap: false,
+    };
   }
   // No cgroup caps it: the API says "unlimited" (null), as Docker would. The kernel's host-wide limit is still the
   // backstop a leak runs into, so its headroom stays the basis for the ETA.
-  if (!chosen) return { effectiveLimit: null, limitSource: "none", limitPath: null, headroom: kernelHeadroom, share: null, hiddenCap: false };
+  if (!chosen)
+    return {
+      effectiveLimit: null,
+      limitSource: "none",
+      limitPath: null,
+      headroom: kernelHeadroom,
+      share: null,
+      hiddenCap: false,
+    };
   const { level, index } = chosen;
   const dockerUnlimited = dockerPidsLimit === null;
   const isDefault = isSystemdUnit(level.path) && level.max === kernel.systemdDefaultTasksMax;
@@ -88,12 +132,29 @@ export function effectiveLimit(levels: CgroupLevel[], kernel: KernelLimits, dock
   // yet a cgroup level caps the container: a systemd scope default on its own cgroup, or any ancestor.
   const hiddenCap = dockerPidsLimit === undefined ? own?.max === null : dockerUnlimited;
   const max = level.max as number;
-  return { effectiveLimit: max, limitSource, limitPath: level.path, headroom: level.headroom, share: max > 0 ? (level.current ?? 0) / max : 1, hiddenCap };
+  return {
+    effectiveLimit: max,
+    limitSource,
+    limitPath: level.path,
+    headroom: level.headroom,
+    share: max > 0 ? (level.current ?? 0) / max : 1,
+    hiddenCap,
+  };
 }
 
-export function explain(e: EffectiveLimit, levels: CgroupLevel[], kernel: KernelLimits, dockerPidsLimit: number | null | undefined): string {
+export function explain(
+  e: EffectiveLimit,
+  levels: CgroupLevel[],
+  kernel: KernelLimits,
+  dockerPidsLimit: number | null | undefined,
+): string {
   const own = levels[0];
-  const docker = dockerPidsLimit === undefined ? "" : dockerPidsLimit === null ? "Docker reports no pids limit for this container. " : `Docker's pids limit is ${dockerPidsLimit}. `;
+  const docker =
+    dockerPidsLimit === undefined
+      ? ""
+      : dockerPidsLimit === null
+        ? "Docker reports no pids limit for this container. "
+        : `Docker's pids limit is ${dockerPidsLimit}. `;
   const at = levels.find((l) => l.path === e.limitPath);
   const used = at ? `${at.current ?? "?"} tasks in use there, ${e.headroom ?? "?"} left` : "";
   const kernelText = `kernel.threads-max ${kernel.threadsMax ?? "?"}, kernel.pid_max ${kernel.pidMax ?? "?"}`;
@@ -158,10 +219,12 @@ export async function readContainerCgroup(
 ): Promise<CgroupResult> {
   try {
     const location = c.location ?? (await locateContainerCgroup(roots, c.id, c.hostPid));
-    if (!location) return { ok: false, error: `no pids cgroup found for ${c.id.slice(0, 12)} under ${roots.cgroupRoot}` };
+    if (!location)
+      return { ok: false, error: `no pids cgroup found for ${c.id.slice(0, 12)} under ${roots.cgroupRoot}` };
     const dir = path.join(location.hierarchyDir, location.path);
     const own = await readLevel(location.hierarchyDir, location.path);
-    if (!own || own.current === null) return { ok: false, error: `cgroup ${location.path} vanished (container stopped?)` };
+    if (!own || own.current === null)
+      return { ok: false, error: `cgroup ${location.path} vanished (container stopped?)` };
     const levels: CgroupLevel[] = [own];
     for (const rel of ancestry(location.path).slice(1)) {
       const level = await readAncestorLevel(location.hierarchyDir, rel);
@@ -184,10 +247,22 @@ export async function readContainerCgroup(
         location,
         headroom: eff.headroom,
         share: eff.share,
-        pids: { current: own.current, limit: own.max, effectiveLimit: eff.effectiveLimit, limitSource: eff.limitSource, limitPath: eff.limitPath, peak, refusedTotal },
+        pids: {
+          current: own.current,
+          limit: own.max,
+          effectiveLimit: eff.effectiveLimit,
+          limitSource: eff.limitSource,
+          limitPath: eff.limitPath,
+          peak,
+          refusedTotal,
+        },
         detail: {
           levels,
-          kernel: { threadsMax: kernel.threadsMax, pidMax: kernel.pidMax, systemdDefaultTasksMax: kernel.systemdDefaultTasksMax },
+          kernel: {
+            threadsMax: kernel.threadsMax,
+            pidMax: kernel.pidMax,
+            systemdDefaultTasksMax: kernel.systemdDefaultTasksMax,
+          },
           hiddenCap: eff.hiddenCap,
           explanation: explain(eff, levels, kernel, c.dockerPidsLimit),
           systemdUnit: base.endsWith(".scope") ? base : null,

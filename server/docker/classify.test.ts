@@ -4,8 +4,15 @@ import { classify, thresholdsFor, type ClassifyInput } from "./classify";
 
 const cfg = parseConfig({});
 const base: ClassifyInput = {
-  current: 100, effectiveLimit: 1000, limitSource: "container", limitPath: "/docker/abc", share: 0.1,
-  etaSeconds: null, refusingNow: false, refusedTotal: 0, hiddenCap: false,
+  current: 100,
+  effectiveLimit: 1000,
+  limitSource: "container",
+  limitPath: "/docker/abc",
+  share: 0.1,
+  etaSeconds: null,
+  refusingNow: false,
+  refusedTotal: 0,
+  hiddenCap: false,
 };
 const t = thresholdsFor({ name: "x", labels: {} }, cfg.thresholds, []);
 
@@ -53,10 +60,20 @@ describe("thresholdsFor", () => {
       { match: "other?", warnShare: 0.1 },
     ];
     const worker = thresholdsFor({ name: "dify-worker-1", labels: {} }, cfg.thresholds, overrides);
-    expect(worker).toMatchObject({ warnShare: 0.5, criticalShare: cfg.thresholds.criticalShare, criticalEtaSeconds: cfg.thresholds.criticalEtaSeconds });
-    const plugin = thresholdsFor({ name: "p", labels: { "com.docker.compose.service": "plugin_daemon" } }, cfg.thresholds, overrides);
+    expect(worker).toMatchObject({
+      warnShare: 0.5,
+      criticalShare: cfg.thresholds.criticalShare,
+      criticalEtaSeconds: cfg.thresholds.criticalEtaSeconds,
+    });
+    const plugin = thresholdsFor(
+      { name: "p", labels: { "com.docker.compose.service": "plugin_daemon" } },
+      cfg.thresholds,
+      overrides,
+    );
     expect(plugin).toMatchObject({ warnShare: cfg.thresholds.warnShare, criticalEtaSeconds: 7200 });
-    expect(thresholdsFor({ name: "otherss", labels: {} }, cfg.thresholds, overrides).warnShare).toBe(cfg.thresholds.warnShare);
+    expect(thresholdsFor({ name: "otherss", labels: {} }, cfg.thresholds, overrides).warnShare).toBe(
+      cfg.thresholds.warnShare,
+    );
     expect(classify({ ...base, share: 0.55 }, worker).status).toBe("warn");
   });
 });

@@ -8,7 +8,10 @@ import type { LimitSource, Status } from "@/server/schemas/containers";
 export type ContainerThresholds = Omit<Thresholds, "queueDepth">;
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }
 
@@ -23,7 +26,12 @@ export function thresholdsFor(
   base: Thresholds,
   overrides: readonly ContainerThresholdOverride[],
 ): ContainerThresholds {
-  const t: ContainerThresholds = { warnShare: base.warnShare, criticalShare: base.criticalShare, warnEtaSeconds: base.warnEtaSeconds, criticalEtaSeconds: base.criticalEtaSeconds };
+  const t: ContainerThresholds = {
+    warnShare: base.warnShare,
+    criticalShare: base.criticalShare,
+    warnEtaSeconds: base.warnEtaSeconds,
+    criticalEtaSeconds: base.criticalEtaSeconds,
+  };
   for (const o of overrides) {
     if (!overrideMatches(o.match, c)) continue;
     for (const k of ["warnShare", "criticalShare", "warnEtaSeconds", "criticalEtaSeconds"] as const) {
@@ -60,11 +68,15 @@ export function formatDuration(seconds: number): string {
 }
 
 const where = (i: ClassifyInput) =>
-  i.limitSource === "not-visible" ? "a limit not visible from here"
-  : i.limitSource === "kernel" || i.limitSource === "none" ? "the kernel's host-wide limit"
-  : i.limitSource === "container" ? "its own limit"
-  : i.limitSource === "systemd-default" ? `systemd's default TasksMax on ${i.limitPath ?? "the container's scope"}`
-  : `the limit on parent cgroup ${i.limitPath}`;
+  i.limitSource === "not-visible"
+    ? "a limit not visible from here"
+    : i.limitSource === "kernel" || i.limitSource === "none"
+      ? "the kernel's host-wide limit"
+      : i.limitSource === "container"
+        ? "its own limit"
+        : i.limitSource === "systemd-default"
+          ? `systemd's default TasksMax on ${i.limitPath ?? "the container's scope"}`
+          : `the limit on parent cgroup ${i.limitPath}`;
 
 export function classify(i: ClassifyInput, t: ContainerThresholds): { status: Status; reasons: string[] } {
   if (i.current === null) return { status: "unknown", reasons: ["No pids reading for this container yet."] };
@@ -73,11 +85,15 @@ export function classify(i: ClassifyInput, t: ContainerThresholds): { status: St
   const fromLogs = i.refusedFrom === "logs";
   const unknownLimit = i.limitSource === "not-visible" ? "Refusing forks, limit unknown: " : "";
   if (i.refusingNow)
-    critical.push(fromLogs
-      ? `${unknownLimit}the container's log shows new fork failures ("can't start new thread", "Resource temporarily unavailable", "fork: retry"; ${i.refusedTotal} so far).`
-      : `Forks and new threads are being refused now (pids.events max rose to ${i.refusedTotal}).`);
+    critical.push(
+      fromLogs
+        ? `${unknownLimit}the container's log shows new fork failures ("can't start new thread", "Resource temporarily unavailable", "fork: retry"; ${i.refusedTotal} so far).`
+        : `Forks and new threads are being refused now (pids.events max rose to ${i.refusedTotal}).`,
+    );
   if (i.stuckAt !== undefined && i.stuckAt !== null && i.limitSource === "not-visible")
-    critical.push(`Refusing forks, limit unknown: the pids count climbed steadily, then stopped at ${i.stuckAt} and stays there, as a leak does at a cap.`);
+    critical.push(
+      `Refusing forks, limit unknown: the pids count climbed steadily, then stopped at ${i.stuckAt} and stays there, as a leak does at a cap.`,
+    );
   if (i.share !== null && i.effectiveLimit !== null) {
     const pct = Math.round(i.share * 100);
     const text = `${pct}% of ${where(i)} (${i.effectiveLimit}) is in use.`;
@@ -89,11 +105,20 @@ export function classify(i: ClassifyInput, t: ContainerThresholds): { status: St
     if (i.etaSeconds <= t.criticalEtaSeconds) critical.push(text);
     else if (i.etaSeconds <= t.warnEtaSeconds) warn.push(text);
   }
-  if (!i.refusingNow && (i.refusedTotal ?? 0) > 0) warn.push(fromLogs ? `${i.refusedTotal} fork failures in the container's log earlier.` : `${i.refusedTotal} forks were refused earlier (pids.events).`);
+  if (!i.refusingNow && (i.refusedTotal ?? 0) > 0)
+    warn.push(
+      fromLogs
+        ? `${i.refusedTotal} fork failures in the container's log earlier.`
+        : `${i.refusedTotal} forks were refused earlier (pids.events).`,
+    );
   const status: Status = critical.length ? "critical" : warn.length ? "warn" : "ok";
   const reasons = [...critical, ...warn];
-  if (i.hiddenCap && status !== "ok") reasons.push(`Docker reports no limit for this container; the cap is ${where(i)}.`);
+  if (i.hiddenCap && status !== "ok")
+    reasons.push(`Docker reports no limit for this container; the cap is ${where(i)}.`);
   // Never a silent "no limit" over the API: say that the levels above the container can't be seen from here.
-  if (i.limitSource === "not-visible") reasons.push("Limit not visible from here (Docker API only): run the console or a collector on that host to see its parent cgroups and kernel limits.");
+  if (i.limitSource === "not-visible")
+    reasons.push(
+      "Limit not visible from here (Docker API only): run the console or a collector on that host to see its parent cgroups and kernel limits.",
+    );
   return { status, reasons };
 }

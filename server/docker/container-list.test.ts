@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { containerList, noteEventsConnected, noteListChange } from "./container-list";
 import type { ContainerListItem } from "./engine-types";
 
-const item = (id: string): ContainerListItem => ({ id, name: id, image: "img", state: "running", labels: {}, createdSeconds: 0 });
+const item = (id: string): ContainerListItem => ({
+  id,
+  name: id,
+  image: "img",
+  state: "running",
+  labels: {},
+  createdSeconds: 0,
+});
 
 function counter() {
   let calls = 0;
@@ -40,7 +47,15 @@ describe("container list kept by events", () => {
 
   it("a failed list is not cached", async () => {
     noteEventsConnected("h4", true);
-    await expect(containerList("h4", async () => { throw new Error("down"); }, 1000)).rejects.toThrow("down");
+    await expect(
+      containerList(
+        "h4",
+        async () => {
+          throw new Error("down");
+        },
+        1000,
+      ),
+    ).rejects.toThrow("down");
     const c = counter();
     await containerList("h4", c.list, 1100);
     expect(c.calls()).toBe(1);

@@ -10,7 +10,12 @@ const LIST_MAX_AGE_MS = 30_000;
 /** Events after which the set of running containers may differ. */
 export const LIST_CHANGING_ACTIONS = new Set(["start", "die", "stop", "restart", "kill", "oom"]);
 
-interface HostList { connected: boolean; stale: boolean; list: ContainerListItem[] | null; listedAtMs: number }
+interface HostList {
+  connected: boolean;
+  stale: boolean;
+  list: ContainerListItem[] | null;
+  listedAtMs: number;
+}
 
 const g = globalThis as unknown as { __leakwatchContainerLists?: Map<string, HostList> };
 const lists = (g.__leakwatchContainerLists ??= new Map());
@@ -33,7 +38,11 @@ export function noteListChange(host: string): void {
   state(host).stale = true;
 }
 
-export async function containerList(host: string, list: () => Promise<ContainerListItem[]>, nowMs = Date.now()): Promise<ContainerListItem[]> {
+export async function containerList(
+  host: string,
+  list: () => Promise<ContainerListItem[]>,
+  nowMs = Date.now(),
+): Promise<ContainerListItem[]> {
   const s = state(host);
   if (s.list && s.connected && !s.stale && nowMs - s.listedAtMs < LIST_MAX_AGE_MS) return s.list;
   s.stale = false; // cleared before the call: an event arriving during it marks the list stale again

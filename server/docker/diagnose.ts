@@ -16,14 +16,27 @@ import { summarizeThreads, type ThreadSummary } from "./threads";
 // (from /proc when this process can see the host's, else `docker top`) plus a scan of its recent logs.
 
 /** The container's pids and cgroup levels; null when the host's cgroup files are not readable from here. */
-export async function getCgroupDetail(host: DockerHostConfig, id: string, cfg: SamplerConfig = getConfig()): Promise<{ pids: PidsInfo; detail: CgroupDetail } | null> {
+export async function getCgroupDetail(
+  host: DockerHostConfig,
+  id: string,
+  cfg: SamplerConfig = getConfig(),
+): Promise<{ pids: PidsInfo; detail: CgroupDetail } | null> {
   const inspect = await dockerFor(host).inspectContainer(id); // NotFoundError / SourceUnavailableError propagate
   if (!inspect.running || !(await canReadCgroupfs(host, cfg))) return null;
-  const r = await readContainerCgroup(cfg, { id: inspect.id, hostPid: inspect.pid, dockerPidsLimit: inspect.pidsLimit });
+  const r = await readContainerCgroup(cfg, {
+    id: inspect.id,
+    hostPid: inspect.pid,
+    dockerPidsLimit: inspect.pidsLimit,
+  });
   return r.ok ? { pids: r.reading.pids, detail: r.reading.detail } : null;
 }
 
-async function fromProcfs(host: DockerHostConfig, id: string, pid: number, cfg: SamplerConfig): Promise<{ summary: ThreadSummary; errors: string[] } | null> {
+async function fromProcfs(
+  host: DockerHostConfig,
+  id: string,
+  pid: number,
+  cfg: SamplerConfig,
+): Promise<{ summary: ThreadSummary; errors: string[] } | null> {
   if (!(await canReadCgroupfs(host, cfg))) return null;
   const loc = await locateContainerCgroup(cfg, id, pid);
   const pids = loc ? await readCgroupProcs(loc) : null;
@@ -33,15 +46,21 @@ async function fromProcfs(host: DockerHostConfig, id: string, pid: number, cfg: 
   return { summary: summarizeThreads(r.threads, r.commands, r.zombieChildren), errors: r.errors };
 }
 
-export async function diagnoseThreads(host: DockerHostConfig, id: string, cfg: SamplerConfig = getConfig()): Promise<ThreadDiagnosis> {
+export async function diagnoseThreads(
+  host: DockerHostConfig,
+  id: string,
+  cfg: SamplerConfig = getConfig(),
+): Promise<ThreadDiagnosis> {
   const client = dockerFor(host);
   const inspect = await client.inspectContainer(id);
   const errors: string[] = [];
   let source: ThreadDiagnosis["source"] = "procfs";
-  let result = inspect.running ? await fromProcfs(host, inspect.id, inspect.pid, cfg).catch((e) => {
-    errors.push(`procfs: ${errorMessage(e)}`);
-    return null;
-  }) : null;
+  let result = inspect.running
+    ? await fromProcfs(host, inspect.id, inspect.pid, cfg).catch((e) => {
+        errors.push(`procfs: ${errorMessage(e)}`);
+        return null;
+      })
+    : null;
   if (!result && inspect.running) {
     source = "docker-top";
     const top = parseTopThreads(await client.containerTop(inspect.id));

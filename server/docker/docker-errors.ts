@@ -1,15 +1,39 @@
 import "server-only";
-import { AppError, ConflictError, NotFoundError, SourceUnavailableError, ValidationError, errorMessage } from "@/server/errors";
+import {
+  AppError,
+  ConflictError,
+  NotFoundError,
+  SourceUnavailableError,
+  ValidationError,
+  errorMessage,
+} from "@/server/errors";
 
 // Maps what dockerode/docker-modem throw to the console's typed errors, so callers see "docker:<host> is down"
 // (SourceUnavailableError) apart from "no such container" (NotFoundError) and never a raw socket error.
 
 const NETWORK_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ENOENT", "EACCES", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH",
-  "EAI_AGAIN", "ENOTFOUND", "ABORT_ERR", "ERR_SSH", "ECONNABORTED",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOENT",
+  "EACCES",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ABORT_ERR",
+  "ERR_SSH",
+  "ECONNABORTED",
 ]);
 
-interface ModemError { statusCode?: number; code?: string; name?: string; json?: { message?: string } | null; message?: string }
+interface ModemError {
+  statusCode?: number;
+  code?: string;
+  name?: string;
+  json?: { message?: string } | null;
+  message?: string;
+}
 
 export function dockerSource(hostName: string): string {
   return `docker:${hostName}`;
@@ -25,7 +49,10 @@ export function mapDockerError(hostName: string, what: string, e: unknown, timeo
   if (status === 409 || status === 304) return new ConflictError(`${what}: ${dockerMessage.trim()}`);
   if (status === 400) return new ValidationError(`${what}: ${dockerMessage.trim()}`);
   if (err.name === "AbortError" || err.name === "TimeoutError" || err.code === "ABORT_ERR") {
-    return new SourceUnavailableError(dockerSource(hostName), `${what} timed out${timeoutMs ? ` after ${timeoutMs} ms` : ""}`);
+    return new SourceUnavailableError(
+      dockerSource(hostName),
+      `${what} timed out${timeoutMs ? ` after ${timeoutMs} ms` : ""}`,
+    );
   }
   if (err.code && NETWORK_CODES.has(err.code)) {
     return new SourceUnavailableError(dockerSource(hostName), `${what}: ${err.code} ${errorMessage(e)}`.trim());

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, type DockerHostConfig } from "@/server/config";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import {
-  RUN_ID, cleanupCgroupParents, ensureFixtureImage, readPidsCurrent, removeTestContainers, setCgroupPidsMax, startLeaker, waitFor,
+  RUN_ID,
+  cleanupCgroupParents,
+  ensureFixtureImage,
+  readPidsCurrent,
+  removeTestContainers,
+  setCgroupPidsMax,
+  startLeaker,
+  waitFor,
 } from "@/server/testing/harness";
 import { DOCKER_ALLOW_LIST, matchAllowList } from "./allow-list";
 import { diagnoseThreads, getCgroupDetail } from "./diagnose";
@@ -19,10 +26,17 @@ import { sampleHost, type SamplerConfig } from "./sampler";
 import { summarizeThreads } from "./threads";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12).toLowerCase();
+const tag = RUN_ID.replace(/[^a-z0-9]/gi, "")
+  .slice(-12)
+  .toLowerCase();
 const local: DockerHostConfig = { name: "int-local", url: "unix:///var/run/docker.sock" };
 const base = parseConfig({});
-const cfg: SamplerConfig = { cgroupRoot: "/sys/fs/cgroup", procRoot: "/proc", thresholds: base.thresholds, containerThresholds: [] };
+const cfg: SamplerConfig = {
+  cgroupRoot: "/sys/fs/cgroup",
+  procRoot: "/proc",
+  thresholds: base.thresholds,
+  containerThresholds: [],
+};
 const parent = `/lwtest-${tag}`;
 
 // A recording proxy in front of the real socket: every request line the client sends is checked against the allow-list.
@@ -63,7 +77,10 @@ beforeAll(async () => {
     startLeaker({ name: `lw-dk-rate-${tag}`, rate: RATE_PER_SECOND, pidsLimit: RATE_LIMIT }),
     startLeaker({ name: `lw-dk-flat-${tag}`, mode: "healthy", pool: 8 }),
   ]);
-  await waitFor(async () => (await readPidsCurrent(ids.limit)) >= 40, { what: "the limited leaker to hit 40", timeoutMs: 30_000 });
+  await waitFor(async () => (await readPidsCurrent(ids.limit)) >= 40, {
+    what: "the limited leaker to hit 40",
+    timeoutMs: 30_000,
+  });
   // Sample like the scheduler does, every 5 s for a little over a minute: enough for the forecast's minimum window.
   const startedAt = Date.now();
   while (Date.now() - startedAt < 72_000) {
@@ -80,7 +97,10 @@ afterAll(async () => {
   rmSync(proxyDir, { recursive: true, force: true });
   await removeTestContainers("run");
   // Docker removes the container cgroups; the parent we made must go too (after its children are gone).
-  await waitFor(async () => (await cleanupCgroupParents()).length === 0, { what: "parent cgroup removal", timeoutMs: 20_000 });
+  await waitFor(async () => (await cleanupCgroupParents()).length === 0, {
+    what: "parent cgroup removal",
+    timeoutMs: 20_000,
+  });
 });
 
 describe("sampling from cgroupfs", () => {
@@ -100,7 +120,9 @@ describe("sampling from cgroupfs", () => {
     expect(c.pids).toMatchObject({ limit: null, effectiveLimit: 30, limitSource: "ancestor", limitPath: parent });
     const d = await getCgroupDetail(local, ids.parent, cfg);
     expect(d?.detail.hiddenCap).toBe(true);
-    expect(d?.detail.explanation).toContain(`Docker reports no pids limit for this container. But a parent cgroup ${parent} caps it at 30`);
+    expect(d?.detail.explanation).toContain(
+      `Docker reports no pids limit for this container. But a parent cgroup ${parent} caps it at 30`,
+    );
     expect(d?.detail.levels.map((l) => l.path)).toEqual([`${parent}/${ids.parent}`, parent]);
   });
 
@@ -160,7 +182,11 @@ describe("the Docker endpoint allow-list on the wire", () => {
   it("the events subscription reconnects after the socket drops and resumes without repeats", async () => {
     const seen: HostContainerEvent[] = [];
     const states: boolean[] = [];
-    const stop = subscribeEvents(viaProxy, (e) => seen.push(e), (s) => states.push(s.connected));
+    const stop = subscribeEvents(
+      viaProxy,
+      (e) => seen.push(e),
+      (s) => states.push(s.connected),
+    );
     try {
       await waitFor(() => states.includes(true), { what: "first connect" });
       await dockerFor(viaProxy).killContainer(ids.rate, "SIGUSR1");
@@ -171,7 +197,10 @@ describe("the Docker endpoint allow-list on the wire", () => {
       await dockerFor(viaProxy).killContainer(ids.rate, "SIGUSR2");
       await waitFor(() => seen.length >= 2, { what: "event after reconnect" });
       await sleep(500);
-      expect(seen.map((e) => [e.action, e.attributes.signal])).toEqual([["kill", "10"], ["kill", "12"]]);
+      expect(seen.map((e) => [e.action, e.attributes.signal])).toEqual([
+        ["kill", "10"],
+        ["kill", "12"],
+      ]);
     } finally {
       stop();
     }
@@ -195,8 +224,13 @@ describe("the Docker endpoint allow-list on the wire", () => {
       expect(await client.stopContainer(ids.flat, 1)).toBe(true);
       expect(await client.stopContainer(ids.flat, 1)).toBe(false); // already stopped: 304, not an error
       expect(await client.startContainer(ids.flat)).toBe(true);
-      await waitFor(() => seen.some((e) => e.action === "start" && seen.some((x) => x.action === "stop")), { what: "events", timeoutMs: 15_000 });
-      expect(new Set(seen.map((e) => e.action))).toEqual(new Set(["kill", "update", "die", "stop", "start", "restart"]));
+      await waitFor(() => seen.some((e) => e.action === "start" && seen.some((x) => x.action === "stop")), {
+        what: "events",
+        timeoutMs: 15_000,
+      });
+      expect(new Set(seen.map((e) => e.action))).toEqual(
+        new Set(["kill", "update", "die", "stop", "start", "restart"]),
+      );
       expect(seen.every((e) => e.containerId === ids.flat)).toBe(true);
       await expect(client.inspectContainer(`lw-missing-${tag}`)).rejects.toMatchObject({ code: "not_found" });
     } finally {

@@ -21,7 +21,8 @@ describe("the Docker allow-list", () => {
 
   it("the README's allow-list table lists every operation with its method", () => {
     const readme = readFileSync(path.join(__dirname, "README.md"), "utf8");
-    for (const c of DOCKER_ALLOW_LIST) expect(readme).toMatch(new RegExp(`\\| ${c.op} \\| \`${c.method} ${c.path.replace(/[{}?]/g, "\\$&")}`));
+    for (const c of DOCKER_ALLOW_LIST)
+      expect(readme).toMatch(new RegExp(`\\| ${c.op} \\| \`${c.method} ${c.path.replace(/[{}?]/g, "\\$&")}`));
     const rows = readme.split("\n").filter((l) => /^\| \w+ \| `(GET|POST)/.test(l));
     expect(rows).toHaveLength(DOCKER_ALLOW_LIST.length);
   });
@@ -31,7 +32,9 @@ describe("the Docker allow-list", () => {
     expect(matchAllowList("GET", "/containers/ab12/stats?stream=false")).toBeNull(); // waits a second per container
     expect(matchAllowList("GET", "/containers/ab12/stats")).toBeNull(); // streaming
     expect(matchAllowList("GET", "/containers/json?all=true")?.op).toBe("listContainers");
-    expect(matchAllowList("GET", "/containers/ab12/top?ps_args=-eLo%20pid%2Ctid%2Cstat%2Cwchan%3A32%2Ccomm")?.op).toBe("containerTop");
+    expect(matchAllowList("GET", "/containers/ab12/top?ps_args=-eLo%20pid%2Ctid%2Cstat%2Cwchan%3A32%2Ccomm")?.op).toBe(
+      "containerTop",
+    );
     expect(matchAllowList("GET", "/containers/ab12/top?ps_args=aux")).toBeNull();
     expect(matchAllowList("POST", "/containers/ab12/kill?signal=SIGQUIT")?.op).toBe("killContainer");
     expect(matchAllowList("POST", "/containers/ab12/kill?signal=SIGKILL")).toBeNull();
@@ -44,21 +47,37 @@ describe("the Docker allow-list", () => {
   it("refuses disallowed signals and updates before touching the socket", async () => {
     const client = dockerFor(nowhere);
     await expect(client.killContainer("x", "SIGKILL" as never)).rejects.toBeInstanceOf(ValidationError);
-    await expect(client.updateContainer("x", { PidsLimit: 10, Memory: 1 } as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.updateContainer("x", { PidsLimit: 10, Memory: 1 } as never)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(client.restartContainer("x", -1)).rejects.toBeInstanceOf(ValidationError);
     expect(ALLOWED_KILL_SIGNALS).not.toContain("SIGKILL");
   });
 
   it("maps an unreachable engine to SourceUnavailableError naming docker:<host>", async () => {
-    const err = await dockerFor(nowhere).ping().catch((e: unknown) => e);
+    const err = await dockerFor(nowhere)
+      .ping()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceUnavailableError);
     expect((err as SourceUnavailableError).source).toBe("docker:nowhere");
   });
 
   it("builds connection options from the configured URL only", () => {
-    expect(dockerodeOptions({ name: "a", url: "unix:///var/run/docker.sock" })).toMatchObject({ socketPath: "/var/run/docker.sock", host: undefined });
-    expect(dockerodeOptions({ name: "b", url: "tcp://10.0.0.5:2375" })).toMatchObject({ protocol: "http", host: "10.0.0.5", port: "2375" });
-    expect(dockerodeOptions({ name: "c", url: "ssh://ops@build-1:2222" })).toMatchObject({ protocol: "ssh", host: "build-1", port: "2222", username: "ops" });
+    expect(dockerodeOptions({ name: "a", url: "unix:///var/run/docker.sock" })).toMatchObject({
+      socketPath: "/var/run/docker.sock",
+      host: undefined,
+    });
+    expect(dockerodeOptions({ name: "b", url: "tcp://10.0.0.5:2375" })).toMatchObject({
+      protocol: "http",
+      host: "10.0.0.5",
+      port: "2375",
+    });
+    expect(dockerodeOptions({ name: "c", url: "ssh://ops@build-1:2222" })).toMatchObject({
+      protocol: "ssh",
+      host: "build-1",
+      port: "2222",
+      username: "ops",
+    });
   });
 });
 
@@ -81,7 +100,12 @@ describe("Engine payload parsers (real captures)", () => {
     const lines = readFileSync(path.join(FIX, "events.ndjson"), "utf8").trim().split("\n");
     const events = lines.map((l) => parseEventLine("local", l)).filter((e) => e !== null);
     expect(events.map((e) => e.action)).toEqual(["start", "kill", "kill", "die", "stop", "start", "restart", "kill"]);
-    expect(events[0]).toMatchObject({ host: "local", containerId: expect.stringMatching(/^ba1b8569/), ts: 1795409046289, attributes: { name: "lwdev-probe", "leakwatch.test": "1" } });
+    expect(events[0]).toMatchObject({
+      host: "local",
+      containerId: expect.stringMatching(/^ba1b8569/),
+      ts: 1795409046289,
+      attributes: { name: "lwdev-probe", "leakwatch.test": "1" },
+    });
     expect(parseEventLine("local", "not json")).toBeNull();
   });
 });

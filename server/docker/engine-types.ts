@@ -29,8 +29,15 @@ export interface InspectInfo {
   cgroupParent: string | null;
 }
 
-export interface StatsPids { current: number | null; limit: number | null; readAt: string | null }
-export interface TopResult { titles: string[]; processes: string[][] }
+export interface StatsPids {
+  current: number | null;
+  limit: number | null;
+  readAt: string | null;
+}
+export interface TopResult {
+  titles: string[];
+  processes: string[][];
+}
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {});

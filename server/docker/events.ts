@@ -10,8 +10,14 @@ import { noteReset } from "./history-ring";
 // A subscription to one host's container events that survives engine restarts and dropped sockets: it reconnects
 // with backoff and resumes from the last event seen (`since`), so a short outage loses nothing.
 
-export interface HostContainerEvent extends ContainerEvent { host: string; containerId: string }
-export interface EventStreamState { connected: boolean; error: string | null }
+export interface HostContainerEvent extends ContainerEvent {
+  host: string;
+  containerId: string;
+}
+export interface EventStreamState {
+  connected: boolean;
+  error: string | null;
+}
 
 const BACKOFF_START_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
@@ -35,7 +41,12 @@ export function parseEventLine(host: string, line: string): HostContainerEvent |
   if (raw.Type !== "container" || !id || !(WATCHED_EVENTS as readonly string[]).includes(base)) return null;
   const attributes: Record<string, string> = {};
   for (const [k, v] of Object.entries(actor.Attributes ?? {})) if (typeof v === "string") attributes[k] = v;
-  const ts = typeof raw.timeNano === "number" ? Math.floor(raw.timeNano / 1e6) : typeof raw.time === "number" ? raw.time * 1000 : Date.now();
+  const ts =
+    typeof raw.timeNano === "number"
+      ? Math.floor(raw.timeNano / 1e6)
+      : typeof raw.time === "number"
+        ? raw.time * 1000
+        : Date.now();
   return { host, containerId: id, ts, action, attributes };
 }
 

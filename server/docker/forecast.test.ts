@@ -8,7 +8,7 @@ const STEP_MS = 5_000;
 /** Deterministic noise so a failure reproduces. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function series(n: number, f: (i: number, tSeconds: number) => number): [number, number][] {
@@ -104,16 +104,20 @@ describe("forecast's selection median and flat fast path", () => {
 
   it("gives exactly the slope and tau of a full sort over every pair", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 13, maxLength: 120 }), fc.boolean(), (values, dupTimes) => {
-        // Values from a small range make ties (equal slopes around the median) common; duplicate timestamps too.
-        const pts = values.map((v, i): [number, number] => [T0 + (dupTimes ? Math.floor(i / 2) : i) * STEP_MS, v]);
-        const f = forecast(pts, [], { minPoints: 2, minSpanMs: 1 });
-        if (f.trend === "insufficient") return;
-        const run = currentRun(pts);
-        const r = reference(run);
-        expect(f.growthPerMinute).toBe(r.perMinute);
-        expect(f.kendallTau).toBeCloseTo(r.tau, 12);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 13, maxLength: 120 }),
+        fc.boolean(),
+        (values, dupTimes) => {
+          // Values from a small range make ties (equal slopes around the median) common; duplicate timestamps too.
+          const pts = values.map((v, i): [number, number] => [T0 + (dupTimes ? Math.floor(i / 2) : i) * STEP_MS, v]);
+          const f = forecast(pts, [], { minPoints: 2, minSpanMs: 1 });
+          if (f.trend === "insufficient") return;
+          const run = currentRun(pts);
+          const r = reference(run);
+          expect(f.growthPerMinute).toBe(r.perMinute);
+          expect(f.kendallTau).toBeCloseTo(r.tau, 12);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -27,7 +27,13 @@ export interface Forecast {
 
 /** How much history a forecast needs before it says anything (the pages say "learning" until then). */
 export const FORECAST_MIN_SPAN_MS = 60_000;
-const DEFAULTS = { windowMs: 10 * 60_000, minPoints: 6, minSpanMs: FORECAST_MIN_SPAN_MS, minTau: 0.6, cycleLookbackMs: 60 * 60_000 };
+const DEFAULTS = {
+  windowMs: 10 * 60_000,
+  minPoints: 6,
+  minSpanMs: FORECAST_MIN_SPAN_MS,
+  minTau: 0.6,
+  cycleLookbackMs: 60 * 60_000,
+};
 const MAX_POINTS = 240; // subsample beyond this: pairwise statistics are O(n^2)
 const DROP_RESET_RATIO = 0.5;
 
@@ -90,20 +96,32 @@ function subsample<T>(xs: T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => xs[Math.round(i * step)] as T);
 }
 
-export function forecast(points: readonly [number, number][], resetAtMs: readonly number[] = [], opts: ForecastOptions = {}): Forecast {
+export function forecast(
+  points: readonly [number, number][],
+  resetAtMs: readonly number[] = [],
+  opts: ForecastOptions = {},
+): Forecast {
   const o = { ...DEFAULTS, ...opts };
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   const run = currentRun(sorted, resetAtMs);
   // Two or more deep drops with no restart event between them is a pool that fills and empties (a deep sawtooth),
   // not a restarted leak: the latest rising edge must not be extrapolated.
   const lastReset = resetAtMs.length ? Math.max(...resetAtMs) : -Infinity;
-  const cyclic = drops(sorted.filter(([t]) => t >= lastReset && t >= (run[run.length - 1]?.[0] ?? 0) - o.cycleLookbackMs)).length >= 2;
+  const cyclic =
+    drops(sorted.filter(([t]) => t >= lastReset && t >= (run[run.length - 1]?.[0] ?? 0) - o.cycleLookbackMs)).length >=
+    2;
   const last = run[run.length - 1];
   const windowed = last ? run.filter(([t]) => t >= last[0] - o.windowMs) : [];
   const pts = subsample(windowed, MAX_POINTS);
   const first = pts[0];
   if (!first || !last || pts.length < o.minPoints || last[0] - first[0] < o.minSpanMs) {
-    return { growthPerMinute: null, trend: "insufficient", kendallTau: null, usedPoints: pts.length, windowStartMs: first?.[0] ?? null };
+    return {
+      growthPerMinute: null,
+      trend: "insufficient",
+      kendallTau: null,
+      usedPoints: pts.length,
+      windowStartMs: first?.[0] ?? null,
+    };
   }
   // A flat window (most containers, most of the time) has every slope 0 and no concordant pair: skip the O(n^2) pass.
   const v0 = first[1];

@@ -26,8 +26,14 @@ describe("seeding the ring from the store after a restart", () => {
   it("keeps the restarts it finds (the forecast window starts after the latest)", () => {
     addPoint("local", "restarted", T0, 12);
     claimSeed("local", "restarted");
-    const beforeRestart = Array.from({ length: 60 }, (_, i) => [T0 - 600_000 + i * 5000, 100 + i * 10] as [number, number]);
-    const afterRestart = Array.from({ length: 5 }, (_, i) => [T0 - 25_000 + i * 5000, 10 + (i % 2)] as [number, number]);
+    const beforeRestart = Array.from(
+      { length: 60 },
+      (_, i) => [T0 - 600_000 + i * 5000, 100 + i * 10] as [number, number],
+    );
+    const afterRestart = Array.from(
+      { length: 5 },
+      (_, i) => [T0 - 25_000 + i * 5000, 10 + (i % 2)] as [number, number],
+    );
     seedEntry("local", "restarted", [...beforeRestart, ...afterRestart], [T0 - 30_000]);
     const e = getEntry("local", "restarted")!;
     expect(e.resets).toEqual([T0 - 30_000]);
@@ -37,8 +43,19 @@ describe("seeding the ring from the store after a restart", () => {
 
   it("ignores what is older than the ring keeps (an hour) and a container it no longer holds", () => {
     addPoint("local", "old", T0, 5);
-    seedEntry("local", "old", [[T0 - 2 * 3600_000, 1], [T0 - 60_000, 4]], [T0 - 2 * 3600_000]);
-    expect(getEntry("local", "old")!.points).toEqual([[T0 - 60_000, 4], [T0, 5]]);
+    seedEntry(
+      "local",
+      "old",
+      [
+        [T0 - 2 * 3600_000, 1],
+        [T0 - 60_000, 4],
+      ],
+      [T0 - 2 * 3600_000],
+    );
+    expect(getEntry("local", "old")!.points).toEqual([
+      [T0 - 60_000, 4],
+      [T0, 5],
+    ]);
     expect(getEntry("local", "old")!.resets).toEqual([]);
     seedEntry("local", "gone", [[T0, 1]], []);
     expect(getEntry("local", "gone")).toBeUndefined();

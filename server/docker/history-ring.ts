@@ -62,7 +62,12 @@ export function claimSeed(host: string, id: string): boolean {
  * exists. This puts back what the store kept from the last hour: points older than the first one in memory, and
  * the restarts among them (the forecast window starts after the latest).
  */
-export function seedEntry(host: string, id: string, points: readonly [number, number][], resets: readonly number[]): void {
+export function seedEntry(
+  host: string,
+  id: string,
+  points: readonly [number, number][],
+  resets: readonly number[],
+): void {
   const e = ring().get(key(host, id));
   if (!e) return;
   const first = e.points[0]?.[0] ?? Infinity;

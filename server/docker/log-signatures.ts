@@ -33,5 +33,7 @@ export function scanLogSignatures(lines: readonly LogLine[]): LogSignature[] {
       found.set(signature, s);
     }
   }
-  return THREAD_EXHAUSTION_SIGNATURES.map((s) => found.get(s.signature)).filter((s): s is LogSignature => s !== undefined);
+  return THREAD_EXHAUSTION_SIGNATURES.map((s) => found.get(s.signature)).filter(
+    (s): s is LogSignature => s !== undefined,
+  );
 }

@@ -38,7 +38,11 @@ async function listTids(procRoot: string, pid: number): Promise<number[] | null>
   }
 }
 
-async function readThread(procRoot: string, pid: number, tid: number): Promise<{ thread: ThreadRecord; children: number[] } | null> {
+async function readThread(
+  procRoot: string,
+  pid: number,
+  tid: number,
+): Promise<{ thread: ThreadRecord; children: number[] } | null> {
   const dir = path.join(procRoot, String(pid), "task", String(tid));
   const [statText, wchan, comm, syscall, children] = await Promise.all(
     ["stat", "wchan", "comm", "syscall", "children"].map((f) => readText(path.join(dir, f))),
@@ -46,8 +50,18 @@ async function readThread(procRoot: string, pid: number, tid: number): Promise<{
   const stat = statText ? parseStat(statText) : null;
   if (!stat) return null; // exited between readdir and read
   return {
-    thread: { pid, tid, state: stat.state, wchan: normalizeWchan(wchan), comm: (comm ?? stat.comm).trim(), syscall: parseSyscall(syscall ?? null) },
-    children: (children ?? "").split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number),
+    thread: {
+      pid,
+      tid,
+      state: stat.state,
+      wchan: normalizeWchan(wchan),
+      comm: (comm ?? stat.comm).trim(),
+      syscall: parseSyscall(syscall ?? null),
+    },
+    children: (children ?? "")
+      .split(/\s+/)
+      .filter((s) => /^\d+$/.test(s))
+      .map(Number),
   };
 }
 
@@ -64,7 +78,9 @@ export async function readProcfsThreads(procRoot: string, pids: number[]): Promi
   const commands = new Map<number, string>();
   const errors: string[] = [];
   const childPids = new Set<number>();
-  const note = (msg: string) => { if (errors.length < MAX_ERRORS) errors.push(msg); };
+  const note = (msg: string) => {
+    if (errors.length < MAX_ERRORS) errors.push(msg);
+  };
   let vanished = 0;
   for (const pid of pids) {
     if (threads.length >= MAX_THREADS) {
@@ -81,7 +97,10 @@ export async function readProcfsThreads(procRoot: string, pids: number[]): Promi
     for (let i = 0; i < tids.length; i += BATCH) {
       const batch = await Promise.all(tids.slice(i, i + BATCH).map((tid) => readThread(procRoot, pid, tid)));
       for (const r of batch) {
-        if (!r) { vanished++; continue; }
+        if (!r) {
+          vanished++;
+          continue;
+        }
         threads.push(r.thread);
         r.children.forEach((c) => childPids.add(c));
       }
@@ -95,6 +114,7 @@ export async function readProcfsThreads(procRoot: string, pids: number[]): Promi
     const stat = await readText(path.join(procRoot, String(child), "stat"));
     if (stat && parseStat(stat)?.state === "Z") zombieChildren++;
   }
-  if (threads.length > 0 && threads.every((t) => t.syscall === null)) note("syscall files unreadable (needs ptrace access); grouped by state and wchan only");
+  if (threads.length > 0 && threads.every((t) => t.syscall === null))
+    note("syscall files unreadable (needs ptrace access); grouped by state and wchan only");
   return { threads, commands, zombieChildren, errors };
 }

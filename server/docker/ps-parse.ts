@@ -15,7 +15,11 @@ const COLUMN_ALIASES: Record<"pid" | "tid" | "stat" | "wchan" | "comm", string[]
 
 const MAX_ERRORS = 20;
 
-export function parseTopThreads(top: TopResult): { threads: ThreadRecord[]; commands: Map<number, string>; errors: string[] } {
+export function parseTopThreads(top: TopResult): {
+  threads: ThreadRecord[];
+  commands: Map<number, string>;
+  errors: string[];
+} {
   const titles = top.titles.map((t) => t.trim().toUpperCase());
   const col = (k: keyof typeof COLUMN_ALIASES) => titles.findIndex((t) => COLUMN_ALIASES[k].includes(t));
   const idx = { pid: col("pid"), tid: col("tid"), stat: col("stat"), wchan: col("wchan"), comm: col("comm") };
@@ -35,7 +39,14 @@ export function parseTopThreads(top: TopResult): { threads: ThreadRecord[]; comm
       continue;
     }
     const comm = idx.comm >= 0 ? (row[idx.comm] ?? "").trim() : "?";
-    threads.push({ pid, tid, state: stat.charAt(0), wchan: normalizeWchan(idx.wchan >= 0 ? row[idx.wchan] : "-"), comm, syscall: null });
+    threads.push({
+      pid,
+      tid,
+      state: stat.charAt(0),
+      wchan: normalizeWchan(idx.wchan >= 0 ? row[idx.wchan] : "-"),
+      comm,
+      syscall: null,
+    });
     if (tid === pid) commands.set(pid, comm);
   }
   if (bad > MAX_ERRORS) errors.push(`${bad - MAX_ERRORS} more rows not understood`);

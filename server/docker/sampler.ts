@@ -52,26 +52,54 @@ export async function canReadCgroupfs(host: DockerHostConfig, cfg: SamplerConfig
   return (host.url.startsWith("unix://") || host.local === true) && (await pidsHierarchies(cfg.cgroupRoot)).length > 0;
 }
 
-async function inspectCached(client: DockerEndpoint, host: string, c: ContainerListItem, nowMs: number, force: boolean): Promise<Cached> {
+async function inspectCached(
+  client: DockerEndpoint,
+  host: string,
+  c: ContainerListItem,
+  nowMs: number,
+  force: boolean,
+): Promise<Cached> {
   const k = `${host}\n${c.id}`;
   const hit = cache().get(k);
   if (hit && !force && nowMs - hit.atMs < INSPECT_TTL_MS) return hit;
   const inspect = await client.inspectContainer(c.id);
   // A new main PID or start time means a restart we may have missed as an event: restart the forecast window.
-  if (hit && (hit.inspect.pid !== inspect.pid || hit.inspect.startedAt !== inspect.startedAt)) noteReset(host, c.id, nowMs);
+  if (hit && (hit.inspect.pid !== inspect.pid || hit.inspect.startedAt !== inspect.startedAt))
+    noteReset(host, c.id, nowMs);
   const same = hit && hit.inspect.pid === inspect.pid;
-  const next: Cached = { inspect, atMs: nowMs, location: same ? hit.location : null, logFailures: hit?.logFailures ?? 0, logLastTs: hit?.logLastTs ?? null };
+  const next: Cached = {
+    inspect,
+    atMs: nowMs,
+    location: same ? hit.location : null,
+    logFailures: hit?.logFailures ?? 0,
+    logLastTs: hit?.logLastTs ?? null,
+  };
   cache().set(k, next);
   return next;
 }
 
-async function viaCgroupfs(client: DockerEndpoint, host: string, c: ContainerListItem, cfg: SamplerConfig, nowMs: number): Promise<CgroupReading> {
+async function viaCgroupfs(
+  client: DockerEndpoint,
+  host: string,
+  c: ContainerListItem,
+  cfg: SamplerConfig,
+  nowMs: number,
+): Promise<CgroupReading> {
   let cached = await inspectCached(client, host, c, nowMs, false);
-  let r = await readContainerCgroup(cfg, { id: c.id, hostPid: cached.inspect.pid, dockerPidsLimit: cached.inspect.pidsLimit, location: cached.location });
+  let r = await readContainerCgroup(cfg, {
+    id: c.id,
+    hostPid: cached.inspect.pid,
+    dockerPidsLimit: cached.inspect.pidsLimit,
+    location: cached.location,
+  });
   if (!r.ok) {
     // Stale location or PID (restart): look again once with a fresh inspect.
     cached = await inspectCached(client, host, c, nowMs, true);
-    r = await readContainerCgroup(cfg, { id: c.id, hostPid: cached.inspect.pid, dockerPidsLimit: cached.inspect.pidsLimit });
+    r = await readContainerCgroup(cfg, {
+      id: c.id,
+      hostPid: cached.inspect.pid,
+      dockerPidsLimit: cached.inspect.pidsLimit,
+    });
   }
   if (!r.ok) throw new Error(r.error);
   cached.location = r.reading.location;
@@ -93,7 +121,15 @@ async function viaStats(client: DockerEndpoint, host: string, c: ContainerListIt
   cached.logLastTs = fresh.lastTs;
   const headroom = s.limit !== null && s.current !== null ? s.limit - s.current : null;
   return {
-    pids: { current: s.current, limit: s.limit, effectiveLimit: s.limit, limitSource, limitPath: null, peak: null, refusedTotal: cached.logFailures },
+    pids: {
+      current: s.current,
+      limit: s.limit,
+      effectiveLimit: s.limit,
+      limitSource,
+      limitPath: null,
+      peak: null,
+      refusedTotal: cached.logFailures,
+    },
     headroom,
     share: s.limit !== null && s.current !== null ? s.current / s.limit : null,
     hiddenCap: limitSource === "systemd-default",
@@ -102,7 +138,12 @@ async function viaStats(client: DockerEndpoint, host: string, c: ContainerListIt
 }
 
 type Reading = {
-  pids: PidsInfo; headroom: number | null; share: number | null; detail?: CgroupDetail; hiddenCap?: boolean; refusedFrom?: "pids.events" | "logs";
+  pids: PidsInfo;
+  headroom: number | null;
+  share: number | null;
+  detail?: CgroupDetail;
+  hiddenCap?: boolean;
+  refusedFrom?: "pids.events" | "logs";
 };
 
 export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = getConfig()): Promise<HostSample> {
@@ -135,7 +176,13 @@ export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = ge
   forgetStale(Date.now());
   const alive = new Set(running.map((c) => `${host.name}\n${c.id}`));
   for (const k of cache().keys()) if (k.startsWith(`${host.name}\n`) && !alive.has(k)) cache().delete(k);
-  return { ok: true, containers: results.filter((r): r is ContainerSummary => r !== null), details, errors, via: useCgroupfs ? "cgroupfs" : "docker-api" };
+  return {
+    ok: true,
+    containers: results.filter((r): r is ContainerSummary => r !== null),
+    details,
+    errors,
+    via: useCgroupfs ? "cgroupfs" : "docker-api",
+  };
 }
 
 function summarize(
@@ -159,18 +206,44 @@ function summarize(
   const eta = etaSeconds(f, reading.headroom);
   const { status, reasons } = classify(
     {
-      current: pids.current, effectiveLimit: pids.effectiveLimit, limitSource: pids.limitSource, limitPath: pids.limitPath,
-      share: reading.share, etaSeconds: eta, refusingNow, refusedTotal: pids.refusedTotal, hiddenCap: reading.detail?.hiddenCap ?? reading.hiddenCap ?? false,
-      refusedFrom: reading.refusedFrom ?? "pids.events", stuckAt: via === "docker-api" ? stuckAt(entry?.points ?? []) : null,
+      current: pids.current,
+      effectiveLimit: pids.effectiveLimit,
+      limitSource: pids.limitSource,
+      limitPath: pids.limitPath,
+      share: reading.share,
+      etaSeconds: eta,
+      refusingNow,
+      refusedTotal: pids.refusedTotal,
+      hiddenCap: reading.detail?.hiddenCap ?? reading.hiddenCap ?? false,
+      refusedFrom: reading.refusedFrom ?? "pids.events",
+      stuckAt: via === "docker-api" ? stuckAt(entry?.points ?? []) : null,
     },
     thresholdsFor(c, cfg.thresholds, cfg.containerThresholds),
   );
   return {
-    host, id: c.id, name: c.name, image: c.image, state: c.state, labels: c.labels, via, pids,
+    host,
+    id: c.id,
+    name: c.name,
+    image: c.image,
+    state: c.state,
+    labels: c.labels,
+    via,
+    pids,
     growthPerMinute: f.growthPerMinute === null ? null : Math.round(f.growthPerMinute * 100) / 100,
     etaSeconds: eta === null ? null : Math.round(eta),
     // A forecast without enough history is "learning", not "no growth": say how long it still needs.
-    learningSeconds: f.trend === "insufficient" ? Math.max(1, Math.ceil((FORECAST_MIN_SPAN_MS - (f.windowStartMs === null ? 0 : nowMs - f.windowStartMs)) / 1000)) : null,
-    status, reasons, refusingNow, lastRefusalAt: entry?.lastRefusalAt ?? null, sampledAt: nowMs, spark: sparkline(entry?.points ?? []),
+    learningSeconds:
+      f.trend === "insufficient"
+        ? Math.max(
+            1,
+            Math.ceil((FORECAST_MIN_SPAN_MS - (f.windowStartMs === null ? 0 : nowMs - f.windowStartMs)) / 1000),
+          )
+        : null,
+    status,
+    reasons,
+    refusingNow,
+    lastRefusalAt: entry?.lastRefusalAt ?? null,
+    sampledAt: nowMs,
+    spark: sparkline(entry?.points ?? []),
   };
 }

@@ -9,15 +9,33 @@ const reading = (ownMax: number | null, unit: string | null): CgroupReading => (
   location: { mode: "v2", hierarchyDir: "/sys/fs/cgroup", path: `/system.slice/docker-${ID}.scope`, foundBy: "proc" },
   headroom: null,
   share: null,
-  pids: { current: 600, limit: ownMax, effectiveLimit: ownMax, limitSource: "systemd-default", limitPath: null, peak: 600, refusedTotal: 3 },
-  detail: { levels: [], kernel: { threadsMax: 4000, pidMax: 4194304, systemdDefaultTasksMax: 600 }, hiddenCap: true, explanation: "", systemdUnit: unit },
+  pids: {
+    current: 600,
+    limit: ownMax,
+    effectiveLimit: ownMax,
+    limitSource: "systemd-default",
+    limitPath: null,
+    peak: 600,
+    refusedTotal: 3,
+  },
+  detail: {
+    levels: [],
+    kernel: { threadsMax: 4000, pidMax: 4194304, systemdDefaultTasksMax: 600 },
+    hiddenCap: true,
+    explanation: "",
+    systemdUnit: unit,
+  },
 });
 
 describe("Docker's limit on a systemd scope", () => {
   it("says what pids.max becomes for a number and for unlimited", () => {
     const scope = ownSystemdScope(reading(600, `docker-${ID}.scope`))!;
-    expect(scopeAfterUpdate(scope, null, 1000)).toContain("Docker sets TasksMax=1000 on it, so pids.max becomes 1000 (it was systemd's default TasksMax 600)");
-    expect(scopeAfterUpdate(scope, null, null)).toContain("TasksMax=infinity on it, so pids.max becomes max (it was systemd's default TasksMax 600)");
+    expect(scopeAfterUpdate(scope, null, 1000)).toContain(
+      "Docker sets TasksMax=1000 on it, so pids.max becomes 1000 (it was systemd's default TasksMax 600)",
+    );
+    expect(scopeAfterUpdate(scope, null, null)).toContain(
+      "TasksMax=infinity on it, so pids.max becomes max (it was systemd's default TasksMax 600)",
+    );
     expect(scopeAfterUpdate(scope, 50, null)).toContain("(it was pids.max 600)");
   });
 

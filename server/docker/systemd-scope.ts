@@ -10,7 +10,11 @@ import type { CgroupReading } from "./cgroup";
 //   so it stays unlimited across restarts of that container; a container created anew gets the default again;
 // - updated to 0: nothing changes.
 
-export interface OwnScope { unit: string; pidsMax: number | null; systemdDefault: number | null }
+export interface OwnScope {
+  unit: string;
+  pidsMax: number | null;
+  systemdDefault: number | null;
+}
 
 /** The container's own scope when the systemd driver runs it, with its pids.max and systemd's default. */
 export function ownSystemdScope(cgroup: CgroupReading | null): OwnScope | null {
@@ -26,7 +30,9 @@ export function scopeHasSystemdDefault(scope: OwnScope, dockerPidsLimit: number 
 
 /** What the scope's pids.max becomes when Docker's limit is updated to `limit` (null = unlimited, sent as -1). */
 export function scopeAfterUpdate(scope: OwnScope, dockerPidsLimit: number | null, limit: number | null): string {
-  const was = scopeHasSystemdDefault(scope, dockerPidsLimit) ? `systemd's default TasksMax ${scope.pidsMax}` : `pids.max ${scope.pidsMax ?? "max"}`;
+  const was = scopeHasSystemdDefault(scope, dockerPidsLimit)
+    ? `systemd's default TasksMax ${scope.pidsMax}`
+    : `pids.max ${scope.pidsMax ?? "max"}`;
   return limit === null
     ? `With Docker's systemd cgroup driver this container's cgroup is the scope ${scope.unit}: "unlimited" makes Docker set TasksMax=infinity on it, so pids.max becomes max (it was ${was}). Docker then records PidsLimit 0, which keeps it unlimited across restarts of this container; a container created anew (docker run or compose with no limit, -1 or 0) gets systemd's default again.`
     : `With Docker's systemd cgroup driver this container's cgroup is the scope ${scope.unit}: Docker sets TasksMax=${limit} on it, so pids.max becomes ${limit} (it was ${was}).`;

@@ -22,7 +22,11 @@ describe("procfs thread reading (real /proc capture)", () => {
       { state: "S", wchan: "futex_do_wait", syscall: "futex", count: 18 },
       { state: "S", wchan: "hrtimer_nanosleep", syscall: "clock_nanosleep", count: 1 },
     ]);
-    expect(s.names).toEqual([{ comm: "leak-pause", count: 19 }, { comm: "leak-futex", count: 18 }, { comm: "leaker", count: 1 }]);
+    expect(s.names).toEqual([
+      { comm: "leak-pause", count: 19 },
+      { comm: "leak-futex", count: 18 },
+      { comm: "leaker", count: 1 },
+    ]);
     expect(s.zombies).toBe(2);
     expect(r.errors).toEqual([]);
   });
@@ -60,7 +64,10 @@ describe("docker top fallback (real `docker top -eLo pid,tid,stat,wchan:32,comm`
   });
 
   it("reports odd rows as bounded per-row errors and keeps the rest", () => {
-    const odd = { titles: top.titles, processes: [...top.processes, ["x", "y"], ["1", "2", "??", "-", "a"], ...Array(30).fill(["bad"])] };
+    const odd = {
+      titles: top.titles,
+      processes: [...top.processes, ["x", "y"], ["1", "2", "??", "-", "a"], ...Array(30).fill(["bad"])],
+    };
     const r = parseTopThreads(odd);
     expect(r.threads).toHaveLength(38);
     expect(r.errors).toHaveLength(21);

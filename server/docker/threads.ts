@@ -18,9 +18,27 @@ export interface ThreadRecord {
 
 // x86_64 numbers of the syscalls idle or stuck threads usually sit in.
 const X86_64_SYSCALLS: Record<number, string> = {
-  0: "read", 1: "write", 7: "poll", 23: "select", 34: "pause", 35: "nanosleep", 43: "accept", 45: "recvfrom",
-  47: "recvmsg", 61: "wait4", 128: "rt_sigtimedwait", 130: "rt_sigsuspend", 202: "futex", 230: "clock_nanosleep",
-  232: "epoll_wait", 247: "waitid", 270: "pselect6", 271: "ppoll", 281: "epoll_pwait", 288: "accept4", 441: "epoll_pwait2",
+  0: "read",
+  1: "write",
+  7: "poll",
+  23: "select",
+  34: "pause",
+  35: "nanosleep",
+  43: "accept",
+  45: "recvfrom",
+  47: "recvmsg",
+  61: "wait4",
+  128: "rt_sigtimedwait",
+  130: "rt_sigsuspend",
+  202: "futex",
+  230: "clock_nanosleep",
+  232: "epoll_wait",
+  247: "waitid",
+  270: "pselect6",
+  271: "ppoll",
+  281: "epoll_pwait",
+  288: "accept4",
+  441: "epoll_pwait2",
 };
 
 /** /proc/<pid>/task/<tid>/syscall: "202 0x7f.. ..." while blocked, "running", or "-1 ..." in a non-syscall wait. */
@@ -51,7 +69,11 @@ export interface ThreadSummary {
 
 const TOP_NAMES = 10;
 
-export function summarizeThreads(threads: ThreadRecord[], commands: Map<number, string>, extraZombies = 0): ThreadSummary {
+export function summarizeThreads(
+  threads: ThreadRecord[],
+  commands: Map<number, string>,
+  extraZombies = 0,
+): ThreadSummary {
   const groups = new Map<string, ThreadGroup>();
   const names = new Map<string, number>();
   const perProcess = new Map<number, number>();
@@ -69,7 +91,10 @@ export function summarizeThreads(threads: ThreadRecord[], commands: Map<number, 
   return {
     processes: processes.sort((a, b) => b.threads - a.threads || a.pid - b.pid),
     groups: [...groups.values()].sort((a, b) => b.count - a.count || a.wchan.localeCompare(b.wchan)),
-    names: [...names].map(([comm, count]) => ({ comm, count })).sort((a, b) => b.count - a.count || a.comm.localeCompare(b.comm)).slice(0, TOP_NAMES),
+    names: [...names]
+      .map(([comm, count]) => ({ comm, count }))
+      .sort((a, b) => b.count - a.count || a.comm.localeCompare(b.comm))
+      .slice(0, TOP_NAMES),
     zombies,
     totalThreads: threads.length,
   };

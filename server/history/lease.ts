@@ -8,13 +8,18 @@ export async function tryLease(name: string, holder: string, ttlMs: number): Pro
   const db = await getDb();
   const now = Date.now();
   // Take it when free or expired, renew it when ours. One statement each, so two instances can't both win.
-  const renewed = await db.updateTable("leases").set({ holder, expires_at: now + ttlMs })
+  const renewed = await db
+    .updateTable("leases")
+    .set({ holder, expires_at: now + ttlMs })
     .where("name", "=", name)
     .where((eb) => eb.or([eb("holder", "=", holder), eb("expires_at", "<", now)]))
     .executeTakeFirst();
   if (Number(renewed.numUpdatedRows) > 0) return true;
   try {
-    await db.insertInto("leases").values({ name, holder, expires_at: now + ttlMs }).execute();
+    await db
+      .insertInto("leases")
+      .values({ name, holder, expires_at: now + ttlMs })
+      .execute();
     return true;
   } catch {
     return false; // another instance holds it (primary key conflict)

@@ -15,8 +15,19 @@ export type HistoryTable = "container_points" | "queue_points";
 
 // How each value column folds into a bucket: the worst case matters to on-call (max use, min limit).
 const FOLDS: Record<HistoryTable, [string, string][]> = {
-  container_points: [["pids_current", "max"], ["pids_limit", "min"], ["effective_limit", "min"], ["refused_total", "max"]],
-  queue_points: [["depth", "max"], ["unacked", "max"], ["orphaned", "max"], ["rate_in", "avg"], ["rate_out", "avg"]],
+  container_points: [
+    ["pids_current", "max"],
+    ["pids_limit", "min"],
+    ["effective_limit", "min"],
+    ["refused_total", "max"],
+  ],
+  queue_points: [
+    ["depth", "max"],
+    ["unacked", "max"],
+    ["orphaned", "max"],
+    ["rate_in", "avg"],
+    ["rate_out", "avg"],
+  ],
 };
 
 /** Folds rows that aged out of a tier into the next one, then drops what is past the last tier. */
@@ -33,17 +44,21 @@ export async function compact(table: HistoryTable, now = Date.now()): Promise<vo
     const to = TIERS[i + 1]!;
     const cutoff = now - from.keepMs;
     const bucketMs = to.res * 1000;
-    await sql.raw(
-      `insert into ${table} (series_id, res, ts, ${cols})
+    await sql
+      .raw(
+        `insert into ${table} (series_id, res, ts, ${cols})
        select series_id, ${to.res}, (ts / ${bucketMs}) * ${bucketMs}, ${folded}
        from ${table} where ${ofKind} and res = ${from.res} and ts < ${cutoff}
        group by series_id, (ts / ${bucketMs}) * ${bucketMs}
        on conflict do nothing`,
-    ).execute(db);
+      )
+      .execute(db);
     await sql.raw(`delete from ${table} where ${ofKind} and res = ${from.res} and ts < ${cutoff}`).execute(db);
   }
   const last = TIERS[TIERS.length - 1]!;
-  const dropped = await sql.raw(`delete from ${table} where ${ofKind} and res = ${last.res} and ts < ${now - last.keepMs}`).execute(db);
+  const dropped = await sql
+    .raw(`delete from ${table} where ${ofKind} and res = ${last.res} and ts < ${now - last.keepMs}`)
+    .execute(db);
   // A series whose last point just aged out (a container removed 8 days ago) goes too.
   if (Number(dropped.numAffectedRows ?? 0) > 0) await pruneEmptySeries(kind);
 }

@@ -9,10 +9,17 @@ import { chunks } from "@/server/db/chunks";
 // removed (no points for 8 days) is never written to under a stale id.
 
 export type SeriesKind = "container" | "queue";
-export interface SeriesRef { key: string; name: string }
+export interface SeriesRef {
+  key: string;
+  name: string;
+}
 
 const TTL_MS = 3600_000;
-interface Cached { id: number; name: string; at: number }
+interface Cached {
+  id: number;
+  name: string;
+  at: number;
+}
 const caches = new WeakMap<Kysely<Database>, Map<string, Cached>>();
 const cacheFor = (db: Kysely<Database>) => {
   let c = caches.get(db);
@@ -22,7 +29,12 @@ const cacheFor = (db: Kysely<Database>) => {
 const ck = (kind: SeriesKind, scope: string, key: string) => `${kind}\n${scope}\n${key}`;
 
 /** The ids of these series, creating the missing ones; a container whose name changed gets the new name. */
-export async function ensureSeries(kind: SeriesKind, scope: string, refs: SeriesRef[], now = Date.now()): Promise<Map<string, number>> {
+export async function ensureSeries(
+  kind: SeriesKind,
+  scope: string,
+  refs: SeriesRef[],
+  now = Date.now(),
+): Promise<Map<string, number>> {
   const db = await getDb();
   const cache = cacheFor(db);
   const out = new Map<string, number>();
@@ -38,10 +50,22 @@ export async function ensureSeries(kind: SeriesKind, scope: string, refs: Series
   }
   if (missing.length > 0) {
     for (const chunk of chunks(missing)) {
-      await db.insertInto("series").values(chunk.map((r) => ({ kind, scope, key: r.key, name: r.name })))
-        .onConflict((oc) => oc.columns(["kind", "scope", "key"]).doNothing()).execute();
-      const rows = await db.selectFrom("series").select(["id", "key", "name"])
-        .where("kind", "=", kind).where("scope", "=", scope).where("key", "in", chunk.map((r) => r.key)).execute();
+      await db
+        .insertInto("series")
+        .values(chunk.map((r) => ({ kind, scope, key: r.key, name: r.name })))
+        .onConflict((oc) => oc.columns(["kind", "scope", "key"]).doNothing())
+        .execute();
+      const rows = await db
+        .selectFrom("series")
+        .select(["id", "key", "name"])
+        .where("kind", "=", kind)
+        .where("scope", "=", scope)
+        .where(
+          "key",
+          "in",
+          chunk.map((r) => r.key),
+        )
+        .execute();
       for (const row of rows) {
         cache.set(ck(kind, scope, row.key), { id: row.id, name: row.name, at: now });
         out.set(row.key, row.id);
@@ -50,7 +74,13 @@ export async function ensureSeries(kind: SeriesKind, scope: string, refs: Series
     for (const r of missing) if (cache.get(ck(kind, scope, r.key))?.name !== r.name) renamed.push(r);
   }
   for (const r of renamed) {
-    await db.updateTable("series").set({ name: r.name }).where("kind", "=", kind).where("scope", "=", scope).where("key", "=", r.key).execute();
+    await db
+      .updateTable("series")
+      .set({ name: r.name })
+      .where("kind", "=", kind)
+      .where("scope", "=", scope)
+      .where("key", "=", r.key)
+      .execute();
     const hit = cache.get(ck(kind, scope, r.key));
     if (hit) hit.name = r.name;
   }
@@ -60,7 +90,13 @@ export async function ensureSeries(kind: SeriesKind, scope: string, refs: Series
 /** The id of one series, or null when it has no history. Reads never create series. */
 export async function findSeries(kind: SeriesKind, scope: string, key: string): Promise<number | null> {
   const db = await getDb();
-  const row = await db.selectFrom("series").select("id").where("kind", "=", kind).where("scope", "=", scope).where("key", "=", key).executeTakeFirst();
+  const row = await db
+    .selectFrom("series")
+    .select("id")
+    .where("kind", "=", kind)
+    .where("scope", "=", scope)
+    .where("key", "=", key)
+    .executeTakeFirst();
   return row?.id ?? null;
 }
 
@@ -68,8 +104,12 @@ export async function findSeries(kind: SeriesKind, scope: string, key: string): 
 export async function pruneEmptySeries(kind: SeriesKind): Promise<void> {
   const db = await getDb();
   const points = kind === "container" ? "container_points" : "queue_points";
-  await db.deleteFrom("series").where("kind", "=", kind)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom(points).select("series_id").whereRef(`${points}.series_id`, "=", "series.id"))))
+  await db
+    .deleteFrom("series")
+    .where("kind", "=", kind)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom(points).select("series_id").whereRef(`${points}.series_id`, "=", "series.id"))),
+    )
     .execute();
   cacheFor(db).clear();
 }

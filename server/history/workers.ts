@@ -9,8 +9,11 @@ export async function recordWorkersSeen(workers: WorkerSummary[]): Promise<void>
   const db = await getDb();
   for (const w of live) {
     const info = JSON.stringify({ pool: w.pool, concurrency: w.concurrency, queues: w.queues });
-    await db.insertInto("workers_seen").values({ broker: w.broker, hostname: w.hostname, first_seen: w.lastSeen, last_seen: w.lastSeen, info })
-      .onConflict((oc) => oc.columns(["broker", "hostname"]).doUpdateSet({ last_seen: w.lastSeen, info })).execute();
+    await db
+      .insertInto("workers_seen")
+      .values({ broker: w.broker, hostname: w.hostname, first_seen: w.lastSeen, last_seen: w.lastSeen, info })
+      .onConflict((oc) => oc.columns(["broker", "hostname"]).doUpdateSet({ last_seen: w.lastSeen, info }))
+      .execute();
   }
 }
 
@@ -18,5 +21,11 @@ export async function workersHistory(broker?: string) {
   const db = await getDb();
   let q = db.selectFrom("workers_seen").selectAll().orderBy("last_seen", "desc").limit(500);
   if (broker) q = q.where("broker", "=", broker);
-  return (await q.execute()).map((r) => ({ broker: r.broker, hostname: r.hostname, firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen), info: JSON.parse(r.info) as unknown }));
+  return (await q.execute()).map((r) => ({
+    broker: r.broker,
+    hostname: r.hostname,
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    info: JSON.parse(r.info) as unknown,
+  }));
 }

@@ -68,7 +68,8 @@ export async function resolveCaller(req: Request): Promise<SessionInfo | null> {
   return token ? readSession(token) : null;
 }
 
-const isLoopbackName = (hostname: string) => hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+const isLoopbackName = (hostname: string) =>
+  hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 
 /** The host the client asked for: Host, or X-Forwarded-Host when a trusted proxy sent the request. */
 export function requestHost(req: Request): string | null {
@@ -86,7 +87,11 @@ export function originAllowed(req: Request): boolean {
   const origin = req.headers.get("origin");
   if (!origin || origin === "null") return false;
   let o: URL;
-  try { o = new URL(origin); } catch { return false; }
+  try {
+    o = new URL(origin);
+  } catch {
+    return false;
+  }
   const cfg = getConfig();
   if (o.origin === new URL(cfg.publicUrl).origin) return true;
   if (cfg.allowedOrigins.some((a) => a === origin || a === o.origin)) return true;

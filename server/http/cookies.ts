@@ -9,7 +9,13 @@ function isHttps(req: Request): boolean {
 }
 
 export function sessionCookie(req: Request, name: string, value: string, expiresAt: number): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, "Path=/", "HttpOnly", "SameSite=Strict", `Expires=${new Date(expiresAt).toUTCString()}`];
+  const parts = [
+    `${name}=${encodeURIComponent(value)}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Strict",
+    `Expires=${new Date(expiresAt).toUTCString()}`,
+  ];
   if (isHttps(req)) parts.push("Secure");
   return parts.join("; ");
 }

@@ -6,7 +6,14 @@ import { log } from "@/server/log";
 export async function recordDenied(caller: SessionInfo, ip: string | null, req: Request, why: string): Promise<void> {
   const { auditEvent } = await import("@/server/audit/service");
   try {
-    await auditEvent({ kind: "denied", actor: caller.username, role: caller.role, sourceIp: ip, action: `${req.method} ${new URL(req.url).pathname}`, detail: why });
+    await auditEvent({
+      kind: "denied",
+      actor: caller.username,
+      role: caller.role,
+      sourceIp: ip,
+      action: `${req.method} ${new URL(req.url).pathname}`,
+      detail: why,
+    });
   } catch (e) {
     // A denial is already a refusal; failing to record it must not turn it into something else.
     log.warn({ err: e }, "could not audit a denied request");

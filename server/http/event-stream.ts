@@ -46,7 +46,11 @@ export function eventStream(req: Request, caller: SessionInfo): Response {
         unsubscribe();
         clearInterval(heartbeat);
         clearInterval(recheck);
-        try { controller.close(); } catch { /* already closed */ }
+        try {
+          controller.close();
+        } catch {
+          /* already closed */
+        }
       };
       write("retry: 3000\n\n");
       for (const [topic, payload] of currentSnapshot()) send(topic, payload);
@@ -57,6 +61,11 @@ export function eventStream(req: Request, caller: SessionInfo): Response {
     },
   });
   return new Response(stream, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
   });
 }

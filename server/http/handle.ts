@@ -3,7 +3,14 @@ import { ZodError, type z } from "zod";
 import { roleAllows, type Role } from "@/server/auth/roles";
 import type { SessionInfo } from "@/server/auth/sessions";
 import { safeEqual } from "@/server/auth/crypto";
-import { AppError, CsrfError, ForbiddenError, UnauthenticatedError, ValidationError, type ErrorCode } from "@/server/errors";
+import {
+  AppError,
+  CsrfError,
+  ForbiddenError,
+  UnauthenticatedError,
+  ValidationError,
+  type ErrorCode,
+} from "@/server/errors";
 import { log } from "@/server/log";
 import { readBodyCapped } from "./body";
 import { clientIp, originAllowed, resolveCaller } from "./caller";
@@ -36,8 +43,18 @@ type Handler<B> = (ctx: RouteContext<B>) => Promise<unknown>;
 type NextCtx = { params: Promise<Record<string, string | string[]>> };
 
 const ERROR_CODES: Record<ErrorCode, true> = {
-  validation: true, unauthenticated: true, forbidden: true, csrf: true, not_found: true, conflict: true,
-  source_unavailable: true, audit_unavailable: true, read_only: true, rate_limited: true, too_large: true, internal: true,
+  validation: true,
+  unauthenticated: true,
+  forbidden: true,
+  csrf: true,
+  not_found: true,
+  conflict: true,
+  source_unavailable: true,
+  audit_unavailable: true,
+  read_only: true,
+  rate_limited: true,
+  too_large: true,
+  internal: true,
 };
 
 /** An AppError by class, or by shape: clients kept on globalThis (Docker, Redis) outlive a hot reload or live in
@@ -46,23 +63,33 @@ export function asAppError(e: unknown): AppError | null {
   if (e instanceof AppError) return e;
   if (!(e instanceof Error)) return null;
   const { code, status } = e as Partial<AppError>;
-  return typeof code === "string" && code in ERROR_CODES && typeof status === "number" && status >= 400 && status < 600 ? (e as AppError) : null;
+  return typeof code === "string" && code in ERROR_CODES && typeof status === "number" && status >= 400 && status < 600
+    ? (e as AppError)
+    : null;
 }
 
 export function errorResponse(e: unknown): Response {
   const app = asAppError(e);
-  if (app?.code === "audit_unavailable") log.warn({ detail: (app as { detail?: string }).detail }, "refused: the audit log is unavailable");
+  if (app?.code === "audit_unavailable")
+    log.warn({ detail: (app as { detail?: string }).detail }, "refused: the audit log is unavailable");
   if (app) {
     const headers: Record<string, string> = {};
-    if (app.code === "rate_limited" && "retryAfterSeconds" in app) headers["retry-after"] = String((app as { retryAfterSeconds: number }).retryAfterSeconds);
+    if (app.code === "rate_limited" && "retryAfterSeconds" in app)
+      headers["retry-after"] = String((app as { retryAfterSeconds: number }).retryAfterSeconds);
     return Response.json({ error: { code: app.code, message: app.message } }, { status: app.status, headers });
   }
   if (e instanceof ZodError) {
-    const message = e.issues.slice(0, 5).map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    const message = e.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+      .join("; ");
     return Response.json({ error: { code: "validation", message } }, { status: 400 });
   }
   log.error({ err: e }, "unhandled error in API route");
-  return Response.json({ error: { code: "internal", message: "Internal error; see the server log." } }, { status: 500 });
+  return Response.json(
+    { error: { code: "internal", message: "Internal error; see the server log." } },
+    { status: 500 },
+  );
 }
 
 export function apiRoute<S extends z.ZodType | undefined = undefined>(

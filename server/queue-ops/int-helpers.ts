@@ -51,12 +51,14 @@ export interface Envelope {
 
 export const parse = (raw: string) => JSON.parse(raw) as Envelope;
 /** The first positional argument of a protocol-2 Celery message (the marker of tasks.record). */
-export const firstArg = (e: Envelope) => (JSON.parse(Buffer.from(e.body, "base64").toString("utf8")) as [unknown[]])[0][0] as string;
+export const firstArg = (e: Envelope) =>
+  (JSON.parse(Buffer.from(e.body, "base64").toString("utf8")) as [unknown[]])[0][0] as string;
 
 /** Raw messages per priority step, consumer end first. */
 export async function byStep(ns: Namespace, queue: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const s of consumeOrder(ns.prioritySteps)) out[String(s)] = (await ns.redis.lrange(stepListKey(ns, queue, s), 0, -1)).reverse();
+  for (const s of consumeOrder(ns.prioritySteps))
+    out[String(s)] = (await ns.redis.lrange(stepListKey(ns, queue, s), 0, -1)).reverse();
   return out;
 }
 
@@ -64,10 +66,12 @@ export const all = (m: Record<string, string[]>) => Object.values(m).flat();
 
 /** The message text with its delivery_info left out: what a move must keep byte for byte. */
 export const exceptRoute = (raw: string) => raw.replace(/"delivery_info": \{[^{}]*\}/, '"delivery_info": *');
-export const exceptRoutes = (m: Record<string, string[]>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map(exceptRoute)]));
+export const exceptRoutes = (m: Record<string, string[]>) =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map(exceptRoute)]));
 /** Where kombu would redeliver the message: its delivery_info's exchange and routing key. */
 export const routeOf = (raw: string) => {
-  const di = (JSON.parse(raw) as { properties: { delivery_info: { exchange: string; routing_key: string } } }).properties.delivery_info;
+  const di = (JSON.parse(raw) as { properties: { delivery_info: { exchange: string; routing_key: string } } })
+    .properties.delivery_info;
   return `${di.exchange}/${di.routing_key}`;
 };
 

@@ -15,7 +15,12 @@ describe("kombu key layout", () => {
 
   it("follows a configured sep and ten steps (Celery's routing guide: sep ':', priority_steps range(10))", () => {
     const ten = { ...layout, prefix: "", sep: ":", prioritySteps: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] };
-    expect([0, 1, 5, 9].map((p) => key(priorityListKey(ten, "mail", p)))).toEqual(["mail", "mail:1", "mail:5", "mail:9"]);
+    expect([0, 1, 5, 9].map((p) => key(priorityListKey(ten, "mail", p)))).toEqual([
+      "mail",
+      "mail:1",
+      "mail:5",
+      "mail:9",
+    ]);
   });
 
   it("maps a priority to the largest step at or below it", () => {
@@ -28,7 +33,9 @@ describe("kombu key layout", () => {
 
   it("reads the priority from a real Celery 5.2 envelope and clamps it", () => {
     // Captured from the test broker: fixtures/celery/produce.py --queue dataset --priority 6.
-    const envelope = JSON.parse(readFileSync(new URL("./__fixtures__/celery52-envelope-priority6.json", import.meta.url), "utf8"));
+    const envelope = JSON.parse(
+      readFileSync(new URL("./__fixtures__/celery52-envelope-priority6.json", import.meta.url), "utf8"),
+    );
     expect(envelope.headers.task).toBe("tasks.index_document");
     expect(messagePriority(envelope)).toBe(6);
     expect(messagePriority({ properties: { priority: 42 } })).toBe(9);

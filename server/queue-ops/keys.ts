@@ -29,4 +29,3 @@ export const stepFor = stepForPriority;
 export function consumeOrder(steps: readonly number[]): number[] {
   return [...new Set(steps)].sort((a, b) => a - b);
 }
-

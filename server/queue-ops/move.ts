@@ -48,7 +48,8 @@ const MAX_CONFLICTS = 20;
 export async function moveMessages(redis: Redis, o: MoveOptions): Promise<MoveResult> {
   if (o.from === o.to) throw new ValidationError("source and target queue are the same");
   const count = o.count ?? "all";
-  if (count !== "all" && (!Number.isInteger(count) || count < 0)) throw new ValidationError("count must be a whole number or \"all\"");
+  if (count !== "all" && (!Number.isInteger(count) || count < 0))
+    throw new ValidationError('count must be a whole number or "all"');
   const r = withQueueOps(redis);
   const batch = Math.max(1, Math.min(o.batchSize ?? 100, 1000));
   const steps = consumeOrder(o.prioritySteps);
@@ -95,7 +96,12 @@ export async function moveMessages(redis: Redis, o: MoveOptions): Promise<MoveRe
       } else {
         const take = window.slice(0, Math.min(window.length, left()));
         copies = take.map((raw) => retarget(raw, target));
-        const [m] = await r.lwMoveBatch(src, dst, take.length, ...take.flatMap((raw, i) => [raw, (copies[i] as Retargeted).raw]));
+        const [m] = await r.lwMoveBatch(
+          src,
+          dst,
+          take.length,
+          ...take.flatMap((raw, i) => [raw, (copies[i] as Retargeted).raw]),
+        );
         budget -= m;
         n = m === 0 ? -1 : m; // the consumer end changed under us: read again
       }

@@ -23,13 +23,29 @@ describe("requeueOrphans", () => {
     const keys = unackedKeys(ns);
     // Two slow tasks hold both threads, so the record tasks behind them are only prefetched.
     await produce({ queue: "workflow", task: "tasks.slow", slowSeconds: 60, count: 2, env: ns.env() });
-    const { sent } = await produce({ queue: "workflow", task: "tasks.record", count: 6, priority: 6, markerPrefix: ns.markerPrefix, env: ns.env() });
+    const { sent } = await produce({
+      queue: "workflow",
+      task: "tasks.record",
+      count: 6,
+      priority: 6,
+      markerPrefix: ns.markerPrefix,
+      env: ns.env(),
+    });
     const first = startCeleryWorker({
-      queues: ["workflow"], hostname: `qo-o1-${process.pid}`, concurrency: 2,
-      env: { ...ns.env({ visibility_timeout: VISIBILITY_TIMEOUT_SECONDS }), TASK_ACKS_LATE: "1", PREFETCH_MULTIPLIER: "4" },
+      queues: ["workflow"],
+      hostname: `qo-o1-${process.pid}`,
+      concurrency: 2,
+      env: {
+        ...ns.env({ visibility_timeout: VISIBILITY_TIMEOUT_SECONDS }),
+        TASK_ACKS_LATE: "1",
+        PREFETCH_MULTIPLIER: "4",
+      },
     });
     await first.waitReady();
-    await waitFor(async () => (await ns!.redis.hlen(keys.unacked)) === 2 + sent || undefined, { what: "all messages unacked", timeoutMs: 60_000 });
+    await waitFor(async () => (await ns!.redis.hlen(keys.unacked)) === 2 + sent || undefined, {
+      what: "all messages unacked",
+      timeoutMs: 60_000,
+    });
     await first.stop("SIGKILL");
     expect(await markersWith(ns.markerPrefix)).toEqual([]);
     expect(all(await byStep(ns, "workflow"))).toEqual([]);
@@ -40,7 +56,9 @@ describe("requeueOrphans", () => {
 
     // A worker restoring right now holds kombu's mutex: we back off.
     await ns.redis.set(keys.mutex, "someone-else", "PX", 10_000, "NX");
-    await expect(requeueOrphans(ns.redis, { ...ns, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      requeueOrphans(ns.redis, { ...ns, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS }),
+    ).rejects.toBeInstanceOf(ConflictError);
     await ns.redis.del(keys.mutex);
 
     const r = await requeueOrphans(ns.redis, { ...ns, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_SECONDS });
@@ -56,9 +74,17 @@ describe("requeueOrphans", () => {
       expect(parse(m).properties.delivery_info.redelivered).toBe(true);
     }
 
-    const second = startCeleryWorker({ queues: ["workflow"], hostname: `qo-o2-${process.pid}`, concurrency: 4, env: { ...ns.env(), TASK_ACKS_LATE: "1" } });
+    const second = startCeleryWorker({
+      queues: ["workflow"],
+      hostname: `qo-o2-${process.pid}`,
+      concurrency: 4,
+      env: { ...ns.env(), TASK_ACKS_LATE: "1" },
+    });
     await second.waitReady();
-    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= sent || undefined, { what: "all markers", timeoutMs: 60_000 });
+    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= sent || undefined, {
+      what: "all markers",
+      timeoutMs: 60_000,
+    });
     await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up
     expect((await markersWith(ns.markerPrefix)).sort()).toEqual(expectedMarkers(ns.markerPrefix, sent));
   });
@@ -78,7 +104,10 @@ describe("requeueOrphans", () => {
     // Two entries kombu's restore_by_tag could not read: not JSON, and a null message.
     await ns.redis.hset(keys.unacked, "not-json", "{oops", "null-message", JSON.stringify([null, "", "mail"]));
     await ns.redis.zadd(keys.index, Date.now() / 1000 - 30, "not-json", Date.now() / 1000 - 30, "null-message");
-    const r = await requeueOrphans(ns.redis, { ...ns, deliveryTags: [tags[2]!, "not-json", tags[0]!, "null-message", "gone-tag"] });
+    const r = await requeueOrphans(ns.redis, {
+      ...ns,
+      deliveryTags: [tags[2]!, "not-json", tags[0]!, "null-message", "gone-tag"],
+    });
     expect(r).toMatchObject({ requeued: 2, staleIndex: 0, unroutable: [] });
     expect([...r.malformed].sort()).toEqual(["not-json", "null-message"]); // reported, skipped, the rest still done
     expect((await ns.redis.hkeys(keys.unacked)).sort()).toEqual([tags[1], "not-json", "null-message"].sort());

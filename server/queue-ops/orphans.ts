@@ -65,13 +65,14 @@ export function markRedelivered(payload: Envelope): void {
   if (di && typeof di === "object") di.redelivered = true;
 }
 
-
 async function newestFirst(redis: Redis, index: string, tags: readonly string[]): Promise<string[]> {
   const scores = new Map<string, number>();
   for (let i = 0; i < tags.length; i += 1000) {
     const pipe = redis.pipeline();
     for (const t of tags.slice(i, i + 1000)) pipe.zscore(index, t);
-    ((await pipe.exec()) ?? []).forEach(([, v], j) => scores.set(tags[i + j] as string, v === null || v === undefined ? -Infinity : Number(v)));
+    ((await pipe.exec()) ?? []).forEach(([, v], j) =>
+      scores.set(tags[i + j] as string, v === null || v === undefined ? -Infinity : Number(v)),
+    );
   }
   return [...new Set(tags)].sort((a, b) => (scores.get(b) ?? -Infinity) - (scores.get(a) ?? -Infinity));
 }
@@ -82,7 +83,9 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
   const token = randomUUID().replace(/-/g, "");
   const expireMs = Math.round(o.unackedMutexExpireSeconds * 1000);
   if ((await r.set(keys.mutex, token, "PX", expireMs, "NX")) !== "OK")
-    throw new ConflictError("kombu's unacked_mutex is held: a worker is restoring messages right now; try again shortly");
+    throw new ConflictError(
+      "kombu's unacked_mutex is held: a worker is restoring messages right now; try again shortly",
+    );
   const result: RequeueResult = { requeued: 0, byQueue: {}, skipped: [], unroutable: [], staleIndex: 0, malformed: [] };
   try {
     let table: Awaited<ReturnType<typeof readBindings>> | null = null;
@@ -99,7 +102,8 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
       const raw = await r.hget(keys.unacked, tag);
       if (raw === null) {
         const n = await r.lwDropStaleIndex(keys.unacked, keys.index, keys.mutex, tag, token);
-        if (n === -1) throw new ConflictError("lost kombu's unacked_mutex mid-way (it expired); the rest was left alone");
+        if (n === -1)
+          throw new ConflictError("lost kombu's unacked_mutex mid-way (it expired); the rest was left alone");
         result.staleIndex += n;
         continue;
       }
@@ -116,8 +120,19 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
       const [payload] = parsed;
       markRedelivered(payload);
       const dsts = queues.map((q) => priorityListKey(o, q, messagePriority(payload)));
-      const status = await r.lwRestoreUnacked(3 + dsts.length, keys.unacked, keys.index, keys.mutex, ...dsts, tag, raw, token, JSON.stringify(payload));
-      if (status === -1) throw new ConflictError("lost kombu's unacked_mutex mid-way (it expired); the rest was left alone");
+      const status = await r.lwRestoreUnacked(
+        3 + dsts.length,
+        keys.unacked,
+        keys.index,
+        keys.mutex,
+        ...dsts,
+        tag,
+        raw,
+        token,
+        JSON.stringify(payload),
+      );
+      if (status === -1)
+        throw new ConflictError("lost kombu's unacked_mutex mid-way (it expired); the rest was left alone");
       if (status === 0) result.skipped.push(tag);
       else {
         result.requeued++;

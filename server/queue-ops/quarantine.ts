@@ -57,19 +57,30 @@ export async function purgeToQuarantine(
   redis: Redis,
   o: Common & { queue: string; retentionSeconds: number; now?: Date },
 ): Promise<QuarantineRecord> {
-  if (!o.queue || o.queue.startsWith(QUARANTINE_PREFIX)) throw new ValidationError("pick a queue (a quarantine cannot be purged)");
+  if (!o.queue || o.queue.startsWith(QUARANTINE_PREFIX))
+    throw new ValidationError("pick a queue (a quarantine cannot be purged)");
   if (!(o.retentionSeconds > 0)) throw new ValidationError("retentionSeconds must be positive");
   const now = o.now ?? new Date();
   const quarantine = `${QUARANTINE_PREFIX}${o.queue}.${stamp(now)}`;
   const rec: QuarantineRecord = {
-    quarantine, queue: o.queue, count: 0, countByPriority: {}, created: now.toISOString(),
-    expiresAt: new Date(now.getTime() + o.retentionSeconds * 1000).toISOString(), state: "moving",
+    quarantine,
+    queue: o.queue,
+    count: 0,
+    countByPriority: {},
+    created: now.toISOString(),
+    expiresAt: new Date(now.getTime() + o.retentionSeconds * 1000).toISOString(),
+    state: "moving",
   };
   // Record first: if the console dies mid-move, the index still points at the messages.
   const created = await redis.hsetnx(`${o.prefix}${QUARANTINE_INDEX}`, quarantine, JSON.stringify(rec));
   if (!created) throw new ConflictError(`${quarantine} exists already; try again`);
   const r = await moveMessages(redis, { ...o, from: o.queue, to: quarantine, count: "all" });
-  const done: QuarantineRecord = { ...rec, count: r.moved, countByPriority: r.movedByPriority, state: r.cancelled ? "partial" : "complete" };
+  const done: QuarantineRecord = {
+    ...rec,
+    count: r.moved,
+    countByPriority: r.movedByPriority,
+    state: r.cancelled ? "partial" : "complete",
+  };
   await saveRecord(redis, o.prefix, done);
   return done;
 }
@@ -82,12 +93,21 @@ export async function restoreQuarantine(
   const r = await moveMessages(redis, { ...o, from: o.quarantine, to: rec.queue, count: "all" });
   const after: QuarantineRecord = r.cancelled
     ? rec
-    : { ...rec, state: "restored", restoredAt: (o.now ?? new Date()).toISOString(), restoredCount: (rec.restoredCount ?? 0) + r.moved };
+    : {
+        ...rec,
+        state: "restored",
+        restoredAt: (o.now ?? new Date()).toISOString(),
+        restoredCount: (rec.restoredCount ?? 0) + r.moved,
+      };
   await saveRecord(redis, o.prefix, after);
   return { ...after, cancelled: r.cancelled, moved: r.moved };
 }
 
-export async function listQuarantines(redis: Redis, layout: QueueLayout, now = new Date()): Promise<QuarantineStatus[]> {
+export async function listQuarantines(
+  redis: Redis,
+  layout: QueueLayout,
+  now = new Date(),
+): Promise<QuarantineStatus[]> {
   const all = await redis.hgetall(`${layout.prefix}${QUARANTINE_INDEX}`);
   const out: QuarantineStatus[] = [];
   for (const raw of Object.values(all)) {

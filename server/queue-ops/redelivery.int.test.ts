@@ -4,8 +4,27 @@
 // conversation - none into workflow, none lost or doubled - and a worker then runs each exactly once.
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CELERY_DIR, PYTHON, celeryEnv, produce, run, startCeleryWorker, stopAllProcesses, waitFor } from "@/server/testing/harness";
-import { all, byStep, expectedMarkers, firstArg, markersWith, namespace, parse, routeOf, type Namespace } from "./int-helpers";
+import {
+  CELERY_DIR,
+  PYTHON,
+  celeryEnv,
+  produce,
+  run,
+  startCeleryWorker,
+  stopAllProcesses,
+  waitFor,
+} from "@/server/testing/harness";
+import {
+  all,
+  byStep,
+  expectedMarkers,
+  firstArg,
+  markersWith,
+  namespace,
+  parse,
+  routeOf,
+  type Namespace,
+} from "./int-helpers";
 import { unackedKeys } from "./keys";
 import { moveMessages } from "./move";
 
@@ -19,7 +38,10 @@ afterEach(async () => {
 const VISIBILITY_TIMEOUT_SECONDS = 3;
 
 async function kombuRestore(env: Record<string, string>): Promise<number> {
-  const { stdout } = await run(PYTHON, [path.join(CELERY_DIR, "kombu_restore.py")], { cwd: CELERY_DIR, env: celeryEnv(env) });
+  const { stdout } = await run(PYTHON, [path.join(CELERY_DIR, "kombu_restore.py")], {
+    cwd: CELERY_DIR,
+    env: celeryEnv(env),
+  });
   return (JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { restored: number }).restored;
 }
 
@@ -29,19 +51,33 @@ describe("a moved message and kombu's redelivery", () => {
     const env = ns.env({ visibility_timeout: VISIBILITY_TIMEOUT_SECONDS });
     // Two slow tasks hold both threads of the worker below, so the record tasks behind them are only prefetched.
     await produce({ queue: "workflow", task: "tasks.slow", slowSeconds: 60, count: 2, env });
-    const { sent } = await produce({ queue: "workflow", task: "tasks.record", count: 6, priority: "mix", markerPrefix: ns.markerPrefix, env });
+    const { sent } = await produce({
+      queue: "workflow",
+      task: "tasks.record",
+      count: 6,
+      priority: "mix",
+      markerPrefix: ns.markerPrefix,
+      env,
+    });
     const moved = await moveMessages(ns.redis, { ...ns, from: "workflow", to: "conversation" });
     expect(moved).toMatchObject({ moved: 2 + sent, notRetargeted: 0 });
 
     const holder = startCeleryWorker({
-      queues: ["conversation"], hostname: `qo-redeliver-${process.pid}`, concurrency: 2,
+      queues: ["conversation"],
+      hostname: `qo-redeliver-${process.pid}`,
+      concurrency: 2,
       env: { ...env, TASK_ACKS_LATE: "1", PREFETCH_MULTIPLIER: "4" },
     });
     await holder.waitReady();
     const keys = unackedKeys(ns);
-    await waitFor(async () => (await ns!.redis.hlen(keys.unacked)) === 2 + sent || undefined, { what: "every message taken by the worker", timeoutMs: 60_000 });
+    await waitFor(async () => (await ns!.redis.hlen(keys.unacked)) === 2 + sent || undefined, {
+      what: "every message taken by the worker",
+      timeoutMs: 60_000,
+    });
     // The route kombu stored with each unacked entry is the new queue.
-    const entries = Object.values(await ns.redis.hgetall(keys.unacked)).map((v) => JSON.parse(v) as [unknown, string, string]);
+    const entries = Object.values(await ns.redis.hgetall(keys.unacked)).map(
+      (v) => JSON.parse(v) as [unknown, string, string],
+    );
     expect(new Set(entries.map(([, ex, rk]) => `${ex}/${rk}`))).toEqual(new Set(["/conversation"]));
     await holder.stop("SIGKILL");
 
@@ -50,13 +86,29 @@ describe("a moved message and kombu's redelivery", () => {
     expect(await ns.redis.hlen(keys.unacked)).toBe(0);
     expect(all(await byStep(ns, "workflow"))).toEqual([]);
     const back = all(await byStep(ns, "conversation"));
-    expect(back.map((m) => parse(m).headers.task).sort()).toEqual([...Array(sent).fill("tasks.record"), ...Array(2).fill("tasks.slow")]);
-    expect(back.filter((m) => parse(m).headers.task === "tasks.record").map((m) => firstArg(parse(m))).sort()).toEqual(expectedMarkers(ns.markerPrefix, sent));
+    expect(back.map((m) => parse(m).headers.task).sort()).toEqual([
+      ...Array(sent).fill("tasks.record"),
+      ...Array(2).fill("tasks.slow"),
+    ]);
+    expect(
+      back
+        .filter((m) => parse(m).headers.task === "tasks.record")
+        .map((m) => firstArg(parse(m)))
+        .sort(),
+    ).toEqual(expectedMarkers(ns.markerPrefix, sent));
     expect(new Set(back.map(routeOf))).toEqual(new Set(["/conversation"]));
 
-    const runner = startCeleryWorker({ queues: ["conversation"], hostname: `qo-redeliver2-${process.pid}`, concurrency: 4, env });
+    const runner = startCeleryWorker({
+      queues: ["conversation"],
+      hostname: `qo-redeliver2-${process.pid}`,
+      concurrency: 4,
+      env,
+    });
     await runner.waitReady();
-    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= sent || undefined, { what: "all markers", timeoutMs: 60_000 });
+    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= sent || undefined, {
+      what: "all markers",
+      timeoutMs: 60_000,
+    });
     await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up
     expect((await markersWith(ns.markerPrefix)).sort()).toEqual(expectedMarkers(ns.markerPrefix, sent));
   });

@@ -120,7 +120,9 @@ export function retarget(raw: Buffer, queue: Buffer): Retargeted {
   if (!info || typeof info !== "object" || Array.isArray(info)) return { raw, changed: false };
   const next = { ...(info as Record<string, unknown>), exchange: "", routing_key: queueName };
   // Written as Python's json.dumps writes it (", " and ": "), like the rest of a kombu message.
-  const json = `{${Object.entries(next).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
+  const json = `{${Object.entries(next)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(", ")}}`;
   const out = text.slice(0, span[0]) + json + text.slice(span[1]);
   return { raw: Buffer.from(out, "utf8"), changed: true };
 }

@@ -71,7 +71,13 @@ type Key = string | Buffer;
 
 export interface QueueOpsCommands {
   lwMoveBatch(src: Key, dst: Key, n: number, ...expectedThenReplacement: Buffer[]): Promise<[number, number]>;
-  lwMovePicked(src: Key, dst: Key, tomb: string, n: number, ...posExpectedReplacement: (number | Buffer)[]): Promise<number>;
+  lwMovePicked(
+    src: Key,
+    dst: Key,
+    tomb: string,
+    n: number,
+    ...posExpectedReplacement: (number | Buffer)[]
+  ): Promise<number>;
   lwRestoreUnacked(...keysThenArgs: (Key | number)[]): Promise<number>;
   lwDropStaleIndex(unacked: string, index: string, mutex: string, tag: string, token: string): Promise<number>;
   lwReleaseMutex(mutex: string, token: string): Promise<number>;

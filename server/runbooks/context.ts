@@ -17,7 +17,9 @@ import type { DiagnosisCapture, QueueBacklogContext, RunbookRun, ThreadLeakConte
 // (thread leak), or the queue's consumers, lost workers and backlog composition (queue backlog).
 
 export function liveContainer(host: string, id: string): ContainerSummary | undefined {
-  return snapshot<ContainersResponse>("containers")?.containers.find((c) => c.host === host && (c.id === id || c.id.startsWith(id) || c.name === id));
+  return snapshot<ContainersResponse>("containers")?.containers.find(
+    (c) => c.host === host && (c.id === id || c.id.startsWith(id) || c.name === id),
+  );
 }
 
 const workersNow = () => snapshot<WorkersResponse>("workers")?.workers ?? [];
@@ -27,8 +29,18 @@ async function threadLeak(host: string, id: string): Promise<ThreadLeakContext> 
   const c = liveContainer(host, id);
   const cg = await getCgroupDetail(hostConfig(host), c?.id ?? id).catch(() => null);
   const hierarchy = existsSync(path.join(cfg.cgroupRoot, "pids", "cgroup.procs")) ? "v1" : "v2";
-  const pids = cg?.pids ? { ...cg.pids, current: c?.pids.current ?? cg.pids.current } : c?.pids ?? null;
-  const advice = cg && pids ? limitAdvice({ containerId: c?.id ?? id, containerName: c?.name ?? id, pids, detail: cg.detail, hierarchy, cgroupRoot: "/sys/fs/cgroup" }) : null;
+  const pids = cg?.pids ? { ...cg.pids, current: c?.pids.current ?? cg.pids.current } : (c?.pids ?? null);
+  const advice =
+    cg && pids
+      ? limitAdvice({
+          containerId: c?.id ?? id,
+          containerName: c?.name ?? id,
+          pids,
+          detail: cg.detail,
+          hierarchy,
+          cgroupRoot: "/sys/fs/cgroup",
+        })
+      : null;
   const workers = c ? workersInContainer(c, workersNow()) : [];
   const queues = c ? mappedQueues(c, workersNow(), cfg.brokers[0]?.name ?? "default") : [];
   const cgroupWrite = await cgroupWriteAvailability(cfg);
@@ -64,8 +76,12 @@ export async function captureDiagnosis(run: RunbookRun): Promise<DiagnosisCaptur
   return {
     context,
     threads: threads && {
-      source: threads.source, totalThreads: threads.totalThreads, processes: threads.processes.slice(0, 10), groups: threads.groups.slice(0, 10),
-      names: threads.names.slice(0, 10), logSignatures: threads.logSignatures.slice(0, 10),
+      source: threads.source,
+      totalThreads: threads.totalThreads,
+      processes: threads.processes.slice(0, 10),
+      groups: threads.groups.slice(0, 10),
+      names: threads.names.slice(0, 10),
+      logSignatures: threads.logSignatures.slice(0, 10),
     },
   };
 }

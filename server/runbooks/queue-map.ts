@@ -9,19 +9,34 @@ import type { MappedQueue } from "./types";
 
 export const QUEUES_LABEL = "leakwatch.queues";
 
-export function workersInContainer(c: Pick<ContainerSummary, "id" | "name">, workers: WorkerSummary[]): WorkerSummary[] {
+export function workersInContainer(
+  c: Pick<ContainerSummary, "id" | "name">,
+  workers: WorkerSummary[],
+): WorkerSummary[] {
   const names = new Set([c.id.slice(0, 12), c.name]);
   return workers.filter((w) => names.has(w.hostname.slice(w.hostname.indexOf("@") + 1)));
 }
 
-export function mappedQueues(c: Pick<ContainerSummary, "id" | "name" | "labels">, workers: WorkerSummary[], defaultBroker: string): MappedQueue[] {
+export function mappedQueues(
+  c: Pick<ContainerSummary, "id" | "name" | "labels">,
+  workers: WorkerSummary[],
+  defaultBroker: string,
+): MappedQueue[] {
   const out = new Map<string, MappedQueue>();
-  for (const part of (c.labels[QUEUES_LABEL] ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (c.labels[QUEUES_LABEL] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const slash = part.indexOf("/");
-    const m = slash > 0 ? { broker: part.slice(0, slash), queue: part.slice(slash + 1) } : { broker: defaultBroker, queue: part };
+    const m =
+      slash > 0
+        ? { broker: part.slice(0, slash), queue: part.slice(slash + 1) }
+        : { broker: defaultBroker, queue: part };
     out.set(`${m.broker}/${m.queue}`, { ...m, via: `label ${QUEUES_LABEL}` });
   }
   for (const w of workersInContainer(c, workers))
-    for (const q of w.queues) if (!out.has(`${w.broker}/${q}`)) out.set(`${w.broker}/${q}`, { broker: w.broker, queue: q, via: `worker ${w.hostname}` });
+    for (const q of w.queues)
+      if (!out.has(`${w.broker}/${q}`))
+        out.set(`${w.broker}/${q}`, { broker: w.broker, queue: q, via: `worker ${w.hostname}` });
   return [...out.values()];
 }

@@ -10,7 +10,14 @@ import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { captureDiagnosis, liveContainer } from "./context";
 import { actionRecords, stepProgress } from "./progress";
 import { addEntry, findOpenRun, getRun, insertRun, listEntries, updateRun } from "./store";
-import { STEPS, type RunbookKind, type RunbookResponse, type RunbookRun, type RunbookTarget, type StepId } from "./types";
+import {
+  STEPS,
+  type RunbookKind,
+  type RunbookResponse,
+  type RunbookRun,
+  type RunbookTarget,
+  type StepId,
+} from "./types";
 import { computeVerify } from "./verify-pass";
 
 // Runbook runs: start (or join the open run for the same target), mark steps, notes, record actions by audit id,
@@ -18,11 +25,24 @@ import { computeVerify } from "./verify-pass";
 
 export const createBody = z.union([
   z.object({ alertId: z.string().min(1).max(64) }),
-  z.object({ kind: z.literal("thread-leak"), target: z.object({ host: z.string().min(1).max(64), id: z.string().min(1).max(128) }) }),
-  z.object({ kind: z.literal("queue-backlog"), target: z.object({ broker: z.string().min(1).max(64), queue: z.string().min(1).max(1024) }) }),
+  z.object({
+    kind: z.literal("thread-leak"),
+    target: z.object({ host: z.string().min(1).max(64), id: z.string().min(1).max(128) }),
+  }),
+  z.object({
+    kind: z.literal("queue-backlog"),
+    target: z.object({ broker: z.string().min(1).max(64), queue: z.string().min(1).max(1024) }),
+  }),
 ]);
-export const stepBody = z.object({ step: z.enum(STEPS as [StepId, ...StepId[]]), done: z.boolean(), note: z.string().trim().max(2000).optional() });
-export const noteBody = z.object({ note: z.string().trim().min(1).max(4000), step: z.enum(STEPS as [StepId, ...StepId[]]).optional() });
+export const stepBody = z.object({
+  step: z.enum(STEPS as [StepId, ...StepId[]]),
+  done: z.boolean(),
+  note: z.string().trim().max(2000).optional(),
+});
+export const noteBody = z.object({
+  note: z.string().trim().min(1).max(4000),
+  step: z.enum(STEPS as [StepId, ...StepId[]]).optional(),
+});
 export const actionBody = z.object({ auditId: z.string().uuid() });
 export const settingsBody = z.object({
   verifyMinutes: z.number().min(0.1).max(240).optional(),
@@ -44,13 +64,20 @@ function resolveTarget(kind: RunbookKind, t: Record<string, string>): { target: 
     if (!c) throw new NotFoundError(`Container ${t.id} on ${t.host} is not running (or not sampled yet).`);
     return { target: { host: c.host, id: c.id }, label: `${c.host}/${c.name} (${c.id.slice(0, 12)})` };
   }
-  if (!getConfig().brokers.some((b) => b.name === t.broker)) throw new ValidationError(`No broker named "${t.broker}" is configured.`);
+  if (!getConfig().brokers.some((b) => b.name === t.broker))
+    throw new ValidationError(`No broker named "${t.broker}" is configured.`);
   return { target: { broker: t.broker!, queue: t.queue! }, label: `${t.broker}/${t.queue}` };
 }
 
 /** Starts a run, or returns the open one for the same target so several engineers work in one place. */
-export async function startRun(body: z.infer<typeof createBody>, actor: string, now = Date.now()): Promise<{ run: RunbookRun; joined: boolean }> {
-  let kind: RunbookKind, raw: Record<string, string>, alertId: string | null = null;
+export async function startRun(
+  body: z.infer<typeof createBody>,
+  actor: string,
+  now = Date.now(),
+): Promise<{ run: RunbookRun; joined: boolean }> {
+  let kind: RunbookKind,
+    raw: Record<string, string>,
+    alertId: string | null = null;
   if ("alertId" in body) {
     const a = await getAlert(body.alertId);
     if (!a) throw new NotFoundError(`No alert ${body.alertId}.`);
@@ -65,7 +92,20 @@ export async function startRun(body: z.infer<typeof createBody>, actor: string, 
   const { target, label } = resolveTarget(kind, raw);
   const open = await findOpenRun(kind, label);
   if (open) return { run: open, joined: true };
-  const run: RunbookRun = { id: randomUUID(), kind, target, targetLabel: label, status: "open", alertId, createdBy: actor, createdAt: now, updatedAt: now, verifyMinutes: 2, verifyShare: 80, verifyState: null };
+  const run: RunbookRun = {
+    id: randomUUID(),
+    kind,
+    target,
+    targetLabel: label,
+    status: "open",
+    alertId,
+    createdBy: actor,
+    createdAt: now,
+    updatedAt: now,
+    verifyMinutes: 2,
+    verifyShare: 80,
+    verifyState: null,
+  };
   await insertRun(run);
   await addEntry(run.id, actor, "created", null, { kind, target: label, alertId }, now);
   touched(run.id);
@@ -75,19 +115,36 @@ export async function startRun(body: z.infer<typeof createBody>, actor: string, 
 export async function runView(id: string, now = Date.now()): Promise<RunbookResponse> {
   const run = await mustGet(id);
   const entries = await listEntries(id);
-  return { run, entries, steps: stepProgress(entries), actions: actionRecords(entries), verify: await computeVerify(run, entries, now) };
+  return {
+    run,
+    entries,
+    steps: stepProgress(entries),
+    actions: actionRecords(entries),
+    verify: await computeVerify(run, entries, now),
+  };
 }
 
-export async function markStep(id: string, body: z.infer<typeof stepBody>, actor: string, now = Date.now()): Promise<void> {
+export async function markStep(
+  id: string,
+  body: z.infer<typeof stepBody>,
+  actor: string,
+  now = Date.now(),
+): Promise<void> {
   const run = await mustGet(id);
   const detail: Record<string, unknown> = { done: body.done, note: body.note ?? null };
   // Marking Diagnose done freezes what was seen then: the report shows it even after a restart changed it all.
-  if (body.step === "diagnose" && body.done) detail.capture = await captureDiagnosis(run).catch((e: Error) => ({ error: e.message }));
+  if (body.step === "diagnose" && body.done)
+    detail.capture = await captureDiagnosis(run).catch((e: Error) => ({ error: e.message }));
   await addEntry(id, actor, "step", body.step, detail, now);
   touched(id);
 }
 
-export async function addNote(id: string, body: z.infer<typeof noteBody>, actor: string, now = Date.now()): Promise<void> {
+export async function addNote(
+  id: string,
+  body: z.infer<typeof noteBody>,
+  actor: string,
+  now = Date.now(),
+): Promise<void> {
   await mustGet(id);
   await addEntry(id, actor, "note", body.step ?? null, { note: body.note }, now);
   touched(id);
@@ -102,18 +159,48 @@ export async function recordAction(id: string, auditId: string, actor: string, n
   const row = page.rows.find((r) => r.id === auditId && r.kind === "action");
   if (!row) throw new NotFoundError(`No action ${auditId} by ${actor} in the audit log.`);
   const t = run.target;
-  const related = "host" in t
-    ? row.target === `${t.host}/${t.id}` || row.target?.startsWith(`${t.host}/${t.id.slice(0, 12)}`) || row.target === `${t.host}/${liveContainer(t.host, t.id)?.name}`
-    : row.target === `${t.broker}/${t.queue}` || (row.target?.startsWith(`${t.broker}/`) ?? false);
+  const related =
+    "host" in t
+      ? row.target === `${t.host}/${t.id}` ||
+        row.target?.startsWith(`${t.host}/${t.id.slice(0, 12)}`) ||
+        row.target === `${t.host}/${liveContainer(t.host, t.id)?.name}`
+      : row.target === `${t.broker}/${t.queue}` || (row.target?.startsWith(`${t.broker}/`) ?? false);
   if (!related) throw new ConflictError(`Action ${auditId} was on ${row.target}, not on this run's target.`);
   const verify = row.outcomeEntry?.verify as { finding?: string } | null | undefined;
-  await addEntry(id, actor, "action", "mitigate", { auditId, action: row.action, status: row.outcome, result: row.outcomeEntry?.error ?? null, finding: verify?.finding ?? null, target: row.target, reason: row.reason }, now);
+  await addEntry(
+    id,
+    actor,
+    "action",
+    "mitigate",
+    {
+      auditId,
+      action: row.action,
+      status: row.outcome,
+      result: row.outcomeEntry?.error ?? null,
+      finding: verify?.finding ?? null,
+      target: row.target,
+      reason: row.reason,
+    },
+    now,
+  );
   touched(id);
 }
 
-export async function changeSettings(id: string, body: z.infer<typeof settingsBody>, actor: string, now = Date.now()): Promise<void> {
+export async function changeSettings(
+  id: string,
+  body: z.infer<typeof settingsBody>,
+  actor: string,
+  now = Date.now(),
+): Promise<void> {
   const run = await mustGet(id);
   await updateRun(id, body, now);
-  await addEntry(id, actor, body.status === "closed" ? "closed" : "settings", null, { before: { verifyMinutes: run.verifyMinutes, verifyShare: run.verifyShare, status: run.status }, after: body }, now);
+  await addEntry(
+    id,
+    actor,
+    body.status === "closed" ? "closed" : "settings",
+    null,
+    { before: { verifyMinutes: run.verifyMinutes, verifyShare: run.verifyShare, status: run.status }, after: body },
+    now,
+  );
   touched(id);
 }

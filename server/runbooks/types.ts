@@ -28,23 +28,69 @@ export interface RunbookRun {
 
 export type EntryKind = "created" | "step" | "note" | "action" | "verify" | "settings" | "closed";
 
-export interface RunbookEntry { id: string; ts: number; actor: string; kind: EntryKind; step: StepId | null; detail: Record<string, unknown> }
+export interface RunbookEntry {
+  id: string;
+  ts: number;
+  actor: string;
+  kind: EntryKind;
+  step: StepId | null;
+  detail: Record<string, unknown>;
+}
 
-export interface StepProgress { step: StepId; done: boolean; by: string | null; at: number | null; note: string | null }
+export interface StepProgress {
+  step: StepId;
+  done: boolean;
+  by: string | null;
+  at: number | null;
+  note: string | null;
+}
 
-export interface ActionRecord { auditId: string; action: string; status: string; result: string | null; finding: string | null; by: string; at: number }
+export interface ActionRecord {
+  auditId: string;
+  action: string;
+  status: string;
+  result: string | null;
+  finding: string | null;
+  by: string;
+  at: number;
+}
 
 export type VerifyState = "no-action" | "waiting" | "pass" | "fail";
 
-export interface VerifyStatus { state: VerifyState; criterion: string; detail: string; lastActionAt: number | null; windowStart: number | null }
+export interface VerifyStatus {
+  state: VerifyState;
+  criterion: string;
+  detail: string;
+  lastActionAt: number | null;
+  windowStart: number | null;
+}
 
-export interface RunbookResponse { run: RunbookRun; entries: RunbookEntry[]; steps: StepProgress[]; actions: ActionRecord[]; verify: VerifyStatus }
+export interface RunbookResponse {
+  run: RunbookRun;
+  entries: RunbookEntry[];
+  steps: StepProgress[];
+  actions: ActionRecord[];
+  verify: VerifyStatus;
+}
 
-export interface HostCommand { title: string; command: string; note: string }
+export interface HostCommand {
+  title: string;
+  command: string;
+  note: string;
+}
 
-export interface LimitAdvice { inherited: boolean; limitPath: string | null; explanation: string[]; commands: HostCommand[] }
+export interface LimitAdvice {
+  inherited: boolean;
+  limitPath: string | null;
+  explanation: string[];
+  commands: HostCommand[];
+}
 
-export interface MappedQueue { broker: string; queue: string; via: string }
+export interface MappedQueue {
+  broker: string;
+  queue: string;
+  via: string;
+}
 
 export interface ThreadLeakContext {
   kind: "thread-leak";
@@ -71,4 +117,10 @@ export interface QueueBacklogContext {
 export type RunbookContext = ThreadLeakContext | QueueBacklogContext;
 
 /** What the Diagnose step captured when it was marked done (kept for the report). */
-export interface DiagnosisCapture { context: RunbookContext; threads?: Pick<ThreadDiagnosis, "processes" | "groups" | "names" | "logSignatures" | "totalThreads" | "source"> | null }
+export interface DiagnosisCapture {
+  context: RunbookContext;
+  threads?: Pick<
+    ThreadDiagnosis,
+    "processes" | "groups" | "names" | "logSignatures" | "totalThreads" | "source"
+  > | null;
+}

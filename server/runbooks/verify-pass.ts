@@ -32,7 +32,15 @@ export async function checkOpenRuns(now: number): Promise<void> {
       if (v.state === run.verifyState || (v.state === "no-action" && run.verifyState === null)) continue;
       await updateRun(run.id, { verifyState: v.state }, now);
       // Watching/no-action flips are not news; a verdict is.
-      if (v.state === "pass" || v.state === "fail") await addEntry(run.id, "system:verify", "verify", "verify", { state: v.state, detail: v.detail, criterion: v.criterion }, now);
+      if (v.state === "pass" || v.state === "fail")
+        await addEntry(
+          run.id,
+          "system:verify",
+          "verify",
+          "verify",
+          { state: v.state, detail: v.detail, criterion: v.criterion },
+          now,
+        );
       emit("runbooks", { id: run.id });
     } catch (e) {
       log.warn({ err: e, run: run.id }, "runbook verify check failed");

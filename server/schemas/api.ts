@@ -2,11 +2,26 @@
 import type { CgroupDetail, ContainerEvent, ContainerSummary, ThreadDiagnosis } from "./containers";
 import type { BrokerSummary, QueueSummary, WorkerSummary } from "./queues";
 
-export interface HostState { name: string; ok: boolean; error: string | null; via: "cgroupfs" | "docker-api" | null; sampledAt: number | null }
+export interface HostState {
+  name: string;
+  ok: boolean;
+  error: string | null;
+  via: "cgroupfs" | "docker-api" | null;
+  sampledAt: number | null;
+}
 
-export interface ContainersResponse { containers: ContainerSummary[]; hosts: HostState[] }
+export interface ContainersResponse {
+  containers: ContainerSummary[];
+  hosts: HostState[];
+}
 
-export interface PidsPoint { ts: number; current: number | null; limit: number | null; effectiveLimit: number | null; res: number }
+export interface PidsPoint {
+  ts: number;
+  current: number | null;
+  limit: number | null;
+  effectiveLimit: number | null;
+  res: number;
+}
 
 export interface ContainerDetailResponse {
   container: ContainerSummary;
@@ -14,34 +29,83 @@ export interface ContainerDetailResponse {
   history: PidsPoint[];
   events: ContainerEvent[];
   /** A time-boxed raise waiting to revert (or held), for the banner with its countdown. */
-  pendingRevert: { dueAt: number; revertTo: number | null; actor: string; auditId: string; heldBecause: string | null } | null;
+  pendingRevert: {
+    dueAt: number;
+    revertTo: number | null;
+    actor: string;
+    auditId: string;
+    heldBecause: string | null;
+  } | null;
 }
 
 export type ThreadsResponse = ThreadDiagnosis;
 
-export interface QueuesResponse { brokers: BrokerSummary[] }
+export interface QueuesResponse {
+  brokers: BrokerSummary[];
+}
 
-export interface QueuePoint { ts: number; depth: number; unacked: number; orphaned: number; rateIn: number | null; rateOut: number | null; res: number }
+export interface QueuePoint {
+  ts: number;
+  depth: number;
+  unacked: number;
+  orphaned: number;
+  rateIn: number | null;
+  rateOut: number | null;
+  res: number;
+}
 
-export interface BacklogGroup { task: string; count: number }
-export interface NextMessage { task: string | null; id: string | null; retries: number | null; eta: string | null; priority: number | null; redelivered?: boolean; args?: unknown }
+export interface BacklogGroup {
+  task: string;
+  count: number;
+}
+export interface NextMessage {
+  task: string | null;
+  id: string | null;
+  retries: number | null;
+  eta: string | null;
+  priority: number | null;
+  redelivered?: boolean;
+  args?: unknown;
+}
 
 export interface QueueDetailResponse {
   broker: string;
   queue: QueueSummary;
   history: QueuePoint[];
   /** Read from the broker when the page asked (sampledAt), so it can be newer than the queue's summary. */
-  composition: { sampled: number; groups: BacklogGroup[]; next: NextMessage | null; errors: number; sampledAt: number } | null;
+  composition: {
+    sampled: number;
+    groups: BacklogGroup[];
+    next: NextMessage | null;
+    errors: number;
+    sampledAt: number;
+  } | null;
   consumers: WorkerSummary[];
   /** This queue's quarantines (purges), newest first; only those still holding messages can be restored. */
-  quarantines: { quarantine: string; count: number; depth: number; created: string; expiresAt: string; expired: boolean; state: string }[];
+  quarantines: {
+    quarantine: string;
+    count: number;
+    depth: number;
+    created: string;
+    expiresAt: string;
+    expired: boolean;
+    state: string;
+  }[];
 }
 
-export interface WorkersResponse { workers: WorkerSummary[] }
+export interface WorkersResponse {
+  workers: WorkerSummary[];
+}
 
 /** One worker: its summary, its last heartbeat (workers started with -E), and the queues it consumes now. */
 export interface WorkerDetailResponse {
   worker: WorkerSummary;
-  heartbeat: { lastSeenMs: number; freqSeconds: number; offline: boolean; active: number | null; processed: number | null } | null;
+  heartbeat: {
+    lastSeenMs: number;
+    freqSeconds: number;
+    offline: boolean;
+    active: number | null;
+    processed: number | null;
+  } | null;
   queues: { name: string; depth: number | null; status: QueueSummary["status"] | null }[];
 }

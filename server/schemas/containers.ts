@@ -77,9 +77,24 @@ export interface CgroupDetail {
   systemdUnit: string | null;
 }
 
-export interface ThreadProcess { pid: number; command: string; threads: number; }
-export interface ThreadGroup { state: string; wchan: string; syscall?: string | null; count: number; }
-export interface LogSignature { signature: string; count: number; firstSeen: string | null; lastSeen: string | null; sample: string; }
+export interface ThreadProcess {
+  pid: number;
+  command: string;
+  threads: number;
+}
+export interface ThreadGroup {
+  state: string;
+  wchan: string;
+  syscall?: string | null;
+  count: number;
+}
+export interface LogSignature {
+  signature: string;
+  count: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  sample: string;
+}
 
 export interface ThreadDiagnosis {
   source: "procfs" | "docker-top";
@@ -94,4 +109,8 @@ export interface ThreadDiagnosis {
   takenAt: number;
 }
 
-export interface ContainerEvent { ts: number; action: string; attributes: Record<string, string>; }
+export interface ContainerEvent {
+  ts: number;
+  action: string;
+  attributes: Record<string, string>;
+}

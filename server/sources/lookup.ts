@@ -21,5 +21,7 @@ export function brokerConfig(name: string): BrokerConfig {
 
 /** A queue as of the latest sample (undefined before the first pass, or when the queue is unknown). */
 export function liveQueue(broker: string, queue: string): QueueSummary | undefined {
-  return snapshot<QueuesResponse>("queues")?.brokers.find((b) => b.name === broker)?.queues.find((q) => q.name === queue);
+  return snapshot<QueuesResponse>("queues")
+    ?.brokers.find((b) => b.name === broker)
+    ?.queues.find((q) => q.name === queue);
 }

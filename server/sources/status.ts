@@ -12,7 +12,15 @@ const key = (kind: SourceKind, name: string) => `${kind}:${name}`;
 
 export function registerSource(kind: SourceKind, name: string): void {
   if (!sources.has(key(kind, name)))
-    sources.set(key(kind, name), { kind, name, ok: false, lastError: null, lastErrorAt: null, lastOkAt: null, checkedAt: null });
+    sources.set(key(kind, name), {
+      kind,
+      name,
+      ok: false,
+      lastError: null,
+      lastErrorAt: null,
+      lastOkAt: null,
+      checkedAt: null,
+    });
 }
 
 export function markSource(kind: SourceKind, name: string, ok: boolean, error?: string): void {

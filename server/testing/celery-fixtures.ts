@@ -89,7 +89,16 @@ export interface WorkerHandle extends ProcessHandle {
 export function startCeleryWorker(o: WorkerOptions): WorkerHandle {
   const hostname = o.hostname.includes("@") ? o.hostname : `${o.hostname}@%h`;
   const args = ["-m", "celery", "-A", "dify_app", "worker", "-Q", o.queues.join(","), "-P", o.pool ?? "threads"];
-  args.push("-c", String(o.concurrency ?? 2), "--hostname", hostname, "-l", o.loglevel ?? "info", "--without-mingle", "--without-gossip");
+  args.push(
+    "-c",
+    String(o.concurrency ?? 2),
+    "--hostname",
+    hostname,
+    "-l",
+    o.loglevel ?? "info",
+    "--without-mingle",
+    "--without-gossip",
+  );
   const proc = spawnGroup(PYTHON, args, { cwd: CELERY_DIR, env: celeryEnv(o.env), logFile: o.logFile });
   return {
     ...proc,
@@ -143,7 +152,10 @@ export async function produce(o: ProduceOptions): Promise<ProduceSummary> {
 
 /** Starts produce.py --forever in the background; stop it with handle.stop(). */
 export function startProducer(o: ProduceOptions): ProcessHandle {
-  return spawnGroup(PYTHON, [...produceArgs(o), "--forever", "--quiet-markers"], { cwd: CELERY_DIR, env: celeryEnv(o.env) });
+  return spawnGroup(PYTHON, [...produceArgs(o), "--forever", "--quiet-markers"], {
+    cwd: CELERY_DIR,
+    env: celeryEnv(o.env),
+  });
 }
 
 export interface KombuCount {
@@ -155,6 +167,9 @@ export interface KombuCount {
 
 /** What kombu itself reports for these queues (all 16 Dify queues when none are given). */
 export async function kombuCount(queues: string[] = [], env: Record<string, string> = {}): Promise<KombuCount> {
-  const { stdout } = await run(PYTHON, [path.join(CELERY_DIR, "kombu_count.py"), ...queues], { cwd: CELERY_DIR, env: celeryEnv(env) });
+  const { stdout } = await run(PYTHON, [path.join(CELERY_DIR, "kombu_count.py"), ...queues], {
+    cwd: CELERY_DIR,
+    env: celeryEnv(env),
+  });
   return JSON.parse(stdout) as KombuCount;
 }

@@ -110,7 +110,8 @@ const SYSTEM_CGROUPS = new Set(["docker", "system.slice", "user.slice", "init.sc
 function safeParent(parentPath: string): string {
   const rel = parentPath.replace(/^\/+|\/+$/g, "");
   const first = rel.split("/")[0] ?? "";
-  if (!rel || rel.includes("..") || SYSTEM_CGROUPS.has(first)) throw new Error(`refusing to manage cgroup "${parentPath}"`);
+  if (!rel || rel.includes("..") || SYSTEM_CGROUPS.has(first))
+    throw new Error(`refusing to manage cgroup "${parentPath}"`);
   return rel;
 }
 

@@ -45,7 +45,9 @@ describe("leaker fixture", () => {
   it("grows its pids cgroup at roughly the requested rate, with named threads, and stops on SIGTERM", async () => {
     const ratePerSecond = 10;
     const id = await startLeaker({ name: `lw-test-rate-${tag}`, rate: ratePerSecond, pidsLimit: 1000 });
-    const first = await waitFor(async () => ((await readPidsCurrent(id)) >= 3 ? readPidsCurrent(id) : false), { what: "first threads" });
+    const first = await waitFor(async () => ((await readPidsCurrent(id)) >= 3 ? readPidsCurrent(id) : false), {
+      what: "first threads",
+    });
     const t0 = Date.now();
     await sleep(3000);
     const second = await readPidsCurrent(id);
@@ -55,7 +57,9 @@ describe("leaker fixture", () => {
     expect(observedRate).toBeLessThan(ratePerSecond * 1.6);
 
     const pid = await containerHostPid(id);
-    const comms = await Promise.all((await readdir(`/proc/${pid}/task`)).map((t) => readFile(`/proc/${pid}/task/${t}/comm`, "utf8")));
+    const comms = await Promise.all(
+      (await readdir(`/proc/${pid}/task`)).map((t) => readFile(`/proc/${pid}/task/${t}/comm`, "utf8")),
+    );
     expect(comms.filter((c) => c.trim() === "leak-worker").length).toBeGreaterThanOrEqual(second - 2);
 
     await docker("stop", "-t", "10", id);
@@ -64,10 +68,13 @@ describe("leaker fixture", () => {
 
   it("logs Python's \"can't start new thread\" at the container's pids limit and keeps running", async () => {
     const id = await startLeaker({ name: `lw-test-limit-${tag}`, rate: 50, pidsLimit: 16 });
-    const logs = await waitFor(async () => {
-      const text = await containerLogs(id);
-      return text.includes("can't start new thread") ? text : false;
-    }, { what: "can't start new thread in the logs" });
+    const logs = await waitFor(
+      async () => {
+        const text = await containerLogs(id);
+        return text.includes("can't start new thread") ? text : false;
+      },
+      { what: "can't start new thread in the logs" },
+    );
     expect(logs).toContain("pthread_create: Resource temporarily unavailable");
     expect(await readPidsMax(id)).toBe("16");
     expect(await readPidsCurrent(id)).toBe(16);
@@ -79,7 +86,9 @@ describe("leaker fixture", () => {
     const written = await setCgroupPidsMax(parent, 12);
     expect(written.length).toBeGreaterThan(0);
     const id = await startLeaker({ name: `lw-test-parent-${tag}`, rate: 50, cgroupParent: `/${parent}` });
-    await waitFor(async () => (await containerLogs(id)).includes("can't start new thread"), { what: "ancestor limit hit" });
+    await waitFor(async () => (await containerLogs(id)).includes("can't start new thread"), {
+      what: "ancestor limit hit",
+    });
     expect(await readPidsMax(id)).toBe("max");
     expect(await readPidsCurrent(id)).toBeLessThanOrEqual(12);
     await docker("rm", "-f", id);
@@ -88,12 +97,21 @@ describe("leaker fixture", () => {
   });
 
   it("returns to its baseline in sawtooth mode and stays flat in healthy mode", async () => {
-    const saw = await startLeaker({ name: `lw-test-saw-${tag}`, mode: "sawtooth", baseline: 2, max: 20, rate: 100, holdSeconds: 1 });
+    const saw = await startLeaker({
+      name: `lw-test-saw-${tag}`,
+      mode: "sawtooth",
+      baseline: 2,
+      max: 20,
+      rate: 100,
+      holdSeconds: 1,
+    });
     await waitFor(async () => (await readPidsCurrent(saw)) >= 21, { what: "sawtooth peak" });
     await waitFor(async () => (await readPidsCurrent(saw)) <= 3, { what: "sawtooth back to baseline" });
 
     const healthy = await startLeaker({ name: `lw-test-healthy-${tag}`, mode: "healthy", pool: 5 });
-    await waitFor(async () => (await containerLogs(healthy)).includes("healthy pool of 5 threads ready"), { what: "pool ready" });
+    await waitFor(async () => (await containerLogs(healthy)).includes("healthy pool of 5 threads ready"), {
+      what: "pool ready",
+    });
     const before = await readPidsCurrent(healthy);
     await sleep(1500);
     expect(before).toBe(6);
@@ -114,25 +132,44 @@ describe("celery fixture", () => {
 
   it("runs every produced task exactly once and kombu sees the queue fill and drain", async () => {
     const markerPrefix = `rt-${tag}`;
-    const summary = await produce({ queue: "dataset", count: 20, task: "tasks.record", priority: "mix", markerPrefix, env });
+    const summary = await produce({
+      queue: "dataset",
+      count: 20,
+      task: "tasks.record",
+      priority: "mix",
+      markerPrefix,
+      env,
+    });
     expect(summary.sent).toBe(20);
     expect((await kombuCount(["dataset"], env)).counts.dataset).toBe(20);
 
-    const worker = startCeleryWorker({ queues: ["dataset"], hostname: `rt-${tag}`, pool: "threads", concurrency: 4, env });
+    const worker = startCeleryWorker({
+      queues: ["dataset"],
+      hostname: `rt-${tag}`,
+      pool: "threads",
+      concurrency: 4,
+      env,
+    });
     await worker.waitReady();
-    const mine = await waitFor(async () => {
-      const markers = (await recordedMarkers()).filter((m) => m.startsWith(`${markerPrefix}-`));
-      return markers.length >= 20 ? markers : false;
-    }, { what: "20 recorded markers" });
+    const mine = await waitFor(
+      async () => {
+        const markers = (await recordedMarkers()).filter((m) => m.startsWith(`${markerPrefix}-`));
+        return markers.length >= 20 ? markers : false;
+      },
+      { what: "20 recorded markers" },
+    );
     await sleep(500); // a duplicate delivery would show up here
     const final = (await recordedMarkers()).filter((m) => m.startsWith(`${markerPrefix}-`));
     expect(final.length).toBe(mine.length);
     expect(new Set(final)).toEqual(new Set(summary.markers));
     expect(final.length).toBe(new Set(final).size);
-    const after = await waitFor(async () => {
-      const c = await kombuCount(["dataset"], env);
-      return c.unacked === 0 ? c : false;
-    }, { what: "no unacked messages" });
+    const after = await waitFor(
+      async () => {
+        const c = await kombuCount(["dataset"], env);
+        return c.unacked === 0 ? c : false;
+      },
+      { what: "no unacked messages" },
+    );
     expect(after.counts.dataset).toBe(0);
 
     const status = await worker.stop("SIGTERM");

@@ -56,7 +56,12 @@ export function spawnGroup(
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile?: string } = {},
 ): ProcessHandle {
-  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
   let buffer = "";
@@ -90,10 +95,20 @@ export function spawnGroup(
         const check = () => {
           const m = pattern.exec(buffer);
           if (m) return finish(() => resolve(m[0]));
-          if (done) return finish(() => reject(new Error(`${command} exited (${JSON.stringify(done)}) before printing ${pattern}:\n${buffer.slice(-4000)}`)));
+          if (done)
+            return finish(() =>
+              reject(
+                new Error(
+                  `${command} exited (${JSON.stringify(done)}) before printing ${pattern}:\n${buffer.slice(-4000)}`,
+                ),
+              ),
+            );
         };
         const timer = setTimeout(
-          () => finish(() => reject(new Error(`${command} did not print ${pattern} within ${timeoutMs} ms:\n${buffer.slice(-4000)}`))),
+          () =>
+            finish(() =>
+              reject(new Error(`${command} did not print ${pattern} within ${timeoutMs} ms:\n${buffer.slice(-4000)}`)),
+            ),
           timeoutMs,
         );
         const finish = (settle: () => void) => {

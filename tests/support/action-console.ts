@@ -19,7 +19,12 @@ import type { Role } from "@/server/auth/roles";
 export const ORIGIN = "http://127.0.0.1:3000";
 export const HOST = "127.0.0.1:3000";
 
-export interface TestUser { username: string; role: Role; token: string; csrfToken: string }
+export interface TestUser {
+  username: string;
+  role: Role;
+  token: string;
+  csrfToken: string;
+}
 
 export interface TestConsole {
   dataDir: string;
@@ -40,8 +45,14 @@ export interface TestConsole {
 // snapshot or a source state left by an earlier file once answered for a runtime that had not sampled yet (a
 // broker shown up with 16 queues, then down with none).
 const STATE_MAPS = [
-  "__leakwatchLive", "__leakwatchSources", "__leakwatchQueueState", "__leakwatchSparks", "__leakwatchPidsRing",
-  "__leakwatchContainerLists", "__leakwatchInspectCache", "__leakwatchWorkers",
+  "__leakwatchLive",
+  "__leakwatchSources",
+  "__leakwatchQueueState",
+  "__leakwatchSparks",
+  "__leakwatchPidsRing",
+  "__leakwatchContainerLists",
+  "__leakwatchInspectCache",
+  "__leakwatchWorkers",
 ] as const;
 
 export function resetGlobals(): void {
@@ -63,7 +74,12 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Te
   setConfigForTests(parseConfig(fullEnv));
   await getDb();
   // As server/runtime.ts openAudit does.
-  const audit = await openAuditLog({ dir: path.join(dataDir, "audit"), key: serverKey(), headStore: dbHeadStore(instanceId()), instance: instanceId() });
+  const audit = await openAuditLog({
+    dir: path.join(dataDir, "audit"),
+    key: serverKey(),
+    headStore: dbHeadStore(instanceId()),
+    instance: instanceId(),
+  });
   setAuditLog(audit);
 
   let n = 0;
@@ -73,17 +89,29 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Te
     const s = await createSession(user.id, "127.0.0.1");
     return { username, role, token: s.token, csrfToken: s.csrfToken };
   };
-  const users = { viewer: await newSession("viewer"), operator: await newSession("operator"), admin: await newSession("admin") };
+  const users = {
+    viewer: await newSession("viewer"),
+    operator: await newSession("operator"),
+    admin: await newSession("admin"),
+  };
   const auditFile = path.join(dataDir, "audit", AUDIT_FILE_NAME);
 
   return {
-    dataDir, env: fullEnv, auditFile, audit, users, newSession,
+    dataDir,
+    env: fullEnv,
+    auditFile,
+    audit,
+    users,
+    newSession,
     reconfigure(extraEnv) {
       setConfigForTests(parseConfig({ ...fullEnv, ...extraEnv }));
     },
     async auditEntries() {
       const text = await readFile(auditFile, "utf8").catch(() => "");
-      return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEntry);
     },
     async close() {
       await audit.close().catch(() => undefined);
@@ -136,10 +164,17 @@ export async function call(handler: RouteHandler, urlPath: string, o: CallOption
   return handler(req, { params: Promise.resolve(o.params ?? {}) });
 }
 
-export interface ApiResult<T = Record<string, unknown>> { status: number; body: T }
+export interface ApiResult<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
 
 /** Calls and reads the JSON body (or the error shape). */
-export async function callJson<T = Record<string, unknown>>(handler: RouteHandler, urlPath: string, o: CallOptions = {}): Promise<ApiResult<T>> {
+export async function callJson<T = Record<string, unknown>>(
+  handler: RouteHandler,
+  urlPath: string,
+  o: CallOptions = {},
+): Promise<ApiResult<T>> {
   const res = await call(handler, urlPath, o);
   const text = await res.text();
   let body: unknown;
@@ -167,7 +202,13 @@ export interface ActionResponse {
   error?: { code: string; message: string } | string | null;
 }
 
-export interface PreviewResponse { summary?: string; warnings?: string[]; blockers?: string[]; changes?: unknown[]; error?: { code: string; message: string } }
+export interface PreviewResponse {
+  summary?: string;
+  warnings?: string[];
+  blockers?: string[];
+  changes?: unknown[];
+  error?: { code: string; message: string };
+}
 
 export async function postAction(user: TestUser, body: ActionBody): Promise<ApiResult<ActionResponse>> {
   const { POST } = await import("@/app/api/actions/route");

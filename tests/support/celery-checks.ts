@@ -5,7 +5,11 @@ import { CELERY_DIR, PYTHON, celeryEnv, recordedMarkers, run } from "@/server/te
 
 /** Queue names a worker reports through `celery inspect active_queues` (Celery's CLI, not Leakwatch's pidbox). */
 export async function celeryActiveQueues(hostname: string, env: Record<string, string>): Promise<string[]> {
-  const { stdout } = await run(PYTHON, ["-m", "celery", "-A", "dify_app", "inspect", "active_queues", "-d", hostname, "-t", "3", "-j"], { cwd: CELERY_DIR, env: celeryEnv(env) });
+  const { stdout } = await run(
+    PYTHON,
+    ["-m", "celery", "-A", "dify_app", "inspect", "active_queues", "-d", hostname, "-t", "3", "-j"],
+    { cwd: CELERY_DIR, env: celeryEnv(env) },
+  );
   const replies = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as Record<string, { name: string }[]>;
   const mine = replies[hostname];
   if (!mine) throw new Error(`${hostname} did not answer inspect active_queues: ${stdout}`);
@@ -32,7 +36,11 @@ export async function markersWithPrefix(prefix: string, db: number): Promise<str
 
 /** The last JSON line of a process's output that has `key`. */
 export function lastJsonWith<T>(output: string, key: string): T {
-  const line = output.trim().split("\n").reverse().find((l) => l.startsWith("{") && l.includes(`"${key}"`));
+  const line = output
+    .trim()
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith("{") && l.includes(`"${key}"`));
   if (!line) throw new Error(`no JSON line with "${key}" in:\n${output.slice(-2000)}`);
   return JSON.parse(line) as T;
 }

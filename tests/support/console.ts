@@ -11,7 +11,9 @@ export const ORIGIN = "http://127.0.0.1:3000";
 
 export function testConfig(env: Record<string, string>): string {
   const dataDir = mkdtempSync(path.join(tmpdir(), "leakwatch-int-"));
-  setConfigForTests(parseConfig({ LEAKWATCH_DATA_DIR: dataDir, LEAKWATCH_ADMIN_PASSWORD: "integration-admin-pw", ...env }));
+  setConfigForTests(
+    parseConfig({ LEAKWATCH_DATA_DIR: dataDir, LEAKWATCH_ADMIN_PASSWORD: "integration-admin-pw", ...env }),
+  );
   return dataDir;
 }
 
@@ -24,8 +26,15 @@ export async function adminCookie(): Promise<string> {
 
 type Handler = (req: Request, ctx?: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-export async function call<T = unknown>(handler: Handler, url: string, cookie: string, params: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await handler(new Request(`${ORIGIN}${url}`, { headers: { cookie, host: "127.0.0.1:3000" } }), { params: Promise.resolve(params) });
+export async function call<T = unknown>(
+  handler: Handler,
+  url: string,
+  cookie: string,
+  params: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const res = await handler(new Request(`${ORIGIN}${url}`, { headers: { cookie, host: "127.0.0.1:3000" } }), {
+    params: Promise.resolve(params),
+  });
   return { status: res.status, body: (await res.json()) as T };
 }
 
@@ -33,7 +42,8 @@ export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, time
   const end = Date.now() + timeoutMs;
   let last: T = await fn();
   while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last).slice(0, 500)}`);
+    if (Date.now() > end)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 200));
     last = await fn();
   }

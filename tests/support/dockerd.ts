@@ -26,7 +26,8 @@ const alive = (pid: number): boolean => {
 export async function ownedDockerd(): Promise<{ pid: number } | { reason: string }> {
   const pid = await readPid(DOCKER_PIDFILE);
   if (pid === null || !alive(pid)) return { reason: "dockerd is not running" };
-  if ((await readPid(OWNED_PIDFILE)) !== pid) return { reason: `dockerd (pid ${pid}) was not started by scripts/services.sh` };
+  if ((await readPid(OWNED_PIDFILE)) !== pid)
+    return { reason: `dockerd (pid ${pid}) was not started by scripts/services.sh` };
   const live = await docker("info", "--format", "{{.LiveRestoreEnabled}}").catch(() => "");
   if (live !== "true") return { reason: "dockerd runs without --live-restore: stopping it would stop every container" };
   return { pid };
@@ -35,11 +36,18 @@ export async function ownedDockerd(): Promise<{ pid: number } | { reason: string
 /** Sends `signal` to dockerd and waits until the process is gone. */
 export async function stopDockerd(pid: number, signal: NodeJS.Signals): Promise<void> {
   process.kill(pid, signal);
-  await waitFor(() => !alive(pid) || undefined, { what: `dockerd (pid ${pid}) to exit after ${signal}`, timeoutMs: 60_000, intervalMs: 100 });
+  await waitFor(() => !alive(pid) || undefined, {
+    what: `dockerd (pid ${pid}) to exit after ${signal}`,
+    timeoutMs: 60_000,
+    intervalMs: 100,
+  });
 }
 
 /** Starts dockerd again the way `npm test` does, and waits for it to answer. */
 export async function startDockerd(): Promise<void> {
   await run("bash", [path.join(REPO_ROOT, "scripts/services.sh"), "docker"], { cwd: REPO_ROOT });
-  await waitFor(async () => (await docker("info", "--format", "{{.ServerVersion}}").catch(() => "")) || undefined, { what: "dockerd to answer", timeoutMs: 60_000 });
+  await waitFor(async () => (await docker("info", "--format", "{{.ServerVersion}}").catch(() => "")) || undefined, {
+    what: "dockerd to answer",
+    timeoutMs: 60_000,
+  });
 }

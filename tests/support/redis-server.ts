@@ -2,7 +2,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 
-export interface TestRedis { port: number; url(db?: number): string; start(): Promise<void>; stop(): Promise<void> }
+export interface TestRedis {
+  port: number;
+  url(db?: number): string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 export function testRedisServer(port: number): TestRedis {
   let proc: ChildProcess | null = null;
@@ -10,9 +15,19 @@ export function testRedisServer(port: number): TestRedis {
     port,
     url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
     async start() {
-      proc = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+      proc = spawn(
+        "redis-server",
+        ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        { stdio: "ignore" },
+      );
       for (let i = 0; i < 100; i++) {
-        const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+        const c = new Redis({
+          port,
+          host: "127.0.0.1",
+          lazyConnect: true,
+          retryStrategy: () => null,
+          maxRetriesPerRequest: 0,
+        });
         c.on("error", () => {}); // probing a server that is still starting
         try {
           await c.connect();
@@ -30,7 +45,10 @@ export function testRedisServer(port: number): TestRedis {
       if (!proc) return;
       const p = proc;
       proc = null;
-      await new Promise<void>((r) => { p.once("exit", () => r()); p.kill("SIGKILL"); });
+      await new Promise<void>((r) => {
+        p.once("exit", () => r());
+        p.kill("SIGKILL");
+      });
     },
   };
 }

@@ -19,12 +19,19 @@ async function walk(dir: string): Promise<string[]> {
 /** Repo-relative paths of every app/**\/route.ts (and .tsx/.js, so a route in another form isn't missed). */
 export async function discoverRouteFiles(): Promise<string[]> {
   const files = await walk(path.join(REPO_ROOT, "app"));
-  return files.filter((f) => /(^|\/)route\.(ts|tsx|js|mjs)$/.test(f)).map((f) => path.relative(REPO_ROOT, f)).sort();
+  return files
+    .filter((f) => /(^|\/)route\.(ts|tsx|js|mjs)$/.test(f))
+    .map((f) => path.relative(REPO_ROOT, f))
+    .sort();
 }
 
 /** app/api/tokens/[id]/route.ts -> /api/tokens/[id]; route groups "(x)" vanish from the URL. */
 export function urlPattern(file: string): string {
-  const segs = path.dirname(file).split("/").slice(1).filter((s) => !/^\(.*\)$/.test(s));
+  const segs = path
+    .dirname(file)
+    .split("/")
+    .slice(1)
+    .filter((s) => !/^\(.*\)$/.test(s));
   return `/${segs.join("/")}`;
 }
 
@@ -33,7 +40,11 @@ export async function sourceFiles(dirs: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const d of dirs) {
     const files = await walk(path.join(REPO_ROOT, d)).catch(() => [] as string[]);
-    out.push(...files.filter((f) => /\.(ts|tsx|js|mjs)$/.test(f) && !/\.test\.ts$/.test(f)).map((f) => path.relative(REPO_ROOT, f)));
+    out.push(
+      ...files
+        .filter((f) => /\.(ts|tsx|js|mjs)$/.test(f) && !/\.test\.ts$/.test(f))
+        .map((f) => path.relative(REPO_ROOT, f)),
+    );
   }
   return out.sort();
 }

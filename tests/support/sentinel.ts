@@ -22,7 +22,14 @@ export interface RedisProcess {
 }
 
 async function ping(port: number, password?: string): Promise<boolean> {
-  const c = new Redis({ port, host: "127.0.0.1", password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  const c = new Redis({
+    port,
+    host: "127.0.0.1",
+    password,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
   c.on("error", () => {}); // probing a server that is still starting
   try {
     await c.connect();
@@ -48,7 +55,14 @@ export function redisProcess(
     dir,
     url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
     client(db = 0) {
-      const c = new Redis({ port, host: "127.0.0.1", db, password, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
+      const c = new Redis({
+        port,
+        host: "127.0.0.1",
+        db,
+        password,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (n) => Math.min(n * 100, 1000),
+      });
       c.on("error", () => {}); // the test stops this server on purpose
       clients.add(c);
       return c;
@@ -56,11 +70,34 @@ export function redisProcess(
     async start() {
       mkdirSync(dir, { recursive: true });
       // Auto-save off: only an explicit SHUTDOWN SAVE writes the RDB, so what comes back is exactly what was there.
-      proc = spawnGroup("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", ...extraArgs]);
-      await waitFor(async () => (await ping(port, password)) || undefined, { what: `redis-server on ${port}`, timeoutMs: 15_000 });
+      proc = spawnGroup("redis-server", [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--dbfilename",
+        "dump.rdb",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        ...extraArgs,
+      ]);
+      await waitFor(async () => (await ping(port, password)) || undefined, {
+        what: `redis-server on ${port}`,
+        timeoutMs: 15_000,
+      });
     },
     async shutdownSave() {
-      const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      const c = new Redis({
+        port,
+        host: "127.0.0.1",
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
       c.on("error", () => {});
       await c.connect();
       await c.call("SHUTDOWN", "SAVE").catch(() => undefined); // the server closes the connection instead of answering
@@ -106,7 +143,12 @@ export async function startSentinelGroup(o: {
   const dir = mkdtempSync(path.join(tmpdir(), "lw-sentinel-"));
   const auth = o.redisPassword ? ["--requirepass", o.redisPassword, "--masterauth", o.redisPassword] : [];
   const master = redisProcess(o.masterPort, auth, path.join(dir, "master"), o.redisPassword);
-  const replica = redisProcess(o.replicaPort, [...auth, "--replicaof", "127.0.0.1", String(o.masterPort)], path.join(dir, "replica"), o.redisPassword);
+  const replica = redisProcess(
+    o.replicaPort,
+    [...auth, "--replicaof", "127.0.0.1", String(o.masterPort)],
+    path.join(dir, "replica"),
+    o.redisPassword,
+  );
   const sentinels: ProcessHandle[] = [];
   const stopAll = async () => {
     for (const s of sentinels) await s.stop("SIGKILL", 0).catch(() => undefined);
@@ -118,34 +160,56 @@ export async function startSentinelGroup(o: {
     await master.start();
     await replica.start();
     const m = master.client();
-    await waitFor(async () => /connected_slaves:1/.test(await m.info("replication")) || undefined, { what: "replica attached", timeoutMs: 20_000 });
+    await waitFor(async () => /connected_slaves:1/.test(await m.info("replication")) || undefined, {
+      what: "replica attached",
+      timeoutMs: 20_000,
+    });
     m.disconnect();
 
     for (const port of o.sentinelPorts) {
       const conf = path.join(dir, `sentinel-${port}.conf`);
       // Sentinel rewrites its config file (it records the replicas and the other sentinels it finds).
-      writeFileSync(conf, [
-        `port ${port}`, "bind 127.0.0.1", `dir ${dir}`, "sentinel resolve-hostnames no",
-        `sentinel monitor ${o.masterName} 127.0.0.1 ${o.masterPort} 2`,
-        `sentinel down-after-milliseconds ${o.masterName} 1000`,
-        `sentinel failover-timeout ${o.masterName} 3000`,
-        `sentinel parallel-syncs ${o.masterName} 1`,
-        ...(o.redisPassword ? [`sentinel auth-pass ${o.masterName} ${o.redisPassword}`] : []),
-        ...(o.sentinelPassword ? [`requirepass ${o.sentinelPassword}`, `sentinel sentinel-pass ${o.sentinelPassword}`] : []),
-        "",
-      ].join("\n"));
+      writeFileSync(
+        conf,
+        [
+          `port ${port}`,
+          "bind 127.0.0.1",
+          `dir ${dir}`,
+          "sentinel resolve-hostnames no",
+          `sentinel monitor ${o.masterName} 127.0.0.1 ${o.masterPort} 2`,
+          `sentinel down-after-milliseconds ${o.masterName} 1000`,
+          `sentinel failover-timeout ${o.masterName} 3000`,
+          `sentinel parallel-syncs ${o.masterName} 1`,
+          ...(o.redisPassword ? [`sentinel auth-pass ${o.masterName} ${o.redisPassword}`] : []),
+          ...(o.sentinelPassword
+            ? [`requirepass ${o.sentinelPassword}`, `sentinel sentinel-pass ${o.sentinelPassword}`]
+            : []),
+          "",
+        ].join("\n"),
+      );
       sentinels.push(spawnGroup("redis-server", [conf, "--sentinel"]));
     }
     // Ready when every sentinel knows the replica and the two other sentinels.
     for (const port of o.sentinelPorts) {
-      const s = new Redis({ port, host: "127.0.0.1", password: o.sentinelPassword, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 100, 1000) });
+      const s = new Redis({
+        port,
+        host: "127.0.0.1",
+        password: o.sentinelPassword,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (n) => Math.min(n * 100, 1000),
+      });
       s.on("error", () => {});
       try {
-        await waitFor(async () => {
-          const info = (await s.call("SENTINEL", "MASTER", o.masterName)) as string[];
-          const field = (k: string) => Number(info[info.indexOf(k) + 1]);
-          return field("num-slaves") >= 1 && field("num-other-sentinels") >= o.sentinelPorts.length - 1 ? true : undefined;
-        }, { what: `sentinel ${port} sees the group`, timeoutMs: 30_000 });
+        await waitFor(
+          async () => {
+            const info = (await s.call("SENTINEL", "MASTER", o.masterName)) as string[];
+            const field = (k: string) => Number(info[info.indexOf(k) + 1]);
+            return field("num-slaves") >= 1 && field("num-other-sentinels") >= o.sentinelPorts.length - 1
+              ? true
+              : undefined;
+          },
+          { what: `sentinel ${port} sees the group`, timeoutMs: 30_000 },
+        );
       } finally {
         s.disconnect();
       }
@@ -161,7 +225,12 @@ export async function startSentinelGroup(o: {
     sentinelPorts: o.sentinelPorts,
     brokerUrl: (db) => o.sentinelPorts.map((p) => `sentinel://127.0.0.1:${p}/${db}`).join(";"),
     async currentMaster() {
-      const s = new Redis({ port: o.sentinelPorts[0], host: "127.0.0.1", password: o.sentinelPassword, maxRetriesPerRequest: 1 });
+      const s = new Redis({
+        port: o.sentinelPorts[0],
+        host: "127.0.0.1",
+        password: o.sentinelPassword,
+        maxRetriesPerRequest: 1,
+      });
       s.on("error", () => {});
       try {
         const [host, port] = (await s.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", o.masterName)) as [string, string];

@@ -14,7 +14,11 @@ export interface SocketProxy {
   seen(request: RegExp): Promise<void>;
 }
 
-interface Trigger { request: RegExp; thenDown: boolean; fired: () => void }
+interface Trigger {
+  request: RegExp;
+  thenDown: boolean;
+  fired: () => void;
+}
 
 export function socketProxy(socketPath: string, target = "/var/run/docker.sock"): SocketProxy {
   let server: net.Server | null = null;
@@ -27,7 +31,12 @@ export function socketProxy(socketPath: string, target = "/var/run/docker.sock")
       server = net.createServer((client) => {
         const upstream = net.connect(target);
         conns.add(client).add(upstream);
-        const close = () => { client.destroy(); upstream.destroy(); conns.delete(client); conns.delete(upstream); };
+        const close = () => {
+          client.destroy();
+          upstream.destroy();
+          conns.delete(client);
+          conns.delete(upstream);
+        };
         client.on("error", close).on("close", close);
         upstream.on("error", close).on("close", close);
         upstream.pipe(client);
@@ -52,10 +61,14 @@ export function socketProxy(socketPath: string, target = "/var/run/docker.sock")
       await new Promise<void>((r) => (s ? s.close(() => r()) : r()));
     },
     downAfter(request) {
-      return new Promise<void>((fired) => { trigger = { request, thenDown: true, fired }; });
+      return new Promise<void>((fired) => {
+        trigger = { request, thenDown: true, fired };
+      });
     },
     seen(request) {
-      return new Promise<void>((fired) => { trigger = { request, thenDown: false, fired }; });
+      return new Promise<void>((fired) => {
+        trigger = { request, thenDown: false, fired };
+      });
     },
   };
   return proxy;

@@ -7,7 +7,11 @@ export const runDueRevertsLikeScheduler = revertDueTimeboxes;
 /** Makes the time box opened by `auditId` due now (instead of waiting its 30 s or more). */
 export async function makeTimeboxDue(auditId: string): Promise<{ id: string; state: string }> {
   const db = await getDb();
-  await db.updateTable("timeboxes").set({ due_at: Date.now() - 1000 }).where("audit_id", "=", auditId).execute();
+  await db
+    .updateTable("timeboxes")
+    .set({ due_at: Date.now() - 1000 })
+    .where("audit_id", "=", auditId)
+    .execute();
   return db.selectFrom("timeboxes").select(["id", "state"]).where("audit_id", "=", auditId).executeTakeFirstOrThrow();
 }
 

@@ -40,7 +40,9 @@ async function script(args: string[], timeoutMs: number): Promise<string> {
 
 export async function bootVm(): Promise<Vm> {
   if (!existsSync(path.join(STANDALONE, "leakwatch-server.mjs")))
-    throw new Error("no production build: run `npx next build && bash scripts/prepare-standalone.sh` first (scripts/test.sh does)");
+    throw new Error(
+      "no production build: run `npx next build && bash scripts/prepare-standalone.sh` first (scripts/test.sh does)",
+    );
   await run("bash", [path.join(ROOT, "scripts/build-fixtures.sh")], { timeout: 600_000 });
   const runDir = mkdtempSync(path.join(tmpdir(), "leakwatch-vm-"));
   const sshPort = Number(process.env.LEAKWATCH_VM_SSH_PORT) || (await freePort());
@@ -75,9 +77,13 @@ export async function startConsoleInVm(vm: Vm, env: Record<string, string> = {})
     LEAKWATCH_QUEUE_PRESETS: "none",
     ...env,
   };
-  const setenv = Object.entries(all).map(([k, v]) => `--setenv=${k}=${v}`).join(" ");
-  await vm.sh(`mountpoint -q /opt/leakwatch || mount LABEL=lwconsole /opt/leakwatch; systemctl stop leakwatch-console 2>/dev/null; systemctl reset-failed leakwatch-console 2>/dev/null; ` +
-    `systemd-run --unit leakwatch-console --working-directory=/opt/leakwatch ${setenv} /usr/local/bin/node /opt/leakwatch/leakwatch-server.mjs`);
+  const setenv = Object.entries(all)
+    .map(([k, v]) => `--setenv=${k}=${v}`)
+    .join(" ");
+  await vm.sh(
+    `mountpoint -q /opt/leakwatch || mount LABEL=lwconsole /opt/leakwatch; systemctl stop leakwatch-console 2>/dev/null; systemctl reset-failed leakwatch-console 2>/dev/null; ` +
+      `systemd-run --unit leakwatch-console --working-directory=/opt/leakwatch ${setenv} /usr/local/bin/node /opt/leakwatch/leakwatch-server.mjs`,
+  );
   const client = new ConsoleClient(`http://127.0.0.1:${vm.httpPort}`);
   const end = Date.now() + 300_000;
   for (;;) {
@@ -87,7 +93,10 @@ export async function startConsoleInVm(vm: Vm, env: Record<string, string> = {})
     } catch {
       // not listening yet
     }
-    if (Date.now() > end) throw new Error(`the console in the VM did not answer:\n${await vm.sh("journalctl -u leakwatch-console --no-pager | tail -n 40")}`);
+    if (Date.now() > end)
+      throw new Error(
+        `the console in the VM did not answer:\n${await vm.sh("journalctl -u leakwatch-console --no-pager | tail -n 40")}`,
+      );
     await new Promise((r) => setTimeout(r, 1000));
   }
   await client.login("admin", ADMIN_PASSWORD);
@@ -115,14 +124,22 @@ export class ConsoleClient {
   }
 
   async get<T>(url: string): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.origin}${url}`, { headers: { cookie: this.#cookie }, signal: AbortSignal.timeout(API_TIMEOUT_MS) });
+    const res = await fetch(`${this.origin}${url}`, {
+      headers: { cookie: this.#cookie },
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
+    });
     return { status: res.status, body: (await res.json()) as T };
   }
 
   async post<T>(url: string, body: unknown): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.origin}${url}`, {
       method: "POST",
-      headers: { cookie: this.#cookie, origin: this.origin, "x-csrf-token": this.#csrf, "content-type": "application/json" },
+      headers: {
+        cookie: this.#cookie,
+        origin: this.origin,
+        "x-csrf-token": this.#csrf,
+        "content-type": "application/json",
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(API_TIMEOUT_MS),
     });

@@ -11,7 +11,9 @@ export default async function ContainersPage({ searchParams }: { searchParams: S
   const initialFilter = filterFromSearch(await searchParams);
   return (
     <>
-      <PageTitle sub="Threads and pids against the limit that really binds (the container's own or a tighter ancestor cgroup).">Containers</PageTitle>
+      <PageTitle sub="Threads and pids against the limit that really binds (the container's own or a tighter ancestor cgroup).">
+        Containers
+      </PageTitle>
       {/* keyed by the filter so a new overview link resets the form instead of keeping stale input */}
       <ContainersView key={JSON.stringify(initialFilter)} initialFilter={initialFilter} />
     </>

@@ -7,7 +7,9 @@ export const metadata: Metadata = { title: "Queues" };
 export default function QueuesPage() {
   return (
     <>
-      <PageTitle sub="Celery queues per broker, including kombu priority sub-queues and unacked messages.">Queues</PageTitle>
+      <PageTitle sub="Celery queues per broker, including kombu priority sub-queues and unacked messages.">
+        Queues
+      </PageTitle>
       <QueuesView />
     </>
   );

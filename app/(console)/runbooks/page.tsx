@@ -7,7 +7,9 @@ export const metadata: Metadata = { title: "Runbooks" };
 export default function RunbooksPage() {
   return (
     <>
-      <PageTitle sub="Guided incident runs: thread leak and queue backlog, shared live by everyone on call.">Runbooks</PageTitle>
+      <PageTitle sub="Guided incident runs: thread leak and queue backlog, shared live by everyone on call.">
+        Runbooks
+      </PageTitle>
       <RunbooksList />
     </>
   );

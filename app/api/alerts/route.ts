@@ -11,5 +11,11 @@ export const GET = apiRoute({ access: "viewer" }, async () => {
   const [alerts, rules, deliveries] = await Promise.all([listAlerts(), loadRules(), recentDeliveries()]);
   // Webhook URLs may hold tokens (Slack's do): show scheme and host only.
   const webhooks = getConfig().webhooks.map((w) => ({ format: w.format, url: new URL(w.url).origin }));
-  return { alerts, groups: groupAlerts(alerts), rules, deliveries: deliveries.map((d) => ({ ...d, url: new URL(d.url).origin })), webhooks } satisfies AlertsResponse;
+  return {
+    alerts,
+    groups: groupAlerts(alerts),
+    rules,
+    deliveries: deliveries.map((d) => ({ ...d, url: new URL(d.url).origin })),
+    webhooks,
+  } satisfies AlertsResponse;
 });

@@ -6,5 +6,8 @@ export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({ access: "viewer" }, async ({ req }) => {
   const page = await queryAudit(parseAuditQuery(req.url));
-  return { entries: page.rows.map(({ intent: _i, outcomeEntry: _o, ...row }) => row), truncatedScan: page.truncatedScan };
+  return {
+    entries: page.rows.map(({ intent: _i, outcomeEntry: _o, ...row }) => row),
+    truncatedScan: page.truncatedScan,
+  };
 });

@@ -5,6 +5,16 @@ import type { QueuesResponse } from "@/server/schemas/api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ access: "viewer" }, async () =>
-  snapshot<QueuesResponse>("queues") ?? { brokers: getConfig().brokers.map((b) => ({ name: b.name, ok: false, error: "not sampled yet", sampledAt: null, queues: [] })) },
+export const GET = apiRoute(
+  { access: "viewer" },
+  async () =>
+    snapshot<QueuesResponse>("queues") ?? {
+      brokers: getConfig().brokers.map((b) => ({
+        name: b.name,
+        ok: false,
+        error: "not sampled yet",
+        sampledAt: null,
+        queues: [],
+      })),
+    },
 );

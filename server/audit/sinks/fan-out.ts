@@ -11,7 +11,12 @@ export interface SinkFailure {
   message: string;
 }
 
-export async function fanOut(sinks: AuditSink[], entry: AuditEntry, line: string, timeoutMs: number): Promise<SinkFailure[]> {
+export async function fanOut(
+  sinks: AuditSink[],
+  entry: AuditEntry,
+  line: string,
+  timeoutMs: number,
+): Promise<SinkFailure[]> {
   const results = await Promise.allSettled(sinks.map((s) => withTimeout(s.write(entry, line), timeoutMs, s.name)));
   const failures: SinkFailure[] = [];
   results.forEach((r, i) => {

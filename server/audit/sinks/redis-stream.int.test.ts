@@ -12,7 +12,18 @@ describe("redis stream sink", () => {
   it("XADDs each entry with its canonical line, capped by MAXLEN", async () => {
     const key = `leakwatch:test:audit:${process.pid}:${Date.now()}`;
     const sink = redisStreamSink(redis, { key, maxLen: 1000 });
-    const base: AuditEntry = { seq: 1, id: "x", kind: "event", event: "login", ts: new Date().toISOString(), instance: "i", actor: "ana", action: "login", prevHash: "0".repeat(64), hmac: "a".repeat(64) };
+    const base: AuditEntry = {
+      seq: 1,
+      id: "x",
+      kind: "event",
+      event: "login",
+      ts: new Date().toISOString(),
+      instance: "i",
+      actor: "ana",
+      action: "login",
+      prevHash: "0".repeat(64),
+      hmac: "a".repeat(64),
+    };
     await sink.write(base, canonicalize(base));
     await sink.write({ ...base, seq: 2 }, canonicalize({ ...base, seq: 2 }));
     const items = await redis.xrange(key, "-", "+");

@@ -15,8 +15,25 @@ export function redisStreamSink(redis: Redis, opts: RedisStreamSinkOptions): Aud
   return {
     name: `redis-stream:${opts.key}`,
     async write(entry, line) {
-      await redis.xadd(opts.key, "MAXLEN", "~", String(maxLen), "*",
-        "seq", String(entry.seq), "id", entry.id, "kind", entry.kind, "action", entry.action, "instance", entry.instance, "entry", line);
+      await redis.xadd(
+        opts.key,
+        "MAXLEN",
+        "~",
+        String(maxLen),
+        "*",
+        "seq",
+        String(entry.seq),
+        "id",
+        entry.id,
+        "kind",
+        entry.kind,
+        "action",
+        entry.action,
+        "instance",
+        entry.instance,
+        "entry",
+        line,
+      );
     },
   };
 }

@@ -6,8 +6,17 @@ import type { AuditEntry } from "../types";
 import { formatRfc5424, syslogSink } from "./syslog";
 
 const entry: AuditEntry = {
-  seq: 7, id: "a1", kind: "outcome", ts: "2025-01-01T00:00:00.000Z", instance: "i", actor: "ana", action: "queue.purge",
-  result: "error", error: "boom", prevHash: "0".repeat(64), hmac: "f".repeat(64),
+  seq: 7,
+  id: "a1",
+  kind: "outcome",
+  ts: "2025-01-01T00:00:00.000Z",
+  instance: "i",
+  actor: "ana",
+  action: "queue.purge",
+  result: "error",
+  error: "boom",
+  prevHash: "0".repeat(64),
+  hmac: "f".repeat(64),
 };
 const line = canonicalize(entry);
 
@@ -24,7 +33,9 @@ describe("syslog sink", () => {
     const got = new Promise<string>((r) => server.once("message", (m) => r(m.toString("utf8"))));
     const sink = syslogSink({ host: "127.0.0.1", port: server.address().port, protocol: "udp", hostname: "h" });
     await sink.write(entry, line);
-    expect(await got).toMatch(new RegExp(`^<108>1 .* audit\\.outcome - ${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    expect(await got).toMatch(
+      new RegExp(`^<108>1 .* audit\\.outcome - ${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
+    );
     await sink.close?.();
     server.close();
   });
@@ -33,7 +44,12 @@ describe("syslog sink", () => {
     let received = "";
     const server = createServer((s) => s.on("data", (d) => (received += d.toString("utf8"))));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const sink = syslogSink({ host: "127.0.0.1", port: (server.address() as AddressInfo).port, protocol: "tcp", hostname: "h" });
+    const sink = syslogSink({
+      host: "127.0.0.1",
+      port: (server.address() as AddressInfo).port,
+      protocol: "tcp",
+      hostname: "h",
+    });
     await sink.write(entry, line);
     await sink.write({ ...entry, seq: 8 }, line);
     await sink.close?.();
@@ -41,7 +57,9 @@ describe("syslog sink", () => {
     const first = /^(\d+) /.exec(received);
     expect(first).not.toBeNull();
     const len = Number(first![1]);
-    const msg = Buffer.from(received, "utf8").subarray(first![0].length, first![0].length + len).toString("utf8");
+    const msg = Buffer.from(received, "utf8")
+      .subarray(first![0].length, first![0].length + len)
+      .toString("utf8");
     expect(msg.endsWith(line)).toBe(true);
     expect(received.match(/(^|\})\d+ <108>1 /g)).toHaveLength(2);
     server.close();

@@ -26,7 +26,11 @@ function field(value: string, maxLength: number): string {
   return clean || "-";
 }
 
-export function formatRfc5424(entry: AuditEntry, line: string, opts: Pick<SyslogSinkOptions, "facility" | "appName" | "hostname">): string {
+export function formatRfc5424(
+  entry: AuditEntry,
+  line: string,
+  opts: Pick<SyslogSinkOptions, "facility" | "appName" | "hostname">,
+): string {
   const failed = entry.kind === "outcome" && entry.result !== undefined && entry.result !== "ok";
   const pri = (opts.facility ?? 13) * 8 + (failed ? SEVERITY_WARNING : SEVERITY_NOTICE);
   const host = field(opts.hostname ?? hostname(), 255);
@@ -58,7 +62,9 @@ export function syslogSink(opts: SyslogSinkOptions): AuditSink {
       const msg = Buffer.from(formatRfc5424(entry, line, opts), "utf8");
       if (opts.protocol === "udp") {
         udp ??= createSocket(opts.host.includes(":") ? "udp6" : "udp4");
-        await new Promise<void>((resolve, reject) => udp!.send(msg, opts.port, opts.host, (e) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          udp!.send(msg, opts.port, opts.host, (e) => (e ? reject(e) : resolve())),
+        );
         return;
       }
       const s = await tcpSocket();

@@ -2,6 +2,7 @@ import { actionRequestSchema, previewAction } from "@/server/actions/run";
 import { apiRoute } from "@/server/http/handle";
 
 // Preview changes nothing, but it is POST with CSRF like the action itself: it reads live state on demand.
-export const POST = apiRoute({ access: "viewer", mutating: true, body: actionRequestSchema }, async ({ body, caller, ip }) =>
-  previewAction(body, { username: caller!.username, role: caller!.role, ip }),
+export const POST = apiRoute(
+  { access: "viewer", mutating: true, body: actionRequestSchema },
+  async ({ body, caller, ip }) => previewAction(body, { username: caller!.username, role: caller!.role, ip }),
 );

@@ -3,4 +3,6 @@ import { containerDetail, parseRange } from "@/server/read-models";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute({ access: "viewer" }, async ({ req, params }) => containerDetail(params.host!, params.id!, parseRange(req.url)));
+export const GET = apiRoute({ access: "viewer" }, async ({ req, params }) =>
+  containerDetail(params.host!, params.id!, parseRange(req.url)),
+);

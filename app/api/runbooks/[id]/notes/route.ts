@@ -3,7 +3,10 @@ import { addNote, noteBody, runView } from "@/server/runbooks/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = apiRoute({ access: "operator", mutating: true, body: noteBody }, async ({ params, caller, body }) => {
-  await addNote(params.id!, body, caller!.username);
-  return runView(params.id!);
-});
+export const POST = apiRoute(
+  { access: "operator", mutating: true, body: noteBody },
+  async ({ params, caller, body }) => {
+    await addNote(params.id!, body, caller!.username);
+    return runView(params.id!);
+  },
+);
