@@ -86,7 +86,11 @@ export async function getWorkerInventory(
   ] as [string, Obj][]) {
     let published!: () => void;
     const sent = new Promise<void>((resolve) => (published = resolve));
-    asked.push(broadcast(broker, cmd, args, { timeoutMs, onPublished: published }).finally(published));
+    const answer = broadcast(broker, cmd, args, { timeoutMs, onPublished: published }).finally(published);
+    // Handled now, read by allSettled below: a request that fails while the next one is still being published (the
+    // broker went away) must not be an unhandled rejection in between.
+    answer.catch(() => undefined);
+    asked.push(answer);
     await sent;
   }
   const settled = await Promise.allSettled(asked);
