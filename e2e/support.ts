@@ -44,8 +44,8 @@ export async function ensureUser(
 export function collectConsoleErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
+    if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`);
   });
-  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
   return errors;
 }

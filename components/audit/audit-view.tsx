@@ -1,5 +1,5 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { useState } from "react";
 import { getJson } from "@/lib/api";
 
@@ -40,12 +40,12 @@ function outcomeClass(o: string): string {
 export function AuditView() {
   const [filters, setFilters] = useState<Record<string, string>>({});
   const qs = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
-  const rows = useQuery({
+  const rows = useLiveQuery({
     queryKey: ["audit", qs],
     queryFn: () => getJson<{ entries: Row[]; truncatedScan: boolean }>(`/api/audit?${qs}`),
     refetchInterval: 10_000,
   });
-  const verify = useQuery({
+  const verify = useLiveQuery({
     queryKey: ["audit-verify"],
     queryFn: () => getJson<VerifyResult>("/api/audit/verify"),
     enabled: false,

@@ -1,5 +1,6 @@
 "use client";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData } from "@tanstack/react-query";
+import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import { encodeSegment } from "@/lib/segments";
 import type { HistoryRange } from "@/lib/ranges";
@@ -10,7 +11,7 @@ export type { HistoryRange };
 // One container's history, cgroup chain and events for a range. New points arrive through the
 // ["containers"] cache (see pids-chart), so this is fetched once per range, not polled.
 export function useContainer(host: string, id: string, range: HistoryRange) {
-  return useQuery({
+  return useLiveQuery({
     queryKey: ["container", host, id, range],
     queryFn: ({ signal }) =>
       getJson<ContainerDetailResponse>(

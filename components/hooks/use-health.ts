@@ -1,5 +1,5 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import type { SourceState } from "@/server/schemas/sources";
 
@@ -11,7 +11,7 @@ export interface Health {
 }
 
 export function useHealth() {
-  return useQuery({
+  return useLiveQuery({
     queryKey: ["health"],
     queryFn: ({ signal }) => getJson<Health>("/api/health", signal),
     refetchInterval: 15_000,

@@ -1,5 +1,6 @@
 "use client";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData } from "@tanstack/react-query";
+import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import { encodeSegment } from "@/lib/segments";
 import type { QueueDetailResponse } from "@/server/schemas/api";
@@ -9,7 +10,7 @@ import type { HistoryRange } from "@/lib/ranges";
 // so it is refreshed on a slow interval; live depth comes from the ["queues"] cache.
 // withArgs asks for task arguments, which the API returns only to admins when the console allows it.
 export function useQueue(broker: string, queue: string, range: HistoryRange, withArgs = false) {
-  return useQuery({
+  return useLiveQuery({
     queryKey: withArgs ? ["queue", broker, queue, range, "args"] : ["queue", broker, queue, range],
     queryFn: ({ signal }) =>
       getJson<QueueDetailResponse>(

@@ -1,5 +1,5 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import { encodeSegment } from "@/lib/segments";
 import type { ThreadsResponse } from "@/server/schemas/api";
@@ -10,7 +10,7 @@ export const THREADS_REFRESH_MS = 5_000;
 // Thread diagnosis is read on demand (it walks /proc), so it polls while the tab is visible;
 // TanStack pauses the interval for hidden tabs.
 export function useThreads(host: string, id: string) {
-  return useQuery({
+  return useLiveQuery({
     queryKey: ["threads", host, id],
     queryFn: ({ signal }) =>
       getJson<ThreadsResponse>(`/api/containers/${encodeSegment(host)}/${encodeSegment(id)}/threads`, signal),

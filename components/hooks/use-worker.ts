@@ -1,12 +1,12 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import { encodeSegment } from "@/lib/segments";
 import type { WorkerDetailResponse } from "@/server/schemas/api";
 
 // One worker's page data; the ["workers"] cache (SSE) keeps its counts live, this adds heartbeat and queue depths.
 export function useWorker(broker: string, hostname: string) {
-  return useQuery({
+  return useLiveQuery({
     queryKey: ["worker", broker, hostname],
     queryFn: ({ signal }) =>
       getJson<WorkerDetailResponse>(`/api/workers/${encodeSegment(broker)}/${encodeSegment(hostname)}`, signal),

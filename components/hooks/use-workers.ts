@@ -1,11 +1,11 @@
 "use client";
-import { useQuery } from "@tanstack/react-query";
+import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import type { WorkersResponse } from "@/server/schemas/api";
 
 // Live Celery workers (heartbeats and pings). Kept fresh by the SSE "workers" topic.
 export function useWorkers() {
-  return useQuery({
+  return useLiveQuery({
     queryKey: ["workers"],
     queryFn: ({ signal }) => getJson<WorkersResponse>("/api/workers", signal),
     refetchInterval: 60_000,

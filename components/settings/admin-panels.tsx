@@ -1,5 +1,6 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { useState } from "react";
 import { getJson, sendJson } from "@/lib/api";
 import { fmtAge } from "@/lib/format";
@@ -139,8 +140,8 @@ function RoleSelect({ name }: { name: string }) {
 
 export function AdminPanels() {
   const qc = useQueryClient();
-  const users = useQuery({ queryKey: ["users"], queryFn: () => getJson<{ users: UserRow[] }>("/api/users") });
-  const tokens = useQuery({ queryKey: ["tokens"], queryFn: () => getJson<{ tokens: TokenRow[] }>("/api/tokens") });
+  const users = useLiveQuery({ queryKey: ["users"], queryFn: () => getJson<{ users: UserRow[] }>("/api/users") });
+  const tokens = useLiveQuery({ queryKey: ["tokens"], queryFn: () => getJson<{ tokens: TokenRow[] }>("/api/tokens") });
   const [newToken, setNewToken] = useState<string | null>(null);
   const addUser = useMutation({
     mutationFn: (b: unknown) => sendJson("/api/users", b),
