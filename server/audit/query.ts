@@ -67,7 +67,7 @@ function toRow(main: AuditEntry, outcome: AuditEntry | null): AuditRow {
 }
 
 /** The target as recorded, or the container's id: full, or a prefix of at least 12 characters (as `docker ps` shows). */
-function targetMatches(r: AuditRow, wanted: string): boolean {
+export function targetMatches(r: AuditRow, wanted: string): boolean {
   if (r.target === wanted) return true;
   const id = r.intent?.targetId ?? r.outcomeEntry?.targetId;
   if (!id) return false;

@@ -1,5 +1,6 @@
 import "server-only";
-import { STEPS, type ActionRecord, type RunbookEntry, type StepProgress } from "./types";
+import { targetMatches, type AuditRow } from "@/server/audit/query";
+import { STEPS, type ActionRecord, type RunbookEntry, type RunbookTarget, type StepProgress } from "./types";
 
 // Pure: the run's progress is derived from its timeline, so who did what is never lost by an overwrite.
 
@@ -35,4 +36,19 @@ export function actionRecords(entries: RunbookEntry[]): ActionRecord[] {
 export function lastMitigationAt(entries: RunbookEntry[]): number | null {
   const done = actionRecords(entries).filter((a) => a.status !== "failed");
   return done.length ? Math.max(...done.map((a) => a.at)) : null;
+}
+
+/**
+ * Whether an audited action was on this run's target. A container action records the name it resolved and the full
+ * id (targetId); the id is what counts, because a restart, a rename or a moment without a live sample does not change
+ * it. The live name (when the container is sampled now) is only a fallback for a record without an id.
+ */
+export function actionOnTarget(row: AuditRow, t: RunbookTarget, liveName: string | undefined): boolean {
+  if ("host" in t)
+    return (
+      targetMatches(row, `${t.host}/${t.id}`) ||
+      (row.target?.startsWith(`${t.host}/${t.id.slice(0, 12)}`) ?? false) ||
+      (liveName !== undefined && row.target === `${t.host}/${liveName}`)
+    );
+  return row.target === `${t.broker}/${t.queue}` || (row.target?.startsWith(`${t.broker}/`) ?? false);
 }

@@ -8,7 +8,7 @@ import { emit } from "@/server/bus";
 import { getConfig } from "@/server/config";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { captureDiagnosis, liveContainer } from "./context";
-import { actionRecords, stepProgress } from "./progress";
+import { actionOnTarget, actionRecords, stepProgress } from "./progress";
 import { addEntry, findOpenRun, getRun, insertRun, listEntries, updateRun } from "./store";
 import {
   STEPS,
@@ -159,12 +159,7 @@ export async function recordAction(id: string, auditId: string, actor: string, n
   const row = page.rows.find((r) => r.id === auditId && r.kind === "action");
   if (!row) throw new NotFoundError(`No action ${auditId} by ${actor} in the audit log.`);
   const t = run.target;
-  const related =
-    "host" in t
-      ? row.target === `${t.host}/${t.id}` ||
-        row.target?.startsWith(`${t.host}/${t.id.slice(0, 12)}`) ||
-        row.target === `${t.host}/${liveContainer(t.host, t.id)?.name}`
-      : row.target === `${t.broker}/${t.queue}` || (row.target?.startsWith(`${t.broker}/`) ?? false);
+  const related = actionOnTarget(row, run.target, "host" in t ? liveContainer(t.host, t.id)?.name : undefined);
   if (!related) throw new ConflictError(`Action ${auditId} was on ${row.target}, not on this run's target.`);
   const verify = row.outcomeEntry?.verify as { finding?: string } | null | undefined;
   await addEntry(
