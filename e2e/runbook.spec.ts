@@ -188,6 +188,11 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   await expect(
     page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${raiseId}"]`),
   ).toBeVisible();
+  // Both actions linked to the run in the browser that ran them (a refused link shows an alert here).
+  await expect(
+    page.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${restartId}"]`),
+  ).toBeVisible();
+  await expect(page.getByTestId("step-mitigate").getByRole("alert")).toHaveCount(0);
   await expect(
     page2.getByTestId("step-mitigate").locator(`[data-testid="run-action"][data-audit-id="${restartId}"]`),
   ).toBeVisible();
