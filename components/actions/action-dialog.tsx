@@ -1,6 +1,6 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { createContext, useCallback, useContext, useRef, useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { ActionProgressLine } from "./action-progress";
@@ -30,6 +30,50 @@ function show(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+type DialogRequest = Omit<ActionButtonProps, "variant" | "testId">;
+
+const OpenDialog = createContext<((r: DialogRequest) => void) | null>(null);
+
+/**
+ * The one action dialog of the page, above every button that opens it. A button can disappear while its action runs
+ * (a restore removes the quarantine's row, a revert removes the banner, a refresh re-renders a runbook step): the
+ * dialog, its result and its audit id stay until the operator closes them.
+ */
+export function ActionDialogHost({ children }: { children: React.ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [req, setReq] = useState<{ n: number; r: DialogRequest } | null>(null);
+  const open = useCallback((r: DialogRequest) => {
+    setReq((prev) => ({ n: (prev?.n ?? 0) + 1, r }));
+    queueMicrotask(() => {
+      if (ref.current && !ref.current.open) ref.current.showModal();
+    });
+  }, []);
+  return (
+    <OpenDialog.Provider value={open}>
+      {children}
+      <dialog
+        ref={ref}
+        onClose={() => setReq(null)}
+        aria-label={req?.r.label}
+        className="m-auto w-[min(40rem,95vw)] rounded-lg border border-zinc-300 bg-white p-0 text-zinc-900 backdrop:bg-black/60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+      >
+        {req && (
+          <DialogBody
+            key={req.n}
+            action={req.r.action}
+            target={req.r.target}
+            label={req.r.label}
+            fields={req.r.fields ?? []}
+            fixedParams={req.r.fixedParams ?? {}}
+            close={() => ref.current?.close()}
+            onDone={req.r.onDone}
+          />
+        )}
+      </dialog>
+    </OpenDialog.Provider>
+  );
+}
+
 export function ActionButton({
   action,
   target,
@@ -41,41 +85,18 @@ export function ActionButton({
   testId,
 }: ActionButtonProps) {
   const canAct = useCanAct();
-  const ref = useRef<HTMLDialogElement>(null);
-  const [open, setOpen] = useState(false);
+  const openDialog = useContext(OpenDialog);
   if (!canAct) return null;
+  if (!openDialog) throw new Error("ActionButton needs an ActionDialogHost above it (the console shell has one).");
   return (
-    <>
-      <button
-        type="button"
-        data-testid={testId ?? `action-${action}`}
-        className={`${btn} ${variant === "danger" ? "border-red-600/60 text-red-700 dark:text-red-300" : "border-zinc-300 dark:border-zinc-700"}`}
-        onClick={() => {
-          setOpen(true);
-          queueMicrotask(() => ref.current?.showModal());
-        }}
-      >
-        {label}
-      </button>
-      <dialog
-        ref={ref}
-        onClose={() => setOpen(false)}
-        aria-label={label}
-        className="m-auto w-[min(40rem,95vw)] rounded-lg border border-zinc-300 bg-white p-0 text-zinc-900 backdrop:bg-black/60 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
-      >
-        {open && (
-          <DialogBody
-            action={action}
-            target={target}
-            label={label}
-            fields={fields}
-            fixedParams={fixedParams}
-            close={() => ref.current?.close()}
-            onDone={onDone}
-          />
-        )}
-      </dialog>
-    </>
+    <button
+      type="button"
+      data-testid={testId ?? `action-${action}`}
+      className={`${btn} ${variant === "danger" ? "border-red-600/60 text-red-700 dark:text-red-300" : "border-zinc-300 dark:border-zinc-700"}`}
+      onClick={() => openDialog({ action, target, label, fields, fixedParams, onDone })}
+    >
+      {label}
+    </button>
   );
 }
 

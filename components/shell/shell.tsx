@@ -1,5 +1,6 @@
 "use client";
 import { useEffect } from "react";
+import { ActionDialogHost } from "@/components/actions/action-dialog";
 import { Providers } from "@/components/providers";
 import { setCsrfToken } from "@/lib/api";
 import type { Role } from "@/server/auth/roles";
@@ -21,15 +22,17 @@ export function Shell({ user, readOnly, children }: { user: ShellUser; readOnly:
     <Providers>
       <SessionContext.Provider value={{ ...user, readOnly }}>
         <LiveEvents />
-        <div className="flex min-h-screen flex-col md:flex-row">
-          <Sidebar />
-          <div className="flex min-w-0 flex-1 flex-col">
-            <StatusStrip />
-            <main id="main" className="min-w-0 flex-1 p-3 md:p-6">
-              {children}
-            </main>
+        <ActionDialogHost>
+          <div className="flex min-h-screen flex-col md:flex-row">
+            <Sidebar />
+            <div className="flex min-w-0 flex-1 flex-col">
+              <StatusStrip />
+              <main id="main" className="min-w-0 flex-1 p-3 md:p-6">
+                {children}
+              </main>
+            </div>
           </div>
-        </div>
+        </ActionDialogHost>
       </SessionContext.Provider>
     </Providers>
   );
