@@ -291,13 +291,20 @@ describe("the console's image, run as users run it", () => {
       timeoutMs: 90_000,
       what: "the time-boxed raise reverted",
     });
+    // One row per action (intent joined with its outcome): the raise and its revert, both with an outcome. The
+    // revert's outcome is written after it reads the limit back, a moment after docker shows 100: wait for it.
+    type Row = { actor: string; action: string; kind: string; outcome: string; params: { limit?: number } };
+    const pidsRows = async () =>
+      (await api<{ entries: Row[] }>("/api/audit")).body.entries.filter(
+        (e) => e.kind === "action" && e.action === "container.set-pids-limit",
+      );
+    await waitFor(async () => (await pidsRows()).every((e) => e.outcome !== "unknown"), {
+      timeoutMs: 30_000,
+      what: "the revert's audit outcome",
+    });
     const verify = await api<{ ok: boolean; entries: number }>("/api/audit/verify");
     expect(verify.body).toMatchObject({ ok: true });
-    // One row per action (intent joined with its outcome): the raise and its revert, both with an outcome.
-    const audit = await api<{
-      entries: { actor: string; action: string; kind: string; outcome: string; params: { limit?: number } }[];
-    }>("/api/audit");
-    const rows = audit.body.entries.filter((e) => e.kind === "action" && e.action === "container.set-pids-limit");
+    const rows = await pidsRows();
     expect(rows.map((e) => [e.actor, e.outcome, e.params.limit]).sort()).toEqual([
       ["admin", "succeeded", 150],
       ["system:timebox", "succeeded", 100],
