@@ -4,6 +4,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { hostname as osHostname, tmpdir } from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   RUN_ID,
@@ -17,6 +18,7 @@ import {
   waitFor,
   type WorkerHandle,
 } from "@/server/testing/harness";
+import { BINARY_NAME_MARKER } from "@/server/celery/kombu-keys";
 import { errorCode, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
 import { celeryActiveQueues, childProcesses, counts, lastJsonWith, markersWithPrefix } from "./support/celery-checks";
 
@@ -117,6 +119,96 @@ describe("purge to quarantine and restore", () => {
     await w.waitReady();
     await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= 25, {
       what: "25 markers",
+      timeoutMs: 60_000,
+    });
+    await sleep(1000); // a duplicate would arrive here
+    const ran = counts(await markersWithPrefix(prefix, RECORD_DB));
+    expect([...ran.keys()].sort()).toEqual([...sent.markers!].sort());
+    expect([...ran.values()].every((n) => n === 1)).toBe(true);
+    await w.stop("SIGTERM");
+  });
+});
+
+describe("a queue whose name is not UTF-8", () => {
+  // kombu (through redis-py) only writes UTF-8 names, but Redis keys are bytes and other producers write others. The
+  // messages here are real kombu messages (Celery's producer, ten priorities); only their lists are renamed, byte for
+  // byte, to a name with 0xFF 0xFE in it. Purge, restore and move must act on exactly those bytes, and the messages
+  // then run once each on a real worker after the move into a UTF-8 queue.
+  it("is purged, restored and moved by its exact bytes; a worker then runs each task exactly once", async () => {
+    const prefix = `bin-${tag}`;
+    const src = `binsrc-${tag}`;
+    const dst = `bindst-${tag}`;
+    const sent = await produce({
+      queue: src,
+      count: 12,
+      task: "tasks.record",
+      priority: "mix",
+      markerPrefix: prefix,
+      env: celery,
+    });
+    const redis = new Redis(testRedisUrl(BROKER_DB));
+    try {
+      const srcBytes = Buffer.from(src, "utf8");
+      const binBytes = Buffer.concat([
+        Buffer.from("bin-", "utf8"),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(tag, "utf8"),
+      ]);
+      // Every list kombu made for the queue (the plain one and its priority sub-lists): same suffix, new stem.
+      const keys = (await redis.keysBuffer(`${src}*`)).filter((k) => k.subarray(0, srcBytes.length).equals(srcBytes));
+      expect(keys.length).toBeGreaterThan(1);
+      for (const k of keys) await redis.rename(k, Buffer.concat([binBytes, k.subarray(srcBytes.length)]));
+      const binLen = async () => {
+        let n = 0;
+        for (const k of await redis.keysBuffer("bin-*"))
+          if (k.subarray(0, binBytes.length).equals(binBytes) && (await redis.type(k)) === "list")
+            n += await redis.llen(k);
+        return n;
+      };
+      expect(await binLen()).toBe(12);
+
+      const queue = BINARY_NAME_MARKER + binBytes.toString("base64");
+      const target = { broker: "default", queue };
+      const purged = await postAction(op(), {
+        action: "queue.purge",
+        target,
+        params: {},
+        reason: "INC-11 binary name",
+        confirm: queue,
+      });
+      expect(purged.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
+      expect(await binLen()).toBe(0);
+      const quarantine = /quarantined in (\S+) \(/.exec(purged.body.result ?? "")?.[1];
+      expect(quarantine).toBeDefined();
+
+      const restored = await postAction(op(), {
+        action: "queue.restore-quarantine",
+        target,
+        params: { quarantine },
+        reason: "INC-11 put them back",
+      });
+      expect(restored.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
+      expect(await binLen()).toBe(12);
+
+      const moved = await postAction(op(), {
+        action: "queue.move",
+        target,
+        params: { to: dst },
+        reason: "INC-11 run them from a queue workers consume",
+      });
+      expect(moved.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
+      expect(moved.body.result).toMatch(/^12 moved/);
+      expect(await binLen()).toBe(0);
+      // kombu's own count over the destination's lists.
+      expect(await depth(dst)).toBe(12);
+    } finally {
+      redis.disconnect();
+    }
+
+    const w = worker("bin", [dst]);
+    await w.waitReady();
+    await waitFor(async () => (await markersWithPrefix(prefix, RECORD_DB)).length >= 12, {
+      what: "12 markers",
       timeoutMs: 60_000,
     });
     await sleep(1000); // a duplicate would arrive here
