@@ -46,6 +46,18 @@ test("works on a phone: the menu opens and the pages fit", async ({ page }) => {
   expect(overflow).toBeLessThanOrEqual(1);
 });
 
+test("a skip link, shown on focus, takes keyboard users past the menu to the page's content", async ({ page }) => {
+  await login(page);
+  await page.goto("/containers");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  expect((await skip.boundingBox())!.width).toBeGreaterThan(40); // not the 1px screen-reader-only box
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/#main$/);
+  await expect(page.locator("main#main")).toBeFocused();
+});
+
 test("the theme can be switched to light and stays so", async ({ page }) => {
   await login(page);
   await page.getByRole("button", { name: "Light theme" }).click();

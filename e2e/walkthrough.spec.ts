@@ -21,6 +21,7 @@ const BOXED = "lw-e2e-timeboxed";
 const NEWBORN = "lw-e2e-newborn";
 const QUEUE = `lwwt_${SUFFIX}`;
 const PARKED = `lwwt_parked_${SUFFIX}`;
+const WAITING = `lwwt_waiting_${SUFFIX}`;
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
@@ -195,6 +196,77 @@ test("a purged queue says depth 0 at once, and its quarantine is restored from t
   await page.keyboard.press("Escape");
   await expect(page.getByTestId(`queue-depth-${PARKED}`)).toHaveText("7", { timeout: 60_000 });
   await expect(page.getByTestId("quarantine-row").first().locator("[data-testid^=restore-]")).toHaveCount(0);
+});
+
+/** `el` is fully inside the viewport and inside `box` (the card or scroll box that would clip it). */
+async function expectFullyShown(page: Page, el: Locator, box: Locator, what: string): Promise<void> {
+  await expect(el).toBeVisible();
+  const r = (await el.boundingBox())!;
+  const b = (await box.boundingBox())!;
+  const vw = page.viewportSize()!.width;
+  expect(r.x, `${what} starts inside the viewport`).toBeGreaterThanOrEqual(0);
+  expect(r.x + r.width, `${what} ends inside the viewport (${vw}px)`).toBeLessThanOrEqual(vw);
+  expect(r.x, `${what} starts inside its box`).toBeGreaterThanOrEqual(b.x);
+  expect(r.x + r.width, `${what} ends inside its box`).toBeLessThanOrEqual(b.x + b.width);
+}
+
+test("key numbers are never cut off: cgroup chain, queue Trend, fleet pids at 1440x900 and 390x844", async ({
+  page,
+}) => {
+  // Issue 16 item 5: the cgroup chain's numbers scrolled out of their card, the queues table clipped Trend, a phone
+  // showed only Status and Name.
+  await produce({ queue: WAITING, count: 3, task: "tasks.send_mail" });
+  await login(page);
+  for (const size of [DESKTOP, PHONE]) {
+    await page.setViewportSize(size);
+    const at = `at ${size.width}px`;
+
+    await page.goto(`/containers/local/${refuserId.slice(0, 12)}`);
+    const panel = page.getByTestId("limit-panel");
+    const levels = panel.getByTestId("cgroup-levels").getByTestId("cgroup-level");
+    await expect(levels.first()).toBeVisible();
+    for (let i = 0; i < (await levels.count()); i++)
+      for (const col of ["cgroup-max", "cgroup-current", "cgroup-headroom"])
+        await expectFullyShown(page, levels.nth(i).getByTestId(col), panel, `${col} of level ${i} ${at}`);
+    await expectFullyShown(page, panel.getByTestId("limit-path"), panel, `binding cgroup path ${at}`);
+    await expectFullyShown(page, page.getByTestId("container-id"), page.locator("main"), `container id ${at}`);
+
+    await page.goto("/");
+    const overview = page.getByTestId("overview-containers");
+    if (size === PHONE) {
+      const card = overview.getByTestId("at-risk-card").first();
+      await expect(card).toContainText("PIDs / limit");
+      for (const dd of await card.locator("dd").all()) await expectFullyShown(page, dd, card, `at-risk field ${at}`);
+    } else {
+      const cells = overview.getByTestId("at-risk").locator("tbody tr").first().locator("td");
+      await expectFullyShown(page, cells.last(), overview, `at-risk ETA cell ${at}`);
+    }
+
+    await page.goto("/queues");
+    const broker = page.getByTestId("broker-default");
+    if (size === DESKTOP) {
+      const row = page.getByTestId(`queue-row-${WAITING}`);
+      const scrollBox = broker.locator("div.overflow-auto").first();
+      await expectFullyShown(page, row.locator("td").last(), scrollBox, `queue Trend cell ${at}`);
+    } else {
+      const card = page.getByTestId(`queue-card-${WAITING}`);
+      await expect(card).toContainText("Depth3");
+      for (const dd of await card.locator("dd").all()) await expectFullyShown(page, dd, card, `queue card field ${at}`);
+    }
+
+    await page.goto("/containers");
+    await page.getByTestId("filter-text").fill(REFUSER);
+    if (size === PHONE) {
+      const card = page.getByTestId(`container-card-${REFUSER}`);
+      await expect(card).toContainText("PIDs / limit");
+      for (const dd of await card.locator("dd").all())
+        await expectFullyShown(page, dd, card, `container card field ${at}`);
+    } else {
+      const row = page.getByTestId(`container-row-${REFUSER}`);
+      const scrollBox = page.locator("main div.overflow-auto").first();
+      await expectFullyShown(page, row.locator("td").last(), scrollBox, `fleet Refused cell ${at}`);
+    }
+  }
 });
 
 test("every page fits 1440x900 and 390x844 in both themes, without console errors", async ({

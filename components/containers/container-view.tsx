@@ -5,6 +5,7 @@ import { useContainer } from "@/components/hooks/use-container";
 import type { HistoryRange } from "@/lib/ranges";
 import { useContainers } from "@/components/hooks/use-containers";
 import { useHydrated } from "@/components/hooks/use-hydrated";
+import { MiddleTruncate } from "@/components/ui/middle-truncate";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
 import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -64,8 +65,9 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
           )}
         </div>
         <p className="mt-1 text-sm break-all text-zinc-500">
-          {c.image} · {c.state} · host {host} · <span className="font-mono text-xs">{c.id.slice(0, 12)}</span> · via{" "}
-          {c.via} · sampled {fmtAge(c.sampledAt)}
+          {c.image} · {c.state} · host {host} ·{" "}
+          <MiddleTruncate value={c.id} tailChars={6} className="max-w-48" testId="container-id" /> · via {c.via} ·
+          sampled {fmtAge(c.sampledAt)}
         </p>
         {c.reasons.length > 0 && (
           <ul className="mt-2 list-disc space-y-0.5 pl-5 text-sm" data-testid="reasons">

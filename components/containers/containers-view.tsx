@@ -9,6 +9,7 @@ import { fmtAge, fmtInt } from "@/lib/format";
 import { STATUS_LABEL } from "@/lib/status";
 import type { Status } from "@/server/schemas/containers";
 import { filterAndSort, hostNames, NO_FILTER, type FleetFilter } from "./fleet";
+import { ContainerCard } from "./fleet-card";
 import { fleetColumns } from "./fleet-columns";
 
 const inputClass = "rounded border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-950";
@@ -114,6 +115,8 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
         caption="Containers, worst first"
         rowKey={(c) => `${c.host}/${c.id}`}
         rowTestId={(c) => `container-row-${c.name}`}
+        card={(c) => <ContainerCard c={c} stale={stale} />}
+        cardTestId={(c) => `container-card-${c.name}`}
         virtualizeAbove={100}
         rowHeightPx={40}
         empty={data.containers.length === 0 ? "No containers reported yet." : "No container matches the filter."}

@@ -56,7 +56,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
         <div className="min-w-0">
           <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Thread groups</h3>
           <div className="max-h-80 overflow-auto">
-            <table className="w-full min-w-[420px] text-sm" data-testid="thread-groups">
+            <table className="w-full text-sm" data-testid="thread-groups">
               <thead>
                 <tr>
                   <th scope="col" className={th}>
@@ -78,7 +78,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
                   <tr key={`${g.state}|${g.wchan}|${g.syscall ?? ""}`} className={row}>
                     <td className="py-1 pr-3 font-mono text-xs">{g.state}</td>
                     <td className="py-1 pr-3 font-mono text-xs break-all">{g.wchan || "—"}</td>
-                    <td className="py-1 pr-3 font-mono text-xs">{g.syscall ?? "—"}</td>
+                    <td className="py-1 pr-3 font-mono text-xs break-all">{g.syscall ?? "—"}</td>
                     <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(g.count)}</td>
                   </tr>
                 ))}
@@ -102,16 +102,16 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
             Processes{processes.length > MAX_PROCESSES ? ` (top ${MAX_PROCESSES} of ${processes.length})` : ""}
           </h3>
           <div className="max-h-80 overflow-auto">
-            <table className="w-full min-w-[360px] text-sm" data-testid="processes">
+            <table className="w-full table-fixed text-sm" data-testid="processes">
               <thead>
                 <tr>
-                  <th scope="col" className={thNum}>
+                  <th scope="col" className={`w-16 ${thNum}`}>
                     PID
                   </th>
                   <th scope="col" className="py-1 pl-3 text-left text-xs font-medium text-zinc-500">
                     Command
                   </th>
-                  <th scope="col" className={thNum}>
+                  <th scope="col" className={`w-20 ${thNum}`}>
                     Threads
                   </th>
                 </tr>
@@ -120,7 +120,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
                 {processes.slice(0, MAX_PROCESSES).map((p) => (
                   <tr key={p.pid} className={row}>
                     <td className="py-1 pl-3 text-right tabular-nums">{p.pid}</td>
-                    <td className="max-w-[24rem] truncate py-1 pl-3 font-mono text-xs" title={p.command}>
+                    <td className="truncate py-1 pl-3 font-mono text-xs" title={p.command}>
                       {p.command}
                     </td>
                     <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(p.threads)}</td>

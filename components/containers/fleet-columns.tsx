@@ -12,7 +12,7 @@ import { atLimit, ForecastText } from "./forecast-text";
 /** Hosts whose sampler is down: their rows show the age of the last good values. */
 export type StaleHosts = ReadonlyMap<string, number | null>;
 
-function OwnLimit({ c }: { c: ContainerSummary }) {
+export function OwnLimit({ c }: { c: ContainerSummary }) {
   const marker = limitSourceLabel(c.pids.limitSource);
   const differs = c.pids.limit !== c.pids.effectiveLimit;
   return (

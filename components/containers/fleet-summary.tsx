@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useContainers } from "@/components/hooks/use-containers";
+import { CardField, CardFields } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
@@ -90,34 +91,17 @@ export function FleetSummary() {
             : "No container is near its limit or growing."}
         </p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[560px] text-sm" data-testid="at-risk">
-            <thead className="text-xs text-zinc-500">
-              <tr>
-                <th scope="col" className="py-1 text-left font-medium">
-                  Container
-                </th>
-                <th scope="col" className="text-left font-medium">
-                  Status
-                </th>
-                <th scope="col" className="text-right font-medium">
-                  PIDs / limit
-                </th>
-                <th scope="col" className="text-right font-medium">
-                  Share
-                </th>
-                <th scope="col" className="text-right font-medium">
-                  Growth
-                </th>
-                <th scope="col" className="text-right font-medium">
-                  ETA
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {top.map((c) => (
-                <tr key={`${c.host}/${c.id}`} className="border-t border-zinc-200 dark:border-zinc-800">
-                  <td className="max-w-[16rem] truncate py-1 pr-2">
+        <>
+          {/* A phone gets one card per container: six columns do not fit 390px, and a clipped "1,4" reads as a number. */}
+          <ul className="space-y-2 md:hidden" data-testid="at-risk-cards">
+            {top.map((c) => (
+              <li
+                key={`${c.host}/${c.id}`}
+                data-testid="at-risk-card"
+                className="rounded-md border border-zinc-200 p-2 text-sm dark:border-zinc-800"
+              >
+                <div className="flex items-center justify-between gap-2">
+                  <span className="min-w-0 truncate">
                     <Link
                       href={containerHref(c.host, c.id)}
                       className="font-medium text-blue-700 hover:underline dark:text-blue-300"
@@ -125,25 +109,79 @@ export function FleetSummary() {
                       {c.name}
                     </Link>
                     <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
-                  </td>
-                  <td>
-                    <StatusBadge status={c.status} />
-                  </td>
-                  <td className="text-right tabular-nums">
+                  </span>
+                  <StatusBadge status={c.status} />
+                </div>
+                <CardFields>
+                  <CardField label="PIDs / limit">
                     {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
-                  </td>
-                  <td className="text-right tabular-nums">{fmtPercent(limitShare(c))}</td>
-                  <td className="text-right tabular-nums">
+                  </CardField>
+                  <CardField label="Share">{fmtPercent(limitShare(c))}</CardField>
+                  <CardField label="Growth">
                     {atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}
-                  </td>
-                  <td className="text-right tabular-nums">
+                  </CardField>
+                  <CardField label="ETA" span="full">
                     <ForecastText container={c} />
-                  </td>
+                  </CardField>
+                </CardFields>
+              </li>
+            ))}
+          </ul>
+          <div className="hidden overflow-x-auto md:block">
+            <table className="w-full min-w-[560px] text-sm" data-testid="at-risk">
+              <thead className="text-xs text-zinc-500">
+                <tr>
+                  <th scope="col" className="py-1 text-left font-medium">
+                    Container
+                  </th>
+                  <th scope="col" className="text-left font-medium">
+                    Status
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    PIDs / limit
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    Share
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    Growth
+                  </th>
+                  <th scope="col" className="text-right font-medium">
+                    ETA
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {top.map((c) => (
+                  <tr key={`${c.host}/${c.id}`} className="border-t border-zinc-200 dark:border-zinc-800">
+                    <td className="max-w-[16rem] truncate py-1 pr-2">
+                      <Link
+                        href={containerHref(c.host, c.id)}
+                        className="font-medium text-blue-700 hover:underline dark:text-blue-300"
+                      >
+                        {c.name}
+                      </Link>
+                      <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
+                    </td>
+                    <td>
+                      <StatusBadge status={c.status} />
+                    </td>
+                    <td className="text-right tabular-nums">
+                      {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
+                    </td>
+                    <td className="text-right tabular-nums">{fmtPercent(limitShare(c))}</td>
+                    <td className="text-right tabular-nums">
+                      {atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}
+                    </td>
+                    <td className="text-right tabular-nums">
+                      <ForecastText container={c} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
     </Panel>
   );

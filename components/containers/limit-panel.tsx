@@ -1,6 +1,8 @@
 import { Fact, Panel } from "@/components/ui/panel";
+import { MiddleTruncate } from "@/components/ui/middle-truncate";
 import { fmtInt } from "@/lib/format";
 import { NOT_VISIBLE_HELP, type CgroupDetail, type ContainerSummary } from "@/server/schemas/containers";
+import { CgroupChain } from "./cgroup-chain";
 import { hiddenCapSentence, limitSourceLabel } from "./fleet";
 
 const SOURCE_TEXT = {
@@ -50,7 +52,7 @@ export function LimitPanel({ container: c, cgroup }: { container: ContainerSumma
         </Fact>
         <Fact label="Set by">{SOURCE_TEXT[c.pids.limitSource]}</Fact>
         <Fact label="cgroup path">
-          <code className="font-mono text-xs">{c.pids.limitPath ?? "—"}</code>
+          {c.pids.limitPath ? <MiddleTruncate value={c.pids.limitPath} testId="limit-path" /> : "—"}
         </Fact>
         <Fact label="Own limit (Docker PidsLimit)">{c.pids.limit === null ? "unlimited" : fmtInt(c.pids.limit)}</Fact>
         <Fact label="Peak / forks refused">
@@ -65,44 +67,7 @@ export function LimitPanel({ container: c, cgroup }: { container: ContainerSumma
       {cgroup ? (
         <>
           <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">cgroup chain (container first)</h3>
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[520px] text-sm" data-testid="cgroup-levels">
-              <thead className="text-xs text-zinc-500">
-                <tr>
-                  <th scope="col" className="py-1 text-left font-medium">
-                    Path
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    pids.max
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    current
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    headroom
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {cgroup.levels.map((l) => (
-                  <tr
-                    key={l.path}
-                    className={`border-t border-zinc-200 dark:border-zinc-800 ${l.path === c.pids.limitPath ? "font-semibold" : ""}`}
-                  >
-                    <td className="py-1 pr-2 font-mono text-xs break-all">
-                      {l.path}
-                      {l.path === c.pids.limitPath && (
-                        <span className="ml-2 font-sans text-amber-700 dark:text-amber-300">binding</span>
-                      )}
-                    </td>
-                    <td className="text-right tabular-nums">{l.max === null ? "max" : fmtInt(l.max)}</td>
-                    <td className="text-right tabular-nums">{fmtInt(l.current)}</td>
-                    <td className="text-right tabular-nums">{l.headroom === null ? "∞" : fmtInt(l.headroom)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <CgroupChain levels={cgroup.levels} bindingPath={c.pids.limitPath} testId="cgroup-levels" />
           <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">Kernel and systemd</h3>
           <dl>
             <Fact label="kernel.threads-max">{fmtInt(cgroup.kernel.threadsMax)}</Fact>

@@ -37,7 +37,7 @@ export const queueColumns: Column<QueueRow>[] = [
   {
     key: "name",
     header: "Queue",
-    width: 190,
+    width: 170,
     cell: (q) => (
       <Link
         href={queueHref(q.broker, q.name)}
@@ -58,7 +58,7 @@ export const queueColumns: Column<QueueRow>[] = [
   {
     key: "prio",
     header: "By priority",
-    width: 150,
+    width: 124,
     title: "kombu priority sub-queues",
     cell: (q) => <PriorityChips byPriority={q.byPriority} />,
   },
@@ -74,11 +74,13 @@ export const queueColumns: Column<QueueRow>[] = [
   {
     key: "consumers",
     header: "Consumers",
-    width: 104,
+    width: 92,
     align: "right",
     cell: (q) =>
       q.consumers.length === 0 ? (
-        <span className={hot}>no consumer</span>
+        <span className={hot} title="no worker consumes this queue">
+          none
+        </span>
       ) : (
         <span title={q.consumers.join(", ")}>{q.consumers.length}</span>
       ),

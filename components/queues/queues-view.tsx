@@ -8,6 +8,7 @@ import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { fmtAge, fmtInt } from "@/lib/format";
 import type { BrokerSummary } from "@/server/schemas/queues";
+import { QueueCard } from "./queue-card";
 import { queueColumns } from "./queue-columns";
 import { queueRows } from "./queue-rows";
 
@@ -67,6 +68,8 @@ function BrokerQueues({ broker }: { broker: BrokerSummary }) {
         caption={`Queues on broker ${broker.name}, worst first`}
         rowKey={(q) => q.name}
         rowTestId={(q) => `queue-row-${q.name}`}
+        card={(q) => <QueueCard q={q} />}
+        cardTestId={(q) => `queue-card-${q.name}`}
         virtualizeAbove={200}
         empty="No queues found on this broker."
       />

@@ -1,4 +1,5 @@
 "use client";
+import { CgroupChain } from "@/components/containers/cgroup-chain";
 import { useThreads } from "@/components/hooks/use-threads";
 import { fmtInt } from "@/lib/format";
 import type { ThreadLeakContext } from "@/server/runbooks/types";
@@ -102,27 +103,7 @@ export function ThreadDiagnose({ host, id, ctx }: { host: string; id: string; ct
           <p className="text-xs text-zinc-500">The host&apos;s cgroup files are not readable from the console.</p>
         ) : (
           <>
-            <table className="w-full text-xs">
-              <thead className="text-left text-zinc-500">
-                <tr>
-                  <th>cgroup level</th>
-                  <th>max</th>
-                  <th>current</th>
-                </tr>
-              </thead>
-              <tbody>
-                {ctx.cgroup.levels.map((l) => (
-                  <tr
-                    key={l.path}
-                    className={l.path === ctx.pids?.limitPath ? "font-semibold text-red-600 dark:text-red-400" : ""}
-                  >
-                    <td className="font-mono">{l.path}</td>
-                    <td>{l.max ?? "max"}</td>
-                    <td>{l.current ?? "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CgroupChain levels={ctx.cgroup.levels} bindingPath={ctx.pids?.limitPath} testId="diagnose-levels" />
             <ul className="list-disc pl-4 text-xs" data-testid="diagnose-explanation">
               {ctx.advice?.explanation.map((e) => (
                 <li key={e}>{e}</li>

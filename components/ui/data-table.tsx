@@ -1,6 +1,7 @@
 "use client";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useRef } from "react";
+import { fmtInt } from "@/lib/format";
 
 export interface Column<T> {
   key: string;
@@ -25,6 +26,9 @@ interface Props<T> {
   virtualizeAbove?: number;
   rowHeightPx?: number;
   maxHeightClass?: string;
+  /** On phones (below md) each row becomes this card instead of a table row, so no column is cut off. */
+  card?: (row: T) => React.ReactNode;
+  cardTestId?: (row: T) => string;
 }
 
 const ALIGN = { left: "text-left", right: "text-right tabular-nums", center: "text-center" } as const;
@@ -42,6 +46,8 @@ export function DataTable<T>({
   virtualizeAbove = 200,
   rowHeightPx = 40,
   maxHeightClass = "max-h-[70vh]",
+  card,
+  cardTestId,
 }: Props<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtual = rows.length > virtualizeAbove;
@@ -62,12 +68,12 @@ export function DataTable<T>({
     : rows.map((row, index) => ({ row, index }));
   const totalWidth = columns.reduce((s, c) => s + c.width, 0);
 
-  return (
+  const table = (
     // `contain: content` keeps the relayout of a scrolled window inside this box instead of the whole page.
     <div
       ref={scrollRef}
       style={virtual ? { contain: "content" } : undefined}
-      className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""}`}
+      className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""} ${card ? "hidden md:block" : ""}`}
     >
       <table
         className="table-fixed border-collapse text-sm"
@@ -118,6 +124,48 @@ export function DataTable<T>({
         </tbody>
       </table>
     </div>
+  );
+  if (!card) return table;
+  // Cards are not windowed: a phone gets the first rows (the views sort worst first) and a note to filter for more.
+  const shown = rows.slice(0, virtualizeAbove);
+  return (
+    <>
+      <ul className="space-y-2 md:hidden" aria-label={caption}>
+        {shown.map((row) => (
+          <li
+            key={rowKey(row)}
+            data-testid={cardTestId?.(row)}
+            className={`rounded-md border border-zinc-200 p-2 text-sm dark:border-zinc-800 ${rowClassName?.(row) ?? ""}`}
+          >
+            {card(row)}
+          </li>
+        ))}
+        {rows.length === 0 && <li className="py-4 text-center text-sm text-zinc-500">{empty ?? "Nothing to show."}</li>}
+        {rows.length > shown.length && (
+          <li className="text-xs text-zinc-500">
+            Showing the first {fmtInt(shown.length)} of {fmtInt(rows.length)}; filter to find the others.
+          </li>
+        )}
+      </ul>
+      {table}
+    </>
+  );
+}
+
+/** One labelled value on a phone card; `span` gives long values (ETA text, priority chips) more of the line. */
+export function CardField({ label, span, children }: { label: string; span?: 2 | "full"; children: React.ReactNode }) {
+  return (
+    <div className={`min-w-0 ${span === "full" ? "col-span-full" : span === 2 ? "col-span-2" : ""}`}>
+      <dt className="text-zinc-500">{label}</dt>
+      <dd className="tabular-nums">{children}</dd>
+    </div>
+  );
+}
+
+/** The labelled values of a phone card, three or four to a line. */
+export function CardFields({ columns = 3, children }: { columns?: 3 | 4; children: React.ReactNode }) {
+  return (
+    <dl className={`mt-1 grid gap-x-3 gap-y-1 text-xs ${columns === 4 ? "grid-cols-4" : "grid-cols-3"}`}>{children}</dl>
   );
 }
 
