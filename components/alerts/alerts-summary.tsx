@@ -1,6 +1,5 @@
 "use client";
 import Link from "next/link";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -12,9 +11,8 @@ import { useAlerts } from "./use-alerts";
 
 // Overview: how many alerts fire, and the worst few targets with a link to each.
 export function AlertsSummary() {
-  const hydrated = useHydrated();
   const q = useAlerts();
-  const data = hydrated ? q.data : undefined;
+  const data = q.data;
   if (!data)
     return (
       <Panel title="Alerts">

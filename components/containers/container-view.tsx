@@ -4,7 +4,6 @@ import { useMemo, useState } from "react";
 import { useContainer } from "@/components/hooks/use-container";
 import type { HistoryRange } from "@/lib/ranges";
 import { useContainers } from "@/components/hooks/use-containers";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { MiddleTruncate } from "@/components/ui/middle-truncate";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
@@ -12,14 +11,14 @@ import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query
 import { RangeToggle } from "@/components/ui/range-toggle";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fmtAge, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
+import { fmtAge, fmtInt, fmtPercent } from "@/lib/format";
 import { ContainerActions } from "./container-actions";
 import { Diagnosis } from "./diagnosis";
-import { limitShare } from "./fleet";
+import { growthText, limitShare } from "./fleet";
 import { LimitPanel } from "./limit-panel";
 import { PidsChart } from "./pids-chart";
 import { RevertBanner } from "./revert-banner";
-import { atLimit, ForecastText } from "./forecast-text";
+import { ForecastText } from "./forecast-text";
 
 // One container: why it is (or will be) out of pids, what limits it, and what its threads are doing.
 export function ContainerView({ host, id }: { host: string; id: string }) {
@@ -32,8 +31,7 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
   );
   const hostState = fleet.data?.hosts.find((h) => h.name === host);
 
-  const hydrated = useHydrated();
-  if (!hydrated || !detail.data) {
+  if (!detail.data) {
     if (isNotFound(detail.error))
       return (
         <NotFoundPanel what="Container" name={`${host}/${id}`} backHref="/containers" backLabel="All containers" />
@@ -97,7 +95,7 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
           }
         />
         <Stat label="share" value={fmtPercent(limitShare(c))} />
-        <Stat label="growth" value={atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)} />
+        <Stat label="growth" value={growthText(c)} />
         <Stat
           label={
             c.pids.limitSource === "none" || c.pids.limitSource === "kernel" ? "ETA to kernel limit" : "ETA to limit"

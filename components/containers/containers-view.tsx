@@ -1,6 +1,5 @@
 "use client";
 import { useDeferredValue, useMemo, useState } from "react";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useContainers } from "@/components/hooks/use-containers";
 import { DataTable } from "@/components/ui/data-table";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -17,10 +16,9 @@ const STATUSES: Status[] = ["critical", "warn", "unknown", "ok"];
 
 // The fleet table: every container on every host, worst first, live from the SSE cache.
 export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: FleetFilter }) {
-  const hydrated = useHydrated();
   const query = useContainers();
   const { error, refetch } = query;
-  const data = hydrated ? query.data : undefined;
+  const data = query.data;
   const [filter, setFilter] = useState<FleetFilter>(initialFilter);
   // Typing stays responsive with 1,000 rows: the table re-filters on the deferred value.
   const deferred = useDeferredValue(filter);

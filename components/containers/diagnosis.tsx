@@ -1,5 +1,4 @@
 "use client";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useThreads } from "@/components/hooks/use-threads";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -12,10 +11,9 @@ const MAX_PROCESSES = 50;
 
 // Why the threads pile up: who owns them, where they sleep, what they were calling, what the logs say.
 export function Diagnosis({ host, id }: { host: string; id: string }) {
-  const hydrated = useHydrated();
   const query = useThreads(host, id);
   const { error, refetch } = query;
-  const data = hydrated ? query.data : undefined;
+  const data = query.data;
   if (!data) {
     return (
       <Panel title="Diagnosis">

@@ -1,14 +1,12 @@
 "use client";
-import Link from "next/link";
 import { CardField, CardFields } from "@/components/ui/data-table";
 import { Sparkline } from "@/components/ui/sparkline";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fmtAge, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
-import { containerHref } from "@/lib/segments";
+import { fmtAge, fmtInt, fmtPercent } from "@/lib/format";
 import type { ContainerSummary } from "@/server/schemas/containers";
-import { OwnLimit, type StaleHosts } from "./fleet-columns";
-import { limitShare } from "./fleet";
-import { atLimit, ForecastText } from "./forecast-text";
+import { ContainerLink, OwnLimit, type StaleHosts } from "./fleet-columns";
+import { growthText, limitShare, pidsOverLimit } from "./fleet";
+import { ForecastText } from "./forecast-text";
 
 // A container on a phone: the fleet table's columns as labelled values, so pids, limit and ETA are never cut off.
 // No data-testids inside beyond the card's own: the desktop table's cells own `status-<name>` and friends.
@@ -16,13 +14,7 @@ export function ContainerCard({ c, stale }: { c: ContainerSummary; stale: StaleH
   return (
     <>
       <div className="flex items-center justify-between gap-2">
-        <Link
-          href={containerHref(c.host, c.id)}
-          title={c.reasons.join("; ") || c.name}
-          className="min-w-0 truncate font-medium text-blue-700 hover:underline dark:text-blue-300"
-        >
-          {c.name}
-        </Link>
+        <ContainerLink c={c} className="min-w-0 truncate" />
         <StatusBadge status={c.status} />
       </div>
       <p className="truncate text-xs text-zinc-500" title={c.image}>
@@ -30,13 +22,9 @@ export function ContainerCard({ c, stale }: { c: ContainerSummary; stale: StaleH
         {stale.has(c.host) && ` · stale ${fmtAge(c.sampledAt)}`}
       </p>
       <CardFields>
-        <CardField label="PIDs / limit">
-          {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
-        </CardField>
+        <CardField label="PIDs / limit">{pidsOverLimit(c)}</CardField>
         <CardField label="Share">{fmtPercent(limitShare(c))}</CardField>
-        <CardField label="Growth">
-          {atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}
-        </CardField>
+        <CardField label="Growth">{growthText(c)}</CardField>
         <CardField label="Own limit">
           <OwnLimit c={c} />
         </CardField>

@@ -3,14 +3,27 @@ import Link from "next/link";
 import type { Column } from "@/components/ui/data-table";
 import { Sparkline } from "@/components/ui/sparkline";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fmtAge, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
+import { fmtAge, fmtInt, fmtPercent } from "@/lib/format";
 import { containerHref } from "@/lib/segments";
 import type { ContainerSummary } from "@/server/schemas/containers";
-import { limitShare, limitSourceLabel } from "./fleet";
-import { atLimit, ForecastText } from "./forecast-text";
+import { growthText, limitShare, limitSourceLabel, pidsOverLimit } from "./fleet";
+import { ForecastText } from "./forecast-text";
 
 /** Hosts whose sampler is down: their rows show the age of the last good values. */
 export type StaleHosts = ReadonlyMap<string, number | null>;
+
+/** The container's name linking to its page; the reasons for its status on hover. */
+export function ContainerLink({ c, className = "" }: { c: ContainerSummary; className?: string }) {
+  return (
+    <Link
+      href={containerHref(c.host, c.id)}
+      title={c.reasons.join("; ") || c.name}
+      className={`font-medium text-blue-700 hover:underline dark:text-blue-300 ${className}`}
+    >
+      {c.name}
+    </Link>
+  );
+}
 
 export function OwnLimit({ c }: { c: ContainerSummary }) {
   const marker = limitSourceLabel(c.pids.limitSource);
@@ -52,15 +65,7 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
       key: "name",
       header: "Name",
       width: 150,
-      cell: (c) => (
-        <Link
-          href={containerHref(c.host, c.id)}
-          title={c.reasons.join("; ") || c.name}
-          className="font-medium text-blue-700 hover:underline dark:text-blue-300"
-        >
-          {c.name}
-        </Link>
-      ),
+      cell: (c) => <ContainerLink c={c} />,
     },
     { key: "host", header: "Host", width: 80, cell: (c) => c.host },
     {
@@ -79,11 +84,7 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
       width: 104,
       align: "right",
       title: "pids.current / effective limit",
-      cell: (c) => (
-        <>
-          {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
-        </>
-      ),
+      cell: pidsOverLimit,
     },
     {
       key: "own",
@@ -98,7 +99,7 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
       header: "Growth",
       width: 76,
       align: "right",
-      cell: (c) => (atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)),
+      cell: growthText,
     },
     {
       key: "eta",

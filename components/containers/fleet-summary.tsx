@@ -1,19 +1,18 @@
 "use client";
 import Link from "next/link";
 import { useMemo } from "react";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useContainers } from "@/components/hooks/use-containers";
 import { CardField, CardFields } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { fmtInt, fmtPercent, fmtRate } from "@/lib/format";
-import { containerHref } from "@/lib/segments";
+import { fmtInt, fmtPercent } from "@/lib/format";
 import { STATUS_LABEL } from "@/lib/status";
 import type { Status } from "@/server/schemas/containers";
-import { atRisk, limitShare, statusCounts } from "./fleet";
-import { atLimit, ForecastText } from "./forecast-text";
+import { atRisk, growthText, limitShare, pidsOverLimit, statusCounts } from "./fleet";
+import { ContainerLink } from "./fleet-columns";
+import { ForecastText } from "./forecast-text";
 
 const TILE: Record<Status, string> = {
   critical: "border-crit/60 bg-crit/10",
@@ -24,10 +23,9 @@ const TILE: Record<Status, string> = {
 
 // Overview: how many containers are in trouble, and the five closest to their limit.
 export function FleetSummary() {
-  const hydrated = useHydrated();
   const query = useContainers();
   const { error, refetch } = query;
-  const data = hydrated ? query.data : undefined;
+  const data = query.data;
   const counts = useMemo(() => (data ? statusCounts(data.containers) : null), [data]);
   const top = useMemo(() => (data ? atRisk(data.containers, 5) : []), [data]);
   const learning = useMemo(() => (data ? data.containers.filter((c) => c.learningSeconds !== null) : []), [data]);
@@ -102,24 +100,15 @@ export function FleetSummary() {
               >
                 <div className="flex items-center justify-between gap-2">
                   <span className="min-w-0 truncate">
-                    <Link
-                      href={containerHref(c.host, c.id)}
-                      className="font-medium text-blue-700 hover:underline dark:text-blue-300"
-                    >
-                      {c.name}
-                    </Link>
+                    <ContainerLink c={c} />
                     <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
                   </span>
                   <StatusBadge status={c.status} />
                 </div>
                 <CardFields>
-                  <CardField label="PIDs / limit">
-                    {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
-                  </CardField>
+                  <CardField label="PIDs / limit">{pidsOverLimit(c)}</CardField>
                   <CardField label="Share">{fmtPercent(limitShare(c))}</CardField>
-                  <CardField label="Growth">
-                    {atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}
-                  </CardField>
+                  <CardField label="Growth">{growthText(c)}</CardField>
                   <CardField label="ETA" span="full">
                     <ForecastText container={c} />
                   </CardField>
@@ -155,24 +144,15 @@ export function FleetSummary() {
                 {top.map((c) => (
                   <tr key={`${c.host}/${c.id}`} className="border-t border-zinc-200 dark:border-zinc-800">
                     <td className="max-w-[16rem] truncate py-1 pr-2">
-                      <Link
-                        href={containerHref(c.host, c.id)}
-                        className="font-medium text-blue-700 hover:underline dark:text-blue-300"
-                      >
-                        {c.name}
-                      </Link>
+                      <ContainerLink c={c} />
                       <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
                     </td>
                     <td>
                       <StatusBadge status={c.status} />
                     </td>
-                    <td className="text-right tabular-nums">
-                      {fmtInt(c.pids.current)} / {c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}
-                    </td>
+                    <td className="text-right tabular-nums">{pidsOverLimit(c)}</td>
                     <td className="text-right tabular-nums">{fmtPercent(limitShare(c))}</td>
-                    <td className="text-right tabular-nums">
-                      {atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute)}
-                    </td>
+                    <td className="text-right tabular-nums">{growthText(c)}</td>
                     <td className="text-right tabular-nums">
                       <ForecastText container={c} />
                     </td>

@@ -1,7 +1,7 @@
 // Pure fleet logic for the containers table and the overview: share of limit, ordering, filtering.
 import { compareNullable, statusRank } from "@/lib/status";
 import type { HostState } from "@/server/schemas/api";
-import { fmtInt } from "@/lib/format";
+import { fmtInt, fmtRate } from "@/lib/format";
 import type { CgroupDetail, ContainerSummary, LimitSource, Status } from "@/server/schemas/containers";
 
 /** current / effectiveLimit, or null when either side is unknown or nothing caps the container. */
@@ -9,6 +9,21 @@ export function limitShare(c: ContainerSummary): number | null {
   const { current, effectiveLimit } = c.pids;
   if (current === null || effectiveLimit === null || effectiveLimit <= 0) return null;
   return current / effectiveLimit;
+}
+
+/** Refusing forks now, or at (or over) the limit that applies. */
+export function atLimit(c: ContainerSummary): boolean {
+  return c.refusingNow || (limitShare(c) ?? 0) >= 1;
+}
+
+/** "current / effective limit", ∞ when nothing caps the container. */
+export function pidsOverLimit(c: ContainerSummary): string {
+  return `${fmtInt(c.pids.current)} / ${c.pids.effectiveLimit === null ? "∞" : fmtInt(c.pids.effectiveLimit)}`;
+}
+
+/** Growth per minute, or "—" where a rate would mislead: at the limit, or while the forecast is still learning. */
+export function growthText(c: ContainerSummary): string {
+  return atLimit(c) || c.learningSeconds !== null ? "—" : fmtRate(c.growthPerMinute);
 }
 
 /** What the ETA counts down to: the kernel's host-wide ceiling when no cgroup caps the container. */

@@ -1,12 +1,8 @@
 import { fmtDuration, fmtInt } from "@/lib/format";
 import type { ContainerSummary } from "@/server/schemas/containers";
-import { limitShare } from "./fleet";
+import { atLimit } from "./fleet";
 
 /** True when the container sits at its effective limit: an ETA or a growth rate means nothing there. */
-export function atLimit(c: ContainerSummary): boolean {
-  return c.refusingNow || (limitShare(c) ?? 0) >= 1;
-}
-
 // What the forecast knows, said one way everywhere (overview, fleet table, container page): at the limit it says so
 // with the refused count, before enough history it says "learning", otherwise the ETA.
 export function ForecastText({ container: c }: { container: ContainerSummary }) {

@@ -4,9 +4,8 @@ import { useSyncExternalStore } from "react";
 const subscribe = () => () => {};
 
 /**
- * False while React hydrates server HTML, true afterwards (useLiveQuery builds on it). The SSE stream can fill the query cache
- * before a streamed page segment hydrates; views render their loading state until hydrated so the
- * first client render matches the server's (otherwise React reports a hydration mismatch).
+ * False while React hydrates server HTML, true afterwards. useLiveQuery builds on it so that no view renders cached
+ * data on its hydrating render (the server rendered its loading state); views need not check it themselves.
  */
 export function useHydrated(): boolean {
   return useSyncExternalStore(

@@ -1,7 +1,6 @@
 "use client";
 import Link from "next/link";
 import { useMemo } from "react";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useQueues } from "@/components/hooks/use-queues";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
@@ -15,10 +14,9 @@ const MAX_ALERTS = 10;
 
 // Overview: queues over their threshold, with no consumer, or holding orphaned messages.
 export function QueueAlerts() {
-  const hydrated = useHydrated();
   const query = useQueues();
   const { error, refetch } = query;
-  const data = hydrated ? query.data : undefined;
+  const data = query.data;
   const alerts = useMemo(() => (data ? queueAlerts(data.brokers) : []), [data]);
   if (!data)
     return (

@@ -1,7 +1,6 @@
 "use client";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useQueue } from "@/components/hooks/use-queue";
 import { useQueues } from "@/components/hooks/use-queues";
 import { useSession } from "@/components/shell/session-context";
@@ -34,8 +33,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
   const liveBroker = all.data?.brokers.find((b) => b.name === broker);
   const live = useMemo(() => liveBroker?.queues.find((q) => q.name === queue), [liveBroker, queue]);
 
-  const hydrated = useHydrated();
-  if (!hydrated || !detail.data) {
+  if (!detail.data) {
     if (isNotFound(detail.error))
       return <NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />;
     return detail.error ? (

@@ -1,6 +1,5 @@
 "use client";
 import { useMemo } from "react";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useQueues } from "@/components/hooks/use-queues";
 import { DataTable } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
@@ -14,10 +13,9 @@ import { queueRows } from "./queue-rows";
 
 // Every broker's queues, worst first; a down broker keeps its last values with their age.
 export function QueuesView() {
-  const hydrated = useHydrated();
   const query = useQueues();
   const { error, refetch } = query;
-  const data = hydrated ? query.data : undefined;
+  const data = query.data;
   if (!data)
     return error ? <LoadError error={error} what="queues" onRetry={() => void refetch()} /> : <Loading what="queues" />;
   return (

@@ -4,7 +4,7 @@ import { fmtAge, fmtDuration, fmtInt, fmtRate } from "@/lib/format";
 import type { QueueBacklogContext } from "@/server/runbooks/types";
 import { Facts } from "./facts";
 import { MappedQueueChart } from "./mapped-queue-chart";
-import { RunbookAction as ActionButton } from "./stable-action";
+import { ActionButton } from "@/components/actions/action-dialog";
 import { useRecordAction } from "./use-record-action";
 
 // The queue-backlog runbook's Detect, Diagnose and Mitigate: depth rising, no consumers, orphaned in-flight

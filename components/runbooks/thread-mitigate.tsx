@@ -1,7 +1,7 @@
 "use client";
 import { useContainers } from "@/components/hooks/use-containers";
 import type { ThreadLeakContext } from "@/server/runbooks/types";
-import { RunbookAction as ActionButton } from "./stable-action";
+import { ActionButton } from "@/components/actions/action-dialog";
 import { useRecordAction } from "./use-record-action";
 
 function Option({ title, consequence, children }: { title: string; consequence: string; children: React.ReactNode }) {

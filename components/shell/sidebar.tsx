@@ -3,7 +3,6 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import { useAlerts } from "@/components/alerts/use-alerts";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { sendJson } from "@/lib/api";
 import { useSession } from "./session-context";
 import { ThemeToggle } from "./theme-toggle";
@@ -25,8 +24,7 @@ export function Sidebar() {
   const { username, role } = useSession();
   const [open, setOpen] = useState(false);
   const alerts = useAlerts();
-  const hydrated = useHydrated();
-  const firing = hydrated ? (alerts.data?.alerts.filter((a) => a.state === "firing").length ?? 0) : 0;
+  const firing = alerts.data?.alerts.filter((a) => a.state === "firing").length ?? 0;
   const active = (href: string) => (href === "/" ? path === "/" : path.startsWith(href));
 
   async function logout() {

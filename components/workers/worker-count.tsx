@@ -1,6 +1,5 @@
 "use client";
 import Link from "next/link";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
@@ -8,10 +7,9 @@ import { fmtAge, fmtInt } from "@/lib/format";
 
 // Overview: how many workers are alive, and which ones went quiet.
 export function WorkerCount() {
-  const hydrated = useHydrated();
   const query = useWorkers();
   const { error, refetch } = query;
-  const data = hydrated ? query.data : undefined;
+  const data = query.data;
   if (!data)
     return (
       <Panel title="Workers">

@@ -1,6 +1,5 @@
 "use client";
 import Link from "next/link";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useWorker } from "@/components/hooks/use-worker";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
@@ -15,8 +14,7 @@ import { WorkerActions } from "./worker-actions";
 export function WorkerView({ broker, hostname }: { broker: string; hostname: string }) {
   const detail = useWorker(broker, hostname);
   const all = useWorkers();
-  const hydrated = useHydrated();
-  if (!hydrated || !detail.data) {
+  if (!detail.data) {
     if (isNotFound(detail.error))
       return <NotFoundPanel what="Worker" name={`${broker}/${hostname}`} backHref="/workers" backLabel="All workers" />;
     return detail.error ? (

@@ -1,7 +1,6 @@
 "use client";
 import Link from "next/link";
 import { useMemo } from "react";
-import { useHydrated } from "@/components/hooks/use-hydrated";
 import { useQueues } from "@/components/hooks/use-queues";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { DataTable } from "@/components/ui/data-table";
@@ -25,8 +24,7 @@ export function WorkersView() {
     [workers.data, queues.data],
   );
 
-  const hydrated = useHydrated();
-  if (!hydrated || !workers.data)
+  if (!workers.data)
     return workers.error ? (
       <LoadError error={workers.error} what="workers" onRetry={() => void workers.refetch()} />
     ) : (
