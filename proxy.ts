@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 // Two jobs before Next routes a request:
-// - API paths: Next decodes route parameters itself and answers a bare 500 when a path is not valid percent-encoded
-//   UTF-8 (a hand-typed %ff in a queue name). Refuse such a path here with the API's one error shape instead.
+// - Any path: Next decodes route parameters itself and answers a bare 500 when a path is not valid percent-encoded
+//   UTF-8 (a hand-typed %ff in a queue name). Refuse such a path here: the API's one error shape, or a small page.
 // - Pages: a Content-Security-Policy with a fresh nonce per request. Next reads the nonce from the request's CSP
 //   header and puts it on its own scripts (every page is rendered per request: the root layout reads cookies), so
 //   only scripts the console served itself run, even if some text ever slipped past React's escaping.
@@ -24,24 +24,32 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
-export function proxy(req: NextRequest): NextResponse {
-  if (req.nextUrl.pathname.startsWith("/api/")) {
-    try {
-      decodeURIComponent(req.nextUrl.pathname);
-      return NextResponse.next();
-    } catch {
-      return NextResponse.json(
-        {
-          error: {
-            code: "validation",
-            message:
-              "The path is not valid percent-encoded UTF-8: encode names with encodeURIComponent (queue names that are not UTF-8 are written \uFFFDb64:<base64>).",
-          },
-        },
-        { status: 400 },
-      );
-    }
+const BAD_PATH =
+  "The path is not valid percent-encoded UTF-8: encode names with encodeURIComponent (queue names that are not UTF-8 are written \uFFFDb64:<base64>).";
+
+function decodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+export function proxy(req: NextRequest): NextResponse {
+  const api = req.nextUrl.pathname.startsWith("/api/");
+  if (!decodable(req.nextUrl.pathname)) {
+    if (api) return NextResponse.json({ error: { code: "validation", message: BAD_PATH } }, { status: 400 });
+    // A page gets the same refusal as a small page of its own (the path is not echoed back), not a bare 500.
+    return new NextResponse(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad address · Leakwatch</title></head><body><h1>Bad address</h1><p>${BAD_PATH}</p><p><a href="/">Back to the overview</a></p></body></html>`,
+      {
+        status: 400,
+        headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'none'" },
+      },
+    );
+  }
+  if (api) return NextResponse.next();
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(req.headers);

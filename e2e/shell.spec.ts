@@ -80,10 +80,16 @@ test("health answers without a session", async ({ request }) => {
   ]);
 });
 
-test("a path that is not valid percent-encoded UTF-8 gets the API's error shape, not a bare 500", async ({
+test("a path that is not valid percent-encoded UTF-8 gets a 400 (the API error shape, or a page), not a bare 500", async ({
   request,
 }) => {
   const res = await request.get("/api/queues/default/%ff%fe");
   expect(res.status()).toBe(400);
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("validation");
+  // Pages too, signed in or not: a 400 that says what is wrong, never a bare 500.
+  for (const path of ["/queues/default/%ZZ", "/containers/local/%ff", "/workers/default/%e0%80"]) {
+    const page = await request.get(path);
+    expect(page.status(), path).toBe(400);
+    expect(await page.text(), path).toContain("not valid percent-encoded UTF-8");
+  }
 });
