@@ -12,6 +12,7 @@ export type ErrorCode =
   | "read_only"
   | "rate_limited"
   | "too_large"
+  | "starting"
   | "internal";
 
 export class AppError extends Error {
@@ -84,6 +85,12 @@ export class AuditUnavailableError extends AppError {
   constructor(detail: string) {
     super("audit_unavailable", `Refused: the audit log cannot record this action (${withoutPaths(detail)}).`, 503);
     this.detail = detail;
+  }
+}
+/** The process answers but has not finished start-up (its store or first admin is not there yet). */
+export class StartingError extends AppError {
+  constructor(message: string) {
+    super("starting", message, 503);
   }
 }
 /** A monitored source (a Docker endpoint, a Redis broker) is down or timed out. */

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ensureFirstAdmin } from "@/server/auth/bootstrap";
+import { ensureFirstAdmin, trackAccountsReady } from "@/server/auth/bootstrap";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { withoutPaths } from "@/server/errors";
@@ -73,7 +73,9 @@ async function boot(): Promise<void> {
       }
     }
   };
-  await ready();
+  const accounts = ready();
+  trackAccountsReady(accounts);
+  await accounts;
   await openAudit();
   const { startSamplers } = await import("./samplers");
   startSamplers(cfg, instanceId(), schedule);

@@ -4,7 +4,7 @@ import { POST as setupPOST } from "@/app/api/setup/route";
 import path from "node:path";
 import { dbHeadStore } from "@/server/audit/db-head-store";
 import { openAuditLog, setAuditLog } from "@/server/audit/service";
-import { ensureFirstAdmin } from "@/server/auth/bootstrap";
+import { ensureFirstAdmin, trackAccountsReady } from "@/server/auth/bootstrap";
 import { countUsers } from "@/server/auth/users";
 import { closeDb } from "@/server/db";
 import { ORIGIN, testConfig } from "./support/console";
@@ -66,5 +66,21 @@ describe("first start", () => {
     const login = await post(loginPOST, "/api/auth/login", { username: "boss", password: "first-admin-password" });
     expect(login.status).toBe(200);
     expect(((await login.json()) as { user: { role: string } }).user.role).toBe("admin");
+  });
+
+  it("lets a sign-in sent while the admin from LEAKWATCH_ADMIN_PASSWORD is still being created wait for it", async () => {
+    await closeDb();
+    testConfig({ LEAKWATCH_ADMIN_PASSWORD: "env-admin-password-1" });
+    expect(await countUsers()).toBe(0);
+    // As start-up does: the step is handed over, then a browser signs in before the password hash is written.
+    const creating = ensureFirstAdmin();
+    trackAccountsReady(creating);
+    const login = await post(loginPOST, "/api/auth/login", { username: "admin", password: "env-admin-password-1" });
+    await creating;
+    expect(login.status).toBe(200);
+    trackAccountsReady(new Promise(() => {}));
+    const { accountsReady } = await import("@/server/auth/bootstrap");
+    await expect(accountsReady(50)).rejects.toMatchObject({ code: "starting", status: 503 });
+    trackAccountsReady(Promise.resolve());
   });
 });

@@ -5,13 +5,35 @@ import { log } from "@/server/log";
 import { newToken, sha256 } from "./crypto";
 import { countUsers, createUser } from "./users";
 import { auditEvent } from "@/server/audit/service";
-import { ForbiddenError, ValidationError } from "@/server/errors";
+import { ForbiddenError, StartingError, ValidationError } from "@/server/errors";
 import { createSession } from "./sessions";
 import { claimAttempt, clearAttempts, setupKey, THROTTLES } from "./throttle";
 
 // First start: an admin from LEAKWATCH_ADMIN_PASSWORD, or a one-time setup link in the log (as Jenkins does).
 
 const SETUP_TTL_MS = 24 * 3600_000;
+
+const g = globalThis as unknown as { __leakwatchAccountsReady?: Promise<void> };
+
+/** Start-up hands over its "store open, first admin created" step, so sign-in can wait for it. */
+export function trackAccountsReady(ready: Promise<void>): void {
+  g.__leakwatchAccountsReady = ready;
+}
+
+/**
+ * Sign-in right after a start must not say "wrong password" because the admin from LEAKWATCH_ADMIN_PASSWORD is
+ * still being hashed (seconds on a slow or emulated CPU): wait for start-up, then say "starting" if it is stuck.
+ */
+export async function accountsReady(timeoutMs = 30_000): Promise<void> {
+  const ready = g.__leakwatchAccountsReady;
+  if (!ready) return;
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([
+    ready.then(() => true),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+  ]).finally(() => clearTimeout(timer));
+  if (!done) throw new StartingError("The console is still starting (its database is not ready); try again shortly.");
+}
 
 export async function ensureFirstAdmin(): Promise<void> {
   if ((await countUsers()) > 0) return;

@@ -1,6 +1,7 @@
 import "server-only";
 import { auditEvent } from "@/server/audit/service";
 import { UnauthenticatedError } from "@/server/errors";
+import { accountsReady } from "./bootstrap";
 import { dummyHash, sha256, verifyPassword } from "./crypto";
 import { createSession } from "./sessions";
 import { accountKey, addressKey, claimAttempt, clearAttempts, refundAttempt, THROTTLES } from "./throttle";
@@ -17,6 +18,7 @@ export function unknownUserLabel(typed: string): string {
 }
 
 export async function signIn(username: string, password: string, ip: string | null) {
+  await accountsReady();
   await claimAttempt(accountKey(username, ip), THROTTLES.account);
   if (ip) await claimAttempt(addressKey(ip), THROTTLES.address);
   const user = await findUserByName(username);

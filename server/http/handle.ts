@@ -54,6 +54,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   read_only: true,
   rate_limited: true,
   too_large: true,
+  starting: true,
   internal: true,
 };
 
@@ -76,6 +77,7 @@ export function errorResponse(e: unknown): Response {
     const headers: Record<string, string> = {};
     if (app.code === "rate_limited" && "retryAfterSeconds" in app)
       headers["retry-after"] = String((app as { retryAfterSeconds: number }).retryAfterSeconds);
+    if (app.code === "starting") headers["retry-after"] = "5";
     return Response.json({ error: { code: app.code, message: app.message } }, { status: app.status, headers });
   }
   if (e instanceof ZodError) {
