@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { currentRun, etaSeconds, forecast } from "./forecast";
+import { currentRun, etaSeconds, forecast, FORECAST_REFRESH_MS, memoForecast, type ForecastMemo } from "./forecast";
 
 const T0 = 1_700_000_000_000;
 const STEP_MS = 5_000;
@@ -125,5 +125,68 @@ describe("forecast's selection median and flat fast path", () => {
   it("calls a constant window flat with slope 0 and tau 0", () => {
     const f = forecast(series(100, () => 37));
     expect(f).toMatchObject({ growthPerMinute: 0, trend: "flat", kendallTau: 0, usedPoints: 100 });
+  });
+});
+
+describe("memoForecast: the forecast reused between passes", () => {
+  /** Runs passes over a growing series as the sampler does; returns each pass's forecast and whether it was fresh. */
+  function passes(values: number[], resetsAt: (i: number) => number[] = () => [], stepMs = 1_000) {
+    let memo: ForecastMemo | undefined;
+    const out: { fresh: boolean; f: ReturnType<typeof forecast>; exact: ReturnType<typeof forecast> }[] = [];
+    const pts: [number, number][] = [];
+    values.forEach((v, i) => {
+      const now = T0 + i * stepMs;
+      pts.push([now, v]);
+      const before = memo;
+      const r = memoForecast(pts, resetsAt(i), now, memo);
+      memo = r.memo;
+      out.push({ fresh: r.memo !== before, f: r.forecast, exact: forecast(pts, resetsAt(i)) });
+    });
+    return out;
+  }
+
+  it("recomputes a steady leak at most every refresh period, with the same slope as a full forecast", () => {
+    const out = passes(Array.from({ length: 600 }, (_, i) => 100 + 2 * i));
+    const fresh = out.filter((p) => p.fresh).length;
+    expect(fresh).toBeLessThan(600 / (FORECAST_REFRESH_MS / 1000) + 70); // the first ~60 passes are still learning
+    for (const p of out.slice(120)) {
+      expect(p.f.trend).toBe("growing");
+      expect(p.f.growthPerMinute).toBeCloseTo(p.exact.growthPerMinute!, 6);
+    }
+  });
+
+  it("recomputes at once when a flat series starts to move, or after a deep drop or a restart", () => {
+    const flatThenStep = passes([...Array(200).fill(50), 51]);
+    expect(flatThenStep.at(-2)!.f.trend).toBe("flat");
+    expect(flatThenStep.at(-1)!.fresh).toBe(true);
+    expect(flatThenStep.at(-1)!.f.growthPerMinute).toBe(flatThenStep.at(-1)!.exact.growthPerMinute);
+
+    const drop = passes([...Array.from({ length: 200 }, (_, i) => 100 + i), 10]);
+    expect(drop.at(-1)!.fresh).toBe(true);
+    expect(drop.at(-1)!.f).toEqual(drop.at(-1)!.exact);
+    expect(drop.at(-1)!.f.trend).toBe("insufficient");
+
+    const restartAt = T0 + 150 * 1_000;
+    const restart = passes(
+      Array.from({ length: 151 }, (_, i) => 100 + i),
+      (i) => (i >= 150 ? [restartAt] : []),
+    );
+    expect(restart.at(-1)!.fresh).toBe(true);
+    expect(restart.at(-1)!.f).toEqual(restart.at(-1)!.exact);
+  });
+
+  it("agrees with a full forecast in kind on any series, within one refresh period of a change", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 30, maxLength: 200 }), (vals) => {
+        const out = passes(vals, () => [], 5_000);
+        // Every pass that recomputed gives exactly the full forecast; no reused answer is older than the period.
+        for (const p of out) if (p.fresh) expect(p.f).toEqual(p.exact);
+        let lastFresh = 0;
+        out.forEach((p, i) => {
+          if (p.fresh) lastFresh = i;
+          expect((i - lastFresh) * 5_000).toBeLessThan(FORECAST_REFRESH_MS);
+        });
+      }),
+    );
   });
 });

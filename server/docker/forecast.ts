@@ -163,3 +163,46 @@ export function etaSeconds(f: Forecast, headroom: number | null): number | null 
   if (f.trend !== "growing" || f.growthPerMinute === null || f.growthPerMinute <= 0 || headroom === null) return null;
   return Math.max(0, (headroom / f.growthPerMinute) * 60);
 }
+
+/** How long a forecast is reused between passes: the 10-minute window moves 2.5% in that time. */
+export const FORECAST_REFRESH_MS = 15_000;
+
+/** What the last full forecast of a container was computed from, so the next passes can reuse it. */
+export interface ForecastMemo {
+  atMs: number;
+  firstMs: number;
+  lastReset: number;
+  lastValue: number;
+  result: Forecast;
+}
+
+/**
+ * The forecast of a container's series, recomputed at most every `refreshMs` (the O(n^2) slopes were the sampler's
+ * largest CPU cost at 1 s sampling) but at once whenever the answer can change in kind: no forecast yet, a restart or
+ * a deep drop (the window restarts), older points seeded from the store, or a flat series that moved. In between, the
+ * slope is at most `refreshMs` old on a 10-minute window; the ETA still follows the live headroom on every pass.
+ */
+export function memoForecast(
+  points: readonly [number, number][],
+  resetAtMs: readonly number[],
+  nowMs: number,
+  memo: ForecastMemo | undefined,
+  refreshMs = FORECAST_REFRESH_MS,
+): { forecast: Forecast; memo: ForecastMemo | undefined } {
+  const last = points[points.length - 1];
+  const prev = points[points.length - 2];
+  const first = points[0];
+  if (!last || !first) return { forecast: forecast(points, resetAtMs), memo: undefined };
+  const lastReset = resetAtMs.length ? Math.max(...resetAtMs) : -Infinity;
+  const reusable =
+    memo !== undefined &&
+    memo.result.trend !== "insufficient" &&
+    nowMs - memo.atMs < refreshMs &&
+    memo.lastReset === lastReset &&
+    first[0] >= memo.firstMs &&
+    !(prev && prev[1] > 0 && last[1] < prev[1] * DROP_RESET_RATIO) &&
+    !(memo.result.trend === "flat" && last[1] !== memo.lastValue);
+  if (reusable) return { forecast: memo.result, memo };
+  const result = forecast(points, resetAtMs);
+  return { forecast: result, memo: { atMs: nowMs, firstMs: first[0], lastReset, lastValue: last[1], result } };
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import type { ForecastMemo } from "./forecast";
 
 // Recent pids points per container, kept in memory for the forecast and the sparklines (the database keeps the long
 // history). On globalThis so hot reloads and route handlers share one copy with the scheduler.
@@ -17,6 +18,8 @@ export interface RingEntry {
   lastSeenMs: number;
   /** The store's earlier points were asked for (once per container per process). */
   seeded: boolean;
+  /** The last full forecast, reused for a few passes (forecast.ts memoForecast). */
+  forecastMemo?: ForecastMemo;
 }
 
 const g = globalThis as unknown as { __leakwatchPidsRing?: Map<string, RingEntry> };

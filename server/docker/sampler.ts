@@ -9,7 +9,7 @@ import { pidsHierarchies, type CgroupLocation } from "./cgroup-fs";
 import { classify, thresholdsFor } from "./classify";
 import { dockerFor, type DockerEndpoint } from "./endpoints";
 import type { ContainerListItem, InspectInfo } from "./engine-types";
-import { etaSeconds, forecast, FORECAST_MIN_SPAN_MS } from "./forecast";
+import { etaSeconds, forecast, FORECAST_MIN_SPAN_MS, memoForecast, type Forecast } from "./forecast";
 import { addPoint, forgetStale, noteReset, sparkline } from "./history-ring";
 import { apiLimitSource, newForkFailures, stuckAt } from "./api-signals";
 import { mapLimit } from "./map-limit";
@@ -202,7 +202,12 @@ function summarize(
     if (refusingNow || (previousRefused === null && (pids.refusedTotal ?? 0) > 0)) entry.lastRefusalAt = nowMs;
     entry.lastRefusedTotal = pids.refusedTotal;
   }
-  const f = forecast(entry?.points ?? [], entry?.resets ?? []);
+  let f: Forecast;
+  if (entry) {
+    const m = memoForecast(entry.points, entry.resets, nowMs, entry.forecastMemo);
+    entry.forecastMemo = m.memo;
+    f = m.forecast;
+  } else f = forecast([], []);
   const eta = etaSeconds(f, reading.headroom);
   const { status, reasons } = classify(
     {
