@@ -95,7 +95,11 @@ async function canLogIn(baseUrl: string, password: string): Promise<boolean> {
   }
 }
 
-export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_PORT): Promise<LocalServer> {
+export async function startLocalServer(
+  sampleIntervalMs = 1000,
+  port = BENCH_PORT,
+  extraEnv: Record<string, string> = {},
+): Promise<LocalServer> {
   const entry = path.join(ROOT, ".next/standalone/leakwatch-server.mjs");
   if (!existsSync(entry) || !existsSync(path.join(ROOT, ".next/standalone/.next/static"))) {
     throw new BuildMissingError(
@@ -130,6 +134,7 @@ export async function startLocalServer(sampleIntervalMs = 1000, port = BENCH_POR
       LEAKWATCH_BROKERS: `default=redis://127.0.0.1:${TEST_REDIS_PORT}/1`,
       LEAKWATCH_LOG_LEVEL: "warn",
       NODE_ENV: "production",
+      ...extraEnv,
     },
   });
   let output = "";

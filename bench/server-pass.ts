@@ -1,0 +1,243 @@
+// The whole console's cost per sampling pass, beside what an operator would otherwise run (issue 18, goals 1 and 2):
+// the production server (standalone build) at LEAKWATCH_SAMPLE_INTERVAL_MS=1000 with N running containers and one
+// broker holding Dify's 16 queues, no browser open. Its CPU is utime+stime of the server process (all its threads)
+// from /proc over a window, divided by the passes in that window; `docker stats --no-stream` over the same containers
+// is charged its CLI (getrusage of the child) plus dockerd, containerd and the shims. A second, profiled run
+// (node --cpu-prof) says where the server's CPU goes; Redis's INFO commandstats says what it asks of the broker.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import { ensureFixtureImage } from "@/server/testing/harness";
+import { startLocalServer, type LocalServer } from "./browser-fixtures/server";
+import { cpuDelta, engineCpu, enginePids, processCpuMs } from "./lib/engine-cpu";
+import { removeRunContainers, startContainers } from "./lib/fleet";
+import { benchRunId } from "./lib/section";
+
+const exec = promisify(execFile);
+const SIZES = (process.env.BENCH_SERVER_SIZES ?? "100,200")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
+const INTERVAL_MS = 1000;
+const WARM_MS = 20_000;
+const WINDOW_MS = Number(process.env.BENCH_SERVER_WINDOW_MS) || 30_000;
+const STATS_REPS = 3;
+const PORT = 3251;
+const TEST_REDIS_PORT = 6391;
+const say = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] server: ${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Redis's per-command call counts (INFO commandstats). */
+async function commandCalls(redis: Redis): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const line of (await redis.info("commandstats")).split("\n")) {
+    const m = line.match(/^cmdstat_([^:]+):calls=(\d+)/);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+function callsDelta(before: Map<string, number>, after: Map<string, number>, per: number): [string, number][] {
+  return [...after]
+    .map(([k, v]): [string, number] => [k, (v - (before.get(k) ?? 0)) / per])
+    .filter(([k, v]) => v > 0 && k !== "info")
+    .sort((a, b) => b[1] - a[1]);
+}
+
+/** `docker stats --no-stream` as an operator runs it: the CLI's own CPU (getrusage of its child) plus the engine's. */
+async function dockerStatsCpuMs(ids: string[]): Promise<{ cliMs: number; engineMs: number; wallMs: number }> {
+  const pids = enginePids();
+  const e0 = engineCpu(pids);
+  const started = performance.now();
+  const { stdout } = await exec(
+    "python3",
+    [
+      "-c",
+      "import resource,subprocess,sys\n" +
+        "subprocess.run(['docker','stats','--no-stream','--format','{{.ID}} {{.PIDs}}']+sys.argv[1:],check=True,stdout=subprocess.DEVNULL)\n" +
+        "r=resource.getrusage(resource.RUSAGE_CHILDREN)\nprint((r.ru_utime+r.ru_stime)*1000)",
+      ...ids,
+    ],
+    { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 },
+  );
+  const wallMs = performance.now() - started;
+  const d = cpuDelta(e0, engineCpu(pids));
+  return { cliMs: Number(stdout.trim()), engineMs: d.dockerdMs + d.containerdMs + d.shimsMs, wallMs };
+}
+
+interface Breakdown {
+  category: string;
+  share: number;
+}
+
+/** Where a .cpuprofile's busy samples went, by the first recognisable frame from the leaf up. */
+export function profileBreakdown(profile: {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+}): { busyShare: number; categories: Breakdown[] } {
+  const parent = new Map<number, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const categorize = (id: number): string | null => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const { functionName: fn, url } = byId.get(cur)!.callFrame;
+      if (fn === "(idle)") return null;
+      if (fn === "(garbage collector)") return "garbage collection";
+      if (fn === "(program)") return "V8/Node internals (program)";
+      if (/better-sqlite3|kysely/.test(url)) return "console store (SQLite, Kysely)";
+      if (/ioredis|redis-parser/.test(url)) return "Redis client (ioredis)";
+      if (/dockerode|docker-modem/.test(url)) return "Docker client (dockerode)";
+      if (/^node:(internal\/)?fs|internal\/fs\//.test(url)) return "file reads (cgroup, /proc)";
+      if (/^node:(internal\/)?(net|stream|http|_http)|internal\/(streams|http)|node:internal\/stream_base/.test(url))
+        return "sockets and HTTP (Redis, Docker, SSE)";
+      if (fn === "stringify" || fn === "parse") return "JSON";
+    }
+    return "console code (minified bundle)";
+  };
+  const counts = new Map<string, number>();
+  let busy = 0;
+  for (const s of profile.samples) {
+    const c = categorize(s);
+    if (c === null) continue;
+    busy++;
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  return {
+    busyShare: profile.samples.length ? busy / profile.samples.length : 0,
+    categories: [...counts]
+      .map(([category, n]) => ({ category, share: n / Math.max(1, busy) }))
+      .sort((a, b) => b.share - a.share),
+  };
+}
+
+async function serverCpuPerPass(server: LocalServer): Promise<{ perPassMs: number; passes: number }> {
+  const c0 = processCpuMs(server.pid)!;
+  const t0 = performance.now();
+  await sleep(WINDOW_MS);
+  const c1 = processCpuMs(server.pid)!;
+  const passes = (performance.now() - t0) / INTERVAL_MS;
+  return { perPassMs: (c1 - c0) / passes, passes: Math.round(passes) };
+}
+
+export interface ServerPassResult {
+  n: number;
+  serverMsPerPass: number;
+  dockerStats: { cliMs: number; engineMs: number; wallMs: number };
+  ratio: number;
+  redisCallsPerPass: [string, number][];
+  profile: { busyShare: number; categories: Breakdown[] } | null;
+}
+
+async function measureSize(n: number, redis: Redis): Promise<ServerPassResult> {
+  const runId = `${benchRunId()}-server-${n}`;
+  say(`starting ${n} containers`);
+  const ids = await startContainers(runId, n, (d) => say(`  ${d}/${n}`));
+  try {
+    say(`console at ${INTERVAL_MS} ms: warming up ${WARM_MS / 1000} s, then ${WINDOW_MS / 1000} s measured`);
+    const server = await startLocalServer(INTERVAL_MS, PORT);
+    let cpu: { perPassMs: number; passes: number };
+    let calls: [string, number][];
+    try {
+      await sleep(WARM_MS);
+      const k0 = await commandCalls(redis);
+      cpu = await serverCpuPerPass(server);
+      calls = callsDelta(k0, await commandCalls(redis), cpu.passes);
+    } finally {
+      await server.stop();
+    }
+    say("docker stats --no-stream over the same containers");
+    const reps = [];
+    for (let i = 0; i < STATS_REPS; i++) reps.push(await dockerStatsCpuMs(ids));
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const dockerStats = {
+      cliMs: round(med(reps.map((r) => r.cliMs))),
+      engineMs: round(med(reps.map((r) => r.engineMs))),
+      wallMs: round(med(reps.map((r) => r.wallMs))),
+    };
+    say("profiled run (node --cpu-prof)");
+    const profDir = mkdtempSync(path.join(os.tmpdir(), "leakwatch-bench-prof-"));
+    let profile: ServerPassResult["profile"] = null;
+    try {
+      const profiled = await startLocalServer(INTERVAL_MS, PORT, {
+        NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}`,
+      });
+      await sleep(WARM_MS + WINDOW_MS);
+      await profiled.stop(); // Next's SIGTERM handler exits normally, which writes the profile
+      const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+      if (file) profile = profileBreakdown(JSON.parse(readFileSync(path.join(profDir, file), "utf8")));
+      else say("no .cpuprofile was written (the server did not exit normally)");
+    } finally {
+      rmSync(profDir, { recursive: true, force: true });
+    }
+    return {
+      n,
+      serverMsPerPass: round(cpu.perPassMs, 2),
+      dockerStats,
+      ratio: round((dockerStats.cliMs + dockerStats.engineMs) / cpu.perPassMs),
+      redisCallsPerPass: calls.map(([k, v]) => [k, round(v, 1)]),
+      profile,
+    };
+  } finally {
+    await removeRunContainers(runId);
+  }
+}
+
+function render(results: ServerPassResult[]): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.n} | ${r.serverMsPerPass} | ${r.dockerStats.cliMs} + ${r.dockerStats.engineMs} | ${r.dockerStats.wallMs} | **${r.ratio}x** (${r.ratio >= 50 ? "met" : "not met"}) |`,
+  );
+  const out = [
+    "| containers | console CPU per pass (ms) | `docker stats --no-stream` CPU: CLI + engine (ms) | docker stats wall (ms) | docker stats / console (goal: 50x) |",
+    "| --: | --: | --: | --: | --: |",
+    ...rows,
+  ];
+  for (const r of results) {
+    out.push(
+      "",
+      `At ${r.n} containers, Redis commands per pass: ${r.redisCallsPerPass.map(([k, v]) => `${k} ${v}`).join(", ") || "none"}.`,
+    );
+    if (r.profile) {
+      out.push(
+        "",
+        `Where the server's CPU went (node --cpu-prof, ${Math.round(r.profile.busyShare * 100)}% of samples busy):`,
+        "",
+        "| category | share of busy samples |",
+        "| --- | --: |",
+        ...r.profile.categories.map((c) => `| ${c.category} | ${Math.round(c.share * 1000) / 10}% |`),
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+export async function runServerPassBench(): Promise<{ markdown: string; results: ServerPassResult[] }> {
+  await ensureFixtureImage();
+  const redis = new Redis({ port: TEST_REDIS_PORT, host: "127.0.0.1", lazyConnect: true });
+  await redis.connect();
+  try {
+    const results: ServerPassResult[] = [];
+    for (const n of SIZES) results.push(await measureSize(n, redis));
+    return { markdown: render(results), results };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  runServerPassBench().then(
+    ({ markdown }) => {
+      process.stdout.write(`${markdown}\n`);
+      process.exit(0);
+    },
+    (e: Error) => {
+      process.stderr.write(`server bench FAILED: ${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
+}
