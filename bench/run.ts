@@ -13,10 +13,22 @@ import { BENCH_RUN_LABEL } from "./lib/labels";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, "..");
-const SECTIONS = ["containers", "server", "queues", "unacked", "history", "memory", "browser", "sse", "image"] as const;
+const SECTIONS = [
+  "containers",
+  "server",
+  "synthetic",
+  "queues",
+  "unacked",
+  "history",
+  "memory",
+  "browser",
+  "sse",
+  "image",
+] as const;
 // These drive the production build in Chromium / over HTTP, or build its image, and print their own Markdown tables.
 const MARKDOWN_SECTIONS: Partial<Record<(typeof SECTIONS)[number], string>> = {
   server: "server-pass.ts",
+  synthetic: "synthetic.ts",
   browser: "browser.ts",
   sse: "sse-load.ts",
   image: "image-size.ts",
@@ -144,12 +156,15 @@ async function main(): Promise<number> {
   log(`results: ${path.relative(ROOT, file)}`);
   if (!only && failed.length === 0 && !interrupted) {
     const server = (results.server as { markdown?: string } | undefined)?.markdown;
+    const synthetic = (results.synthetic as { markdown?: string } | undefined)?.markdown;
     const browser = (results.browser as { markdown?: string } | undefined)?.markdown;
     const sse = (results.sse as { markdown?: string } | undefined)?.markdown;
     const image = (results.image as { markdown?: string } | undefined)?.markdown;
     const extra = [
       server &&
         `## The whole console per pass, beside docker stats\n\nThe production server at a 1 s interval with N running containers and Dify's 16 queues on one broker, no browser open; CPU of the server process over 30 s per pass, against one \`docker stats --no-stream\` (CLI plus dockerd, containerd, shims) over the same containers (bench/server-pass.ts). The console's own code is a minified bundle without source maps, so the profile splits it from libraries, I/O and GC but not further.\n\n${server}`,
+      synthetic &&
+        `## Cost growth: 1,000 and 5,000 containers on a generated cgroup tree\n\nThe per-container part of a pass (cgroup v2 reads of the scope and its ancestors, kernel limits, the forecast, a third of the containers leaking) over a generated systemd-driver tree, as LEAKWATCH_CGROUP_ROOT/LEAKWATCH_PROC_ROOT would point the console at it; the Docker list and inspect need a real engine and are in the sections above (bench/synthetic.ts). Flat or falling per container is the goal.\n\n${synthetic}`,
       browser &&
         `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
       sse &&
