@@ -163,9 +163,8 @@ async function measureSize(n: number, redis: Redis): Promise<ServerPassResult> {
     const profDir = mkdtempSync(path.join(os.tmpdir(), "leakwatch-bench-prof-"));
     let profile: ServerPassResult["profile"] = null;
     try {
-      const profiled = await startLocalServer(INTERVAL_MS, PORT, {
-        NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}`,
-      });
+      // --cpu-prof is refused in NODE_OPTIONS: it goes on node's own command line.
+      const profiled = await startLocalServer(INTERVAL_MS, PORT, {}, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
       await sleep(WARM_MS + WINDOW_MS);
       await profiled.stop(); // Next's SIGTERM handler exits normally, which writes the profile
       const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));

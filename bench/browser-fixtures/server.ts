@@ -99,6 +99,7 @@ export async function startLocalServer(
   sampleIntervalMs = 1000,
   port = BENCH_PORT,
   extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<LocalServer> {
   const entry = path.join(ROOT, ".next/standalone/leakwatch-server.mjs");
   if (!existsSync(entry) || !existsSync(path.join(ROOT, ".next/standalone/.next/static"))) {
@@ -121,7 +122,7 @@ export async function startLocalServer(
   }
   const password = `bench-${Math.random().toString(36).slice(2)}-pw`;
   // The production entry (Next's server.js plus the peer-address stamp), as `npm start` and the image run it.
-  const child: ChildProcess = spawn(process.execPath, [path.join(appDir, "leakwatch-server.mjs")], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(appDir, "leakwatch-server.mjs")], {
     cwd: appDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -6,7 +6,8 @@ import { unackedKeys, type KombuLayout } from "./kombu-keys";
 
 // In-flight messages: kombu's ack emulation keeps every message a worker has taken but not acked in
 // the `unacked` hash (tag -> [message, exchange, routing_key]) and its receive time in the
-// `unacked_index` zset. Read with HSCAN (bounded memory: payloads are parsed and dropped at once).
+// `unacked_index` zset. Read with HSCAN (bounded memory: payloads are parsed and dropped at once) and the index in
+// rank chunks (a map of tag -> time: 100,000 entries are a few MiB).
 
 const HSCAN_COUNT = 500;
 /** A message received this long before the workers were asked, yet listed by none, is held by nobody. */
@@ -96,6 +97,23 @@ function empty(): InFlightCounts {
 }
 
 const MAX_ORPHAN_TAGS = 10_000;
+const INDEX_CHUNK = 2_000;
+
+/**
+ * Every delivery tag's receive time (kombu's unacked_index scores, epoch seconds), read in bounded ZRANGE chunks by
+ * rank: each command costs O(log N + chunk), none holds Redis for long, and 100,000 entries take 50 round trips
+ * instead of one ZSCORE each. Entries that move while the chunks are read are either seen twice (harmless in a map)
+ * or missed and then asked for by tag.
+ */
+async function readIndex(redis: Redis, indexKey: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let start = 0; ; start += INDEX_CHUNK) {
+    const flat = await redis.zrangeBuffer(indexKey, start, start + INDEX_CHUNK - 1, "WITHSCORES");
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      out.set((flat[i] as Buffer).toString("latin1"), Number((flat[i + 1] as Buffer).toString()));
+    if (flat.length < INDEX_CHUNK * 2) return out;
+  }
+}
 
 export async function readInFlight(
   redis: Redis,
@@ -113,6 +131,7 @@ export async function readInFlight(
     taskQueues: new Map(),
     orphanTags: [],
   };
+  const received = await readIndex(redis, indexKey);
   // HSCAN may return an entry more than once (when the hash is rehashed during the scan): count each tag once.
   const seen = new Set<string>();
   let cursor = "0";
@@ -129,10 +148,16 @@ export async function readInFlight(
       values.push(flat[i + 1] as Buffer);
     }
     if (tags.length === 0) continue;
-    // ZMSCORE needs Redis 6.2; a pipeline of ZSCORE works everywhere.
-    const pipe = redis.pipeline();
-    for (const t of tags) pipe.zscore(indexKey, t);
-    const scores = (await pipe.exec()) ?? [];
+    // Entries delivered after the index was read: asked for one by one (few; ZMSCORE would need Redis 6.2).
+    const missing = tags.filter((t) => !received.has(t.toString("latin1")));
+    if (missing.length > 0) {
+      const pipe = redis.pipeline();
+      for (const t of missing) pipe.zscore(indexKey, t);
+      ((await pipe.exec()) ?? []).forEach(([, score], i) => {
+        if (typeof score === "string" && score !== "")
+          received.set((missing[i] as Buffer).toString("latin1"), Number(score));
+      });
+    }
     values.forEach((value, i) => {
       out.total++;
       const entry = parseUnackedEntry(value);
@@ -141,8 +166,8 @@ export async function readInFlight(
         return;
       }
       const { message, exchange, routingKey } = entry.value;
-      const score = scores[i]?.[1];
-      const receivedMs = typeof score === "string" && score !== "" ? Number(score) * 1000 : null;
+      const score = received.get((tags[i] as Buffer).toString("latin1"));
+      const receivedMs = score === undefined ? null : score * 1000;
       const expired = receivedMs !== null && nowMs - receivedMs > layout.visibilityTimeoutSeconds * 1000;
       const queues = lookupQueues(bindings, exchange || message.exchange || "", routingKey || message.routingKey || "");
       if (queues.length === 0) out.unroutable++;
