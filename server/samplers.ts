@@ -27,6 +27,7 @@ import { markSource } from "@/server/sources/status";
 import { emit } from "@/server/bus";
 import { revertDueTimeboxes } from "@/server/actions/timebox-revert";
 import { runAlertPass } from "@/server/alerts/pass";
+import { pruneSessions } from "@/server/auth/sessions";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
 // of the history lease writes history rows (one writer across instances sharing a database).
@@ -154,6 +155,9 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
     await compact("queue_points");
     await pruneContainerEvents();
   });
+  // Expired sessions are refused when presented; this deletes the ones never presented again. Idempotent, so every
+  // instance may run it: no lease needed.
+  schedule("sessions", 10 * 60_000, pruneSessions);
   schedule("timeboxes", 5000, revertDueTimeboxes);
   for (const h of cfg.dockerHosts) {
     subscribeEvents(
