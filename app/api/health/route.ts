@@ -1,4 +1,4 @@
-import { instanceId, startedAt } from "@/server/runtime";
+import { instanceId, startedAt } from "@/server/instance";
 import { pingDb } from "@/server/db";
 import { jobStats } from "@/server/scheduler";
 import { listSources } from "@/server/sources/status";
