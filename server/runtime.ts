@@ -1,51 +1,23 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureFirstAdmin, trackAccountsReady } from "@/server/auth/bootstrap";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { withoutPaths } from "@/server/errors";
 import { log } from "@/server/log";
-import { ensurePrivateDir } from "@/server/private-files";
+import { instanceId } from "@/server/instance";
 import { schedule } from "@/server/scheduler";
 import { markSource, registerSource } from "@/server/sources/status";
 
 // Process start-up, called once from instrumentation.ts: the store, the first admin, then the samplers.
 
-const g = globalThis as unknown as {
-  __leakwatchRuntime?: { instance: string; startedAt: number; started: Promise<void> };
-};
-
-/** A stable id per data dir: audit chains and leases are keyed by it, so it must survive restarts. */
-function loadInstanceId(): string {
-  const dir = getConfig().dataDir;
-  const file = path.join(dir, "instance-id");
-  try {
-    return readFileSync(file, "utf8").trim();
-  } catch {
-    ensurePrivateDir(dir);
-    const id = randomUUID();
-    try {
-      writeFileSync(file, `${id}\n`, { flag: "wx", mode: 0o600 });
-      return id;
-    } catch {
-      return readFileSync(file, "utf8").trim();
-    }
-  }
-}
-
-function state() {
-  return (g.__leakwatchRuntime ??= { instance: loadInstanceId(), startedAt: Date.now(), started: Promise.resolve() });
-}
-
-export const instanceId = () => state().instance;
-export const startedAt = () => state().startedAt;
+const g = globalThis as unknown as { __leakwatchRuntime?: { booted: boolean; started: Promise<void> } };
 
 export function start(): Promise<void> {
-  const s = state();
-  if ((s as { booted?: boolean }).booted) return s.started;
-  (s as { booted?: boolean }).booted = true;
+  instanceId(); // reads the config and the data dir's id first: a bad variable throws here, to the caller
+  const s = (g.__leakwatchRuntime ??= { booted: false, started: Promise.resolve() });
+  if (s.booted) return s.started;
+  s.booted = true;
   s.started = boot().catch((e) => {
     log.error({ err: e }, "start-up failed");
     throw e;

@@ -27,13 +27,19 @@ import { markSource } from "@/server/sources/status";
 import { emit } from "@/server/bus";
 import { revertDueTimeboxes } from "@/server/actions/timebox-revert";
 import { runAlertPass } from "@/server/alerts/pass";
+import { checkOpenRuns } from "@/server/runbooks/verify-pass";
+import { pruneSessions } from "@/server/auth/sessions";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
 // of the history lease writes history rows (one writer across instances sharing a database).
 
 type Schedule = (name: string, intervalMs: number, run: () => Promise<void>) => void;
 
-const g = globalThis as unknown as { __leakwatchLeader?: boolean; __leakwatchSparks?: Map<string, [number, number][]> };
+const g = globalThis as unknown as {
+  __leakwatchLeader?: boolean;
+  __leakwatchSparks?: Map<string, [number, number][]>;
+  __leakwatchAlertChain?: Promise<void>;
+};
 const isLeader = () => g.__leakwatchLeader === true;
 const queueSparks = (g.__leakwatchSparks ??= new Map());
 const SPARK_POINTS = 60;
@@ -138,6 +144,21 @@ async function publishWorkers(cfg: AppConfig): Promise<void> {
   if (isLeader()) await recordWorkersSeen(workers).catch((e) => log.warn({ err: e }, "could not record workers"));
 }
 
+/**
+ * After each sampler pass the leader evaluates alerts, then checks open runbooks' verify against the same samples.
+ * One at a time: the container and queue passes may end together, and two checks would write a verdict twice.
+ */
+function afterSamplePass(): Promise<void> {
+  if (!isLeader()) return Promise.resolve();
+  const next = (g.__leakwatchAlertChain ?? Promise.resolve()).then(async () => {
+    const now = Date.now();
+    await runAlertPass(now);
+    await checkOpenRuns(now).catch((e) => log.warn({ err: e }, "runbook verify pass failed"));
+  });
+  g.__leakwatchAlertChain = next;
+  return next;
+}
+
 export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedule): void {
   const interval = cfg.sampleIntervalMs;
   const leaseTtl = Math.max(15_000, interval * 4);
@@ -146,14 +167,17 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
     g.__leakwatchLeader = await tryLease("history-writer", instance, leaseTtl).catch(() => false);
     if (was !== isLeader()) log.info({ instance, leader: isLeader() }, "history writer lease changed");
   });
-  schedule("containers", interval, () => sampleContainers(cfg).then(() => runAlertPass(isLeader())));
-  schedule("queues", interval, () => sampleQueues(cfg).then(() => runAlertPass(isLeader())));
+  schedule("containers", interval, () => sampleContainers(cfg).then(afterSamplePass));
+  schedule("queues", interval, () => sampleQueues(cfg).then(afterSamplePass));
   schedule("compact", 5 * 60_000, async () => {
     if (!isLeader()) return;
     await compact("container_points");
     await compact("queue_points");
     await pruneContainerEvents();
   });
+  // Expired sessions are refused when presented; this deletes the ones never presented again. Idempotent, so every
+  // instance may run it: no lease needed.
+  schedule("sessions", 10 * 60_000, pruneSessions);
   schedule("timeboxes", 5000, revertDueTimeboxes);
   for (const h of cfg.dockerHosts) {
     subscribeEvents(

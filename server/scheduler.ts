@@ -2,7 +2,7 @@ import "server-only";
 import { log } from "@/server/log";
 
 // One scheduler per process: named jobs on fixed intervals, never overlapping themselves, errors contained.
-// Drift is measured so /api/health (and the bench) can show whether the interval holds under load.
+// Drift is measured so /api/health can show whether the interval holds under load.
 
 interface Job {
   name: string;

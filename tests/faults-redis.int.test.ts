@@ -192,8 +192,9 @@ describe("the broker's Redis stops", () => {
     const audit = (await lw.auditEntries()).filter((e) => e.id === outcome.auditId);
     expect(audit.map((e) => e.kind)).toEqual(["intent", "outcome"]);
     expect(audit[1]).toMatchObject({ result: "failed" });
-    // The outcome names what went wrong (String(undefined) would have passed the old check).
-    expect((audit[1] as { error?: unknown }).error).toEqual(expect.stringMatching(/\S/));
+    // The outcome names what went wrong: the broker, as the source that went away, and why.
+    expect(outcome.error).toMatch(/^redis:fault is unavailable: \S/);
+    expect((audit[1] as { error?: unknown }).error).toBe(outcome.error);
 
     await restart();
     const markers = async (queue: string) => {

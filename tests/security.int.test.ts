@@ -426,6 +426,34 @@ describe("user lifecycle", () => {
     expect({ status: (await patch(me.id, { role: "viewer" })).status }).toEqual({ status: 409 });
   });
 
+  it("refuses a token disabling the admin who created it: that is their own account too", async () => {
+    const { findUserByName } = await import("@/server/auth/users");
+    const me = (await findUserByName(lw.users.admin.username))!;
+    const { createApiToken } = await import("@/server/auth/tokens");
+    const t = await createApiToken("my-script", "admin", me.username, { createdById: me.id });
+    const r = await callJson((await import("@/app/api/users/[id]/route")).PATCH, `/api/users/${me.id}`, {
+      method: "PATCH",
+      bearer: t.token,
+      origin: null,
+      params: { id: me.id },
+      body: { disabled: true },
+    });
+    expect({ status: r.status, code: errorCode(r) }).toEqual({ status: 409, code: "conflict" });
+    const { GET: sessionGet } = await import("@/app/api/auth/session/route");
+    expect((await call(sessionGet, "/api/auth/session", { as: lw.users.admin })).status).toBe(200);
+  });
+
+  it("finds the user by name as well as by id", async () => {
+    await newUser("nia", "viewer");
+    const r = await patch("nia", { disabled: true });
+    expect({ status: r.status, body: r.body }).toMatchObject({
+      status: 200,
+      body: { user: { username: "nia", disabled: true } },
+    });
+    expect(await settingsAudit("user.disable", "nia")).toHaveLength(1);
+    expect((await patch("no-such-user", { disabled: true })).status).toBe(404);
+  });
+
   it("lets a token expire, and lists its expiry", async () => {
     const { POST, GET } = await import("@/app/api/tokens/route");
     const created = await callJson<{ id: string; token: string; expiresAt: number }>(POST, "/api/tokens", {

@@ -77,7 +77,13 @@ function UserRowView({ u }: { u: UserRow }) {
           type="button"
           className={linkButton}
           disabled={patch.isPending}
-          onClick={() => patch.mutate({ disabled: !u.disabled })}
+          onClick={() => {
+            if (
+              u.disabled ||
+              window.confirm(`Disable ${u.username}? They are signed out everywhere and their API tokens stop working.`)
+            )
+              patch.mutate({ disabled: !u.disabled });
+          }}
         >
           {u.disabled ? "Enable" : "Disable"}
         </button>

@@ -1,12 +1,24 @@
 import "server-only";
 import { z } from "zod";
-import { broadcast } from "@/server/celery/pidbox";
+import {
+  activeQueues,
+  addConsumer,
+  autoscale,
+  broadcast,
+  cancelConsumer,
+  poolGrow,
+  poolShrink,
+  rateLimit,
+  revoke,
+  stats,
+} from "@/server/celery/pidbox";
 import { poolKind } from "@/server/celery/workers";
 import { brokerConfig } from "@/server/sources/lookup";
 import type { ActionDef, Preview } from "./types";
 
 // Worker actions over Celery's remote control. Previews ask the worker first: does it answer, which pool,
-// is autoscale on. Verify reads the state back the same way.
+// is autoscale on. Verify reads the state back the same way. Commands go through pidbox's typed wrappers, which
+// spell celery's argument names in one place.
 
 export const workerTarget = z.object({
   broker: z.string().min(1).max(64),
@@ -31,11 +43,9 @@ interface WorkerFacts {
 
 async function facts(t: WorkerTarget): Promise<WorkerFacts> {
   const b = brokerConfig(t.broker);
-  const [stats, queues] = await Promise.all([
-    broadcast(b, "stats", {}, { destination: [t.hostname], timeoutMs: 2000 }),
-    broadcast(b, "active_queues", {}, { destination: [t.hostname], timeoutMs: 2000 }),
-  ]);
-  const s = stats[t.hostname] as Obj | undefined;
+  const ask = { destination: [t.hostname], timeoutMs: 2000 };
+  const [statsReply, queues] = await Promise.all([stats(b, ask), activeQueues(b, ask)]);
+  const s = statsReply[t.hostname] as Obj | undefined;
   if (!s) return { answers: false, pool: null, concurrency: null, autoscale: false, queues: [], processes: 0 };
   const pool = (s.pool ?? {}) as Obj;
   const q = Array.isArray(queues[t.hostname]) ? (queues[t.hostname] as Obj[]).map((x) => String(x.name)) : [];
@@ -99,12 +109,10 @@ function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<ty
       return pv;
     },
     async execute(t, p, pv) {
-      const r = await broadcast(
-        brokerConfig(t.broker),
-        `pool_${kind}`,
-        { n: p.n },
-        { destination: [t.hostname], timeoutMs: 3000 },
-      );
+      const r = await (kind === "grow" ? poolGrow : poolShrink)(brokerConfig(t.broker), p.n, {
+        destination: [t.hostname],
+        timeoutMs: 3000,
+      });
       return { result: replyOf(r, t.hostname), before: (pv.state?.facts as WorkerFacts).concurrency };
     },
     async verify(t, _p, pv) {
@@ -144,12 +152,7 @@ const autoscaleAction: ActionDef<WorkerTarget, z.infer<typeof autoscaleParams>> 
     return pv;
   },
   async execute(t, p) {
-    const r = await broadcast(
-      brokerConfig(t.broker),
-      "autoscale",
-      { max: p.max, min: p.min },
-      { destination: [t.hostname], timeoutMs: 3000 },
-    );
+    const r = await autoscale(brokerConfig(t.broker), p.max, p.min, { destination: [t.hostname], timeoutMs: 3000 });
     return { result: replyOf(r, t.hostname) };
   },
   async verify(t) {
@@ -191,12 +194,10 @@ function consumerAction(kind: "add" | "cancel"): ActionDef<WorkerTarget, z.infer
       return pv;
     },
     async execute(t, p) {
-      const r = await broadcast(
-        brokerConfig(t.broker),
-        `${kind}_consumer`,
-        { queue: p.queue },
-        { destination: [t.hostname], timeoutMs: 3000 },
-      );
+      const r = await (kind === "add" ? addConsumer : cancelConsumer)(brokerConfig(t.broker), p.queue, {
+        destination: [t.hostname],
+        timeoutMs: 3000,
+      });
       return { result: replyOf(r, t.hostname) };
     },
     async verify(t, p) {
@@ -231,12 +232,7 @@ const rateLimitAction: ActionDef<WorkerTarget, z.infer<typeof rateParams>> = {
     });
   },
   async execute(t, p) {
-    const r = await broadcast(
-      brokerConfig(t.broker),
-      "rate_limit",
-      { task_name: p.task, rate_limit: p.rate },
-      { destination: [t.hostname], timeoutMs: 3000 },
-    );
+    const r = await rateLimit(brokerConfig(t.broker), p.task, p.rate, { destination: [t.hostname], timeoutMs: 3000 });
     return { result: replyOf(r, t.hostname) };
   },
   async verify(_t, _p, _pv, exec) {
@@ -269,12 +265,10 @@ const revokeAction: ActionDef<WorkerTarget, z.infer<typeof revokeParams>> = {
     return pv;
   },
   async execute(t, p) {
-    const r = await broadcast(
-      brokerConfig(t.broker),
-      "revoke",
-      { task_id: p.taskId, terminate: p.terminate, signal: "SIGTERM" },
-      { destination: [t.hostname], timeoutMs: 3000 },
-    );
+    const r = await revoke(brokerConfig(t.broker), p.taskId, p.terminate, "SIGTERM", {
+      destination: [t.hostname],
+      timeoutMs: 3000,
+    });
     return { result: replyOf(r, t.hostname) };
   },
   async verify(t, p) {

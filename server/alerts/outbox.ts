@@ -143,5 +143,3 @@ export function formatDelivery(d: DeliveryRecord, publicUrl: string): unknown {
     ],
   };
 }
-
-export const slotKey = slot;

@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 import { emit } from "@/server/bus";
 import { snapshot } from "@/server/live";
 import { log } from "@/server/log";
-import { checkOpenRuns } from "@/server/runbooks/verify-pass";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 import { listSources } from "@/server/sources/status";
 import { evaluateConditions } from "./conditions";
@@ -11,10 +10,8 @@ import { flushDeliveries, queueNotifications } from "./deliver";
 import { stepAlerts } from "./lifecycle";
 import { activeAlerts, loadRules, writeAlerts } from "./store";
 
-// One alert pass after each sampler pass: only the history-lease leader evaluates and sends, so instances sharing
-// a database agree on one set of alerts. Passes are serialised: the container and queue passes may overlap.
-
-const g = globalThis as unknown as { __leakwatchAlertChain?: Promise<void> };
+// One alert pass after each sampler pass, run by the history-lease leader only (so instances sharing a database agree
+// on one set of alerts) and one at a time: server/samplers.ts serialises the passes and owns both conditions.
 
 async function evaluateOnce(now: number): Promise<void> {
   const rules = await loadRules();
@@ -33,16 +30,12 @@ async function evaluateOnce(now: number): Promise<void> {
   if (step.notify.length || step.remove.length) emit("alerts", { changed: step.notify.length + step.remove.length });
 }
 
-export function runAlertPass(leader: boolean): Promise<void> {
-  if (!leader) return Promise.resolve();
-  const next = (g.__leakwatchAlertChain ?? Promise.resolve())
-    .then(async () => {
-      const now = Date.now();
-      await evaluateOnce(now);
-      await checkOpenRuns(now);
-      void flushDeliveries();
-    })
-    .catch((e) => log.warn({ err: e }, "alert pass failed"));
-  g.__leakwatchAlertChain = next;
-  return next;
+/** Evaluates the rules on the latest snapshots, records what changed, and sends what is due. Never throws. */
+export async function runAlertPass(now: number): Promise<void> {
+  try {
+    await evaluateOnce(now);
+    void flushDeliveries();
+  } catch (e) {
+    log.warn({ err: e }, "alert pass failed");
+  }
 }

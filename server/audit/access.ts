@@ -1,7 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { getConfig } from "@/server/config";
-import { instanceId } from "@/server/runtime";
+import { instanceId } from "@/server/instance";
 import { serverKey } from "@/server/secret";
 import { AUDIT_FILE_NAME } from "./audit-log";
 import { dbHeadStore } from "./db-head-store";

@@ -5,6 +5,7 @@ import { NotFoundError } from "@/server/errors";
 import { newToken, sha256 } from "./crypto";
 import type { Role } from "./roles";
 import type { SessionInfo } from "./sessions";
+import { isUsernameDisabled } from "./users";
 
 // API tokens for scripts: role-scoped, shown once at creation, stored as sha256. A token may expire, and it works only
 // while the user who created it exists and is enabled: disabling or deleting a user disarms their tokens too.
@@ -50,9 +51,12 @@ export async function createApiToken(
   return { id, token, expiresAt };
 }
 
-/** The creator still exists and is enabled. Tokens from before creator ids were kept are checked by username. */
+/**
+ * The creator still exists and is enabled. Tokens from before creator ids were kept are checked by username. A proxy
+ * user is vouched for by the proxy, unless a console account of that name has been disabled.
+ */
 async function creatorActive(row: { created_by: string; created_by_id: string | null }): Promise<boolean> {
-  if (row.created_by_id?.startsWith("proxy:")) return true; // the proxy vouches for its users; nothing to look up
+  if (row.created_by_id?.startsWith("proxy:")) return !(await isUsernameDisabled(row.created_by_id.slice(6)));
   const db = await getDb();
   const q = db.selectFrom("users").select("disabled");
   const user = await (

@@ -5,11 +5,12 @@ import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { ROLES } from "./roles";
 import type { SessionInfo } from "./sessions";
 import { clearAccountFromAllAddresses } from "./throttle";
+import { creatorIdOf } from "./tokens";
 import {
   countOtherEnabledAdmins,
   createUser,
   deleteUser,
-  getUser,
+  findUser,
   newUserSchema,
   passwordSchema,
   setUserDisabled,
@@ -46,15 +47,22 @@ function audit(by: AdminCaller, action: string, target: string, params?: unknown
   });
 }
 
-async function mustGet(id: string): Promise<User> {
-  const u = await getUser(id);
-  if (!u) throw new NotFoundError(`No user with id ${id}.`);
+/** `ref` is a user's id or username. */
+async function mustGet(ref: string): Promise<User> {
+  const u = await findUser(ref);
+  if (!u) throw new NotFoundError(`No user with id or name ${ref}.`);
   return u;
+}
+
+/** The caller acts as this account: signed in as it, through a token it created, or as the proxy user of its name. */
+async function isSelf(u: User, caller: SessionInfo): Promise<boolean> {
+  if (caller.via === "proxy") return caller.username === u.username;
+  return (await creatorIdOf(caller)) === u.id;
 }
 
 /** Nobody may take the last enabled admin away (or their own admin rights): the console would have no admin left. */
 async function keepAnAdmin(u: User, by: AdminCaller, what: string): Promise<void> {
-  if (u.id === by.caller.userId) throw new ConflictError(`You cannot ${what} your own account; ask another admin.`);
+  if (await isSelf(u, by.caller)) throw new ConflictError(`You cannot ${what} your own account; ask another admin.`);
   if (u.role === "admin" && !u.disabled && (await countOtherEnabledAdmins(u.id)) === 0)
     throw new ConflictError(`${u.username} is the last enabled admin; make another admin first.`);
 }
@@ -64,8 +72,8 @@ export async function addUser(input: z.infer<typeof newUserSchema>, by: AdminCal
   return createUser(input);
 }
 
-export async function updateUser(id: string, patch: z.infer<typeof userPatchSchema>, by: AdminCaller): Promise<User> {
-  const u = await mustGet(id);
+export async function updateUser(ref: string, patch: z.infer<typeof userPatchSchema>, by: AdminCaller): Promise<User> {
+  const u = await mustGet(ref);
   if (patch.disabled === true && !u.disabled) await keepAnAdmin(u, by, "disable");
   if (patch.role !== undefined && patch.role !== "admin" && u.role === "admin") await keepAnAdmin(u, by, "demote");
   if (patch.role !== undefined && patch.role !== u.role) {
@@ -76,19 +84,19 @@ export async function updateUser(id: string, patch: z.infer<typeof userPatchSche
     await audit(by, patch.disabled ? "user.disable" : "user.enable", u.username);
     await setUserDisabled(u.id, patch.disabled);
   }
-  return mustGet(id);
+  return mustGet(u.id);
 }
 
-export async function resetUserPassword(id: string, password: string, by: AdminCaller): Promise<void> {
-  const u = await mustGet(id);
+export async function resetUserPassword(ref: string, password: string, by: AdminCaller): Promise<void> {
+  const u = await mustGet(ref);
   if (!passwordSchema.safeParse(password).success) throw new ValidationError("password: at least 12 characters");
   await audit(by, "user.reset-password", u.username); // never the password itself
   await setUserPassword(u.id, password);
   await clearAccountFromAllAddresses(u.username);
 }
 
-export async function removeUser(id: string, by: AdminCaller): Promise<void> {
-  const u = await mustGet(id);
+export async function removeUser(ref: string, by: AdminCaller): Promise<void> {
+  const u = await mustGet(ref);
   await keepAnAdmin(u, by, "delete");
   await audit(by, "user.delete", u.username, { role: u.role });
   await deleteUser(u.id);

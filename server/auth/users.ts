@@ -69,6 +69,20 @@ export async function getUser(id: string): Promise<User | null> {
   return r ? toUser(r) : null;
 }
 
+/** A user by id or, failing that, by username: `/api/users/{id or name}`. An id wins over a username spelt like it. */
+export async function findUser(ref: string): Promise<User | null> {
+  const byId = await getUser(ref);
+  if (byId) return byId;
+  const r = await findUserByName(ref);
+  return r ? toUser(r) : null;
+}
+
+/** A console account of this name exists and is disabled: its owner is refused however they sign in. */
+export async function isUsernameDisabled(username: string): Promise<boolean> {
+  const r = await findUserByName(username);
+  return Boolean(r?.disabled);
+}
+
 export async function listUsers(): Promise<User[]> {
   const db = await getDb();
   return (await db.selectFrom("users").selectAll().orderBy("username").execute()).map(toUser);

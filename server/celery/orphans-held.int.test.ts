@@ -5,7 +5,7 @@
 // the same three are orphaned and requeued.
 import { afterEach, describe, expect, it } from "vitest";
 import type { BrokerConfig } from "@/server/config";
-import { all, byStep, markersWith, namespace, type Namespace } from "@/server/queue-ops/int-helpers";
+import { all, byStep, markersWith, namespace, type Namespace } from "@/server/testing/queue-ops";
 import { requeueOrphans } from "@/server/queue-ops/orphans";
 import { produce, startCeleryWorker, stopAllProcesses, testRedisUrl, waitFor } from "@/server/testing/harness";
 import { closeAllBrokers, withBroker } from "./connections";

@@ -82,25 +82,3 @@ export async function queueHistory(
   }
   return [...byTs.values()].sort((a, b) => a.ts - b.ts);
 }
-
-/** Last hour of depth per queue of a broker, for sparklines on the overview (one query, not one per queue). */
-export async function recentDepths(broker: string, sinceMs: number): Promise<Map<string, [number, number][]>> {
-  const db = await getDb();
-  const rows = await db
-    .selectFrom("queue_points")
-    .innerJoin("series", "series.id", "queue_points.series_id")
-    .select(["series.key as queue", "queue_points.ts", "queue_points.depth"])
-    .where("series.kind", "=", "queue")
-    .where("series.scope", "=", broker)
-    .where("queue_points.res", "=", 0)
-    .where("queue_points.ts", ">=", sinceMs)
-    .orderBy("queue_points.ts")
-    .execute();
-  const out = new Map<string, [number, number][]>();
-  for (const r of rows) {
-    const list = out.get(r.queue) ?? [];
-    list.push([Number(r.ts), r.depth]);
-    out.set(r.queue, list);
-  }
-  return out;
-}

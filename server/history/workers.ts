@@ -16,16 +16,3 @@ export async function recordWorkersSeen(workers: WorkerSummary[]): Promise<void>
       .execute();
   }
 }
-
-export async function workersHistory(broker?: string) {
-  const db = await getDb();
-  let q = db.selectFrom("workers_seen").selectAll().orderBy("last_seen", "desc").limit(500);
-  if (broker) q = q.where("broker", "=", broker);
-  return (await q.execute()).map((r) => ({
-    broker: r.broker,
-    hostname: r.hostname,
-    firstSeen: Number(r.first_seen),
-    lastSeen: Number(r.last_seen),
-    info: JSON.parse(r.info) as unknown,
-  }));
-}

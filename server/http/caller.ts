@@ -3,6 +3,7 @@ import { getConfig } from "@/server/config";
 import { readApiToken } from "@/server/auth/tokens";
 import { readSession, SESSION_COOKIE, type SessionInfo } from "@/server/auth/sessions";
 import { isRole } from "@/server/auth/roles";
+import { isUsernameDisabled } from "@/server/auth/users";
 
 // Who is calling: a session cookie, a Bearer token, or a trusted reverse proxy's user header.
 
@@ -60,7 +61,11 @@ export async function resolveCaller(req: Request): Promise<SessionInfo | null> {
     const user = req.headers.get(cfg.proxyUserHeader);
     if (user && fromTrustedProxy(req)) {
       const role = cfg.proxyRoleHeader ? req.headers.get(cfg.proxyRoleHeader) : "viewer";
-      if (isRole(role)) return { userId: `proxy:${user}`, username: user, role, csrfToken: "", via: "proxy" };
+      if (isRole(role)) {
+        // The proxy vouches for who it is, but an admin who disabled the console account of that name meant it.
+        if (await isUsernameDisabled(user)) return null;
+        return { userId: `proxy:${user}`, username: user, role, csrfToken: "", via: "proxy" };
+      }
     }
   }
 

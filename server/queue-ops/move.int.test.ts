@@ -12,7 +12,7 @@ import {
   parse,
   routeOf,
   type Namespace,
-} from "./int-helpers";
+} from "@/server/testing/queue-ops";
 import { moveMessages } from "./move";
 
 let ns: Namespace | undefined;

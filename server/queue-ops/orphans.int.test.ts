@@ -4,7 +4,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ConflictError } from "@/server/errors";
 import { produce, startCeleryWorker, stopAllProcesses, waitFor } from "@/server/testing/harness";
-import { all, byStep, expectedMarkers, firstArg, markersWith, namespace, parse, type Namespace } from "./int-helpers";
+import {
+  all,
+  byStep,
+  expectedMarkers,
+  firstArg,
+  markersWith,
+  namespace,
+  parse,
+  type Namespace,
+} from "@/server/testing/queue-ops";
 import { unackedKeys } from "./keys";
 import { requeueOrphans } from "./orphans";
 

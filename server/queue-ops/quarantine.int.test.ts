@@ -12,7 +12,7 @@ import {
   parse,
   routeOf,
   type Namespace,
-} from "./int-helpers";
+} from "@/server/testing/queue-ops";
 import { listQuarantines, purgeToQuarantine, QUARANTINE_INDEX, restoreQuarantine } from "./quarantine";
 
 let ns: Namespace | undefined;

@@ -24,7 +24,7 @@ import {
   parse,
   routeOf,
   type Namespace,
-} from "./int-helpers";
+} from "@/server/testing/queue-ops";
 import { unackedKeys } from "./keys";
 import { moveMessages } from "./move";
 

@@ -37,7 +37,3 @@ export function markSource(kind: SourceKind, name: string, ok: boolean, error?: 
 export function listSources(): SourceState[] {
   return [...sources.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
-
-export function sourceState(kind: SourceKind, name: string): SourceState | undefined {
-  return sources.get(key(kind, name));
-}

@@ -10,7 +10,7 @@ import { closeDb, getDb } from "@/server/db";
 import { dbHeadStore } from "@/server/audit/db-head-store";
 import { AUDIT_FILE_NAME, openAuditLog, setAuditLog, type AuditLog } from "@/server/audit/audit-log";
 import type { AuditEntry } from "@/server/audit/types";
-import { instanceId } from "@/server/runtime";
+import { instanceId } from "@/server/instance";
 import { serverKey } from "@/server/secret";
 import { createSession } from "@/server/auth/sessions";
 import { createUser } from "@/server/auth/users";
@@ -58,6 +58,7 @@ const STATE_MAPS = [
 export function resetGlobals(): void {
   const g = globalThis as Record<string, unknown>;
   delete g.__leakwatchRuntime;
+  delete g.__leakwatchInstance;
   delete g.__leakwatchAudit;
   // Clients built by an earlier file's modules would throw that file's error classes.
   delete g.__leakwatchDockerClients;

@@ -9,12 +9,13 @@ import { stopAll } from "@/server/scheduler";
 import { resetGlobals } from "./action-console";
 import { testConfig } from "./console";
 
-/** Boots a fresh runtime on a test configuration; returns its data dir. */
-export async function startRuntime(env: Record<string, string>): Promise<string> {
+/** Boots a fresh runtime on a test configuration; returns its data dir. `beforeStart` runs once the config is set. */
+export async function startRuntime(env: Record<string, string>, beforeStart?: () => Promise<void>): Promise<string> {
   stopAll();
   await closeDb();
   resetGlobals();
   const dataDir = testConfig(env);
+  await beforeStart?.();
   await start();
   return dataDir;
 }

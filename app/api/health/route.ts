@@ -1,5 +1,6 @@
-import { instanceId, startedAt } from "@/server/runtime";
+import { instanceId, startedAt } from "@/server/instance";
 import { pingDb } from "@/server/db";
+import { jobStats } from "@/server/scheduler";
 import { listSources } from "@/server/sources/status";
 
 export const dynamic = "force-dynamic";
@@ -13,5 +14,7 @@ export async function GET(): Promise<Response> {
     sources,
     instance: instanceId(),
     uptimeSeconds: Math.round((Date.now() - startedAt()) / 1000),
+    // Each scheduled job's runs, failures and worst lateness: whether the sample interval holds under load.
+    jobs: jobStats(),
   });
 }

@@ -3,7 +3,7 @@
 import Redis from "ioredis";
 import { RUN_ID, deleteBrokerKeys, recordedMarkers, testRedisUrl } from "@/server/testing/harness";
 import { DEFAULT_LAYOUT } from "@/server/celery/kombu-keys";
-import { consumeOrder, stepListKey, type QueueLayout } from "./keys";
+import { consumeOrder, stepListKey, type QueueLayout } from "@/server/queue-ops/keys";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "");
 // db 1 (broker) and db 2 (markers) as the harness uses; other suites flush those dbs in their
