@@ -18,10 +18,12 @@ import { SourceUnavailableError } from "@/server/errors";
 import { produce } from "@/server/testing/harness";
 import { call, startConsole, type TestConsole } from "./support/action-console";
 import { until } from "./support/console";
+import { freePort } from "./support/ports";
 import { redisProcess } from "./support/sentinel";
 
-const REDIS_PORT = 6395;
-const GATE_PORT = 6396;
+// Ports of its own, chosen free: a fixed port once met another Redis there, and the test pinged and used that one.
+const REDIS_PORT = await freePort();
+const GATE_PORT = await freePort();
 const redis = redisProcess(REDIS_PORT);
 
 // --- a TCP gate: forwards client -> Redis until a pattern was seen N times, then holds everything ---------

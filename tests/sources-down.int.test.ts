@@ -9,13 +9,14 @@ import type { ContainersResponse, QueuesResponse } from "@/server/schemas/api";
 import type { SourceState } from "@/server/schemas/sources";
 import { ensureFixtureImage, removeTestContainers, startLeaker } from "@/server/testing/harness";
 import { adminCookie, call, until } from "./support/console";
+import { freePort } from "./support/ports";
 import { testRedisServer } from "./support/redis-server";
 import { startRuntime, stopRuntime } from "./support/runtime";
 import { socketProxy } from "./support/socket-proxy";
 
 // The console keeps answering when Docker or the broker goes away, says what is down, and recovers by itself.
 
-const redis = testRedisServer(6394);
+const redis = testRedisServer(await freePort());
 const proxy = socketProxy(path.join(mkdtempSync(path.join(tmpdir(), "lw-sock-")), "docker.sock"));
 let cookie = "";
 

@@ -1,6 +1,7 @@
 // test-only: a throwaway redis-server on its own loopback port, which a test may stop and start again.
 import { spawn, type ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
+import { assertPortFree } from "./ports";
 
 export interface TestRedis {
   port: number;
@@ -15,6 +16,7 @@ export function testRedisServer(port: number): TestRedis {
     port,
     url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
     async start() {
+      await assertPortFree(port);
       proc = spawn(
         "redis-server",
         ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { spawnGroup, waitFor, type ProcessHandle } from "@/server/testing/harness";
+import { assertPortFree } from "./ports";
 
 export interface RedisProcess {
   port: number;
@@ -68,6 +69,7 @@ export function redisProcess(
       return c;
     },
     async start() {
+      await assertPortFree(port);
       mkdirSync(dir, { recursive: true });
       // Auto-save off: only an explicit SHUTDOWN SAVE writes the RDB, so what comes back is exactly what was there.
       proc = spawnGroup("redis-server", [

@@ -2,27 +2,15 @@
 // driver, and the console's production build running inside it, driven over HTTP on a forwarded loopback port.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "./ports";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
 const VM_SH = path.join(ROOT, "scripts/vm.sh");
 export const STANDALONE = path.join(ROOT, ".next/standalone");
-
-/** A free loopback port (the VM's forwards listen on 127.0.0.1 only). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Vm {
   runDir: string;
