@@ -54,7 +54,7 @@ function globEscape(s: string): string {
 }
 
 /** A binding set member split on sep, as kombu's get_table does (str.split: every occurrence). */
-function splitMember(raw: Buffer, sep: Buffer): Binding | null {
+export function splitMember(raw: Buffer, sep: Buffer): Binding | null {
   const parts: Buffer[] = [];
   let from = 0;
   for (;;) {
