@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DIFY_QUEUES, parseConfig } from "./config";
 
@@ -93,5 +96,19 @@ describe("parseConfig", () => {
     expect(parseConfig({ LEAKWATCH_PUBLIC_URL: "https://ops.example/leakwatch/" }).publicUrl).toBe(
       "https://ops.example/leakwatch",
     );
+  });
+
+  it("reads a broker's exchange_types (kombu's exchange type names only)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "lw-config-"));
+    try {
+      const file = path.join(dir, "leakwatch.json");
+      const env = { LEAKWATCH_BROKERS: "dify=redis://127.0.0.1:6379/1", LEAKWATCH_CONFIG: file };
+      writeFileSync(file, JSON.stringify({ brokers: { dify: { exchange_types: { broadcast_tasks: "fanout" } } } }));
+      expect(parseConfig(env).brokers[0]!.exchangeTypes).toEqual({ broadcast_tasks: "fanout" });
+      writeFileSync(file, JSON.stringify({ brokers: { dify: { exchange_types: { h: "headers" } } } }));
+      expect(() => parseConfig(env)).toThrow(ConfigError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -67,6 +67,11 @@ export interface BrokerConfig {
   controlExchange?: string;
   /** Celery's event_exchange. */
   eventExchange?: string;
+  /**
+   * Exchange name -> kombu exchange type, for routing unacked messages when no live worker reports the type
+   * (kombu keeps types only in the declaring process; Redis's binding sets do not say). Live workers' types win.
+   */
+  exchangeTypes?: Record<string, "direct" | "topic" | "fanout">;
   /** Sentinel's own credentials and timeout (kombu's `sentinel_kwargs`; Dify's CELERY_SENTINEL_PASSWORD). */
   sentinel?: { username?: string; password?: string; socketTimeoutSeconds?: number };
   /** kombu's socket_timeout (seconds) for commands on the broker itself. */
@@ -226,6 +231,7 @@ const fileSchema = z
           fanout_patterns: z.boolean().optional(),
           control_exchange: z.string().min(1).max(200).optional(),
           event_exchange: z.string().min(1).max(200).optional(),
+          exchange_types: z.record(z.string().min(1).max(1024), z.enum(["direct", "topic", "fanout"])).optional(),
           socket_timeout: z.number().positive().max(3600).optional(),
           sentinel_kwargs: z
             .object({
@@ -395,6 +401,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       fanoutPatterns: f.fanout_patterns,
       controlExchange: f.control_exchange,
       eventExchange: f.event_exchange,
+      exchangeTypes: f.exchange_types,
       sentinel: f.sentinel_kwargs && {
         username: f.sentinel_kwargs.username,
         password: f.sentinel_kwargs.password,

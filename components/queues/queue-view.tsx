@@ -77,6 +77,13 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <p className="mt-1 text-sm text-zinc-500">
           broker {broker} · found via {q.origins.join(", ") || "—"}
         </p>
+        {q.fanoutExchange && (
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400" data-testid="queue-fanout-note">
+            Bound to fanout exchange <span className="font-mono">{q.fanoutExchange}</span>: its workers receive over
+            pub/sub and never read this queue&apos;s list, so messages in it (kombu&apos;s restore puts them there) are
+            not delivered.
+          </p>
+        )}
       </header>
       {liveBroker && !liveBroker.ok && (
         <SourceNotice kind="Broker" name={broker} error={liveBroker.error} sampledAt={liveBroker.sampledAt} />

@@ -225,6 +225,10 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
     // The same rule and the same set as the queue page's count and the alert (unacked.ts classify), asked afresh.
     const o = await currentOrphans(b);
     const orphaned = o.tags.length;
+    const fanout = Object.entries(o.viaFanout).map(
+      ([exchange, f]) =>
+        `${f.entries} orphaned ${f.entries === 1 ? "entry belongs" : "entries belong"} to fanout exchange ${exchange}: like kombu's own restore, this pushes ${f.entries === 1 ? "it" : "them"} into the lists of every queue bound to it (${f.queues.join(", ")}), but workers consume a fanout queue over pub/sub and never read those lists, so ${f.entries === 1 ? "it" : "they"} will not run again from there (move them to a normal queue to run them).`,
+    );
     return {
       summary:
         "Put unacked messages that no live worker holds back on their queues (as kombu's restore does, marked redelivered). Messages a live worker has reserved, scheduled, rate-limited or is running are never touched.",
@@ -236,6 +240,7 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
       warnings: [
         `kombu itself would restore ${o.kombuRestorable} entries older than the visibility timeout (${b.visibilityTimeoutSeconds} s) whether a worker holds them or not; this action requeues only the orphaned ones.`,
         "A worker that is alive but did not answer in time may still finish a requeued task: tasks must be idempotent (Celery's at-least-once delivery).",
+        ...fanout,
       ],
       blockers: o.known ? [] : ["Not every live worker answered the pidbox: no entry can be proven orphaned."],
     } satisfies Preview;
@@ -244,15 +249,25 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
     const b = brokerConfig(t.broker);
     const o = await currentOrphans(b);
     if (!o.known) throw new ConflictError("not every live worker answered the pidbox: nothing was requeued");
-    const r = await withBroker(b, (redis) => requeueOrphans(redis, { ...layout(b), deliveryTags: o.tags }));
+    const r = await withBroker(b, (redis) =>
+      requeueOrphans(redis, { ...layout(b), deliveryTags: o.tags, exchangeTypes: o.exchangeTypes }),
+    );
     return { result: `${r.requeued} requeued`, details: r, after: r.byQueue };
   },
   async verify(_t, _p, _pv, exec) {
-    const r = exec.details as { requeued: number; unroutable: string[]; malformed?: string[] };
+    const r = exec.details as {
+      requeued: number;
+      unroutable: string[];
+      malformed?: string[];
+      intoFanoutLists?: Record<string, number>;
+    };
     const malformed = r.malformed?.length ?? 0;
+    const fanout = Object.entries(r.intoFanoutLists ?? {})
+      .map(([q, n]) => `${n} into the list of fanout queue ${q}, which its workers do not read`)
+      .join(", ");
     return {
       ok: r.unroutable.length === 0 && malformed === 0,
-      finding: `${r.requeued} requeued${r.unroutable.length ? `; ${r.unroutable.length} unroutable left in unacked` : ""}${malformed ? `; ${malformed} malformed entries skipped and left in unacked` : ""}`,
+      finding: `${r.requeued} requeued${r.unroutable.length ? `; ${r.unroutable.length} unroutable left in unacked` : ""}${malformed ? `; ${malformed} malformed entries skipped and left in unacked` : ""}${fanout ? `; ${fanout}` : ""}`,
     };
   },
 };

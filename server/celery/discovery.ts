@@ -54,7 +54,7 @@ function globEscape(s: string): string {
 }
 
 /** A binding set member split on sep, as kombu's get_table does (str.split: every occurrence). */
-function splitMember(raw: Buffer, sep: Buffer): Binding | null {
+export function splitMember(raw: Buffer, sep: Buffer): Binding | null {
   const parts: Buffer[] = [];
   let from = 0;
   for (;;) {
@@ -130,10 +130,47 @@ export function topicMatch(bindingKey: string, routingKey: string): boolean {
   return new RegExp(kombuTopicRegex(bindingKey), "u").test(routingKey);
 }
 
-/** A binding's stored regex (kombu keeps key_to_pattern's output in the member), or ours when it will not compile. */
+/**
+ * kombu's exchange types (kombu/transport/virtual/exchange.py STANDARD_EXCHANGE_TYPES). kombu keeps an exchange's type
+ * only in the declaring process (Channel.typeof: state.exchanges, 'direct' when that process never declared it); the
+ * binding set in Redis holds routing_key/pattern/queue for every type alike. So the type has to come from outside
+ * Redis: live workers' active_queues replies, or the broker's `exchange_types` config.
+ */
+export const EXCHANGE_TYPES = ["direct", "topic", "fanout"] as const;
+export type ExchangeType = (typeof EXCHANGE_TYPES)[number];
+/** exchange name -> type; an exchange not in it is of unknown type. */
+export type ExchangeTypes = ReadonlyMap<string, ExchangeType>;
+
+export const isExchangeType = (v: unknown): v is ExchangeType =>
+  typeof v === "string" && (EXCHANGE_TYPES as readonly string[]).includes(v);
+
+/**
+ * The types routing uses: what live workers reported (they are what kombu itself routes by), the broker's
+ * `exchange_types` config for exchanges no worker reported; a disagreement is returned for the broker's warnings.
+ */
+export function resolveExchangeTypes(
+  configured: Readonly<Record<string, ExchangeType>> | undefined,
+  learnt: ExchangeTypes,
+): { types: Map<string, ExchangeType>; conflicts: string[] } {
+  const types = new Map<string, ExchangeType>(Object.entries(configured ?? {}));
+  const conflicts: string[] = [];
+  for (const [name, type] of learnt) {
+    const said = types.get(name);
+    if (said !== undefined && said !== type)
+      conflicts.push(`exchange ${name} is ${type} in a worker's declaration but ${said} in exchange_types`);
+    types.set(name, type);
+  }
+  return { types, conflicts };
+}
+
+/**
+ * A binding's stored regex matched as TopicExchange._match does: Python's re.match, anchored at the start only (kombu
+ * stores key_to_pattern's `^...$`; an empty pattern, left by a process that bound the queue without knowing the
+ * exchange is a topic, matches every key there too). Ours from the routing key when the stored one will not compile.
+ */
 function bindingRegex(b: Binding): RegExp {
   try {
-    return new RegExp(b.pattern, "u");
+    return new RegExp(`^(?:${b.pattern})`, "u");
   } catch {
     return new RegExp(kombuTopicRegex(b.routingKey), "u");
   }
@@ -141,18 +178,49 @@ function bindingRegex(b: Binding): RegExp {
 
 /**
  * The queues a message (exchange, routing key) is routed to, like kombu's Channel._lookup with Redis's default of no
- * dead-letter queue: the anonymous exchange routes by queue name; an exchange whose bindings carry a pattern is a
- * topic exchange (kombu stores the regex only for topic bindings) and routes by it; otherwise direct, by exact key.
- * Nothing matching means [] (kombu drops such a message on restore): callers show it as unroutable.
+ * dead-letter queue: the anonymous exchange routes by queue name; then by the exchange's type as kombu's exchange
+ * classes do: fanout to every bound queue (FanoutExchange.lookup), direct by exact key (DirectExchange.lookup), topic by
+ * each binding's stored pattern (TopicExchange.lookup). An exchange of unknown type (no live worker declared it, no
+ * config names it) is guessed from Redis alone: topic when its bindings carry a pattern (kombu stores one only for
+ * topic bindings), else direct. Nothing matching means [] (kombu drops such a message on restore): callers show it as
+ * unroutable.
  */
-export function lookupQueues(table: BindingTable, exchange: string, routingKey: string): string[] {
+export function lookupQueues(
+  table: BindingTable,
+  exchange: string,
+  routingKey: string,
+  types: ExchangeTypes = new Map(),
+): string[] {
   if (!exchange) return routingKey ? [routingKey] : [];
   const bindings = table.get(exchange) ?? [];
-  const topic = bindings.some((b) => b.pattern !== "");
-  const hits = topic
-    ? bindings.filter((b) => b.pattern !== "" && bindingRegex(b).test(routingKey))
-    : bindings.filter((b) => b.routingKey === routingKey);
+  const type = types.get(exchange) ?? (bindings.some((b) => b.pattern !== "") ? "guess-topic" : "direct");
+  const hits =
+    type === "fanout"
+      ? bindings
+      : type === "topic"
+        ? bindings.filter((b) => bindingRegex(b).test(routingKey))
+        : type === "guess-topic"
+          ? bindings.filter((b) => b.pattern !== "" && bindingRegex(b).test(routingKey))
+          : bindings.filter((b) => b.routingKey === routingKey);
   return [...new Set(hits.map((b) => b.queue).filter(Boolean))];
+}
+
+/**
+ * Queues bound to an exchange known to be fanout -> that exchange. kombu's Redis transport consumes such a queue over
+ * pub/sub (Channel.basic_consume puts it in active_fanout_queues, which active_queues and so BRPOP leave out): nothing
+ * ever reads its LIST, so a message in it (kombu's own restore puts one there) is never delivered.
+ */
+export function fanoutQueues(
+  table: BindingTable,
+  types: ExchangeTypes,
+  names: ControlNames = DEFAULT_LAYOUT,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [exchange, bindings] of table) {
+    if (types.get(exchange) !== "fanout" || isControlExchange(exchange, names)) continue;
+    for (const b of bindings) if (b.queue && !out.has(b.queue)) out.set(b.queue, exchange);
+  }
+  return out;
 }
 
 /** Union of configured, bound and worker-consumed queues, each with its origins, sorted by name. */

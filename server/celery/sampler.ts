@@ -4,7 +4,14 @@ import { NotFoundError, SourceUnavailableError, errorMessage } from "@/server/er
 import type { BrokerSummary, QueueSummary, WorkerSummary } from "@/server/schemas/queues";
 import { readComposition, readNextIds, type Composition } from "./composition";
 import { sourceName, withBroker } from "./connections";
-import { boundQueues, mergeQueues, readBindings } from "./discovery";
+import {
+  boundQueues,
+  fanoutQueues,
+  mergeQueues,
+  readBindings,
+  resolveExchangeTypes,
+  type ExchangeType,
+} from "./discovery";
 import { readDepths } from "./depth";
 import { acceptedByQueue, queueRates, queueStatus } from "./rates";
 import { layoutOf } from "./kombu-keys";
@@ -66,8 +73,10 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     const nowMs = opts.nowMs ?? Date.now();
     const workersKnown = inventory.error === null;
     const layout = layoutOf(broker);
+    const { types, conflicts } = resolveExchangeTypes(broker.exchangeTypes, inventory.exchangeTypes);
     const pass = await withBroker(broker, async (redis) => {
       const bindings = await readBindings(redis, layout);
+      const fanout = fanoutQueues(bindings, types, layout);
       const queues = mergeQueues(
         broker.queues,
         boundQueues(bindings, layout),
@@ -76,13 +85,17 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
       );
       const names = queues.map((q) => q.name);
       const depths = await readDepths(redis, layout, names);
-      const inFlight = await readInFlight(redis, layout, bindings, { workers: inventory.held, nowMs });
+      const inFlight = await readInFlight(redis, layout, bindings, {
+        workers: inventory.held,
+        nowMs,
+        exchangeTypes: types,
+      });
       const heads = await readNextIds(
         redis,
         layout,
         names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })),
       );
-      return { queues, depths, inFlight, heads };
+      return { queues, depths, inFlight, heads, fanout };
     });
 
     const completed = workersKnown
@@ -131,6 +144,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
           orphaned,
         }),
         origins,
+        ...(pass.fanout.has(name) ? { fanoutExchange: pass.fanout.get(name) } : {}),
       };
     });
 
@@ -145,6 +159,13 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
       pass.inFlight.malformed && `${pass.inFlight.malformed} malformed unacked entries`,
       pass.inFlight.unroutable &&
         `${pass.inFlight.unroutable} unacked entries kombu could not route to any queue (no binding matches)`,
+      ...conflicts,
+      ...summaries
+        .filter((q) => q.fanoutExchange && q.depth > 0)
+        .map(
+          (q) =>
+            `${q.depth} messages sit in the list of ${q.name}, a queue of fanout exchange ${q.fanoutExchange}: its workers receive over pub/sub and never read that list`,
+        ),
     ]
       .filter(Boolean)
       .join("; ");
@@ -226,14 +247,19 @@ export interface Orphans {
   tags: string[];
   byQueue: Record<string, number>;
   kombuRestorable: number;
+  /** The exchange types the orphans were routed by; requeue must route by the same. */
+  exchangeTypes: Map<string, ExchangeType>;
+  /** Orphaned entries of fanout exchanges (exchange -> entries, bound queues): requeued into lists nobody reads. */
+  viaFanout: Record<string, { entries: number; queues: string[] }>;
 }
 
 /** The orphaned unacked entries right now, by the one rule (unacked.ts classify): for the preview and the requeue. */
 export async function currentOrphans(broker: BrokerConfig): Promise<Orphans> {
   const inventory = await getWorkerInventory(broker);
   const layout = layoutOf(broker);
+  const { types } = resolveExchangeTypes(broker.exchangeTypes, inventory.exchangeTypes);
   const inFlight = await withBroker(broker, async (redis) =>
-    readInFlight(redis, layout, await readBindings(redis, layout), { workers: inventory.held }),
+    readInFlight(redis, layout, await readBindings(redis, layout), { workers: inventory.held, exchangeTypes: types }),
   );
   const byQueue: Record<string, number> = {};
   let kombuRestorable = 0;
@@ -241,7 +267,14 @@ export async function currentOrphans(broker: BrokerConfig): Promise<Orphans> {
     if (c.orphaned > 0) byQueue[q] = c.orphaned;
     kombuRestorable += c.kombuRestorable;
   }
-  return { known: inventory.held !== null, tags: inFlight.orphanTags, byQueue, kombuRestorable };
+  return {
+    known: inventory.held !== null,
+    tags: inFlight.orphanTags,
+    byQueue,
+    kombuRestorable,
+    exchangeTypes: types,
+    viaFanout: Object.fromEntries(inFlight.orphanedViaFanout),
+  };
 }
 
 /** Tests only: forget rates/ages kept between passes. */

@@ -1,7 +1,7 @@
 import "server-only";
 import type Redis from "ioredis";
 import { parseUnackedEntry } from "./envelope";
-import { lookupQueues, type BindingTable } from "./discovery";
+import { lookupQueues, type BindingTable, type ExchangeTypes } from "./discovery";
 import { unackedKeys, type KombuLayout } from "./kombu-keys";
 
 // In-flight messages: kombu's ack emulation keeps every message a worker has taken but not acked in
@@ -39,6 +39,11 @@ export interface InFlight {
   taskQueues: Map<string, string>;
   /** Delivery tags of the orphaned entries (at most MAX_ORPHAN_TAGS): exactly what requeue-orphans requeues. */
   orphanTags: string[];
+  /**
+   * Orphaned entries of fanout exchanges: exchange -> entries and the bound queues they route to. A requeue (like
+   * kombu's restore) pushes them into those queues' lists, which fanout consumers never read.
+   */
+  orphanedViaFanout: Map<string, { entries: number; queues: string[] }>;
 }
 
 /** What live workers hold, from pidbox; null when the workers could not all be asked (then nothing is orphaned). */
@@ -119,7 +124,7 @@ export async function readInFlight(
   redis: Redis,
   layout: KombuLayout,
   bindings: BindingTable,
-  opts: { workers: HeldByWorkers | null; nowMs?: number },
+  opts: { workers: HeldByWorkers | null; nowMs?: number; exchangeTypes?: ExchangeTypes },
 ): Promise<InFlight> {
   const nowMs = opts.nowMs ?? Date.now();
   const { unacked: hashKey, index: indexKey } = unackedKeys(layout);
@@ -130,6 +135,7 @@ export async function readInFlight(
     total: 0,
     taskQueues: new Map(),
     orphanTags: [],
+    orphanedViaFanout: new Map(),
   };
   const received = await readIndex(redis, indexKey);
   // HSCAN may return an entry more than once (when the hash is rehashed during the scan): count each tag once.
@@ -169,7 +175,8 @@ export async function readInFlight(
       const score = received.get((tags[i] as Buffer).toString("latin1"));
       const receivedMs = score === undefined ? null : score * 1000;
       const expired = receivedMs !== null && nowMs - receivedMs > layout.visibilityTimeoutSeconds * 1000;
-      const queues = lookupQueues(bindings, exchange || message.exchange || "", routingKey || message.routingKey || "");
+      const ex = exchange || message.exchange || "";
+      const queues = lookupQueues(bindings, ex, routingKey || message.routingKey || "", opts.exchangeTypes);
       if (queues.length === 0) out.unroutable++;
       let orphan = false;
       for (const queue of queues) {
@@ -193,6 +200,12 @@ export async function readInFlight(
         if (message.task) out.taskQueues.set(message.task, queue);
       }
       if (orphan && out.orphanTags.length < MAX_ORPHAN_TAGS) out.orphanTags.push((tags[i] as Buffer).toString("utf8"));
+      if (orphan && ex && opts.exchangeTypes?.get(ex) === "fanout") {
+        const f = out.orphanedViaFanout.get(ex) ?? { entries: 0, queues: [] };
+        f.entries++;
+        f.queues = [...new Set([...f.queues, ...queues])].sort();
+        out.orphanedViaFanout.set(ex, f);
+      }
     });
   } while (cursor !== "0");
   return out;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { onEvent, isFresh, type Heartbeat } from "./heartbeats";
-import { poolKind } from "./workers";
+import { exchangeTypesOf, poolKind } from "./workers";
 
 const fixture = (name: string): string =>
   (JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), "utf8")) as { raw: string }).raw;
@@ -31,5 +31,21 @@ describe("heartbeat events", () => {
     expect(isFresh(b as Heartbeat, 5_100)).toBe(false);
     onEvent(beats, "not json", 2_000);
     expect(beats.size).toBe(1);
+  });
+});
+
+describe("exchangeTypesOf (Celery's active_queues reply: queue.as_dict(recurse=True))", () => {
+  it("reads each queue's exchange type from a real Celery 5.2 reply, and ignores what kombu cannot route by", () => {
+    const replies = JSON.parse(fixture("worker-replies")) as { active_queues: Record<string, unknown> };
+    const [reply] = Object.values(replies.active_queues);
+    expect(new Map(exchangeTypesOf(reply)).get("dataset")).toBe("direct");
+    expect(
+      exchangeTypesOf([
+        { name: "bcast.1", exchange: { name: "broadcast_tasks", type: "fanout" } },
+        { name: "h", exchange: { name: "hx", type: "headers" } }, // not one of kombu's virtual exchange types
+        { name: "anon", exchange: { name: "", type: "direct" } }, // the anonymous exchange routes by queue name
+        { name: "broken", exchange: "x" },
+      ]),
+    ).toEqual([["broadcast_tasks", "fanout"]]);
   });
 });

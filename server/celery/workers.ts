@@ -5,6 +5,7 @@ import { errorMessage } from "@/server/errors";
 import { ensureHeartbeatListener, isFresh } from "./heartbeats";
 import { broadcast, DEFAULT_TIMEOUT_MS, type Replies } from "./pidbox";
 import type { HeldByWorkers } from "./unacked";
+import { isExchangeType, type ExchangeType } from "./discovery";
 
 // Worker inventory of one broker: who is alive (fresh worker-heartbeat events, or answering pidbox),
 // their pool, queues and the task ids they hold. Workers that stop answering drop out of the live list
@@ -18,6 +19,11 @@ export interface WorkerInventory {
   held: HeldByWorkers | null;
   /** hostname -> stats.total (task name -> count of tasks the worker ACCEPTED, i.e. started; not completed) for out-rates. */
   totals: Map<string, Record<string, number>>;
+  /**
+   * Exchange types live workers declared (active_queues: each queue's exchange.type), remembered after the worker is
+   * gone: a dead worker's unacked messages still have to be routed by their exchange's type.
+   */
+  exchangeTypes: ReadonlyMap<string, ExchangeType>;
   /** The pidbox round failed as a whole (the broker is down, for instance). */
   error: string | null;
 }
@@ -29,6 +35,20 @@ interface Seen {
 const g = globalThis as unknown as { __leakwatchWorkers?: Map<string, Map<string, Seen>> };
 const seenByBroker = (g.__leakwatchWorkers ??= new Map<string, Map<string, Seen>>());
 const FORGET_AFTER_MS = 10 * 60_000;
+// Exchange types per broker as workers last reported them; kept for the process's life (a type is a deployment fact,
+// and the worker that knew it may be the one that died holding messages).
+const g2 = globalThis as unknown as { __leakwatchExchangeTypes?: Map<string, Map<string, ExchangeType>> };
+const typesByBroker = (g2.__leakwatchExchangeTypes ??= new Map<string, Map<string, ExchangeType>>());
+
+/** Exchange name -> type from one worker's active_queues reply (Celery: queue.as_dict(recurse=True)). */
+export function exchangeTypesOf(reply: unknown): [string, ExchangeType][] {
+  return list(reply).flatMap((q) => {
+    const ex = isObj(q.exchange) ? q.exchange : null;
+    return ex && typeof ex.name === "string" && ex.name !== "" && isExchangeType(ex.type)
+      ? [[ex.name, ex.type] as [string, ExchangeType]]
+      : [];
+  });
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -113,6 +133,8 @@ export async function getWorkerInventory(
   const activeIds = new Set<string>();
   const heldIds = new Set<string>();
   const rateLimited = new Map<string, Set<string>>();
+  const learnt = typesByBroker.get(broker.name) ?? new Map<string, ExchangeType>();
+  typesByBroker.set(broker.name, learnt);
   for (const host of alive) {
     const st = isObj(stats?.[host]) ? (stats[host] as Obj) : {};
     const pool = isObj(st.pool) ? st.pool : {};
@@ -120,6 +142,7 @@ export async function getWorkerInventory(
       .map((q) => q.name)
       .filter((n): n is string => typeof n === "string");
     const limited = rateLimitedTasks(registered?.[host]);
+    for (const [name, type] of exchangeTypesOf(queues?.[host])) learnt.set(name, type);
     for (const q of qnames) {
       consumersByQueue.set(q, [...(consumersByQueue.get(q) ?? []), host]);
       if (limited.length > 0) rateLimited.set(q, new Set([...(rateLimited.get(q) ?? []), ...limited]));
@@ -174,6 +197,7 @@ export async function getWorkerInventory(
     consumersByQueue,
     held: complete ? { active: activeIds, held: heldIds, rateLimited, askedAtMs } : null,
     totals,
+    exchangeTypes: new Map(learnt),
     error: failed && failed.status === "rejected" ? errorMessage(failed.reason) : null,
   };
 }
@@ -181,6 +205,7 @@ export async function getWorkerInventory(
 /** Tests only: forget workers seen before. */
 export function forgetWorkers(): void {
   seenByBroker.clear();
+  typesByBroker.clear();
 }
 
 /** Workers as of the last inventory of this broker (no broadcast): live ones first, then recently lost ones. */

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { ConflictError } from "@/server/errors";
-import { lookupQueues, readBindings } from "@/server/celery/discovery";
+import { lookupQueues, readBindings, type ExchangeTypes } from "@/server/celery/discovery";
 import { messagePriority, priorityListKey, unackedKeys, type QueueLayout } from "./keys";
 import { withQueueOps } from "./scripts";
 
@@ -14,12 +14,19 @@ import { withQueueOps } from "./scripts";
 //
 // One deliberate difference: kombu 5.2's _do_restore_message pushes to the bare queue name, which
 // drops a message's priority; we push to the sub-list of its properties.priority, as later kombu does.
+//
+// Routing is kombu's _lookup by the exchange's type (exchangeTypes: learnt from live workers or configured), so a
+// fanout exchange's message goes to every bound queue, exactly as a worker that declared the exchange restores it. Like
+// kombu, that means RPUSHing into the lists of fanout queues, which their consumers (subscribed over pub/sub) never
+// read: such pushes are counted in intoFanoutLists so the caller can say so.
 
 export interface RequeueOptions extends QueueLayout {
   /** Exactly these delivery tags, whatever their age; otherwise entries older than the layout's visibility_timeout. */
   deliveryTags?: string[];
   limit?: number;
   nowMs?: number;
+  /** Exchange types to route by (an exchange not in it: guessed from its bindings, see lookupQueues). */
+  exchangeTypes?: ExchangeTypes;
 }
 
 export interface RequeueResult {
@@ -33,6 +40,8 @@ export interface RequeueResult {
   staleIndex: number;
   /** Entries that are not kombu's [message, exchange, routing_key] JSON (or carry a null message): reported, left alone. */
   malformed: string[];
+  /** queue -> messages pushed into its list because it is bound to a fanout exchange (nothing consumes that list). */
+  intoFanoutLists: Record<string, number>;
 }
 
 /** The unacked entry as kombu's restore_by_tag reads it (`M, EX, RK = loads(p)`), or null when it is not one. */
@@ -86,7 +95,15 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
     throw new ConflictError(
       "kombu's unacked_mutex is held: a worker is restoring messages right now; try again shortly",
     );
-  const result: RequeueResult = { requeued: 0, byQueue: {}, skipped: [], unroutable: [], staleIndex: 0, malformed: [] };
+  const result: RequeueResult = {
+    requeued: 0,
+    byQueue: {},
+    skipped: [],
+    unroutable: [],
+    staleIndex: 0,
+    malformed: [],
+    intoFanoutLists: {},
+  };
   try {
     let table: Awaited<ReturnType<typeof readBindings>> | null = null;
     const bindingsOnce = async () => (table ??= await readBindings(r, o));
@@ -112,7 +129,8 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
         result.malformed.push(tag);
         continue;
       }
-      const queues = parsed !== "unsafe" ? lookupQueues(await bindingsOnce(), parsed[1], parsed[2]) : [];
+      const queues =
+        parsed !== "unsafe" ? lookupQueues(await bindingsOnce(), parsed[1], parsed[2], o.exchangeTypes) : [];
       if (parsed === "unsafe" || queues.length === 0) {
         result.unroutable.push(tag);
         continue;
@@ -137,6 +155,8 @@ export async function requeueOrphans(redis: Redis, o: RequeueOptions): Promise<R
       else {
         result.requeued++;
         for (const q of queues) result.byQueue[q] = (result.byQueue[q] ?? 0) + 1;
+        if (parsed[1] && o.exchangeTypes?.get(parsed[1]) === "fanout")
+          for (const q of queues) result.intoFanoutLists[q] = (result.intoFanoutLists[q] ?? 0) + 1;
       }
     }
     return result;

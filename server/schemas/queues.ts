@@ -21,6 +21,11 @@ export interface QueueSummary {
   oldestSeenSeconds: number | null;
   threshold: number;
   status: Status;
+  /**
+   * The fanout exchange this queue is bound to, when known (a worker's active_queues or the broker's exchange_types):
+   * kombu consumes such a queue over pub/sub, so messages in its list are never delivered.
+   */
+  fanoutExchange?: string;
   /** configured | binding | worker: where the queue name was found. */
   origins: string[];
   /** Recent depth trail for sparklines: [tsMs, depth][]. */

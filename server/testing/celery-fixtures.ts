@@ -111,6 +111,8 @@ export function startCeleryWorker(o: WorkerOptions): WorkerHandle {
 
 export interface ProduceOptions {
   queue?: string;
+  /** Publish with this routing key instead of the queue's. */
+  routingKey?: string;
   allDify?: boolean;
   count?: number;
   priority?: number | "mix";
@@ -132,6 +134,7 @@ export interface ProduceSummary {
 function produceArgs(o: ProduceOptions): string[] {
   const args = [path.join(CELERY_DIR, "produce.py")];
   if (o.queue) args.push("--queue", o.queue);
+  if (o.routingKey) args.push("--routing-key", o.routingKey);
   if (o.allDify) args.push("--all-dify");
   if (o.count !== undefined) args.push("--count", String(o.count));
   if (o.priority !== undefined) args.push("--priority", String(o.priority));
