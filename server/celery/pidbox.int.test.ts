@@ -1,8 +1,10 @@
 import Redis from "ioredis";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIFY_QUEUES, type BrokerConfig } from "@/server/config";
+import type { BrokerSummary } from "@/server/schemas/queues";
 import {
   flushTestRedis,
+  produce,
   startCeleryWorker,
   stopAllProcesses,
   testRedisUrl,
@@ -12,7 +14,7 @@ import {
 import { closeAllBrokers, withBroker } from "./connections";
 import { bindingKey, layoutOf, replyExchange } from "./kombu-keys";
 import { activeQueues, broadcast, ping, rateLimit, stats } from "./pidbox";
-import { listWorkers, resetSamplerState } from "./sampler";
+import { listWorkers, resetSamplerState, sampleBroker } from "./sampler";
 import { getWorkerInventory, poolKind } from "./workers";
 
 // Remote control against real Celery 5.2 workers over the test Redis (db 1).
@@ -201,6 +203,51 @@ describe("waiting for replies", () => {
     // Every live worker answered active/reserved/scheduled/registered: the held set is complete.
     expect(inv.held).not.toBeNull();
     expect(await replyKeysLeft(broker)).toEqual([]);
+  });
+
+  it("publishes a broker pass's depths while its pidbox round still waits, then merges the late replies", async () => {
+    const gate = `leakwatch:test:gate:${process.pid}:${Date.now()}:pass`;
+    await withRecords((r) => r.del(gate, `${gate}:entered`));
+    const w = start({ queues: ["mail"], hostname: "gated", pool: "threads", concurrency: 2 });
+    await w.waitReady();
+    const host = await waitFor(async () => Object.keys(await ping(broker, { expectReplies: 1 }))[0], {
+      timeoutMs: 20_000,
+      what: "the worker to answer ping",
+    });
+    const thresholds = { thresholds: { queueDepth: 100 }, queueThresholds: {} };
+    const first = await sampleBroker(broker, thresholds);
+    expect(first.queues.find((q) => q.name === "mail")?.consumers).toEqual([host]);
+
+    // The worker is held in a control handler, and five tasks wait in a queue nobody consumes.
+    await broadcast(broker, "leakwatch_gate", { key: gate }, { reply: false, destination: [host] });
+    await waitFor(async () => (await withRecords((r) => r.llen(`${gate}:entered`))) > 0, {
+      timeoutMs: 20_000,
+      what: "the worker to enter the gate",
+    });
+    expect((await produce({ queue: "dataset", count: 5 })).sent).toBe(5);
+
+    let early!: (s: BrokerSummary) => void;
+    const earlySeen = new Promise<BrokerSummary>((resolve) => (early = resolve));
+    const pass = sampleBroker(broker, { ...thresholds, pidboxTimeoutMs: 8_000, onDepths: early });
+    const e = await earlySeen;
+    // The pidbox round is still under way (its reply bindings exist until it ends) and the worker answered nothing.
+    const bindings = bindingKey(layoutOf(broker), replyExchange(layoutOf(broker)));
+    expect(await withBroker(broker, (r) => r.scard(bindings))).toBeGreaterThan(0);
+    expect(await withRecords((r) => r.llen(gate))).toBe(0);
+    expect(e.workersPending).toBe(true);
+    expect(e.queues.find((q) => q.name === "dataset")?.depth).toBe(5);
+    // Consumers as the previous pass left them.
+    expect(e.queues.find((q) => q.name === "mail")?.consumers).toEqual([host]);
+
+    await withRecords((r) => r.lpush(gate, "open"));
+    const full = await pass;
+    expect(full.ok).toBe(true);
+    expect(full.workersPending).toBeUndefined();
+    expect(full.queues.find((q) => q.name === "dataset")?.depth).toBe(5);
+    expect(full.queues.find((q) => q.name === "dataset")?.status).toBe("critical"); // waiting, nobody consumes it
+    // The worker's late answers are in the full summary.
+    expect(full.queues.find((q) => q.name === "mail")?.consumers).toEqual([host]);
+    expect(full.error).toBeNull();
   });
 
   it("blocks in BRPOP on a connection of its own instead of polling the reply lists", async () => {
