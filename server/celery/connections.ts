@@ -259,8 +259,8 @@ const wholeSecondTimeouts = new WeakSet<Redis>();
 
 /**
  * BRPOP over keys (first non-empty key in the order given, as kombu's _brpop_start lists priority steps) for at most
- * waitMs. Redis >= 6 takes fractional seconds; older servers get whole seconds. If the server has not answered
- * graceMs after the wait ended (a dead socket), the connection is closed and the read fails.
+ * waitMs. Redis >= 6 takes fractional seconds; older servers get whole seconds. The read fails (and the connection is
+ * closed) when the connection drops during it, or when the server has not answered graceMs after the wait ended.
  */
 export async function blockingPop(
   client: Redis,
@@ -271,6 +271,7 @@ export async function blockingPop(
   const wholeSeconds = wholeSecondTimeouts.has(client);
   const seconds = wholeSeconds ? Math.max(1, Math.ceil(waitMs / 1000)) : Math.max(0.001, waitMs / 1000);
   let timer: NodeJS.Timeout | undefined;
+  let onClose: (() => void) | undefined;
   const guard = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => {
@@ -279,6 +280,13 @@ export async function blockingPop(
       },
       seconds * 1000 + graceMs,
     );
+    // A connection lost mid-read fails the read at once, as kombu's drain_events raises on a connection error
+    // (ioredis would otherwise resend it after reconnecting, and a broker that is down would cost the whole wait).
+    onClose = () => {
+      client.disconnect();
+      reject(new Error("the connection to the broker closed while waiting for a reply"));
+    };
+    client.once("close", onClose);
   });
   try {
     const pending = client.brpopBuffer(...keys, wholeSeconds ? seconds : seconds.toFixed(3));
@@ -293,6 +301,7 @@ export async function blockingPop(
     throw e;
   } finally {
     clearTimeout(timer);
+    if (onClose) client.off("close", onClose);
   }
 }
 

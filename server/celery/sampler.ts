@@ -102,8 +102,8 @@ function queueRow(
 
 /**
  * One pass over a broker. The pidbox round (which waits its timeout after the last reply) runs while depths are read:
- * `onDepths` gets the fresh depths first, with consumers, in-flight counts and rates as the previous pass left them
- * (marked by `workersPending`); the returned summary has the worker replies merged in (what history and alerts use).
+ * `onDepths` gets the fresh depths first, with consumers, in-flight counts, rates and the next message's age as the
+ * previous pass left them (marked by `workersPending`); the returned summary has the worker replies merged in (what history and alerts use).
  */
 export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {}): Promise<BrokerSummary> {
   const state: BrokerState = states.get(broker.name) ?? {
@@ -126,25 +126,23 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     const layout = layoutOf(broker);
     const previous = new Map((state.lastGood?.queues ?? []).map((q) => [q.name, q]));
     const consumedBefore = [...new Set([...previous.values()].flatMap((q) => (q.consumers.length ? [q.name] : [])))];
-    const read = async (redis: Redis, names: string[]) => {
-      const depths = await readDepths(redis, layout, names);
-      const heads = await readNextIds(
+    const nextIds = (redis: Redis, names: string[], depths: Map<string, { byPriority: Record<string, number> }>) =>
+      readNextIds(
         redis,
         layout,
         names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })),
       );
-      return { depths, heads };
-    };
     const early = await withBroker(broker, async (redis) => {
       const bindings = await readBindings(redis, layout);
       const queues = mergeQueues(broker.queues, boundQueues(bindings, layout), consumedBefore, layout);
       return {
         bindings,
         queues,
-        ...(await read(
+        depths: await readDepths(
           redis,
+          layout,
           queues.map((q) => q.name),
-        )),
+        ),
       };
     });
 
@@ -153,7 +151,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
       const rows = early.queues.map(({ name, origins }) => {
         const prev = previous.get(name);
         const d = early.depths.get(name) ?? { depth: 0, byPriority: {}, error: null };
-        return queueRow(state, name, origins, d, early.heads.get(name) ?? null, atMs, per[name] ?? base, {
+        const { row } = queueRow(state, name, origins, d, null, atMs, per[name] ?? base, {
           consumers: prev?.consumers ?? [],
           hasConsumer: state.workersKnown === true ? (prev?.consumers.length ?? 0) > 0 : null,
           inFlight: state.inFlight.get(name),
@@ -164,7 +162,9 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
                 drainSeconds: prev.drainSeconds,
               }
             : queueRates(d.depth, undefined, undefined, 0),
-        }).row;
+        });
+        // The next message's age needs its id (read next, while the pidbox round runs): the previous pass's age.
+        return { ...row, oldestSeenSeconds: d.depth > 0 ? (prev?.oldestSeenSeconds ?? null) : null };
       });
       opts.onDepths({
         name: broker.name,
@@ -176,6 +176,13 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
       });
     }
 
+    const earlyHeads = await withBroker(broker, (redis) =>
+      nextIds(
+        redis,
+        early.queues.map((q) => q.name),
+        early.depths,
+      ),
+    );
     const inventory = await asked;
     const nowMs = opts.nowMs ?? Date.now();
     const workersKnown = inventory.error === null;
@@ -188,9 +195,9 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
         layout,
       );
       const late = queues.map((q) => q.name).filter((n) => !early.depths.has(n));
-      const more = late.length ? await read(redis, late) : null;
-      const depths = new Map([...early.depths, ...(more?.depths ?? [])]);
-      const heads = new Map([...early.heads, ...(more?.heads ?? [])]);
+      const lateDepths = late.length ? await readDepths(redis, layout, late) : new Map();
+      const depths = new Map([...early.depths, ...lateDepths]);
+      const heads = new Map([...earlyHeads, ...(late.length ? await nextIds(redis, late, lateDepths) : [])]);
       // Read after the replies: an entry is only called orphaned against answers asked before it was read.
       const inFlight = await readInFlight(redis, layout, early.bindings, { workers: inventory.held, nowMs });
       return { queues, depths, inFlight, heads };
