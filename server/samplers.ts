@@ -108,31 +108,47 @@ async function seedForecasts(list: ContainerSummary[]): Promise<void> {
   });
 }
 
-function withSparks(b: BrokerSummary): BrokerSummary {
+/** The broker with its depth trail; `keep: false` shows the new point without storing it (an early summary). */
+function withSparks(b: BrokerSummary, keep = true): BrokerSummary {
   if (!b.ok || !b.sampledAt) return b;
   return {
     ...b,
     queues: b.queues.map((q) => {
       const key = `${b.name}\u0000${q.name}`;
-      const trail = queueSparks.get(key) ?? [];
+      const stored = queueSparks.get(key) ?? [];
+      const trail = keep ? stored : [...stored];
       if (trail[trail.length - 1]?.[0] !== b.sampledAt) trail.push([b.sampledAt!, q.depth]);
       if (trail.length > SPARK_POINTS) trail.splice(0, trail.length - SPARK_POINTS);
-      queueSparks.set(key, trail);
+      if (keep) queueSparks.set(key, trail);
       return { ...q, spark: trail };
     }),
   };
 }
 
 async function sampleQueues(cfg: AppConfig): Promise<void> {
+  // Depths go out as soon as every broker has read them (sampleBroker's onDepths), without waiting for the pidbox
+  // round; the full summaries (worker replies merged in) replace them when it ends.
+  const early = new Map<string, BrokerSummary>();
+  let earlyOpen = true;
   const brokers = await Promise.all(
     cfg.brokers.map(async (b) => {
-      const s = await sampleBroker(b);
+      const s = await sampleBroker(b, {
+        onDepths: (e) => {
+          early.set(b.name, withSparks(e, false));
+          if (!earlyOpen || early.size < cfg.brokers.length) return;
+          earlyOpen = false;
+          publish("queues", { brokers: cfg.brokers.map((x) => early.get(x.name)!) } satisfies QueuesResponse);
+        },
+      });
+      // A broker that failed or finished first stands in for its early summary.
+      early.set(b.name, withSparks(s, false));
       markSource("redis", b.name, s.ok, s.error ?? undefined);
       if (s.ok && isLeader())
         await recordQueueSamples(s).catch((e) => log.warn({ err: e }, "could not write queue history"));
       return withSparks(s);
     }),
   );
+  earlyOpen = false;
   publish("queues", { brokers } satisfies QueuesResponse);
   await publishWorkers(cfg);
 }

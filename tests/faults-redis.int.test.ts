@@ -234,7 +234,7 @@ describe("the broker's Redis stops", () => {
     const r = redis.client(1);
     await brokerBack();
     const timeoutMs = 60_000;
-    const armed = gate.armAfter(/\$4\r\nrpop\r\n/, 5); // polling the reply queue
+    const armed = gate.armAfter(/\$5\r\nbrpop\r\n/, 1); // waiting on the reply queue
     const pending = broadcast(broker(), "ping", {}, { timeoutMs }).then(
       () => "returned",
       (e: unknown) => e,

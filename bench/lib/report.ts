@@ -56,6 +56,8 @@ interface QueuesResult {
   sampleBroker: {
     queues: number;
     passMs: Stat;
+    /** From the pass's start to its depths being handed out (onDepths), before the pidbox round ends. */
+    depthsPublishedMs?: Stat;
     pidboxWaitMs: number;
     withoutPidboxMs: number;
     intervalMs: number;
@@ -246,7 +248,11 @@ function queues(q: QueuesResult): string {
       [q.dify, q.many].map((d) => [d.queues, d.keys, d.messages, d.pipelinedMs.median, d.naiveMs.median, x(d.ratio)]),
     ),
     "",
-    `A whole \`sampleBroker\` pass over ${fmt(s.queues)} configured queues: median **${fmt(s.passMs.median)} ms** (max ${fmt(s.passMs.max)}), ${Math.round(s.shareOfInterval * 100)}% of the ${fmt(s.intervalMs)} ms interval. Of that, ${fmt(s.pidboxWaitMs)} ms is the pidbox round (no workers answer here, so it waits its full timeout) and about ${fmt(s.withoutPidboxMs)} ms is Redis work and parsing.`,
+    `A whole \`sampleBroker\` pass over ${fmt(s.queues)} configured queues: median **${fmt(s.passMs.median)} ms** (max ${fmt(s.passMs.max)}), ${Math.round(s.shareOfInterval * 100)}% of the ${fmt(s.intervalMs)} ms interval. Of that, ${fmt(s.pidboxWaitMs)} ms is the pidbox round (no workers answer here, so it waits its full timeout) and about ${fmt(s.withoutPidboxMs)} ms is Redis work and parsing.${
+      s.depthsPublishedMs
+        ? ` The pass no longer holds its depths back for that wait: they are published after a median of **${fmt(s.depthsPublishedMs.median)} ms** (max ${fmt(s.depthsPublishedMs.max)}), while the pidbox round runs alongside; worker answers, in-flight counts and rates follow when it ends.`
+        : ""
+    }`,
   ].join("\n");
 }
 

@@ -6,13 +6,15 @@ import type { BrokerConfig, BrokerTls } from "@/server/config";
 import { SourceUnavailableError, errorMessage } from "@/server/errors";
 import { parseBrokerUrl, redactBrokerUrl, type ParsedBrokerUrl } from "./broker-url";
 
-// One lazily created ioredis client per broker (plus one pub/sub client when asked for), kept on
-// globalThis so hot reload and concurrent requests share them. Clients reconnect by themselves with a
-// capped backoff; callers get a SourceUnavailableError instead of a hang or a dead socket.
+// One lazily created ioredis client per broker (plus one pub/sub client when asked for, and connections of their own
+// for blocking reads), kept on globalThis so hot reload and concurrent requests share them. Clients reconnect by
+// themselves with a capped backoff; callers get a SourceUnavailableError instead of a hang or a dead socket.
 
 const CONNECT_TIMEOUT_MS = 2_000;
 const COMMAND_TIMEOUT_MS = 3_000;
 const MAX_BACKOFF_MS = 5_000;
+/** Blocking connections kept open per broker between uses (one per pidbox call waiting at the same time). */
+const MAX_IDLE_BLOCKING = 8;
 
 interface Held {
   key: string;
@@ -20,6 +22,9 @@ interface Held {
   options: RedisOptions;
   client: Redis;
   subscriber: Redis | null;
+  /** Connections for blocking reads (BRPOP) not in use now, and all of them (in use or not) for closing. */
+  idleBlocking: Redis[];
+  blocking: Set<Redis>;
   lastError: string | null;
 }
 
@@ -95,8 +100,8 @@ function options(parsed: ParsedBrokerUrl, broker: BrokerConfig): RedisOptions {
   };
 }
 
-function make(h: Omit<Held, "client" | "subscriber">, purpose: string): Redis {
-  const client = new Redis({ ...h.options, connectionName: `leakwatch-${purpose}` });
+function make(h: Pick<Held, "options" | "lastError">, purpose: string, extra: RedisOptions = {}): Redis {
+  const client = new Redis({ ...h.options, connectionName: `leakwatch-${purpose}`, ...extra });
   // An unhandled "error" event would crash the process; remember it for the next caller instead.
   client.on("error", (e: unknown) => {
     (h as Held).lastError = errorMessage(e);
@@ -124,7 +129,7 @@ function hold(broker: BrokerConfig): Held {
   } catch (e) {
     throw new SourceUnavailableError(sourceName(broker), errorMessage(e));
   }
-  const h = { key, parsed, options: opts, lastError: null } as Held;
+  const h = { key, parsed, options: opts, lastError: null, idleBlocking: [], blocking: new Set() } as unknown as Held;
   h.client = make(h, "cmd");
   h.subscriber = null;
   held.set(broker.name, h);
@@ -134,6 +139,9 @@ function hold(broker: BrokerConfig): Held {
 function closeHeld(h: Held): void {
   h.client.disconnect();
   h.subscriber?.disconnect();
+  for (const c of h.blocking) c.disconnect();
+  h.blocking.clear();
+  h.idleBlocking.length = 0;
 }
 
 const connecting = new WeakMap<Redis, Promise<void>>();
@@ -181,11 +189,9 @@ function isUnavailable(e: unknown): boolean {
   return true;
 }
 
-/** Runs fn with the broker's ready client; connection problems surface as SourceUnavailableError. */
-export async function withBroker<T>(broker: BrokerConfig, fn: (redis: Redis) => Promise<T>): Promise<T> {
-  let h: Held;
+function holdOrThrow(broker: BrokerConfig): Held {
   try {
-    h = hold(broker);
+    return hold(broker);
   } catch (e) {
     if (e instanceof SourceUnavailableError) throw e;
     throw new SourceUnavailableError(
@@ -193,12 +199,109 @@ export async function withBroker<T>(broker: BrokerConfig, fn: (redis: Redis) => 
       `bad broker URL ${redactBrokerUrl(broker.url)}: ${errorMessage(e)}`,
     );
   }
+}
+
+function asUnavailable(broker: BrokerConfig, e: unknown): unknown {
+  if (e instanceof SourceUnavailableError || !isUnavailable(e)) return e;
+  return new SourceUnavailableError(sourceName(broker), errorMessage(e));
+}
+
+/** Runs fn with the broker's ready client; connection problems surface as SourceUnavailableError. */
+export async function withBroker<T>(broker: BrokerConfig, fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const h = holdOrThrow(broker);
   const client = await ready(broker, h, h.client);
   try {
     return await fn(client);
   } catch (e) {
-    if (e instanceof SourceUnavailableError || !isUnavailable(e)) throw e;
-    throw new SourceUnavailableError(sourceName(broker), errorMessage(e));
+    throw asUnavailable(broker, e);
+  }
+}
+
+/**
+ * Runs fn with a connection used by nobody else while fn runs, for blocking reads (BRPOP): a blocked connection
+ * answers nothing else until the read returns, so the shared client must never block. One per concurrent caller
+ * (kombu gives each Mailbox client its own connection too); up to MAX_IDLE_BLOCKING stay open for the next pass.
+ * These connections have no command timeout (a BRPOP waits longer than it on purpose): the caller bounds each read
+ * (see blockingPop). A connection whose read failed is closed, not reused.
+ */
+export async function withBlockingConnection<T>(broker: BrokerConfig, fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const h = holdOrThrow(broker);
+  let client = h.idleBlocking.pop();
+  while (client && client.status === "end") {
+    h.blocking.delete(client);
+    client = h.idleBlocking.pop();
+  }
+  if (!client) {
+    client = make(h, "block", { commandTimeout: undefined });
+    h.blocking.add(client);
+  }
+  let healthy = false;
+  try {
+    await ready(broker, h, client);
+    const result = await fn(client);
+    healthy = true;
+    return result;
+  } catch (e) {
+    throw asUnavailable(broker, e);
+  } finally {
+    // Not reused when fn failed (a read may still be pending on it) or the broker config changed meanwhile.
+    if (healthy && held.get(broker.name) === h && h.idleBlocking.length < MAX_IDLE_BLOCKING)
+      h.idleBlocking.push(client);
+    else {
+      h.blocking.delete(client);
+      client.disconnect();
+    }
+  }
+}
+
+/** Connections to a Redis older than 6, which takes BRPOP timeouts in whole seconds only. */
+const wholeSecondTimeouts = new WeakSet<Redis>();
+
+/**
+ * BRPOP over keys (first non-empty key in the order given, as kombu's _brpop_start lists priority steps) for at most
+ * waitMs. Redis >= 6 takes fractional seconds; older servers get whole seconds. The read fails (and the connection is
+ * closed) when the connection drops during it, or when the server has not answered graceMs after the wait ended.
+ */
+export async function blockingPop(
+  client: Redis,
+  keys: (string | Buffer)[],
+  waitMs: number,
+  graceMs = COMMAND_TIMEOUT_MS,
+): Promise<[Buffer, Buffer] | null> {
+  const wholeSeconds = wholeSecondTimeouts.has(client);
+  const seconds = wholeSeconds ? Math.max(1, Math.ceil(waitMs / 1000)) : Math.max(0.001, waitMs / 1000);
+  let timer: NodeJS.Timeout | undefined;
+  let onClose: (() => void) | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        client.disconnect();
+        reject(new Error(`no answer to BRPOP ${graceMs} ms after its ${Math.round(waitMs)} ms wait ended`));
+      },
+      seconds * 1000 + graceMs,
+    );
+    // A connection lost mid-read fails the read at once, as kombu's drain_events raises on a connection error
+    // (ioredis would otherwise resend it after reconnecting, and a broker that is down would cost the whole wait).
+    onClose = () => {
+      client.disconnect();
+      reject(new Error("the connection to the broker closed while waiting for a reply"));
+    };
+    client.once("close", onClose);
+  });
+  try {
+    const pending = client.brpopBuffer(...keys, wholeSeconds ? seconds : seconds.toFixed(3));
+    pending.catch(() => undefined);
+    return (await Promise.race([pending, guard])) as [Buffer, Buffer] | null;
+  } catch (e) {
+    // Redis < 6: "ERR timeout is not an integer or out of range"; remember and retry once with whole seconds.
+    if (!wholeSeconds && /timeout is not an? (integer|float)/i.test(errorMessage(e))) {
+      wholeSecondTimeouts.add(client);
+      return blockingPop(client, keys, waitMs, graceMs);
+    }
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    if (onClose) client.off("close", onClose);
   }
 }
 

@@ -12,7 +12,7 @@
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BrokerConfig } from "@/server/config";
-import { all, byStep, namespace, parse, type Namespace } from "@/server/queue-ops/int-helpers";
+import { all, byStep, namespace, parse, type Namespace } from "@/server/testing/queue-ops";
 import { stepListKey } from "@/server/queue-ops/keys";
 import { requeueOrphans } from "@/server/queue-ops/orphans";
 import {

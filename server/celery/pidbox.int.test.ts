@@ -1,7 +1,10 @@
+import Redis from "ioredis";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIFY_QUEUES, type BrokerConfig } from "@/server/config";
+import type { BrokerSummary } from "@/server/schemas/queues";
 import {
   flushTestRedis,
+  produce,
   startCeleryWorker,
   stopAllProcesses,
   testRedisUrl,
@@ -9,9 +12,10 @@ import {
   type WorkerHandle,
 } from "@/server/testing/harness";
 import { closeAllBrokers, withBroker } from "./connections";
+import { bindingKey, layoutOf, replyExchange } from "./kombu-keys";
 import { activeQueues, broadcast, ping, rateLimit, stats } from "./pidbox";
-import { listWorkers, resetSamplerState } from "./sampler";
-import { poolKind } from "./workers";
+import { listWorkers, resetSamplerState, sampleBroker } from "./sampler";
+import { getWorkerInventory, poolKind } from "./workers";
 
 // Remote control against real Celery 5.2 workers over the test Redis (db 1).
 
@@ -145,5 +149,165 @@ describe("worker liveness", () => {
     const unknown = await broadcast(broker, "no_such_command", {}, { destination: [host] });
     expect(JSON.stringify(unknown[host])).toMatch(/error/i);
     expect(await replyKeysLeft(broker)).toEqual([]);
+  });
+});
+
+// Issue 11 item 8 / issue 18 goal 2: replies are waited for per reply with a blocking read, as kombu's _collect does.
+describe("waiting for replies", () => {
+  /** The record db (2) the fixture's leakwatch_gate control command blocks on. */
+  async function withRecords<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
+    const r = new Redis(testRedisUrl(2), { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await r.connect();
+      return await fn(r);
+    } finally {
+      r.disconnect();
+    }
+  }
+
+  it("collects the replies of a worker that answers late, after the requests were published", async () => {
+    const gate = `leakwatch:test:gate:${process.pid}:${Date.now()}`;
+    await withRecords((r) => r.del(gate, `${gate}:entered`));
+    const w = start({ queues: ["dataset", "mail"], hostname: "late", pool: "threads", concurrency: 2 });
+    await w.waitReady();
+    const host = await waitFor(async () => Object.keys(await ping(broker, { expectReplies: 1 }))[0], {
+      timeoutMs: 20_000,
+      what: "the worker to answer ping",
+    });
+
+    // Hold the worker's control consumer in a handler (fire and forget) and wait until it is inside.
+    await broadcast(broker, "leakwatch_gate", { key: gate }, { reply: false, destination: [host] });
+    await waitFor(async () => (await withRecords((r) => r.llen(`${gate}:entered`))) > 0, {
+      timeoutMs: 20_000,
+      what: "the worker to enter the gate",
+    });
+
+    // The console's whole inventory round is asked while the worker cannot answer anything.
+    const inventory = getWorkerInventory(broker, 8_000);
+    const bindings = bindingKey(layoutOf(broker), replyExchange(layoutOf(broker)));
+    await waitFor(async () => (await withBroker(broker, (r) => r.scard(bindings))) === 6, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      what: "all six inventory requests to be published and waiting",
+    });
+    // Nothing can have answered yet: the worker is still held.
+    expect(await withRecords((r) => r.llen(gate))).toBe(0);
+    await withRecords((r) => r.lpush(gate, "open"));
+
+    const inv = await inventory;
+    expect(inv.error).toBeNull();
+    const me = inv.workers.find((x) => x.hostname === host);
+    // Pool, concurrency and queues come only from the pidbox replies (stats, active_queues), never from heartbeats.
+    expect(me && [me.alive, me.pool, me.concurrency, me.queues]).toEqual([true, "threads", 2, ["dataset", "mail"]]);
+    expect(inv.consumersByQueue.get("mail")).toEqual([host]);
+    // Every live worker answered active/reserved/scheduled/registered: the held set is complete.
+    expect(inv.held).not.toBeNull();
+    expect(await replyKeysLeft(broker)).toEqual([]);
+  });
+
+  it("publishes a broker pass's depths while its pidbox round still waits, then merges the late replies", async () => {
+    const gate = `leakwatch:test:gate:${process.pid}:${Date.now()}:pass`;
+    await withRecords((r) => r.del(gate, `${gate}:entered`));
+    const w = start({ queues: ["mail"], hostname: "gated", pool: "threads", concurrency: 2 });
+    await w.waitReady();
+    const host = await waitFor(async () => Object.keys(await ping(broker, { expectReplies: 1 }))[0], {
+      timeoutMs: 20_000,
+      what: "the worker to answer ping",
+    });
+    const thresholds = { thresholds: { queueDepth: 100 }, queueThresholds: {} };
+    const first = await sampleBroker(broker, thresholds);
+    expect(first.queues.find((q) => q.name === "mail")?.consumers).toEqual([host]);
+
+    // The worker is held in a control handler, and five tasks wait in a queue nobody consumes.
+    await broadcast(broker, "leakwatch_gate", { key: gate }, { reply: false, destination: [host] });
+    await waitFor(async () => (await withRecords((r) => r.llen(`${gate}:entered`))) > 0, {
+      timeoutMs: 20_000,
+      what: "the worker to enter the gate",
+    });
+    expect((await produce({ queue: "dataset", count: 5 })).sent).toBe(5);
+
+    let early!: (s: BrokerSummary) => void;
+    const earlySeen = new Promise<BrokerSummary>((resolve) => (early = resolve));
+    const pass = sampleBroker(broker, { ...thresholds, pidboxTimeoutMs: 8_000, onDepths: early });
+    const e = await earlySeen;
+    // The pidbox round is still under way (its reply bindings exist until it ends) and the worker answered nothing.
+    const bindings = bindingKey(layoutOf(broker), replyExchange(layoutOf(broker)));
+    expect(await withBroker(broker, (r) => r.scard(bindings))).toBeGreaterThan(0);
+    expect(await withRecords((r) => r.llen(gate))).toBe(0);
+    expect(e.workersPending).toBe(true);
+    expect(e.queues.find((q) => q.name === "dataset")?.depth).toBe(5);
+    // Consumers as the previous pass left them.
+    expect(e.queues.find((q) => q.name === "mail")?.consumers).toEqual([host]);
+
+    await withRecords((r) => r.lpush(gate, "open"));
+    const full = await pass;
+    expect(full.ok).toBe(true);
+    expect(full.workersPending).toBeUndefined();
+    expect(full.queues.find((q) => q.name === "dataset")?.depth).toBe(5);
+    expect(full.queues.find((q) => q.name === "dataset")?.status).toBe("critical"); // waiting, nobody consumes it
+    // The worker's late answers are in the full summary.
+    expect(full.queues.find((q) => q.name === "mail")?.consumers).toEqual([host]);
+    expect(full.error).toBeNull();
+  });
+
+  it("blocks in BRPOP on a connection of its own instead of polling the reply lists", async () => {
+    const prefix = `lwcount${process.pid}:`;
+    const b = { ...broker, globalKeyprefix: prefix };
+    const w = start({
+      queues: ["dataset"],
+      hostname: "counted",
+      env: { BROKER_TRANSPORT_OPTIONS: JSON.stringify({ global_keyprefix: prefix }) },
+    });
+    await w.waitReady();
+    const host = await waitFor(async () => Object.keys(await ping(b, { expectReplies: 1 }))[0], {
+      timeoutMs: 20_000,
+      what: "the worker to answer ping",
+    });
+
+    // MONITOR sees every command of every client; only reads of reply queues under this test's prefix are counted
+    // (the worker's own BRPOP on its task queues is not).
+    const monitor = await new Redis(testRedisUrl(1)).monitor();
+    const seen: { command: string; source: string }[] = [];
+    const marker = `${prefix}end-of-count`;
+    let markerSeen = false;
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      const command = String(args[0]).toUpperCase();
+      if (args.some((a) => String(a) === marker)) markerSeen = true;
+      else if (
+        (command === "BRPOP" || command === "RPOP") &&
+        args.slice(1).some((a) => String(a).startsWith(prefix) && String(a).includes(".reply.celery.pidbox"))
+      )
+        seen.push({ command, source });
+    });
+    try {
+      // Seven requests that each wait their full timeout after the last reply (no expectReplies): a 40 ms poll of
+      // four lists would issue about 150 RPOPs per request here.
+      const pong = await ping(b, { timeoutMs: 1_500 });
+      const inv = await getWorkerInventory(b, 1_500);
+      expect(Object.keys(pong)).toEqual([host]);
+      expect(inv.workers.find((x) => x.hostname === host)?.queues).toEqual(["dataset"]);
+      await withBroker(b, (r) => r.get(marker));
+      await waitFor(() => markerSeen, { timeoutMs: 10_000, intervalMs: 20, what: "MONITOR to catch up" });
+
+      const requests = 7;
+      const brpops = seen.filter((c) => c.command === "BRPOP");
+      expect(seen.filter((c) => c.command === "RPOP")).toEqual([]);
+      // One BRPOP per reply plus the one that times out: 2 per request here; polling would exceed this a hundredfold.
+      expect(brpops.length).toBeGreaterThanOrEqual(requests);
+      expect(brpops.length).toBeLessThan(10 * requests);
+      // Every blocking read ran on a blocking connection, never on the shared client.
+      const names = await withBroker(b, async (r) => {
+        const list = String(await r.client("LIST"));
+        return new Map(
+          list
+            .split("\n")
+            .map((line) => [/ addr=(\S+)/.exec(line)?.[1], / name=(\S*)/.exec(line)?.[1]] as const)
+            .filter((p): p is [string, string] => Boolean(p[0])),
+        );
+      });
+      expect(new Set(brpops.map((c) => names.get(c.source)))).toEqual(new Set(["leakwatch-block"]));
+    } finally {
+      monitor.disconnect();
+    }
   });
 });

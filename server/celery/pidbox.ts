@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { BrokerConfig } from "@/server/config";
-import { brokerDb, isSentinel, withBroker } from "./connections";
+import { blockingPop, brokerDb, isSentinel, withBlockingConnection, withBroker } from "./connections";
 import { decodeKombuBody } from "./envelope";
 import {
   bindingKey,
@@ -19,14 +19,15 @@ import {
 // - each call binds its own reply queue `<oid>.reply.<ns>.pidbox` to the direct exchange
 //   `reply.<ns>.pidbox` (routing key <oid>, members joined by the broker's sep) BEFORE publishing, so workers
 //   can route their replies (a member written with the wrong sep is unroutable for them);
-// - workers LPUSH replies onto that queue; we poll it (non-blocking RPOP: the shared connection must
-//   not be blocked by BRPOP) as kombu's Mailbox._collect drains it: the timeout applies to the wait for EACH
-//   reply, so a slow worker that `celery inspect` would still hear is heard here too; then the queue and binding go.
+// - workers LPUSH replies onto that queue; we wait for them as kombu's Mailbox._collect does: one blocking BRPOP
+//   over the queue's priority lists per reply (kombu's Redis transport reads with BRPOP too), on a connection of the
+//   call's own so the shared client is never blocked. The timeout applies to the wait for EACH reply
+//   (drain_events(timeout) per message), so a slow worker that `celery inspect` would still hear is heard here too;
+//   then the queue and binding go (kombu's after_reply_message_received deletes the reply queue).
 
 export const DEFAULT_TIMEOUT_MS = 1_500;
 /** However many replies keep trickling in, one call never waits longer than this many timeouts. */
 const MAX_TIMEOUTS_PER_CALL = 10;
-const POLL_INTERVAL_MS = 40;
 /** A reply racing our cleanup can land after DEL; a second sweep a little later removes it. */
 const LATE_SWEEP_MS = 3_000;
 
@@ -44,8 +45,6 @@ export interface BroadcastOptions {
 
 /** hostname -> that worker's reply. */
 export type Replies = Record<string, unknown>;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function envelope(body: unknown, exchange: string, headers: Record<string, unknown>): string {
   return JSON.stringify({
@@ -110,9 +109,10 @@ export async function broadcast(
       ...(wantReply ? { ticket, reply_to: { exchange: reply, routing_key: oid } } : {}),
     },
     control,
-    // kombu's Mailbox._publish sends `expires` (epoch seconds) too. Celery 5.2 workers do NOT check it on a
-    // request (kombu's Node.handle_message ignores it): a request is run whenever a worker reads it. kombu only
-    // uses the header to drop expired REPLIES in _collect, which we do as well below.
+    // kombu's Mailbox._publish sends `expires` (epoch seconds) too. Workers do NOT drop an expired request: neither
+    // celery/worker/pidbox.py's on_message nor kombu's Node.handle_message/dispatch look at it, so a request is run
+    // whenever a worker reads it (but nobody waits for the answer any more). Only _collect reads `expires`, on
+    // REPLIES (workers send ticket and clock, no expires, so in practice nothing is dropped there); we do the same.
     { clock: 1, expires: Date.now() / 1000 + timeoutMs / 1000 },
   );
 
@@ -122,27 +122,22 @@ export async function broadcast(
       opts.onPublished?.();
       return {};
     }
-    await redis.sadd(replyBindings, member);
-    const replies: Replies = {};
-    let count = 0;
-    const cleanup = async () => {
-      await redis.srem(replyBindings, member);
-      await redis.del(...replyKeys);
-    };
-    try {
-      for (const channel of channels) await redis.publish(channel, message);
-      opts.onPublished?.();
-      const hardStop = Date.now() + timeoutMs * MAX_TIMEOUTS_PER_CALL;
-      // As kombu's drain_events(timeout=...) per reply: every message read restarts the wait.
-      let deadline = Date.now() + timeoutMs;
-      while (count < limit && Date.now() < deadline) {
-        let got = false;
-        for (const key of replyKeys) {
-          const item = await redis.rpopBuffer(key);
-          if (!item) continue;
-          got = true;
-          deadline = Math.min(Date.now() + timeoutMs, hardStop);
-          const decoded = decodeKombuBody(item);
+    // Connected before the request goes out, so the first reply's wait is not spent connecting.
+    return withBlockingConnection(broker, async (blocking) => {
+      await redis.sadd(replyBindings, member);
+      const replies: Replies = {};
+      let count = 0;
+      try {
+        for (const channel of channels) await redis.publish(channel, message);
+        opts.onPublished?.();
+        const hardStop = Date.now() + timeoutMs * MAX_TIMEOUTS_PER_CALL;
+        while (count < limit) {
+          // As kombu's drain_events(timeout=...) per reply: every message read restarts the wait.
+          const waitMs = Math.min(timeoutMs, hardStop - Date.now());
+          if (waitMs <= 0) break;
+          const popped = await blockingPop(blocking, replyKeys, waitMs);
+          if (!popped) break;
+          const decoded = decodeKombuBody(popped[1]);
           if (!decoded.ok || decoded.value.headers.ticket !== ticket) continue;
           const expires = Number(decoded.value.headers.expires);
           if (expires > 0 && Date.now() / 1000 > expires) continue; // as _collect's on_message
@@ -154,13 +149,13 @@ export async function broadcast(
             }
           }
         }
-        if (!got) await sleep(POLL_INTERVAL_MS);
+        return replies;
+      } finally {
+        await redis.srem(replyBindings, member).catch(() => undefined);
+        await redis.del(...replyKeys).catch(() => undefined);
+        sweepLater(broker, replyBindings, member, replyKeys);
       }
-      return replies;
-    } finally {
-      await cleanup().catch(() => undefined);
-      sweepLater(broker, replyBindings, member, replyKeys);
-    }
+    });
   });
 }
 

@@ -3,6 +3,7 @@ import { getConfig, type BrokerConfig, type Thresholds } from "@/server/config";
 import { NotFoundError, SourceUnavailableError, errorMessage } from "@/server/errors";
 import type { BrokerSummary, QueueSummary, WorkerSummary } from "@/server/schemas/queues";
 import { readComposition, readNextIds, type Composition } from "./composition";
+import type Redis from "ioredis";
 import { sourceName, withBroker } from "./connections";
 import {
   boundQueues,
@@ -18,7 +19,7 @@ import { layoutOf } from "./kombu-keys";
 import { readInFlight, type InFlightCounts } from "./unacked";
 import { forgetWorkers, getWorkerInventory } from "./workers";
 
-// One pass over a broker: discovery + depth + in-flight + workers -> BrokerSummary. Keeps the previous
+// One pass over a broker: discovery + depth (published early) + workers + in-flight -> BrokerSummary. Keeps the previous
 // pass per broker (on globalThis) for rates and for how long the next message has been waiting.
 
 interface BrokerState {
@@ -34,6 +35,8 @@ interface BrokerState {
   seenHeads: Map<string, number>;
   lastGood: BrokerSummary | null;
   inFlight: Map<string, InFlightCounts>;
+  /** Whether the last full pass could ask the workers (null before the first). */
+  workersKnown: boolean | null;
 }
 
 const g = globalThis as unknown as { __leakwatchQueueState?: Map<string, BrokerState> };
@@ -43,6 +46,10 @@ export interface SampleOptions {
   thresholds?: Pick<Thresholds, "queueDepth">;
   queueThresholds?: Record<string, number>;
   nowMs?: number;
+  /** How long the pidbox round waits for each reply (DEFAULT_TIMEOUT_MS when omitted). */
+  pidboxTimeoutMs?: number;
+  /** Called with the fresh depths before the pidbox replies are in (see sampleBroker). */
+  onDepths?: (early: BrokerSummary) => void;
 }
 
 function thresholdsFrom(opts: SampleOptions) {
@@ -54,6 +61,60 @@ function thresholdsFrom(opts: SampleOptions) {
   };
 }
 
+/** Per queue: what a summary row is built from, besides the depth. */
+interface RowInputs {
+  consumers: string[];
+  /** false: nobody consumes it; null: unknown (the workers could not be asked). */
+  hasConsumer: boolean | null;
+  inFlight: InFlightCounts | undefined;
+  rates: Pick<QueueSummary, "ratePerMinuteIn" | "ratePerMinuteOut" | "drainSeconds">;
+  /** The fanout exchange the queue is bound to, when it is one (its list is never read by its consumers). */
+  fanoutExchange?: string | undefined;
+}
+
+function queueRow(
+  state: BrokerState,
+  name: string,
+  origins: QueueSummary["origins"],
+  d: { depth: number; byPriority: Record<string, number> },
+  headId: string | null,
+  nowMs: number,
+  threshold: number,
+  x: RowInputs,
+): { row: QueueSummary; head: { id: string; firstSeenMs: number } | null } {
+  let oldestSeenSeconds: number | null = null;
+  let head: { id: string; firstSeenMs: number } | null = null;
+  if (headId) {
+    const prev = state.heads.get(name);
+    const firstSeenMs = prev && prev.id === headId ? prev.firstSeenMs : (state.seenHeads.get(headId) ?? nowMs);
+    head = { id: headId, firstSeenMs };
+    oldestSeenSeconds = Math.round((nowMs - firstSeenMs) / 1000);
+  }
+  const orphaned = x.inFlight?.orphaned ?? 0;
+  const row: QueueSummary = {
+    name,
+    depth: d.depth,
+    byPriority: d.byPriority,
+    unacked: x.inFlight?.unacked ?? 0,
+    orphaned,
+    consumers: x.consumers,
+    kombuRestorable: x.inFlight?.kombuRestorable ?? 0,
+    rateLimited: x.inFlight?.rateLimited ?? 0,
+    ...x.rates,
+    oldestSeenSeconds,
+    threshold,
+    status: queueStatus({ depth: d.depth, threshold, hasConsumer: x.hasConsumer, orphaned }),
+    origins,
+  };
+  if (x.fanoutExchange !== undefined) row.fanoutExchange = x.fanoutExchange;
+  return { row, head };
+}
+
+/**
+ * One pass over a broker. The pidbox round (which waits its timeout after the last reply) runs while depths are read:
+ * `onDepths` gets the fresh depths first, with consumers, in-flight counts, rates and the next message's age as the
+ * previous pass left them (marked by `workersPending`); the returned summary has the worker replies merged in (what history and alerts use).
+ */
 export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {}): Promise<BrokerSummary> {
   const state: BrokerState = states.get(broker.name) ?? {
     atMs: 0,
@@ -63,39 +124,100 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     seenHeads: new Map(),
     lastGood: null,
     inFlight: new Map(),
+    workersKnown: null,
   };
   states.set(broker.name, state);
   const { base, per } = thresholdsFrom(opts);
   try {
     // A broker that is down fails here within the connect timeout, before any pidbox waiting.
     await withBroker(broker, (redis) => redis.ping());
-    const inventory = await getWorkerInventory(broker);
-    const nowMs = opts.nowMs ?? Date.now();
-    const workersKnown = inventory.error === null;
+    const asked = getWorkerInventory(broker, opts.pidboxTimeoutMs);
+    asked.catch(() => undefined); // read below; must not be unhandled if the depth read fails first
     const layout = layoutOf(broker);
-    const { types, conflicts } = resolveExchangeTypes(broker.exchangeTypes, inventory.exchangeTypes);
-    const pass = await withBroker(broker, async (redis) => {
-      const bindings = await readBindings(redis, layout);
-      const fanout = fanoutQueues(bindings, types, layout);
-      const queues = mergeQueues(
-        broker.queues,
-        boundQueues(bindings, layout),
-        [...inventory.consumersByQueue.keys()],
-        layout,
-      );
-      const names = queues.map((q) => q.name);
-      const depths = await readDepths(redis, layout, names);
-      const inFlight = await readInFlight(redis, layout, bindings, {
-        workers: inventory.held,
-        nowMs,
-        exchangeTypes: types,
-      });
-      const heads = await readNextIds(
+    const previous = new Map((state.lastGood?.queues ?? []).map((q) => [q.name, q]));
+    const consumedBefore = [...new Set([...previous.values()].flatMap((q) => (q.consumers.length ? [q.name] : [])))];
+    const nextIds = (redis: Redis, names: string[], depths: Map<string, { byPriority: Record<string, number> }>) =>
+      readNextIds(
         redis,
         layout,
         names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })),
       );
-      return { queues, depths, inFlight, heads, fanout };
+    const early = await withBroker(broker, async (redis) => {
+      const bindings = await readBindings(redis, layout);
+      const queues = mergeQueues(broker.queues, boundQueues(bindings, layout), consumedBefore, layout);
+      return {
+        bindings,
+        queues,
+        depths: await readDepths(
+          redis,
+          layout,
+          queues.map((q) => q.name),
+        ),
+      };
+    });
+
+    if (opts.onDepths) {
+      const atMs = Date.now();
+      const rows = early.queues.map(({ name, origins }) => {
+        const prev = previous.get(name);
+        const d = early.depths.get(name) ?? { depth: 0, byPriority: {}, error: null };
+        const { row } = queueRow(state, name, origins, d, null, atMs, per[name] ?? base, {
+          consumers: prev?.consumers ?? [],
+          hasConsumer: state.workersKnown === true ? (prev?.consumers.length ?? 0) > 0 : null,
+          inFlight: state.inFlight.get(name),
+          fanoutExchange: prev?.fanoutExchange,
+          rates: prev
+            ? {
+                ratePerMinuteIn: prev.ratePerMinuteIn,
+                ratePerMinuteOut: prev.ratePerMinuteOut,
+                drainSeconds: prev.drainSeconds,
+              }
+            : queueRates(d.depth, undefined, undefined, 0),
+        });
+        // The next message's age needs its id (read next, while the pidbox round runs): the previous pass's age.
+        return { ...row, oldestSeenSeconds: d.depth > 0 ? (prev?.oldestSeenSeconds ?? null) : null };
+      });
+      opts.onDepths({
+        name: broker.name,
+        ok: true,
+        error: state.lastGood?.error ?? null,
+        sampledAt: atMs,
+        workersPending: true,
+        queues: rows,
+      });
+    }
+
+    const earlyHeads = await withBroker(broker, (redis) =>
+      nextIds(
+        redis,
+        early.queues.map((q) => q.name),
+        early.depths,
+      ),
+    );
+    const inventory = await asked;
+    const nowMs = opts.nowMs ?? Date.now();
+    const workersKnown = inventory.error === null;
+    const { types, conflicts } = resolveExchangeTypes(broker.exchangeTypes, inventory.exchangeTypes);
+    const fanout = fanoutQueues(early.bindings, types, layout);
+    const pass = await withBroker(broker, async (redis) => {
+      // Queues only the workers' answers name (consumed, neither configured nor bound) get their depth now.
+      const queues = mergeQueues(
+        broker.queues,
+        boundQueues(early.bindings, layout),
+        [...inventory.consumersByQueue.keys()],
+        layout,
+      );
+      const late = queues.map((q) => q.name).filter((n) => !early.depths.has(n));
+      const lateDepths = late.length ? await readDepths(redis, layout, late) : new Map();
+      const depths = new Map([...early.depths, ...lateDepths]);
+      const heads = new Map([...earlyHeads, ...(late.length ? await nextIds(redis, late, lateDepths) : [])]);
+      // Read after the replies: an entry is only called orphaned against answers asked before it was read.
+      const inFlight = await readInFlight(redis, layout, early.bindings, {
+        workers: inventory.held,
+        nowMs,
+        exchangeTypes: types,
+      });
+      return { queues, depths, inFlight, heads };
     });
 
     const completed = workersKnown
@@ -110,47 +232,24 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     const heads = new Map<string, { id: string; firstSeenMs: number }>();
     const summaries: QueueSummary[] = pass.queues.map(({ name, origins }) => {
       const d = pass.depths.get(name) ?? { depth: 0, byPriority: {}, error: null };
-      const f = pass.inFlight.byQueue.get(name);
       const consumers = inventory.consumersByQueue.get(name) ?? [];
       // A queue nobody consumes drains at 0/min; otherwise use attributed completions.
       const done = workersKnown && consumers.length === 0 ? 0 : completed.get(name);
-      const rates = queueRates(d.depth, state.depths.get(name), done, elapsedMs);
-      const headId = pass.heads.get(name) ?? null;
-      let oldestSeenSeconds: number | null = null;
-      if (headId) {
-        const prev = state.heads.get(name);
-        const firstSeenMs = prev && prev.id === headId ? prev.firstSeenMs : (state.seenHeads.get(headId) ?? nowMs);
-        heads.set(name, { id: headId, firstSeenMs });
-        oldestSeenSeconds = Math.round((nowMs - firstSeenMs) / 1000);
-      }
-      const threshold = per[name] ?? base;
-      const orphaned = f?.orphaned ?? 0;
-      return {
-        name,
-        depth: d.depth,
-        byPriority: d.byPriority,
-        unacked: f?.unacked ?? 0,
-        orphaned,
+      const { row, head } = queueRow(state, name, origins, d, pass.heads.get(name) ?? null, nowMs, per[name] ?? base, {
         consumers,
-        kombuRestorable: f?.kombuRestorable ?? 0,
-        rateLimited: f?.rateLimited ?? 0,
-        ...rates,
-        oldestSeenSeconds,
-        threshold,
-        status: queueStatus({
-          depth: d.depth,
-          threshold,
-          hasConsumer: workersKnown ? consumers.length > 0 : null,
-          orphaned,
-        }),
-        origins,
-        ...(pass.fanout.has(name) ? { fanoutExchange: pass.fanout.get(name) } : {}),
-      };
+        hasConsumer: workersKnown ? consumers.length > 0 : null,
+        inFlight: pass.inFlight.byQueue.get(name),
+        fanoutExchange: fanout.get(name),
+        rates: queueRates(d.depth, state.depths.get(name), done, elapsedMs),
+      });
+      if (head) heads.set(name, head);
+      return row;
     });
 
     state.atMs = nowMs;
     state.depths = new Map(summaries.map((q) => [q.name, q.depth]));
     if (workersKnown) state.totals = inventory.totals;
+    state.workersKnown = workersKnown;
     state.heads = heads;
     rememberHeads(state.seenHeads, heads);
     state.inFlight = pass.inFlight.byQueue;

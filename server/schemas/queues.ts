@@ -37,6 +37,11 @@ export interface BrokerSummary {
   ok: boolean;
   error: string | null;
   sampledAt: number | null;
+  /**
+   * True while this pass's worker replies are still being collected: depths are fresh, while consumers, in-flight
+   * counts and rates are still those of the previous pass (the full summary follows once the pidbox round ends).
+   */
+  workersPending?: boolean;
   queues: QueueSummary[];
 }
 
