@@ -82,8 +82,13 @@ async function workerHostname(page: Page): Promise<string> {
 }
 
 test("a new container says 'learning' until its forecast has a minute of samples", async ({ page }) => {
-  await startLeaker({ name: NEWBORN, mode: "healthy", pool: 2 });
+  const newbornId = await startLeaker({ name: NEWBORN, mode: "healthy", pool: 2 });
   await login(page);
+  // Its 1h chart spans the hour and says the data is younger than that (it showed one minute with second ticks).
+  await page.goto(`/containers/local/${newbornId.slice(0, 12)}`);
+  await expect(page.getByTestId("chart-data-since")).toContainText(/data since .*younger than 1h/, {
+    timeout: 30_000,
+  });
   await page.goto("/containers");
   await page.getByTestId("filter-text").fill(NEWBORN);
   await expect(page.getByTestId(`container-row-${NEWBORN}`).getByTestId("forecast-learning")).toHaveText(
