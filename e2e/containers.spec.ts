@@ -50,3 +50,13 @@ test("the thread groups of a growing container change without a reload", async (
     .poll(async () => Number((await total.textContent())?.replace(/\D/g, "")), { timeout: 30_000 })
     .toBeGreaterThan(first);
 });
+
+test("an id Docker does not know is a real 404 with a way back", async ({ page }) => {
+  await login(page);
+  const res = await page.goto("/containers/local/0123456789ab");
+  expect(res?.status()).toBe(404);
+  const panel = page.getByTestId("not-found");
+  await expect(panel).toContainText("Container not found");
+  await panel.getByRole("link", { name: "All containers" }).click();
+  await expect(page).toHaveURL(/\/containers$/);
+});

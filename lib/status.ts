@@ -1,16 +1,18 @@
 // Status order and words shared by every table: worst first, so on-call reads top-down.
 import type { Status } from "@/server/schemas/containers";
+import type { QueueStatus } from "@/server/schemas/queues";
 
-const RANK: Record<Status, number> = { critical: 0, warn: 1, unknown: 2, ok: 3 };
+const RANK: Record<QueueStatus, number> = { critical: 0, warn: 1, unknown: 2, idle: 3, ok: 4 };
 
-export function statusRank(s: Status): number {
+export function statusRank(s: QueueStatus): number {
   return RANK[s] ?? 2;
 }
 
-export const STATUS_LABEL: Record<Status, string> = {
+export const STATUS_LABEL: Record<QueueStatus, string> = {
   critical: "critical",
   warn: "warning",
   unknown: "unknown",
+  idle: "idle",
   ok: "ok",
 };
 

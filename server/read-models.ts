@@ -9,6 +9,7 @@ import { quarantinesOf } from "@/server/actions/queue";
 import { getCgroupDetail } from "@/server/docker/diagnose";
 import { dockerFor } from "@/server/docker/endpoints";
 import { NotFoundError, ValidationError } from "@/server/errors";
+import { asAppError } from "@/server/http/handle";
 import { containerEvents, containerHistory } from "@/server/history/containers";
 import { queueHistory } from "@/server/history/queues";
 import { RANGES, type RangeName } from "@/server/history/retention";
@@ -41,6 +42,27 @@ export function containersNow(): ContainersResponse {
       })),
     }
   );
+}
+
+/**
+ * For the container page's status code: false when the endpoint or the container is unknown to Docker (the page is a
+ * real 404). True when it is live, stopped (inspect finds it), or the endpoint cannot be asked right now: the page
+ * then renders and shows what it can, as every page does while a source is down.
+ */
+export async function containerKnown(host: string, id: string): Promise<boolean> {
+  if (!containerTarget.safeParse({ host, id }).success) return false;
+  if (!getConfig().dockerHosts.some((h) => h.name === host)) return false;
+  const live = containersNow().containers.some(
+    (c) => c.host === host && (c.id === id || c.id.startsWith(id) || c.name === id),
+  );
+  if (live) return true;
+  try {
+    await dockerFor(hostConfig(host)).inspectContainer(id);
+    return true;
+  } catch (e) {
+    // By shape: the Docker client may come from another bundle's copy of server/errors.ts.
+    return asAppError(e)?.code !== "not_found";
+  }
 }
 
 export async function containerDetail(host: string, id: string, range: RangeName): Promise<ContainerDetailResponse> {

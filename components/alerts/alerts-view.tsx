@@ -46,9 +46,7 @@ export function AlertsView() {
         )}
       </Panel>
       <Panel title="Rules" testId="alert-rules">
-        <div className="overflow-x-auto">
-          <RulesTable rules={rules} />
-        </div>
+        <RulesTable rules={rules} />
       </Panel>
       <Panel
         title="Webhook deliveries"

@@ -5,30 +5,35 @@ import { useSession } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { RULE_META, type AlertRule } from "@/server/alerts/types";
 
-const input = "w-24 rounded border border-zinc-300 bg-white px-1 py-0.5 text-xs dark:border-zinc-700 dark:bg-zinc-950";
+const input =
+  "w-24 max-w-full rounded border border-zinc-300 bg-white px-1 py-0.5 text-xs dark:border-zinc-700 dark:bg-zinc-950";
+
+// One grid for the header and every rule: columns from md up; on a phone each rule stacks into a card whose
+// fields carry their own labels, so nothing scrolls sideways at 390 px.
+const GRID =
+  "grid grid-cols-3 gap-x-3 gap-y-2 md:grid-cols-[minmax(0,2fr)_2.5rem_6.5rem_7rem_minmax(0,1.6fr)_4.5rem] md:items-start";
+const phoneLabel = "block text-xs text-zinc-500 md:sr-only";
 
 // Rules with their settings; admins edit them (each save is audited).
 export function RulesTable({ rules }: { rules: AlertRule[] }) {
   const s = useSession();
   const editable = s.role === "admin" && !s.readOnly;
   return (
-    <table className="w-full text-sm">
-      <thead className="text-left text-xs text-zinc-500">
-        <tr>
-          <th>Rule</th>
-          <th>On</th>
-          <th>For (s)</th>
-          <th>Severity</th>
-          <th>Settings</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
+    <div className="text-sm" role="group" aria-label="Alert rules">
+      <div aria-hidden className={`${GRID} hidden pb-1 text-left text-xs text-zinc-500 md:grid`}>
+        <span>Rule</span>
+        <span>On</span>
+        <span>For (s)</span>
+        <span>Severity</span>
+        <span>Settings</span>
+        <span />
+      </div>
+      <ul>
         {rules.map((r) => (
           <RuleRow key={r.id} rule={r} editable={editable} />
         ))}
-      </tbody>
-    </table>
+      </ul>
+    </div>
   );
 }
 
@@ -63,13 +68,13 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
   }
   const formId = `rule-${r.id}`;
   return (
-    <tr className="border-t border-zinc-200 align-top dark:border-zinc-800" data-testid={`rule-${r.id}`}>
-      <td className="py-1">
+    <li className={`${GRID} border-t border-zinc-200 py-2 dark:border-zinc-800`} data-testid={`rule-${r.id}`}>
+      <div className="col-span-3 min-w-0 md:col-span-1">
         <span className="font-medium">{meta.title}</span>
         <span className="block text-xs text-zinc-500">{meta.describe}</span>
         {r.updatedBy && <span className="block text-xs text-zinc-500">changed by {r.updatedBy}</span>}
-      </td>
-      <td>
+      </div>
+      <label className="flex items-center gap-2 self-end pb-1 md:block md:self-auto md:pb-0">
         <input
           form={formId}
           type="checkbox"
@@ -78,8 +83,10 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
           disabled={!editable}
           aria-label={`${meta.title} enabled`}
         />
-      </td>
-      <td>
+        <span className="text-xs text-zinc-500 md:sr-only">enabled</span>
+      </label>
+      <label className="min-w-0">
+        <span className={phoneLabel}>For (s)</span>
         <input
           form={formId}
           name="forSeconds"
@@ -90,14 +97,15 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
           className={input}
           aria-label={`${meta.title} for seconds`}
         />
-      </td>
-      <td>
+      </label>
+      <label className="min-w-0">
+        <span className={phoneLabel}>Severity</span>
         <select form={formId} name="severity" defaultValue={r.severity} disabled={!editable} className={input}>
           <option value="warning">warning</option>
           <option value="critical">critical</option>
         </select>
-      </td>
-      <td className="space-y-1">
+      </label>
+      <div className="col-span-3 min-w-0 space-y-1 md:col-span-1">
         {Object.entries(meta.params).map(([k, p]) => (
           <label key={k} className="block text-xs">
             {p.label}
@@ -116,8 +124,8 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
             />
           </label>
         ))}
-      </td>
-      <td>
+      </div>
+      <div className="col-span-3 md:col-span-1">
         {editable && (
           <form id={formId} onSubmit={(e) => void save(e)}>
             <button type="submit" className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700">
@@ -130,7 +138,7 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
             {msg}
           </span>
         )}
-      </td>
-    </tr>
+      </div>
+    </li>
   );
 }

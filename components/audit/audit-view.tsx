@@ -1,6 +1,7 @@
 "use client";
 import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { useState } from "react";
+import { CardField, CardFields, DataTable, type Column } from "@/components/ui/data-table";
 import { getJson } from "@/lib/api";
 
 interface Row {
@@ -35,6 +36,105 @@ function outcomeClass(o: string): string {
   if (o === "unknown" || o === "unverified") return "text-amber-600 dark:text-amber-400";
   if (o === "failed" || o === "denied" || o === "login-failed") return "text-red-600 dark:text-red-400";
   return "";
+}
+
+const utc = (ts: string) => ts.replace("T", " ").slice(0, 19);
+
+function Outcome({ r }: { r: Row }) {
+  return (
+    <span className={outcomeClass(r.outcome)} title={r.error ?? undefined}>
+      {r.outcome}
+      {r.error ? `: ${r.error}` : ""}
+    </span>
+  );
+}
+
+// Fixed widths (the shared table's layout) that fit the 1,150 px a 1440 px screen leaves beside the sidebar.
+const COLUMNS: Column<Row>[] = [
+  {
+    key: "ts",
+    header: "Time (UTC)",
+    width: 150,
+    cell: (r) => <span className="font-mono text-xs">{utc(r.ts)}</span>,
+  },
+  {
+    key: "actor",
+    header: "Actor",
+    width: 140,
+    cell: (r) => (
+      <span title={r.sourceIp ? `from ${r.sourceIp}` : undefined}>
+        {r.actor}
+        {r.role ? <span className="text-zinc-500"> ({r.role})</span> : null}
+      </span>
+    ),
+  },
+  {
+    key: "action",
+    header: "Action",
+    width: 190,
+    cell: (r) => (
+      <span className="font-mono text-xs" title={r.action}>
+        {r.action}
+      </span>
+    ),
+  },
+  {
+    key: "target",
+    header: "Target",
+    width: 210,
+    cell: (r) => (
+      <span className="font-mono text-xs" title={r.target ?? ""}>
+        {r.target}
+      </span>
+    ),
+  },
+  { key: "reason", header: "Reason", width: 190, cell: (r) => <span title={r.reason ?? ""}>{r.reason}</span> },
+  { key: "outcome", header: "Outcome", width: 120, cell: (r) => <Outcome r={r} /> },
+  { key: "ms", header: "ms", width: 60, align: "right", title: "Duration (ms)", cell: (r) => r.durationMs ?? "" },
+  {
+    key: "id",
+    header: "Audit id",
+    width: 90,
+    cell: (r) => (
+      <span className="font-mono text-xs" title={r.id}>
+        {r.id.slice(0, 8)}
+      </span>
+    ),
+  },
+];
+
+// An entry on a phone: when, who, what, on what, and how it ended; the reason and id below.
+function AuditCard({ r }: { r: Row }) {
+  return (
+    <>
+      <div className="flex items-baseline justify-between gap-2">
+        <span className="min-w-0 truncate font-mono text-xs" title={r.action}>
+          {r.action}
+        </span>
+        <span className="shrink-0 text-xs">
+          <Outcome r={r} />
+        </span>
+      </div>
+      <CardFields columns={3}>
+        <CardField label="Time (UTC)" span={2}>
+          <span className="font-mono">{utc(r.ts)}</span>
+        </CardField>
+        <CardField label="Actor">{r.actor}</CardField>
+        <CardField label="Target" span="full">
+          <span className="font-mono break-all">{r.target ?? "—"}</span>
+        </CardField>
+        {r.reason && (
+          <CardField label="Reason" span="full">
+            <span className="break-words">{r.reason}</span>
+          </CardField>
+        )}
+        <CardField label="Audit id">
+          <span className="font-mono">{r.id.slice(0, 8)}</span>
+        </CardField>
+        <CardField label="ms">{r.durationMs ?? "—"}</CardField>
+      </CardFields>
+    </>
+  );
 }
 
 export function AuditView() {
@@ -123,51 +223,16 @@ export function AuditView() {
           {rows.error.message}
         </p>
       )}
-      <div className="overflow-x-auto">
-        <table className="w-full min-w-[900px] text-sm" data-testid="audit-table">
-          <thead className="text-left text-zinc-500">
-            <tr>
-              <th className="py-1">Time (UTC)</th>
-              <th>Actor</th>
-              <th>Action</th>
-              <th>Target</th>
-              <th>Reason</th>
-              <th>Outcome</th>
-              <th className="text-right">ms</th>
-              <th>Audit id</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.data?.entries.map((r) => (
-              <tr
-                key={`${r.id}-${r.ts}`}
-                className="border-t border-zinc-200 align-top dark:border-zinc-800"
-                data-testid="audit-row"
-              >
-                <td className="py-1 font-mono text-xs whitespace-nowrap">{r.ts.replace("T", " ").slice(0, 19)}</td>
-                <td>
-                  {r.actor}
-                  {r.role ? <span className="text-zinc-500"> ({r.role})</span> : null}
-                </td>
-                <td className="font-mono text-xs">{r.action}</td>
-                <td className="max-w-56 truncate font-mono text-xs" title={r.target ?? ""}>
-                  {r.target}
-                </td>
-                <td className="max-w-64 truncate" title={r.reason ?? ""}>
-                  {r.reason}
-                </td>
-                <td className={outcomeClass(r.outcome)}>
-                  {r.outcome}
-                  {r.error ? `: ${r.error}` : ""}
-                </td>
-                <td className="text-right tabular-nums">{r.durationMs ?? ""}</td>
-                <td className="font-mono text-xs">{r.id.slice(0, 8)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {rows.data?.entries.length === 0 && <p className="py-4 text-sm text-zinc-500">No entries match.</p>}
-      </div>
+      <DataTable
+        rows={rows.data?.entries ?? []}
+        columns={COLUMNS}
+        caption="Audit log entries"
+        rowKey={(r) => `${r.id}-${r.ts}`}
+        rowTestId={() => "audit-row"}
+        card={(r) => <AuditCard r={r} />}
+        cardTestId={() => "audit-card"}
+        empty={rows.data ? "No entries match." : "Loading…"}
+      />
     </div>
   );
 }

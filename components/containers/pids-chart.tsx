@@ -1,6 +1,7 @@
 "use client";
 import { useMemo } from "react";
 import { useLiveTail } from "@/components/hooks/use-live-tail";
+import { clockTime, padToRange, youngDataSince } from "@/components/charts/range-pad";
 import { TimeSeries, type SeriesSpec } from "@/components/charts/time-series";
 import { RANGE_MS, type HistoryRange } from "@/lib/ranges";
 import { fmtDuration, fmtInt } from "@/lib/format";
@@ -45,21 +46,34 @@ export function PidsChart({ containerKey, range, history, events, live }: Props)
     [cols.showOwnLimit],
   );
   const fromMs = points.length ? points[0]!.ts : 0;
-  const markers = useMemo(() => eventMarkers(events, fromMs), [events, fromMs]);
   const last = points[points.length - 1];
+  // The x axis spans the chosen range even when the container is younger than it; the note says since when.
+  const since = youngDataSince(points[0]?.ts, last?.ts, rangeMs);
+  const data = useMemo(
+    () => (since !== null && last ? padToRange(cols.data, last.ts - rangeMs) : cols.data),
+    [cols.data, since, last, rangeMs],
+  );
+  const markers = useMemo(() => eventMarkers(events, fromMs), [events, fromMs]);
   const limitName = etaTarget(live);
 
   return (
     <div>
       <TimeSeries
         series={series}
-        data={cols.data}
+        data={data}
         markers={markers}
         testId="pids-chart"
         ariaLabel={`pids over ${range}: now ${fmtInt(last?.current)} of ${fmtInt(last?.effectiveLimit)}`}
       />
       <p className="mt-2 text-xs text-zinc-500" data-testid="pids-chart-summary">
-        {fmtInt(points.length)} points.{" "}
+        {fmtInt(points.length)} points
+        {since !== null && (
+          <span data-testid="chart-data-since">
+            {" "}
+            (data since {clockTime(since)}, younger than {range})
+          </span>
+        )}
+        .{" "}
         {cols.projectionEnd
           ? cols.projectionEnd.reachesLimit
             ? `At the current growth ${limitName} is reached in ${fmtDuration(etaSeconds)} (dashed).`

@@ -1,6 +1,7 @@
 "use client";
 import { useMemo } from "react";
 import { useLiveTail } from "@/components/hooks/use-live-tail";
+import { clockTime, padToRange, youngDataSince } from "@/components/charts/range-pad";
 import { TimeSeries, type SeriesSpec } from "@/components/charts/time-series";
 import { RANGE_MS, type HistoryRange } from "@/lib/ranges";
 import { fmtInt } from "@/lib/format";
@@ -27,8 +28,16 @@ export function QueueChart({ queueKey, range, history, live, liveSampledAt, thre
   const tailPoints = useLiveTail<QueuePoint>(queueKey, (tail) =>
     live ? appendLiveQueue(tail, live, liveSampledAt) : tail,
   );
-  const data = useMemo(() => queueColumns(history, tailPoints, RANGE_MS[range]), [history, tailPoints, range]);
-  const n = data[0].length;
+  const cols = useMemo(() => queueColumns(history, tailPoints, RANGE_MS[range]), [history, tailPoints, range]);
+  const n = cols[0].length;
+  // The x axis spans the chosen range even when the history is younger than it; the note says since when.
+  const firstMs = n ? cols[0][0]! * 1000 : undefined;
+  const lastMs = n ? cols[0][n - 1]! * 1000 : undefined;
+  const since = youngDataSince(firstMs, lastMs, RANGE_MS[range]);
+  const data = useMemo(
+    () => (since !== null && lastMs !== undefined ? padToRange(cols, lastMs - RANGE_MS[range]) : cols),
+    [cols, since, lastMs, range],
+  );
   return (
     <>
       <TimeSeries
@@ -38,7 +47,14 @@ export function QueueChart({ queueKey, range, history, live, liveSampledAt, thre
         ariaLabel={`queue depth over ${range}; threshold ${fmtInt(threshold)}`}
       />
       <p className="mt-2 text-xs text-zinc-500">
-        {fmtInt(n)} points · threshold {fmtInt(threshold)}
+        {fmtInt(n)} points
+        {since !== null && (
+          <span data-testid="chart-data-since">
+            {" "}
+            (data since {clockTime(since)}, younger than {range})
+          </span>
+        )}{" "}
+        · threshold {fmtInt(threshold)}
       </p>
     </>
   );

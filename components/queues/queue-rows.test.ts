@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BrokerSummary, QueueSummary } from "@/server/schemas/queues";
-import { priorityChips, queueAlerts, queueProblems, queueRows } from "./queue-rows";
+import { priorityChips, queueAlerts, queueMatches, queueProblems, queueRows } from "./queue-rows";
 
 // Shaped like the Celery sampler's output for Dify's queues (fixtures/celery/dify_app.py).
 function q(name: string, over: Partial<QueueSummary> = {}): QueueSummary {
@@ -74,5 +74,15 @@ describe("queue problems", () => {
       ["deep", ["over-threshold"]],
       ["dead", ["no-consumer"]],
     ]);
+  });
+});
+
+describe("queueMatches", () => {
+  it("keeps names holding every word, whatever the case; an empty filter keeps all", () => {
+    expect(queueMatches("priority_dataset", "DATA")).toBe(true);
+    expect(queueMatches("priority_dataset", "prio set")).toBe(true);
+    expect(queueMatches("priority_dataset", "prio mail")).toBe(false);
+    expect(queueMatches("mail", "")).toBe(true);
+    expect(queueMatches("mail", "  ")).toBe(true);
   });
 });

@@ -13,8 +13,18 @@ export function compareQueues(a: QueueSummary, b: QueueSummary): number {
   return statusRank(a.status) - statusRank(b.status) || b.depth - a.depth || a.name.localeCompare(b.name);
 }
 
-export function queueRows(broker: BrokerSummary): QueueRow[] {
+/** The queues page's filter: every space-separated word must occur in the name, case-insensitively. */
+export function queueMatches(name: string, text: string): boolean {
+  const n = name.toLowerCase();
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .every((word) => n.includes(word));
+}
+
+export function queueRows(broker: BrokerSummary, text = ""): QueueRow[] {
   return broker.queues
+    .filter((q) => queueMatches(q.name, text))
     .map((q) => ({ ...q, broker: broker.name, brokerOk: broker.ok, brokerSampledAt: broker.sampledAt }))
     .sort(compareQueues);
 }
@@ -42,7 +52,7 @@ export function queueProblems(q: QueueSummary): QueueProblem[] {
 /** Queues over threshold, without consumers or with orphaned messages, across brokers, worst first. */
 export function queueAlerts(brokers: readonly BrokerSummary[]): (QueueRow & { problems: QueueProblem[] })[] {
   return brokers
-    .flatMap(queueRows)
+    .flatMap((b) => queueRows(b))
     .map((q) => ({ ...q, problems: queueProblems(q) }))
     .filter((q) => q.problems.length > 0 || q.status === "critical" || q.status === "warn")
     .sort(compareQueues);

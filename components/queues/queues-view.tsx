@@ -1,5 +1,6 @@
 "use client";
-import { useMemo } from "react";
+import { useSearchParams } from "next/navigation";
+import { useDeferredValue, useMemo, useState } from "react";
 import { useQueues } from "@/components/hooks/use-queues";
 import { DataTable } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
@@ -14,6 +15,10 @@ import { queueRows } from "./queue-rows";
 // Every broker's queues, worst first; a down broker keeps its last values with their age.
 export function QueuesView() {
   const query = useQueues();
+  // The filter lives in the URL (?q=), so a filtered view can be shared and survives a reload.
+  const params = useSearchParams();
+  const [text, setText] = useState(() => params.get("q") ?? "");
+  const deferred = useDeferredValue(text);
   const { error, refetch } = query;
   const data = query.data;
   if (!data)
@@ -21,16 +26,33 @@ export function QueuesView() {
   return (
     <div className="min-w-0 space-y-4">
       <StaleNote error={error} />
+      <form role="search" aria-label="Filter queues" onSubmit={(e) => e.preventDefault()}>
+        <label className="flex max-w-xs flex-col text-xs text-zinc-500">
+          Queue name
+          <input
+            type="search"
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              const q = e.target.value.trim();
+              window.history.replaceState(null, "", q ? `?q=${encodeURIComponent(q)}` : window.location.pathname);
+            }}
+            placeholder="filter, e.g. dataset"
+            className="rounded border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-950"
+            data-testid="queue-filter"
+          />
+        </label>
+      </form>
       {data.brokers.length === 0 && <p className="text-sm text-zinc-500">No brokers are configured.</p>}
       {data.brokers.map((b) => (
-        <BrokerQueues key={b.name} broker={b} />
+        <BrokerQueues key={b.name} broker={b} text={deferred.trim()} />
       ))}
     </div>
   );
 }
 
-function BrokerQueues({ broker }: { broker: BrokerSummary }) {
-  const rows = useMemo(() => queueRows(broker), [broker]);
+function BrokerQueues({ broker, text }: { broker: BrokerSummary; text: string }) {
+  const rows = useMemo(() => queueRows(broker, text), [broker, text]);
   const total = rows.reduce((s, q) => s + q.depth, 0);
   return (
     <Panel
@@ -47,7 +69,8 @@ function BrokerQueues({ broker }: { broker: BrokerSummary }) {
       }
       aside={
         <span className="text-xs text-zinc-500 tabular-nums">
-          {rows.length} queues · {fmtInt(total)} waiting · sampled {fmtAge(broker.sampledAt)}
+          {text ? `${rows.length} of ${broker.queues.length}` : rows.length} queues · {fmtInt(total)} waiting · sampled{" "}
+          {fmtAge(broker.sampledAt)}
         </span>
       }
     >
@@ -69,7 +92,7 @@ function BrokerQueues({ broker }: { broker: BrokerSummary }) {
         card={(q) => <QueueCard q={q} />}
         cardTestId={(q) => `queue-card-${q.name}`}
         virtualizeAbove={200}
-        empty="No queues found on this broker."
+        empty={text ? `No queue name on this broker holds "${text}".` : "No queues found on this broker."}
       />
     </Panel>
   );

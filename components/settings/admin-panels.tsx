@@ -268,15 +268,19 @@ export function AdminPanels() {
         >
           <input name="name" placeholder="token name" required className={input} aria-label="Token name" />
           <RoleSelect name="role" />
-          <input
-            name="expiresInDays"
-            type="number"
-            min={1}
-            max={3650}
-            placeholder="expires in days (optional)"
-            className={input}
-            aria-label="Expires in days"
-          />
+          <label className="flex items-center gap-1.5 text-sm">
+            <span className="text-zinc-500">expires in</span>
+            <input
+              name="expiresInDays"
+              type="number"
+              min={1}
+              max={3650}
+              placeholder="never"
+              className={`${input} w-24 tabular-nums`}
+              aria-label="Expires in days"
+            />
+            <span className="text-zinc-500">days</span>
+          </label>
           <button className={button} disabled={addToken.isPending}>
             Create token
           </button>

@@ -116,7 +116,8 @@ export function DataTable<T>({
           {padBottom > 0 && <tr aria-hidden style={{ height: padBottom }} />}
           {rows.length === 0 && (
             <tr>
-              <td colSpan={columns.length} className="px-2 py-6 text-center text-zinc-500">
+              {/* Left-aligned: a wide table's centre can be outside its scroll box. */}
+              <td colSpan={columns.length} className="px-2 py-6 text-left text-zinc-500">
                 {empty ?? "Nothing to show."}
               </td>
             </tr>

@@ -6,8 +6,11 @@ export function NotFoundPanel({
   name,
   backHref,
   backLabel,
+  hint = "It may have been removed, or its source may not have reported it yet.",
 }: {
   what: string;
+  /** Why it may be missing; the default fits things the samplers report (containers, queues, workers). */
+  hint?: string;
   name?: string;
   backHref: string;
   backLabel: string;
@@ -18,13 +21,14 @@ export function NotFoundPanel({
       className="max-w-xl rounded-lg border border-zinc-300 p-4 text-sm dark:border-zinc-700"
     >
       <h1 className="text-base font-semibold">{what} not found</h1>
-      <p className="mt-1 break-all text-zinc-600 dark:text-zinc-400">
+      {/* Words wrap between words; only a name too long for the line breaks inside (break-all split "removed"). */}
+      <p className="mt-1 text-zinc-600 wrap-anywhere dark:text-zinc-400">
         {name ? (
           <>
             No {what.toLowerCase()} named <code className="font-mono">{name}</code> is known right now.{" "}
           </>
         ) : null}
-        It may have been removed, or its source may not have reported it yet.
+        {hint}
       </p>
       <Link
         href={backHref}

@@ -1,5 +1,6 @@
 "use client";
 import { memo, useMemo } from "react";
+import type { QueueStatus } from "@/server/schemas/queues";
 import { sameTrail, sparkPoints } from "./spark-path";
 
 interface Props {
@@ -7,11 +8,23 @@ interface Props {
   width?: number;
   height?: number;
   label: string;
-  tone?: "ok" | "warn" | "critical" | "unknown";
+  tone?: QueueStatus;
 }
 
-const STROKE = { ok: "stroke-ok", warn: "stroke-warn", critical: "stroke-crit", unknown: "stroke-zinc-400" } as const;
-const FILL = { ok: "fill-ok", warn: "fill-warn", critical: "fill-crit", unknown: "fill-zinc-400" } as const;
+const STROKE = {
+  ok: "stroke-ok",
+  warn: "stroke-warn",
+  critical: "stroke-crit",
+  unknown: "stroke-zinc-400",
+  idle: "stroke-zinc-400",
+} as const;
+const FILL = {
+  ok: "fill-ok",
+  warn: "fill-warn",
+  critical: "fill-crit",
+  unknown: "fill-zinc-400",
+  idle: "fill-zinc-400",
+} as const;
 
 // One inline SVG polyline per row: no chart library per cell, and memo skips the redraw when the
 // trail has not moved (SSE frames replace every object, so compare by content, not identity).

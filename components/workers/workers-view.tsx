@@ -10,6 +10,7 @@ import { SourceNotice } from "@/components/ui/source-notice";
 import { fmtInt } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
 import { consumerMap, sortWorkers } from "./consumer-map";
+import { WorkerCard } from "./worker-card";
 import { workerColumns } from "./worker-columns";
 
 const COLUMNS = workerColumns({ withActions: true });
@@ -57,6 +58,8 @@ export function WorkersView() {
           rowTestId={(w) => `worker-row-${w.hostname}`}
           rowClassName={(w) => (w.alive ? "" : "opacity-70")}
           empty="No worker has sent a heartbeat or answered a ping."
+          card={(w) => <WorkerCard w={w} />}
+          cardTestId={(w) => `worker-card-${w.hostname}`}
         />
       </Panel>
       <Panel
@@ -71,8 +74,38 @@ export function WorkersView() {
         }
       >
         {queues.error && !queues.data && <LoadError error={queues.error} what="queues" />}
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[560px] text-sm">
+        {/* On phones each queue is a line of its own: name and depth, then who consumes it. */}
+        <ul className="space-y-1 md:hidden" aria-label="Queue consumers">
+          {map.map((e) => (
+            <li
+              key={`${e.broker}/${e.queue}`}
+              data-testid={`consumers-card-${e.queue}`}
+              className={`rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800 ${e.consumers.length === 0 ? "bg-crit/10" : ""}`}
+            >
+              <div className="flex items-baseline justify-between gap-2">
+                <Link
+                  href={queueHref(e.broker, e.queue)}
+                  className="min-w-0 truncate text-blue-700 hover:underline dark:text-blue-300"
+                  title={e.queue}
+                >
+                  {e.queue}
+                </Link>
+                <span className="shrink-0 text-xs text-zinc-500 tabular-nums">
+                  {e.broker} · depth {fmtInt(e.depth)}
+                </span>
+              </div>
+              <div className="text-xs break-words">
+                {e.consumers.length === 0 ? (
+                  <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span>
+                ) : (
+                  e.consumers.join(", ")
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+        <div className="hidden overflow-x-auto md:block">
+          <table className="w-full text-sm">
             <thead className="text-xs text-zinc-500">
               <tr>
                 <th scope="col" className="py-1 text-left font-medium">

@@ -63,8 +63,17 @@ describe("queueStatus", () => {
     expect(queueStatus({ depth: 201, threshold: 200, hasConsumer: true, orphaned: 0 })).toBe("warn");
     expect(queueStatus({ depth: 401, threshold: 200, hasConsumer: true, orphaned: 0 })).toBe("critical");
     expect(queueStatus({ depth: 1, threshold: 200, hasConsumer: false, orphaned: 0 })).toBe("critical");
-    expect(queueStatus({ depth: 1, threshold: 200, hasConsumer: null, orphaned: 0 })).toBe("ok");
     expect(queueStatus({ depth: 0, threshold: 200, hasConsumer: true, orphaned: 2 })).toBe("warn");
+    expect(queueStatus({ depth: 0, threshold: 200, hasConsumer: true, orphaned: 0 })).toBe("ok");
+  });
+  it("is never ok without a known consumer: unknown with messages, idle when empty", () => {
+    // Workers could not be asked: messages wait and nobody can say who takes them.
+    expect(queueStatus({ depth: 1, threshold: 200, hasConsumer: null, orphaned: 0 })).toBe("unknown");
+    // Empty and unconsumed: neutral, not "ok" beside "consumers: none".
+    expect(queueStatus({ depth: 0, threshold: 200, hasConsumer: false, orphaned: 0 })).toBe("idle");
+    expect(queueStatus({ depth: 0, threshold: 200, hasConsumer: null, orphaned: 0 })).toBe("idle");
+    // Orphans still warn on an unconsumed queue.
+    expect(queueStatus({ depth: 0, threshold: 200, hasConsumer: false, orphaned: 1 })).toBe("warn");
   });
 });
 

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Status } from "@/server/schemas/containers";
+import type { QueueStatus } from "@/server/schemas/queues";
 
 // Rates between two successive samples, kept simple and honest:
 // - out: tasks the workers ACCEPTED between the samples, as they count them themselves: Celery's stats.total is
@@ -82,10 +82,14 @@ export function queueStatus(x: {
   threshold: number;
   hasConsumer: boolean | null;
   orphaned: number;
-}): Status {
+}): QueueStatus {
   if (x.depth > 2 * x.threshold) return "critical";
   // hasConsumer null: the workers could not be asked, so "nobody consumes" is unknown.
   if (x.depth > 0 && x.hasConsumer === false) return "critical";
   if (x.depth > x.threshold || x.orphaned > 0) return "warn";
+  // Messages waiting while nobody can say who consumes them: not "ok" beside "consumers: none".
+  if (x.depth > 0 && x.hasConsumer === null) return "unknown";
+  // Empty and unconsumed: nothing is wrong yet, but nothing is served either.
+  if (x.hasConsumer !== true) return "idle";
   return "ok";
 }

@@ -1,6 +1,9 @@
 // Queue and worker shapes shared by server and browser.
 import type { Status } from "./containers";
 
+/** A queue's status adds "idle": empty and consumed by nobody (nothing is wrong yet, but nothing is served). */
+export type QueueStatus = Status | "idle";
+
 export interface QueueSummary {
   name: string;
   depth: number;
@@ -20,7 +23,7 @@ export interface QueueSummary {
   drainSeconds: number | null;
   oldestSeenSeconds: number | null;
   threshold: number;
-  status: Status;
+  status: QueueStatus;
   /**
    * The fanout exchange this queue is bound to, when known (a worker's active_queues or the broker's exchange_types):
    * kombu consumes such a queue over pub/sub, so messages in its list are never delivered.

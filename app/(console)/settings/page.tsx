@@ -48,7 +48,7 @@ export default async function SettingsPage() {
           {rows.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-zinc-500">{k}</dt>
-              <dd className="break-all font-mono text-xs md:text-sm">{v}</dd>
+              <dd className="font-mono text-xs wrap-anywhere md:text-sm">{v}</dd>
             </div>
           ))}
         </dl>

@@ -1,5 +1,0 @@
-import { Loading } from "@/components/ui/query-state";
-
-export default function ContainerLoading() {
-  return <Loading what="container" />;
-}

@@ -1,5 +1,0 @@
-import { Loading } from "@/components/ui/query-state";
-
-export default function OverviewLoading() {
-  return <Loading what="the page" />;
-}
