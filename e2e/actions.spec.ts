@@ -41,6 +41,23 @@ test("an operator raises a leaking container's limit through the dialog and find
   await expect(row).toContainText("container.set-pids-limit");
   await expect(row).toContainText("INC-4242");
   await expect(row).toContainText("succeeded");
+
+  // Searching (issue 16 item 6): part of the name in another case and part of the action, kept in the URL, the
+  // target linked to its container page, and the chain's check next to the count the filter shows.
+  await page.getByTestId("audit-filter-target").fill(NAME.slice(3).toUpperCase());
+  await page.getByTestId("audit-filter-action").fill("PIDS-LIMIT");
+  await page.getByTestId("audit-filter-apply").click();
+  await expect(page).toHaveURL(/[?&]target=E2E-RAISE/);
+  await expect(page.getByTestId("audit-row")).not.toHaveCount(0);
+  for (const text of await page.getByTestId("audit-row").allTextContents()) expect(text).toContain(NAME);
+  await expect(page.getByTestId("audit-count")).toContainText(/match(es)? the filter/);
+  await expect(page.getByTestId("audit-verify")).toContainText(/Chain intact: [\d,]+ entries/);
+  await page.reload();
+  await expect(page.getByTestId("audit-filter-target")).toHaveValue(NAME.slice(3).toUpperCase());
+  const filtered = page.getByTestId("audit-row").filter({ hasText: auditId.slice(0, 8) });
+  await expect(filtered.getByTestId("audit-target-link")).toHaveAttribute("href", `/containers/local/${id}`);
+  await filtered.getByTestId("audit-target-link").click();
+  await expect(page).toHaveURL(new RegExp(`/containers/local/${id}$`));
 });
 
 test("a viewer sees no action buttons and the API refuses them", async ({ page, request }) => {

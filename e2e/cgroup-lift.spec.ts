@@ -111,4 +111,13 @@ test("thread leak at an inherited cap: the runbook's Mitigate lifts it with cgro
   };
   const refusedAtRevert = await refused();
   await expect.poll(refused, { timeout: 30_000 }).toBeGreaterThan(refusedAtRevert);
+
+  // The audit page labels the time-boxed raise and the system's revert of it (issue 16 item 6).
+  await page.goto(`/audit?action=set-pids-max&target=${encodeURIComponent(name)}`);
+  const raiseRow = page.getByTestId("audit-row").filter({ hasText: auditId.slice(0, 8), hasNotText: "system:timebox" });
+  await expect(raiseRow.getByTestId("audit-timebox")).toHaveAttribute("data-kind", "raise");
+  await expect(raiseRow.getByTestId("audit-timebox")).toContainText("reverts after 30s");
+  const revertRow = page.getByTestId("audit-row").filter({ hasText: "system:timebox" });
+  await expect(revertRow.getByTestId("audit-timebox")).toHaveAttribute("data-kind", "revert");
+  await expect(revertRow.getByTestId("audit-timebox")).toContainText(`of ${auditId.slice(0, 8)}`);
 });

@@ -23,6 +23,7 @@ import {
   startConsole,
   type TestConsole,
 } from "./support/action-console";
+import { timeboxLabel, type AuditListRow } from "@/components/audit/audit-rows";
 import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
@@ -102,7 +103,14 @@ describe("container.set-pids-limit", () => {
       ["outcome", `local/${name}`, `local/${id}`],
     ]);
     const { GET } = await import("@/app/api/audit/route");
-    for (const target of [`local/${name}`, `local/${id}`, `local/${id.slice(0, 12)}`]) {
+    // Exact forms as before, and (issue 16 item 6) any part of the name or id in any case.
+    for (const target of [
+      `local/${name}`,
+      `local/${id}`,
+      `local/${id.slice(0, 12)}`,
+      name.toUpperCase().slice(3),
+      id.slice(20, 40).toUpperCase(),
+    ]) {
       const found = await callJson<{ entries: { id: string }[] }>(GET, "/api/audit", {
         as: lw.users.viewer,
         query: `target=${encodeURIComponent(target)}`,
@@ -112,6 +120,21 @@ describe("container.set-pids-limit", () => {
         found: true,
       });
     }
+    // The action filter is a substring in any case too, combined with the target's; other text finds nothing.
+    const search = async (query: string) =>
+      (
+        await callJson<{ entries: { id: string; action: string }[] }>(GET, "/api/audit", {
+          as: lw.users.viewer,
+          query,
+        })
+      ).body.entries;
+    const both = await search(`action=PIDS-LIM&target=${encodeURIComponent(name)}&limit=1000`);
+    expect(both.some((e) => e.id === r.body.auditId)).toBe(true);
+    expect(new Set(both.map((e) => e.action))).toEqual(new Set(["container.set-pids-limit"]));
+    expect(await search(`action=restart&target=${encodeURIComponent(name)}&limit=1000`)).toEqual([]);
+    // Bounded: an over-long filter is refused with 400, not scanned for.
+    const long = await callJson(GET, "/api/audit", { as: lw.users.viewer, query: `target=${"x".repeat(501)}` });
+    expect(long.status).toBe(400);
     // Back to the limit the next test starts from.
     expect((await postAction(lw.users.operator, setLimit(120))).body).toMatchObject({ status: "succeeded" });
   });
@@ -138,6 +161,24 @@ describe("container.set-pids-limit", () => {
     expect(revert[0]).toMatchObject({ action: "container.set-pids-limit", params: { limit: 120 } });
     expect(String(revert[0]!.reason)).toContain(box.id);
     expect(revert[1]).toMatchObject({ result: "succeeded", before: 200, after: 120 });
+
+    // The audit page labels both from the API's rows: the raise with its box, the revert with the raise it undoes.
+    const { GET } = await import("@/app/api/audit/route");
+    const listed = (
+      await callJson<{ entries: AuditListRow[] }>(GET, "/api/audit", {
+        as: lw.users.viewer,
+        query: `target=${encodeURIComponent(name)}&action=set-pids-limit&limit=10`,
+      })
+    ).body.entries;
+    expect(timeboxLabel(listed.find((e) => e.id === r.body.auditId)!)).toEqual({
+      kind: "raise",
+      text: "time-boxed raise: reverts after 30s",
+    });
+    expect(timeboxLabel(listed.find((e) => e.actor === "system:timebox")!)).toEqual({
+      kind: "revert",
+      text: "time-box revert",
+      raisedIn: r.body.auditId,
+    });
 
     // Runs once: a second tick finds nothing due.
     await runDueRevertsLikeScheduler();

@@ -1,24 +1,21 @@
 "use client";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useLiveQuery } from "@/components/hooks/use-live-query";
-import { useState } from "react";
 import { CardField, CardFields, DataTable, type Column } from "@/components/ui/data-table";
 import { getJson } from "@/lib/api";
+import { fmtInt } from "@/lib/format";
+import {
+  countText,
+  filtersFromSearch,
+  offsetFromSearch,
+  searchFromFilters,
+  targetHref,
+  timeboxLabel,
+  type AuditFilters,
+  type AuditListRow as Row,
+} from "./audit-rows";
 
-interface Row {
-  id: string;
-  kind: string;
-  ts: string;
-  actor: string;
-  role: string | null;
-  sourceIp: string | null;
-  action: string;
-  target: string | null;
-  params: unknown;
-  reason: string | null;
-  outcome: string;
-  durationMs: number | null;
-  error: string | null;
-}
 interface VerifyResult {
   ok: boolean;
   entries: number;
@@ -28,7 +25,14 @@ interface VerifyResult {
   message: string;
 }
 
-const FIELDS = ["actor", "action", "target", "outcome"] as const;
+// The text filters: actor and outcome match exactly, action and target are substrings in any case (the API's rules).
+const FIELDS = [
+  { key: "actor", label: "Actor", placeholder: "exact, e.g. ana" },
+  { key: "action", label: "Action contains", placeholder: "e.g. pids or queue." },
+  { key: "target", label: "Target contains", placeholder: "e.g. dify-worker or default/mail" },
+  { key: "outcome", label: "Outcome", placeholder: "e.g. failed" },
+] as const;
+const PAGE = 100;
 const input = "rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950";
 
 function outcomeClass(o: string): string {
@@ -39,6 +43,64 @@ function outcomeClass(o: string): string {
 }
 
 const utc = (ts: string) => ts.replace("T", " ").slice(0, 19);
+
+/** An ISO timestamp as a datetime-local input's value, in the browser's zone. */
+function localInput(iso: string | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+const BADGE: Record<string, string> = {
+  raise: "border-amber-500/60 text-amber-700 dark:text-amber-300",
+  revert: "border-sky-500/60 text-sky-700 dark:text-sky-300",
+  keep: "border-emerald-500/60 text-emerald-700 dark:text-emerald-300",
+};
+
+/** The action, and under it what a pids change was in a time box: raise (with its duration), revert or keep. */
+function Action({ r }: { r: Row }) {
+  const box = timeboxLabel(r);
+  return (
+    <span className="flex min-w-0 flex-col items-start gap-0.5">
+      <span className="max-w-full truncate font-mono text-xs" title={r.action}>
+        {r.action}
+      </span>
+      {box && (
+        <span
+          data-testid="audit-timebox"
+          data-kind={box.kind}
+          className={`rounded border px-1 text-[11px] leading-4 ${BADGE[box.kind]}`}
+          title={box.raisedIn ? `Reverts the raise recorded as ${box.raisedIn}` : undefined}
+        >
+          {box.text}
+          {box.raisedIn ? ` of ${box.raisedIn.slice(0, 8)}` : ""}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** The target, a link to its page when it names a container, queue or worker. */
+function Target({ r }: { r: Row }) {
+  const href = targetHref(r);
+  const title = r.targetId && r.targetId !== r.target ? `${r.target} (${r.targetId})` : (r.target ?? "");
+  if (!href)
+    return (
+      <span className="font-mono text-xs break-all" title={title}>
+        {r.target ?? "—"}
+      </span>
+    );
+  return (
+    <Link
+      href={href}
+      data-testid="audit-target-link"
+      className="font-mono text-xs break-all text-blue-700 underline-offset-2 hover:underline dark:text-blue-400"
+      title={title}
+    >
+      {r.target}
+    </Link>
+  );
+}
 
 function Outcome({ r }: { r: Row }) {
   return (
@@ -72,21 +134,13 @@ const COLUMNS: Column<Row>[] = [
     key: "action",
     header: "Action",
     width: 190,
-    cell: (r) => (
-      <span className="font-mono text-xs" title={r.action}>
-        {r.action}
-      </span>
-    ),
+    cell: (r) => <Action r={r} />,
   },
   {
     key: "target",
     header: "Target",
     width: 210,
-    cell: (r) => (
-      <span className="font-mono text-xs" title={r.target ?? ""}>
-        {r.target}
-      </span>
-    ),
+    cell: (r) => <Target r={r} />,
   },
   { key: "reason", header: "Reason", width: 190, cell: (r) => <span title={r.reason ?? ""}>{r.reason}</span> },
   { key: "outcome", header: "Outcome", width: 120, cell: (r) => <Outcome r={r} /> },
@@ -108,9 +162,7 @@ function AuditCard({ r }: { r: Row }) {
   return (
     <>
       <div className="flex items-baseline justify-between gap-2">
-        <span className="min-w-0 truncate font-mono text-xs" title={r.action}>
-          {r.action}
-        </span>
+        <Action r={r} />
         <span className="shrink-0 text-xs">
           <Outcome r={r} />
         </span>
@@ -121,7 +173,7 @@ function AuditCard({ r }: { r: Row }) {
         </CardField>
         <CardField label="Actor">{r.actor}</CardField>
         <CardField label="Target" span="full">
-          <span className="font-mono break-all">{r.target ?? "—"}</span>
+          <Target r={r} />
         </CardField>
         {r.reason && (
           <CardField label="Reason" span="full">
@@ -138,18 +190,32 @@ function AuditCard({ r }: { r: Row }) {
 }
 
 export function AuditView() {
-  const [filters, setFilters] = useState<Record<string, string>>({});
-  const qs = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+  // The filters and the page live in the URL (?action=pids&target=dify&offset=100), so a filtered view can be
+  // shared and survives a reload; history.pushState updates useSearchParams, and Back returns to the previous filter.
+  const params = useSearchParams();
+  const filters = filtersFromSearch(params);
+  const offset = offsetFromSearch(params);
+  const qs = searchFromFilters(filters);
+  const filtered = qs !== "";
+  const go = (f: AuditFilters, off = 0) => {
+    const next = searchFromFilters(f, off);
+    window.history.pushState(null, "", next ? `?${next}` : window.location.pathname);
+  };
   const rows = useLiveQuery({
-    queryKey: ["audit", qs],
-    queryFn: () => getJson<{ entries: Row[]; truncatedScan: boolean }>(`/api/audit?${qs}`),
+    queryKey: ["audit", qs, offset],
+    queryFn: () => {
+      const api = new URLSearchParams(searchFromFilters(filters, offset));
+      api.set("limit", String(PAGE));
+      return getJson<{ entries: Row[]; truncatedScan: boolean }>(`/api/audit?${api}`);
+    },
     refetchInterval: 10_000,
   });
   const verify = useLiveQuery({
     queryKey: ["audit-verify"],
     queryFn: () => getJson<VerifyResult>("/api/audit/verify"),
-    enabled: false,
+    refetchOnWindowFocus: false,
   });
+  const shown = rows.data?.entries.length ?? 0;
 
   return (
     <div className="space-y-4">
@@ -177,16 +243,10 @@ export function AuditView() {
           </a>
         </div>
       </div>
-      {verify.data && (
-        <p
-          role="status"
-          data-testid="audit-verify"
-          className={`rounded border p-2 text-sm ${verify.data.ok ? "border-emerald-600/50" : "border-red-600/60 bg-red-600/10"}`}
-        >
-          {verify.data.ok
-            ? "Chain intact"
-            : `Chain broken at entry ${verify.data.firstBadSeq ?? "?"} (line ${verify.data.line ?? "?"}, ${verify.data.problem})`}
-          : {verify.data.message} ({verify.data.entries} entries)
+      {verify.data && !verify.data.ok && (
+        <p role="alert" className="rounded border border-red-600/60 bg-red-600/10 p-2 text-sm">
+          Chain broken at entry {verify.data.firstBadSeq ?? "?"} (line {verify.data.line ?? "?"}, {verify.data.problem}
+          ): {verify.data.message} ({fmtInt(verify.data.entries)} entries)
         </p>
       )}
       {verify.error && (
@@ -195,29 +255,78 @@ export function AuditView() {
         </p>
       )}
       <form
-        className="flex flex-wrap gap-2"
+        key={qs}
+        role="search"
+        aria-label="Filter the audit log"
+        className="flex flex-wrap items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
           const f = new FormData(e.currentTarget);
           const next: Record<string, string> = {};
-          for (const k of [...FIELDS, "from", "to"]) {
+          for (const { key } of FIELDS) next[key] = String(f.get(key) ?? "");
+          for (const k of ["from", "to"]) {
             const v = String(f.get(k) ?? "").trim();
-            if (v) next[k] = k === "from" || k === "to" ? new Date(v).toISOString() : v;
+            if (v && !Number.isNaN(new Date(v).getTime())) next[k] = new Date(v).toISOString();
           }
-          setFilters(next);
+          go(filtersFromSearch(new URLSearchParams(next)));
         }}
       >
-        {FIELDS.map((k) => (
-          <input key={k} name={k} placeholder={k} aria-label={`Filter by ${k}`} className={input} />
+        {FIELDS.map(({ key, label, placeholder }) => (
+          <label key={key} className="flex flex-col text-xs text-zinc-500">
+            {label}
+            <input
+              name={key}
+              defaultValue={filters[key] ?? ""}
+              placeholder={placeholder}
+              maxLength={key === "target" ? 500 : 200}
+              data-testid={`audit-filter-${key}`}
+              className={input}
+            />
+          </label>
         ))}
-        <label className="text-sm">
-          from <input type="datetime-local" name="from" className={input} />
+        <label className="flex flex-col text-xs text-zinc-500">
+          From
+          <input type="datetime-local" name="from" defaultValue={localInput(filters.from)} className={input} />
         </label>
-        <label className="text-sm">
-          to <input type="datetime-local" name="to" className={input} />
+        <label className="flex flex-col text-xs text-zinc-500">
+          To
+          <input type="datetime-local" name="to" defaultValue={localInput(filters.to)} className={input} />
         </label>
-        <button className="rounded bg-blue-600 px-3 py-1 text-sm text-white">Filter</button>
+        <button className="rounded bg-blue-600 px-3 py-1 text-sm text-white" data-testid="audit-filter-apply">
+          Filter
+        </button>
+        {filtered && (
+          <button
+            type="button"
+            className="rounded border border-zinc-300 px-3 py-1 text-sm dark:border-zinc-700"
+            onClick={() => go({})}
+          >
+            Clear
+          </button>
+        )}
       </form>
+      <p className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
+        <span data-testid="audit-count">{rows.data ? countText(shown, offset, PAGE, filtered) : "Loading…"}</span>
+        {verify.data && (
+          <span
+            data-testid="audit-verify"
+            data-ok={verify.data.ok}
+            className={
+              verify.data.ok ? "text-emerald-700 dark:text-emerald-400" : "font-medium text-red-600 dark:text-red-400"
+            }
+            title={verify.data.message}
+          >
+            {verify.data.ok
+              ? `Chain intact: ${fmtInt(verify.data.entries)} entries`
+              : `Chain broken at entry ${verify.data.firstBadSeq ?? "?"}`}
+          </span>
+        )}
+        {rows.data?.truncatedScan && (
+          <span className="text-amber-700 dark:text-amber-400">
+            The search stopped after 200,000 lines: narrow it with a time range to see older entries.
+          </span>
+        )}
+      </p>
       {rows.error && (
         <p role="alert" className="text-sm text-red-500">
           {rows.error.message}
@@ -231,8 +340,30 @@ export function AuditView() {
         rowTestId={() => "audit-row"}
         card={(r) => <AuditCard r={r} />}
         cardTestId={() => "audit-card"}
-        empty={rows.data ? "No entries match." : "Loading…"}
+        empty={rows.data ? (filtered ? "No entries match the filter." : "No entries match.") : "Loading…"}
       />
+      {(offset > 0 || shown === PAGE) && (
+        <nav aria-label="Audit pages" className="flex gap-2 text-sm">
+          {offset > 0 && (
+            <button
+              type="button"
+              className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-700"
+              onClick={() => go(filters, Math.max(0, offset - PAGE))}
+            >
+              ← Newer
+            </button>
+          )}
+          {shown === PAGE && (
+            <button
+              type="button"
+              className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-700"
+              onClick={() => go(filters, offset + PAGE)}
+            >
+              Older →
+            </button>
+          )}
+        </nav>
+      )}
     </div>
   );
 }

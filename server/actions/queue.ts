@@ -122,7 +122,9 @@ const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
   destructive: true,
   target: queueTarget,
   params: purgeParams,
+  // The confirmation is the queue's name as typed; the audit records broker/queue like every queue action.
   targetLabel: (t) => t.queue,
+  auditTarget: async (t) => ({ target: label(t), targetId: null }),
   async preview(t, p) {
     const b = brokerConfig(t.broker);
     const d = await depthOf(b, t.queue);

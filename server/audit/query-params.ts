@@ -4,8 +4,9 @@ import { z } from "zod";
 // Audit filters from a URL's query string (the audit page, GET /api/audit and the export share them).
 const auditQuerySchema = z.object({
   actor: z.string().max(200).optional(),
-  action: z.string().max(200).optional(),
-  target: z.string().max(500).optional(),
+  // Substrings, any case (server/audit/query.ts); bounded like the fields they search.
+  action: z.string().trim().min(1).max(200).optional(),
+  target: z.string().trim().min(1).max(500).optional(),
   outcome: z.string().max(50).optional(),
   from: z.string().datetime({ offset: true }).optional(),
   to: z.string().datetime({ offset: true }).optional(),
@@ -15,6 +16,6 @@ const auditQuerySchema = z.object({
 
 export function parseAuditQuery(url: string) {
   const raw: Record<string, string> = {};
-  for (const [k, v] of new URL(url).searchParams) if (v !== "" && k !== "format") raw[k] = v;
+  for (const [k, v] of new URL(url).searchParams) if (v.trim() !== "" && k !== "format") raw[k] = v;
   return auditQuerySchema.parse(raw);
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryHeadStore, openAuditLog, type AuditLog } from "./audit-log";
 import { csvCell, toCsv } from "./export";
+import { parseAuditQuery } from "./query-params";
 import { readAudit } from "./query";
 
 let root: string;
@@ -58,6 +59,16 @@ beforeAll(async () => {
     error: "redis down",
   });
   await log.append({ kind: "intent", ts: ts(6), actor: "ana", action: "container.restart", target: "worker-1" });
+  // A container action as runAction records it: the name as target, host/<full id> as targetId.
+  await log.append({
+    kind: "intent",
+    ts: ts(7),
+    actor: "bob",
+    action: "container.set-pids-limit",
+    target: "local/Dify-Worker-1",
+    targetId: `local/${"ab12".repeat(16)}`,
+    params: { limit: 2000, revertAfterSeconds: 300 },
+  });
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -65,13 +76,15 @@ describe("readAudit", () => {
   it("pairs intents with outcomes, newest first", async () => {
     const { rows } = await readAudit(log.file, { limit: 10 });
     expect(rows.map((r) => [r.action, r.outcome])).toEqual([
+      ["container.set-pids-limit", "unknown"],
       ["container.restart", "unknown"],
       ["queue.purge", "error"],
       ["login", "login-failed"],
       ["queue.move", "ok"],
     ]);
-    expect(rows[3]).toMatchObject({ durationMs: 30, params: { count: 5 }, kind: "action" });
-    expect(rows[1]).toMatchObject({ error: "redis down", reason: "stuck, ticket 42" });
+    expect(rows[4]).toMatchObject({ durationMs: 30, params: { count: 5 }, kind: "action", targetId: null });
+    expect(rows[2]).toMatchObject({ error: "redis down", reason: "stuck, ticket 42" });
+    expect(rows[0]).toMatchObject({ target: "local/Dify-Worker-1", targetId: `local/${"ab12".repeat(16)}` });
   });
 
   it("filters and pages", async () => {
@@ -80,6 +93,7 @@ describe("readAudit", () => {
       "queue.move",
     ]);
     expect((await readAudit(log.file, { outcome: "unknown", limit: 10 })).rows.map((r) => r.target)).toEqual([
+      "local/Dify-Worker-1",
       "worker-1",
     ]);
     expect(
@@ -87,10 +101,41 @@ describe("readAudit", () => {
         await readAudit(log.file, { from: "2025-01-01T00:02:00.000Z", to: "2025-01-01T00:03:00.000Z", limit: 10 })
       ).rows.map((r) => r.action),
     ).toEqual(["queue.purge", "login"]);
-    expect((await readAudit(log.file, { limit: 2, offset: 1 })).rows.map((r) => r.action)).toEqual([
+    expect((await readAudit(log.file, { limit: 2, offset: 2 })).rows.map((r) => r.action)).toEqual([
       "queue.purge",
       "login",
     ]);
+  });
+
+  it("finds a substring of the action or the target, in any case", async () => {
+    const actions = async (q: { action?: string; target?: string; actor?: string }) =>
+      (await readAudit(log.file, { ...q, limit: 10 })).rows.map((r) => r.action);
+    expect(await actions({ action: "QUEUE." })).toEqual(["queue.purge", "queue.move"]);
+    expect(await actions({ action: "pids" })).toEqual(["container.set-pids-limit"]);
+    expect(await actions({ action: "queue.purge" })).toEqual(["queue.purge"]);
+    expect(await actions({ target: "dify-worker" })).toEqual(["container.set-pids-limit"]);
+    // The container's id (a prefix as `docker ps` shows it, or any part) finds the entry recorded by name.
+    expect(await actions({ target: `local/${"ab12".repeat(3)}` })).toEqual(["container.set-pids-limit"]);
+    expect(await actions({ target: "AB12AB" })).toEqual(["container.set-pids-limit"]);
+    expect(await actions({ target: "worker" })).toEqual(["container.set-pids-limit", "container.restart"]);
+    // Combined with the other filters, and an event without target is never matched by a target filter.
+    expect(await actions({ target: "worker", actor: "ana" })).toEqual(["container.restart"]);
+    expect(await actions({ target: "a", action: "login" })).toEqual([]);
+    expect(await actions({ action: "nothing-like-this" })).toEqual([]);
+  });
+
+  it("reads the filters from a URL: trimmed, blank ones dropped, over-long ones refused", () => {
+    const q = (qs: string) => parseAuditQuery(`http://x/api/audit?${qs}`);
+    expect(q("action=%20pids%20&target=Dify&limit=5&offset=10&format=csv")).toEqual({
+      action: "pids",
+      target: "Dify",
+      limit: 5,
+      offset: 10,
+    });
+    expect(q("action=%20%20&target=")).toEqual({ limit: 100, offset: 0 });
+    expect(() => q(`target=${"x".repeat(501)}`)).toThrow();
+    expect(() => q(`action=${"x".repeat(201)}`)).toThrow();
+    expect(() => q("limit=0")).toThrow();
   });
 
   it("stops a bounded scan and says so", async () => {
@@ -112,6 +157,6 @@ describe("toCsv", () => {
     const csv = toCsv(rows).split("\r\n");
     expect(csv[0]).toBe("ts,id,kind,actor,role,sourceIp,action,target,reason,outcome,durationMs,error,params");
     expect(csv).toHaveLength(rows.length + 2); // header + rows + trailing empty
-    expect(csv[2]).toContain(',bob,admin,,queue.purge,dataset,"stuck, ticket 42",error,,redis down,');
+    expect(csv[3]).toContain(',bob,admin,,queue.purge,dataset,"stuck, ticket 42",error,,redis down,');
   });
 });

@@ -16,6 +16,8 @@ export interface AuditRow {
   sourceIp: string | null;
   action: string;
   target: string | null;
+  /** A container's host/<full id> as resolved when the action ran (the target holds its name). */
+  targetId: string | null;
   params: unknown;
   reason: string | null;
   /** Outcome `result`, "unknown" for an intent without outcome; for events their result or type (login-failed, denied...). */
@@ -28,7 +30,9 @@ export interface AuditRow {
 
 export interface AuditQuery {
   actor?: string;
+  /** Any case, anywhere in the action name ("pids" finds container.set-pids-limit and cgroup.set-pids-max). */
   action?: string;
+  /** Any case, anywhere in the recorded target or the container's host/<full id> (so an id prefix finds it). */
   target?: string;
   outcome?: string;
   /** ISO timestamps, inclusive. */
@@ -56,6 +60,7 @@ function toRow(main: AuditEntry, outcome: AuditEntry | null): AuditRow {
     sourceIp: main.sourceIp ?? null,
     action: main.action,
     target: main.target ?? null,
+    targetId: main.targetId ?? outcome?.targetId ?? null,
     params: main.params ?? null,
     reason: main.reason ?? null,
     outcome: isEvent ? (main.result ?? main.event ?? "event") : (outcome?.result ?? "unknown"),
@@ -74,11 +79,19 @@ export function targetMatches(r: AuditRow, wanted: string): boolean {
   return id === wanted || (wanted.length - wanted.indexOf("/") > 12 && id.startsWith(wanted));
 }
 
+const holds = (value: string | null, wanted: string) => value !== null && value.toLowerCase().includes(wanted);
+
+/** The audit page's target filter: a case-insensitive substring of the recorded target or of the container's id. */
+export function targetContains(r: AuditRow, wanted: string): boolean {
+  const w = wanted.toLowerCase();
+  return holds(r.target, w) || holds(r.targetId, w);
+}
+
 function matches(r: AuditRow, q: AuditQuery): boolean {
   return (
     (!q.actor || r.actor === q.actor) &&
-    (!q.action || r.action === q.action) &&
-    (!q.target || targetMatches(r, q.target)) &&
+    (!q.action || holds(r.action, q.action.toLowerCase())) &&
+    (!q.target || targetContains(r, q.target)) &&
     (!q.outcome || r.outcome === q.outcome) &&
     (!q.from || r.ts >= q.from) &&
     (!q.to || r.ts <= q.to)
