@@ -23,6 +23,7 @@ import {
   containerTarget,
   label,
   readContainerState,
+  resolvedAuditTarget,
   type ContainerState,
   type ContainerTarget,
 } from "./container-target";
@@ -126,6 +127,7 @@ export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams> = {
   target: containerTarget.strict(),
   params: setPidsMaxParams,
   targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   availability: () => cgroupWriteAvailability(getConfig()),
   async preview(t, p) {
     const cfg = getConfig();
@@ -284,6 +286,7 @@ export const confirmPidsMax: ActionDef<ContainerTarget, Record<string, never>> =
   target: containerTarget,
   params: z.object({}).strict(),
   targetLabel: label,
+  auditTarget: resolvedAuditTarget,
   async preview(t) {
     const box = await pendingTimebox(CGROUP_ACTION, label(t));
     return {
