@@ -2,6 +2,7 @@
 import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { useState } from "react";
 import { CardField, CardFields, DataTable, type Column } from "@/components/ui/data-table";
+import { plural } from "@/lib/format";
 import { getJson } from "@/lib/api";
 
 interface Row {
@@ -186,7 +187,7 @@ export function AuditView() {
           {verify.data.ok
             ? "Chain intact"
             : `Chain broken at entry ${verify.data.firstBadSeq ?? "?"} (line ${verify.data.line ?? "?"}, ${verify.data.problem})`}
-          : {verify.data.message} ({verify.data.entries} entries)
+          : {verify.data.message} ({plural(verify.data.entries, "entry", "entries")})
         </p>
       )}
       {verify.error && (

@@ -6,7 +6,7 @@ import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { sortCaption } from "@/components/ui/table-sort";
 import { replaceSearch, useUrlSort } from "@/components/ui/use-url-state";
-import { fmtAge, fmtInt } from "@/lib/format";
+import { fmtAge, fmtInt, plural } from "@/lib/format";
 import { STATUS_LABEL } from "@/lib/status";
 import type { Status } from "@/server/schemas/containers";
 import { filterAndSort, hostNames, NO_FILTER, type FleetFilter } from "./fleet";
@@ -114,7 +114,7 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
           </select>
         </label>
         <p className="ml-auto text-xs text-zinc-500 tabular-nums" aria-live="polite">
-          {fmtInt(rows.length)} of {fmtInt(data.containers.length)} containers · sampled{" "}
+          {fmtInt(rows.length)} of {plural(data.containers.length, "container")} · sampled{" "}
           {fmtAge(newest(data.hosts.map((h) => h.sampledAt)))}
         </p>
       </form>

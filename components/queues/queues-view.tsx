@@ -8,7 +8,7 @@ import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { sortCaption, type SortState } from "@/components/ui/table-sort";
 import { replaceSearch, useUrlSort } from "@/components/ui/use-url-state";
-import { fmtAge, fmtInt } from "@/lib/format";
+import { fmtAge, fmtInt, plural } from "@/lib/format";
 import type { BrokerSummary } from "@/server/schemas/queues";
 import { QueueCard } from "./queue-card";
 import { queueColumns } from "./queue-columns";
@@ -82,8 +82,8 @@ function BrokerQueues({
       }
       aside={
         <span className="text-xs text-zinc-500 tabular-nums">
-          {text ? `${rows.length} of ${broker.queues.length}` : rows.length} queues · {fmtInt(total)} waiting · sampled{" "}
-          {fmtAge(broker.sampledAt)}
+          {text ? `${rows.length} of ${plural(broker.queues.length, "queue")}` : plural(rows.length, "queue")} ·{" "}
+          {fmtInt(total)} waiting · sampled {fmtAge(broker.sampledAt)}
         </span>
       }
     >
