@@ -63,7 +63,44 @@ test("a queue page shows its chart, backlog composition and consumers", async ({
   await page.goto("/queues/default/mail");
   await expect(page.getByTestId("composition")).toBeVisible();
   await expect(page.getByTestId("consumers")).toContainText("e2e-mail@", { timeout: 30_000 });
+  // One consumer: "1 worker", never "1 workers" (issue 16 item 11).
+  await expect(page.getByTestId("consumers")).toContainText(/\b1 worker(?!s)\b/);
   await page.goto("/queues/default/dataset");
   await expect(page.getByTestId("composition")).toContainText("tasks.index_document", { timeout: 30_000 });
   await expect(page.locator("canvas").first()).toBeVisible();
+});
+
+test("queue columns sort by a header click, kept in the URL beside the name filter", async ({ page }) => {
+  await login(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto("/queues?q=a");
+  const table = page.getByTestId("broker-default").locator("table");
+  await expect(table.locator("tbody tr[data-testid^='queue-row-']").first()).toBeVisible({ timeout: 30_000 });
+  const header = table.locator("th", { has: page.getByTestId("sort-name") });
+  await expect(header).toHaveAttribute("aria-sort", "none");
+  await page.getByTestId("broker-default").getByTestId("sort-name").click();
+  await expect(page).toHaveURL(/[?&]q=a(&|$)/);
+  await expect(page).toHaveURL(/[?&]sort=name(&|$)/);
+  await expect(header).toHaveAttribute("aria-sort", "ascending");
+  const names = async () =>
+    (await table
+      .locator("tbody tr[data-testid^='queue-row-']")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid")!.slice("queue-row-".length)))) as string[];
+  const ascending = await names();
+  expect(ascending.length).toBeGreaterThan(1);
+  expect(ascending.every((n) => n.includes("a"))).toBe(true);
+  expect(ascending).toEqual(
+    [...ascending].sort((x, y) => x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" })),
+  );
+  // A reload keeps filter and sort; the second click turns it, the third returns to worst first.
+  await page.reload();
+  await expect(header).toHaveAttribute("aria-sort", "ascending");
+  await page.getByTestId("broker-default").getByTestId("sort-name").click();
+  await expect(header).toHaveAttribute("aria-sort", "descending");
+  await expect(page).toHaveURL(/[?&]sort=-name(&|$)/);
+  expect(await names()).toEqual([...ascending].reverse());
+  await page.getByTestId("broker-default").getByTestId("sort-name").click();
+  await expect(header).toHaveAttribute("aria-sort", "none");
+  await expect(page).not.toHaveURL(/sort=/);
+  await expect(page).toHaveURL(/[?&]q=a(&|$)/);
 });

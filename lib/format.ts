@@ -33,3 +33,11 @@ export function fmtRate(perMinute: number | null | undefined): string {
 export function fmtSince(ts: number | null | undefined, now = Date.now()): string {
   return ts ? fmtDuration((now - ts) / 1000) : "—";
 }
+
+/**
+ * A count with its noun agreeing: "1 worker", "3 workers", "1,200 messages". `many` is for nouns that do not take
+ * an s ("1 entry", "2 entries").
+ */
+export function plural(n: number | null | undefined, one: string, many = `${one}s`): string {
+  return `${fmtInt(n)} ${n === 1 ? one : many}`;
+}

@@ -4,7 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { CardField, CardFields, DataTable, type Column } from "@/components/ui/data-table";
 import { getJson } from "@/lib/api";
-import { fmtInt } from "@/lib/format";
+import { plural } from "@/lib/format";
 import {
   countText,
   filtersFromSearch,
@@ -246,7 +246,7 @@ export function AuditView() {
       {verify.data && !verify.data.ok && (
         <p role="alert" className="rounded border border-red-600/60 bg-red-600/10 p-2 text-sm">
           Chain broken at entry {verify.data.firstBadSeq ?? "?"} (line {verify.data.line ?? "?"}, {verify.data.problem}
-          ): {verify.data.message} ({fmtInt(verify.data.entries)} entries)
+          ): {verify.data.message} ({plural(verify.data.entries, "entry", "entries")})
         </p>
       )}
       {verify.error && (
@@ -317,7 +317,7 @@ export function AuditView() {
             title={verify.data.message}
           >
             {verify.data.ok
-              ? `Chain intact: ${fmtInt(verify.data.entries)} entries`
+              ? `Chain intact: ${plural(verify.data.entries, "entry", "entries")}`
               : `Chain broken at entry ${verify.data.firstBadSeq ?? "?"}`}
           </span>
         )}

@@ -4,7 +4,9 @@ import { useContainers } from "@/components/hooks/use-containers";
 import { DataTable } from "@/components/ui/data-table";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
-import { fmtAge, fmtInt } from "@/lib/format";
+import { sortCaption } from "@/components/ui/table-sort";
+import { replaceSearch, useUrlSort } from "@/components/ui/use-url-state";
+import { fmtAge, fmtInt, plural } from "@/lib/format";
 import { STATUS_LABEL } from "@/lib/status";
 import type { Status } from "@/server/schemas/containers";
 import { filterAndSort, hostNames, NO_FILTER, type FleetFilter } from "./fleet";
@@ -28,6 +30,8 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
     [data],
   );
   const columns = useMemo(() => fleetColumns(stale), [stale]);
+  // Filter and sort live in the URL (?q=&host=&status=&sort=), so a view can be shared and survives a reload.
+  const { sort, onSort } = useUrlSort(columns);
   const hosts = useMemo(() => (data ? hostNames(data.hosts, data.containers) : []), [data]);
 
   if (!data)
@@ -36,7 +40,14 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
     ) : (
       <Loading what="containers" />
     );
-  const set = (patch: Partial<FleetFilter>) => setFilter((f) => ({ ...f, ...patch }));
+  const set = (patch: Partial<FleetFilter>) => {
+    setFilter((f) => ({ ...f, ...patch }));
+    replaceSearch({
+      ...("text" in patch ? { q: patch.text!.trim() } : {}),
+      ...("host" in patch ? { host: patch.host! } : {}),
+      ...("status" in patch ? { status: patch.status! } : {}),
+    });
+  };
 
   return (
     <div className="min-w-0">
@@ -103,14 +114,16 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
           </select>
         </label>
         <p className="ml-auto text-xs text-zinc-500 tabular-nums" aria-live="polite">
-          {fmtInt(rows.length)} of {fmtInt(data.containers.length)} containers · sampled{" "}
+          {fmtInt(rows.length)} of {plural(data.containers.length, "container")} · sampled{" "}
           {fmtAge(newest(data.hosts.map((h) => h.sampledAt)))}
         </p>
       </form>
       <DataTable
         rows={rows}
         columns={columns}
-        caption="Containers, worst first"
+        caption={`Containers, ${sortCaption(columns, sort)}`}
+        sort={sort}
+        onSort={onSort}
         rowKey={(c) => `${c.host}/${c.id}`}
         rowTestId={(c) => `container-row-${c.name}`}
         card={(c) => <ContainerCard c={c} stale={stale} />}

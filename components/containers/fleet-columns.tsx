@@ -4,6 +4,7 @@ import type { Column } from "@/components/ui/data-table";
 import { Sparkline } from "@/components/ui/sparkline";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtAge, fmtInt, fmtPercent } from "@/lib/format";
+import { statusRank } from "@/lib/status";
 import { containerHref } from "@/lib/segments";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import { growthText, limitShare, limitSourceLabel, pidsOverLimit } from "./fleet";
@@ -48,6 +49,8 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
   return [
     {
       key: "status",
+      sortValue: (c) => statusRank(c.status),
+      sortFirst: "asc",
       header: "Status",
       width: 96,
       cell: (c) => (
@@ -63,13 +66,17 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
     },
     {
       key: "name",
+      sortValue: (c) => c.name,
+      sortFirst: "asc",
       header: "Name",
       width: 150,
       cell: (c) => <ContainerLink c={c} />,
     },
-    { key: "host", header: "Host", width: 80, cell: (c) => c.host },
+    { key: "host", sortValue: (c) => c.host, sortFirst: "asc", header: "Host", width: 80, cell: (c) => c.host },
     {
       key: "image",
+      sortValue: (c) => c.image,
+      sortFirst: "asc",
       header: "Image",
       width: 100,
       cell: (c) => (
@@ -80,6 +87,7 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
     },
     {
       key: "pids",
+      sortValue: (c) => c.pids.current,
       header: "PIDs / limit",
       width: 104,
       align: "right",
@@ -88,14 +96,23 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
     },
     {
       key: "own",
+      sortValue: (c) => c.pids.limit,
       header: "Own limit",
       width: 150,
       title: "The container's own pids.max and where the effective limit comes from",
       cell: (c) => <OwnLimit c={c} />,
     },
-    { key: "share", header: "Share", width: 56, align: "right", cell: (c) => fmtPercent(limitShare(c)) },
+    {
+      key: "share",
+      sortValue: limitShare,
+      header: "Share",
+      width: 56,
+      align: "right",
+      cell: (c) => fmtPercent(limitShare(c)),
+    },
     {
       key: "growth",
+      sortValue: (c) => (growthText(c) === "—" ? null : c.growthPerMinute),
       header: "Growth",
       width: 76,
       align: "right",
@@ -103,6 +120,8 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
     },
     {
       key: "eta",
+      sortValue: (c) => c.etaSeconds,
+      sortFirst: "asc",
       header: "ETA",
       width: 150,
       align: "right",
@@ -124,6 +143,7 @@ export function fleetColumns(stale: StaleHosts): Column<ContainerSummary>[] {
     },
     {
       key: "forks",
+      sortValue: (c) => (c.refusingNow ? Number.MAX_SAFE_INTEGER : c.pids.refusedTotal),
       header: "Refused",
       width: 72,
       title: "forks refused by the pids limit (pids.events max)",

@@ -1,5 +1,5 @@
 import { Fact, Panel } from "@/components/ui/panel";
-import { fmtInt } from "@/lib/format";
+import { fmtInt, plural } from "@/lib/format";
 import type { QueueDetailResponse } from "@/server/schemas/api";
 
 // What the backlog is made of (a sample of the queue, read without consuming) and what runs next.
@@ -27,7 +27,8 @@ export function Composition({
       testId="composition"
       aside={
         <span className="text-xs text-zinc-500 tabular-nums">
-          sampled {fmtInt(sampled)} messages{errors > 0 ? ` · ${fmtInt(errors)} unreadable` : ""}
+          sampled {plural(sampled, "message")}
+          {errors > 0 ? ` · ${fmtInt(errors)} unreadable` : ""}
         </span>
       }
     >

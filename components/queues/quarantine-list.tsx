@@ -1,7 +1,7 @@
 "use client";
 import { ActionButton } from "@/components/actions/action-dialog";
 import { Panel } from "@/components/ui/panel";
-import { fmtAge, fmtInt } from "@/lib/format";
+import { fmtAge, plural } from "@/lib/format";
 import type { QueueDetailResponse } from "@/server/schemas/api";
 
 // A queue's purges: what each quarantine holds, how old it is, when it expires, and a Restore button for each one
@@ -30,7 +30,7 @@ export function QuarantineList({
             data-testid="quarantine-row"
             data-quarantine={q.quarantine}
           >
-            <span className="font-semibold tabular-nums">{fmtInt(q.depth)} messages</span>
+            <span className="font-semibold tabular-nums">{plural(q.depth, "message")}</span>
             <span className="text-zinc-500">purged {fmtAge(Date.parse(q.created))}</span>
             <span
               className={q.expired ? "font-semibold text-amber-700 dark:text-amber-300" : "text-zinc-500"}
@@ -47,7 +47,7 @@ export function QuarantineList({
                 <ActionButton
                   action="queue.restore-quarantine"
                   target={{ broker, queue }}
-                  label={`Restore ${fmtInt(q.depth)} messages`}
+                  label={`Restore ${plural(q.depth, "message")}`}
                   fixedParams={{ quarantine: q.quarantine }}
                   testId={`restore-${q.quarantine}`}
                 />

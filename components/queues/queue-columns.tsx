@@ -4,6 +4,7 @@ import type { Column } from "@/components/ui/data-table";
 import { Sparkline } from "@/components/ui/sparkline";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtDuration, fmtInt, fmtRate } from "@/lib/format";
+import { statusRank } from "@/lib/status";
 import { queueHref } from "@/lib/segments";
 import { priorityChips, type QueueRow } from "./queue-rows";
 
@@ -30,12 +31,16 @@ export function PriorityChips({ byPriority }: { byPriority: Record<string, numbe
 export const queueColumns: Column<QueueRow>[] = [
   {
     key: "status",
+    sortValue: (q) => statusRank(q.status),
+    sortFirst: "asc",
     header: "Status",
     width: 100,
     cell: (q) => <StatusBadge status={q.status} testId={`status-${q.name}`} />,
   },
   {
     key: "name",
+    sortValue: (q) => q.name,
+    sortFirst: "asc",
     header: "Queue",
     width: 170,
     cell: (q) => (
@@ -50,6 +55,7 @@ export const queueColumns: Column<QueueRow>[] = [
   },
   {
     key: "depth",
+    sortValue: (q) => q.depth,
     header: "Depth",
     width: 70,
     align: "right",
@@ -62,9 +68,17 @@ export const queueColumns: Column<QueueRow>[] = [
     title: "kombu priority sub-queues",
     cell: (q) => <PriorityChips byPriority={q.byPriority} />,
   },
-  { key: "unacked", header: "Unacked", width: 72, align: "right", cell: (q) => fmtInt(q.unacked) },
+  {
+    key: "unacked",
+    sortValue: (q) => q.unacked,
+    header: "Unacked",
+    width: 72,
+    align: "right",
+    cell: (q) => fmtInt(q.unacked),
+  },
   {
     key: "orphaned",
+    sortValue: (q) => q.orphaned,
     header: "Orphaned",
     width: 76,
     align: "right",
@@ -73,6 +87,8 @@ export const queueColumns: Column<QueueRow>[] = [
   },
   {
     key: "consumers",
+    sortValue: (q) => q.consumers.length,
+    sortFirst: "asc",
     header: "Consumers",
     width: 92,
     align: "right",
@@ -87,6 +103,7 @@ export const queueColumns: Column<QueueRow>[] = [
   },
   {
     key: "in",
+    sortValue: (q) => q.ratePerMinuteIn,
     header: "In",
     width: 72,
     align: "right",
@@ -95,6 +112,7 @@ export const queueColumns: Column<QueueRow>[] = [
   },
   {
     key: "out",
+    sortValue: (q) => q.ratePerMinuteOut,
     header: "Out",
     width: 72,
     align: "right",
@@ -103,6 +121,7 @@ export const queueColumns: Column<QueueRow>[] = [
   },
   {
     key: "drain",
+    sortValue: (q) => q.drainSeconds,
     header: "Drain",
     width: 60,
     align: "right",
@@ -111,13 +130,21 @@ export const queueColumns: Column<QueueRow>[] = [
   },
   {
     key: "oldest",
+    sortValue: (q) => q.oldestSeenSeconds,
     header: "Oldest",
     width: 60,
     align: "right",
     title: "age of the oldest message seen",
     cell: (q) => fmtDuration(q.oldestSeenSeconds),
   },
-  { key: "threshold", header: "Threshold", width: 76, align: "right", cell: (q) => fmtInt(q.threshold) },
+  {
+    key: "threshold",
+    sortValue: (q) => q.threshold,
+    header: "Threshold",
+    width: 76,
+    align: "right",
+    cell: (q) => fmtInt(q.threshold),
+  },
   {
     key: "trend",
     header: "Trend",

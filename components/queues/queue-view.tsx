@@ -12,7 +12,7 @@ import { RangeToggle } from "@/components/ui/range-toggle";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { workerColumns } from "@/components/workers/worker-columns";
-import { fmtDuration, fmtInt, fmtRate } from "@/lib/format";
+import { fmtDuration, fmtInt, fmtRate, plural } from "@/lib/format";
 import type { HistoryRange } from "@/lib/ranges";
 import { Composition } from "./composition";
 import { PriorityChips } from "./queue-columns";
@@ -128,7 +128,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <Panel
           title="Consumers"
           testId="consumers"
-          aside={<span className="text-xs text-zinc-500">{detail.data.consumers.length} workers</span>}
+          aside={<span className="text-xs text-zinc-500">{plural(detail.data.consumers.length, "worker")}</span>}
         >
           {detail.data.consumers.length === 0 ? (
             <p className="text-sm font-semibold text-red-700 dark:text-red-300">

@@ -6,7 +6,9 @@ import { DataTable } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
-import { fmtAge, fmtInt } from "@/lib/format";
+import { sortCaption, type SortState } from "@/components/ui/table-sort";
+import { replaceSearch, useUrlSort } from "@/components/ui/use-url-state";
+import { fmtAge, fmtInt, plural } from "@/lib/format";
 import type { BrokerSummary } from "@/server/schemas/queues";
 import { QueueCard } from "./queue-card";
 import { queueColumns } from "./queue-columns";
@@ -19,6 +21,8 @@ export function QueuesView() {
   const params = useSearchParams();
   const [text, setText] = useState(() => params.get("q") ?? "");
   const deferred = useDeferredValue(text);
+  // The sort lives there too (?sort=depth, ?sort=-depth); without it the tables keep their worst-first order.
+  const { sort, onSort } = useUrlSort(queueColumns);
   const { error, refetch } = query;
   const data = query.data;
   if (!data)
@@ -34,8 +38,7 @@ export function QueuesView() {
             value={text}
             onChange={(e) => {
               setText(e.target.value);
-              const q = e.target.value.trim();
-              window.history.replaceState(null, "", q ? `?q=${encodeURIComponent(q)}` : window.location.pathname);
+              replaceSearch({ q: e.target.value.trim() });
             }}
             placeholder="filter, e.g. dataset"
             className="rounded border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-950"
@@ -45,13 +48,23 @@ export function QueuesView() {
       </form>
       {data.brokers.length === 0 && <p className="text-sm text-zinc-500">No brokers are configured.</p>}
       {data.brokers.map((b) => (
-        <BrokerQueues key={b.name} broker={b} text={deferred.trim()} />
+        <BrokerQueues key={b.name} broker={b} text={deferred.trim()} sort={sort} onSort={onSort} />
       ))}
     </div>
   );
 }
 
-function BrokerQueues({ broker, text }: { broker: BrokerSummary; text: string }) {
+function BrokerQueues({
+  broker,
+  text,
+  sort,
+  onSort,
+}: {
+  broker: BrokerSummary;
+  text: string;
+  sort: SortState | null;
+  onSort: (key: string) => void;
+}) {
   const rows = useMemo(() => queueRows(broker, text), [broker, text]);
   const total = rows.reduce((s, q) => s + q.depth, 0);
   return (
@@ -69,8 +82,8 @@ function BrokerQueues({ broker, text }: { broker: BrokerSummary; text: string })
       }
       aside={
         <span className="text-xs text-zinc-500 tabular-nums">
-          {text ? `${rows.length} of ${broker.queues.length}` : rows.length} queues · {fmtInt(total)} waiting · sampled{" "}
-          {fmtAge(broker.sampledAt)}
+          {text ? `${rows.length} of ${plural(broker.queues.length, "queue")}` : plural(rows.length, "queue")} ·{" "}
+          {fmtInt(total)} waiting · sampled {fmtAge(broker.sampledAt)}
         </span>
       }
     >
@@ -86,7 +99,9 @@ function BrokerQueues({ broker, text }: { broker: BrokerSummary; text: string })
       <DataTable
         rows={rows}
         columns={queueColumns}
-        caption={`Queues on broker ${broker.name}, worst first`}
+        caption={`Queues on broker ${broker.name}, ${sortCaption(queueColumns, sort)}`}
+        sort={sort}
+        onSort={onSort}
         rowKey={(q) => q.name}
         rowTestId={(q) => `queue-row-${q.name}`}
         card={(q) => <QueueCard q={q} />}

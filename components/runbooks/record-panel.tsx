@@ -3,7 +3,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
+import { CopyButton } from "@/components/ui/middle-truncate";
 import { sendJson } from "@/lib/api";
+import { describeEntry, entryTarget } from "@/server/runbooks/describe";
 import type { ActionRecord, RunbookEntry, RunbookRun } from "@/server/runbooks/types";
 
 // Record: every action with its audit id, the timeline, and the report (Markdown download, print page).
@@ -79,15 +81,25 @@ export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
   );
 }
 
-export function Timeline({ entries, describe }: { entries: RunbookEntry[]; describe: (e: RunbookEntry) => string }) {
+/** The run's story, newest first; a container is named, its full id is on hover and one click from the clipboard. */
+export function Timeline({ entries, run }: { entries: RunbookEntry[]; run: RunbookRun }) {
   return (
     <ol className="space-y-1 text-xs" data-testid="run-timeline">
-      {[...entries].reverse().map((e) => (
-        <li key={e.id} data-kind={e.kind}>
-          <span className="text-zinc-500">{new Date(e.ts).toLocaleTimeString()}</span>{" "}
-          <span className="font-medium">{e.actor}</span> {describe(e)}
-        </li>
-      ))}
+      {[...entries].reverse().map((e) => {
+        const id = entryTarget(e, run)?.id;
+        return (
+          <li key={e.id} data-kind={e.kind} title={id ?? undefined}>
+            <span className="text-zinc-500">{new Date(e.ts).toLocaleTimeString()}</span>{" "}
+            <span className="font-medium">{e.actor}</span> {describeEntry(e, run)}
+            {id && (
+              <>
+                {" "}
+                <CopyButton value={id} label="Copy id" />
+              </>
+            )}
+          </li>
+        );
+      })}
     </ol>
   );
 }

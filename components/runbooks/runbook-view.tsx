@@ -7,7 +7,6 @@ import { Panel } from "@/components/ui/panel";
 import { isNotFound, LoadError, Loading } from "@/components/ui/query-state";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { containerHref, queueHref } from "@/lib/segments";
-import { describeEntry } from "@/server/runbooks/describe";
 import type { QueueBacklogContext, RunbookResponse, ThreadLeakContext } from "@/server/runbooks/types";
 import { MappedQueueChart } from "./mapped-queue-chart";
 import { QueueDetect, QueueDiagnose, QueueMitigate } from "./queue-steps";
@@ -86,7 +85,7 @@ export function RunbookView({ id }: { id: string }) {
         <RecordPanel run={run} actions={view.actions} />
       </StepCard>
       <Panel title="Timeline">
-        <Timeline entries={view.entries} describe={describeEntry} />
+        <Timeline entries={view.entries} run={run} />
       </Panel>
     </div>
   );

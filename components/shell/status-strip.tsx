@@ -1,6 +1,6 @@
 "use client";
 import { useHealth } from "@/components/hooks/use-health";
-import { fmtAge } from "@/lib/format";
+import { fmtAge, fmtSince } from "@/lib/format";
 
 // Every source (Docker endpoints, Redis brokers, the console's database) as up or down with its last error.
 export function StatusStrip() {
@@ -22,7 +22,7 @@ export function StatusStrip() {
           data-testid={`source-${s.kind}-${s.name}`}
           data-ok={s.ok ? "true" : "false"}
           title={
-            s.ok ? `up; checked ${fmtAge(s.checkedAt)}` : `down since ${fmtAge(s.lastErrorAt)}: ${s.lastError ?? ""}`
+            s.ok ? `up; checked ${fmtAge(s.checkedAt)}` : `down for ${fmtSince(s.lastErrorAt)}: ${s.lastError ?? ""}`
           }
           className={`inline-flex max-w-full items-center gap-1.5 rounded-full border px-2 py-0.5 ${s.ok ? "border-emerald-600/40 text-emerald-700 dark:text-emerald-300" : "border-red-600/60 bg-red-600/10 text-red-700 dark:text-red-300"}`}
         >

@@ -1,9 +1,10 @@
 "use client";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useRef } from "react";
+import { memo, useMemo, useRef } from "react";
 import { fmtInt } from "@/lib/format";
+import { ariaSort, sortRows, type SortableColumn, type SortState } from "./table-sort";
 
-export interface Column<T> {
+export interface Column<T> extends SortableColumn<T> {
   key: string;
   header: React.ReactNode;
   /** Fixed width in px: the table uses a fixed layout so virtualized rows never shift columns. */
@@ -29,6 +30,9 @@ interface Props<T> {
   /** On phones (below md) each row becomes this card instead of a table row, so no column is cut off. */
   card?: (row: T) => React.ReactNode;
   cardTestId?: (row: T) => string;
+  /** The chosen column sort (null: the rows' own order); with `onSort`, sortable headers become buttons. */
+  sort?: SortState | null;
+  onSort?: (key: string) => void;
 }
 
 const ALIGN = { left: "text-left", right: "text-right tabular-nums", center: "text-center" } as const;
@@ -36,7 +40,7 @@ const ALIGN = { left: "text-left", right: "text-right tabular-nums", center: "te
 // One table for fleet, queues and workers: horizontal scroll inside its own box (never the page),
 // sticky header, and windowed rows for large fleets (1,000 containers stay smooth).
 export function DataTable<T>({
-  rows,
+  rows: unsorted,
   columns,
   rowKey,
   rowTestId,
@@ -48,7 +52,10 @@ export function DataTable<T>({
   maxHeightClass = "max-h-[70vh]",
   card,
   cardTestId,
+  sort = null,
+  onSort,
 }: Props<T>) {
+  const rows = useMemo(() => sortRows(unsorted, columns, sort), [unsorted, columns, sort]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtual = rows.length > virtualizeAbove;
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
@@ -88,16 +95,20 @@ export function DataTable<T>({
         </colgroup>
         <thead className="sticky top-0 z-10 bg-zinc-100 text-xs text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400">
           <tr>
-            {columns.map((c) => (
-              <th
-                key={c.key}
-                scope="col"
-                title={c.title}
-                className={`px-2 py-2 font-medium whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}
-              >
-                {c.header}
-              </th>
-            ))}
+            {columns.map((c) => {
+              const sortable = Boolean(onSort && c.sortValue);
+              return (
+                <th
+                  key={c.key}
+                  scope="col"
+                  title={c.title}
+                  aria-sort={sortable ? ariaSort(sort, c.key) : undefined}
+                  className={`px-2 py-2 font-medium whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}
+                >
+                  {sortable ? <SortButton column={c} sort={sort} onSort={onSort!} /> : c.header}
+                </th>
+              );
+            })}
           </tr>
         </thead>
         <tbody>
@@ -150,6 +161,34 @@ export function DataTable<T>({
       </ul>
       {table}
     </>
+  );
+}
+
+const ARROW = { ascending: "▲", descending: "▼", none: "" } as const;
+
+/** A sortable header: the whole label is the button; the arrow shows the direction (aria-sort on the th says it). */
+function SortButton<T>({
+  column,
+  sort,
+  onSort,
+}: {
+  column: Column<T>;
+  sort: SortState | null;
+  onSort: (key: string) => void;
+}) {
+  const state = ariaSort(sort, column.key);
+  return (
+    <button
+      type="button"
+      onClick={() => onSort(column.key)}
+      data-testid={`sort-${column.key}`}
+      className={`inline-flex items-center gap-0.5 font-medium hover:text-zinc-900 dark:hover:text-zinc-100 ${column.align === "right" ? "flex-row-reverse" : ""}`}
+    >
+      {column.header}
+      <span aria-hidden className="inline-block w-2.5 text-[10px]">
+        {ARROW[state]}
+      </span>
+    </button>
   );
 }
 

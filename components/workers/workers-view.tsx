@@ -7,7 +7,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
-import { fmtInt } from "@/lib/format";
+import { fmtInt, plural } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
 import { consumerMap, sortWorkers } from "./consumer-map";
 import { WorkerCard } from "./worker-card";
@@ -69,7 +69,7 @@ export function WorkersView() {
           <span
             className={`text-xs tabular-nums ${orphanQueues > 0 ? "font-semibold text-red-700 dark:text-red-300" : "text-zinc-500"}`}
           >
-            {orphanQueues} queues without a consumer
+            {plural(orphanQueues, "queue")} without a consumer
           </span>
         }
       >

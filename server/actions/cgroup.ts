@@ -22,8 +22,8 @@ import { MAX_PIDS } from "./container";
 import {
   containerTarget,
   label,
-  resolvedAuditTarget,
   readContainerState,
+  resolvedAuditTarget,
   type ContainerState,
   type ContainerTarget,
 } from "./container-target";

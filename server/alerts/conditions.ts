@@ -1,4 +1,5 @@
 import "server-only";
+import { plural } from "@/lib/format";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 import type { SourceState } from "@/server/schemas/sources";
 import type { AlertRule, AlertTarget, RuleId, Severity } from "./types";
@@ -70,7 +71,7 @@ function containerConditions(s: ContainersResponse, rules: Map<RuleId, AlertRule
         rule: "container-refused",
         severity: refused.severity,
         value: c.pids.refusedTotal,
-        summary: `${label}: ${c.pids.refusedTotal} forks refused at the pids limit${c.refusingNow ? " (refusing now)" : ""}`,
+        summary: `${label}: ${plural(c.pids.refusedTotal, "fork")} refused at the pids limit${c.refusingNow ? " (refusing now)" : ""}`,
       });
   }
 }
@@ -100,7 +101,7 @@ function queueConditions(
           rule: "queue-depth",
           severity: depth.severity,
           value: q.depth,
-          summary: `${q.name} on ${b.name}: ${q.depth} messages waiting (threshold ${threshold})`,
+          summary: `${q.name} on ${b.name}: ${plural(q.depth, "message")} waiting (threshold ${threshold})`,
         });
       if (none && q.depth >= (none.params.minDepth ?? 1) && q.consumers.length === 0)
         out.push({
@@ -109,7 +110,7 @@ function queueConditions(
           rule: "queue-no-consumer",
           severity: none.severity,
           value: q.depth,
-          summary: `${q.name} on ${b.name}: ${q.depth} messages and no consumer`,
+          summary: `${q.name} on ${b.name}: ${plural(q.depth, "message")} and no consumer`,
         });
       if (orphaned && q.orphaned >= (orphaned.params.minOrphaned ?? 1))
         out.push({

@@ -107,7 +107,7 @@ export function reportMarkdown(i: ReportInput): string {
     ...i.charts.flatMap((c) => [`![${c.title}](${svgDataUri(c.svg)})`, ""]),
     "## Timeline",
     "",
-    ...i.entries.map((e) => `- ${iso(e.ts)} — **${e.actor}** ${describeEntry(e)}`),
+    ...i.entries.map((e) => `- ${iso(e.ts)} — **${e.actor}** ${describeEntry(e, run)}`),
     "",
   ];
   return lines.join("\n");

@@ -8,6 +8,7 @@ import { emit } from "@/server/bus";
 import { getConfig } from "@/server/config";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { captureDiagnosis, liveContainer } from "./context";
+import { containerRunLabel } from "./describe";
 import { actionOnTarget, actionRecords, stepProgress } from "./progress";
 import { addEntry, findOpenRun, getRun, insertRun, listEntries, updateRun } from "./store";
 import {
@@ -62,7 +63,7 @@ function resolveTarget(kind: RunbookKind, t: Record<string, string>): { target: 
   if (kind === "thread-leak") {
     const c = liveContainer(t.host!, t.id!);
     if (!c) throw new NotFoundError(`Container ${t.id} on ${t.host} is not running (or not sampled yet).`);
-    return { target: { host: c.host, id: c.id }, label: `${c.host}/${c.name} (${c.id.slice(0, 12)})` };
+    return { target: { host: c.host, id: c.id }, label: containerRunLabel(c.host, c.name, c.id) };
   }
   if (!getConfig().brokers.some((b) => b.name === t.broker))
     throw new ValidationError(`No broker named "${t.broker}" is configured.`);
@@ -174,6 +175,8 @@ export async function recordAction(id: string, auditId: string, actor: string, n
       result: row.outcomeEntry?.error ?? null,
       finding: verify?.finding ?? null,
       target: row.target,
+      // The full host/id the audit resolved: the timeline shows the name and keeps the id for hover and copy.
+      targetId: row.intent?.targetId ?? row.outcomeEntry?.targetId ?? null,
       reason: row.reason,
     },
     now,

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { PrintButton } from "@/components/runbooks/print-button";
 import { requireUser } from "@/server/auth/current";
 import { NotFoundError } from "@/server/errors";
-import { describeEntry } from "@/server/runbooks/describe";
+import { describeEntry, entryTarget } from "@/server/runbooks/describe";
 import { reportInput } from "@/server/runbooks/report-data";
 
 export const metadata: Metadata = { title: "Incident report" };
@@ -125,8 +125,8 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
       <h2 className="text-lg font-semibold">Timeline</h2>
       <ol className="text-sm">
         {entries.map((e) => (
-          <li key={e.id}>
-            {iso(e.ts)} — <strong>{e.actor}</strong> {describeEntry(e)}
+          <li key={e.id} title={entryTarget(e, run)?.id ?? undefined}>
+            {iso(e.ts)} — <strong>{e.actor}</strong> {describeEntry(e, run)}
           </li>
         ))}
       </ol>
