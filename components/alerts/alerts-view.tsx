@@ -52,16 +52,14 @@ export function AlertsView() {
         title="Webhook deliveries"
         testId="alert-deliveries"
         aside={
-          <span className="text-xs text-zinc-500">
+          <span className="text-xs break-all text-zinc-500">
             {webhooks.length
               ? webhooks.map((w) => `${w.format} → ${w.url}`).join(", ")
               : "No webhook configured (LEAKWATCH_WEBHOOKS)"}
           </span>
         }
       >
-        <div className="overflow-x-auto">
-          <DeliveryLog deliveries={deliveries} />
-        </div>
+        <DeliveryLog deliveries={deliveries} />
       </Panel>
     </div>
   );

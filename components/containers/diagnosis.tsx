@@ -133,42 +133,59 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
       {data.logSignatures.length === 0 ? (
         <p className="text-sm text-zinc-500">No repeated error lines in the recent logs.</p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[720px] text-sm" data-testid="log-signatures">
-            <thead>
-              <tr>
-                <th scope="col" className={th}>
-                  Signature
-                </th>
-                <th scope="col" className={thNum}>
-                  Count
-                </th>
-                <th scope="col" className={th + " pl-3"}>
-                  First seen
-                </th>
-                <th scope="col" className={th}>
-                  Last seen
-                </th>
-                <th scope="col" className={th}>
-                  Sample
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.logSignatures.map((s) => (
-                <tr key={s.signature} className={`${row} align-top`}>
-                  <td className="py-1 pr-3 font-mono text-xs break-all">{s.signature}</td>
-                  <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(s.count)}</td>
-                  <td className="py-1 pr-3 pl-3 text-xs whitespace-nowrap">{fmtTime(s.firstSeen)}</td>
-                  <td className="py-1 pr-3 text-xs whitespace-nowrap">{fmtTime(s.lastSeen)}</td>
-                  <td className="max-w-[28rem] py-1 font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">
-                    {s.sample}
-                  </td>
+        <>
+          {/* A phone gets one card per signature: five columns do not fit 390 px without scrolling sideways. */}
+          <ul className="divide-y divide-zinc-200 text-xs md:hidden dark:divide-zinc-800">
+            {data.logSignatures.map((s) => (
+              <li key={s.signature} className="py-2">
+                <div className="flex items-baseline justify-between gap-2">
+                  <span className="font-mono break-all">{s.signature}</span>
+                  <span className="shrink-0 tabular-nums">{fmtInt(s.count)}×</span>
+                </div>
+                <div className="text-zinc-500">
+                  {fmtTime(s.firstSeen)} → {fmtTime(s.lastSeen)}
+                </div>
+                <div className="mt-0.5 font-mono break-all text-zinc-600 dark:text-zinc-400">{s.sample}</div>
+              </li>
+            ))}
+          </ul>
+          <div className="hidden overflow-x-auto md:block">
+            <table className="w-full min-w-[720px] text-sm" data-testid="log-signatures">
+              <thead>
+                <tr>
+                  <th scope="col" className={th}>
+                    Signature
+                  </th>
+                  <th scope="col" className={thNum}>
+                    Count
+                  </th>
+                  <th scope="col" className={th + " pl-3"}>
+                    First seen
+                  </th>
+                  <th scope="col" className={th}>
+                    Last seen
+                  </th>
+                  <th scope="col" className={th}>
+                    Sample
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {data.logSignatures.map((s) => (
+                  <tr key={s.signature} className={`${row} align-top`}>
+                    <td className="py-1 pr-3 font-mono text-xs break-all">{s.signature}</td>
+                    <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(s.count)}</td>
+                    <td className="py-1 pr-3 pl-3 text-xs whitespace-nowrap">{fmtTime(s.firstSeen)}</td>
+                    <td className="py-1 pr-3 text-xs whitespace-nowrap">{fmtTime(s.lastSeen)}</td>
+                    <td className="max-w-[28rem] py-1 font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">
+                      {s.sample}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
     </Panel>
   );

@@ -32,8 +32,8 @@ export function Composition({
         </span>
       }
     >
-      <div className="overflow-x-auto">
-        <table className="w-full min-w-[360px] text-sm">
+      <div>
+        <table className="w-full text-sm">
           <thead className="text-xs text-zinc-500">
             <tr>
               <th scope="col" className="py-1 text-left font-medium">
@@ -96,7 +96,7 @@ export function Composition({
           {next.args !== undefined && (
             <div className="pt-2 text-sm">
               <div className="text-zinc-500">Args</div>
-              <pre className="mt-1 max-h-48 overflow-auto rounded bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-900">
+              <pre className="mt-1 max-h-48 overflow-auto rounded bg-zinc-100 p-2 font-mono text-xs break-all whitespace-pre-wrap dark:bg-zinc-900">
                 {JSON.stringify(next.args, null, 2)}
               </pre>
             </div>
