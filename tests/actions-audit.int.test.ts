@@ -13,6 +13,7 @@ import {
   waitFor,
 } from "@/server/testing/harness";
 import { callJson, errorCode, postAction, startConsole, type TestConsole } from "./support/action-console";
+import type { AuditVerifyResponse } from "@/server/schemas/audit";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
 const name = `lw-audit-${tag}`;
@@ -27,13 +28,7 @@ const raise = (limit: number) => ({
   reason: `CHG-${limit}`,
 });
 
-interface Verify {
-  ok: boolean;
-  entries: number;
-  firstBadSeq?: number;
-  problem?: string;
-  message: string;
-}
+type Verify = AuditVerifyResponse;
 async function verifyViaApi(): Promise<Verify> {
   const { GET } = await import("@/app/api/audit/verify/route");
   const r = await callJson<Verify>(GET, "/api/audit/verify", { as: lw.users.viewer });

@@ -1,26 +1,11 @@
 import { fmtDuration } from "@/lib/format";
 import { containerHref, queueHref, workerHref } from "@/lib/segments";
+import type { AuditListRow } from "@/server/schemas/audit";
 
 // The audit page's pure parts: its filters as they live in the URL, what a row's time-box role is, and where its
 // target's page is. Tested in audit-rows.test.ts.
 
-/** The row as GET /api/audit returns it. */
-export interface AuditListRow {
-  id: string;
-  kind: string;
-  ts: string;
-  actor: string;
-  role: string | null;
-  sourceIp: string | null;
-  action: string;
-  target: string | null;
-  targetId?: string | null;
-  params: unknown;
-  reason: string | null;
-  outcome: string;
-  durationMs: number | null;
-  error: string | null;
-}
+export type { AuditListRow };
 
 export const FILTER_KEYS = ["actor", "action", "target", "outcome", "from", "to"] as const;
 export type AuditFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;

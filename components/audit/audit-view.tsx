@@ -5,6 +5,7 @@ import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { CardField, CardFields, DataTable, type Column } from "@/components/ui/data-table";
 import { getJson } from "@/lib/api";
 import { plural } from "@/lib/format";
+import type { AuditListResponse, AuditVerifyResponse } from "@/server/schemas/audit";
 import {
   countText,
   filtersFromSearch,
@@ -15,15 +16,6 @@ import {
   type AuditFilters,
   type AuditListRow as Row,
 } from "./audit-rows";
-
-interface VerifyResult {
-  ok: boolean;
-  entries: number;
-  firstBadSeq?: number;
-  line?: number;
-  problem?: string;
-  message: string;
-}
 
 // The text filters: actor and outcome match exactly, action and target are substrings in any case (the API's rules).
 const FIELDS = [
@@ -206,13 +198,13 @@ export function AuditView() {
     queryFn: () => {
       const api = new URLSearchParams(searchFromFilters(filters, offset));
       api.set("limit", String(PAGE));
-      return getJson<{ entries: Row[]; truncatedScan: boolean }>(`/api/audit?${api}`);
+      return getJson<AuditListResponse>(`/api/audit?${api}`);
     },
     refetchInterval: 10_000,
   });
   const verify = useLiveQuery({
     queryKey: ["audit-verify"],
-    queryFn: () => getJson<VerifyResult>("/api/audit/verify"),
+    queryFn: () => getJson<AuditVerifyResponse>("/api/audit/verify"),
     refetchOnWindowFocus: false,
   });
   const shown = rows.data?.entries.length ?? 0;

@@ -1,29 +1,15 @@
 import "server-only";
 import { access } from "node:fs/promises";
 import { readLinesBackward } from "./read-lines";
+import type { AuditListRow } from "@/server/schemas/audit";
 import type { AuditEntry } from "./types";
 
 // The audit page's query: newest first, reading the file backwards and pairing each intent with
 // its outcome (an outcome is always written after its intent, so it is met first). The scan is
 // bounded so a huge file cannot stall a request; `truncatedScan` tells the page it stopped early.
 
-export interface AuditRow {
-  id: string;
-  kind: "action" | "event";
-  ts: string;
-  actor: string;
-  role: string | null;
-  sourceIp: string | null;
-  action: string;
-  target: string | null;
-  /** A container's host/<full id> as resolved when the action ran (the target holds its name). */
-  targetId: string | null;
-  params: unknown;
-  reason: string | null;
-  /** Outcome `result`, "unknown" for an intent without outcome; for events their result or type (login-failed, denied...). */
-  outcome: string;
-  durationMs: number | null;
-  error: string | null;
+/** The API's row plus the two audit lines it was built from. */
+export interface AuditRow extends AuditListRow {
   intent: AuditEntry | null;
   outcomeEntry: AuditEntry | null;
 }

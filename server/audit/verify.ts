@@ -3,6 +3,7 @@ import { access } from "node:fs/promises";
 import { isCanonical } from "./canonical-json";
 import { hmacValid, lineHash, type AuditKey } from "./chain";
 import { readLinesForward } from "./read-lines";
+import type { AuditProblem, AuditVerifyResponse } from "@/server/schemas/audit";
 import { GENESIS_HASH, type AuditEntry, type ChainHead } from "./types";
 
 // Walks the file once, line by line, and names the first entry where the chain breaks and how:
@@ -12,20 +13,6 @@ import { GENESIS_HASH, type AuditEntry, type ChainHead } from "./types";
 //   edited     - an entry's content changed (HMAC fails and the next line no longer links to it)
 //   bad-hmac   - the links are intact but the HMAC is wrong (forged entries or the wrong key)
 //   truncated  - the file ends before the head recorded in the database
-
-export type AuditProblem = "edited" | "deleted" | "reordered" | "truncated" | "bad-hmac" | "malformed";
-
-export interface VerifyResult {
-  ok: boolean;
-  entries: number;
-  firstBadSeq?: number;
-  /** 1-based line number in the file. */
-  line?: number;
-  problem?: AuditProblem;
-  message: string;
-  /** Entries written after the database head (a head write that failed); they are HMAC-valid. */
-  headLag?: number;
-}
 
 export interface VerifyOptions {
   file: string;
@@ -41,7 +28,7 @@ interface Pending {
   lineNo: number;
 }
 
-export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<VerifyResult> {
+export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<AuditVerifyResponse> {
   const exists = await access(file).then(
     () => true,
     () => false,
@@ -53,7 +40,7 @@ export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<V
   let hashAtHead: string | null = null;
   let pending: Pending | null = null; // an entry whose HMAC failed, waiting for the next line to classify it
 
-  const fail = (problem: AuditProblem, seq: number, atLine: number, message: string): VerifyResult => ({
+  const fail = (problem: AuditProblem, seq: number, atLine: number, message: string): AuditVerifyResponse => ({
     ok: false,
     entries: seq - 1,
     firstBadSeq: seq,
@@ -61,7 +48,7 @@ export async function verifyAudit({ file, key, head }: VerifyOptions): Promise<V
     problem,
     message,
   });
-  const classifyBadHmac = (p: Pending, next: AuditEntry | null): VerifyResult => {
+  const classifyBadHmac = (p: Pending, next: AuditEntry | null): AuditVerifyResponse => {
     const linked = next ? next.prevHash === p.hash : !!head && head.seq === p.entry.seq && head.hash === p.hash;
     return linked
       ? fail(

@@ -1,6 +1,7 @@
 import { queryAudit } from "@/server/audit/access";
 import { parseAuditQuery } from "@/server/audit/query-params";
 import { apiRoute } from "@/server/http/handle";
+import type { AuditListResponse } from "@/server/schemas/audit";
 
 export const dynamic = "force-dynamic";
 
@@ -9,5 +10,5 @@ export const GET = apiRoute({ access: "viewer" }, async ({ req }) => {
   return {
     entries: page.rows.map(({ intent: _i, outcomeEntry: _o, ...row }) => row),
     truncatedScan: page.truncatedScan,
-  };
+  } satisfies AuditListResponse;
 });
