@@ -68,6 +68,16 @@ test("a queue page shows its chart, backlog composition and consumers", async ({
   await page.goto("/queues/default/dataset");
   await expect(page.getByTestId("composition")).toContainText("tasks.index_document", { timeout: 30_000 });
   await expect(page.locator("canvas").first()).toBeVisible();
+  // Issue 16 item 7: the chart names its time zone and unit, the range lives in the URL, and Pause holds the picture.
+  await expect(page.getByTestId("queue-chart-zone")).toContainText(/^Times in .+, UTC[+-]\d\d:\d\d$/);
+  await expect(page.getByTestId("queue-chart")).toContainText("messages");
+  await page.getByTestId("range-24h").click();
+  await expect(page).toHaveURL(/[?&]range=24h\b/);
+  await page.reload();
+  await expect(page.getByTestId("range-24h")).toHaveAttribute("aria-pressed", "true");
+  await page.getByTestId("queue-chart-pause").click();
+  await expect(page.getByTestId("queue-chart-pause")).toHaveText("Resume live");
+  await expect(page.getByTestId("queue-chart-pause")).toHaveAttribute("aria-pressed", "true");
 });
 
 test("queue columns sort by a header click, kept in the URL beside the name filter", async ({ page }) => {

@@ -1,8 +1,8 @@
 "use client";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { useContainer } from "@/components/hooks/use-container";
-import type { HistoryRange } from "@/lib/ranges";
+import { useUrlRange } from "@/components/ui/use-url-state";
 import { useContainers } from "@/components/hooks/use-containers";
 import { MiddleTruncate } from "@/components/ui/middle-truncate";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
@@ -22,7 +22,7 @@ import { ForecastText } from "./forecast-text";
 
 // One container: why it is (or will be) out of pids, what limits it, and what its threads are doing.
 export function ContainerView({ host, id }: { host: string; id: string }) {
-  const [range, setRange] = useState<HistoryRange>("1h");
+  const [range, setRange] = useUrlRange();
   const detail = useContainer(host, id, range);
   const fleet = useContainers();
   const live = useMemo(

@@ -62,6 +62,7 @@ export function PidsChart({ containerKey, range, history, events, live }: Props)
         series={series}
         data={data}
         markers={markers}
+        yUnit="pids"
         testId="pids-chart"
         ariaLabel={`pids over ${range}: now ${fmtInt(last?.current)} of ${fmtInt(last?.effectiveLimit)}`}
       />

@@ -38,11 +38,17 @@ export function QueueChart({ queueKey, range, history, live, liveSampledAt, thre
     () => (since !== null && lastMs !== undefined ? padToRange(cols, lastMs - RANGE_MS[range]) : cols),
     [cols, since, lastMs, range],
   );
+  const thresholds = useMemo(
+    () => [{ value: threshold, label: `alert threshold ${fmtInt(threshold)}`, color: "#f97316" }],
+    [threshold],
+  );
   return (
     <>
       <TimeSeries
         series={SERIES}
         data={data}
+        thresholds={thresholds}
+        yUnit="messages"
         testId="queue-chart"
         ariaLabel={`queue depth over ${range}; threshold ${fmtInt(threshold)}`}
       />

@@ -13,7 +13,7 @@ import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { workerColumns } from "@/components/workers/worker-columns";
 import { fmtDuration, fmtInt, fmtRate, plural } from "@/lib/format";
-import type { HistoryRange } from "@/lib/ranges";
+import { useUrlRange } from "@/components/ui/use-url-state";
 import { Composition } from "./composition";
 import { PriorityChips } from "./queue-columns";
 import { QueueActions } from "./queue-actions";
@@ -25,7 +25,7 @@ const CONSUMER_COLUMNS = workerColumns({ withActions: false });
 
 // One queue: its depth over time, what the backlog holds, and who (if anyone) consumes it.
 export function QueueView({ broker, queue }: { broker: string; queue: string }) {
-  const [range, setRange] = useState<HistoryRange>("1h");
+  const [range, setRange] = useUrlRange();
   const [withArgs, setWithArgs] = useState(false);
   const isAdmin = useSession().role === "admin";
   const detail = useQueue(broker, queue, range, withArgs);

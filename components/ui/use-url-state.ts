@@ -1,6 +1,7 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
+import { HISTORY_RANGES, type HistoryRange } from "@/lib/ranges";
 import { nextSort, parseSort, searchWith, sortParam, type SortableColumn, type SortState } from "./table-sort";
 
 /**
@@ -10,6 +11,14 @@ import { nextSort, parseSort, searchWith, sortParam, type SortableColumn, type S
 export function replaceSearch(patch: Record<string, string | null>): void {
   const next = searchWith(window.location.search, patch);
   window.history.replaceState(null, "", `${window.location.pathname}${next}${window.location.hash}`);
+}
+
+/** A chart's history range kept in ?range= (1h, the default, is left out of the URL). */
+export function useUrlRange(): [HistoryRange, (r: HistoryRange) => void] {
+  const raw = useSearchParams().get("range");
+  const range = HISTORY_RANGES.find((r) => r === raw) ?? "1h";
+  const setRange = useCallback((r: HistoryRange) => replaceSearch({ range: r === "1h" ? null : r }), []);
+  return [range, setRange];
 }
 
 /** A table's sort kept in ?sort=; `onSort` is what a header click does. */
