@@ -70,7 +70,8 @@ test("a queue page shows its chart, backlog composition and consumers", async ({
   await expect(page.locator("canvas").first()).toBeVisible();
   // Issue 16 item 7: the chart names its time zone and unit, the range lives in the URL, and Pause holds the picture.
   await expect(page.getByTestId("queue-chart-zone")).toContainText(/^Times in .+, UTC[+-]\d\d:\d\d$/);
-  await expect(page.getByTestId("queue-chart")).toContainText("messages");
+  // The legend shows the newest depth without hovering (uPlot shows "—" with the cursor away).
+  await expect(page.getByTestId("queue-chart").locator(".u-legend")).toContainText(/depth\s*[\d,]+/);
   await page.getByTestId("range-24h").click();
   await expect(page).toHaveURL(/[?&]range=24h\b/);
   await page.reload();
