@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtSince, plural } from "./format";
+import { fmtSince, plural, fmtClock, fmtUtc } from "./format";
 
 describe("plural", () => {
   it("agrees the noun with the count: no '1 workers'", () => {
@@ -19,5 +19,30 @@ describe("fmtSince", () => {
   it("is a bare duration that reads after 'for' (no 'firing for 7m ago')", () => {
     expect(fmtSince(1_000_000 - 7 * 60_000, 1_000_000)).toBe("7m");
     expect(fmtSince(null)).toBe("—");
+  });
+});
+
+describe("fmtClock", () => {
+  const now = Date.parse("2026-12-03T14:00:00Z");
+  it("writes today's times as the clock with the zone", () => {
+    expect(fmtClock(Date.parse("2026-12-03T13:05:12Z"), now, "Europe/Berlin")).toBe("14:05:12 CET");
+    expect(fmtClock("2026-12-03T13:05:12Z", now, "UTC")).toBe("13:05:12 UTC");
+  });
+  it("puts the day in front of other days, and the year in front of other years", () => {
+    expect(fmtClock(Date.parse("2026-12-02T23:30:00Z"), now, "UTC")).toBe("2 Dec 23:30:00 UTC");
+    expect(fmtClock(Date.parse("2025-06-01T08:00:00Z"), now, "Europe/Berlin")).toBe("1 Jun 2025 10:00:00 CEST");
+  });
+  it("days follow the zone, not UTC", () => {
+    // 23:30 UTC on the 2nd is already the 3rd in Berlin: today there.
+    expect(fmtClock(Date.parse("2026-12-02T23:30:00Z"), now, "Europe/Berlin")).toBe("00:30:00 CET");
+  });
+  it("returns what it cannot read as it came", () => {
+    expect(fmtClock("not a time", now, "UTC")).toBe("not a time");
+  });
+});
+
+describe("fmtUtc", () => {
+  it("is the exact instant in UTC", () => {
+    expect(fmtUtc(Date.parse("2026-12-03T13:05:12.345Z"))).toBe("2026-12-03 13:05:12 UTC");
   });
 });

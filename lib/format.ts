@@ -41,3 +41,37 @@ export function fmtSince(ts: number | null | undefined, now = Date.now()): strin
 export function plural(n: number | null | undefined, one: string, many = `${one}s`): string {
   return `${fmtInt(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * One time format for every page: the viewer's local time with its zone ("14:05:12 CET"), with the day in front when
+ * it is not today ("2 Dec 14:05:12 CET"). `timeZone` is for tests; pages use the browser's zone.
+ */
+export function fmtClock(ts: number | string | Date, now = Date.now(), timeZone?: string): string {
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return String(ts);
+  const day = (x: Date) => x.toLocaleDateString("en-GB", { timeZone, year: "numeric", month: "short", day: "numeric" });
+  const time = d.toLocaleTimeString("en-GB", {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZoneName: "short",
+  });
+  if (day(d) === day(new Date(now))) return time;
+  const sameYear =
+    d.toLocaleDateString("en-GB", { timeZone, year: "numeric" }) ===
+    new Date(now).toLocaleDateString("en-GB", { timeZone, year: "numeric" });
+  const date = d.toLocaleDateString("en-GB", {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    ...(sameYear ? {} : { year: "numeric" }),
+  });
+  return `${date} ${time}`;
+}
+
+/** The exact instant for a tooltip: "2026-12-03 14:05:12 UTC". */
+export function fmtUtc(ts: number | string | Date): string {
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? String(ts) : `${d.toISOString().replace("T", " ").slice(0, 19)} UTC`;
+}

@@ -7,6 +7,7 @@ import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { fmtAge, fmtSince } from "@/lib/format";
 import { runbookFor, type AlertRecord } from "@/server/alerts/types";
+import { Time } from "@/components/ui/time";
 
 const STATE_TONE: Record<string, string> = {
   firing: "border-red-600/60 text-red-700 dark:text-red-300",
@@ -79,7 +80,7 @@ export function AlertRow({ alert: a, ruleTitle }: { alert: AlertRecord; ruleTitl
       )}
       {a.state === "silenced" && (
         <p className="text-xs text-zinc-500">
-          Silenced by {a.silencedBy} until {new Date(a.silencedUntil ?? 0).toLocaleString()}: {a.silenceComment}
+          Silenced by {a.silencedBy} until <Time ts={a.silencedUntil ?? 0} />: {a.silenceComment}
         </p>
       )}
       <div className="mt-1 flex flex-wrap gap-2">

@@ -1,5 +1,7 @@
 "use client";
 import type { DeliveryRecord } from "@/server/alerts/types";
+import { Time } from "@/components/ui/time";
+import { fmtClock } from "@/lib/format";
 
 const TONE: Record<string, string> = {
   sent: "text-emerald-600",
@@ -19,7 +21,7 @@ export function DeliveryLog({ deliveries }: { deliveries: DeliveryRecord[] }) {
           <li key={d.id} className="py-2" data-status={d.status}>
             <div className="flex items-baseline justify-between gap-2">
               <span className={`font-medium ${TONE[d.status]}`}>{statusText(d)}</span>
-              <span className="text-zinc-500 tabular-nums">{new Date(d.createdAt).toLocaleTimeString()}</span>
+              <Time ts={d.createdAt} className="text-zinc-500 tabular-nums" />
             </div>
             <div className="mt-0.5 font-mono break-all">{d.groupKey}</div>
             <div className="break-all text-zinc-600 dark:text-zinc-400">
@@ -54,7 +56,9 @@ export function DeliveryLog({ deliveries }: { deliveries: DeliveryRecord[] }) {
                 data-testid="delivery-row"
                 data-status={d.status}
               >
-                <td>{new Date(d.createdAt).toLocaleTimeString()}</td>
+                <td>
+                  <Time ts={d.createdAt} />
+                </td>
                 <td className="font-mono">{d.groupKey}</td>
                 <td>
                   {d.format} {d.url}
@@ -77,5 +81,5 @@ function itemsText(d: DeliveryRecord): string {
 }
 
 function statusText(d: DeliveryRecord): string {
-  return d.status === "retrying" ? `retrying (next ${new Date(d.notBefore).toLocaleTimeString()})` : d.status;
+  return d.status === "retrying" ? `retrying (next ${fmtClock(d.notBefore)})` : d.status;
 }

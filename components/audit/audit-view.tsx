@@ -5,6 +5,7 @@ import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { CardField, CardFields, DataTable, type Column } from "@/components/ui/data-table";
 import { getJson } from "@/lib/api";
 import { plural } from "@/lib/format";
+import { Time } from "@/components/ui/time";
 import type { AuditListResponse, AuditVerifyResponse } from "@/server/schemas/audit";
 import {
   countText,
@@ -33,8 +34,6 @@ function outcomeClass(o: string): string {
   if (o === "failed" || o === "denied" || o === "login-failed") return "text-red-600 dark:text-red-400";
   return "";
 }
-
-const utc = (ts: string) => ts.replace("T", " ").slice(0, 19);
 
 /** An ISO timestamp as a datetime-local input's value, in the browser's zone. */
 function localInput(iso: string | undefined): string {
@@ -107,9 +106,9 @@ function Outcome({ r }: { r: Row }) {
 const COLUMNS: Column<Row>[] = [
   {
     key: "ts",
-    header: "Time (UTC)",
+    header: "Time",
     width: 150,
-    cell: (r) => <span className="font-mono text-xs">{utc(r.ts)}</span>,
+    cell: (r) => <Time ts={r.ts} className="text-xs tabular-nums" />,
   },
   {
     key: "actor",
@@ -160,8 +159,8 @@ function AuditCard({ r }: { r: Row }) {
         </span>
       </div>
       <CardFields columns={3}>
-        <CardField label="Time (UTC)" span={2}>
-          <span className="font-mono">{utc(r.ts)}</span>
+        <CardField label="Time" span={2}>
+          <Time ts={r.ts} className="tabular-nums" />
         </CardField>
         <CardField label="Actor">{r.actor}</CardField>
         <CardField label="Target" span="full">

@@ -2,7 +2,7 @@
 import { useThreads } from "@/components/hooks/use-threads";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
-import { fmtAge, fmtInt } from "@/lib/format";
+import { fmtAge, fmtClock, fmtInt } from "@/lib/format";
 
 const th = "py-1 pr-3 text-left text-xs font-medium text-zinc-500";
 const thNum = "py-1 pl-3 text-right text-xs font-medium text-zinc-500";
@@ -194,5 +194,5 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
 function fmtTime(iso: string | null): string {
   if (!iso) return "—";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : fmtClock(d);
 }

@@ -9,6 +9,7 @@ import type { PidsPoint } from "@/server/schemas/api";
 import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
 import { etaTarget } from "./fleet";
 import { appendLive, buildPidsColumns, eventMarkers } from "./pids-series";
+import { Time } from "@/components/ui/time";
 
 const CURRENT: SeriesSpec = { label: "pids current", color: "#60a5fa", width: 2 };
 const EFFECTIVE: SeriesSpec = { label: "effective limit", color: "#ef4444", stepped: true };
@@ -89,7 +90,7 @@ export function PidsChart({ containerKey, range, history, events, live }: Props)
               .filter((e) => e.ts >= fromMs)
               .map((e) => (
                 <li key={`${e.ts}-${e.action}`}>
-                  {new Date(e.ts).toLocaleString()} — {e.action}
+                  <Time ts={e.ts} /> — {e.action}
                 </li>
               ))}
           </ul>

@@ -3,6 +3,7 @@ import { ActionButton } from "@/components/actions/action-dialog";
 import { Panel } from "@/components/ui/panel";
 import { fmtAge, plural } from "@/lib/format";
 import type { QueueDetailResponse } from "@/server/schemas/api";
+import { Time } from "@/components/ui/time";
 
 // A queue's purges: what each quarantine holds, how old it is, when it expires, and a Restore button for each one
 // that still holds messages (nobody types a generated name at 3 a.m.).
@@ -36,7 +37,13 @@ export function QuarantineList({
               className={q.expired ? "font-semibold text-amber-700 dark:text-amber-300" : "text-zinc-500"}
               title={q.expiresAt}
             >
-              {q.expired ? "expired (kept; a human deletes it)" : `expires ${new Date(q.expiresAt).toLocaleString()}`}
+              {q.expired ? (
+                "expired (kept; a human deletes it)"
+              ) : (
+                <>
+                  expires <Time ts={q.expiresAt} />
+                </>
+              )}
             </span>
             {q.state === "restored" && q.depth === 0 && <span className="text-zinc-500">restored</span>}
             <span className="min-w-0 truncate font-mono text-xs text-zinc-500" title={q.quarantine}>

@@ -7,6 +7,7 @@ import { CopyButton } from "@/components/ui/middle-truncate";
 import { sendJson } from "@/lib/api";
 import { describeEntry, entryTarget } from "@/server/runbooks/describe";
 import type { ActionRecord, RunbookEntry, RunbookRun } from "@/server/runbooks/types";
+import { Time } from "@/components/ui/time";
 
 // Record: every action with its audit id, the timeline, and the report (Markdown download, print page).
 export function RecordPanel({ run, actions }: { run: RunbookRun; actions: ActionRecord[] }) {
@@ -58,7 +59,9 @@ export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
             data-action={a.action}
             className="border-t border-zinc-200 dark:border-zinc-800"
           >
-            <td>{new Date(a.at).toLocaleTimeString()}</td>
+            <td>
+              <Time ts={a.at} />
+            </td>
             <td>{a.by}</td>
             <td className="font-mono">{a.action}</td>
             <td
@@ -89,8 +92,8 @@ export function Timeline({ entries, run }: { entries: RunbookEntry[]; run: Runbo
         const id = entryTarget(e, run)?.id;
         return (
           <li key={e.id} data-kind={e.kind} title={id ?? undefined}>
-            <span className="text-zinc-500">{new Date(e.ts).toLocaleTimeString()}</span>{" "}
-            <span className="font-medium">{e.actor}</span> {describeEntry(e, run)}
+            <Time ts={e.ts} className="text-zinc-500" /> <span className="font-medium">{e.actor}</span>{" "}
+            {describeEntry(e, run)}
             {id && (
               <>
                 {" "}

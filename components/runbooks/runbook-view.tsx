@@ -17,6 +17,7 @@ import { ThreadDiagnose } from "./thread-diagnose";
 import { ThreadMitigate } from "./thread-mitigate";
 import { useRunbook, useRunbookContext } from "./use-runbook";
 import { VerifyPanel } from "./verify-panel";
+import { Time } from "@/components/ui/time";
 
 // One runbook run, walked from Detect to Record by everyone who has it open: progress, actions and the verdict
 // live in the console's database and arrive here through the "runbooks" event topic.
@@ -43,7 +44,7 @@ export function RunbookView({ id }: { id: string }) {
           {run.kind === "thread-leak" ? "Thread leak" : "Queue backlog"}: {run.targetLabel}
         </h1>
         <span className="text-xs text-zinc-500">
-          started by {run.createdBy} {new Date(run.createdAt).toLocaleString()} · {run.status}
+          started by {run.createdBy} <Time ts={run.createdAt} /> · {run.status}
         </span>
         {"host" in t ? (
           <Link className="text-xs hover:underline" href={containerHref(t.host, t.id)}>

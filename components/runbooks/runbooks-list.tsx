@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { LoadError, Loading } from "@/components/ui/query-state";
+import { fmtClock } from "@/lib/format";
 import { useRunbooks } from "./use-runbook";
 
 // Every run, newest activity first.
@@ -19,7 +20,7 @@ export function RunbooksList() {
       </p>
     );
   const runs = q.data.runs;
-  const started = (r: (typeof runs)[number]) => `${new Date(r.createdAt).toLocaleString()} by ${r.createdBy}`;
+  const started = (r: (typeof runs)[number]) => `${fmtClock(r.createdAt)} by ${r.createdBy}`;
   return (
     <>
       {/* A phone gets one card per run: target labels (container names, broker/queue) are too long for five columns. */}

@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
+import { fmtClock } from "@/lib/format";
 import type { StepId, StepProgress } from "@/server/runbooks/types";
 
 const TITLES: Record<StepId, string> = {
@@ -64,7 +65,7 @@ export function StepCard({
           className={`text-xs ${progress.done ? "text-emerald-600 dark:text-emerald-400" : "text-zinc-500"}`}
         >
           {progress.done
-            ? `✓ done by ${progress.by} at ${new Date(progress.at!).toLocaleTimeString()}`
+            ? `✓ done by ${progress.by} at ${fmtClock(progress.at!)}`
             : progress.by
               ? `reopened by ${progress.by}`
               : "open"}
