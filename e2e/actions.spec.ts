@@ -55,6 +55,15 @@ test("an operator raises a leaking container's limit through the dialog and find
   await page.reload();
   await expect(page.getByTestId("audit-filter-target")).toHaveValue(NAME.slice(3).toUpperCase());
   const filtered = page.getByTestId("audit-row").filter({ hasText: auditId.slice(0, 8) });
+  // The row opens the entry whole: the preview the operator confirmed and what verify saw, by a link to ?id=.
+  await filtered.getByTestId("audit-entry-link").click();
+  await expect(page).toHaveURL(new RegExp(`[?&]id=${auditId}`));
+  await expect(page.getByTestId("audit-entry")).toContainText("INC-4242");
+  await expect(page.getByTestId("audit-entry-verify")).toContainText("900");
+  await expect(page.getByTestId("audit-entry-preview")).toBeVisible();
+  await expect(page.getByTestId("audit-row")).toHaveCount(1);
+  await page.getByTestId("audit-entry-close").click();
+  await expect(page.getByTestId("audit-entry")).toHaveCount(0);
   await expect(filtered.getByTestId("audit-target-link")).toHaveAttribute("href", `/containers/local/${id}`);
   await filtered.getByTestId("audit-target-link").click();
   await expect(page).toHaveURL(new RegExp(`/containers/local/${id}$`));

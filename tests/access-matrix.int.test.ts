@@ -49,6 +49,7 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
   "app/api/alerts/rules/[rule]/route.ts": {
     PUT: { access: "admin", mutating: true, allowed: [400], body: { enabled: "yes" } },
   },
+  "app/api/audit/[id]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
   "app/api/audit/export/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/audit/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/audit/verify/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },

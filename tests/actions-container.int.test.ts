@@ -25,6 +25,7 @@ import {
 } from "./support/action-console";
 import { timeboxLabel, type AuditListRow } from "@/components/audit/audit-rows";
 import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
+import type { AuditEntryResponse } from "@/server/schemas/audit";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
 const name = `lw-act-${tag}`;
@@ -135,6 +136,31 @@ describe("container.set-pids-limit", () => {
     // Bounded: an over-long filter is refused with 400, not scanned for.
     const long = await callJson(GET, "/api/audit", { as: lw.users.viewer, query: `target=${"x".repeat(501)}` });
     expect(long.status).toBe(400);
+    // The audit page's link to one entry: ?id= finds exactly it, and GET /api/audit/{id} has it whole (the preview
+    // the operator confirmed, what verify saw, the chain fields of both lines); an unknown id is a 404.
+    expect((await search(`id=${r.body.auditId}`)).map((e) => e.id)).toEqual([r.body.auditId]);
+    const one = await import("@/app/api/audit/[id]/route");
+    const whole = await callJson<AuditEntryResponse>(one.GET, `/api/audit/${r.body.auditId}`, {
+      as: lw.users.viewer,
+      params: { id: r.body.auditId! },
+    });
+    expect(whole.status).toBe(200);
+    expect(whole.body.entry).toMatchObject({
+      id: r.body.auditId,
+      action: "container.set-pids-limit",
+      outcome: "succeeded",
+    });
+    expect(whole.body.intent).toMatchObject({ kind: "intent", params: { limit: 110 }, reason: "INC-8 by prefix" });
+    expect(whole.body.intent?.preview).toBeTruthy();
+    expect(whole.body.outcome).toMatchObject({ kind: "outcome", result: "succeeded" });
+    expect(whole.body.outcome?.verify).toBeTruthy();
+    for (const line of [whole.body.intent, whole.body.outcome])
+      expect(line).toEqual(expect.objectContaining({ seq: expect.any(Number), hmac: expect.any(String) }));
+    const unknown = await callJson(one.GET, "/api/audit/no-such-entry", {
+      as: lw.users.viewer,
+      params: { id: "no-such-entry" },
+    });
+    expect(unknown.status).toBe(404);
     // Back to the limit the next test starts from.
     expect((await postAction(lw.users.operator, setLimit(120))).body).toMatchObject({ status: "succeeded" });
   });

@@ -7,11 +7,12 @@ import type { AuditListRow } from "@/server/schemas/audit";
 
 export type { AuditListRow };
 
-export const FILTER_KEYS = ["actor", "action", "target", "outcome", "from", "to"] as const;
+export const FILTER_KEYS = ["id", "actor", "action", "target", "outcome", "from", "to"] as const;
 export type AuditFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
 
 // The same bounds as the API (server/audit/query-params.ts): a longer value in a hand-edited URL is cut, not sent.
 const MAX_LEN: Record<(typeof FILTER_KEYS)[number], number> = {
+  id: 100,
   actor: 200,
   action: 200,
   target: 500,

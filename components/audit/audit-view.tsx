@@ -6,6 +6,7 @@ import { CardField, CardFields, DataTable, type Column } from "@/components/ui/d
 import { getJson } from "@/lib/api";
 import { plural } from "@/lib/format";
 import { Time } from "@/components/ui/time";
+import { AuditEntry } from "./audit-entry";
 import type { AuditListResponse, AuditVerifyResponse } from "@/server/schemas/audit";
 import {
   countText,
@@ -140,15 +141,25 @@ const COLUMNS: Column<Row>[] = [
     key: "id",
     header: "Audit id",
     width: 90,
-    cell: (r) => (
-      <span className="font-mono text-xs" title={r.id}>
-        {r.id.slice(0, 8)}
-      </span>
-    ),
+    cell: (r) => <EntryLink id={r.id} />,
   },
 ];
 
 // An entry on a phone: when, who, what, on what, and how it ended; the reason and id below.
+/** The short id, linking to the entry whole (?id= filters to it and opens its panel). */
+function EntryLink({ id }: { id: string }) {
+  return (
+    <Link
+      href={`/audit?${searchFromFilters({ id })}`}
+      className="font-mono text-xs underline decoration-dotted hover:decoration-solid"
+      title={`Open entry ${id}`}
+      data-testid="audit-entry-link"
+    >
+      {id.slice(0, 8)}
+    </Link>
+  );
+}
+
 function AuditCard({ r }: { r: Row }) {
   return (
     <>
@@ -172,7 +183,7 @@ function AuditCard({ r }: { r: Row }) {
           </CardField>
         )}
         <CardField label="Audit id">
-          <span className="font-mono">{r.id.slice(0, 8)}</span>
+          <EntryLink id={r.id} />
         </CardField>
         <CardField label="ms">{r.durationMs ?? "—"}</CardField>
       </CardFields>
@@ -244,6 +255,9 @@ export function AuditView() {
         <p role="alert" className="text-sm text-red-500">
           {verify.error.message}
         </p>
+      )}
+      {filters.id && (
+        <AuditEntry id={filters.id} closeHref={`/audit?${searchFromFilters({ ...filters, id: undefined })}`} />
       )}
       <form
         key={qs}

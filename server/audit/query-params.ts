@@ -3,6 +3,8 @@ import { z } from "zod";
 
 // Audit filters from a URL's query string (the audit page, GET /api/audit and the export share them).
 const auditQuerySchema = z.object({
+  /** One entry by its audit id (exact): the audit page's link to an entry. */
+  id: z.string().trim().min(1).max(100).optional(),
   actor: z.string().max(200).optional(),
   // Substrings, any case (server/audit/query.ts); bounded like the fields they search.
   action: z.string().trim().min(1).max(200).optional(),

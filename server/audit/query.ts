@@ -15,6 +15,8 @@ export interface AuditRow extends AuditListRow {
 }
 
 export interface AuditQuery {
+  /** Exactly this entry (an intent and its outcome share the id). */
+  id?: string;
   actor?: string;
   /** Any case, anywhere in the action name ("pids" finds container.set-pids-limit and cgroup.set-pids-max). */
   action?: string;
@@ -75,6 +77,7 @@ export function targetContains(r: AuditRow, wanted: string): boolean {
 
 function matches(r: AuditRow, q: AuditQuery): boolean {
   return (
+    (!q.id || r.id === q.id) &&
     (!q.actor || r.actor === q.actor) &&
     (!q.action || holds(r.action, q.action.toLowerCase())) &&
     (!q.target || targetContains(r, q.target)) &&

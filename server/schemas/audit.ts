@@ -27,6 +27,15 @@ export interface AuditListResponse {
   truncatedScan: boolean;
 }
 
+/** GET /api/audit/{id}: one entry with the lines it was built from (preview, before/after, verify, chain fields). */
+export interface AuditEntryResponse {
+  entry: AuditListRow;
+  /** The intent line of an action (null for an event). */
+  intent: Record<string, unknown> | null;
+  /** The outcome line of an action, or the event's own line; null while the action has no outcome yet. */
+  outcome: Record<string, unknown> | null;
+}
+
 export type AuditProblem = "edited" | "deleted" | "reordered" | "truncated" | "bad-hmac" | "malformed";
 
 /** GET /api/audit/verify: the chain check of this instance's audit file. */
