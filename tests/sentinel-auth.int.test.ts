@@ -87,7 +87,11 @@ describe("Sentinel with a sentinel password (sentinel_kwargs)", () => {
         priority: 0,
       },
     });
-    expect(await master.publish("/{db}.celery.pidbox", forNobody)).toBe(1);
+    // "ready" in the worker's log comes before its pidbox subscription under load: wait for a subscriber.
+    await waitFor(async () => (await master.publish("/{db}.celery.pidbox", forNobody)) === 1, {
+      timeoutMs: 20_000,
+      what: "the worker to subscribe to its pidbox channel",
+    });
     expect(await master.publish("/1.celery.pidbox", forNobody)).toBe(0);
     const pong = await waitFor(
       async () => {
