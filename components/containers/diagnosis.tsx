@@ -3,6 +3,7 @@ import { useThreads } from "@/components/hooks/use-threads";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { fmtAge, fmtClock, fmtInt } from "@/lib/format";
+import type { ThreadDiagnosis } from "@/server/schemas/containers";
 
 const th = "py-1 pr-3 text-left text-xs font-medium text-zinc-500";
 const thNum = "py-1 pl-3 text-right text-xs font-medium text-zinc-500";
@@ -25,8 +26,6 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
       </Panel>
     );
   }
-  const processes = [...data.processes].sort((a, b) => b.threads - a.threads);
-  const groups = [...data.groups].sort((a, b) => b.count - a.count);
   return (
     <Panel
       title="Diagnosis"
@@ -38,6 +37,24 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
       }
     >
       <StaleNote error={error} />
+      <ThreadDiagnosisView data={data} />
+    </Panel>
+  );
+}
+
+/**
+ * The thread diagnosis, drawn the same wherever it appears (the container page, the thread-leak runbook): reading
+ * errors, zombies, thread groups by state, wchan and syscall, dominant thread names, processes by threads, and log
+ * signatures. `top` cuts each list for a compact view (the runbook), saying how many it left out.
+ */
+export function ThreadDiagnosisView({ data, top }: { data: ThreadDiagnosis; top?: number }) {
+  const processes = [...data.processes].sort((a, b) => b.threads - a.threads);
+  const groups = [...data.groups].sort((a, b) => b.count - a.count);
+  const maxProcesses = Math.min(top ?? MAX_PROCESSES, MAX_PROCESSES);
+  const shownGroups = top ? groups.slice(0, top) : groups;
+  const signatures = top ? data.logSignatures.slice(0, top) : data.logSignatures;
+  return (
+    <>
       {data.errors.length > 0 && (
         <ul className="mb-3 list-disc pl-5 text-xs text-amber-800 dark:text-amber-300">
           {data.errors.map((e) => (
@@ -52,7 +69,9 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
       )}
       <div className="grid gap-4 lg:grid-cols-2">
         <div className="min-w-0">
-          <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Thread groups</h3>
+          <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">
+            Thread groups{shownGroups.length < groups.length ? ` (top ${shownGroups.length} of ${groups.length})` : ""}
+          </h3>
           <div className="max-h-80 overflow-auto">
             <table className="w-full text-sm" data-testid="thread-groups">
               <thead>
@@ -72,7 +91,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {groups.map((g) => (
+                {shownGroups.map((g) => (
                   <tr key={`${g.state}|${g.wchan}|${g.syscall ?? ""}`} className={row}>
                     <td className="py-1 pr-3 font-mono text-xs">{g.state}</td>
                     <td className="py-1 pr-3 font-mono text-xs break-all">{g.wchan || "—"}</td>
@@ -85,7 +104,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
           </div>
           <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">Dominant thread names</h3>
           <ul className="flex flex-wrap gap-1.5" data-testid="thread-names">
-            {data.names.map((n) => (
+            {(top ? data.names.slice(0, top) : data.names).map((n) => (
               <li
                 key={n.comm}
                 className="rounded border border-zinc-300 px-1.5 py-0.5 font-mono text-xs dark:border-zinc-700"
@@ -97,7 +116,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
         </div>
         <div className="min-w-0">
           <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">
-            Processes{processes.length > MAX_PROCESSES ? ` (top ${MAX_PROCESSES} of ${processes.length})` : ""}
+            Processes{processes.length > maxProcesses ? ` (top ${maxProcesses} of ${processes.length})` : ""}
           </h3>
           <div className="max-h-80 overflow-auto">
             <table className="w-full table-fixed text-sm" data-testid="processes">
@@ -115,7 +134,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {processes.slice(0, MAX_PROCESSES).map((p) => (
+                {processes.slice(0, maxProcesses).map((p) => (
                   <tr key={p.pid} className={row}>
                     <td className="py-1 pl-3 text-right tabular-nums">{p.pid}</td>
                     <td className="truncate py-1 pl-3 font-mono text-xs" title={p.command}>
@@ -130,13 +149,13 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
         </div>
       </div>
       <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">Log signatures</h3>
-      {data.logSignatures.length === 0 ? (
+      {signatures.length === 0 ? (
         <p className="text-sm text-zinc-500">No repeated error lines in the recent logs.</p>
       ) : (
         <>
           {/* A phone gets one card per signature: five columns do not fit 390 px without scrolling sideways. */}
           <ul className="divide-y divide-zinc-200 text-xs md:hidden dark:divide-zinc-800">
-            {data.logSignatures.map((s) => (
+            {signatures.map((s) => (
               <li key={s.signature} className="py-2">
                 <div className="flex items-baseline justify-between gap-2">
                   <span className="font-mono break-all">{s.signature}</span>
@@ -171,7 +190,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
                 </tr>
               </thead>
               <tbody>
-                {data.logSignatures.map((s) => (
+                {signatures.map((s) => (
                   <tr key={s.signature} className={`${row} align-top`}>
                     <td className="py-1 pr-3 font-mono text-xs break-all">{s.signature}</td>
                     <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(s.count)}</td>
@@ -187,7 +206,7 @@ export function Diagnosis({ host, id }: { host: string; id: string }) {
           </div>
         </>
       )}
-    </Panel>
+    </>
   );
 }
 

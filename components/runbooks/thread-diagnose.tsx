@@ -1,5 +1,6 @@
 "use client";
 import { CgroupChain } from "@/components/containers/cgroup-chain";
+import { ThreadDiagnosisView } from "@/components/containers/diagnosis";
 import { useThreads } from "@/components/hooks/use-threads";
 import { fmtInt } from "@/lib/format";
 import type { ThreadLeakContext } from "@/server/runbooks/types";
@@ -11,80 +12,17 @@ export function ThreadDiagnose({ host, id, ctx }: { host: string; id: string; ct
   const threads = useThreads(host, id);
   const t = threads.data;
   return (
-    <div className="grid gap-4 lg:grid-cols-2">
-      <div className="min-w-0 space-y-3 text-sm">
-        <h3 className="font-medium">Threads {t ? `(${fmtInt(t.totalThreads)} via ${t.source})` : ""}</h3>
+    <div className="space-y-4">
+      <section className="min-w-0 text-sm" data-testid="diagnose-threads">
+        <h3 className="mb-2 font-medium">Threads {t ? `(${fmtInt(t.totalThreads)} via ${t.source})` : ""}</h3>
         {!t ? (
           <p className="text-xs text-zinc-500">
             {threads.error ? (threads.error as Error).message : "Reading threads…"}
           </p>
         ) : (
-          <>
-            <table className="w-full text-xs" data-testid="diagnose-processes">
-              <thead className="text-left text-zinc-500">
-                <tr>
-                  <th>pid</th>
-                  <th>command</th>
-                  <th>threads</th>
-                </tr>
-              </thead>
-              <tbody>
-                {t.processes.slice(0, 5).map((p) => (
-                  <tr key={p.pid}>
-                    <td>{p.pid}</td>
-                    <td className="font-mono">{p.command}</td>
-                    <td>{p.threads}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <table className="w-full text-xs" data-testid="diagnose-groups">
-              <thead className="text-left text-zinc-500">
-                <tr>
-                  <th>state</th>
-                  <th>blocked on (wchan)</th>
-                  <th>syscall</th>
-                  <th>count</th>
-                </tr>
-              </thead>
-              <tbody>
-                {t.groups.slice(0, 6).map((g) => (
-                  <tr key={`${g.state}-${g.wchan}-${g.syscall}`}>
-                    <td>{g.state}</td>
-                    <td className="font-mono">{g.wchan}</td>
-                    <td>{g.syscall ?? "—"}</td>
-                    <td>{g.count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {t.names.length > 0 && (
-              <p className="text-xs">
-                Thread names:{" "}
-                {t.names
-                  .slice(0, 5)
-                  .map((n) => `${n.comm} ×${n.count}`)
-                  .join(", ")}
-              </p>
-            )}
-            <div data-testid="diagnose-logs">
-              <h4 className="text-xs font-medium">Log signatures</h4>
-              {t.logSignatures.length === 0 ? (
-                <p className="text-xs text-zinc-500">No known signature in the recent log.</p>
-              ) : (
-                <ul className="text-xs">
-                  {t.logSignatures.slice(0, 5).map((s) => (
-                    <li key={s.signature}>
-                      <span className="font-medium">{s.signature}</span> ×{s.count}:{" "}
-                      <span className="font-mono">{s.sample.slice(0, 140)}</span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </div>
-          </>
+          <ThreadDiagnosisView data={t} top={6} />
         )}
-      </div>
+      </section>
       <div className="min-w-0 space-y-2 text-sm" data-testid="diagnose-limit">
         <h3 className="font-medium">
           Where the limit comes from{" "}
