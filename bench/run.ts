@@ -168,7 +168,7 @@ async function main(): Promise<number> {
       browser &&
         `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
       sse &&
-        `## Live updates under load: 50 SSE clients\n\n50 HTTP clients on /api/events plus 5 Chromium tabs for 30 s, beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
+        `## Live updates under load: 200 SSE clients\n\n200 HTTP clients on /api/events plus 5 Chromium tabs for 60 s (BENCH_SSE_CLIENTS, BENCH_SSE_SECONDS), beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
       image &&
         `## The console image\n\nBuilt by scripts/build-image.sh on a base made here from Debian packages (bench/image-size.ts).\n\n${image}`,
     ]

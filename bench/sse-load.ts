@@ -169,8 +169,9 @@ async function standalone(): Promise<number> {
   const { ensureFixtureImage } = await import("@/server/testing/harness");
   const { removeRunContainers, startContainers } = await import("./lib/fleet");
   const { benchRunId } = await import("./lib/section");
-  const clients = Number(process.env.BENCH_SSE_CLIENTS ?? 50);
-  const seconds = Number(process.env.BENCH_SSE_SECONDS ?? 30);
+  // Issue 18 goal 6: 200 live clients for 60 s, delivery p95 under one interval.
+  const clients = Number(process.env.BENCH_SSE_CLIENTS ?? 200);
+  const seconds = Number(process.env.BENCH_SSE_SECONDS ?? 60);
   const server = await startLocalServerOrExplain(1000);
   if (!server) return 1;
   const runId = benchRunId();

@@ -73,8 +73,14 @@ export function renderSse(r: {
   const head =
     `Machine: ${r.machineLoad.cpus} CPUs, 1-min load average ${r.machineLoad.loadAvg1m} at the end. ` +
     "N HTTP clients stand in for N browsers (same endpoint, same bytes, one session each); the Chromium tabs run the app's own EventSource path.";
+  const p95 = r.load.stats.deliveryLatencyMs.p95;
+  const goal =
+    `Goal (issue 18): sample-to-client delivery p95 under one interval with ${r.clients} clients: ` +
+    `${p95} ms against ${r.load.stats.intervalMs} ms, **${p95 < r.load.stats.intervalMs ? "met" : "not met"}**.`;
   return [
     head,
+    "",
+    goal,
     "",
     "| live updates | control: 1 client | under load |",
     "|---|---|---|",
