@@ -37,7 +37,14 @@ interface ContainersResult {
     coldFirstPassMs: number;
     methods: { cgroupfs: Method; dockerApi: Method; dockerStats: Method };
     ratios: { dockerStatsOverCgroupfs: number; dockerStatsOverApi: number; apiOverCgroupfs: number };
-    cgroupRead: { warmUs: Stat; locateAndReadUs: Stat; syncFloorUs: Stat };
+    cgroupRead: {
+      warmUs: Stat;
+      locateAndReadUs: Stat;
+      syncFloorUs: Stat;
+      /** Older results lack these two. */
+      ownOpenReadCloseUs?: Stat;
+      ownKeptUs?: Stat;
+    };
     engineIdlePerSecondMs: EngineCpu;
   }[];
 }
@@ -224,6 +231,8 @@ function containers(c: ContainersResult): string {
         "warm p95",
         "first read (locate + read) median",
         "floor: same files with readFileSync",
+        "own 4 pids files: open/read/close",
+        "own 4 pids files: kept descriptor",
       ],
       c.sizes.map((s) => [
         s.n,
@@ -231,6 +240,8 @@ function containers(c: ContainersResult): string {
         s.cgroupRead.warmUs.p95,
         s.cgroupRead.locateAndReadUs.median,
         s.cgroupRead.syncFloorUs.median,
+        s.cgroupRead.ownOpenReadCloseUs?.median ?? "n/a",
+        s.cgroupRead.ownKeptUs?.median ?? "n/a",
       ]),
     ),
   ].join("\n");

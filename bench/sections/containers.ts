@@ -14,6 +14,7 @@ import { cpuDelta, engineCpu, enginePids, type EngineCpu } from "../lib/engine-c
 import { dockerStatsOnce, POOL_THREADS, removeRunContainers, runningCount, startContainers } from "../lib/fleet";
 import { benchRunId, progress, runSection, scratchDir } from "../lib/section";
 import { nowMs, round, summary, timed } from "../lib/stats";
+import { readKept } from "@/server/docker/kept-files";
 
 const SIZES = (process.env.BENCH_CONTAINER_SIZES ?? "10,50,200")
   .split(",")
@@ -154,7 +155,34 @@ async function cgroupReadCost(ids: string[], cfg: SamplerConfig) {
     }
     syncUs.push((nowMs() - start) * 1000);
   }
-  return { warmUs: summary(warmUs), locateAndReadUs: summary(coldUs), syncFloorUs: summary(syncUs) };
+  // The container's own four pids files, read every pass: open/read/close against a kept descriptor read at 0
+  // (server/docker/kept-files.ts, what the sampler does since issue 18).
+  const ownOpenUs: number[] = [];
+  const ownKeptUs: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    for (const t of targets) {
+      const own = filesRead(t.location.hierarchyDir, t.location.path, cfg.procRoot).slice(0, 4);
+      let start = nowMs();
+      for (const f of own) {
+        try {
+          readFileSync(f, "utf8");
+        } catch {
+          // pids.peak is absent on older kernels
+        }
+      }
+      ownOpenUs.push((nowMs() - start) * 1000);
+      start = nowMs();
+      for (const f of own) readKept(f);
+      ownKeptUs.push((nowMs() - start) * 1000);
+    }
+  }
+  return {
+    warmUs: summary(warmUs),
+    locateAndReadUs: summary(coldUs),
+    syncFloorUs: summary(syncUs),
+    ownOpenReadCloseUs: summary(ownOpenUs),
+    ownKeptUs: summary(ownKeptUs),
+  };
 }
 
 /** The files readContainerCgroup reads for a container whose location is known. */

@@ -10,6 +10,7 @@ import {
   type CgroupLocation,
   type FsRoots,
 } from "./cgroup-fs";
+import { readKept } from "./kept-files";
 
 // Reads a container's pids counters and works out the limit that will actually stop it: the level (the container's
 // own cgroup, any ancestor, or the kernel) with the least headroom. Docker only knows about the first of these, which
@@ -181,10 +182,15 @@ export function explain(
   }
 }
 
-async function readLevel(hierarchyDir: string, rel: string): Promise<CgroupLevel | null> {
+/** `read` is readKept for a container's own level (read every pass), readText for the shared, cached ancestors. */
+async function readLevel(
+  hierarchyDir: string,
+  rel: string,
+  read: (file: string) => Promise<string | null> | string | null = readText,
+): Promise<CgroupLevel | null> {
   const dir = path.join(hierarchyDir, rel);
-  const maxText = await readText(path.join(dir, "pids.max"));
-  const curText = await readText(path.join(dir, "pids.current"));
+  const maxText = await read(path.join(dir, "pids.max"));
+  const curText = await read(path.join(dir, "pids.current"));
   if (maxText === null && curText === null) return null; // the root cgroup has neither
   const max = parseMaxValue(maxText) ?? null;
   const current = num(curText);
@@ -222,7 +228,7 @@ export async function readContainerCgroup(
     if (!location)
       return { ok: false, error: `no pids cgroup found for ${c.id.slice(0, 12)} under ${roots.cgroupRoot}` };
     const dir = path.join(location.hierarchyDir, location.path);
-    const own = await readLevel(location.hierarchyDir, location.path);
+    const own = await readLevel(location.hierarchyDir, location.path, readKept);
     if (!own || own.current === null)
       return { ok: false, error: `cgroup ${location.path} vanished (container stopped?)` };
     const levels: CgroupLevel[] = [own];
@@ -232,8 +238,8 @@ export async function readContainerCgroup(
     }
     const kernel = await readKernelLimits(roots.procRoot);
     const eff = effectiveLimit(levels, kernel, c.dockerPidsLimit);
-    const peak = num(await readText(path.join(dir, "pids.peak")));
-    let refusedTotal = parsePidsEvents(await readText(path.join(dir, "pids.events")));
+    const peak = num(readKept(path.join(dir, "pids.peak")));
+    let refusedTotal = parsePidsEvents(readKept(path.join(dir, "pids.events")));
     if (eff.limitPath && eff.limitPath !== location.path) {
       // Where the kernel counts a refused fork differs by version (the forking cgroup, or the capped one and its
       // ancestors); a full ancestor refuses this container's forks too, so its counter speaks for it as well.

@@ -13,6 +13,7 @@ import { etaSeconds, forecast, FORECAST_MIN_SPAN_MS, memoForecast, type Forecast
 import { addPoint, forgetStale, noteReset, sparkline } from "./history-ring";
 import { apiLimitSource, newForkFailures, stuckAt } from "./api-signals";
 import { mapLimit } from "./map-limit";
+import { sweepKeptFiles } from "./kept-files";
 
 // One sampling pass over one Docker host. Reads pids from the cgroup files when this process can see them (a local
 // socket and a readable cgroup root), else from one-shot stats. Containers that stop mid-pass are skipped quietly.
@@ -155,6 +156,7 @@ export async function sampleHost(host: DockerHostConfig, cfg: SamplerConfig = ge
     return { ok: false, error: errorMessage(e), containers: [], details: new Map(), errors: [], via: null };
   }
   const useCgroupfs = await canReadCgroupfs(host, cfg);
+  if (useCgroupfs) sweepKeptFiles();
   const errors: string[] = [];
   const details = new Map<string, CgroupDetail>();
   const running = list.filter((c) => c.state === "running");

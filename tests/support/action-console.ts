@@ -15,6 +15,7 @@ import { serverKey } from "@/server/secret";
 import { createSession } from "@/server/auth/sessions";
 import { createUser } from "@/server/auth/users";
 import type { Role } from "@/server/auth/roles";
+import { closeKeptFiles } from "@/server/docker/kept-files";
 
 export const ORIGIN = "http://127.0.0.1:3000";
 export const HOST = "127.0.0.1:3000";
@@ -105,6 +106,8 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Te
     users,
     newSession,
     reconfigure(extraEnv) {
+      // Descriptors kept open under the old cgroup root would keep reading it (and keep its mount busy).
+      closeKeptFiles();
       setConfigForTests(parseConfig({ ...fullEnv, ...extraEnv }));
     },
     async auditEntries() {
