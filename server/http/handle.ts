@@ -19,17 +19,20 @@ import { recordDenied } from "./denied";
 // The one wrapper every API route goes through: caller, role, CSRF on mutations, body parsing, error shape.
 // Error bodies are always { error: { code, message } }; stacks and internal messages never leave the server.
 
-export interface RouteContext<B> {
+type Access = "public" | Role;
+
+export interface RouteContext<B, A extends Access = Access> {
   req: Request;
   params: Record<string, string>;
-  caller: SessionInfo | null;
+  /** Who is calling: always known on a protected route; a public route may have a session or not. */
+  caller: A extends "public" ? SessionInfo | null : SessionInfo;
   ip: string | null;
   body: B;
 }
 
-interface RouteOptions<S extends z.ZodType | undefined> {
+interface RouteOptions<S extends z.ZodType | undefined, A extends Access> {
   /** "public" skips authentication; otherwise the least role allowed. */
-  access: "public" | Role;
+  access: A;
   /** POST/PUT/PATCH/DELETE: enforce Origin and the session's CSRF token. */
   mutating?: boolean;
   body?: S;
@@ -39,7 +42,7 @@ interface RouteOptions<S extends z.ZodType | undefined> {
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-type Handler<B> = (ctx: RouteContext<B>) => Promise<unknown>;
+type Handler<B, A extends Access> = (ctx: RouteContext<B, A>) => Promise<unknown>;
 type NextCtx = { params: Promise<Record<string, string | string[]>> };
 
 const ERROR_CODES: Record<ErrorCode, true> = {
@@ -94,9 +97,9 @@ export function errorResponse(e: unknown): Response {
   );
 }
 
-export function apiRoute<S extends z.ZodType | undefined = undefined>(
-  opts: RouteOptions<S>,
-  handler: Handler<S extends z.ZodType ? z.infer<S> : undefined>,
+export function apiRoute<A extends Access, S extends z.ZodType | undefined = undefined>(
+  opts: RouteOptions<S, A>,
+  handler: Handler<S extends z.ZodType ? z.infer<S> : undefined, A>,
 ) {
   return async (req: Request, nextCtx?: NextCtx): Promise<Response> => {
     const ip = clientIp(req);
@@ -137,7 +140,14 @@ export function apiRoute<S extends z.ZodType | undefined = undefined>(
         }
         body = opts.body.parse(json);
       }
-      const out = await handler({ req, params, caller, ip, body: body as never });
+      // caller is non-null here unless the route is public (resolveCaller threw otherwise).
+      const out = await handler({
+        req,
+        params,
+        caller: caller as RouteContext<never, A>["caller"],
+        ip,
+        body: body as never,
+      });
       return out instanceof Response ? out : Response.json(out);
     } catch (e) {
       // Denials from inside a handler (runAction's per-action role check) are audited too, once.

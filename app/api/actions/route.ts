@@ -10,7 +10,7 @@ export const GET = apiRoute({ access: "viewer" }, async () => ({ actions: await 
 export const POST = apiRoute(
   { access: "viewer", mutating: true, body: actionRequestSchema },
   async ({ body, caller, ip }) => {
-    const outcome = await runAction(body, { username: caller!.username, role: caller!.role, ip });
+    const outcome = await runAction(body, { username: caller.username, role: caller.role, ip });
     return {
       auditId: outcome.auditId,
       status: outcome.status,

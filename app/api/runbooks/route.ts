@@ -8,6 +8,6 @@ export const GET = apiRoute({ access: "viewer" }, async () => ({ runs: await lis
 
 // Starts a run, or joins the open run for the same target (joined: true).
 export const POST = apiRoute({ access: "operator", mutating: true, body: createBody }, async ({ caller, body }) => {
-  const { run, joined } = await startRun(body, caller!.username);
+  const { run, joined } = await startRun(body, caller.username);
   return Response.json({ run, joined }, { status: joined ? 200 : 201 });
 });

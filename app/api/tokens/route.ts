@@ -19,16 +19,16 @@ export const POST = apiRoute({ access: "admin", mutating: true, body }, async ({
   const expiresAt = body.expiresInDays ? Date.now() + body.expiresInDays * 86_400_000 : null;
   await auditEvent({
     kind: "settings",
-    actor: caller!.username,
-    role: caller!.role,
+    actor: caller.username,
+    role: caller.role,
     sourceIp: ip,
     action: "token.create",
     target: body.name,
     params: { role: body.role, expiresAt: expiresAt && new Date(expiresAt).toISOString() },
     detail: null,
   });
-  const t = await createApiToken(body.name, body.role, caller!.username, {
-    createdById: await creatorIdOf(caller!),
+  const t = await createApiToken(body.name, body.role, caller.username, {
+    createdById: await creatorIdOf(caller),
     expiresAt,
   });
   return Response.json(

@@ -8,6 +8,6 @@ export const GET = apiRoute({ access: "admin" }, async () => ({ users: await lis
 
 // Audited in the service before the change: a settings change that can't be recorded doesn't happen.
 export const POST = apiRoute({ access: "admin", mutating: true, body: newUserSchema }, async ({ body, caller, ip }) => {
-  const user = await addUser(body, { caller: caller!, ip });
+  const user = await addUser(body, { caller: caller, ip });
   return Response.json({ user }, { status: 201 });
 });

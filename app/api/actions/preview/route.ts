@@ -4,5 +4,5 @@ import { apiRoute } from "@/server/http/handle";
 // Preview changes nothing, but it is POST with CSRF like the action itself: it reads live state on demand.
 export const POST = apiRoute(
   { access: "viewer", mutating: true, body: actionRequestSchema },
-  async ({ body, caller, ip }) => previewAction(body, { username: caller!.username, role: caller!.role, ip }),
+  async ({ body, caller, ip }) => previewAction(body, { username: caller.username, role: caller.role, ip }),
 );

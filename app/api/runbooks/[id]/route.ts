@@ -8,7 +8,7 @@ export const GET = apiRoute({ access: "viewer" }, async ({ params }) => runView(
 export const PATCH = apiRoute(
   { access: "operator", mutating: true, body: settingsBody },
   async ({ params, caller, body }) => {
-    await changeSettings(params.id!, body, caller!.username);
+    await changeSettings(params.id!, body, caller.username);
     return runView(params.id!);
   },
 );

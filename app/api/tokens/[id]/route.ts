@@ -5,8 +5,8 @@ import { apiRoute } from "@/server/http/handle";
 export const DELETE = apiRoute({ access: "admin", mutating: true }, async ({ params, caller, ip }) => {
   await auditEvent({
     kind: "settings",
-    actor: caller!.username,
-    role: caller!.role,
+    actor: caller.username,
+    role: caller.role,
     sourceIp: ip,
     action: "token.revoke",
     target: params.id!,

@@ -5,11 +5,11 @@ import { apiRoute } from "@/server/http/handle";
 export const PATCH = apiRoute(
   { access: "admin", mutating: true, body: userPatchSchema },
   async ({ params, body, caller, ip }) => ({
-    user: await updateUser(params.id!, body, { caller: caller!, ip }),
+    user: await updateUser(params.id!, body, { caller: caller, ip }),
   }),
 );
 
 export const DELETE = apiRoute({ access: "admin", mutating: true }, async ({ params, caller, ip }) => {
-  await removeUser(params.id!, { caller: caller!, ip });
+  await removeUser(params.id!, { caller: caller, ip });
   return { ok: true };
 });

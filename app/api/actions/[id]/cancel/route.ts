@@ -7,8 +7,8 @@ export const POST = apiRoute({ access: "operator", mutating: true }, async ({ pa
   const id = params.id!;
   await auditEvent({
     kind: "action-cancel",
-    actor: caller!.username,
-    role: caller!.role,
+    actor: caller.username,
+    role: caller.role,
     sourceIp: ip,
     action: "cancel",
     target: id,

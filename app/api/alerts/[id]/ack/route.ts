@@ -4,5 +4,5 @@ import { acknowledge } from "@/server/alerts/service";
 export const dynamic = "force-dynamic";
 
 export const POST = apiRoute({ access: "operator", mutating: true }, async ({ params, caller, ip }) => ({
-  alert: await acknowledge(params.id!, { username: caller!.username, role: caller!.role, ip }),
+  alert: await acknowledge(params.id!, { username: caller.username, role: caller.role, ip }),
 }));

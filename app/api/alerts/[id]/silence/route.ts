@@ -7,10 +7,10 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute(
   { access: "operator", mutating: true, body: silenceBody },
   async ({ params, caller, ip, body }) => ({
-    alert: await silence(params.id!, body, { username: caller!.username, role: caller!.role, ip }),
+    alert: await silence(params.id!, body, { username: caller.username, role: caller.role, ip }),
   }),
 );
 
 export const DELETE = apiRoute({ access: "operator", mutating: true }, async ({ params, caller, ip }) => ({
-  alert: await unsilence(params.id!, { username: caller!.username, role: caller!.role, ip }),
+  alert: await unsilence(params.id!, { username: caller.username, role: caller.role, ip }),
 }));

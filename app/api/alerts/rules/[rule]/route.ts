@@ -6,6 +6,6 @@ export const dynamic = "force-dynamic";
 export const PUT = apiRoute(
   { access: "admin", mutating: true, body: ruleBody },
   async ({ params, caller, ip, body }) => ({
-    rule: await updateRule(params.rule!, body, { username: caller!.username, role: caller!.role, ip }),
+    rule: await updateRule(params.rule!, body, { username: caller.username, role: caller.role, ip }),
   }),
 );

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute(
   { access: "operator", mutating: true, body: actionBody },
   async ({ params, caller, body }) => {
-    await recordAction(params.id!, body.auditId, caller!.username);
+    await recordAction(params.id!, body.auditId, caller.username);
     return runView(params.id!);
   },
 );

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute(
   { access: "operator", mutating: true, body: noteBody },
   async ({ params, caller, body }) => {
-    await addNote(params.id!, body, caller!.username);
+    await addNote(params.id!, body, caller.username);
     return runView(params.id!);
   },
 );

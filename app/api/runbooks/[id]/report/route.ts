@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 // The incident report as a Markdown download (charts embedded as SVG data URIs).
 export const GET = apiRoute({ access: "viewer" }, async ({ params, caller }) => {
-  const input = await reportInput(params.id!, caller!.username);
+  const input = await reportInput(params.id!, caller.username);
   const name = `incident-${input.run.kind}-${input.run.id.slice(0, 8)}.md`;
   return new Response(reportMarkdown(input), {
     headers: {

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute(
   { access: "operator", mutating: true, body: stepBody },
   async ({ params, caller, body }) => {
-    await markStep(params.id!, body, caller!.username);
+    await markStep(params.id!, body, caller.username);
     return runView(params.id!);
   },
 );

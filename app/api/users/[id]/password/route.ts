@@ -5,7 +5,7 @@ import { apiRoute } from "@/server/http/handle";
 export const POST = apiRoute(
   { access: "admin", mutating: true, body: passwordResetSchema, maxBodyBytes: 4096 },
   async ({ params, body, caller, ip }) => {
-    await resetUserPassword(params.id!, body.password, { caller: caller!, ip });
+    await resetUserPassword(params.id!, body.password, { caller: caller, ip });
     return { ok: true };
   },
 );
