@@ -10,9 +10,9 @@
 // fanout_patterns is off so the message can carry a routing key ("reload") that differs from the queues' binding key:
 // the one case where fanout and a direct guess give different answers.
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BrokerConfig } from "@/server/config";
-import { all, byStep, namespace, parse, type Namespace } from "@/server/testing/queue-ops";
+import { all, byStep, celeryTestNamespace, parse, type Namespace } from "@/server/testing/queue-ops";
 import { stepListKey } from "@/server/queue-ops/keys";
 import { requeueOrphans } from "@/server/queue-ops/orphans";
 import {
@@ -22,23 +22,15 @@ import {
   produce,
   run,
   startCeleryWorker,
-  stopAllProcesses,
   testRedisUrl,
   waitFor,
 } from "@/server/testing/harness";
-import { closeAllBrokers, withBroker } from "./connections";
+import { withBroker } from "./connections";
 import { bindingKey, layoutOf, unackedKeys } from "./kombu-keys";
 import { ping } from "./pidbox";
 import { currentOrphans, resetSamplerState, sampleBroker } from "./sampler";
 
-let ns: Namespace | undefined;
-afterEach(async () => {
-  await stopAllProcesses("SIGKILL");
-  closeAllBrokers();
-  resetSamplerState();
-  await ns?.cleanup();
-  ns = undefined;
-});
+const freshNamespace = celeryTestNamespace({ sampler: true });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const thresholds = { thresholds: { queueDepth: 200 }, queueThresholds: {} };
@@ -57,7 +49,7 @@ async function contents(n: Namespace, queues: string[]): Promise<Record<string, 
 
 describe("fanout routing", () => {
   it("attributes and requeues a dead worker's broadcast task to every bound queue, as kombu's restore does", async () => {
-    const n = (ns = await namespace());
+    const n = await freshNamespace();
     const env = { ...n.env({ fanout_patterns: false }), BROADCAST_QUEUES: EXCHANGE };
     const broker: BrokerConfig = {
       name: "fanout",

@@ -3,31 +3,24 @@
 // kombu's restore_visible would put them back, but none is orphaned: the page's count, the orphan set the
 // requeue action uses, and the requeue itself leave them alone (no duplicate run). Once the worker is SIGKILLed,
 // the same three are orphaned and requeued.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BrokerConfig } from "@/server/config";
-import { all, byStep, markersWith, namespace, type Namespace } from "@/server/testing/queue-ops";
+import { all, byStep, markersWith, celeryTestNamespace } from "@/server/testing/queue-ops";
 import { requeueOrphans } from "@/server/queue-ops/orphans";
-import { produce, startCeleryWorker, stopAllProcesses, testRedisUrl, waitFor } from "@/server/testing/harness";
-import { closeAllBrokers, withBroker } from "./connections";
+import { produce, startCeleryWorker, testRedisUrl, waitFor } from "@/server/testing/harness";
+import { withBroker } from "./connections";
 import { layoutOf, unackedKeys } from "./kombu-keys";
 import { ping, rateLimit } from "./pidbox";
-import { currentOrphans, resetSamplerState, sampleBroker } from "./sampler";
+import { currentOrphans, sampleBroker } from "./sampler";
 
-let ns: Namespace | undefined;
-afterEach(async () => {
-  await stopAllProcesses("SIGKILL");
-  closeAllBrokers();
-  resetSamplerState();
-  await ns?.cleanup();
-  ns = undefined;
-});
+const freshNamespace = celeryTestNamespace({ sampler: true });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const thresholds = { thresholds: { queueDepth: 200 }, queueThresholds: {} };
 
 describe("orphaned vs held vs what kombu would restore", () => {
   it("never counts or requeues what a live worker holds (ETA, rate-limited), and does once the worker is gone", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     const broker: BrokerConfig = {
       name: "orphans-held",
       url: testRedisUrl(Number(process.env.LEAKWATCH_QUEUE_OPS_TEST_DB ?? 1)),
@@ -70,7 +63,7 @@ describe("orphaned vs held vs what kombu would restore", () => {
     const keys = unackedKeys(layoutOf(broker));
     await waitFor(
       async () =>
-        ((await ns!.redis.hlen(keys.unacked)) === 3 && (await markersWith(`${ns!.markerPrefix}r`)).length === 1) ||
+        ((await ns.redis.hlen(keys.unacked)) === 3 && (await markersWith(`${ns.markerPrefix}r`)).length === 1) ||
         undefined,
       {
         what: "one task run, three held unacked",

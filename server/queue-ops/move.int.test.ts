@@ -1,6 +1,6 @@
 // Atomic moves against a real Celery 5.2 producer and worker on the test Redis (db 1, private prefix).
-import { afterEach, describe, expect, it } from "vitest";
-import { produce, startCeleryWorker, startProducer, stopAllProcesses, waitFor } from "@/server/testing/harness";
+import { describe, expect, it } from "vitest";
+import { produce, startCeleryWorker, startProducer, waitFor } from "@/server/testing/harness";
 import {
   all,
   byStep,
@@ -8,23 +8,17 @@ import {
   expectedMarkers,
   firstArg,
   markersWith,
-  namespace,
+  celeryTestNamespace,
   parse,
   routeOf,
-  type Namespace,
 } from "@/server/testing/queue-ops";
 import { moveMessages } from "./move";
 
-let ns: Namespace | undefined;
-afterEach(async () => {
-  await stopAllProcesses("SIGKILL");
-  await ns?.cleanup();
-  ns = undefined;
-});
+const freshNamespace = celeryTestNamespace();
 
 describe("moveMessages", () => {
   it("loses and duplicates nothing while a producer keeps sending (a worker drains both queues)", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     const producer = startProducer({
       queue: "dataset",
       task: "tasks.record",
@@ -33,7 +27,7 @@ describe("moveMessages", () => {
       markerPrefix: ns.markerPrefix,
       env: ns.env(),
     });
-    await waitFor(async () => (await ns!.redis.llen(`${ns!.prefix}dataset`)) > 20, {
+    await waitFor(async () => (await ns.redis.llen(`${ns.prefix}dataset`)) > 20, {
       what: "first messages",
       timeoutMs: 30_000,
     });
@@ -61,17 +55,17 @@ describe("moveMessages", () => {
       env: ns.env(),
     });
     await worker.waitReady();
-    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= summary.sent || undefined, {
+    await waitFor(async () => (await markersWith(ns.markerPrefix)).length >= summary.sent || undefined, {
       what: "all markers",
       timeoutMs: 90_000,
     }).catch(async (e) => {
       const left = {
-        dataset: all(await byStep(ns!, "dataset")).length,
-        mail: all(await byStep(ns!, "mail")).length,
-        unacked: await ns!.redis.hlen(`${ns!.prefix}unacked`),
+        dataset: all(await byStep(ns, "dataset")).length,
+        mail: all(await byStep(ns, "mail")).length,
+        unacked: await ns.redis.hlen(`${ns.prefix}unacked`),
       };
       throw new Error(
-        `${(e as Error).message}: sent ${summary.sent}, ran ${(await markersWith(ns!.markerPrefix)).length}, left ${JSON.stringify(left)}\n${worker.output().slice(-3000)}`,
+        `${(e as Error).message}: sent ${summary.sent}, ran ${(await markersWith(ns.markerPrefix)).length}, left ${JSON.stringify(left)}\n${worker.output().slice(-3000)}`,
       );
     });
     await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up
@@ -80,7 +74,7 @@ describe("moveMessages", () => {
   });
 
   it("moves only the named task, keeping the order of both the moved and the staying messages", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     await produce({
       queue: "workflow",
       task: "tasks.record",
@@ -118,8 +112,8 @@ describe("moveMessages", () => {
     const moved = await byStep(ns, "conversation");
     const stayed = all(await byStep(ns, "workflow"));
     expect(moved["3"]!.map((m) => firstArg(parse(m)))).toEqual([
-      ...Array.from({ length: 10 }, (_, i) => `${ns!.markerPrefix}a-${i}`),
-      ...Array.from({ length: 10 }, (_, i) => `${ns!.markerPrefix}b-${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `${ns.markerPrefix}a-${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `${ns.markerPrefix}b-${i}`),
     ]);
     expect(stayed).toEqual(before.filter((m) => parse(m).headers.task !== "tasks.record")); // same bytes, same order
     expect(stayed).toHaveLength(14);
@@ -132,7 +126,7 @@ describe("moveMessages", () => {
   });
 
   it("moves a given count in consumption order and keeps priorities", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     await produce({
       queue: "plugin",
       task: "tasks.record",
@@ -149,7 +143,7 @@ describe("moveMessages", () => {
   });
 
   it("cancelled mid-move, leaves every message in exactly one of the two queues", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     const { sent } = await produce({
       queue: "pipeline",
       task: "tasks.record",

@@ -1,34 +1,28 @@
 // Requeue of orphaned unacked messages after a real Celery 5.2 worker (acks_late, prefetch) was
 // SIGKILLed: the messages go back to their priority sub-list marked redelivered, and another
 // worker runs each exactly once.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConflictError } from "@/server/errors";
-import { produce, startCeleryWorker, stopAllProcesses, waitFor } from "@/server/testing/harness";
+import { produce, startCeleryWorker, waitFor } from "@/server/testing/harness";
 import {
   all,
   byStep,
   expectedMarkers,
   firstArg,
   markersWith,
-  namespace,
+  celeryTestNamespace,
   parse,
-  type Namespace,
 } from "@/server/testing/queue-ops";
 import { unackedKeys } from "./keys";
 import { requeueOrphans } from "./orphans";
 
-let ns: Namespace | undefined;
-afterEach(async () => {
-  await stopAllProcesses("SIGKILL");
-  await ns?.cleanup();
-  ns = undefined;
-});
+const freshNamespace = celeryTestNamespace();
 
 const VISIBILITY_TIMEOUT_SECONDS = 5;
 
 describe("requeueOrphans", () => {
   it("gives a killed worker's prefetched messages to another worker, each run exactly once", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     const keys = unackedKeys(ns);
     // Two slow tasks hold both threads, so the record tasks behind them are only prefetched.
     await produce({ queue: "workflow", task: "tasks.slow", slowSeconds: 60, count: 2, env: ns.env() });
@@ -51,7 +45,7 @@ describe("requeueOrphans", () => {
       },
     });
     await first.waitReady();
-    await waitFor(async () => (await ns!.redis.hlen(keys.unacked)) === 2 + sent || undefined, {
+    await waitFor(async () => (await ns.redis.hlen(keys.unacked)) === 2 + sent || undefined, {
       what: "all messages unacked",
       timeoutMs: 60_000,
     });
@@ -90,7 +84,7 @@ describe("requeueOrphans", () => {
       env: { ...ns.env(), TASK_ACKS_LATE: "1" },
     });
     await second.waitReady();
-    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= sent || undefined, {
+    await waitFor(async () => (await markersWith(ns.markerPrefix)).length >= sent || undefined, {
       what: "all markers",
       timeoutMs: 60_000,
     });
@@ -99,7 +93,7 @@ describe("requeueOrphans", () => {
   });
 
   it("requeues exactly the given delivery tags, whatever their age, and leaves the others alone", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     const keys = unackedKeys(ns);
     await produce({ queue: "mail", task: "tasks.send_mail", count: 3, priority: 3, env: ns.env() });
     // Stand in for a worker's QoS.append (HSET unacked + ZADD unacked_index) with the real messages.

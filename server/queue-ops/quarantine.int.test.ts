@@ -1,30 +1,24 @@
 // Purge-to-quarantine and restore against real Celery 5.2: nothing is deleted, priorities survive,
 // and after a restore a real worker runs every task exactly once.
-import { afterEach, describe, expect, it } from "vitest";
-import { produce, startCeleryWorker, stopAllProcesses, waitFor } from "@/server/testing/harness";
+import { describe, expect, it } from "vitest";
+import { produce, startCeleryWorker, waitFor } from "@/server/testing/harness";
 import {
   all,
   byStep,
   exceptRoutes,
   expectedMarkers,
   markersWith,
-  namespace,
+  celeryTestNamespace,
   parse,
   routeOf,
-  type Namespace,
 } from "@/server/testing/queue-ops";
 import { listQuarantines, purgeToQuarantine, QUARANTINE_INDEX, restoreQuarantine } from "./quarantine";
 
-let ns: Namespace | undefined;
-afterEach(async () => {
-  await stopAllProcesses("SIGKILL");
-  await ns?.cleanup();
-  ns = undefined;
-});
+const freshNamespace = celeryTestNamespace();
 
 describe("quarantine", () => {
   it("purges into a quarantine, restores it by priority, and a worker then runs each task exactly once", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     const { sent } = await produce({
       queue: "conversation",
       task: "tasks.record",
@@ -82,7 +76,7 @@ describe("quarantine", () => {
       env: ns.env(),
     });
     await worker.waitReady();
-    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= sent || undefined, {
+    await waitFor(async () => (await markersWith(ns.markerPrefix)).length >= sent || undefined, {
       what: "all markers",
       timeoutMs: 90_000,
     });
@@ -91,7 +85,7 @@ describe("quarantine", () => {
   });
 
   it("refuses to purge a quarantine and records a cancelled purge as partial", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     await expect(
       purgeToQuarantine(ns.redis, { ...ns, queue: "leakwatch.quarantine.x.1", retentionSeconds: 60 }),
     ).rejects.toThrow(/cannot be purged/);

@@ -3,37 +3,22 @@
 // SIGKILLed, and kombu's QoS.restore_visible (run by kombu itself, from Python) puts every one back into
 // conversation - none into workflow, none lost or doubled - and a worker then runs each exactly once.
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  CELERY_DIR,
-  PYTHON,
-  celeryEnv,
-  produce,
-  run,
-  startCeleryWorker,
-  stopAllProcesses,
-  waitFor,
-} from "@/server/testing/harness";
+import { describe, expect, it } from "vitest";
+import { CELERY_DIR, PYTHON, celeryEnv, produce, run, startCeleryWorker, waitFor } from "@/server/testing/harness";
 import {
   all,
   byStep,
   expectedMarkers,
   firstArg,
   markersWith,
-  namespace,
+  celeryTestNamespace,
   parse,
   routeOf,
-  type Namespace,
 } from "@/server/testing/queue-ops";
 import { unackedKeys } from "./keys";
 import { moveMessages } from "./move";
 
-let ns: Namespace | undefined;
-afterEach(async () => {
-  await stopAllProcesses("SIGKILL");
-  await ns?.cleanup();
-  ns = undefined;
-});
+const freshNamespace = celeryTestNamespace();
 
 const VISIBILITY_TIMEOUT_SECONDS = 3;
 
@@ -47,7 +32,7 @@ async function kombuRestore(env: Record<string, string>): Promise<number> {
 
 describe("a moved message and kombu's redelivery", () => {
   it("comes back to the queue it was moved to when the worker holding it dies", async () => {
-    ns = await namespace();
+    const ns = await freshNamespace();
     const env = ns.env({ visibility_timeout: VISIBILITY_TIMEOUT_SECONDS });
     // Two slow tasks hold both threads of the worker below, so the record tasks behind them are only prefetched.
     await produce({ queue: "workflow", task: "tasks.slow", slowSeconds: 60, count: 2, env });
@@ -70,7 +55,7 @@ describe("a moved message and kombu's redelivery", () => {
     });
     await holder.waitReady();
     const keys = unackedKeys(ns);
-    await waitFor(async () => (await ns!.redis.hlen(keys.unacked)) === 2 + sent || undefined, {
+    await waitFor(async () => (await ns.redis.hlen(keys.unacked)) === 2 + sent || undefined, {
       what: "every message taken by the worker",
       timeoutMs: 60_000,
     });
@@ -105,7 +90,7 @@ describe("a moved message and kombu's redelivery", () => {
       env,
     });
     await runner.waitReady();
-    await waitFor(async () => (await markersWith(ns!.markerPrefix)).length >= sent || undefined, {
+    await waitFor(async () => (await markersWith(ns.markerPrefix)).length >= sent || undefined, {
       what: "all markers",
       timeoutMs: 60_000,
     });

@@ -1,7 +1,10 @@
 // test-only: shared bits of the queue-ops integration tests (a private broker namespace per test,
 // reading Celery envelopes, counting markers that tasks.record wrote).
 import Redis from "ioredis";
-import { RUN_ID, deleteBrokerKeys, recordedMarkers, testRedisUrl } from "@/server/testing/harness";
+import { afterEach } from "vitest";
+import { closeAllBrokers } from "@/server/celery/connections";
+import { resetSamplerState } from "@/server/celery/sampler";
+import { RUN_ID, deleteBrokerKeys, recordedMarkers, stopAllProcesses, testRedisUrl } from "@/server/testing/harness";
 import { DEFAULT_LAYOUT } from "@/server/celery/kombu-keys";
 import { consumeOrder, stepListKey, type QueueLayout } from "@/server/queue-ops/keys";
 
@@ -81,4 +84,23 @@ export async function markersWith(prefix: string): Promise<string[]> {
 
 export function expectedMarkers(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${i}`).sort();
+}
+
+/**
+ * A private namespace per test and the clean-up every queue test needs after it: Celery processes killed, the
+ * namespace's keys deleted, and with `sampler`, broker connections closed and the sampler's state reset. Call at the
+ * top level of a test file; each test then calls the returned function for its namespace.
+ */
+export function celeryTestNamespace(o: { sampler?: boolean } = {}): () => Promise<Namespace> {
+  let current: Namespace | undefined;
+  afterEach(async () => {
+    await stopAllProcesses("SIGKILL");
+    if (o.sampler) {
+      closeAllBrokers();
+      resetSamplerState();
+    }
+    await current?.cleanup();
+    current = undefined;
+  });
+  return async () => (current = await namespace());
 }
