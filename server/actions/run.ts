@@ -9,6 +9,7 @@ import { ForbiddenError, NotFoundError, ReadOnlyError, ValidationError, errorMes
 import { log } from "@/server/log";
 import { getAction } from "./registry";
 import type { Preview, VerifyResult } from "./types";
+import { processState } from "@/server/process-state";
 
 // The one path by which anything changes: role, read-only switch, validation, preview, audit intent (fail closed),
 // execute, verify, audit outcome. Routes, dialogs, runbooks and time-box reverts all call runAction.
@@ -38,8 +39,7 @@ export interface ActionOutcome {
 }
 
 // On globalThis: route handlers may be separate bundles, and cancel must find the move that run started.
-const g = globalThis as unknown as { __leakwatchRunning?: Map<string, AbortController> };
-const running = (g.__leakwatchRunning ??= new Map());
+const running = () => processState("actions/running", () => new Map<string, AbortController>());
 
 function resolve(req: ActionRequest, actor: Actor) {
   const def = getAction(req.action);
@@ -107,7 +107,7 @@ export async function runAction(
   });
 
   const controller = new AbortController();
-  running.set(auditId, controller);
+  running().set(auditId, controller);
   const started = Date.now();
   let outcome: ActionOutcome;
   let before: unknown, after: unknown;
@@ -141,7 +141,7 @@ export async function runAction(
       error: errorMessage(e),
     };
   } finally {
-    running.delete(auditId);
+    running().delete(auditId);
   }
   try {
     await appendAudit({
@@ -170,7 +170,7 @@ export async function runAction(
 
 /** Cancels a long action (a queue move) between batches. */
 export function cancelAction(auditId: string): boolean {
-  const c = running.get(auditId);
+  const c = running().get(auditId);
   if (!c) return false;
   c.abort();
   return true;
