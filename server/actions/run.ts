@@ -8,7 +8,8 @@ import { getConfig } from "@/server/config";
 import { ForbiddenError, NotFoundError, ReadOnlyError, ValidationError, errorMessage, AppError } from "@/server/errors";
 import { log } from "@/server/log";
 import { getAction } from "./registry";
-import type { Preview, VerifyResult } from "./types";
+import type { ActionProgress, PreviewResponse } from "@/server/schemas/actions";
+import type { VerifyResult } from "./types";
 import { processState } from "@/server/process-state";
 
 // The one path by which anything changes: role, read-only switch, validation, preview, audit intent (fail closed),
@@ -57,10 +58,7 @@ function resolve(req: ActionRequest, actor: Actor) {
   return { def, target: t.data, params: p.data };
 }
 
-export async function previewAction(
-  req: ActionRequest,
-  actor: Actor,
-): Promise<Preview & { action: string; title: string; destructive: boolean; confirmText: string | null }> {
+export async function previewAction(req: ActionRequest, actor: Actor): Promise<PreviewResponse> {
   const { def, target, params } = resolve(req, actor);
   const preview = await def.preview(target, params);
   const { state: _state, ...visible } = preview;
@@ -118,7 +116,14 @@ export async function runAction(
       auditId,
       signal: controller.signal,
       progress: (done, total, note) =>
-        emit("progress", { auditId, action: def.name, actor: actor.username, done, total, note: note ?? null }),
+        emit("progress", {
+          auditId,
+          action: def.name,
+          actor: actor.username,
+          done,
+          total,
+          note: note ?? null,
+        } satisfies ActionProgress),
     });
     before = exec.before;
     after = exec.after;
