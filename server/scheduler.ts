@@ -1,6 +1,7 @@
 import "server-only";
 import { log } from "@/server/log";
 import { processState } from "@/server/process-state";
+import type { JobStats } from "@/server/schemas/health";
 
 // One scheduler per process: named jobs on fixed intervals, never overlapping themselves, errors contained.
 // Drift is measured so /api/health can show whether the interval holds under load.
@@ -65,7 +66,7 @@ export function stopAll(): void {
   jobs().clear();
 }
 
-export function jobStats() {
+export function jobStats(): JobStats[] {
   return [...jobs().values()].map(
     ({ name, intervalMs, running, lastStart, lastDurationMs, maxDriftMs, runs, failures }) => ({
       name,
