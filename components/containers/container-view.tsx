@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useContainer } from "@/components/hooks/use-container";
-import type { HistoryRange } from "@/lib/ranges";
+import type { HistoryRange } from "@/server/schemas/ranges";
 import { useContainers } from "@/components/hooks/use-containers";
 import { MiddleTruncate } from "@/components/ui/middle-truncate";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";

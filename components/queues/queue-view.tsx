@@ -13,7 +13,7 @@ import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { workerColumns } from "@/components/workers/worker-columns";
 import { fmtDuration, fmtInt, fmtRate, plural } from "@/lib/format";
-import type { HistoryRange } from "@/lib/ranges";
+import type { HistoryRange } from "@/server/schemas/ranges";
 import { Composition } from "./composition";
 import { PriorityChips } from "./queue-columns";
 import { QueueActions } from "./queue-actions";
