@@ -6,7 +6,7 @@ import { startRunbook } from "@/components/runbooks/start";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { fmtAge, fmtSince } from "@/lib/format";
-import { runbookFor, type AlertRecord } from "@/server/alerts/types";
+import { runbookFor, type AlertRecord } from "@/server/schemas/alerts";
 
 const STATE_TONE: Record<string, string> = {
   firing: "border-red-600/60 text-red-700 dark:text-red-300",

@@ -1,5 +1,5 @@
 "use client";
-import type { DeliveryRecord } from "@/server/alerts/types";
+import type { DeliveryRecord } from "@/server/schemas/alerts";
 
 const TONE: Record<string, string> = {
   sent: "text-emerald-600",

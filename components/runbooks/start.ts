@@ -1,6 +1,6 @@
 "use client";
 import { sendJson } from "@/lib/api";
-import type { RunbookRun } from "@/server/runbooks/types";
+import type { RunbookRun } from "@/server/schemas/runbooks";
 
 // Starts a run, or joins the open one for the same target; callers navigate to it.
 export async function startRunbook(

@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
-import type { StepId, StepProgress } from "@/server/runbooks/types";
+import type { StepId, StepProgress } from "@/server/schemas/runbooks";
 
 const TITLES: Record<StepId, string> = {
   detect: "Detect",

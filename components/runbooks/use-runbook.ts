@@ -1,7 +1,7 @@
 "use client";
 import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { getJson } from "@/lib/api";
-import type { RunbookContext, RunbookResponse, RunbookRun } from "@/server/runbooks/types";
+import type { RunbookContext, RunbookResponse, RunbookRun } from "@/server/schemas/runbooks";
 
 // One run. The SSE "runbooks" topic invalidates ["runbook", id] whenever anyone changes it or the leader's verify
 // check reaches a verdict; the slow interval only refreshes the "watching, N s to go" countdown.
