@@ -4,10 +4,10 @@ import { ActionButton } from "@/components/actions/action-dialog";
 import {
   ALLOWED_KILL_SIGNALS,
   graceParams,
-  numberBounds,
   setLimitParams,
   timeboxSecondsSchema,
 } from "@/server/schemas/container-actions";
+import { numberBounds } from "@/server/schemas/bounds";
 import type { CgroupDetail, ContainerSummary } from "@/server/schemas/containers";
 
 // Bounds from the schemas the server validates with: the dialog never offers what the server refuses.

@@ -32,14 +32,3 @@ export const setLimitParams = z.object({
 export const graceParams = z.object({ graceSeconds: z.number().int().min(0).max(600).default(10) });
 
 export const signalParams = z.object({ signal: z.enum(ALLOWED_KILL_SIGNALS) });
-
-/** The min and max a number schema accepts (through optional, nullable and default), for an input's bounds. */
-export function numberBounds(schema: z.ZodType): { min: number; max: number } {
-  let s: z.ZodType = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault)
-    s = s.unwrap() as z.ZodType;
-  // Zod reports a missing bound as null or as an infinity.
-  if (!(s instanceof z.ZodNumber) || !Number.isFinite(s.minValue) || !Number.isFinite(s.maxValue))
-    throw new Error("numberBounds needs a number schema with a min and a max");
-  return { min: s.minValue!, max: s.maxValue! };
-}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { graceParams, numberBounds, setLimitParams, timeboxSecondsSchema } from "./container-actions";
+import { numberBounds } from "./bounds";
+import { graceParams, setLimitParams, timeboxSecondsSchema } from "./container-actions";
+import { autoscaleParams, autoscaleShape, poolResizeParams } from "./worker-actions";
 
 // The action dialog's inputs take their min and max from numberBounds: each bound must be the last value the
 // server's own schema accepts, and one step past it must be refused.
@@ -18,6 +20,15 @@ describe("bounds the dialog derives from the action schemas", () => {
       {
         bounds: numberBounds(graceParams.shape.graceSeconds),
         accepts: (n: number) => graceParams.safeParse({ graceSeconds: n }),
+      },
+      { bounds: numberBounds(poolResizeParams.shape.n), accepts: (n: number) => poolResizeParams.safeParse({ n }) },
+      {
+        bounds: numberBounds(autoscaleShape.max),
+        accepts: (n: number) => autoscaleParams.safeParse({ max: n, min: 0 }),
+      },
+      {
+        bounds: numberBounds(autoscaleShape.min),
+        accepts: (n: number) => autoscaleParams.safeParse({ max: 512, min: n }),
       },
     ];
     for (const { bounds, accepts } of cases) {
