@@ -1,12 +1,16 @@
 import "server-only";
 import { EventEmitter } from "node:events";
+import { processState } from "@/server/process-state";
 
 // In-process event bus: samplers publish, the SSE route fans out to browsers.
 // Topics are coarse ("containers", "queues", "sources", ...); payloads are the latest snapshot.
 
-const g = globalThis as unknown as { __leakwatchBus?: EventEmitter };
-const bus = (g.__leakwatchBus ??= Object.assign(new EventEmitter(), {}));
-bus.setMaxListeners(0); // one listener per open browser tab
+const bus = () =>
+  processState("bus", () => {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0); // one listener per open browser tab
+    return emitter;
+  });
 
 export type Topic =
   | "containers"
@@ -21,10 +25,11 @@ export type Topic =
   | "invalidate";
 
 export function emit(topic: Topic, payload: unknown): void {
-  bus.emit("message", topic, payload);
+  bus().emit("message", topic, payload);
 }
 
 export function subscribe(listener: (topic: Topic, payload: unknown) => void): () => void {
-  bus.on("message", listener);
-  return () => bus.off("message", listener);
+  const b = bus();
+  b.on("message", listener);
+  return () => b.off("message", listener);
 }

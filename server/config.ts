@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { redactBrokerUrl } from "@/server/celery/broker-url";
+import { processState } from "@/server/process-state";
 
 // The one module that reads process.env. Parsed once, lazily; a bad value stops start-up and names the variable.
 
@@ -516,14 +517,15 @@ export function parseWebhooks(raw: string | undefined): WebhookConfig[] {
   return out;
 }
 
-const g = globalThis as unknown as { __leakwatchConfig?: AppConfig };
+const current = () => processState("config", () => ({ config: undefined as AppConfig | undefined }));
 
 export function getConfig(): AppConfig {
-  if (!g.__leakwatchConfig) g.__leakwatchConfig = parseConfig(process.env);
-  return g.__leakwatchConfig;
+  const c = current();
+  if (!c.config) c.config = parseConfig(process.env);
+  return c.config;
 }
 
 /** Tests only: swap the config (e.g. a test Redis port). */
 export function setConfigForTests(cfg: AppConfig | undefined): void {
-  g.__leakwatchConfig = cfg;
+  current().config = cfg;
 }

@@ -4,11 +4,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/server/config";
 import { ensurePrivateDir } from "@/server/private-files";
+import { processState } from "@/server/process-state";
 
 // Who this console process is: a stable id per data dir, and when it started. Its own module, so the audit log,
 // /api/health and start-up can all read it without the first two importing start-up (which imports them).
-
-const g = globalThis as unknown as { __leakwatchInstance?: { id: string; startedAt: number } };
 
 /** A stable id per data dir: audit chains and leases are keyed by it, so it must survive restarts. */
 function loadInstanceId(): string {
@@ -29,7 +28,7 @@ function loadInstanceId(): string {
 }
 
 function state() {
-  return (g.__leakwatchInstance ??= { id: loadInstanceId(), startedAt: Date.now() });
+  return processState("instance", () => ({ id: loadInstanceId(), startedAt: Date.now() }));
 }
 
 export const instanceId = () => state().id;

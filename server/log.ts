@@ -1,18 +1,20 @@
 import "server-only";
 import pino from "pino";
 import { getConfig } from "@/server/config";
+import { processState } from "@/server/process-state";
 
 // Structured logs on stdout (pino). No transports: they spawn workers that Next's bundle can't trace.
-const g = globalThis as unknown as { __leakwatchLog?: pino.Logger };
 
-export const log: pino.Logger = (g.__leakwatchLog ??= pino({
-  level: (() => {
-    try {
-      return getConfig().logLevel;
-    } catch {
-      return "info";
-    }
-  })(),
-  base: { app: "leakwatch" },
-  redact: ["password", "*.password", "token", "*.token", "authorization", "cookie"],
-}));
+export const log: pino.Logger = processState("log", () =>
+  pino({
+    level: (() => {
+      try {
+        return getConfig().logLevel;
+      } catch {
+        return "info";
+      }
+    })(),
+    base: { app: "leakwatch" },
+    redact: ["password", "*.password", "token", "*.token", "authorization", "cookie"],
+  }),
+);

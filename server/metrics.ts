@@ -3,6 +3,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import { snapshot } from "@/server/live";
 import { listSources } from "@/server/sources/status";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
+import { processState } from "@/server/process-state";
 
 // Prometheus exposition built from the latest snapshots at scrape time: a scrape never touches Docker or Redis.
 // Names follow cAdvisor (container_threads*) and celery-exporter (celery_*), with depth summed over priorities.
@@ -11,7 +12,6 @@ interface Metrics {
   registry: Registry;
   collect: () => void;
 }
-const g = globalThis as unknown as { __leakwatchMetrics?: Metrics };
 
 function build(): Metrics {
   const registry = new Registry();
@@ -150,7 +150,7 @@ function build(): Metrics {
 }
 
 export async function metricsText(): Promise<{ body: string; contentType: string }> {
-  const { registry, collect } = (g.__leakwatchMetrics ??= build());
+  const { registry, collect } = processState("metrics", build);
   collect();
   return { body: await registry.metrics(), contentType: registry.contentType };
 }

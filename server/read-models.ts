@@ -12,7 +12,7 @@ import { NotFoundError, ValidationError } from "@/server/errors";
 import { asAppError } from "@/server/http/handle";
 import { containerEvents, containerHistory } from "@/server/history/containers";
 import { queueHistory } from "@/server/history/queues";
-import { RANGES, type RangeName } from "@/server/history/retention";
+import { RANGE_MS, type HistoryRange } from "@/server/schemas/ranges";
 import { snapshot } from "@/server/live";
 import type {
   ContainerDetailResponse,
@@ -23,10 +23,10 @@ import type {
 
 // What the read API returns, assembled from the live snapshot (never waiting on a slow source) plus history.
 
-export function parseRange(url: string): RangeName {
+export function parseRange(url: string): HistoryRange {
   const r = new URL(url).searchParams.get("range") ?? "1h";
-  if (!(r in RANGES)) throw new ValidationError(`range must be one of ${Object.keys(RANGES).join(", ")}`);
-  return r as RangeName;
+  if (!(r in RANGE_MS)) throw new ValidationError(`range must be one of ${Object.keys(RANGE_MS).join(", ")}`);
+  return r as HistoryRange;
 }
 
 export function containersNow(): ContainersResponse {
@@ -65,7 +65,7 @@ export async function containerKnown(host: string, id: string): Promise<boolean>
   }
 }
 
-export async function containerDetail(host: string, id: string, range: RangeName): Promise<ContainerDetailResponse> {
+export async function containerDetail(host: string, id: string, range: HistoryRange): Promise<ContainerDetailResponse> {
   const t = containerTarget.safeParse({ host, id });
   if (!t.success) throw new ValidationError(`"${id}" is not a container id or name`);
   const h = hostConfig(host);
@@ -80,7 +80,7 @@ export async function containerDetail(host: string, id: string, range: RangeName
   const [cg, history, events] = await Promise.all([
     getCgroupDetail(h, container.id).catch(() => null),
     containerHistory(host, container.id, range),
-    containerEvents(host, container.id, Date.now() - RANGES[range]),
+    containerEvents(host, container.id, Date.now() - RANGE_MS[range]),
   ]);
   // Actions target a container by name or id: a raise made either way shows on its page.
   const box = await pendingTimeboxFor(
@@ -107,7 +107,7 @@ export const queueNameSchema = z.string().min(1).max(1024);
 export async function queueDetail(
   broker: string,
   queue: string,
-  range: RangeName,
+  range: HistoryRange,
   showArgs: boolean,
 ): Promise<QueueDetailResponse> {
   const b = brokerConfig(broker);

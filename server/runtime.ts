@@ -8,14 +8,13 @@ import { log } from "@/server/log";
 import { instanceId } from "@/server/instance";
 import { schedule } from "@/server/scheduler";
 import { markSource, registerSource } from "@/server/sources/status";
+import { processState } from "@/server/process-state";
 
 // Process start-up, called once from instrumentation.ts: the store, the first admin, then the samplers.
 
-const g = globalThis as unknown as { __leakwatchRuntime?: { booted: boolean; started: Promise<void> } };
-
 export function start(): Promise<void> {
   instanceId(); // reads the config and the data dir's id first: a bad variable throws here, to the caller
-  const s = (g.__leakwatchRuntime ??= { booted: false, started: Promise.resolve() });
+  const s = processState("runtime", () => ({ booted: false, started: Promise.resolve() }));
   if (s.booted) return s.started;
   s.booted = true;
   s.started = boot().catch((e) => {

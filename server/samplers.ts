@@ -29,19 +29,20 @@ import { revertDueTimeboxes } from "@/server/actions/timebox-revert";
 import { runAlertPass } from "@/server/alerts/pass";
 import { checkOpenRuns } from "@/server/runbooks/verify-pass";
 import { pruneSessions } from "@/server/auth/sessions";
+import { processState } from "@/server/process-state";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
 // of the history lease writes history rows (one writer across instances sharing a database).
 
 type Schedule = (name: string, intervalMs: number, run: () => Promise<void>) => void;
 
-const g = globalThis as unknown as {
-  __leakwatchLeader?: boolean;
-  __leakwatchSparks?: Map<string, [number, number][]>;
-  __leakwatchAlertChain?: Promise<void>;
-};
-const isLeader = () => g.__leakwatchLeader === true;
-const queueSparks = (g.__leakwatchSparks ??= new Map());
+const state = () =>
+  processState("samplers", () => ({
+    leader: false,
+    queueSparks: new Map<string, [number, number][]>(),
+    alertChain: Promise.resolve(),
+  }));
+const isLeader = () => state().leader;
 const SPARK_POINTS = 60;
 
 async function sampleContainers(cfg: AppConfig): Promise<void> {
@@ -115,11 +116,11 @@ function withSparks(b: BrokerSummary, keep = true): BrokerSummary {
     ...b,
     queues: b.queues.map((q) => {
       const key = `${b.name}\u0000${q.name}`;
-      const stored = queueSparks.get(key) ?? [];
+      const stored = state().queueSparks.get(key) ?? [];
       const trail = keep ? stored : [...stored];
       if (trail[trail.length - 1]?.[0] !== b.sampledAt) trail.push([b.sampledAt!, q.depth]);
       if (trail.length > SPARK_POINTS) trail.splice(0, trail.length - SPARK_POINTS);
-      if (keep) queueSparks.set(key, trail);
+      if (keep) state().queueSparks.set(key, trail);
       return { ...q, spark: trail };
     }),
   };
@@ -166,12 +167,12 @@ async function publishWorkers(cfg: AppConfig): Promise<void> {
  */
 function afterSamplePass(): Promise<void> {
   if (!isLeader()) return Promise.resolve();
-  const next = (g.__leakwatchAlertChain ?? Promise.resolve()).then(async () => {
+  const next = state().alertChain.then(async () => {
     const now = Date.now();
     await runAlertPass(now);
     await checkOpenRuns(now).catch((e) => log.warn({ err: e }, "runbook verify pass failed"));
   });
-  g.__leakwatchAlertChain = next;
+  state().alertChain = next;
   return next;
 }
 
@@ -180,7 +181,7 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
   const leaseTtl = Math.max(15_000, interval * 4);
   schedule("lease", Math.max(1000, Math.floor(leaseTtl / 3)), async () => {
     const was = isLeader();
-    g.__leakwatchLeader = await tryLease("history-writer", instance, leaseTtl).catch(() => false);
+    state().leader = await tryLease("history-writer", instance, leaseTtl).catch(() => false);
     if (was !== isLeader()) log.info({ instance, leader: isLeader() }, "history writer lease changed");
   });
   schedule("containers", interval, () => sampleContainers(cfg).then(afterSamplePass));

@@ -1,5 +1,7 @@
 import "server-only";
 import { log } from "@/server/log";
+import { processState } from "@/server/process-state";
+import type { JobStats } from "@/server/schemas/health";
 
 // One scheduler per process: named jobs on fixed intervals, never overlapping themselves, errors contained.
 // Drift is measured so /api/health can show whether the interval holds under load.
@@ -17,11 +19,10 @@ interface Job {
   failures: number;
 }
 
-const g = globalThis as unknown as { __leakwatchJobs?: Map<string, Job> };
-const jobs = (g.__leakwatchJobs ??= new Map());
+const jobs = () => processState("scheduler/jobs", () => new Map<string, Job>());
 
 export function schedule(name: string, intervalMs: number, run: () => Promise<void>): void {
-  const existing = jobs.get(name);
+  const existing = jobs().get(name);
   if (existing?.timer) clearTimeout(existing.timer);
   const job: Job = {
     name,
@@ -34,7 +35,7 @@ export function schedule(name: string, intervalMs: number, run: () => Promise<vo
     runs: 0,
     failures: 0,
   };
-  jobs.set(name, job);
+  jobs().set(name, job);
   const tick = async (expectedAt: number) => {
     const start = Date.now();
     job.maxDriftMs = Math.max(job.maxDriftMs, start - expectedAt);
@@ -53,7 +54,7 @@ export function schedule(name: string, intervalMs: number, run: () => Promise<vo
     // Fixed-rate: the next run is due one interval after this one was due, not after it ended.
     let next = expectedAt + intervalMs;
     if (next < Date.now()) next = Date.now();
-    if (jobs.get(name) === job) job.timer = setTimeout(() => void tick(next), next - Date.now());
+    if (jobs().get(name) === job) job.timer = setTimeout(() => void tick(next), next - Date.now());
     job.timer?.unref?.();
   };
   job.timer = setTimeout(() => void tick(Date.now()), 0);
@@ -61,12 +62,12 @@ export function schedule(name: string, intervalMs: number, run: () => Promise<vo
 }
 
 export function stopAll(): void {
-  for (const j of jobs.values()) if (j.timer) clearTimeout(j.timer);
-  jobs.clear();
+  for (const j of jobs().values()) if (j.timer) clearTimeout(j.timer);
+  jobs().clear();
 }
 
-export function jobStats() {
-  return [...jobs.values()].map(
+export function jobStats(): JobStats[] {
+  return [...jobs().values()].map(
     ({ name, intervalMs, running, lastStart, lastDurationMs, maxDriftMs, runs, failures }) => ({
       name,
       intervalMs,

@@ -4,7 +4,8 @@ import { createContext, useCallback, useContext, useRef, useState } from "react"
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { ActionProgressLine } from "./action-progress";
-import { readParams, type FieldSpec, type ParamValues, type PreviewResponse, type RunResponse } from "./types";
+import type { PreviewResponse, RunResponse } from "@/server/schemas/actions";
+import { readParams, type FieldSpec, type ParamValues } from "./types";
 
 // One dialog for every action: parameters, then the server's preview (what changes, warnings, blockers), a required
 // reason, the target's name typed again for destructive actions, then the verified outcome with its audit id.

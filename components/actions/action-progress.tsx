@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useSession } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { fmtInt } from "@/lib/format";
-import type { ActionProgress } from "./types";
+import type { ActionProgress } from "@/server/schemas/actions";
 
 // While a long action runs (a queue move), the server pushes its progress over SSE into ["action-progress"];
 // this shows the caller's own run of this action and lets them cancel it between batches.

@@ -1,4 +1,4 @@
-// Shapes the action dialog exchanges with POST /api/actions/preview and POST /api/actions.
+// The action dialog's form fields; the bodies it exchanges with the action API live in server/schemas/actions.ts.
 
 export interface FieldSpec {
   name: string;
@@ -13,28 +13,6 @@ export interface FieldSpec {
   help?: string;
 }
 
-export interface PreviewResponse {
-  action: string;
-  title: string;
-  summary: string;
-  targets: string[];
-  changes: { what: string; from: unknown; to: unknown }[];
-  warnings: string[];
-  blockers: string[];
-  noReply?: boolean;
-  revertAfterSeconds?: number | null;
-  destructive: boolean;
-  confirmText: string | null;
-}
-
-export interface RunResponse {
-  auditId: string;
-  status: "succeeded" | "failed" | "unverified";
-  result: string | null;
-  verify: { ok: boolean; finding: string } | null;
-  error: string | null;
-}
-
 export type ParamValues = Record<string, unknown>;
 
 export function readParams(fields: FieldSpec[], form: FormData, fixed: ParamValues): ParamValues {
@@ -47,14 +25,4 @@ export function readParams(fields: FieldSpec[], form: FormData, fixed: ParamValu
     else if (raw !== null && raw !== "") out[f.name] = String(raw);
   }
   return out;
-}
-
-/** A long action's progress, pushed by the server while it runs (queue moves). */
-export interface ActionProgress {
-  auditId: string;
-  action: string;
-  actor: string;
-  done: number;
-  total: number | null;
-  note: string | null;
 }

@@ -2,7 +2,7 @@
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtAge } from "@/lib/format";
 import { statusOfSeverity } from "@/lib/status";
-import { RULE_META, type AlertGroup } from "@/server/alerts/types";
+import { RULE_META, type AlertGroup } from "@/server/schemas/alerts";
 import { AlertRow } from "./alert-row";
 import { TargetLink } from "./target-link";
 

@@ -6,7 +6,7 @@ import { startRunbook } from "@/components/runbooks/start";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { fmtAge, fmtSince } from "@/lib/format";
-import { runbookFor, type AlertRecord } from "@/server/alerts/types";
+import { runbookFor, type AlertRecord } from "@/server/schemas/alerts";
 import { Time } from "@/components/ui/time";
 
 const STATE_TONE: Record<string, string> = {

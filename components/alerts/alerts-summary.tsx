@@ -5,7 +5,7 @@ import { LoadError, Loading } from "@/components/ui/query-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtInt } from "@/lib/format";
 import { statusOfSeverity } from "@/lib/status";
-import { RULE_META } from "@/server/alerts/types";
+import { RULE_META } from "@/server/schemas/alerts";
 import { TargetLink } from "./target-link";
 import { useAlerts } from "./use-alerts";
 

@@ -1,5 +1,5 @@
 "use client";
-import type { DeliveryRecord } from "@/server/alerts/types";
+import type { DeliveryRecord } from "@/server/schemas/alerts";
 import { Time } from "@/components/ui/time";
 import { fmtClock } from "@/lib/format";
 

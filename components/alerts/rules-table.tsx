@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSession } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
-import { RULE_META, type AlertRule } from "@/server/alerts/types";
+import { RULE_META, type AlertRule } from "@/server/schemas/alerts";
 
 const input =
   "w-24 max-w-full rounded border border-zinc-300 bg-white px-1 py-0.5 text-xs dark:border-zinc-700 dark:bg-zinc-950";

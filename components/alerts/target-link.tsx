@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { containerHref, queueHref, workerHref } from "@/lib/segments";
-import type { AlertTarget } from "@/server/alerts/types";
+import type { AlertTarget } from "@/server/schemas/alerts";
 
 /** Where an alert's target lives in the console (a source that is down shows in the status strip of every page). */
 export function targetHref(t: AlertTarget): string | null {

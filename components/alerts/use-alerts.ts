@@ -1,7 +1,7 @@
 "use client";
 import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { getJson } from "@/lib/api";
-import type { AlertsResponse } from "@/server/alerts/types";
+import type { AlertsResponse } from "@/server/schemas/alerts";
 
 // Alerts, rules and deliveries. The SSE "alerts" topic invalidates this key on every change.
 export function useAlerts() {

@@ -1,7 +1,19 @@
 "use client";
 import Link from "next/link";
 import { ActionButton } from "@/components/actions/action-dialog";
+import {
+  ALLOWED_KILL_SIGNALS,
+  graceParams,
+  setLimitParams,
+  timeboxSecondsSchema,
+} from "@/server/schemas/container-actions";
+import { numberBounds } from "@/server/schemas/bounds";
 import type { CgroupDetail, ContainerSummary } from "@/server/schemas/containers";
+
+// Bounds from the schemas the server validates with: the dialog never offers what the server refuses.
+const LIMIT = numberBounds(setLimitParams.shape.limit);
+const TIMEBOX = numberBounds(timeboxSecondsSchema);
+const GRACE = numberBounds(graceParams.shape.graceSeconds);
 
 export interface ContainerActionsProps {
   host: string;
@@ -33,14 +45,13 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         label="Raise pids limit (time-boxed)"
         testId="action-raise-timeboxed"
         fields={[
-          { name: "limit", label: "New pids limit", type: "number", defaultValue: suggested, min: 1, max: 4194304 },
+          { name: "limit", label: "New pids limit", type: "number", defaultValue: suggested, ...LIMIT },
           {
             name: "revertAfterSeconds",
             label: "Revert after (seconds) unless confirmed",
             type: "number",
             defaultValue: 900,
-            min: 30,
-            max: 604800,
+            ...TIMEBOX,
           },
         ]}
       />
@@ -56,8 +67,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
             type: "number",
             nullable: true,
             defaultValue: suggested,
-            min: 1,
-            max: 4194304,
+            ...LIMIT,
           },
         ]}
       />
@@ -81,8 +91,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
                 label: "Revert after (seconds) unless confirmed",
                 type: "number",
                 defaultValue: 900,
-                min: 30,
-                max: 604800,
+                ...TIMEBOX,
               },
             ]}
           />
@@ -94,9 +103,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         target={target}
         label="Restart"
         variant="danger"
-        fields={[
-          { name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, min: 0, max: 600 },
-        ]}
+        fields={[{ name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, ...GRACE }]}
       />
       <ActionButton
         action="container.signal"
@@ -108,7 +115,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
             label: "Signal",
             type: "select",
             defaultValue: "SIGQUIT",
-            options: ["SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGHUP", "SIGTERM"].map((s) => ({ value: s, label: s })),
+            options: ALLOWED_KILL_SIGNALS.map((s) => ({ value: s, label: s })),
           },
         ]}
       />
@@ -117,9 +124,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         target={target}
         label="Stop"
         variant="danger"
-        fields={[
-          { name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, min: 0, max: 600 },
-        ]}
+        fields={[{ name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, ...GRACE }]}
       />
     </div>
   );

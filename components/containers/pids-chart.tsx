@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { useLiveTail } from "@/components/hooks/use-live-tail";
 import { clockTime, padToRange, youngDataSince } from "@/components/charts/range-pad";
 import { TimeSeries, type SeriesSpec } from "@/components/charts/time-series";
-import { RANGE_MS, type HistoryRange } from "@/lib/ranges";
+import { RANGE_MS, type HistoryRange } from "@/server/schemas/ranges";
 import { fmtDuration, fmtInt } from "@/lib/format";
 import type { PidsPoint } from "@/server/schemas/api";
 import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";

@@ -3,7 +3,7 @@ import { keepPreviousData } from "@tanstack/react-query";
 import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import { encodeSegment } from "@/lib/segments";
-import type { HistoryRange } from "@/lib/ranges";
+import type { HistoryRange } from "@/server/schemas/ranges";
 import type { ContainerDetailResponse } from "@/server/schemas/api";
 
 export type { HistoryRange };

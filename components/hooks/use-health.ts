@@ -1,19 +1,12 @@
 "use client";
 import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
-import type { SourceState } from "@/server/schemas/sources";
-
-export interface Health {
-  status: "ok" | "degraded";
-  sources: SourceState[];
-  instance: string;
-  uptimeSeconds: number;
-}
+import type { HealthResponse } from "@/server/schemas/health";
 
 export function useHealth() {
   return useLiveQuery({
     queryKey: ["health"],
-    queryFn: ({ signal }) => getJson<Health>("/api/health", signal),
+    queryFn: ({ signal }) => getJson<HealthResponse>("/api/health", signal),
     refetchInterval: 15_000,
   });
 }

@@ -4,7 +4,7 @@ import { useLiveQuery } from "./use-live-query";
 import { getJson } from "@/lib/api";
 import { encodeSegment } from "@/lib/segments";
 import type { QueueDetailResponse } from "@/server/schemas/api";
-import type { HistoryRange } from "@/lib/ranges";
+import type { HistoryRange } from "@/server/schemas/ranges";
 
 // One queue's history, backlog composition and consumers. Composition is a sample of the backlog,
 // so it is refreshed on a slow interval; live depth comes from the ["queues"] cache.

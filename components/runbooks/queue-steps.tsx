@@ -1,7 +1,7 @@
 "use client";
 import { useQueues } from "@/components/hooks/use-queues";
 import { fmtAge, fmtDuration, fmtInt, fmtRate } from "@/lib/format";
-import type { QueueBacklogContext } from "@/server/runbooks/types";
+import type { QueueBacklogContext } from "@/server/schemas/runbooks";
 import { Facts } from "./facts";
 import { MappedQueueChart } from "./mapped-queue-chart";
 import { ActionButton } from "@/components/actions/action-dialog";

@@ -5,8 +5,13 @@ import { useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { CopyButton } from "@/components/ui/middle-truncate";
 import { sendJson } from "@/lib/api";
-import { describeEntry, entryTarget } from "@/server/runbooks/describe";
-import type { ActionRecord, RunbookEntry, RunbookRun } from "@/server/runbooks/types";
+import {
+  describeEntry,
+  entryTarget,
+  type ActionRecord,
+  type RunbookEntry,
+  type RunbookRun,
+} from "@/server/schemas/runbooks";
 import { Time } from "@/components/ui/time";
 
 // Record: every action with its audit id, the timeline, and the report (Markdown download, print page).

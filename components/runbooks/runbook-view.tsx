@@ -7,7 +7,7 @@ import { Panel } from "@/components/ui/panel";
 import { isNotFound, LoadError, Loading } from "@/components/ui/query-state";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { containerHref, queueHref } from "@/lib/segments";
-import type { QueueBacklogContext, RunbookResponse, ThreadLeakContext } from "@/server/runbooks/types";
+import type { QueueBacklogContext, RunbookResponse, ThreadLeakContext } from "@/server/schemas/runbooks";
 import { MappedQueueChart } from "./mapped-queue-chart";
 import { QueueDetect, QueueDiagnose, QueueMitigate } from "./queue-steps";
 import { ActionsTable, RecordPanel, Timeline } from "./record-panel";

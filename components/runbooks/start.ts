@@ -1,6 +1,6 @@
 "use client";
 import { sendJson } from "@/lib/api";
-import type { RunbookRun } from "@/server/runbooks/types";
+import type { RunbookRun, StartRunbookResponse } from "@/server/schemas/runbooks";
 
 // Starts a run, or joins the open one for the same target; callers navigate to it.
 export async function startRunbook(
@@ -9,5 +9,5 @@ export async function startRunbook(
     | { kind: "thread-leak"; target: { host: string; id: string } }
     | { kind: "queue-backlog"; target: { broker: string; queue: string } },
 ): Promise<RunbookRun> {
-  return (await sendJson<{ run: RunbookRun; joined: boolean }>("/api/runbooks", body)).run;
+  return (await sendJson<StartRunbookResponse>("/api/runbooks", body)).run;
 }

@@ -3,8 +3,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
+import type { StepId, StepProgress } from "@/server/schemas/runbooks";
 import { fmtClock } from "@/lib/format";
-import type { StepId, StepProgress } from "@/server/runbooks/types";
 
 const TITLES: Record<StepId, string> = {
   detect: "Detect",

@@ -4,7 +4,7 @@ import { useContainer } from "@/components/hooks/use-container";
 import { useContainers } from "@/components/hooks/use-containers";
 import { PidsChart } from "@/components/containers/pids-chart";
 import { fmtDuration, fmtInt, fmtPercent, fmtRate } from "@/lib/format";
-import type { ThreadLeakContext } from "@/server/runbooks/types";
+import type { ThreadLeakContext } from "@/server/schemas/runbooks";
 import { Facts } from "./facts";
 import { MappedQueueChart } from "./mapped-queue-chart";
 

@@ -3,7 +3,7 @@ import { CgroupChain } from "@/components/containers/cgroup-chain";
 import { ThreadDiagnosisView } from "@/components/containers/diagnosis";
 import { useThreads } from "@/components/hooks/use-threads";
 import { fmtInt } from "@/lib/format";
-import type { ThreadLeakContext } from "@/server/runbooks/types";
+import type { ThreadLeakContext } from "@/server/schemas/runbooks";
 import { Copyable } from "./facts";
 
 // Diagnose: which process holds the threads, what they are blocked on, the log signatures, and where the limit

@@ -1,6 +1,6 @@
 "use client";
 import { useContainers } from "@/components/hooks/use-containers";
-import type { ThreadLeakContext } from "@/server/runbooks/types";
+import type { ThreadLeakContext } from "@/server/schemas/runbooks";
 import { ActionButton } from "@/components/actions/action-dialog";
 import { useRecordAction } from "./use-record-action";
 

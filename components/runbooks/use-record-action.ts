@@ -1,7 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
-import type { RunResponse } from "@/components/actions/types";
+import type { RunResponse } from "@/server/schemas/actions";
 import { sendJson } from "@/lib/api";
 
 // After an action dialog finishes, link its audit id to the run (the server reads the outcome from the audit log).

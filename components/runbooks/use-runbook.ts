@@ -1,7 +1,7 @@
 "use client";
 import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { getJson } from "@/lib/api";
-import type { RunbookContext, RunbookResponse, RunbookRun } from "@/server/runbooks/types";
+import type { RunbookContext, RunbookListResponse, RunbookResponse } from "@/server/schemas/runbooks";
 
 // One run. The SSE "runbooks" topic invalidates ["runbook", id] whenever anyone changes it or the leader's verify
 // check reaches a verdict; the slow interval only refreshes the "watching, N s to go" countdown.
@@ -25,7 +25,7 @@ export function useRunbookContext(id: string) {
 export function useRunbooks() {
   return useLiveQuery({
     queryKey: ["runbooks"],
-    queryFn: ({ signal }) => getJson<{ runs: RunbookRun[] }>("/api/runbooks", signal),
+    queryFn: ({ signal }) => getJson<RunbookListResponse>("/api/runbooks", signal),
     refetchInterval: 30_000,
   });
 }

@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
-import type { RunbookRun, VerifyStatus } from "@/server/runbooks/types";
+import type { RunbookRun, VerifyStatus } from "@/server/schemas/runbooks";
 
 const TONE: Record<string, string> = {
   pass: "border-emerald-600 text-emerald-700 dark:text-emerald-300",

@@ -4,24 +4,7 @@ import { useLiveQuery } from "@/components/hooks/use-live-query";
 import { useState } from "react";
 import { getJson, sendJson } from "@/lib/api";
 import { fmtAge } from "@/lib/format";
-
-interface UserRow {
-  id: string;
-  username: string;
-  role: string;
-  disabled: boolean;
-  createdAt: number;
-}
-interface TokenRow {
-  id: string;
-  name: string;
-  role: string;
-  createdBy: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revoked: boolean;
-  expiresAt: number | null;
-}
+import type { NewTokenResponse, TokenRow, TokensResponse, UserRow, UsersResponse } from "@/server/schemas/accounts";
 
 const input = "rounded border border-zinc-300 bg-white px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-950";
 const button = "rounded bg-blue-600 px-3 py-1 text-sm text-white hover:bg-blue-500 disabled:opacity-50";
@@ -146,15 +129,15 @@ function RoleSelect({ name }: { name: string }) {
 
 export function AdminPanels() {
   const qc = useQueryClient();
-  const users = useLiveQuery({ queryKey: ["users"], queryFn: () => getJson<{ users: UserRow[] }>("/api/users") });
-  const tokens = useLiveQuery({ queryKey: ["tokens"], queryFn: () => getJson<{ tokens: TokenRow[] }>("/api/tokens") });
+  const users = useLiveQuery({ queryKey: ["users"], queryFn: () => getJson<UsersResponse>("/api/users") });
+  const tokens = useLiveQuery({ queryKey: ["tokens"], queryFn: () => getJson<TokensResponse>("/api/tokens") });
   const [newToken, setNewToken] = useState<string | null>(null);
   const addUser = useMutation({
     mutationFn: (b: unknown) => sendJson("/api/users", b),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["users"] }),
   });
   const addToken = useMutation({
-    mutationFn: (b: unknown) => sendJson<{ token: string }>("/api/tokens", b),
+    mutationFn: (b: unknown) => sendJson<NewTokenResponse>("/api/tokens", b),
     onSuccess: (r) => {
       setNewToken(r.token);
       void qc.invalidateQueries({ queryKey: ["tokens"] });

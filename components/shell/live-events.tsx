@@ -1,7 +1,7 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { Health } from "@/components/hooks/use-health";
+import type { HealthResponse } from "@/server/schemas/health";
 import type { SourceState } from "@/server/schemas/sources";
 
 // One EventSource per tab. Server-sent snapshots are written straight into the query cache,
@@ -19,7 +19,7 @@ export function LiveEvents() {
         }
       });
     on("sources", (d) =>
-      qc.setQueryData<Health>(["health"], (old) => (old ? { ...old, sources: d as SourceState[] } : old)),
+      qc.setQueryData<HealthResponse>(["health"], (old) => (old ? { ...old, sources: d as SourceState[] } : old)),
     );
     on("containers", (d) => qc.setQueryData(["containers"], d));
     on("queues", (d) => qc.setQueryData(["queues"], d));

@@ -1,6 +1,6 @@
 "use client";
 import { createContext, useContext } from "react";
-import { roleAllows, type Role } from "@/server/auth/roles";
+import { roleAllows, type Role } from "@/server/schemas/roles";
 
 export interface SessionValue {
   username: string;

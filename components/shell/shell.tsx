@@ -3,7 +3,7 @@ import { useEffect } from "react";
 import { ActionDialogHost } from "@/components/actions/action-dialog";
 import { Providers } from "@/components/providers";
 import { setCsrfToken } from "@/lib/api";
-import type { Role } from "@/server/auth/roles";
+import type { Role } from "@/server/schemas/roles";
 import { SessionContext } from "./session-context";
 import { Sidebar } from "./sidebar";
 import { StatusStrip } from "./status-strip";

@@ -1,5 +1,5 @@
 "use client";
-import { HISTORY_RANGES as RANGES, type HistoryRange } from "@/lib/ranges";
+import { HISTORY_RANGES as RANGES, type HistoryRange } from "@/server/schemas/ranges";
 
 // A radio group of buttons: arrow-free but tab-reachable, with the pressed state announced.
 export function RangeToggle({ value, onChange }: { value: HistoryRange; onChange: (r: HistoryRange) => void }) {

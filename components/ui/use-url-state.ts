@@ -1,7 +1,7 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
-import { HISTORY_RANGES, type HistoryRange } from "@/lib/ranges";
+import { HISTORY_RANGES, type HistoryRange } from "@/server/schemas/ranges";
 import { nextSort, parseSort, searchWith, sortParam, type SortableColumn, type SortState } from "./table-sort";
 
 /**

@@ -1,6 +1,11 @@
 "use client";
 import { ActionButton } from "@/components/actions/action-dialog";
+import { numberBounds } from "@/server/schemas/bounds";
 import type { WorkerSummary } from "@/server/schemas/queues";
+import { autoscaleShape, poolResizeParams } from "@/server/schemas/worker-actions";
+
+// Bounds from the schemas the server validates with: the dialog never offers what the server refuses.
+const RESIZE_BY = numberBounds(poolResizeParams.shape.n);
 
 export interface WorkerActionsProps {
   broker: string;
@@ -45,7 +50,7 @@ export function WorkerActions({ broker, hostname, worker }: WorkerActionsProps) 
           action="worker.pool-grow"
           target={target}
           label="Grow pool"
-          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, min: 1, max: 64 }]}
+          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, ...RESIZE_BY }]}
         />
       )}
       {resizable && (
@@ -53,7 +58,7 @@ export function WorkerActions({ broker, hostname, worker }: WorkerActionsProps) 
           action="worker.pool-shrink"
           target={target}
           label="Shrink pool"
-          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, min: 1, max: 64 }]}
+          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, ...RESIZE_BY }]}
         />
       )}
       {resizable && (
@@ -62,8 +67,8 @@ export function WorkerActions({ broker, hostname, worker }: WorkerActionsProps) 
           target={target}
           label="Autoscale range"
           fields={[
-            { name: "max", label: "Max", type: "number", defaultValue: 8, min: 1 },
-            { name: "min", label: "Min", type: "number", defaultValue: 1, min: 0 },
+            { name: "max", label: "Max", type: "number", defaultValue: 8, ...numberBounds(autoscaleShape.max) },
+            { name: "min", label: "Min", type: "number", defaultValue: 1, ...numberBounds(autoscaleShape.min) },
           ]}
         />
       )}

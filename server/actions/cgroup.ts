@@ -18,7 +18,7 @@ import { canReadCgroupfs } from "@/server/docker/sampler";
 import { dockerFor } from "@/server/docker/endpoints";
 import { hostConfig } from "@/server/sources/lookup";
 import type { CgroupLevel } from "@/server/schemas/containers";
-import { MAX_PIDS } from "./container";
+import { MAX_PIDS, timeboxSecondsSchema } from "@/server/schemas/container-actions";
 import {
   containerTarget,
   label,
@@ -58,12 +58,7 @@ const setPidsMaxParams = z
       ),
     ),
     /** Revert to the old value after this many seconds unless confirmed. */
-    timeboxSeconds: z
-      .number()
-      .int()
-      .min(30)
-      .max(7 * 86400)
-      .optional(),
+    timeboxSeconds: timeboxSecondsSchema.optional(),
     /** The level in the container's ancestry (0 = its own cgroup, 1 = its parent, ...); default: the one that caps it now. */
     level: z.number().int().min(0).max(64).optional(),
   })

@@ -1,6 +1,5 @@
 import "server-only";
 import { z } from "zod";
-import { ALLOWED_KILL_SIGNALS } from "@/server/docker/allow-list";
 import { dockerFor } from "@/server/docker/endpoints";
 import { ownSystemdScope, revertLimit, scopeAfterUpdate } from "@/server/docker/systemd-scope";
 import { fmtLimit } from "./format";
@@ -15,27 +14,9 @@ import {
 } from "./container-target";
 import { snapshot } from "@/server/live";
 import type { ContainersResponse } from "@/server/schemas/api";
+import { graceParams, setLimitParams, signalParams } from "@/server/schemas/container-actions";
 import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
 import type { ActionDef, Preview } from "./types";
-
-export const MAX_PIDS = 4_194_304; // kernel pid_max ceiling
-
-const setLimitParams = z.object({
-  /** null = unlimited. */
-  limit: z
-    .number()
-    .int("must be a whole number")
-    .min(1, "must be at least 1 (null means unlimited)")
-    .max(MAX_PIDS, `must be at most ${MAX_PIDS}, the kernel's pid_max ceiling`)
-    .nullable(),
-  /** Revert to the old value after this many seconds unless confirmed. */
-  revertAfterSeconds: z
-    .number()
-    .int()
-    .min(30)
-    .max(7 * 86400)
-    .optional(),
-});
 
 export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitParams>> = {
   name: "container.set-pids-limit",
@@ -191,8 +172,6 @@ export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>>
   },
 };
 
-const graceParams = z.object({ graceSeconds: z.number().int().min(0).max(600).default(10) });
-
 async function runningState(t: ContainerTarget) {
   const { inspect } = await readContainerState(t);
   return inspect;
@@ -292,8 +271,6 @@ export const startContainer: ActionDef<ContainerTarget, Record<string, never>> =
     return { ok: i.running, finding: `state ${i.state}` };
   },
 };
-
-const signalParams = z.object({ signal: z.enum(ALLOWED_KILL_SIGNALS) });
 
 export const signalContainer: ActionDef<ContainerTarget, z.infer<typeof signalParams>> = {
   name: "container.signal",

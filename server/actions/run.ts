@@ -8,7 +8,9 @@ import { getConfig } from "@/server/config";
 import { ForbiddenError, NotFoundError, ReadOnlyError, ValidationError, errorMessage, AppError } from "@/server/errors";
 import { log } from "@/server/log";
 import { getAction } from "./registry";
-import type { Preview, VerifyResult } from "./types";
+import type { ActionProgress, PreviewResponse } from "@/server/schemas/actions";
+import type { VerifyResult } from "./types";
+import { processState } from "@/server/process-state";
 
 // The one path by which anything changes: role, read-only switch, validation, preview, audit intent (fail closed),
 // execute, verify, audit outcome. Routes, dialogs, runbooks and time-box reverts all call runAction.
@@ -38,8 +40,7 @@ export interface ActionOutcome {
 }
 
 // On globalThis: route handlers may be separate bundles, and cancel must find the move that run started.
-const g = globalThis as unknown as { __leakwatchRunning?: Map<string, AbortController> };
-const running = (g.__leakwatchRunning ??= new Map());
+const running = () => processState("actions/running", () => new Map<string, AbortController>());
 
 function resolve(req: ActionRequest, actor: Actor) {
   const def = getAction(req.action);
@@ -57,10 +58,7 @@ function resolve(req: ActionRequest, actor: Actor) {
   return { def, target: t.data, params: p.data };
 }
 
-export async function previewAction(
-  req: ActionRequest,
-  actor: Actor,
-): Promise<Preview & { action: string; title: string; destructive: boolean; confirmText: string | null }> {
+export async function previewAction(req: ActionRequest, actor: Actor): Promise<PreviewResponse> {
   const { def, target, params } = resolve(req, actor);
   const preview = await def.preview(target, params);
   const { state: _state, ...visible } = preview;
@@ -107,7 +105,7 @@ export async function runAction(
   });
 
   const controller = new AbortController();
-  running.set(auditId, controller);
+  running().set(auditId, controller);
   const started = Date.now();
   let outcome: ActionOutcome;
   let before: unknown, after: unknown;
@@ -118,7 +116,14 @@ export async function runAction(
       auditId,
       signal: controller.signal,
       progress: (done, total, note) =>
-        emit("progress", { auditId, action: def.name, actor: actor.username, done, total, note: note ?? null }),
+        emit("progress", {
+          auditId,
+          action: def.name,
+          actor: actor.username,
+          done,
+          total,
+          note: note ?? null,
+        } satisfies ActionProgress),
     });
     before = exec.before;
     after = exec.after;
@@ -141,7 +146,7 @@ export async function runAction(
       error: errorMessage(e),
     };
   } finally {
-    running.delete(auditId);
+    running().delete(auditId);
   }
   try {
     await appendAudit({
@@ -170,7 +175,7 @@ export async function runAction(
 
 /** Cancels a long action (a queue move) between batches. */
 export function cancelAction(auditId: string): boolean {
-  const c = running.get(auditId);
+  const c = running().get(auditId);
   if (!c) return false;
   c.abort();
   return true;

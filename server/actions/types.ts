@@ -1,28 +1,13 @@
 import "server-only";
 import type { z } from "zod";
 import type { Role } from "@/server/auth/roles";
+import type { ActionChange, ActionVerify, PreviewBody } from "@/server/schemas/actions";
 
 // What every remediation declares. The registry (registry.ts) lists them; run.ts is the only path that executes one.
 
-export interface Change {
-  what: string;
-  from: unknown;
-  to: unknown;
-}
+export type Change = ActionChange;
 
-export interface Preview {
-  /** One sentence: what will happen. */
-  summary: string;
-  targets: string[];
-  changes: Change[];
-  /** Consequences and risks the operator should read. */
-  warnings: string[];
-  /** Preconditions that fail: the action is refused while any is present. */
-  blockers: string[];
-  /** True when the target won't answer (e.g. a worker shutdown): verify then checks absence instead. */
-  noReply?: boolean;
-  /** Seconds after which the change reverts unless confirmed (time-boxed actions). */
-  revertAfterSeconds?: number | null;
+export interface Preview extends PreviewBody {
   /** Values needed by execute/verify, computed once at preview (e.g. the old limit). */
   state?: Record<string, unknown>;
 }
@@ -34,9 +19,7 @@ export interface ExecResult {
   details?: unknown;
 }
 
-export interface VerifyResult {
-  ok: boolean;
-  finding: string;
+export interface VerifyResult extends ActionVerify {
   observed?: unknown;
 }
 

@@ -15,6 +15,7 @@ import {
 import { poolKind } from "@/server/celery/workers";
 import { brokerConfig } from "@/server/sources/lookup";
 import type { ActionDef, Preview } from "./types";
+import { autoscaleParams, poolResizeParams } from "@/server/schemas/worker-actions";
 
 // Worker actions over Celery's remote control. Previews ask the worker first: does it answer, which pool,
 // is autoscale on. Verify reads the state back the same way. Commands go through pidbox's typed wrappers, which
@@ -80,16 +81,15 @@ function base(f: WorkerFacts, t: WorkerTarget, summary: string, extra: Partial<P
 }
 
 const GROWABLE = new Set(["prefork", "eventlet", "gevent"]);
-const nParams = z.object({ n: z.number().int().min(1).max(64).default(1) });
 
-function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<typeof nParams>> {
+function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<typeof poolResizeParams>> {
   return {
     name: `worker.pool-${kind}`,
     title: kind === "grow" ? "Grow the pool" : "Shrink the pool",
     role: "operator",
     destructive: false,
     target: workerTarget,
-    params: nParams,
+    params: poolResizeParams,
     targetLabel: label,
     async preview(t, p) {
       const f = await facts(t);
@@ -129,10 +129,6 @@ function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<ty
     },
   };
 }
-
-const autoscaleParams = z
-  .object({ max: z.number().int().min(1).max(512), min: z.number().int().min(0).max(512) })
-  .refine((p) => p.min <= p.max, "min must not exceed max");
 
 const autoscaleAction: ActionDef<WorkerTarget, z.infer<typeof autoscaleParams>> = {
   name: "worker.autoscale",

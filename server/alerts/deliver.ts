@@ -7,12 +7,13 @@ import { log } from "@/server/log";
 import { afterAttempt, DEFAULT_POLICY, enqueueItems, formatDelivery } from "./outbox";
 import { lastSentByGroup, unsentDeliveries, writeDeliveries } from "./store";
 import type { DeliveryItem, DeliveryRecord } from "./types";
+import { processState } from "@/server/process-state";
 
 // Sends due webhook deliveries (leader only, via pass.ts). One POST per delivery with a timeout; the outcome
 // (status, error, attempts) is stored so the alerts page shows failures and retries.
 
 const SEND_TIMEOUT_MS = 5000;
-const g = globalThis as unknown as { __leakwatchFlushing?: boolean };
+const flushing = () => processState("alerts/flushing", () => ({ now: false }));
 
 export async function queueNotifications(items: DeliveryItem[], now: number): Promise<void> {
   const hooks = getConfig().webhooks;
@@ -50,8 +51,8 @@ async function post(d: DeliveryRecord): Promise<{ ok: boolean; status: number | 
 
 /** Sends every delivery whose time has come. Runs detached; a second call while one runs is a no-op. */
 export async function flushDeliveries(now = Date.now()): Promise<void> {
-  if (g.__leakwatchFlushing) return;
-  g.__leakwatchFlushing = true;
+  if (flushing().now) return;
+  flushing().now = true;
   try {
     const due = (await unsentDeliveries()).filter((d) => d.notBefore <= now);
     for (const d of due) {
@@ -68,6 +69,6 @@ export async function flushDeliveries(now = Date.now()): Promise<void> {
   } catch (e) {
     log.warn({ err: e }, "alert deliveries: flush failed");
   } finally {
-    g.__leakwatchFlushing = false;
+    flushing().now = false;
   }
 }

@@ -19,6 +19,7 @@ import {
   type ChainHead,
   type HeadStore,
 } from "./types";
+import { processState } from "@/server/process-state";
 
 // The tamper-evident audit log: one JSON line per entry in <dataDir>/audit/audit.jsonl, appended
 // through one in-process queue, fsynced before the caller goes on (an action runs only once its
@@ -201,14 +202,14 @@ export async function openAuditLog(opts: OpenAuditLogOptions): Promise<AuditLog>
 }
 
 // The process-wide log used by the action registry. Without one, every append is refused.
-const g = globalThis as unknown as { __leakwatchAudit?: AuditLog | null };
+const current = () => processState("audit/log", () => ({ log: null as AuditLog | null }));
 
 export function setAuditLog(log: AuditLog | null): void {
-  g.__leakwatchAudit = log;
+  current().log = log;
 }
 
 export function appendAudit(input: AuditInput): Promise<AppendResult> {
-  const log = g.__leakwatchAudit;
+  const log = current().log;
   if (!log) return Promise.reject(new AuditUnavailableError("no audit log is configured"));
   return log.append(input);
 }

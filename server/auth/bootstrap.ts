@@ -8,16 +8,17 @@ import { auditEvent } from "@/server/audit/service";
 import { ForbiddenError, StartingError, ValidationError } from "@/server/errors";
 import { createSession } from "./sessions";
 import { claimAttempt, clearAttempts, setupKey, THROTTLES } from "./throttle";
+import { processState } from "@/server/process-state";
 
 // First start: an admin from LEAKWATCH_ADMIN_PASSWORD, or a one-time setup link in the log (as Jenkins does).
 
 const SETUP_TTL_MS = 24 * 3600_000;
 
-const g = globalThis as unknown as { __leakwatchAccountsReady?: Promise<void> };
+const accounts = () => processState("auth/accounts-ready", () => ({ ready: undefined as Promise<void> | undefined }));
 
 /** Start-up hands over its "store open, first admin created" step, so sign-in can wait for it. */
 export function trackAccountsReady(ready: Promise<void>): void {
-  g.__leakwatchAccountsReady = ready;
+  accounts().ready = ready;
 }
 
 /**
@@ -25,7 +26,7 @@ export function trackAccountsReady(ready: Promise<void>): void {
  * still being hashed (seconds on a slow or emulated CPU): wait for start-up, then say "starting" if it is stuck.
  */
 export async function accountsReady(timeoutMs = 30_000): Promise<void> {
-  const ready = g.__leakwatchAccountsReady;
+  const ready = accounts().ready;
   if (!ready) return;
   let timer: NodeJS.Timeout | undefined;
   const done = await Promise.race([

@@ -4,6 +4,7 @@ import { getDb } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
 import { newToken, sha256 } from "./crypto";
 import type { Role } from "./roles";
+import type { TokenRow } from "@/server/schemas/accounts";
 import type { SessionInfo } from "./sessions";
 import { isUsernameDisabled } from "./users";
 
@@ -84,7 +85,7 @@ export async function readApiToken(token: string): Promise<SessionInfo | null> {
   };
 }
 
-export async function listApiTokens() {
+export async function listApiTokens(): Promise<TokenRow[]> {
   const db = await getDb();
   const rows = await db
     .selectFrom("api_tokens")

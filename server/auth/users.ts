@@ -5,14 +5,9 @@ import { getDb } from "@/server/db";
 import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { hashPassword } from "./crypto";
 import { ROLES, type Role } from "./roles";
+import type { UserRow } from "@/server/schemas/accounts";
 
-export interface User {
-  id: string;
-  username: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: number;
-}
+export type User = UserRow;
 
 export const newUserSchema = z.object({
   username: z

@@ -5,6 +5,7 @@ import Redis, { type RedisOptions } from "ioredis";
 import type { BrokerConfig, BrokerTls } from "@/server/config";
 import { SourceUnavailableError, errorMessage } from "@/server/errors";
 import { parseBrokerUrl, redactBrokerUrl, type ParsedBrokerUrl } from "./broker-url";
+import { processState } from "@/server/process-state";
 
 // One lazily created ioredis client per broker (plus one pub/sub client when asked for, and connections of their own
 // for blocking reads), kept on globalThis so hot reload and concurrent requests share them. Clients reconnect by
@@ -28,8 +29,7 @@ interface Held {
   lastError: string | null;
 }
 
-const g = globalThis as unknown as { __leakwatchRedis?: Map<string, Held> };
-const held = (g.__leakwatchRedis ??= new Map<string, Held>());
+const held = () => processState("celery/connections", () => new Map<string, Held>());
 
 export const sourceName = (broker: BrokerConfig) => `redis:${broker.name}`;
 
@@ -117,7 +117,7 @@ function hold(broker: BrokerConfig): Held {
     broker.socketTimeoutSeconds,
     broker.tls,
   ]);
-  const existing = held.get(broker.name);
+  const existing = held().get(broker.name);
   if (existing && existing.key === key) return existing;
   if (existing) closeHeld(existing);
   const parsed = parseBrokerUrl(broker.url, broker.masterName);
@@ -132,7 +132,7 @@ function hold(broker: BrokerConfig): Held {
   const h = { key, parsed, options: opts, lastError: null, idleBlocking: [], blocking: new Set() } as unknown as Held;
   h.client = make(h, "cmd");
   h.subscriber = null;
-  held.set(broker.name, h);
+  held().set(broker.name, h);
   return h;
 }
 
@@ -245,7 +245,7 @@ export async function withBlockingConnection<T>(broker: BrokerConfig, fn: (redis
     throw asUnavailable(broker, e);
   } finally {
     // Not reused when fn failed (a read may still be pending on it) or the broker config changed meanwhile.
-    if (healthy && held.get(broker.name) === h && h.idleBlocking.length < MAX_IDLE_BLOCKING)
+    if (healthy && held().get(broker.name) === h && h.idleBlocking.length < MAX_IDLE_BLOCKING)
       h.idleBlocking.push(client);
     else {
       h.blocking.delete(client);
@@ -314,7 +314,7 @@ export async function getSubscriber(broker: BrokerConfig): Promise<Redis> {
 
 /** The subscriber currently held for a broker (listeners compare against it to notice a replacement). */
 export function heldSubscriber(broker: BrokerConfig): Redis | null {
-  return held.get(broker.name)?.subscriber ?? null;
+  return held().get(broker.name)?.subscriber ?? null;
 }
 
 /** Whether the broker is reached through Sentinel (kombu <= 5.3 names its fanout channels differently there). */
@@ -329,6 +329,6 @@ export function brokerDb(broker: BrokerConfig): number {
 
 /** Closes every held connection (tests, shutdown). */
 export function closeAllBrokers(): void {
-  for (const h of held.values()) closeHeld(h);
-  held.clear();
+  for (const h of held().values()) closeHeld(h);
+  held().clear();
 }

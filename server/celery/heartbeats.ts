@@ -5,6 +5,7 @@ import { errorMessage } from "@/server/errors";
 import { brokerDb, getSubscriber, heldSubscriber, isSentinel } from "./connections";
 import { decodeKombuBody } from "./envelope";
 import { fanoutChannels, layoutOf } from "./kombu-keys";
+import { processState } from "@/server/process-state";
 
 // Listens to Celery's worker events (event_exchange `celeryev`, published by workers started with -E) on
 // the broker's pub/sub channel `<prefix>/<db>.celeryev/worker.<kind>` (kombu's _get_publish_topic: without the
@@ -30,8 +31,7 @@ interface Listener {
   ready: Promise<void>;
 }
 
-const g = globalThis as unknown as { __leakwatchHeartbeats?: Map<string, Listener> };
-const listeners = (g.__leakwatchHeartbeats ??= new Map<string, Listener>());
+const listeners = () => processState("celery/heartbeats", () => new Map<string, Listener>());
 
 const FORGET_AFTER_MS = 10 * 60_000;
 
@@ -60,7 +60,7 @@ export function onEvent(beats: Map<string, Heartbeat>, raw: string | Buffer, now
 export function ensureHeartbeatListener(broker: BrokerConfig): Listener {
   const layout = layoutOf(broker);
   const key = JSON.stringify([broker.name, broker.url, layout]);
-  const existing = listeners.get(key);
+  const existing = listeners().get(key);
   // A subscriber closed or replaced (closeAllBrokers, a new URL) does not come back: start over.
   if (existing && (existing.subscriber === null || existing.subscriber === heldSubscriber(broker))) return existing;
   const listener: Listener = {
@@ -81,10 +81,10 @@ export function ensureHeartbeatListener(broker: BrokerConfig): Listener {
       listener.error = null;
     } catch (e) {
       listener.error = errorMessage(e);
-      listeners.delete(key); // try again on the next call
+      listeners().delete(key); // try again on the next call
     }
   })();
-  listeners.set(key, listener);
+  listeners().set(key, listener);
   return listener;
 }
 

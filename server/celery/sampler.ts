@@ -18,6 +18,7 @@ import { acceptedByQueue, queueRates, queueStatus } from "./rates";
 import { layoutOf } from "./kombu-keys";
 import { readInFlight, type InFlightCounts } from "./unacked";
 import { forgetWorkers, getWorkerInventory } from "./workers";
+import { processState } from "@/server/process-state";
 
 // One pass over a broker: discovery + depth (published early) + workers + in-flight -> BrokerSummary. Keeps the previous
 // pass per broker (on globalThis) for rates and for how long the next message has been waiting.
@@ -39,8 +40,7 @@ interface BrokerState {
   workersKnown: boolean | null;
 }
 
-const g = globalThis as unknown as { __leakwatchQueueState?: Map<string, BrokerState> };
-const states = (g.__leakwatchQueueState ??= new Map<string, BrokerState>());
+const states = () => processState("celery/queue-state", () => new Map<string, BrokerState>());
 
 export interface SampleOptions {
   thresholds?: Pick<Thresholds, "queueDepth">;
@@ -116,7 +116,7 @@ function queueRow(
  * previous pass left them (marked by `workersPending`); the returned summary has the worker replies merged in (what history and alerts use).
  */
 export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {}): Promise<BrokerSummary> {
-  const state: BrokerState = states.get(broker.name) ?? {
+  const state: BrokerState = states().get(broker.name) ?? {
     atMs: 0,
     depths: new Map(),
     totals: new Map(),
@@ -126,7 +126,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     inFlight: new Map(),
     workersKnown: null,
   };
-  states.set(broker.name, state);
+  states().set(broker.name, state);
   const { base, per } = thresholdsFrom(opts);
   try {
     // A broker that is down fails here within the connect timeout, before any pidbox waiting.
@@ -306,7 +306,7 @@ export async function getQueueDetail(
   queue: string,
   opts: { showArgs?: boolean; sampleSize?: number } = {},
 ): Promise<QueueDetail> {
-  const state = states.get(broker.name);
+  const state = states().get(broker.name);
   const summary = state?.lastGood?.queues.find((q) => q.name === queue) ?? null;
   const composition = await withBroker(broker, (redis) => readComposition(redis, layoutOf(broker), queue, opts));
   if (!summary && composition.sampled === 0 && !broker.queues.includes(queue))
@@ -378,6 +378,6 @@ export async function currentOrphans(broker: BrokerConfig): Promise<Orphans> {
 
 /** Tests only: forget rates/ages kept between passes. */
 export function resetSamplerState(): void {
-  states.clear();
+  states().clear();
   forgetWorkers();
 }

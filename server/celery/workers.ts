@@ -6,6 +6,7 @@ import { ensureHeartbeatListener, isFresh } from "./heartbeats";
 import { broadcast, DEFAULT_TIMEOUT_MS, type Replies } from "./pidbox";
 import type { HeldByWorkers } from "./unacked";
 import { isExchangeType, type ExchangeType } from "./discovery";
+import { processState } from "@/server/process-state";
 
 // Worker inventory of one broker: who is alive (fresh worker-heartbeat events, or answering pidbox),
 // their pool, queues and the task ids they hold. Workers that stop answering drop out of the live list
@@ -32,13 +33,11 @@ interface Seen {
   lastSeenMs: number;
   summary: WorkerSummary;
 }
-const g = globalThis as unknown as { __leakwatchWorkers?: Map<string, Map<string, Seen>> };
-const seenByBroker = (g.__leakwatchWorkers ??= new Map<string, Map<string, Seen>>());
+const seenByBroker = () => processState("celery/workers-seen", () => new Map<string, Map<string, Seen>>());
 const FORGET_AFTER_MS = 10 * 60_000;
 // Exchange types per broker as workers last reported them; kept for the process's life (a type is a deployment fact,
 // and the worker that knew it may be the one that died holding messages).
-const g2 = globalThis as unknown as { __leakwatchExchangeTypes?: Map<string, Map<string, ExchangeType>> };
-const typesByBroker = (g2.__leakwatchExchangeTypes ??= new Map<string, Map<string, ExchangeType>>());
+const typesByBroker = () => processState("celery/exchange-types", () => new Map<string, Map<string, ExchangeType>>());
 
 /** Exchange name -> type from one worker's active_queues reply (Celery: queue.as_dict(recurse=True)). */
 export function exchangeTypesOf(reply: unknown): [string, ExchangeType][] {
@@ -120,8 +119,8 @@ export async function getWorkerInventory(
   ) as Replies[];
   const nowMs = Date.now();
 
-  const seen = seenByBroker.get(broker.name) ?? new Map<string, Seen>();
-  seenByBroker.set(broker.name, seen);
+  const seen = seenByBroker().get(broker.name) ?? new Map<string, Seen>();
+  seenByBroker().set(broker.name, seen);
   const answered = new Set(
     [stats, queues, registered, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})),
   );
@@ -133,8 +132,8 @@ export async function getWorkerInventory(
   const activeIds = new Set<string>();
   const heldIds = new Set<string>();
   const rateLimited = new Map<string, Set<string>>();
-  const learnt = typesByBroker.get(broker.name) ?? new Map<string, ExchangeType>();
-  typesByBroker.set(broker.name, learnt);
+  const learnt = typesByBroker().get(broker.name) ?? new Map<string, ExchangeType>();
+  typesByBroker().set(broker.name, learnt);
   for (const host of alive) {
     const st = isObj(stats?.[host]) ? (stats[host] as Obj) : {};
     const pool = isObj(st.pool) ? st.pool : {};
@@ -204,13 +203,13 @@ export async function getWorkerInventory(
 
 /** Tests only: forget workers seen before. */
 export function forgetWorkers(): void {
-  seenByBroker.clear();
-  typesByBroker.clear();
+  seenByBroker().clear();
+  typesByBroker().clear();
 }
 
 /** Workers as of the last inventory of this broker (no broadcast): live ones first, then recently lost ones. */
 export function knownWorkers(brokerName: string): WorkerSummary[] {
-  const seen = seenByBroker.get(brokerName);
+  const seen = seenByBroker().get(brokerName);
   if (!seen) return [];
   return [...seen.values()]
     .map((s) => s.summary)

@@ -6,6 +6,7 @@ import { ensurePrivateDir, ensurePrivateFile, tightenFiles } from "@/server/priv
 import { markSource } from "@/server/sources/status";
 import { migrationProvider } from "./migrations";
 import type { Database } from "./schema";
+import { processState } from "@/server/process-state";
 
 // The console's own store: embedded SQLite (WAL) by default, PostgreSQL when LEAKWATCH_DATABASE_URL is set.
 // One Kysely instance per process, on globalThis so hot reload and route bundles share it.
@@ -17,7 +18,7 @@ interface DbHolder {
   ready: Promise<void>;
   target: string;
 }
-const g = globalThis as unknown as { __leakwatchDb?: DbHolder };
+const current = () => processState("db", () => ({ holder: undefined as DbHolder | undefined }));
 
 async function createPostgres(url: string): Promise<Kysely<Database>> {
   const pg = (await import("pg")).default;
@@ -51,11 +52,11 @@ async function migrate(db: Kysely<Database>): Promise<void> {
 function holder(): DbHolder {
   const cfg = getConfig();
   const target = cfg.databaseUrl ?? cfg.dataDir;
-  const cached = g.__leakwatchDb;
+  const cached = current().holder;
   if (cached && cached.target === target) return cached;
   if (cached) {
     // The configuration points elsewhere now (tests swap it within one process): let go of the old store.
-    delete g.__leakwatchDb;
+    current().holder = undefined;
     void cached.ready.then(() => cached.db.destroy()).catch(() => undefined);
   }
   const dialect: Dialect = cfg.databaseUrl ? "postgres" : "sqlite";
@@ -67,10 +68,10 @@ function holder(): DbHolder {
     await migrate(db);
     markSource("database", "console-db", true);
   })();
-  g.__leakwatchDb = h;
+  current().holder = h;
   h.ready.catch((e) => {
     markSource("database", "console-db", false, (e as Error).message);
-    if (g.__leakwatchDb === h) delete g.__leakwatchDb; // let the next call try again
+    if (current().holder === h) current().holder = undefined; // let the next call try again
   });
   return h;
 }
@@ -100,8 +101,8 @@ export async function pingDb(): Promise<void> {
 
 /** Tests: close and forget the database. */
 export async function closeDb(): Promise<void> {
-  const h = g.__leakwatchDb;
-  delete g.__leakwatchDb;
+  const h = current().holder;
+  current().holder = undefined;
   if (h) {
     await h.ready.catch(() => undefined);
     await h.db?.destroy();

@@ -1,12 +1,13 @@
 import "server-only";
+import { ALLOWED_KILL_SIGNALS, type AllowedSignal } from "@/server/schemas/container-actions";
 
 // The one list of Docker Engine API calls the console may make. The README and a test print it; the client in
 // endpoints.ts exposes exactly these operations, and an integration test checks every request it sends against it.
 // Deliberately absent: exec, create, remove, images, volumes, networks, plain `stats?stream=false` (it waits a full
 // second per container for a CPU delta the console does not need).
 
-export const ALLOWED_KILL_SIGNALS = ["SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGHUP"] as const;
-export type AllowedSignal = (typeof ALLOWED_KILL_SIGNALS)[number];
+// The signals are defined with the action's parameters, which the browser reads too.
+export { ALLOWED_KILL_SIGNALS, type AllowedSignal };
 
 /** Container events the console listens to (exec_* are excluded on purpose: `docker top` is not an event anyway). */
 export const WATCHED_EVENTS = ["die", "oom", "restart", "kill", "update", "health_status", "start", "stop"] as const;

@@ -1,5 +1,6 @@
 import "server-only";
 import type { ContainerListItem } from "./engine-types";
+import { processState } from "@/server/process-state";
 
 // The list of containers per host, kept current by the events stream instead of asked for on every pass.
 // Listing 200 containers costs dockerd ~20 ms of CPU and was most of a cgroupfs pass (BENCHMARKS.md); while the
@@ -17,12 +18,11 @@ interface HostList {
   listedAtMs: number;
 }
 
-const g = globalThis as unknown as { __leakwatchContainerLists?: Map<string, HostList> };
-const lists = (g.__leakwatchContainerLists ??= new Map());
+const lists = () => processState("docker/container-lists", () => new Map<string, HostList>());
 
 function state(host: string): HostList {
-  let s = lists.get(host);
-  if (!s) lists.set(host, (s = { connected: false, stale: true, list: null, listedAtMs: 0 }));
+  let s = lists().get(host);
+  if (!s) lists().set(host, (s = { connected: false, stale: true, list: null, listedAtMs: 0 }));
   return s;
 }
 

@@ -16,6 +16,7 @@ import {
   type StatsPids,
   type TopResult,
 } from "./engine-types";
+import { processState } from "@/server/process-state";
 
 // A narrow client per Docker endpoint: only the calls in allow-list.ts, each with a timeout, each error mapped to a
 // typed one. dockerode is held in a private field so nothing else of it leaks to callers.
@@ -210,16 +211,15 @@ async function notModifiedIsFalse(fn: () => Promise<unknown>): Promise<boolean> 
   }
 }
 
-const g = globalThis as unknown as { __leakwatchDockerClients?: Map<string, DockerEndpoint> };
+const clients = () => processState("docker/clients", () => new Map<string, DockerEndpoint>());
 
 /** The cached client for a host, created on first use and shared across requests and hot reloads. */
 export function dockerFor(host: DockerHostConfig): DockerEndpoint {
-  g.__leakwatchDockerClients ??= new Map();
   const key = `${host.name}\n${host.url}`;
-  let client = g.__leakwatchDockerClients.get(key);
+  let client = clients().get(key);
   if (!client) {
     client = new DockerClient(host);
-    g.__leakwatchDockerClients.set(key, client);
+    clients().set(key, client);
   }
   return client;
 }

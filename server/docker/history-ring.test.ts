@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { forecast } from "./forecast";
 import { addPoint, claimSeed, getEntry, seedEntry } from "./history-ring";
+import { resetProcessState } from "@/server/process-state";
 
 const T0 = 1_795_000_000_000;
-const g = globalThis as { __leakwatchPidsRing?: Map<string, unknown> };
 
 describe("seeding the ring from the store after a restart", () => {
-  beforeEach(() => g.__leakwatchPidsRing?.clear());
+  beforeEach(() => resetProcessState());
 
   it("puts back the older points so the forecast has its window at once, claimed once per container", () => {
     // The console just restarted: one live sample in memory, the store holds the 10 minutes before it.

@@ -1,5 +1,6 @@
 import "server-only";
 import type { ForecastMemo } from "./forecast";
+import { processState } from "@/server/process-state";
 
 // Recent pids points per container, kept in memory for the forecast and the sparklines (the database keeps the long
 // history). On globalThis so hot reloads and route handlers share one copy with the scheduler.
@@ -22,8 +23,7 @@ export interface RingEntry {
   forecastMemo?: ForecastMemo;
 }
 
-const g = globalThis as unknown as { __leakwatchPidsRing?: Map<string, RingEntry> };
-const ring = (): Map<string, RingEntry> => (g.__leakwatchPidsRing ??= new Map());
+const ring = () => processState("docker/pids-ring", () => new Map<string, RingEntry>());
 const key = (host: string, id: string) => `${host}\n${id}`;
 
 function entry(host: string, id: string, nowMs: number): RingEntry {

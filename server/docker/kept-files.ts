@@ -1,5 +1,6 @@
 import "server-only";
 import { closeSync, openSync, readSync } from "node:fs";
+import { processState } from "@/server/process-state";
 
 // The per-container pids files are read on every pass. Keeping their descriptors open and re-reading from offset 0
 // skips the open and close (about 6 µs per read instead of 18 µs in a first measurement here; `npm run bench`
@@ -17,14 +18,15 @@ interface Kept {
   pass: number;
 }
 
-const kept = new Map<string, Kept>();
-let pass = 0;
+// In the process registry so a dev hot reload does not orphan open descriptors.
+const state = () => processState("docker/kept-files", () => ({ kept: new Map<string, Kept>(), pass: 0 }));
 
 function open(file: string): Kept | null {
+  const st = state();
   try {
-    if (kept.size >= MAX_KEPT) closeAll();
-    const k = { fd: openSync(file, "r"), pass };
-    kept.set(file, k);
+    if (st.kept.size >= MAX_KEPT) closeAll();
+    const k = { fd: openSync(file, "r"), pass: st.pass };
+    st.kept.set(file, k);
     return k;
   } catch {
     return null;
@@ -32,7 +34,7 @@ function open(file: string): Kept | null {
 }
 
 function close(file: string, k: Kept): void {
-  kept.delete(file);
+  state().kept.delete(file);
   try {
     closeSync(k.fd);
   } catch {
@@ -55,10 +57,11 @@ function readAt0(fd: number): string {
 
 /** The file's text through a kept descriptor; null when it cannot be opened or read (the container is gone). */
 export function readKept(file: string): string | null {
-  let k = kept.get(file) ?? open(file);
+  const st = state();
+  let k = st.kept.get(file) ?? open(file);
   for (let attempt = 0; k && attempt < 2; attempt++) {
     try {
-      k.pass = pass;
+      k.pass = st.pass;
       return readAt0(k.fd);
     } catch {
       // ENODEV: the cgroup behind the descriptor was removed; try the path once more (it may be a new cgroup).
@@ -71,13 +74,14 @@ export function readKept(file: string): string | null {
 
 /** Called once per sampling pass: closes descriptors that no pass has read for a while (containers that left). */
 export function sweepKeptFiles(): void {
-  pass++;
-  for (const [file, k] of kept) if (pass - k.pass > IDLE_PASSES) close(file, k);
+  const st = state();
+  st.pass++;
+  for (const [file, k] of st.kept) if (st.pass - k.pass > IDLE_PASSES) close(file, k);
 }
 
 /** How many descriptors are open (for /api/health's jobs and the tests). */
 export function keptFileCount(): number {
-  return kept.size;
+  return state().kept.size;
 }
 
 /** Closes every kept descriptor (a test that remounts or swaps the cgroup root; a bind mount stays busy otherwise). */
@@ -86,5 +90,5 @@ export function closeKeptFiles(): void {
 }
 
 function closeAll(): void {
-  for (const [file, k] of kept) close(file, k);
+  for (const [file, k] of state().kept) close(file, k);
 }

@@ -13,6 +13,7 @@ import { etaSeconds, forecast, FORECAST_MIN_SPAN_MS, memoForecast, type Forecast
 import { addPoint, forgetStale, noteReset, sparkline } from "./history-ring";
 import { apiLimitSource, newForkFailures, stuckAt } from "./api-signals";
 import { mapLimit } from "./map-limit";
+import { processState } from "@/server/process-state";
 import { sweepKeptFiles } from "./kept-files";
 
 // One sampling pass over one Docker host. Reads pids from the cgroup files when this process can see them (a local
@@ -45,8 +46,7 @@ interface Cached {
   logFailures: number;
   logLastTs: string | null;
 }
-const g = globalThis as unknown as { __leakwatchInspectCache?: Map<string, Cached> };
-const cache = (): Map<string, Cached> => (g.__leakwatchInspectCache ??= new Map());
+const cache = () => processState("docker/inspect-cache", () => new Map<string, Cached>());
 
 /** cgroupfs only for a local engine (its socket, or a socket proxy declared local) whose cgroup tree this process can read. */
 export async function canReadCgroupfs(host: DockerHostConfig, cfg: SamplerConfig): Promise<boolean> {

@@ -4,7 +4,7 @@ import { getDb } from "@/server/db";
 import type { ContainerPointsTable } from "@/server/db/schema";
 import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
 import { chunks } from "@/server/db/chunks";
-import { RANGES, type RangeName } from "./retention";
+import { RANGE_MS, type HistoryRange } from "@/server/schemas/ranges";
 import { ensureSeries, findSeries } from "./series";
 
 export interface PidsPoint {
@@ -56,7 +56,7 @@ export async function recordContainerSamples(containers: ContainerSummary[]): Pr
 export async function containerHistory(
   host: string,
   id: string,
-  range: RangeName,
+  range: HistoryRange,
   now = Date.now(),
 ): Promise<PidsPoint[]> {
   const seriesId = await findSeries("container", host, id);
@@ -66,7 +66,7 @@ export async function containerHistory(
     .selectFrom("container_points")
     .select(["ts", "res", "pids_current", "pids_limit", "effective_limit"])
     .where("series_id", "=", seriesId)
-    .where("ts", ">=", now - RANGES[range])
+    .where("ts", ">=", now - RANGE_MS[range])
     .orderBy("ts")
     .execute();
   // Tiers overlap briefly while compaction runs; keep the finest row per timestamp.

@@ -2,7 +2,7 @@ import "server-only";
 import { getDb } from "@/server/db";
 import type { BrokerSummary } from "@/server/schemas/queues";
 import { chunks } from "@/server/db/chunks";
-import { RANGES, type RangeName } from "./retention";
+import { RANGE_MS, type HistoryRange } from "@/server/schemas/ranges";
 import { ensureSeries, findSeries } from "./series";
 
 export interface QueuePoint {
@@ -52,7 +52,7 @@ export async function recordQueueSamples(broker: BrokerSummary): Promise<void> {
 export async function queueHistory(
   broker: string,
   queue: string,
-  range: RangeName,
+  range: HistoryRange,
   now = Date.now(),
 ): Promise<QueuePoint[]> {
   const seriesId = await findSeries("queue", broker, queue);
@@ -62,7 +62,7 @@ export async function queueHistory(
     .selectFrom("queue_points")
     .selectAll()
     .where("series_id", "=", seriesId)
-    .where("ts", ">=", now - RANGES[range])
+    .where("ts", ">=", now - RANGE_MS[range])
     .orderBy("ts")
     .execute();
   const byTs = new Map<number, QueuePoint>();

@@ -62,6 +62,3 @@ export async function compact(table: HistoryTable, now = Date.now()): Promise<vo
   // A series whose last point just aged out (a container removed 8 days ago) goes too.
   if (Number(dropped.numAffectedRows ?? 0) > 0) await pruneEmptySeries(kind);
 }
-
-export const RANGES = { "1h": 3600_000, "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000 } as const;
-export type RangeName = keyof typeof RANGES;

@@ -73,6 +73,17 @@ export interface RunbookResponse {
   verify: VerifyStatus;
 }
 
+/** GET /api/runbooks. */
+export interface RunbookListResponse {
+  runs: RunbookRun[];
+}
+
+/** POST /api/runbooks: the new run, or the open run for the same target (joined). */
+export interface StartRunbookResponse {
+  run: RunbookRun;
+  joined: boolean;
+}
+
 export interface HostCommand {
   title: string;
   command: string;

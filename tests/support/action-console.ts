@@ -5,8 +5,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseConfig, setConfigForTests } from "@/server/config";
+import { resetProcessState } from "@/server/process-state";
 import { closeAllBrokers } from "@/server/celery/connections";
 import { closeDb, getDb } from "@/server/db";
+import { stopAll } from "@/server/scheduler";
 import { dbHeadStore } from "@/server/audit/db-head-store";
 import { AUDIT_FILE_NAME, openAuditLog, setAuditLog, type AuditLog } from "@/server/audit/audit-log";
 import type { AuditEntry } from "@/server/audit/types";
@@ -41,31 +43,16 @@ export interface TestConsole {
   close(): Promise<void>;
 }
 
-// Globals that outlive a test file in vitest's single fork: reset them so every file starts clean.
-// The state maps are emptied in place, not deleted: this file's modules already hold references to them. A
-// snapshot or a source state left by an earlier file once answered for a runtime that had not sampled yet (a
-// broker shown up with 16 queues, then down with none).
-const STATE_MAPS = [
-  "__leakwatchLive",
-  "__leakwatchSources",
-  "__leakwatchQueueState",
-  "__leakwatchSparks",
-  "__leakwatchPidsRing",
-  "__leakwatchContainerLists",
-  "__leakwatchInspectCache",
-  "__leakwatchWorkers",
-] as const;
-
+// Process state outlives a test file in vitest's single fork: reset all of it so every file starts clean. A
+// snapshot or a source state left by an earlier file once answered for a runtime that had not sampled yet (a broker
+// shown up with 16 queues, then down with none); clients built by an earlier file's modules would throw that file's
+// error classes. Timers and sockets are let go of first, so forgetting their handles leaks none (close the database
+// before, it is asynchronous).
 export function resetGlobals(): void {
-  const g = globalThis as Record<string, unknown>;
-  delete g.__leakwatchRuntime;
-  delete g.__leakwatchInstance;
-  delete g.__leakwatchAudit;
-  // Clients built by an earlier file's modules would throw that file's error classes.
-  delete g.__leakwatchDockerClients;
-  for (const k of STATE_MAPS) (g[k] as Map<unknown, unknown> | undefined)?.clear();
-  g.__leakwatchLeader = false;
-  setConfigForTests(undefined);
+  stopAll();
+  closeAllBrokers();
+  closeKeptFiles();
+  resetProcessState();
 }
 
 export async function startConsole(env: Record<string, string> = {}): Promise<TestConsole> {

@@ -1,6 +1,7 @@
 import { actionRequestSchema, runAction } from "@/server/actions/run";
 import { listActionsAvailable } from "@/server/actions/registry";
 import { apiRoute } from "@/server/http/handle";
+import type { RunResponse } from "@/server/schemas/actions";
 
 export const dynamic = "force-dynamic";
 
@@ -17,6 +18,6 @@ export const POST = apiRoute(
       result: outcome.result,
       verify: outcome.verify,
       error: outcome.error ?? null,
-    };
+    } satisfies RunResponse;
   },
 );

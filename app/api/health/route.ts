@@ -2,6 +2,7 @@ import { instanceId, startedAt } from "@/server/instance";
 import { pingDb } from "@/server/db";
 import { jobStats } from "@/server/scheduler";
 import { listSources } from "@/server/sources/status";
+import type { HealthResponse } from "@/server/schemas/health";
 
 export const dynamic = "force-dynamic";
 
@@ -16,5 +17,5 @@ export async function GET(): Promise<Response> {
     uptimeSeconds: Math.round((Date.now() - startedAt()) / 1000),
     // Each scheduled job's runs, failures and worst lateness: whether the sample interval holds under load.
     jobs: jobStats(),
-  });
+  } satisfies HealthResponse);
 }

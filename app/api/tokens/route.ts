@@ -3,6 +3,7 @@ import { auditEvent } from "@/server/audit/service";
 import { ROLES } from "@/server/auth/roles";
 import { createApiToken, creatorIdOf, listApiTokens } from "@/server/auth/tokens";
 import { apiRoute } from "@/server/http/handle";
+import type { NewTokenResponse, TokensResponse } from "@/server/schemas/accounts";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +13,10 @@ const body = z.object({
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 
-export const GET = apiRoute({ access: "admin" }, async () => ({ tokens: await listApiTokens() }));
+export const GET = apiRoute(
+  { access: "admin" },
+  async () => ({ tokens: await listApiTokens() }) satisfies TokensResponse,
+);
 
 // The token is in this response once and never again: only its hash is stored.
 export const POST = apiRoute({ access: "admin", mutating: true, body }, async ({ body, caller, ip }) => {
@@ -32,7 +36,7 @@ export const POST = apiRoute({ access: "admin", mutating: true, body }, async ({
     expiresAt,
   });
   return Response.json(
-    { id: t.id, token: t.token, name: body.name, role: body.role, expiresAt: t.expiresAt },
+    { id: t.id, token: t.token, name: body.name, role: body.role, expiresAt: t.expiresAt } satisfies NewTokenResponse,
     { status: 201 },
   );
 });

@@ -1,4 +1,5 @@
-// History ranges offered by the detail pages; the API accepts the same names (?range=1h|24h|7d).
+// History ranges offered by the detail pages; the API accepts the same names (?range=1h|24h|7d) and reads that far
+// back.
 export type HistoryRange = "1h" | "24h" | "7d";
 
 export const HISTORY_RANGES: readonly HistoryRange[] = ["1h", "24h", "7d"];
