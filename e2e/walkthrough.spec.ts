@@ -151,7 +151,9 @@ test("a time-boxed raise shows a banner with a countdown, and Revert now puts th
   await page.getByTestId("action-raise-timeboxed").click();
   const dialog = page.getByTestId("action-dialog");
   await dialog.getByTestId("param-limit").fill("400");
-  await dialog.getByTestId("param-revertAfterSeconds").fill("600");
+  // Durations are written as people write them (issue 16 item 11): the default reads 15m; "10m" is 600 s.
+  await expect(dialog.getByTestId("param-revertAfterSeconds")).toHaveValue("15m");
+  await dialog.getByTestId("param-revertAfterSeconds").fill("10m");
   await dialog.getByTestId("action-preview").click();
   await runDialog(page, "INC-16 buy time");
   await page.keyboard.press("Escape");

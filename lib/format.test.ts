@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtSince, plural, fmtClock, fmtUtc } from "./format";
+import { fmtSince, plural, fmtClock, fmtUtc, parseDuration, fmtDurationInput, DURATION_PATTERN } from "./format";
 
 describe("plural", () => {
   it("agrees the noun with the count: no '1 workers'", () => {
@@ -44,5 +44,30 @@ describe("fmtClock", () => {
 describe("fmtUtc", () => {
   it("is the exact instant in UTC", () => {
     expect(fmtUtc(Date.parse("2026-12-03T13:05:12.345Z"))).toBe("2026-12-03 13:05:12 UTC");
+  });
+});
+
+describe("durations as people write them", () => {
+  it.each([
+    ["90s", 90],
+    ["15m", 900],
+    ["2h", 7200],
+    ["7d", 604_800],
+    ["1.5h", 5400],
+    ["600", 600],
+    [" 10 M ", 600],
+  ])("%s is %d seconds", (text, seconds) => expect(parseDuration(text)).toBe(seconds));
+  it.each(["", "m", "5 minutes", "-5m", "1e3", "5w"])("%s is not a duration", (text) =>
+    expect(parseDuration(text)).toBeNull(),
+  );
+  it("writes seconds in the largest exact unit and reads back the same", () => {
+    expect([900, 86_400, 90, 7200, 604_800, 30].map(fmtDurationInput)).toEqual(["15m", "1d", "90s", "2h", "7d", "30s"]);
+    for (const s of [1, 59, 60, 61, 3599, 3600, 86_399, 86_400, 604_800])
+      expect(parseDuration(fmtDurationInput(s))).toBe(s);
+  });
+  it("the input pattern accepts exactly what parseDuration reads", () => {
+    const re = new RegExp(`^(?:${DURATION_PATTERN})$`);
+    for (const t of ["90s", "15m", "2h", "7d", "1.5h", "600", " 10 M "]) expect(re.test(t)).toBe(true);
+    for (const t of ["", "m", "5 minutes", "-5m", "1e3", "5w"]) expect(re.test(t)).toBe(false);
   });
 });

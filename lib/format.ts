@@ -75,3 +75,27 @@ export function fmtUtc(ts: number | string | Date): string {
   const d = new Date(ts);
   return Number.isNaN(d.getTime()) ? String(ts) : `${d.toISOString().replace("T", " ").slice(0, 19)} UTC`;
 }
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** "90s", "15m", "2h", "7d", "1.5h" or a bare number of seconds, as people write durations; null if not one. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd])?\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = (m[2]?.toLowerCase() ?? "s") as keyof typeof UNIT_SECONDS;
+  return Math.round(Number(m[1]) * UNIT_SECONDS[unit]);
+}
+
+/** Seconds written in the largest unit that divides them exactly: 900 -> "15m", 86400 -> "1d", 90 -> "90s". */
+export function fmtDurationInput(seconds: number): string {
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const)
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  return `${seconds}s`;
+}
+
+/** The pattern an <input> holds a duration to (the browser refuses anything else before a request is made). */
+export const DURATION_PATTERN = String.raw`\s*\d+(\.\d+)?\s*[smhdSMHD]?\s*`;

@@ -6,6 +6,7 @@ import { sendJson } from "@/lib/api";
 import { ActionProgressLine } from "./action-progress";
 import type { PreviewResponse, RunResponse } from "@/server/schemas/actions";
 import { readParams, type FieldSpec, type ParamValues } from "./types";
+import { DURATION_PATTERN, fmtDurationInput } from "@/lib/format";
 
 // One dialog for every action: parameters, then the server's preview (what changes, warnings, blockers), a required
 // reason, the target's name typed again for destructive actions, then the verified outcome with its audit id.
@@ -193,6 +194,18 @@ function DialogBody({
                 <>
                   <input type="checkbox" name={f.name} defaultChecked={Boolean(f.defaultValue)} /> {f.label}
                 </>
+              ) : f.type === "duration" ? (
+                <input
+                  name={f.name}
+                  type="text"
+                  inputMode="text"
+                  pattern={DURATION_PATTERN}
+                  title="A duration: 90s, 15m, 2h or 7d (a bare number is seconds)"
+                  defaultValue={typeof f.defaultValue === "number" ? fmtDurationInput(f.defaultValue) : ""}
+                  required={!f.nullable}
+                  className={input}
+                  data-testid={`param-${f.name}`}
+                />
               ) : (
                 <input
                   name={f.name}
@@ -204,6 +217,14 @@ function DialogBody({
                   className={input}
                   data-testid={`param-${f.name}`}
                 />
+              )}
+              {f.type === "duration" && (f.min !== undefined || f.max !== undefined) && (
+                <span className="block text-xs text-zinc-500">
+                  e.g. 15m, 2h, 7d
+                  {f.min !== undefined && f.max !== undefined
+                    ? `; ${fmtDurationInput(f.min)} to ${fmtDurationInput(f.max)}`
+                    : ""}
+                </span>
               )}
               {f.help && <span className="block text-xs text-zinc-500">{f.help}</span>}
             </label>

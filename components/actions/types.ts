@@ -1,9 +1,12 @@
+import { parseDuration } from "@/lib/format";
+
 // The action dialog's form fields; the bodies it exchanges with the action API live in server/schemas/actions.ts.
 
 export interface FieldSpec {
   name: string;
   label: string;
-  type: "number" | "text" | "select" | "checkbox";
+  /** "duration": seconds, written and shown as people write durations (90s, 15m, 2h, 7d); min/max in seconds. */
+  type: "number" | "text" | "select" | "checkbox" | "duration";
   options?: { value: string; label: string }[];
   defaultValue?: string | number | boolean;
   /** Empty number field -> null (e.g. "unlimited"). */
@@ -20,7 +23,10 @@ export function readParams(fields: FieldSpec[], form: FormData, fixed: ParamValu
   for (const f of fields) {
     const raw = form.get(f.name);
     if (f.type === "checkbox") out[f.name] = raw === "on";
-    else if (f.type === "number")
+    else if (f.type === "duration") {
+      const seconds = raw === null || raw === "" ? null : parseDuration(String(raw));
+      out[f.name] = seconds === null ? (f.nullable && (raw === null || raw === "") ? null : undefined) : seconds;
+    } else if (f.type === "number")
       out[f.name] = raw === null || raw === "" ? (f.nullable ? null : undefined) : Number(raw);
     else if (raw !== null && raw !== "") out[f.name] = String(raw);
   }

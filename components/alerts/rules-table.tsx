@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useSession } from "@/components/shell/session-context";
 import { sendJson } from "@/lib/api";
 import { RULE_META, type AlertRule } from "@/server/schemas/alerts";
+import { DURATION_PATTERN, fmtDurationInput, parseDuration } from "@/lib/format";
 
 const input =
   "w-24 max-w-full rounded border border-zinc-300 bg-white px-1 py-0.5 text-xs dark:border-zinc-700 dark:bg-zinc-950";
@@ -23,7 +24,7 @@ export function RulesTable({ rules }: { rules: AlertRule[] }) {
       <div aria-hidden className={`${GRID} hidden pb-1 text-left text-xs text-zinc-500 md:grid`}>
         <span>Rule</span>
         <span>On</span>
-        <span>For (s)</span>
+        <span>For</span>
         <span>Severity</span>
         <span>Settings</span>
         <span />
@@ -54,7 +55,7 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
         `/api/alerts/rules/${r.id}`,
         {
           enabled: f.get("enabled") === "on",
-          forSeconds: Number(f.get("forSeconds")),
+          forSeconds: parseDuration(String(f.get("forSeconds") ?? "")) ?? 0,
           severity: String(f.get("severity")),
           params,
         },
@@ -86,16 +87,17 @@ function RuleRow({ rule: r, editable }: { rule: AlertRule; editable: boolean }) 
         <span className="text-xs text-zinc-500 md:sr-only">enabled</span>
       </label>
       <label className="min-w-0">
-        <span className={phoneLabel}>For (s)</span>
+        <span className={phoneLabel}>For</span>
         <input
           form={formId}
           name="forSeconds"
-          type="number"
-          min={0}
-          defaultValue={r.forSeconds}
+          type="text"
+          pattern={DURATION_PATTERN}
+          title="How long the condition holds before the alert fires: 0s, 90s, 5m, 1h"
+          defaultValue={fmtDurationInput(r.forSeconds)}
           disabled={!editable}
           className={input}
-          aria-label={`${meta.title} for seconds`}
+          aria-label={`${meta.title}: fires after the condition holds for`}
         />
       </label>
       <label className="min-w-0">

@@ -48,8 +48,8 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
           { name: "limit", label: "New pids limit", type: "number", defaultValue: suggested, ...LIMIT },
           {
             name: "revertAfterSeconds",
-            label: "Revert after (seconds) unless confirmed",
-            type: "number",
+            label: "Revert after, unless confirmed",
+            type: "duration",
             defaultValue: 900,
             ...TIMEBOX,
           },
@@ -88,8 +88,8 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
               },
               {
                 name: "timeboxSeconds",
-                label: "Revert after (seconds) unless confirmed",
-                type: "number",
+                label: "Revert after, unless confirmed",
+                type: "duration",
                 defaultValue: 900,
                 ...TIMEBOX,
               },
@@ -103,7 +103,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         target={target}
         label="Restart"
         variant="danger"
-        fields={[{ name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, ...GRACE }]}
+        fields={[{ name: "graceSeconds", label: "Grace before SIGKILL", type: "duration", defaultValue: 10, ...GRACE }]}
       />
       <ActionButton
         action="container.signal"
@@ -124,7 +124,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         target={target}
         label="Stop"
         variant="danger"
-        fields={[{ name: "graceSeconds", label: "Grace period (s)", type: "number", defaultValue: 10, ...GRACE }]}
+        fields={[{ name: "graceSeconds", label: "Grace before SIGKILL", type: "duration", defaultValue: 10, ...GRACE }]}
       />
     </div>
   );

@@ -39,8 +39,8 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
         fields={[
           {
             name: "retentionSeconds",
-            label: "Keep quarantine for (s)",
-            type: "number",
+            label: "Keep quarantine for",
+            type: "duration",
             defaultValue: 604800,
             min: 3600,
           },

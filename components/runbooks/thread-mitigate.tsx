@@ -63,8 +63,8 @@ export function ThreadMitigate({
               },
               {
                 name: "revertAfterSeconds",
-                label: "Revert after (seconds)",
-                type: "number",
+                label: "Revert after",
+                type: "duration",
                 defaultValue: 900,
                 min: 30,
               },
@@ -100,8 +100,8 @@ export function ThreadMitigate({
                     },
                     {
                       name: "timeboxSeconds",
-                      label: "Revert after (seconds)",
-                      type: "number",
+                      label: "Revert after",
+                      type: "duration",
                       defaultValue: 900,
                       min: 30,
                     },
@@ -136,8 +136,8 @@ export function ThreadMitigate({
             fields={[
               {
                 name: "graceSeconds",
-                label: "Grace before SIGKILL (seconds)",
-                type: "number",
+                label: "Grace before SIGKILL",
+                type: "duration",
                 defaultValue: 10,
                 min: 0,
                 max: 600,
