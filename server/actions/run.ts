@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { appendAudit } from "@/server/audit/service";
+import { appendAudit, auditEvent } from "@/server/audit/service";
 import { roleAllows, type Role } from "@/server/auth/roles";
 import { emit } from "@/server/bus";
 import { getConfig } from "@/server/config";
@@ -174,6 +174,23 @@ export async function runAction(
 }
 
 /** Cancels a long action (a queue move) between batches. */
+/** An operator's cancel of a running action: audited first (who asked, from where), then the action is aborted. */
+export async function requestCancel(
+  auditId: string,
+  by: { username: string; role: Role; ip: string | null },
+): Promise<void> {
+  await auditEvent({
+    kind: "action-cancel",
+    actor: by.username,
+    role: by.role,
+    sourceIp: by.ip,
+    action: "cancel",
+    target: auditId,
+    detail: null,
+  });
+  if (!cancelAction(auditId)) throw new NotFoundError(`No running action ${auditId} (finished already?).`);
+}
+
 export function cancelAction(auditId: string): boolean {
   const c = running().get(auditId);
   if (!c) return false;

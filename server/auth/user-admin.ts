@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { ROLES } from "./roles";
 import type { SessionInfo } from "./sessions";
 import { clearAccountFromAllAddresses } from "./throttle";
-import { creatorIdOf } from "./tokens";
+import { createApiToken, creatorIdOf, revokeApiToken } from "./tokens";
 import {
   countOtherEnabledAdmins,
   createUser,
@@ -100,4 +100,29 @@ export async function removeUser(ref: string, by: AdminCaller): Promise<void> {
   await keepAnAdmin(u, by, "delete");
   await audit(by, "user.delete", u.username, { role: u.role });
   await deleteUser(u.id);
+}
+
+export const newTokenSchema = z.object({
+  name: z.string().trim().min(1).max(64),
+  role: z.enum(ROLES),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+});
+
+/** Issues an API token (audited first); the token is returned once and only its hash is kept. */
+export async function issueToken(input: z.infer<typeof newTokenSchema>, by: AdminCaller) {
+  const expiresAt = input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : null;
+  await audit(by, "token.create", input.name, {
+    role: input.role,
+    expiresAt: expiresAt && new Date(expiresAt).toISOString(),
+  });
+  return createApiToken(input.name, input.role, by.caller.username, {
+    createdById: await creatorIdOf(by.caller),
+    expiresAt,
+  });
+}
+
+/** Revokes an API token (audited first). */
+export async function revokeToken(id: string, by: AdminCaller): Promise<void> {
+  await audit(by, "token.revoke", id);
+  await revokeApiToken(id);
 }

@@ -1,17 +1,7 @@
-import { auditEvent } from "@/server/audit/service";
-import { revokeApiToken } from "@/server/auth/tokens";
+import { revokeToken } from "@/server/auth/user-admin";
 import { apiRoute } from "@/server/http/handle";
 
 export const DELETE = apiRoute({ access: "admin", mutating: true }, async ({ params, caller, ip }) => {
-  await auditEvent({
-    kind: "settings",
-    actor: caller.username,
-    role: caller.role,
-    sourceIp: ip,
-    action: "token.revoke",
-    target: params.id!,
-    detail: null,
-  });
-  await revokeApiToken(params.id!);
+  await revokeToken(params.id!, { caller, ip });
   return { ok: true };
 });

@@ -1,19 +1,7 @@
-import { cancelAction } from "@/server/actions/run";
-import { auditEvent } from "@/server/audit/service";
-import { NotFoundError } from "@/server/errors";
+import { requestCancel } from "@/server/actions/run";
 import { apiRoute } from "@/server/http/handle";
 
 export const POST = apiRoute({ access: "operator", mutating: true }, async ({ params, caller, ip }) => {
-  const id = params.id!;
-  await auditEvent({
-    kind: "action-cancel",
-    actor: caller.username,
-    role: caller.role,
-    sourceIp: ip,
-    action: "cancel",
-    target: id,
-    detail: null,
-  });
-  if (!cancelAction(id)) throw new NotFoundError(`No running action ${id} (finished already?).`);
-  return { ok: true, auditId: id };
+  await requestCancel(params.id!, { username: caller.username, role: caller.role, ip });
+  return { ok: true, auditId: params.id! };
 });
