@@ -13,7 +13,7 @@ import {
   type PidsMaxFile,
   type PidsMaxValue,
 } from "@/server/docker/cgroup-write";
-import { parseMaxValue } from "@/server/docker/cgroup-fs";
+import { parseMaxValue, type CgroupMode } from "@/server/docker/cgroup-fs";
 import { canReadCgroupfs } from "@/server/docker/sampler";
 import { dockerFor } from "@/server/docker/endpoints";
 import { hostConfig } from "@/server/sources/lookup";
@@ -113,7 +113,18 @@ async function sharers(t: ContainerTarget, s: ContainerState, f: PidsMaxFile): P
   return [...ids].map((id) => list.find((c) => c.id === id)?.name ?? id.slice(0, 12)).sort();
 }
 
-export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams> = {
+/** What setPidsMax's preview found, for execute and verify: the level it will write and the value it replaces. */
+interface SetPidsMaxState {
+  level: number;
+  levelPath: string;
+  file: string;
+  /** The file's text before (null: it could not be read). */
+  old: string | null;
+  fullId: string;
+  mode: CgroupMode;
+}
+
+export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams, SetPidsMaxState> = {
   name: CGROUP_ACTION,
   title: "Set pids.max of the cgroup that caps the container",
   role: "operator",
@@ -219,10 +230,10 @@ export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams> = {
         fullId: s.inspect.id,
         mode: cg.location.mode,
       },
-    } satisfies Preview;
+    } satisfies Preview<SetPidsMaxState>;
   },
   async execute(t, p, preview, ctx) {
-    const st = preview.state as { level: number; levelPath: string; file: string; old: string; mode: string };
+    const st = preview.state!;
     // Resolved again at write time from the container, so a container that moved since the preview is caught.
     const s = await readContainerState(t);
     if (!s.cgroup) throw new Error("the container's cgroup is gone (stopped?)");
@@ -252,7 +263,7 @@ export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams> = {
     };
   },
   async verify(t, p, preview) {
-    const st = preview.state as { level: number; levelPath: string };
+    const st = preview.state!;
     const s = await readContainerState(t);
     if (!s.cgroup) return { ok: false, finding: "the container's cgroup is gone" };
     const f = await pidsMaxFileAt(s.cgroup.location, st.level);
@@ -273,7 +284,7 @@ export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams> = {
   },
 };
 
-export const confirmPidsMax: ActionDef<ContainerTarget, Record<string, never>> = {
+export const confirmPidsMax: ActionDef<ContainerTarget, Record<string, never>, { box: string | null }> = {
   name: "cgroup.confirm-pids-max",
   title: "Keep the time-boxed pids.max",
   role: "operator",
@@ -296,11 +307,7 @@ export const confirmPidsMax: ActionDef<ContainerTarget, Record<string, never>> =
     };
   },
   async execute(_t, _p, preview, ctx) {
-    const ok = await settleTimebox(
-      preview.state!.box as string,
-      "confirmed",
-      `confirmed by ${ctx.actor} (${ctx.auditId})`,
-    );
+    const ok = await settleTimebox(preview.state!.box!, "confirmed", `confirmed by ${ctx.actor} (${ctx.auditId})`);
     return { result: ok ? "revert cancelled; the value stays" : "the revert had already run" };
   },
   async verify(t) {

@@ -18,7 +18,15 @@ import { graceParams, setLimitParams, signalParams } from "@/server/schemas/cont
 import { createTimebox, pendingTimebox, settleTimebox } from "./timebox";
 import type { ActionDef, Preview } from "./types";
 
-export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitParams>> = {
+/** What setPidsLimit's preview found: the limit it replaces, what a time box reverts to, a time box it supersedes. */
+interface SetLimitState {
+  oldLimit: number | null;
+  revertLimit: number | null;
+  fullId: string;
+  pendingBox: string | null;
+}
+
+export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitParams>, SetLimitState> = {
   name: "container.set-pids-limit",
   title: "Set pids limit",
   role: "operator",
@@ -75,14 +83,14 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
         fullId: inspect.id,
         pendingBox: pending?.id ?? null,
       },
-    } satisfies Preview;
+    } satisfies Preview<SetLimitState>;
   },
   async execute(t, p, preview, ctx) {
     // Docker reads -1 as "unlimited" on update (0 would mean "leave unchanged").
     await dockerFor(hostConfig(t.host)).updateContainer(t.id, { PidsLimit: p.limit ?? -1 });
     let timebox: string | null = null;
     // A limit set by hand while a time box is pending replaces it ("Revert now" on the container page is this).
-    const replaced = preview.state?.pendingBox as string | null | undefined;
+    const replaced = preview.state?.pendingBox;
     if (replaced)
       await settleTimebox(
         replaced,
@@ -96,7 +104,7 @@ export const setPidsLimit: ActionDef<ContainerTarget, z.infer<typeof setLimitPar
         targetLabel: label(t),
         auditId: ctx.auditId,
         actor: ctx.actor,
-        revertParams: { limit: (preview.state?.revertLimit as number | null) ?? null },
+        revertParams: { limit: preview.state?.revertLimit ?? null },
         dueAt: Date.now() + p.revertAfterSeconds * 1000,
       });
     }
@@ -136,7 +144,7 @@ function forecastAt(host: string, fullId: string, current: number | null, second
   return current + (growth * seconds) / 60;
 }
 
-export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>> = {
+export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>, { box: string | null }> = {
   name: "container.confirm-pids-limit",
   title: "Keep the time-boxed pids limit",
   role: "operator",
@@ -159,11 +167,7 @@ export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>>
     };
   },
   async execute(t, _p, preview, ctx) {
-    const ok = await settleTimebox(
-      preview.state!.box as string,
-      "confirmed",
-      `confirmed by ${ctx.actor} (${ctx.auditId})`,
-    );
+    const ok = await settleTimebox(preview.state!.box!, "confirmed", `confirmed by ${ctx.actor} (${ctx.auditId})`);
     return { result: ok ? "revert cancelled; the limit stays" : "the revert had already run" };
   },
   async verify(t) {
@@ -177,7 +181,7 @@ async function runningState(t: ContainerTarget) {
   return inspect;
 }
 
-export const restartContainer: ActionDef<ContainerTarget, z.infer<typeof graceParams>> = {
+export const restartContainer: ActionDef<ContainerTarget, z.infer<typeof graceParams>, { startedAt: string | null }> = {
   name: "container.restart",
   title: "Restart container",
   role: "operator",

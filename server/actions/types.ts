@@ -7,9 +7,9 @@ import type { ActionChange, ActionVerify, PreviewBody } from "@/server/schemas/a
 
 export type Change = ActionChange;
 
-export interface Preview extends PreviewBody {
-  /** Values needed by execute/verify, computed once at preview (e.g. the old limit). */
-  state?: Record<string, unknown>;
+export interface Preview<S = Record<string, unknown>> extends PreviewBody {
+  /** Values needed by execute/verify, computed once at preview (e.g. the old limit); never sent to the page. */
+  state?: S;
 }
 
 export interface ExecResult {
@@ -31,7 +31,8 @@ export interface ActionContext {
   progress: (done: number, total: number | null, note?: string) => void;
 }
 
-export interface ActionDef<T = unknown, P = unknown> {
+/** T: the target, P: the parameters, S: what preview hands execute and verify in `state`. */
+export interface ActionDef<T = unknown, P = unknown, S = Record<string, unknown>> {
   name: string;
   title: string;
   role: Role;
@@ -43,13 +44,13 @@ export interface ActionDef<T = unknown, P = unknown> {
   targetLabel: (t: T) => string;
   /** What the audit records as the target, resolved (a container by a 2-character id prefix: its name and full id). */
   auditTarget?: (t: T) => Promise<{ target: string; targetId: string | null }>;
-  preview: (t: T, p: P) => Promise<Preview>;
-  execute: (t: T, p: P, preview: Preview, ctx: ActionContext) => Promise<ExecResult>;
-  verify: (t: T, p: P, preview: Preview, exec: ExecResult) => Promise<VerifyResult>;
+  preview: (t: T, p: P) => Promise<Preview<S>>;
+  execute: (t: T, p: P, preview: Preview<S>, ctx: ActionContext) => Promise<ExecResult>;
+  verify: (t: T, p: P, preview: Preview<S>, exec: ExecResult) => Promise<VerifyResult>;
   /** Actions that need an operator opt-in say whether they can run here, and why not (listed, and a preview blocker). */
   availability?: () => Promise<{ available: boolean; reason: string | null }>;
 }
 
 // Registry entries are heterogeneous; run.ts validates target and params with each entry's own schemas.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyAction = ActionDef<any, any>;
+export type AnyAction = ActionDef<any, any, any>;

@@ -68,7 +68,15 @@ function replyOf(replies: Record<string, unknown>, host: string): string {
   return typeof r.ok === "string" ? r.ok : JSON.stringify(r);
 }
 
-function base(f: WorkerFacts, t: WorkerTarget, summary: string, extra: Partial<Preview> = {}): Preview {
+/** Every worker action's preview keeps what the worker said about itself, for execute and verify. */
+type WorkerState = { facts: WorkerFacts };
+
+function base(
+  f: WorkerFacts,
+  t: WorkerTarget,
+  summary: string,
+  extra: Partial<Preview<WorkerState>> = {},
+): Preview<WorkerState> {
   return {
     summary,
     targets: [label(t)],
@@ -82,7 +90,7 @@ function base(f: WorkerFacts, t: WorkerTarget, summary: string, extra: Partial<P
 
 const GROWABLE = new Set(["prefork", "eventlet", "gevent"]);
 
-function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<typeof poolResizeParams>> {
+function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<typeof poolResizeParams>, WorkerState> {
   return {
     name: `worker.pool-${kind}`,
     title: kind === "grow" ? "Grow the pool" : "Shrink the pool",
@@ -113,10 +121,10 @@ function poolResize(kind: "grow" | "shrink"): ActionDef<WorkerTarget, z.infer<ty
         destination: [t.hostname],
         timeoutMs: 3000,
       });
-      return { result: replyOf(r, t.hostname), before: (pv.state?.facts as WorkerFacts).concurrency };
+      return { result: replyOf(r, t.hostname), before: pv.state!.facts.concurrency };
     },
     async verify(t, _p, pv) {
-      const before = pv.state?.facts as WorkerFacts;
+      const before = pv.state!.facts;
       // Pool changes land asynchronously; give the worker a moment before reading back.
       for (let i = 0; i < 10; i++) {
         const f = await facts(t);
