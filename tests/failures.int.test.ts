@@ -18,6 +18,9 @@ import {
 import { getConfig } from "@/server/config";
 import { closeDb, getDb } from "@/server/db";
 import { readWholeBackend, resetResultWalks } from "@/server/failures/pass";
+import { failureAlertInputs } from "@/server/failures/alert-inputs";
+import { evaluateConditions } from "@/server/alerts/conditions";
+import { DEFAULT_RULES, RULE_IDS } from "@/server/alerts/types";
 import type { FailureDetail, FailuresResponse } from "@/server/schemas/failures";
 import { callJson, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
 import { counts, markersWithPrefix } from "./support/celery-checks";
@@ -129,6 +132,16 @@ describe("failures from a Celery result backend", () => {
     expect(d.traceback).toContain(`raise ValueError("leakwatch test failure %s" % marker)`);
     expect(d.excModule).toBe("builtins");
     taskIds = mine.map((x) => x.taskId);
+
+    // The failure-rate rule reads the same rows: three failures of tasks.fail within its window reach a threshold of 3.
+    const rules = RULE_IDS.map((id) => ({ ...DEFAULT_RULES[id], updatedAt: null, updatedBy: null }));
+    const rate = rules.find((r) => r.id === "task-failures")!;
+    rate.params = { minFailures: 3, windowSeconds: 600 };
+    const inputs = await failureAlertInputs(rules, Date.now());
+    const fired = evaluateConditions({ failures: inputs }, rules).conditions.filter((c) => c.rule === "task-failures");
+    expect(fired.map((c) => c.fingerprint)).toEqual(["task-failures|default|tasks.fail"]);
+    rate.params = { minFailures: 4, windowSeconds: 600 };
+    expect(evaluateConditions({ failures: await failureAlertInputs(rules, Date.now()) }, rules).conditions).toEqual([]);
   });
 
   it("keeps them after Redis lost the keys and after the store is reopened (a console restart)", async () => {

@@ -71,7 +71,7 @@ function filtered(f: Filters, nowMs: number) {
     if (f.queue) q = q.where("queue", "=", f.queue);
     if (f.worker) q = q.where("worker", "=", f.worker);
     if (f.status) q = q.where("status", "=", f.status);
-    if (f.sinceHours) q = q.where("first_seen", ">=", nowMs - f.sinceHours * HOUR_MS);
+    if (f.sinceHours) q = q.where(sql<number>`coalesce(date_done, first_seen)`, ">=", nowMs - f.sinceHours * HOUR_MS);
     return q;
   });
 }
@@ -111,7 +111,7 @@ export async function failureGroups(f: Filters, nowMs = Date.now(), limit = 100)
       "task_name",
       "exc_type",
       eb.fn.countAll<number>().as("n"),
-      eb.fn.max("first_seen").as("last"),
+      eb.fn.max(sql<number>`coalesce(date_done, first_seen)`).as("last"),
     ])
     .groupBy(["broker", "task_name", "exc_type"])
     .orderBy("n", "desc")
@@ -119,15 +119,15 @@ export async function failureGroups(f: Filters, nowMs = Date.now(), limit = 100)
     .execute();
   const since = nowMs - 24 * HOUR_MS;
   const hourlyRows = await q
-    .select(["broker", "task_name", "exc_type", "first_seen"])
-    .where("first_seen", ">=", since)
+    .select(["broker", "task_name", "exc_type", sql<number>`coalesce(date_done, first_seen)`.as("at")])
+    .where(sql<number>`coalesce(date_done, first_seen)`, ">=", since)
     .execute();
   const key = (b: string, t: string | null, e: string | null) => `${b}\u0000${t ?? ""}\u0000${e ?? ""}`;
   const hourly = new Map<string, number[]>();
   for (const r of hourlyRows) {
     const k = key(r.broker, r.task_name, r.exc_type);
     const h = hourly.get(k) ?? new Array<number>(24).fill(0);
-    const slot = Math.min(23, Math.floor((r.first_seen - since) / HOUR_MS));
+    const slot = Math.min(23, Math.floor((Number(r.at) - since) / HOUR_MS));
     h[slot] = (h[slot] ?? 0) + 1;
     hourly.set(k, h);
   }
@@ -152,42 +152,60 @@ export async function markRetried(broker: string, taskId: string, newTaskId: str
     .execute();
 }
 
-/** Failures first seen in [sinceMs, now) per task name (alerts: failure rate over a window). */
-export async function failuresSince(
-  sinceMs: number,
-): Promise<{ broker: string; task_name: string | null; exc_type: string | null; first_seen: number }[]> {
-  const db = await getDb();
-  return db
-    .selectFrom("task_failures")
-    .select(["broker", "task_name", "exc_type", "first_seen"])
-    .where("first_seen", ">=", sinceMs)
-    .where("status", "=", "FAILURE")
-    .execute();
-}
+/** When a failure happened: Celery's date_done, or when the console first saw it (RETRY has no date_done). */
+const eventTime = sql<number>`coalesce(date_done, first_seen)`;
 
-/** Exception types per broker first seen at or after sinceMs that were never seen before it (alerts). */
-export async function newExceptionTypes(
+/** FAILUREs per broker and task that happened at or after sinceMs (alerts: failures of a task over a window). */
+export async function failureCountsSince(
   sinceMs: number,
-): Promise<{ broker: string; exc_type: string; task_name: string | null; first: number; n: number }[]> {
+): Promise<{ broker: string; task: string | null; count: number }[]> {
   const db = await getDb();
   const rows = await db
     .selectFrom("task_failures")
-    .select((eb) => [
-      "broker",
-      "exc_type",
-      eb.fn.min("task_name").as("task_name"),
-      eb.fn.min("first_seen").as("first"),
-      eb.fn.countAll<number>().as("n"),
-    ])
-    .where("exc_type", "is not", null)
-    .groupBy(["broker", "exc_type"])
-    .having((eb) => eb.fn.min("first_seen"), ">=", sinceMs)
+    .select((eb) => ["broker", "task_name", eb.fn.countAll<number>().as("n")])
+    .where("status", "=", "FAILURE")
+    .where(eventTime, ">=", sinceMs)
+    .groupBy(["broker", "task_name"])
     .execute();
-  return rows.map((r) => ({
-    broker: r.broker,
-    exc_type: r.exc_type as string,
-    task_name: (r.task_name as string | null) ?? null,
-    first: Number(r.first),
-    n: Number(r.n),
-  }));
+  return rows.map((r) => ({ broker: r.broker, task: r.task_name, count: Number(r.n) }));
+}
+
+/**
+ * Per broker and exception type: when it first happened, how often, and one task it came from; plus when the
+ * broker's first recorded failure happened (alerts: an exception type not seen before).
+ */
+export async function exceptionTypeFirsts(): Promise<{
+  types: { broker: string; exc: string; task: string | null; first: number; count: number }[];
+  brokerFirst: Map<string, number>;
+}> {
+  const db = await getDb();
+  const [types, brokers] = await Promise.all([
+    db
+      .selectFrom("task_failures")
+      .select((eb) => [
+        "broker",
+        "exc_type",
+        eb.fn.max("task_name").as("task"),
+        eb.fn.min(eventTime).as("first"),
+        eb.fn.countAll<number>().as("n"),
+      ])
+      .where("exc_type", "is not", null)
+      .groupBy(["broker", "exc_type"])
+      .execute(),
+    db
+      .selectFrom("task_failures")
+      .select((eb) => ["broker", eb.fn.min(eventTime).as("first")])
+      .groupBy("broker")
+      .execute(),
+  ]);
+  return {
+    types: types.map((r) => ({
+      broker: r.broker,
+      exc: r.exc_type as string,
+      task: (r.task as string | null) ?? null,
+      first: Number(r.first),
+      count: Number(r.n),
+    })),
+    brokerFirst: new Map(brokers.map((b) => [b.broker, Number(b.first)])),
+  };
 }
