@@ -118,7 +118,7 @@ export interface ScanStep {
 }
 
 /** Keys per SCAN call: SCAN's work is bounded by COUNT, so no call blocks Redis for long on a large keyspace. */
-export const SCAN_COUNT = 500;
+export const SCAN_COUNT = 250;
 /** Keys per MGET: a traceback can be tens of kB, so values are fetched in small groups. */
 const MGET_BATCH = 50;
 

@@ -12,8 +12,8 @@ import { upsertOutcomes } from "./store";
 // One pass over a broker's result backend: a few bounded SCAN steps from where the last pass stopped, the failed
 // outcomes written to the store. A backend of 100,000 keys is walked over several passes, never in one command.
 
-/** SCAN calls per pass (each COUNT 500): a pass reads at most a few thousand keys. */
-export const STEPS_PER_PASS = 8;
+/** SCAN calls per pass (each COUNT 250): a pass reads at most a few thousand keys. */
+export const STEPS_PER_PASS = 16;
 
 interface WalkState {
   cursor: string;
