@@ -3,6 +3,9 @@
 // listed after their keys are gone and after the store is reopened; a retry through POST /api/actions runs the task
 // again exactly once with the same arguments under a new id; a failure recorded without result_extended is
 // explained and not retried.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -127,6 +130,21 @@ describe("failures from a Celery result backend", () => {
     expect(group?.hourly.reduce((a, b) => a + b, 0)).toBe(3);
     expect(f.backends[0]).toMatchObject({ broker: "default", configured: true, ok: true });
 
+    // An admin sees the arguments once showTaskArguments is on; a viewer still does not.
+    const dir = await mkdtemp(path.join(tmpdir(), "lw-failures-cfg-"));
+    try {
+      await writeFile(path.join(dir, "lw.json"), JSON.stringify({ showTaskArguments: true }));
+      lw.reconfigure({ LEAKWATCH_CONFIG: path.join(dir, "lw.json") });
+      const { GET } = await import("@/app/api/failures/route");
+      const asAdmin = await callJson<FailuresResponse>(GET, "/api/failures", { as: lw.users.admin });
+      const args = withPrefix(asAdmin.body, prefix).map((x) => x.args?.[0]);
+      expect(args.sort()).toEqual([0, 1, 2].map((i) => `${prefix}-${i}`));
+      expect(withPrefix(await failures(), prefix).every((x) => x.args === undefined)).toBe(true);
+    } finally {
+      lw.reconfigure({});
+      await rm(dir, { recursive: true, force: true });
+    }
+
     const d = await detail(mine[0]!.taskId);
     expect(d.traceback).toContain("Traceback (most recent call last)");
     expect(d.traceback).toContain(`raise ValueError("leakwatch test failure %s" % marker)`);
@@ -192,6 +210,26 @@ describe("failures from a Celery result backend", () => {
 
     const audit = await lw.auditEntries();
     expect(audit.filter((e) => e.action === "task.retry").map((e) => e.kind)).toEqual(["intent", "outcome"]);
+  });
+
+  it("names a backend it cannot read without its password", async () => {
+    const password = `pw-${tag}-secret`;
+    lw.reconfigure({
+      LEAKWATCH_RESULT_BACKENDS: `default=${testRedisUrl(BACKEND_DB).replace("//", `//lw-nobody:${password}@`)}`,
+    });
+    try {
+      resetResultWalks();
+      await expect(readWholeBackend(getConfig().brokers[0]!)).rejects.toThrow();
+      const { GET } = await import("@/app/api/failures/route");
+      const r = await callJson<FailuresResponse>(GET, "/api/failures", { as: lw.users.admin });
+      expect(r.body.backends[0]).toMatchObject({ ok: false });
+      expect(r.body.backends[0]!.error).toBeTruthy();
+      expect(JSON.stringify(r.body)).not.toContain(password);
+      // What was recorded stays listed while the backend cannot be read.
+      expect(withPrefix(r.body, prefix).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      lw.reconfigure({});
+    }
   });
 
   it("explains, and does not retry, a failure recorded without result_extended", async () => {
