@@ -294,6 +294,7 @@ export interface ResultsResult {
   wallMs: number;
   passMsMedian: number;
   passMsMax: number;
+  secondWalk?: { wallMs: number; valuesRead: number };
   slowlog: { walk: SlowlogSummary; keysForContrast: SlowlogSummary };
 }
 interface SlowlogSummary {
@@ -322,6 +323,10 @@ function resultBackend(r: ResultsResult): string {
         [
           "A full walk",
           `**${fmt(r.passes)} passes** of ${r.stepsPerPass} SCANs, ${fmt(r.wallMs)} ms in all (pass median ${fmt(r.passMsMedian)} ms, max ${fmt(r.passMsMax)} ms)`,
+        ],
+        [
+          "The next walk (SUCCESS keys remembered)",
+          r.secondWalk ? `${fmt(r.secondWalk.wallMs)} ms, ${fmt(r.secondWalk.valuesRead)} values read` : "not measured",
         ],
         [
           "Longest single Redis command (SLOWLOG)",

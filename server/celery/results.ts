@@ -123,26 +123,58 @@ export const SCAN_COUNT = 250;
 const MGET_BATCH = 50;
 
 /**
- * Up to `steps` SCAN calls from `cursor`, reading the values of the matching keys. Keys that expire between SCAN and
- * MGET come back nil and are simply not there; SCAN may return a key twice, which the store's upsert absorbs.
+ * Keys known to hold SUCCESS, so a walk need not read them again: `known` from the walk before, `seen` filled during
+ * this one (only keys still there carry over, so expired keys drop out). Celery never turns a SUCCESS into a failure
+ * unless a task is re-sent under the same id; the caller starts from an empty `known` now and then for that case.
  */
-export async function scanTaskMetas(redis: Redis, prefix: string, cursor: string, steps: number): Promise<ScanStep> {
+export interface SettledKeys {
+  known: Set<string>;
+  seen: Set<string>;
+}
+/** At most this many keys are remembered per walk (about 10 MB at 100 bytes a key); beyond it they are re-read. */
+const MAX_SETTLED = 100_000;
+const SUCCESS = /^\s*\{\s*"status":\s*"SUCCESS"/;
+
+/**
+ * Up to `steps` SCAN calls from `cursor`, reading the values of the matching keys (except the settled ones). Keys that
+ * expire between SCAN and MGET come back nil and are simply not there; SCAN may return a key twice, which the store's
+ * upsert absorbs.
+ */
+export async function scanTaskMetas(
+  redis: Redis,
+  prefix: string,
+  cursor: string,
+  steps: number,
+  settled?: SettledKeys,
+): Promise<ScanStep> {
   const outcomes: TaskOutcome[] = [];
   let keysRead = 0;
   let skipped = 0;
   let next = cursor;
   for (let i = 0; i < steps; i++) {
-    const [c, keys] = await redis.scan(next, "MATCH", `${globEscape(prefix)}*`, "COUNT", SCAN_COUNT);
+    const [c, found] = await redis.scan(next, "MATCH", `${globEscape(prefix)}*`, "COUNT", SCAN_COUNT);
     next = c;
+    const keys: string[] = [];
+    for (const k of found) {
+      if (settled?.known.has(k)) settled.seen.add(k);
+      else keys.push(k);
+    }
+    skipped += found.length - keys.length;
     for (let j = 0; j < keys.length; j += MGET_BATCH) {
       const batch = keys.slice(j, j + MGET_BATCH);
       const values = await redis.mgetBuffer(...batch);
       values.forEach((v, k) => {
         if (!v) return;
         keysRead++;
-        const o = parseTaskMeta(batch[k] as string, v, prefix);
+        const key = batch[k] as string;
+        const o = parseTaskMeta(key, v, prefix);
         if (o) outcomes.push(o);
-        else skipped++;
+        else {
+          skipped++;
+          // Celery writes the meta with "status" first (json.dumps of its dict); anything else is simply read again.
+          if (settled && settled.seen.size < MAX_SETTLED && SUCCESS.test(v.subarray(0, 40).toString("latin1")))
+            settled.seen.add(key);
+        }
       });
     }
     if (next === "0") break;

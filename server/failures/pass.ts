@@ -2,7 +2,7 @@ import "server-only";
 import type { BrokerConfig } from "@/server/config";
 import { describeBroker, parseBrokerUrl, redactUrlsInText } from "@/server/celery/broker-url";
 import { resultBackendTarget, withBroker } from "@/server/celery/connections";
-import { metaPrefix, scanTaskMetas } from "@/server/celery/results";
+import { metaPrefix, scanTaskMetas, type SettledKeys } from "@/server/celery/results";
 import { errorMessage } from "@/server/errors";
 import { emit } from "@/server/bus";
 import { markSource } from "@/server/sources/status";
@@ -15,8 +15,12 @@ import { upsertOutcomes } from "./store";
 /** SCAN calls per pass (each COUNT 250): a pass reads at most a few thousand keys. */
 export const STEPS_PER_PASS = 16;
 
+/** Every this many walks, SUCCESS keys are read again (a task re-sent under the same id may have failed since). */
+const FULL_READ_EVERY_WALKS = 10;
+
 interface WalkState {
   cursor: string;
+  settled: SettledKeys;
   keysRead: number;
   walksCompleted: number;
   lastPassAt: number | null;
@@ -30,7 +34,15 @@ const walks = (g.__leakwatchResultWalks ??= new Map<string, WalkState>());
 function walkOf(broker: string): WalkState {
   let w = walks.get(broker);
   if (!w) {
-    w = { cursor: "0", keysRead: 0, walksCompleted: 0, lastPassAt: null, ok: null, error: null };
+    w = {
+      cursor: "0",
+      settled: { known: new Set(), seen: new Set() },
+      keysRead: 0,
+      walksCompleted: 0,
+      lastPassAt: null,
+      ok: null,
+      error: null,
+    };
     walks.set(broker, w);
   }
   return w;
@@ -56,13 +68,17 @@ export async function readResultBackend(
   const w = walkOf(broker.name);
   try {
     const step = await withBroker(target, (r) =>
-      scanTaskMetas(r, metaPrefix(broker), w.cursor, opts.steps ?? STEPS_PER_PASS),
+      scanTaskMetas(r, metaPrefix(broker), w.cursor, opts.steps ?? STEPS_PER_PASS, w.settled),
     );
     if (opts.store !== false) await upsertOutcomes(broker.name, step.outcomes);
     const walkEnded = step.cursor === "0";
     w.keysRead = (w.cursor === "0" ? 0 : w.keysRead) + step.keysRead;
     w.cursor = step.cursor;
-    if (walkEnded) w.walksCompleted++;
+    if (walkEnded) {
+      w.walksCompleted++;
+      const fullReadNext = w.walksCompleted % FULL_READ_EVERY_WALKS === 0;
+      w.settled = { known: fullReadNext ? new Set() : w.settled.seen, seen: new Set() };
+    }
     w.lastPassAt = Date.now();
     w.ok = true;
     w.error = null;
