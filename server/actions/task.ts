@@ -89,6 +89,9 @@ const retryAction: ActionDef<Target, Record<string, never>> = {
     }
     const queues = [...new Set(planned.map((p) => p.queue))];
     const idle = queues.filter((q) => !liveQueue(t.broker, q)?.consumers.length);
+    // Celery records the delivery routing key as `queue`: the queue's name only with default routing.
+    const configured = brokerConfig(t.broker).queues;
+    const unknown = queues.filter((q) => !liveQueue(t.broker, q) && !configured.includes(q));
     const single = t.taskIds.length === 1;
     return {
       summary: `Publish ${planned.length === 1 ? "a new task" : `${planned.length} new tasks`} with the same name, arguments and queue as the failed ${single ? "one" : "ones"} (${queues.join(", ") || "no queue"}).`,
@@ -102,7 +105,13 @@ const retryAction: ActionDef<Target, Record<string, never>> = {
         "Each task runs again with the same arguments under a new task id: a task that is not idempotent repeats its side effects.",
         ...already.map((a) => `${a}; retrying again runs it once more.`),
         ...(single ? [] : refused.map((r) => `Skipped: ${r}`)),
-        ...idle.map((q) => `Nobody consumes ${q} now: the new message waits there until a worker does.`),
+        ...unknown.map(
+          (q) =>
+            `${q} is not a queue the console knows on ${t.broker}: Celery records the routing key as the queue, which differs from the queue's name under custom routing. The message goes to a list named ${q}.`,
+        ),
+        ...idle
+          .filter((q) => !unknown.includes(q))
+          .map((q) => `Nobody consumes ${q} now: the new message waits there until a worker does.`),
       ],
       blockers: single
         ? refused
