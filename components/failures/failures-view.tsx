@@ -132,10 +132,10 @@ function Groups({ groups, filters }: { groups: FailureGroup[]; filters: Record<s
       <caption className="sr-only">Failures grouped by task and exception type</caption>
       <thead className="text-left text-xs text-zinc-500">
         <tr>
-          <th className="w-2/5 py-1">Task</th>
-          <th className="w-2/5 py-1">Exception</th>
-          <th className="py-1 text-right">Count</th>
-          <th className="hidden py-1 text-right md:table-cell">Last 24 h</th>
+          <th className="py-1">Task</th>
+          <th className="py-1">Exception</th>
+          <th className="w-20 py-1 text-right">Count</th>
+          <th className="hidden w-40 py-1 pl-4 text-right md:table-cell">Last 24 h</th>
         </tr>
       </thead>
       <tbody>
@@ -155,7 +155,7 @@ function Groups({ groups, filters }: { groups: FailureGroup[]; filters: Record<s
             </td>
             <td className="truncate py-1 font-mono text-xs">{g.excType ?? "—"}</td>
             <td className="py-1 text-right tabular-nums">{fmtInt(g.count)}</td>
-            <td className="hidden py-1 text-right md:table-cell">
+            <td className="hidden py-1 pl-4 text-right md:table-cell">
               <HourBars hourly={g.hourly} />
             </td>
           </tr>
@@ -175,7 +175,11 @@ function HourBars({ hourly }: { hourly: number[] }) {
       aria-label={`per hour over the last 24 hours: ${hourly.join(", ")}`}
     >
       {hourly.map((n, i) => (
-        <span key={i} className="w-1 bg-red-500/70" style={{ height: `${Math.max(n ? 15 : 0, (n / max) * 100)}%` }} />
+        <span
+          key={i}
+          className={n ? "w-1 bg-red-500/70" : "w-1 bg-zinc-400/30"}
+          style={{ height: `${n ? Math.max(15, (n / max) * 100) : 8}%` }}
+        />
       ))}
     </span>
   );
