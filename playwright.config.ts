@@ -44,6 +44,8 @@ export default defineConfig({
       LEAKWATCH_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       LEAKWATCH_SAMPLE_INTERVAL_MS: "1000",
       LEAKWATCH_BROKERS: `default=${process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391"}/1`,
+      // Celery's result backend of e2e/failures.spec.ts's worker.
+      LEAKWATCH_RESULT_BACKENDS: `default=${process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391"}/3`,
       // Alert webhooks go to a receiver the runbook test starts on port + 1000 (loopback only).
       // The server runs as root on the test hosts: cgroup.set-pids-max may write (e2e/cgroup-lift.spec.ts).
       LEAKWATCH_CGROUP_WRITE: "true",

@@ -25,3 +25,11 @@ export function queueHref(broker: string, queue: string): string {
 export function workerHref(broker: string, hostname: string): string {
   return `/workers/${encodeSegment(broker)}/${encodeSegment(hostname)}`;
 }
+
+/** The Failures page filtered by exact fields (broker, queue, worker, task, exc, status). */
+export function failuresHref(filters: Record<string, string | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `/failures?${s}` : "/failures";
+}

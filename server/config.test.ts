@@ -111,4 +111,43 @@ describe("parseConfig", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("reads a broker's result backend from LEAKWATCH_RESULT_BACKENDS or the file, and never echoes its password", () => {
+    const c = parseConfig({
+      LEAKWATCH_BROKERS: "a=redis://127.0.0.1:6379/1,b=redis://127.0.0.1:6379/2",
+      LEAKWATCH_RESULT_BACKENDS: "a=rediss://:s3cret@cache:6380/3",
+    });
+    expect(c.brokers[0]!.resultBackend).toEqual({ url: "rediss://:s3cret@cache:6380/3", globalKeyprefix: "" });
+    expect(c.brokers[1]!.resultBackend).toBeUndefined();
+    const bad = () =>
+      parseConfig({ LEAKWATCH_BROKERS: "a=redis://h/1", LEAKWATCH_RESULT_BACKENDS: "a=db+postgresql://u:s3cret@h/x" });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).not.toThrow(/s3cret/);
+    expect(() =>
+      parseConfig({ LEAKWATCH_BROKERS: "a=redis://h/1", LEAKWATCH_RESULT_BACKENDS: "z=redis://h/3" }),
+    ).toThrow(/not a name in LEAKWATCH_BROKERS/);
+
+    const dir = mkdtempSync(path.join(tmpdir(), "lw-config-"));
+    try {
+      const file = path.join(dir, "leakwatch.json");
+      writeFileSync(
+        file,
+        JSON.stringify({
+          brokers: {
+            a: {
+              result_backend: "sentinel://:pw@10.0.0.1:26379/4;sentinel://:pw@10.0.0.2:26379/4",
+              result_backend_transport_options: { master_name: "results", global_keyprefix: "app:" },
+            },
+          },
+        }),
+      );
+      const f = parseConfig({ LEAKWATCH_BROKERS: "a=redis://h/1", LEAKWATCH_CONFIG: file });
+      expect(f.brokers[0]!.resultBackend).toEqual({
+        url: "sentinel://:pw@10.0.0.1:26379/4;sentinel://:pw@10.0.0.2:26379/4",
+        masterName: "results",
+        globalKeyprefix: "app:",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -79,6 +79,19 @@ export interface BrokerConfig {
   socketTimeoutSeconds?: number;
   /** TLS as Celery's broker_use_ssl / the rediss:// query (ssl_cert_reqs, ssl_ca_certs, ssl_certfile, ssl_keyfile). */
   tls?: BrokerTls;
+  /** Celery's Redis result backend for this broker's workers, when the console should read task outcomes from it. */
+  resultBackend?: ResultBackendConfig;
+}
+
+/**
+ * Celery's result_backend (redis://, rediss://, sentinel://) and the parts of result_backend_transport_options that
+ * change where results are: master_name for Sentinel, global_keyprefix (Celery 5.3+) before `celery-task-meta-`.
+ * TLS files and Sentinel credentials are the broker's (the same `ssl` and `sentinel_kwargs` sections).
+ */
+export interface ResultBackendConfig {
+  url: string;
+  masterName?: string;
+  globalKeyprefix: string;
 }
 
 export interface BrokerTls {
@@ -253,6 +266,13 @@ const fileSchema = z
           queues: z.array(z.string().min(1).max(1024)).max(100_000).optional(),
           presets: z.array(z.string()).optional(),
           master_name: z.string().optional(),
+          result_backend: z.string().min(1).max(8192).optional(),
+          result_backend_transport_options: z
+            .object({
+              master_name: z.string().min(1).max(200).optional(),
+              global_keyprefix: z.string().max(200).optional(),
+            })
+            .optional(),
         }),
       )
       .optional(),
@@ -344,6 +364,19 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       );
   }
 
+  const backendPairs = env.LEAKWATCH_RESULT_BACKENDS
+    ? pairs("LEAKWATCH_RESULT_BACKENDS", env.LEAKWATCH_RESULT_BACKENDS)
+    : [];
+  for (const b of backendPairs) {
+    if (!brokerPairs.some((p) => p.name === b.name))
+      throw new ConfigError("LEAKWATCH_RESULT_BACKENDS", `"${b.name}" is not a name in LEAKWATCH_BROKERS`);
+    if (!brokerUrl.test(b.url))
+      throw new ConfigError(
+        "LEAKWATCH_RESULT_BACKENDS",
+        `"${redactBrokerUrl(b.url)}" is not a redis://, rediss:// or sentinel:// URL`,
+      );
+  }
+
   let file: z.infer<typeof fileSchema> = {};
   if (env.LEAKWATCH_CONFIG) {
     let text: string;
@@ -385,6 +418,15 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     for (const p of presets) for (const q of QUEUE_PRESETS[p] ?? []) queues.add(q);
     for (const q of f.queues ?? []) queues.add(q);
     const masterFromUrl = /[?&]master_name=([^&;]+)/.exec(url)?.[1];
+    const backendUrl = backendPairs.find((p) => p.name === name)?.url ?? f.result_backend;
+    if (backendUrl !== undefined && !brokerUrl.test(backendUrl))
+      throw new ConfigError(
+        "LEAKWATCH_CONFIG",
+        `brokers.${name}.result_backend: "${redactBrokerUrl(backendUrl)}" is not a redis://, rediss:// or sentinel:// URL`,
+      );
+    const backendMaster =
+      f.result_backend_transport_options?.master_name ??
+      (backendUrl ? /[?&]master_name=([^&;]+)/.exec(backendUrl)?.[1] : undefined);
     return {
       name,
       url,
@@ -416,6 +458,13 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
         keyfile: f.ssl.ssl_keyfile,
         checkHostname: f.ssl.ssl_check_hostname,
       },
+      resultBackend: backendUrl
+        ? {
+            url: backendUrl,
+            masterName: backendMaster ? decodeURIComponent(backendMaster) : undefined,
+            globalKeyprefix: f.result_backend_transport_options?.global_keyprefix ?? "",
+          }
+        : undefined,
     };
   });
   for (const h of dockerHosts) {

@@ -30,6 +30,7 @@ import { runAlertPass } from "@/server/alerts/pass";
 import { checkOpenRuns } from "@/server/runbooks/verify-pass";
 import { pruneSessions } from "@/server/auth/sessions";
 import { processState } from "@/server/process-state";
+import { readResultBackend } from "@/server/failures/pass";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
 // of the history lease writes history rows (one writer across instances sharing a database).
@@ -186,6 +187,16 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
   });
   schedule("containers", interval, () => sampleContainers(cfg).then(afterSamplePass));
   schedule("queues", interval, () => sampleQueues(cfg).then(afterSamplePass));
+  // Result backends: only the history writer reads them (the store is shared; a second reader would only repeat it).
+  if (cfg.brokers.some((b) => b.resultBackend))
+    schedule("results", interval, async () => {
+      if (!isLeader()) return;
+      await Promise.all(
+        cfg.brokers.map((b) =>
+          readResultBackend(b).catch((e) => log.debug({ broker: b.name, err: e }, "result backend pass failed")),
+        ),
+      );
+    });
   schedule("compact", 5 * 60_000, async () => {
     if (!isLeader()) return;
     await compact("container_points");

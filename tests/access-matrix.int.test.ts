@@ -92,6 +92,8 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
     POST: { access: "admin", mutating: true, allowed: [400], body: {} },
   },
   "app/api/workers/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/failures/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
+  "app/api/failures/[broker]/[taskId]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
   "app/api/workers/[broker]/[hostname]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [404] } },
   "app/metrics/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
 };

@@ -295,6 +295,62 @@ function unacked(u: UnackedResult): string {
   ].join("\n");
 }
 
+export interface ResultsResult {
+  results: number;
+  failures: number;
+  payloadBytes: number;
+  keysRead: number;
+  passes: number;
+  stepsPerPass: number;
+  wallMs: number;
+  passMsMedian: number;
+  passMsMax: number;
+  secondWalk?: { wallMs: number; valuesRead: number };
+  slowlog: { walk: SlowlogSummary; keysForContrast: SlowlogSummary };
+}
+interface SlowlogSummary {
+  commands: number;
+  maxUs: number;
+  slowestCommand: string | null;
+  byCommand: Record<string, { count: number; maxUs: number; totalUs: number }>;
+}
+
+function callLine(c: { count: number; maxUs: number; totalUs: number } | undefined): string {
+  return c ? `${fmt(c.count)} / ${fmt(Math.round(c.totalUs / c.count))} us / ${fmt(c.maxUs)} us` : "none";
+}
+
+function resultBackend(r: ResultsResult): string {
+  const cmd = (name: string) => r.slowlog.walk.byCommand[name];
+  return [
+    "## Result backend at 100,000 task results",
+    "",
+    table(
+      ["", ""],
+      [
+        [
+          "Results (captured Celery 5.2 metas, 1 in 20 a FAILURE)",
+          `${fmt(r.results)} (${fmt(Math.round(r.payloadBytes / 1048576))} MiB of values); ${fmt(r.failures)} failures found`,
+        ],
+        [
+          "A full walk",
+          `**${fmt(r.passes)} passes** of ${r.stepsPerPass} SCANs, ${fmt(r.wallMs)} ms in all (pass median ${fmt(r.passMsMedian)} ms, max ${fmt(r.passMsMax)} ms)`,
+        ],
+        [
+          "The next walk (SUCCESS keys remembered)",
+          r.secondWalk ? `${fmt(r.secondWalk.wallMs)} ms, ${fmt(r.secondWalk.valuesRead)} values read` : "not measured",
+        ],
+        [
+          "Longest single Redis command (SLOWLOG)",
+          `**${fmt(r.slowlog.walk.maxUs)} us** (\`${r.slowlog.walk.slowestCommand ?? ""} ...\`)`,
+        ],
+        ["SCAN calls / mean / longest", callLine(cmd("SCAN"))],
+        ["MGET calls / mean / longest", callLine(cmd("MGET"))],
+        ["For contrast: one KEYS celery-task-meta-*", `${fmt(r.slowlog.keysForContrast.maxUs)} us in one command`],
+      ],
+    ),
+  ].join("\n");
+}
+
 function history(h: HistoryResult): string {
   const r = h.rowsPerSeries;
   return [
@@ -343,6 +399,7 @@ export function renderMarkdown(r: BenchResults, resultsFile: string): string {
   if (ok(res.containers)) parts.push(containers(res.containers as ContainersResult));
   if (ok(res.queues)) parts.push(queues(res.queues as QueuesResult));
   if (ok(res.unacked)) parts.push(unacked(res.unacked as UnackedResult));
+  if (ok(res.results)) parts.push(resultBackend(res.results as ResultsResult));
   if (ok(res.history)) parts.push(history(res.history as HistoryResult));
   if (ok(res.memory)) parts.push(memory(res.memory as MemoryResult));
   return `${parts.join("\n\n")}\n`;

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { containerHref, queueHref, workerHref } from "@/lib/segments";
+import { containerHref, failuresHref, queueHref, workerHref } from "@/lib/segments";
 import type { AlertTarget } from "@/server/schemas/alerts";
 
 /** Where an alert's target lives in the console (a source that is down shows in the status strip of every page). */
@@ -13,6 +13,8 @@ export function targetHref(t: AlertTarget): string | null {
       return workerHref(t.broker, t.hostname);
     case "source":
       return null;
+    case "task":
+      return failuresHref({ broker: t.broker, task: t.task, exc: t.exc });
   }
 }
 

@@ -17,6 +17,7 @@ import { useUrlRange } from "@/components/ui/use-url-state";
 import { Composition } from "./composition";
 import { PriorityChips } from "./queue-columns";
 import { QueueActions } from "./queue-actions";
+import { FailuresLink } from "@/components/failures/failures-link";
 import { QueueChart } from "./queue-chart";
 import { QuarantineList } from "./quarantine-list";
 import { queueProblems, PROBLEM_LABEL } from "./queue-rows";
@@ -91,6 +92,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
       <StaleNote error={detail.error} />
       {/* Action slot: the lead's queue remediation buttons render here. */}
       <QueueActions broker={broker} queue={queue} summary={q} />
+      <FailuresLink broker={broker} queue={queue} />
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4 lg:grid-cols-8">
         <Stat label="depth" value={fmtInt(q.depth)} testId={`queue-depth-${q.name}`} />
         <Stat label="unacked" value={fmtInt(q.unacked)} />

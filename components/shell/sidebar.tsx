@@ -12,6 +12,7 @@ const NAV = [
   { href: "/containers", label: "Containers" },
   { href: "/queues", label: "Queues" },
   { href: "/workers", label: "Workers" },
+  { href: "/failures", label: "Failures" },
   { href: "/alerts", label: "Alerts" },
   { href: "/runbooks", label: "Runbooks" },
   { href: "/audit", label: "Audit" },

@@ -9,6 +9,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtAge, fmtInt } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
 import { WorkerActions } from "./worker-actions";
+import { FailuresLink } from "@/components/failures/failures-link";
 
 // One worker: pool and concurrency, the queues it drains, its tasks in hand, its heartbeat, and its actions.
 export function WorkerView({ broker, hostname }: { broker: string; hostname: string }) {
@@ -51,6 +52,9 @@ export function WorkerView({ broker, hostname }: { broker: string; hostname: str
       <StaleNote error={detail.error} />
       <Panel title="Actions" testId="worker-actions-panel">
         <WorkerActions broker={broker} hostname={hostname} worker={w} />
+        <div className="mt-3">
+          <FailuresLink broker={broker} worker={hostname} />
+        </div>
       </Panel>
       <div className="grid gap-4 lg:grid-cols-3">
         <Panel title="Pool">

@@ -23,10 +23,27 @@ export interface Snapshots {
   queues?: QueuesResponse;
   workers?: WorkersResponse;
   sources?: SourceState[];
+  failures?: FailureInputs;
 }
 
 export const scopeOf = (t: AlertTarget): string =>
-  t.kind === "container" ? `docker:${t.host}` : t.kind === "source" ? "sources" : `broker:${t.broker}`;
+  t.kind === "container"
+    ? `docker:${t.host}`
+    : t.kind === "source"
+      ? "sources"
+      : t.kind === "task"
+        ? `results:${t.broker}`
+        : `broker:${t.broker}`;
+
+/** What the failure rules read from the store (server/failures/alert-inputs.ts), per broker with a result backend. */
+export interface FailureInputs {
+  /** Brokers whose stored failures were read this pass (their task alerts may fire or resolve). */
+  brokers: string[];
+  /** FAILUREs per task within the task-failures window. */
+  counts: { broker: string; task: string | null; count: number }[];
+  /** Exception types whose first failure lies within the task-new-exception window, after a window of watching. */
+  newTypes: { broker: string; exc: string; task: string | null; first: number; count: number }[];
+}
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -137,6 +154,42 @@ function queueConditions(
   }
 }
 
+function failureConditions(f: FailureInputs, rules: Map<RuleId, AlertRule>, out: Condition[], scopes: Set<string>) {
+  for (const b of f.brokers) scopes.add(`results:${b}`);
+  const rate = rules.get("task-failures"),
+    fresh = rules.get("task-new-exception");
+  if (rate) {
+    const min = rate.params.minFailures ?? 10;
+    const window = rate.params.windowSeconds ?? 600;
+    for (const c of f.counts) {
+      if (c.count < min) continue;
+      const name = c.task ?? "(task name not recorded)";
+      out.push({
+        fingerprint: `task-failures|${c.broker}|${c.task ?? ""}`,
+        rule: "task-failures",
+        severity: rate.severity,
+        value: c.count,
+        scope: `results:${c.broker}`,
+        target: { kind: "task", broker: c.broker, task: c.task, exc: null },
+        targetLabel: `${c.broker}/${name}`,
+        summary: `${name} on ${c.broker}: ${plural(c.count, "failure")} in the last ${Math.round(window / 60)} min (threshold ${min})`,
+      });
+    }
+  }
+  if (fresh)
+    for (const t of f.newTypes)
+      out.push({
+        fingerprint: `task-new-exception|${t.broker}|${t.exc}`,
+        rule: "task-new-exception",
+        severity: fresh.severity,
+        value: t.count,
+        scope: `results:${t.broker}`,
+        target: { kind: "task", broker: t.broker, task: t.task, exc: t.exc },
+        targetLabel: `${t.broker}/${t.exc}`,
+        summary: `New exception type ${t.exc} on ${t.broker}${t.task ? ` (from ${t.task})` : ""}: ${plural(t.count, "failure")} since ${new Date(t.first).toISOString()}`,
+      });
+}
+
 export function evaluateConditions(s: Snapshots, rules: AlertRule[]): { conditions: Condition[]; scopes: Set<string> } {
   const enabled = new Map(rules.filter((r) => r.enabled).map((r) => [r.id, r]));
   const out: Condition[] = [];
@@ -150,6 +203,7 @@ export function evaluateConditions(s: Snapshots, rules: AlertRule[]): { conditio
     );
   }
   if (s.queues) queueConditions(s.queues, s.workers, enabled, out, scopes);
+  if (s.failures) failureConditions(s.failures, enabled, out, scopes);
   const down = enabled.get("source-down");
   if (s.sources) {
     scopes.add("sources");

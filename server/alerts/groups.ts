@@ -25,6 +25,8 @@ export function targetKey(t: AlertTarget): string {
       return `worker|${t.broker}|${t.hostname}`;
     case "source":
       return `source|${t.sourceKind}|${t.name}`;
+    case "task":
+      return `task|${t.broker}|${t.task ?? ""}|${t.exc ?? ""}`;
   }
 }
 

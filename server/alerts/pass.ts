@@ -5,6 +5,7 @@ import { snapshot } from "@/server/live";
 import { log } from "@/server/log";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 import { listSources } from "@/server/sources/status";
+import { failureAlertInputs } from "@/server/failures/alert-inputs";
 import { evaluateConditions } from "./conditions";
 import { flushDeliveries, queueNotifications } from "./deliver";
 import { stepAlerts } from "./lifecycle";
@@ -21,6 +22,11 @@ async function evaluateOnce(now: number): Promise<void> {
       queues: snapshot<QueuesResponse>("queues"),
       workers: snapshot<WorkersResponse>("workers"),
       sources: listSources().filter((s) => s.kind !== "audit"),
+      // Failure rules read the store; when it cannot be read, their alerts stay as they are (scope not evaluated).
+      failures: await failureAlertInputs(rules, now).catch((e) => {
+        log.warn({ err: e }, "could not read task failures for alerts");
+        return undefined;
+      }),
     },
     rules,
   );

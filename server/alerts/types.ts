@@ -8,7 +8,9 @@ export type RuleId =
   | "queue-no-consumer"
   | "queue-orphaned"
   | "worker-gone"
-  | "source-down";
+  | "source-down"
+  | "task-failures"
+  | "task-new-exception";
 
 export type Severity = "warning" | "critical";
 export type AlertState = "pending" | "firing" | "acknowledged" | "silenced" | "resolved";
@@ -29,7 +31,9 @@ export type AlertTarget =
   | { kind: "container"; host: string; id: string; name: string }
   | { kind: "queue"; broker: string; queue: string }
   | { kind: "worker"; broker: string; hostname: string; queues: string[] }
-  | { kind: "source"; sourceKind: string; name: string };
+  | { kind: "source"; sourceKind: string; name: string }
+  /** A task name (null: the backend did not record it) and, for a new exception type, that type. */
+  | { kind: "task"; broker: string; task: string | null; exc: string | null };
 
 export interface AlertRecord {
   id: string;
@@ -98,6 +102,21 @@ export const RULE_META: Record<RuleId, RuleMeta> = {
     describe: "A Docker endpoint, broker or the console's store does not answer.",
     params: {},
   },
+  "task-failures": {
+    title: "Task failures over a window",
+    describe:
+      "A task failed at least this many times within the window (from the result backend; Celery's date_done). Resolves when the window holds fewer.",
+    params: {
+      minFailures: { label: "Failures", unit: "tasks", min: 1, max: 1_000_000 },
+      windowSeconds: { label: "Window", unit: "s", min: 60, max: 7 * 86400 },
+    },
+  },
+  "task-new-exception": {
+    title: "New exception type",
+    describe:
+      "An exception type the result backend never recorded on this broker before appeared within the window (the console must have watched the broker for a window first). Resolves after the window.",
+    params: { windowSeconds: { label: "Window", unit: "s", min: 60, max: 7 * 86400 } },
+  },
 };
 
 export const DEFAULT_RULES: Record<RuleId, Omit<AlertRule, "updatedAt" | "updatedBy">> = {
@@ -139,6 +158,20 @@ export const DEFAULT_RULES: Record<RuleId, Omit<AlertRule, "updatedAt" | "update
   },
   "worker-gone": { id: "worker-gone", enabled: true, forSeconds: 60, severity: "warning", params: {} },
   "source-down": { id: "source-down", enabled: true, forSeconds: 60, severity: "critical", params: {} },
+  "task-failures": {
+    id: "task-failures",
+    enabled: true,
+    forSeconds: 0,
+    severity: "warning",
+    params: { minFailures: 10, windowSeconds: 600 },
+  },
+  "task-new-exception": {
+    id: "task-new-exception",
+    enabled: true,
+    forSeconds: 0,
+    severity: "warning",
+    params: { windowSeconds: 3600 },
+  },
 };
 
 export const RULE_IDS = Object.keys(DEFAULT_RULES) as RuleId[];

@@ -327,6 +327,16 @@ export function brokerDb(broker: BrokerConfig): number {
   return parseBrokerUrl(broker.url, broker.masterName).db;
 }
 
+/**
+ * The broker's result backend as a connection target of its own: held under `<broker>#results` (a name no broker
+ * can have), with the broker's TLS files, Sentinel credentials and socket timeout, as Celery shares them.
+ */
+export function resultBackendTarget(broker: BrokerConfig): BrokerConfig | null {
+  const rb = broker.resultBackend;
+  if (!rb) return null;
+  return { ...broker, name: `${broker.name}#results`, url: rb.url, masterName: rb.masterName };
+}
+
 /** Closes every held connection (tests, shutdown). */
 export function closeAllBrokers(): void {
   for (const h of held().values()) closeHeld(h);

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { BrokerConfig } from "@/server/config";
 import { blockingPop, brokerDb, isSentinel, withBlockingConnection, withBroker } from "./connections";
 import { decodeKombuBody } from "./envelope";
+import { kombuEnvelope } from "./publish";
 import {
   bindingKey,
   bindingMember,
@@ -47,19 +48,7 @@ export interface BroadcastOptions {
 export type Replies = Record<string, unknown>;
 
 function envelope(body: unknown, exchange: string, headers: Record<string, unknown>): string {
-  return JSON.stringify({
-    body: Buffer.from(JSON.stringify(body), "utf8").toString("base64"),
-    "content-encoding": "utf-8",
-    "content-type": "application/json",
-    headers,
-    properties: {
-      delivery_mode: 2,
-      delivery_info: { exchange, routing_key: "" },
-      priority: 0,
-      body_encoding: "base64",
-      delivery_tag: randomUUID(),
-    },
-  });
+  return kombuEnvelope(body, { exchange, routingKey: "" }, headers);
 }
 
 /**

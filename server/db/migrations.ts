@@ -354,12 +354,56 @@ const security: Migration = {
   },
 };
 
+// Task outcomes read from Celery's result backend (FAILURE, RETRY, REVOKED), kept after Redis expires them.
+// One row per broker and task id; a retry through the console records the new task's id on the row it came from.
+const taskFailures: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("task_failures")
+      .ifNotExists()
+      .addColumn("broker", "text", (c) => c.notNull())
+      .addColumn("task_id", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("task_name", "text")
+      .addColumn("exc_type", "text")
+      .addColumn("exc_message", "text")
+      .addColumn("exc_module", "text")
+      .addColumn("traceback", "text")
+      .addColumn("worker", "text")
+      .addColumn("queue", "text")
+      .addColumn("args", "text")
+      .addColumn("kwargs", "text")
+      .addColumn("retries", "integer")
+      .addColumn("date_done", ms)
+      .addColumn("first_seen", ms, (c) => c.notNull())
+      .addColumn("last_seen", ms, (c) => c.notNull())
+      .addColumn("retried_as", "text")
+      .addColumn("retried_at", ms)
+      .addColumn("retried_by", "text")
+      .addPrimaryKeyConstraint("task_failures_pk", ["broker", "task_id"])
+      .execute();
+    await db.schema
+      .createIndex("task_failures_seen")
+      .ifNotExists()
+      .on("task_failures")
+      .columns(["broker", "first_seen"])
+      .execute();
+    await db.schema
+      .createIndex("task_failures_group")
+      .ifNotExists()
+      .on("task_failures")
+      .columns(["broker", "task_name", "exc_type"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeboxes": timeboxes,
   "0003_alerts_runbooks": alertsRunbooks,
   "0004_history_series": historySeries,
   "0005_security": security,
+  "0006_task_failures": taskFailures,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -186,7 +186,32 @@ export interface RunbookEntriesTable {
   detail: string;
 }
 
+/** A failed, retried or revoked Celery task as read from a result backend (server/failures). */
+export interface TaskFailuresTable {
+  broker: string;
+  task_id: string;
+  status: string;
+  task_name: string | null;
+  exc_type: string | null;
+  exc_message: string | null;
+  exc_module: string | null;
+  traceback: string | null;
+  worker: string | null;
+  queue: string | null;
+  /** JSON, only with result_extended. */
+  args: string | null;
+  kwargs: string | null;
+  retries: number | null;
+  date_done: number | null;
+  first_seen: number;
+  last_seen: number;
+  retried_as: string | null;
+  retried_at: number | null;
+  retried_by: string | null;
+}
+
 export interface Database {
+  task_failures: TaskFailuresTable;
   alert_rules: AlertRulesTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;

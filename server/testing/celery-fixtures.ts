@@ -116,7 +116,7 @@ export interface ProduceOptions {
   allDify?: boolean;
   count?: number;
   priority?: number | "mix";
-  task?: "tasks.index_document" | "tasks.send_mail" | "tasks.slow" | "tasks.record";
+  task?: "tasks.index_document" | "tasks.send_mail" | "tasks.slow" | "tasks.record" | "tasks.fail";
   /** Messages per second; 0 = as fast as possible. */
   rate?: number;
   countdownSeconds?: number;

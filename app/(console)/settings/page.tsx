@@ -19,6 +19,13 @@ export default async function SettingsPage() {
         .map((b) => `${b.name} = ${redactBrokerUrl(b.url)}${b.globalKeyprefix ? ` (prefix ${b.globalKeyprefix})` : ""}`)
         .join(", "),
     ],
+    [
+      "Result backends",
+      cfg.brokers
+        .filter((b) => b.resultBackend)
+        .map((b) => `${b.name} = ${redactBrokerUrl(b.resultBackend!.url)}`)
+        .join(", ") || "none (LEAKWATCH_RESULT_BACKENDS): the Failures page stays empty",
+    ],
     ["Sample interval", `${cfg.sampleIntervalMs} ms`],
     ["Console store", dbDialect() === "postgres" ? "PostgreSQL (LEAKWATCH_DATABASE_URL)" : `SQLite in ${cfg.dataDir}`],
     ["cgroup root / proc root", `${cfg.cgroupRoot} / ${cfg.procRoot}`],

@@ -1,0 +1,200 @@
+import "server-only";
+import { z } from "zod";
+import { resultBackendTarget, withBroker } from "@/server/celery/connections";
+import { layoutOf, queueKey, stepForPriority, unackedKeys } from "@/server/celery/kombu-keys";
+import { taskMessage } from "@/server/celery/publish";
+import { metaPrefix } from "@/server/celery/results";
+import type { BrokerConfig } from "@/server/config";
+import type { TaskFailuresTable } from "@/server/db/schema";
+import { getFailure, markRetried } from "@/server/failures/store";
+import { retryBlocker } from "@/server/failures/view";
+import { brokerConfig, liveQueue } from "@/server/sources/lookup";
+import type { ActionDef } from "./types";
+
+// Retry of failed tasks recorded from a result backend: each is re-published as a new Celery task (a new id, the
+// same name, args, kwargs and queue) with kombu's envelope, LPUSHed onto the queue's list as kombu's Redis
+// transport delivers on the default exchange. Verify finds each new message in the queue, or already taken by a
+// worker (kombu's unacked hash) or finished (its own result key).
+
+const MAX_TASKS = 100;
+const taskId = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\s]+$/, "must not contain spaces");
+export const taskRetryTarget = z.object({
+  broker: z.string().min(1).max(64),
+  taskIds: z
+    .array(taskId)
+    .min(1)
+    .max(MAX_TASKS)
+    .refine((ids) => new Set(ids).size === ids.length, "lists a task twice"),
+});
+type Target = z.infer<typeof taskRetryTarget>;
+const label = (t: Target) =>
+  t.taskIds.length === 1 ? `${t.broker}/task ${t.taskIds[0]}` : `${t.broker}/${t.taskIds.length} tasks`;
+
+interface Planned {
+  from: string;
+  name: string;
+  queue: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+interface Published {
+  from: string;
+  id: string;
+  queue: string;
+  raw: string;
+  deliveryTag: string;
+}
+
+function plan(row: TaskFailuresTable): Planned | string {
+  if (row.status === "RETRY")
+    return `task ${row.task_id} is in state RETRY: Celery will run it again by itself (retrying now would run it twice)`;
+  const why = retryBlocker(row);
+  if (why) return `task ${row.task_id}: ${why}`;
+  return {
+    from: row.task_id,
+    name: row.task_name!,
+    queue: row.queue!,
+    args: JSON.parse(row.args!) as unknown[],
+    kwargs: JSON.parse(row.kwargs!) as Record<string, unknown>,
+  };
+}
+
+const retryAction: ActionDef<Target, Record<string, never>> = {
+  name: "task.retry",
+  title: "Retry failed tasks",
+  role: "operator",
+  destructive: false,
+  target: taskRetryTarget,
+  params: z.object({}).strict(),
+  targetLabel: label,
+  async preview(t) {
+    brokerConfig(t.broker);
+    const planned: Planned[] = [];
+    const refused: string[] = [];
+    const already: string[] = [];
+    for (const id of t.taskIds) {
+      const row = await getFailure(t.broker, id);
+      if (!row) {
+        refused.push(`task ${id}: no failure of it is recorded on ${t.broker}`);
+        continue;
+      }
+      if (row.retried_as) already.push(`${id} was already retried as ${row.retried_as}`);
+      const p = plan(row);
+      if (typeof p === "string") refused.push(p);
+      else planned.push(p);
+    }
+    const queues = [...new Set(planned.map((p) => p.queue))];
+    const idle = queues.filter((q) => !liveQueue(t.broker, q)?.consumers.length);
+    // Celery records the delivery routing key as `queue`: the queue's name only with default routing.
+    const configured = brokerConfig(t.broker).queues;
+    const unknown = queues.filter((q) => !liveQueue(t.broker, q) && !configured.includes(q));
+    const single = t.taskIds.length === 1;
+    return {
+      summary: `Publish ${planned.length === 1 ? "a new task" : `${planned.length} new tasks`} with the same name, arguments and queue as the failed ${single ? "one" : "ones"} (${queues.join(", ") || "no queue"}).`,
+      targets: planned.map((p) => `${t.broker}/${p.queue}: ${p.name} (was ${p.from})`),
+      changes: queues.map((q) => ({
+        what: `messages published to ${q}`,
+        from: 0,
+        to: planned.filter((p) => p.queue === q).length,
+      })),
+      warnings: [
+        "Each task runs again with the same arguments under a new task id: a task that is not idempotent repeats its side effects.",
+        ...already.map((a) => `${a}; retrying again runs it once more.`),
+        ...(single ? [] : refused.map((r) => `Skipped: ${r}`)),
+        ...unknown.map(
+          (q) =>
+            `${q} is not a queue the console knows on ${t.broker}: Celery records the routing key as the queue, which differs from the queue's name under custom routing. The message goes to a list named ${q}.`,
+        ),
+        ...idle
+          .filter((q) => !unknown.includes(q))
+          .map((q) => `Nobody consumes ${q} now: the new message waits there until a worker does.`),
+      ],
+      blockers: single
+        ? refused
+        : planned.length === 0
+          ? ["None of the selected tasks can be retried.", ...refused]
+          : [],
+      state: { planned },
+    };
+  },
+  async execute(t, _p, pv, ctx) {
+    const b = brokerConfig(t.broker);
+    const layout = layoutOf(b);
+    const planned = pv.state!.planned as Planned[];
+    const published: Published[] = [];
+    await withBroker(b, async (redis) => {
+      for (const p of planned) {
+        const m = taskMessage({ name: p.name, args: p.args, kwargs: p.kwargs, queue: p.queue, parentId: p.from });
+        // Priority 0's list, as kombu's _put would choose for a message without priority.
+        await redis.lpush(queueKey(layout, p.queue, stepForPriority(0, layout.prioritySteps)), m.raw);
+        published.push({ from: p.from, id: m.id, queue: p.queue, raw: m.raw, deliveryTag: m.deliveryTag });
+        await markRetried(t.broker, p.from, m.id, ctx.actor);
+        ctx.progress(published.length, planned.length);
+      }
+    });
+    return {
+      result: published.map((x) => `${x.from} → ${x.id} on ${x.queue}`).join("; "),
+      details: published,
+      after: published.map(({ from, id, queue }) => ({ from, id, queue })),
+    };
+  },
+  async verify(t, _p, _pv, exec) {
+    const b = brokerConfig(t.broker);
+    const published = exec.details as Published[];
+    const where: Record<string, string> = {};
+    // A worker may take a message between two of the three looks (after its ack it is in no list until its result
+    // is written), so the looks repeat for a short while until each new task is found.
+    for (let attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+      await locate(
+        b,
+        published.filter((x) => !where[x.id]),
+        where,
+      );
+      if (published.every((x) => where[x.id])) break;
+      await new Promise((r) => setTimeout(r, VERIFY_PAUSE_MS));
+    }
+    const seen = published.filter((x) => where[x.id]);
+    return {
+      ok: published.length > 0 && seen.length === published.length,
+      finding:
+        published.length === 0
+          ? "nothing was published"
+          : `${seen.length} of ${published.length} new tasks found: ${published.map((x) => `${x.id} ${where[x.id] ?? "not found in the queue, unacked or the result backend"}`).join("; ")}`,
+      observed: where,
+    };
+  },
+};
+
+const VERIFY_ATTEMPTS = 20;
+const VERIFY_PAUSE_MS = 150;
+
+/** Where each new message is now: waiting in its queue, held by a worker (unacked), or run (its result key). */
+async function locate(b: BrokerConfig, todo: Published[], where: Record<string, string>): Promise<void> {
+  if (todo.length === 0) return;
+  const layout = layoutOf(b);
+  await withBroker(b, async (redis) => {
+    for (const x of todo) {
+      const key = queueKey(layout, x.queue, stepForPriority(0, layout.prioritySteps));
+      // LPOS (Redis 6.0.6+) finds the exact message pushed; on an older Redis the other two looks still answer.
+      const pos = await redis.call("LPOS", key, x.raw).catch(() => null);
+      if (pos !== null) where[x.id] = `waiting in ${x.queue}`;
+      else if (await redis.hexists(unackedKeys(layout).unacked, x.deliveryTag))
+        where[x.id] = "taken by a worker (unacked)";
+    }
+  });
+  const backend = resultBackendTarget(b);
+  const left = todo.filter((x) => !where[x.id]);
+  if (!backend || left.length === 0) return;
+  await withBroker(backend, async (r) => {
+    for (const x of left) {
+      const raw = await r.get(`${metaPrefix(b)}${x.id}`);
+      if (raw) where[x.id] = `run by a worker (${/"status":\s*"(\w+)"/.exec(raw)?.[1] ?? "state unknown"})`;
+    }
+  });
+}
+
+export const taskActions = [retryAction];
