@@ -93,8 +93,9 @@ const retryAction: ActionDef<Target, Record<string, never>> = {
     const configured = brokerConfig(t.broker).queues;
     const unknown = queues.filter((q) => !liveQueue(t.broker, q) && !configured.includes(q));
     const single = t.taskIds.length === 1;
+    const names = [...new Set(planned.map((p) => p.name))];
     return {
-      summary: `Publish ${planned.length === 1 ? "a new task" : `${planned.length} new tasks`} with the same name, arguments and queue as the failed ${single ? "one" : "ones"} (${queues.join(", ") || "no queue"}).`,
+      summary: `Publish ${planned.length === 1 ? "a new task" : `${planned.length} new tasks`} (${names.join(", ") || "none"}) with the same name, arguments and queue as the failed ${single ? "one" : "ones"} (${queues.join(", ") || "no queue"}).`,
       targets: planned.map((p) => `${t.broker}/${p.queue}: ${p.name} (was ${p.from})`),
       changes: queues.map((q) => ({
         what: `messages published to ${q}`,
