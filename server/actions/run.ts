@@ -116,6 +116,7 @@ export async function runAction(
       actor: actor.username,
       role: actor.role,
       auditId,
+      reason: req.reason,
       signal: controller.signal,
       progress: (done, total, note) =>
         emit("progress", { auditId, action: def.name, actor: actor.username, done, total, note: note ?? null }),

@@ -186,6 +186,17 @@ export interface RunbookEntriesTable {
   detail: string;
 }
 
+/** A paused queue (deleted on resume). `workers`: JSON list of hostnames told to cancel_consumer. */
+export interface QueuePausesTable {
+  broker: string;
+  queue: string;
+  paused_by: string;
+  paused_at: number;
+  reason: string;
+  audit_id: string;
+  workers: string;
+}
+
 export interface Database {
   alert_rules: AlertRulesTable;
   alerts: AlertsTable;
@@ -206,4 +217,5 @@ export interface Database {
   workers_seen: WorkersSeenTable;
   leases: LeasesTable;
   audit_heads: AuditHeadsTable;
+  queue_pauses: QueuePausesTable;
 }
