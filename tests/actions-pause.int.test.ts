@@ -17,6 +17,10 @@ import {
 } from "@/server/testing/harness";
 import { enforcePauses } from "@/server/actions/pause-enforce";
 import { getPause, listPauses } from "@/server/actions/pauses";
+import { refreshPauses, withPauses } from "@/server/actions/pause-snapshot";
+import { publish, snapshot } from "@/server/live";
+import { metricsText } from "@/server/metrics";
+import type { QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 import { sampleBroker } from "@/server/celery/sampler";
 import { brokerConfig } from "@/server/sources/lookup";
 import { errorCode, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
@@ -106,6 +110,17 @@ describe("pause and resume a queue", () => {
       ["outcome", "system:pause"],
     ]);
 
+    // What the pages and /metrics read: the queue's row and the workers snapshot carry the pause.
+    publish("queues", { brokers: [withPauses(summary, await listPauses())] } satisfies QueuesResponse);
+    publish("workers", { workers: [] } satisfies WorkersResponse);
+    await refreshPauses();
+    const row = snapshot<QueuesResponse>("queues")!.brokers[0]!.queues.find((q) => q.name === QUEUE)!;
+    expect(row.paused).toMatchObject({ by: op().username, reason: "INC-21 bad deploy" });
+    expect(snapshot<WorkersResponse>("workers")!.paused?.map((p) => p.queue)).toEqual([QUEUE]);
+    const metrics = (await metricsText()).body;
+    expect(metrics).toContain(`leakwatch_queue_paused{broker="default",queue_name="${QUEUE}"} 1`);
+    expect(metrics).toContain(`leakwatch_queue_paused{broker="default",queue_name="mail"} 0`);
+
     // Produced during the pause: every message waits. A task sent to mail afterwards runs on the first worker, so
     // that worker was consuming (and skipped the paused queue) while the jobs were there to take.
     const prefix = `pause-${tag}`;
@@ -136,6 +151,10 @@ describe("pause and resume a queue", () => {
     const resumed = await postAction(op(), { action: "queue.resume", target, params: {}, reason: "INC-21 fixed" });
     expect(resumed.body).toMatchObject({ status: "succeeded", verify: { ok: true } });
     expect(await getPause("default", QUEUE)).toBeNull();
+    expect(
+      snapshot<QueuesResponse>("queues")!.brokers[0]!.queues.find((q) => q.name === QUEUE)!.paused,
+    ).toBeUndefined();
+    expect((await metricsText()).body).toContain(`leakwatch_queue_paused{broker="default",queue_name="${QUEUE}"} 0`);
     expect(await celeryActiveQueues(host(both), celery)).toEqual(["jobs", "mail"]);
     expect(await celeryActiveQueues(host(only), celery)).toEqual(["jobs"]);
     expect(await celeryActiveQueues(host(late), celery)).toEqual(["jobs"]);
