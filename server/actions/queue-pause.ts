@@ -130,10 +130,12 @@ const pauseAction: ActionDef<QueueTarget, Record<string, never>> = {
 };
 
 const resumeParams = z.object({
-  /** Workers to start consuming the queue besides those the pause stopped. */
+  /** Workers to start consuming the queue besides those the pause stopped (a list, or one text of names). */
   workers: z
-    .array(workerTarget.shape.hostname)
-    .max(100)
+    .preprocess(
+      (v) => (typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : v),
+      z.array(workerTarget.shape.hostname).max(100),
+    )
     .default([])
     .transform((w) => [...new Set(w)]),
 });
