@@ -50,7 +50,12 @@ export function QueueDiagnose({ ctx }: { ctx: QueueBacklogContext | undefined })
     <div className="grid gap-4 text-sm lg:grid-cols-2">
       <div data-testid="diagnose-consumers">
         <h3 className="font-medium">Consumers</h3>
-        {ctx.consumers.length === 0 ? (
+        {ctx.consumers.length === 0 && ctx.queue?.paused ? (
+          <p data-testid="diagnose-paused">
+            Paused by {ctx.queue.paused.by} for {fmtSince(ctx.queue.paused.since)} ({ctx.queue.paused.reason}): no
+            worker consumes it on purpose. Resume it in Mitigate.
+          </p>
+        ) : ctx.consumers.length === 0 ? (
           <p className="text-red-600 dark:text-red-400" data-testid="diagnose-no-consumer">
             No live worker consumes this queue: messages wait until one does.
           </p>
