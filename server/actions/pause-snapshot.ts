@@ -2,7 +2,8 @@ import "server-only";
 import { publish, snapshot } from "@/server/live";
 import { log } from "@/server/log";
 import type { QueuesResponse, WorkersResponse } from "@/server/schemas/api";
-import type { BrokerSummary, QueuePause } from "@/server/schemas/queues";
+import { queueStatus } from "@/server/celery/rates";
+import type { BrokerSummary, QueuePause, QueueStatus, QueueSummary } from "@/server/schemas/queues";
 import { listPauses } from "./pauses";
 
 // Paused queues in the live snapshots: every queue row carries its pause (or none), and the workers snapshot lists
@@ -16,9 +17,18 @@ export function withPauses(b: BrokerSummary, pauses: readonly QueuePause[]): Bro
     queues: b.queues.map((q) => {
       const { paused: _old, ...rest } = q;
       const p = mine.get(q.name);
-      return p ? { ...rest, paused: p } : rest;
+      return p ? { ...rest, status: pausedStatus(q), paused: p } : rest;
     }),
   };
+}
+
+/**
+ * Nobody consumes a paused queue on purpose: not "critical" for that alone. By depth against its threshold as if
+ * consumed, and never "ok": "warn" while messages wait, "idle" when empty.
+ */
+function pausedStatus(q: QueueSummary): QueueStatus {
+  const s = queueStatus({ depth: q.depth, threshold: q.threshold, hasConsumer: true, orphaned: q.orphaned });
+  return s === "ok" ? (q.depth > 0 ? "warn" : "idle") : s;
 }
 
 /** The store's pauses, or null when the store cannot be read (the snapshot then keeps what it showed). */
