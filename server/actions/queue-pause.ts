@@ -81,7 +81,9 @@ const pauseAction: ActionDef<QueueTarget, Record<string, never>> = {
       "While the queue is paused, a worker that starts consuming it (a restart, a scale-out) is told to stop too.",
     ];
     if (consumers.length === 0)
-      warnings.unshift(`No live worker consumes ${t.queue} now: the pause only keeps workers that appear from it.`);
+      warnings.unshift(
+        `No live worker consumes ${t.queue} now: the pause only stops workers that start consuming it later.`,
+      );
     for (const h of consumers)
       if (now.get(h)!.length === 1)
         warnings.push(`${h} consumes only ${t.queue}: it will consume nothing while paused.`);
