@@ -79,6 +79,18 @@ function build(): Metrics {
     labelNames: ql,
     registers: [registry],
   });
+  const paused = new Gauge({
+    name: "leakwatch_queue_paused",
+    help: "1 while the queue is paused from the console (queue.pause: its consumers were told to cancel_consumer), 0 otherwise",
+    labelNames: ql,
+    registers: [registry],
+  });
+  const pausedSeconds = new Gauge({
+    name: "leakwatch_queue_paused_seconds",
+    help: "How long the queue has been paused from the console (absent when it is not paused)",
+    labelNames: ql,
+    registers: [registry],
+  });
   const workers = new Gauge({
     name: "celery_active_worker_count",
     help: "Live workers on the broker",
@@ -99,6 +111,7 @@ function build(): Metrics {
   });
 
   const collect = () => {
+    const now = Date.now();
     for (const m of [
       threads,
       threadsMax,
@@ -110,6 +123,8 @@ function build(): Metrics {
       qunacked,
       qorphaned,
       consumers,
+      paused,
+      pausedSeconds,
       workers,
       procs,
       up,
@@ -132,6 +147,8 @@ function build(): Metrics {
         qunacked.set(l, q.unacked);
         qorphaned.set(l, q.orphaned);
         consumers.set(l, q.consumers.length);
+        paused.set(l, q.paused ? 1 : 0);
+        if (q.paused) pausedSeconds.set(l, Math.max(0, (now - q.paused.since) / 1000));
       }
     }
     const live = (snapshot<WorkersResponse>("workers")?.workers ?? []).filter((w) => w.alive);

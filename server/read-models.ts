@@ -116,7 +116,9 @@ export async function queueDetail(
   const workers = (snapshot<WorkersResponse>("workers")?.workers ?? []).filter(
     (w) => w.broker === broker && w.alive && w.queues.includes(name),
   );
-  const summary = detail.summary ?? liveQueue(broker, name);
+  // The sampler's row, with the pause the live snapshot carries (read from the store each pass and on pause/resume).
+  const live = liveQueue(broker, name);
+  const summary = detail.summary ? { ...detail.summary, ...(live?.paused ? { paused: live.paused } : {}) } : live;
   if (!summary) throw new NotFoundError(`Queue "${name}" has not been sampled on ${broker} yet.`);
   const c = detail.composition;
   const quarantines = await quarantinesOf(b.name, name);

@@ -26,6 +26,9 @@ import type { BrokerSummary, WorkerSummary } from "@/server/schemas/queues";
 import { markSource } from "@/server/sources/status";
 import { emit } from "@/server/bus";
 import { revertDueTimeboxes } from "@/server/actions/timebox-revert";
+import { enforcePauses } from "@/server/actions/pause-enforce";
+import { readPauses, withPauses } from "@/server/actions/pause-snapshot";
+import type { QueuePause } from "@/server/schemas/queues";
 import { runAlertPass } from "@/server/alerts/pass";
 import { checkOpenRuns } from "@/server/runbooks/verify-pass";
 import { pruneSessions } from "@/server/auth/sessions";
@@ -132,33 +135,43 @@ async function sampleQueues(cfg: AppConfig): Promise<void> {
   // round; the full summaries (worker replies merged in) replace them when it ends.
   const early = new Map<string, BrokerSummary>();
   let earlyOpen = true;
+  // Paused queues from the store, once per pass; when it cannot be read, the rows keep the pauses they showed.
+  const pauses = (await readPauses()) ?? lastPauses();
+  const paused = (s: BrokerSummary) => withPauses(s, pauses);
   const brokers = await Promise.all(
     cfg.brokers.map(async (b) => {
       const s = await sampleBroker(b, {
         onDepths: (e) => {
-          early.set(b.name, withSparks(e, false));
+          early.set(b.name, withSparks(paused(e), false));
           if (!earlyOpen || early.size < cfg.brokers.length) return;
           earlyOpen = false;
           publish("queues", { brokers: cfg.brokers.map((x) => early.get(x.name)!) } satisfies QueuesResponse);
         },
       });
       // A broker that failed or finished first stands in for its early summary.
-      early.set(b.name, withSparks(s, false));
+      early.set(b.name, withSparks(paused(s), false));
       markSource("redis", b.name, s.ok, s.error ?? undefined);
-      if (s.ok && isLeader())
+      if (s.ok && isLeader()) {
         await recordQueueSamples(s).catch((e) => log.warn({ err: e }, "could not write queue history"));
-      return withSparks(s);
+        // In the background: each stray consumer costs a pidbox round, which must not hold up the next pass.
+        void enforcePauses(s, pauses).catch((e) => log.warn({ err: e }, "pause enforcement failed"));
+      }
+      return withSparks(paused(s));
     }),
   );
   earlyOpen = false;
   publish("queues", { brokers } satisfies QueuesResponse);
-  await publishWorkers(cfg);
+  await publishWorkers(cfg, pauses);
+}
+
+function lastPauses(): QueuePause[] {
+  return snapshot<WorkersResponse>("workers")?.paused ?? [];
 }
 
 /** The queue pass already asked every worker (pidbox); publish what it learnt without asking again. */
-async function publishWorkers(cfg: AppConfig): Promise<void> {
+async function publishWorkers(cfg: AppConfig, paused: QueuePause[]): Promise<void> {
   const workers: WorkerSummary[] = cfg.brokers.flatMap((b) => knownWorkers(b.name));
-  publish("workers", { workers } satisfies WorkersResponse);
+  publish("workers", { workers, paused } satisfies WorkersResponse);
   if (isLeader()) await recordWorkersSeen(workers).catch((e) => log.warn({ err: e }, "could not record workers"));
 }
 

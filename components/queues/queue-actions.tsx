@@ -46,6 +46,7 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
           },
         ]}
       />
+      {!summary.paused && <ActionButton action="queue.pause" target={target} label="Pause" testId="pause-queue" />}
       {summary.orphaned > 0 && (
         <ActionButton action="queue.requeue-orphans" target={target} label={`Requeue ${summary.orphaned} orphaned`} />
       )}

@@ -5,6 +5,7 @@ import { Sparkline } from "@/components/ui/sparkline";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtDuration, fmtInt, fmtRate } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
+import { PausedBadge } from "./paused-note";
 import { PriorityChips } from "./queue-columns";
 import type { QueueRow } from "./queue-rows";
 
@@ -25,6 +26,7 @@ export function QueueCard({ q }: { q: QueueRow }) {
         </Link>
         <StatusBadge status={q.status} />
       </div>
+      {q.paused && <PausedBadge pause={q.paused} />}
       <CardFields columns={4}>
         <CardField label="Depth">{fmtInt(q.depth)}</CardField>
         <CardField label="Unacked">{fmtInt(q.unacked)}</CardField>
@@ -32,7 +34,7 @@ export function QueueCard({ q }: { q: QueueRow }) {
           <span className={q.orphaned > 0 ? hot : ""}>{fmtInt(q.orphaned)}</span>
         </CardField>
         <CardField label="Consumers">
-          {q.consumers.length === 0 ? <span className={hot}>none</span> : q.consumers.length}
+          {q.consumers.length === 0 ? q.paused ? "paused" : <span className={hot}>none</span> : q.consumers.length}
         </CardField>
         <CardField label="In">{fmtRate(q.ratePerMinuteIn)}</CardField>
         <CardField label="Out">{fmtRate(q.ratePerMinuteOut)}</CardField>

@@ -6,6 +6,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtDuration, fmtInt, fmtRate } from "@/lib/format";
 import { statusRank } from "@/lib/status";
 import { queueHref } from "@/lib/segments";
+import { PausedBadge } from "./paused-note";
 import { priorityChips, type QueueRow } from "./queue-rows";
 
 const hot = "font-semibold text-red-700 dark:text-red-300";
@@ -44,13 +45,16 @@ export const queueColumns: Column<QueueRow>[] = [
     header: "Queue",
     width: 170,
     cell: (q) => (
-      <Link
-        href={queueHref(q.broker, q.name)}
-        title={q.name}
-        className="font-medium text-blue-700 hover:underline dark:text-blue-300"
-      >
-        {q.name}
-      </Link>
+      <span className="inline-flex flex-wrap items-center gap-1">
+        <Link
+          href={queueHref(q.broker, q.name)}
+          title={q.name}
+          className="font-medium text-blue-700 hover:underline dark:text-blue-300"
+        >
+          {q.name}
+        </Link>
+        {q.paused && <PausedBadge pause={q.paused} testId={`paused-${q.name}`} />}
+      </span>
     ),
   },
   {
@@ -93,7 +97,9 @@ export const queueColumns: Column<QueueRow>[] = [
     width: 92,
     align: "right",
     cell: (q) =>
-      q.consumers.length === 0 ? (
+      q.consumers.length === 0 && q.paused ? (
+        <span title={`paused: ${q.paused.workers.join(", ") || "no worker"} told to stop`}>paused</span>
+      ) : q.consumers.length === 0 ? (
         <span className={hot} title="no worker consumes this queue">
           none
         </span>

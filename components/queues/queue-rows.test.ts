@@ -59,6 +59,10 @@ describe("queue problems", () => {
     expect(queueProblems(q("a", { depth: 3, consumers: [], orphaned: 2 }))).toEqual(["no-consumer", "orphaned"]);
     expect(queueProblems(q("a", { depth: 0, consumers: [] }))).toEqual([]);
     expect(queueProblems(q("a", { depth: 999 }))).toEqual([]);
+    const paused = { broker: "b", queue: "a", by: "alice", since: 1, reason: "INC-1", auditId: "x", workers: ["w@h"] };
+    // Paused from the console: "paused", not "no consumer", with or without work waiting.
+    expect(queueProblems(q("a", { depth: 3, consumers: [], paused }))).toEqual(["paused"]);
+    expect(queueProblems(q("a", { depth: 0, consumers: [], paused }))).toEqual(["paused"]);
   });
 
   it("lists only queues that need attention, across brokers", () => {

@@ -37,14 +37,16 @@ export function priorityChips(byPriority: Record<string, number>): { step: strin
     .sort((a, b) => Number(a.step) - Number(b.step) || a.step.localeCompare(b.step));
 }
 
-export type QueueProblem = "over-threshold" | "no-consumer" | "orphaned";
+export type QueueProblem = "over-threshold" | "no-consumer" | "paused" | "orphaned";
 
 /** Why a queue needs attention. An empty queue without a consumer is not listed: in a quiet fleet that is every
  * queue nobody uses, and listing them all would bury the one that matters; once it holds work, it is. */
 export function queueProblems(q: QueueSummary): QueueProblem[] {
   const out: QueueProblem[] = [];
   if (q.threshold > 0 && q.depth >= q.threshold) out.push("over-threshold");
-  if (q.consumers.length === 0 && q.depth > 0) out.push("no-consumer");
+  // Paused from the console: nobody consumes it on purpose, which is still worth seeing while work waits.
+  if (q.paused) out.push("paused");
+  else if (q.consumers.length === 0 && q.depth > 0) out.push("no-consumer");
   if (q.orphaned > 0) out.push("orphaned");
   return out;
 }
@@ -61,5 +63,6 @@ export function queueAlerts(brokers: readonly BrokerSummary[]): (QueueRow & { pr
 export const PROBLEM_LABEL: Record<QueueProblem, string> = {
   "over-threshold": "over threshold",
   "no-consumer": "no consumer",
+  paused: "paused",
   orphaned: "orphaned",
 };

@@ -20,6 +20,7 @@ import { QueueActions } from "./queue-actions";
 import { FailuresLink } from "@/components/failures/failures-link";
 import { QueueChart } from "./queue-chart";
 import { QuarantineList } from "./quarantine-list";
+import { PausedBanner } from "./paused-note";
 import { queueProblems, PROBLEM_LABEL } from "./queue-rows";
 
 const CONSUMER_COLUMNS = workerColumns({ withActions: false });
@@ -50,7 +51,8 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
   const emptiedSinceSample =
     c !== null && c.sampled === 0 && sampled.depth > 0 && c.sampledAt > (liveBroker?.sampledAt ?? 0);
   const q = emptiedSinceSample ? { ...sampled, depth: 0, byPriority: {}, oldestSeenSeconds: null } : sampled;
-  const problems = queueProblems(q);
+  // The paused banner below says it in full.
+  const problems = queueProblems(q).filter((p) => p !== "paused");
 
   return (
     <div className="min-w-0 space-y-4">
@@ -90,6 +92,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <SourceNotice kind="Broker" name={broker} error={liveBroker.error} sampledAt={liveBroker.sampledAt} />
       )}
       <StaleNote error={detail.error} />
+      {q.paused && <PausedBanner broker={broker} queue={queue} pause={q.paused} />}
       {/* Action slot: the lead's queue remediation buttons render here. */}
       <QueueActions broker={broker} queue={queue} summary={q} />
       <FailuresLink broker={broker} queue={queue} />
@@ -99,8 +102,8 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         <Stat label="orphaned" value={fmtInt(q.orphaned)} hot={q.orphaned > 0} />
         <Stat
           label="consumers"
-          value={q.consumers.length === 0 ? "none" : fmtInt(q.consumers.length)}
-          hot={q.consumers.length === 0}
+          value={q.consumers.length === 0 ? (q.paused ? "paused" : "none") : fmtInt(q.consumers.length)}
+          hot={q.consumers.length === 0 && !q.paused}
         />
         <Stat label="in / out" value={`${fmtRate(q.ratePerMinuteIn)} · ${fmtRate(q.ratePerMinuteOut)}`} />
         <Stat label="drain time" value={fmtDuration(q.drainSeconds)} />
@@ -132,7 +135,9 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
           testId="consumers"
           aside={<span className="text-xs text-zinc-500">{plural(detail.data.consumers.length, "worker")}</span>}
         >
-          {detail.data.consumers.length === 0 ? (
+          {detail.data.consumers.length === 0 && q.paused ? (
+            <p className="text-sm">Paused: the workers that consumed it were told to stop until it is resumed.</p>
+          ) : detail.data.consumers.length === 0 ? (
             <p className="text-sm font-semibold text-red-700 dark:text-red-300">
               No worker consumes this queue: messages will wait until one is started with -Q {q.name}.
             </p>

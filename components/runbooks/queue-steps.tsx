@@ -1,6 +1,6 @@
 "use client";
 import { useQueues } from "@/components/hooks/use-queues";
-import { fmtAge, fmtDuration, fmtInt, fmtRate } from "@/lib/format";
+import { fmtAge, fmtDuration, fmtInt, fmtRate, fmtSince } from "@/lib/format";
 import type { QueueBacklogContext } from "@/server/schemas/runbooks";
 import { Facts } from "./facts";
 import { MappedQueueChart } from "./mapped-queue-chart";
@@ -8,7 +8,8 @@ import { ActionButton } from "@/components/actions/action-dialog";
 import { useRecordAction } from "./use-record-action";
 
 // The queue-backlog runbook's Detect, Diagnose and Mitigate: depth rising, no consumers, orphaned in-flight
-// messages, a worker that stopped answering; fixed by adding a consumer, requeueing orphans or parking work.
+// messages, a worker that stopped answering; fixed by adding a consumer, requeueing orphans, parking work or pausing
+// the queue.
 
 export function QueueDetect({
   broker,
@@ -49,7 +50,12 @@ export function QueueDiagnose({ ctx }: { ctx: QueueBacklogContext | undefined })
     <div className="grid gap-4 text-sm lg:grid-cols-2">
       <div data-testid="diagnose-consumers">
         <h3 className="font-medium">Consumers</h3>
-        {ctx.consumers.length === 0 ? (
+        {ctx.consumers.length === 0 && ctx.queue?.paused ? (
+          <p data-testid="diagnose-paused">
+            Paused by {ctx.queue.paused.by} for {fmtSince(ctx.queue.paused.since)} ({ctx.queue.paused.reason}): no
+            worker consumes it on purpose. Resume it in Mitigate.
+          </p>
+        ) : ctx.consumers.length === 0 ? (
           <p className="text-red-600 dark:text-red-400" data-testid="diagnose-no-consumer">
             No live worker consumes this queue: messages wait until one does.
           </p>
@@ -109,6 +115,8 @@ export function QueueMitigate({
   ctx: QueueBacklogContext | undefined;
 }) {
   const { onDone, error } = useRecordAction(runId);
+  const all = useQueues();
+  const paused = all.data?.brokers.find((b) => b.name === broker)?.queues.find((x) => x.name === queue)?.paused;
   const candidates = (ctx?.liveWorkers ?? []).filter((w) => !w.queues.includes(queue));
   return (
     <div className="space-y-2 text-sm">
@@ -173,6 +181,35 @@ export function QueueMitigate({
           <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
             Splits the backlog into smaller batches: parked messages wait, unconsumed, until moved back. Nothing is
             lost.
+          </p>
+        </li>
+        <li className="rounded border border-zinc-200 p-2 dark:border-zinc-800" data-testid="mitigate-pause-item">
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <span className="font-medium">
+              {paused ? `Paused by ${paused.by} for ${fmtSince(paused.since)}` : `Pause ${queue}`}
+            </span>
+            {paused ? (
+              <ActionButton
+                action="queue.resume"
+                target={{ broker, queue }}
+                label="Resume…"
+                testId="mitigate-resume"
+                onDone={onDone}
+              />
+            ) : (
+              <ActionButton
+                action="queue.pause"
+                target={{ broker, queue }}
+                label="Pause…"
+                testId="mitigate-pause"
+                onDone={onDone}
+              />
+            )}
+          </div>
+          <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
+            Stops every worker from taking new {queue} tasks without stopping the workers (Celery&apos;s
+            cancel_consumer): use it while a bad deploy or a failing dependency would burn through the backlog. Messages
+            keep arriving and wait; a worker that starts later is stopped too; resume drains them.
           </p>
         </li>
         {(ctx?.consumers ?? []).map((w) => (

@@ -9,7 +9,9 @@ import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { fmtInt, plural } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
+import { PausedBadge } from "@/components/queues/paused-note";
 import { consumerMap, sortWorkers } from "./consumer-map";
+import { PausedQueues } from "./paused-queues";
 import { WorkerCard } from "./worker-card";
 import { workerColumns } from "./worker-columns";
 
@@ -32,11 +34,15 @@ export function WorkersView() {
       <Loading what="workers" />
     );
   const alive = rows.filter((w) => w.alive).length;
-  const orphanQueues = map.filter((e) => e.consumers.length === 0).length;
+  const paused = new Map((workers.data.paused ?? []).map((p) => [`${p.broker}/${p.queue}`, p]));
+  const pauseOf = (e: { broker: string; queue: string }) => paused.get(`${e.broker}/${e.queue}`);
+  // A paused queue has no consumer on purpose: it is listed as paused, not counted as missing one.
+  const orphanQueues = map.filter((e) => e.consumers.length === 0 && !pauseOf(e)).length;
 
   return (
     <div className="min-w-0 space-y-4">
       <StaleNote error={workers.error} />
+      <PausedQueues pauses={workers.data.paused ?? []} />
       {queues.data?.brokers
         .filter((b) => !b.ok)
         .map((b) => (
@@ -80,7 +86,7 @@ export function WorkersView() {
             <li
               key={`${e.broker}/${e.queue}`}
               data-testid={`consumers-card-${e.queue}`}
-              className={`rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800 ${e.consumers.length === 0 ? "bg-crit/10" : ""}`}
+              className={`rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800 ${e.consumers.length === 0 && !pauseOf(e) ? "bg-crit/10" : ""}`}
             >
               <div className="flex items-baseline justify-between gap-2">
                 <Link
@@ -95,7 +101,9 @@ export function WorkersView() {
                 </span>
               </div>
               <div className="text-xs break-words">
-                {e.consumers.length === 0 ? (
+                {pauseOf(e) ? (
+                  <PausedBadge pause={pauseOf(e)!} />
+                ) : e.consumers.length === 0 ? (
                   <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span>
                 ) : (
                   e.consumers.join(", ")
@@ -127,7 +135,7 @@ export function WorkersView() {
                 <tr
                   key={`${e.broker}/${e.queue}`}
                   data-testid={`consumers-of-${e.queue}`}
-                  className={`border-t border-zinc-200 dark:border-zinc-800 ${e.consumers.length === 0 ? "bg-crit/10" : ""}`}
+                  className={`border-t border-zinc-200 dark:border-zinc-800 ${e.consumers.length === 0 && !pauseOf(e) ? "bg-crit/10" : ""}`}
                 >
                   <td className="py-1 pr-2">
                     <Link
@@ -140,7 +148,9 @@ export function WorkersView() {
                   <td>{e.broker}</td>
                   <td className="text-right tabular-nums">{fmtInt(e.depth)}</td>
                   <td className="pl-4">
-                    {e.consumers.length === 0 ? (
+                    {pauseOf(e) ? (
+                      <PausedBadge pause={pauseOf(e)!} testId={`consumers-paused-${e.queue}`} />
+                    ) : e.consumers.length === 0 ? (
                       <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span>
                     ) : (
                       e.consumers.join(", ")

@@ -3,6 +3,7 @@ import { cgroupActions } from "./cgroup";
 import { containerActions } from "./container";
 import { queueActions } from "./queue";
 import { taskActions } from "./task";
+import { pauseActions } from "./queue-pause";
 import type { AnyAction } from "./types";
 import { workerActions } from "./worker";
 
@@ -11,6 +12,7 @@ const ACTIONS: readonly AnyAction[] = [
   ...containerActions,
   ...cgroupActions,
   ...queueActions,
+  ...pauseActions,
   ...workerActions,
   ...taskActions,
 ];

@@ -114,6 +114,7 @@ export async function runAction(
       actor: actor.username,
       role: actor.role,
       auditId,
+      reason: req.reason,
       signal: controller.signal,
       progress: (done, total, note) =>
         emit("progress", {

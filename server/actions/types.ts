@@ -27,6 +27,8 @@ export interface ActionContext {
   actor: string;
   role: Role;
   auditId: string;
+  /** The operator's reason, as the audit intent recorded it. */
+  reason: string;
   signal: AbortSignal;
   progress: (done: number, total: number | null, note?: string) => void;
 }

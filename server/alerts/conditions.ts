@@ -1,5 +1,5 @@
 import "server-only";
-import { plural } from "@/lib/format";
+import { fmtDuration, plural } from "@/lib/format";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 import type { SourceState } from "@/server/schemas/sources";
 import type { AlertRule, AlertTarget, RuleId, Severity } from "./types";
@@ -103,6 +103,7 @@ function queueConditions(
   const depth = rules.get("queue-depth"),
     none = rules.get("queue-no-consumer"),
     orphaned = rules.get("queue-orphaned"),
+    paused = rules.get("queue-paused"),
     gone = rules.get("worker-gone");
   for (const b of s.brokers) {
     if (!b.ok) continue;
@@ -120,7 +121,8 @@ function queueConditions(
           value: q.depth,
           summary: `${q.name} on ${b.name}: ${plural(q.depth, "message")} waiting (threshold ${threshold})`,
         });
-      if (none && q.depth >= (none.params.minDepth ?? 1) && q.consumers.length === 0)
+      // A paused queue has no consumer on purpose: the paused-too-long rule speaks for it instead.
+      if (none && !q.paused && q.depth >= (none.params.minDepth ?? 1) && q.consumers.length === 0)
         out.push({
           ...base,
           fingerprint: `queue-no-consumer|${b.name}|${q.name}`,
@@ -128,6 +130,16 @@ function queueConditions(
           severity: none.severity,
           value: q.depth,
           summary: `${q.name} on ${b.name}: ${plural(q.depth, "message")} and no consumer`,
+        });
+      const pausedSeconds = q.paused && b.sampledAt !== null ? (b.sampledAt - q.paused.since) / 1000 : null;
+      if (paused && pausedSeconds !== null && pausedSeconds >= (paused.params.pausedSeconds ?? 3600))
+        out.push({
+          ...base,
+          fingerprint: `queue-paused|${b.name}|${q.name}`,
+          rule: "queue-paused",
+          severity: paused.severity,
+          value: Math.round(pausedSeconds),
+          summary: `${q.name} on ${b.name}: paused by ${q.paused!.by} for ${fmtDuration(pausedSeconds)} (${plural(q.depth, "message")} waiting; reason: ${q.paused!.reason})`,
         });
       if (orphaned && q.orphaned >= (orphaned.params.minOrphaned ?? 1))
         out.push({

@@ -221,4 +221,50 @@ describe("alert lifecycle", () => {
       queues: ["dataset"],
     });
   });
+
+  it("queue-paused: fires once a paused queue has been paused past the set time; a paused queue is not 'no consumer'", () => {
+    const pausedAt = 1_000_000;
+    const queuesAt = (sampledAt: number): QueuesResponse => ({
+      brokers: [
+        {
+          name: "default",
+          ok: true,
+          error: null,
+          sampledAt,
+          queues: [
+            {
+              name: "jobs",
+              depth: 40,
+              byPriority: {},
+              unacked: 0,
+              orphaned: 0,
+              consumers: [],
+              ratePerMinuteIn: null,
+              ratePerMinuteOut: null,
+              drainSeconds: null,
+              oldestSeenSeconds: null,
+              threshold: 1000,
+              status: "critical",
+              origins: ["binding"],
+              paused: {
+                broker: "default",
+                queue: "jobs",
+                by: "alice",
+                since: pausedAt,
+                reason: "INC-21",
+                auditId: "a1",
+                workers: ["w1@h"],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const set = rules({ "queue-paused": { params: { pausedSeconds: 600 } } });
+    const before = evaluateConditions({ queues: queuesAt(pausedAt + 599_000) }, set).conditions;
+    expect(before.map((c) => c.rule)).toEqual([]);
+    const after = evaluateConditions({ queues: queuesAt(pausedAt + 600_000) }, set).conditions;
+    expect(after.map((c) => `${c.rule} ${c.targetLabel}`)).toEqual(["queue-paused default/jobs"]);
+    expect(after[0]!.summary).toBe("jobs on default: paused by alice for 10m (40 messages waiting; reason: INC-21)");
+  });
 });

@@ -7,6 +7,7 @@ export type RuleId =
   | "queue-depth"
   | "queue-no-consumer"
   | "queue-orphaned"
+  | "queue-paused"
   | "worker-gone"
   | "source-down"
   | "task-failures"
@@ -96,6 +97,12 @@ export const RULE_META: Record<RuleId, RuleMeta> = {
     describe: "Unacked messages whose worker is gone.",
     params: { minOrphaned: { label: "Min orphaned", unit: "messages", min: 1, max: 100_000_000 } },
   },
+  "queue-paused": {
+    title: "Queue paused too long",
+    describe:
+      "A queue paused from the console (queue.pause) has stayed paused longer than this; a paused queue does not raise the no-consumer alert.",
+    params: { pausedSeconds: { label: "Paused longer than", unit: "s", min: 60, max: 30 * 86400 } },
+  },
   "worker-gone": { title: "Worker gone", describe: "A worker seen before stopped answering.", params: {} },
   "source-down": {
     title: "Source down",
@@ -155,6 +162,13 @@ export const DEFAULT_RULES: Record<RuleId, Omit<AlertRule, "updatedAt" | "update
     forSeconds: 60,
     severity: "warning",
     params: { minOrphaned: 1 },
+  },
+  "queue-paused": {
+    id: "queue-paused",
+    enabled: true,
+    forSeconds: 0,
+    severity: "warning",
+    params: { pausedSeconds: 3600 },
   },
   "worker-gone": { id: "worker-gone", enabled: true, forSeconds: 60, severity: "warning", params: {} },
   "source-down": { id: "source-down", enabled: true, forSeconds: 60, severity: "critical", params: {} },

@@ -397,6 +397,25 @@ const taskFailures: Migration = {
   },
 };
 
+// Paused queues (issue 13): one row per paused queue, deleted on resume (the audit log keeps the history). `workers`
+// is a JSON list of the hostnames told to stop consuming it, so resume can start them again.
+const queuePauses: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("queue_pauses")
+      .ifNotExists()
+      .addColumn("broker", "text", (c) => c.notNull())
+      .addColumn("queue", "text", (c) => c.notNull())
+      .addColumn("paused_by", "text", (c) => c.notNull())
+      .addColumn("paused_at", ms, (c) => c.notNull())
+      .addColumn("reason", "text", (c) => c.notNull())
+      .addColumn("audit_id", "text", (c) => c.notNull())
+      .addColumn("workers", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("queue_pauses_pk", ["broker", "queue"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeboxes": timeboxes,
@@ -404,6 +423,7 @@ export const migrations: Record<string, Migration> = {
   "0004_history_series": historySeries,
   "0005_security": security,
   "0006_task_failures": taskFailures,
+  "0007_queue_pauses": queuePauses,
 };
 
 export const migrationProvider: MigrationProvider = {

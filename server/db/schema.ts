@@ -210,6 +210,17 @@ export interface TaskFailuresTable {
   retried_by: string | null;
 }
 
+/** A paused queue (deleted on resume). `workers`: JSON list of hostnames told to cancel_consumer. */
+export interface QueuePausesTable {
+  broker: string;
+  queue: string;
+  paused_by: string;
+  paused_at: number;
+  reason: string;
+  audit_id: string;
+  workers: string;
+}
+
 export interface Database {
   task_failures: TaskFailuresTable;
   alert_rules: AlertRulesTable;
@@ -231,4 +242,5 @@ export interface Database {
   workers_seen: WorkersSeenTable;
   leases: LeasesTable;
   audit_heads: AuditHeadsTable;
+  queue_pauses: QueuePausesTable;
 }

@@ -53,7 +53,8 @@ async function queueBacklog(broker: string, queue: string): Promise<QueueBacklog
   const detail = await getQueueDetail(brokerConfig(broker), queue, { showArgs: false }).catch(() => null);
   return {
     kind: "queue-backlog",
-    queue: detail?.summary ?? summary,
+    // The sampler's row, with the pause the live snapshot carries.
+    queue: detail?.summary ? { ...detail.summary, ...(summary?.paused ? { paused: summary.paused } : {}) } : summary,
     consumers: all.filter((w) => w.alive && w.queues.includes(queue)),
     goneWorkers: all.filter((w) => !w.alive && w.queues.includes(queue)),
     liveWorkers: all.filter((w) => w.alive),

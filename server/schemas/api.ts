@@ -1,6 +1,6 @@
 // Response bodies of the read API, shared by route handlers and the browser hooks.
 import type { CgroupDetail, ContainerEvent, ContainerSummary, ThreadDiagnosis } from "./containers";
-import type { BrokerSummary, QueueSummary, WorkerSummary } from "./queues";
+import type { BrokerSummary, QueuePause, QueueSummary, WorkerSummary } from "./queues";
 
 export interface HostState {
   name: string;
@@ -95,6 +95,8 @@ export interface QueueDetailResponse {
 
 export interface WorkersResponse {
   workers: WorkerSummary[];
+  /** Queues paused from the console (the workers page names them beside the workers that consumed them). */
+  paused?: QueuePause[];
 }
 
 /** One worker: its summary, its last heartbeat (workers started with -E), and the queues it consumes now. */

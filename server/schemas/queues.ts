@@ -4,6 +4,21 @@ import type { Status } from "./containers";
 /** A queue's status adds "idle": empty and consumed by nobody (nothing is wrong yet, but nothing is served). */
 export type QueueStatus = Status | "idle";
 
+/** A queue paused from the console (queue.pause): consumers were told to cancel_consumer; resume starts them again. */
+export interface QueuePause {
+  broker: string;
+  queue: string;
+  /** Who paused it (a username). */
+  by: string;
+  /** When (epoch ms). */
+  since: number;
+  reason: string;
+  /** The audit id of the pause. */
+  auditId: string;
+  /** Hostnames told to stop consuming it (the ones consuming at the pause, and any that appeared since). */
+  workers: string[];
+}
+
 export interface QueueSummary {
   name: string;
   depth: number;
@@ -31,6 +46,8 @@ export interface QueueSummary {
   fanoutExchange?: string;
   /** configured | binding | worker: where the queue name was found. */
   origins: string[];
+  /** Set while the queue is paused from the console. */
+  paused?: QueuePause;
   /** Recent depth trail for sparklines: [tsMs, depth][]. */
   spark?: [number, number][];
 }

@@ -198,6 +198,7 @@ export interface PreviewResponse {
   warnings?: string[];
   blockers?: string[];
   changes?: unknown[];
+  targets?: string[];
   error?: { code: string; message: string };
 }
 
