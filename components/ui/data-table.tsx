@@ -1,6 +1,6 @@
 "use client";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useMemo, useRef } from "react";
+import { memo, useMemo, useRef, useSyncExternalStore } from "react";
 import { fmtInt } from "@/lib/format";
 import { ariaSort, sortRows, type SortableColumn, type SortState } from "./table-sort";
 
@@ -35,6 +35,16 @@ interface Props<T> {
   onSort?: (key: string) => void;
 }
 
+// Tailwind's `md` breakpoint, where the cards give way to the table.
+const WIDE = "(min-width: 48rem)";
+function subscribeWide(onChange: () => void): () => void {
+  const mq = window.matchMedia(WIDE);
+  mq.addEventListener("change", onChange);
+  return () => mq.removeEventListener("change", onChange);
+}
+const isWide = () => window.matchMedia(WIDE).matches;
+const unknownWidth = () => null;
+
 const ALIGN = { left: "text-left", right: "text-right tabular-nums", center: "text-center" } as const;
 
 // One table for fleet, queues and workers: horizontal scroll inside its own box (never the page),
@@ -56,6 +66,10 @@ export function DataTable<T>({
   onSort,
 }: Props<T>) {
   const rows = useMemo(() => sortRows(unsorted, columns, sort), [unsorted, columns, sort]);
+  // With phone cards, only the form the viewport shows is rendered (CSS still hides the other, and both are
+  // rendered until the viewport is known, as on the server): the 100 hidden cards of a desktop fleet table were
+  // re-rendered on every live update.
+  const wide = useSyncExternalStore(subscribeWide, isWide, unknownWidth);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtual = rows.length > virtualizeAbove;
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
@@ -126,17 +140,19 @@ export function DataTable<T>({
   if (!card) return table;
   return (
     <>
-      <Cards
-        rows={rows as readonly unknown[]}
-        card={card as (row: unknown) => React.ReactNode}
-        rowKey={rowKey as (row: unknown) => string}
-        cardTestId={cardTestId as ((row: unknown) => string) | undefined}
-        rowClassName={rowClassName as ((row: unknown) => string) | undefined}
-        caption={caption}
-        empty={empty}
-        limit={virtualizeAbove}
-      />
-      {table}
+      {wide !== true && (
+        <Cards
+          rows={rows as readonly unknown[]}
+          card={card as (row: unknown) => React.ReactNode}
+          rowKey={rowKey as (row: unknown) => string}
+          cardTestId={cardTestId as ((row: unknown) => string) | undefined}
+          rowClassName={rowClassName as ((row: unknown) => string) | undefined}
+          caption={caption}
+          empty={empty}
+          limit={virtualizeAbove}
+        />
+      )}
+      {wide !== false && table}
     </>
   );
 }
