@@ -14,7 +14,7 @@ export function ContainerCard({ c, stale }: { c: ContainerSummary; stale: StaleH
   return (
     <>
       <div className="flex items-center justify-between gap-2">
-        <ContainerLink c={c} className="min-w-0 truncate" />
+        <ContainerLink c={c} className="min-w-0 truncate" prefetch="intent" />
         <StatusBadge status={c.status} />
       </div>
       <p className="truncate text-xs text-zinc-500" title={c.image}>
