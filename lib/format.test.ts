@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtSince, plural } from "./format";
+import { fmtLatency, fmtSince, plural } from "./format";
 
 describe("plural", () => {
   it("agrees the noun with the count: no '1 workers'", () => {
@@ -19,5 +19,14 @@ describe("fmtSince", () => {
   it("is a bare duration that reads after 'for' (no 'firing for 7m ago')", () => {
     expect(fmtSince(1_000_000 - 7 * 60_000, 1_000_000)).toBe("7m");
     expect(fmtSince(null)).toBe("—");
+  });
+});
+
+describe("fmtLatency", () => {
+  it("reads milliseconds below a second and seconds below a minute", () => {
+    expect(fmtLatency(0.2404)).toBe("240 ms");
+    expect(fmtLatency(1.254)).toBe("1.25 s");
+    expect(fmtLatency(600)).toBe("10m");
+    expect(fmtLatency(null)).toBe("—");
   });
 });

@@ -41,3 +41,11 @@ export function fmtSince(ts: number | null | undefined, now = Date.now()): strin
 export function plural(n: number | null | undefined, one: string, many = `${one}s`): string {
   return `${fmtInt(n)} ${n === 1 ? one : many}`;
 }
+
+/** A task latency: milliseconds below a second ("240 ms"), seconds with two decimals below a minute ("1.25 s"). */
+export function fmtLatency(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(2)} s`;
+  return fmtDuration(seconds);
+}

@@ -25,3 +25,7 @@ export function queueHref(broker: string, queue: string): string {
 export function workerHref(broker: string, hostname: string): string {
   return `/workers/${encodeSegment(broker)}/${encodeSegment(hostname)}`;
 }
+
+export function taskHref(broker: string, task: string): string {
+  return `/tasks/${encodeSegment(broker)}/${encodeSegment(task)}`;
+}

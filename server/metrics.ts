@@ -2,6 +2,7 @@ import "server-only";
 import { Counter, Gauge, Registry } from "prom-client";
 import { snapshot } from "@/server/live";
 import { listSources } from "@/server/sources/status";
+import { taskMetricsText } from "@/server/tasks/prometheus";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 
 // Prometheus exposition built from the latest snapshots at scrape time: a scrape never touches Docker or Redis.
@@ -152,5 +153,6 @@ function build(): Metrics {
 export async function metricsText(): Promise<{ body: string; contentType: string }> {
   const { registry, collect } = (g.__leakwatchMetrics ??= build());
   collect();
-  return { body: await registry.metrics(), contentType: registry.contentType };
+  // Task counters and runtimes accumulate as events arrive (server/tasks/prometheus.ts), in a registry of their own.
+  return { body: (await registry.metrics()) + (await taskMetricsText()), contentType: registry.contentType };
 }
