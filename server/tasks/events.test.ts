@@ -71,6 +71,17 @@ describe("task events from a real Celery 5.2 worker", () => {
     expect(timings.take().size).toBe(0);
   });
 
+  it("counts events that arrive before the one naming their task (started before received) once named", () => {
+    const timings = new TaskTimings();
+    const events = captured.filter((c) => !c.channel.endsWith("task.sent")).flatMap((c) => parseTaskEvents(c.message));
+    const late = events.filter((e) => e.type === "task-received");
+    for (const e of [...events.filter((x) => x.type !== "task-received"), ...late]) timings.apply(e, 1000);
+    const tally = timings.take().get("tasks.slow")!;
+    expect(tally).toMatchObject({ received: 2, started: 2, succeeded: 2 });
+    expect(percentiles(tally.runtime).count).toBe(2);
+    expect(percentiles(tally.wait).count).toBe(2);
+  });
+
   it("without task-sent, takes the queue of a receiving worker that consumes one queue", () => {
     const timings = new TaskTimings();
     for (const c of captured.filter((x) => !x.channel.endsWith("task.sent")))

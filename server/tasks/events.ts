@@ -101,9 +101,15 @@ interface Seen {
   sentAt: number | null;
   receivedAt: number | null;
   eta: boolean;
+  /** Events that came before the one naming the task. */
+  early: TaskEvent[];
 }
 
-/** Task ids remembered between task-sent/received and task-started/succeeded (the oldest go first). */
+const MAX_EARLY = 8;
+/**
+ * Task ids remembered (the oldest go first). Kept after task-succeeded too: a worker's events of one task may arrive
+ * in any order (task-started after task-succeeded has been seen), and a late one still needs the task's name.
+ */
 const MAX_TRACKED = 50_000;
 /** Task names: a task-name label per distinct name is unbounded in principle; past this, new names are folded. */
 export const MAX_TASK_NAMES = 500;
@@ -123,15 +129,18 @@ export class TaskTimings {
   lastEventByHost = new Map<string, number>();
 
   /**
-   * Applies one event; returns the task name and queue it was attributed to (null when unknown). Without task-sent
-   * (producers without task_send_sent_event) the queue is the receiving worker's when it consumes exactly one.
+   * Applies one event; returns what it (and any events it unblocked) were attributed to. Events of one task may
+   * arrive out of order (a worker buffers task-received into a task.multi batch but may publish task-started or
+   * task-succeeded first), so an event whose task name is not known yet waits until task-sent or task-received
+   * names it. Without task-sent (producers without task_send_sent_event) the queue is the receiving worker's when
+   * it consumes exactly one.
    */
-  apply(e: TaskEvent, nowMs: number, queuesOfHost: (hostname: string) => string[] = () => []): Observed | null {
+  apply(e: TaskEvent, nowMs: number, queuesOfHost: (hostname: string) => string[] = () => []): Observed[] {
     this.lastEventMs = nowMs;
     if (e.hostname) this.lastEventByHost.set(e.hostname, nowMs);
     let seen = this.tracked.get(e.uuid);
     if (!seen) {
-      seen = { name: null, queue: null, sentAt: null, receivedAt: null, eta: false };
+      seen = { name: null, queue: null, sentAt: null, receivedAt: null, eta: false, early: [] };
       this.tracked.set(e.uuid, seen);
       if (this.tracked.size > MAX_TRACKED) this.tracked.delete(this.tracked.keys().next().value as string);
     }
@@ -144,8 +153,17 @@ export class TaskTimings {
       const consumed = seen.queue ? [] : queuesOfHost(e.hostname);
       if (consumed.length === 1) seen.queue = consumed[0]!;
     }
-    if (!seen.name) return null;
-    const name = this.nameFor(seen.name);
+    if (!seen.name) {
+      if (seen.early.length < MAX_EARLY) seen.early.push(e);
+      return [];
+    }
+    const out = [this.count(e, seen)];
+    for (const early of seen.early.splice(0)) out.push(this.count(early, seen));
+    return out;
+  }
+
+  private count(e: TaskEvent, seen: Seen): Observed {
+    const name = this.nameFor(seen.name!);
     const t = this.tally(name);
     if (seen.queue) t.queues.add(seen.queue);
     switch (e.type) {
@@ -166,11 +184,9 @@ export class TaskTimings {
       case "task-succeeded":
         t.succeeded++;
         if (e.runtimeSeconds !== null) observe(t.runtime, e.runtimeSeconds);
-        this.tracked.delete(e.uuid);
         break;
       case "task-failed":
         t.failed++;
-        this.tracked.delete(e.uuid);
         break;
       case "task-retried":
         t.retried++;

@@ -57,8 +57,8 @@ export function ensureEventsListener(broker: BrokerConfig, nowMs = Date.now()): 
         if (!patterns.includes(p.toString())) return;
         const now = Date.now();
         for (const e of parseTaskEvents(message)) {
-          const seen = listener.timings.apply(e, now, (host) => queuesOf(broker.name, host));
-          if (seen) countEvent(broker.name, seen);
+          for (const seen of listener.timings.apply(e, now, (host) => queuesOf(broker.name, host)))
+            countEvent(broker.name, seen);
         }
       });
       await sub.psubscribe(...patterns);

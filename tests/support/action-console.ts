@@ -53,6 +53,7 @@ const STATE_MAPS = [
   "__leakwatchContainerLists",
   "__leakwatchInspectCache",
   "__leakwatchWorkers",
+  "__leakwatchTaskEvents",
 ] as const;
 
 export function resetGlobals(): void {
