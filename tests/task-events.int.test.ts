@@ -5,6 +5,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { hostname as osHostname, tmpdir } from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as tasksGET } from "@/app/api/tasks/[broker]/route";
 import { GET as metricsGET } from "@/app/metrics/route";
@@ -27,7 +28,7 @@ import {
 } from "@/server/testing/harness";
 import { call, callJson, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
 
-const BROKER_DB = 9;
+const BROKER_DB = 12;
 const QUEUE = "workflow"; // tasks.slow's route in fixtures/celery/dify_app.py
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-10);
 const PREFIX = `lwev-${tag}:`;
@@ -143,9 +144,11 @@ describe("task events off, then on and off through the actions", () => {
   });
 });
 
-describe("runtime percentiles from a worker started with -E", () => {
-  it("match the tasks' known sleep times", async () => {
-    const w = startCeleryWorker({ queues: [QUEUE], hostname: `ev-${tag}`, ...POOL, env: celery(true) });
+describe("a worker started with -E", () => {
+  let w: WorkerHandle;
+
+  it("gives runtime percentiles that match the tasks' known sleep times", async () => {
+    w = startCeleryWorker({ queues: [QUEUE], hostname: `ev-${tag}`, ...POOL, env: celery(true) });
     await w.waitReady();
     const before = (await timings()).tasks.find((k) => k.name === "tasks.slow")?.succeeded ?? 0;
     // 12 tasks of 0.2 s and 4 of 1.0 s: p50 is a 0.2 s task, p95 and p99 are 1.0 s tasks (ranks 8, 16 and 16 of 16),
@@ -200,5 +203,32 @@ describe("runtime percentiles from a worker started with -E", () => {
     });
     expect(off.body).toMatchObject({ result: "task events already disabled", verify: { ok: false } });
     expect(off.body.verify?.finding).toMatch(/started with -E/);
+  });
+
+  it("keeps listening after the broker drops the subscriber connection", async () => {
+    const admin = new Redis(testRedisUrl(0));
+    const subscribers = async () =>
+      String(await admin.client("LIST"))
+        .split("\n")
+        .filter((l: string) => / name=leakwatch-sub /.test(l) && l.includes(` db=${BROKER_DB} `));
+    try {
+      const killed = await subscribers();
+      expect(killed.length).toBe(1);
+      const id = /\bid=(\d+)/.exec(killed[0]!)![1]!;
+      await admin.client("KILL", "ID", id);
+      // ioredis reconnects and subscribes again by itself: wait for a new connection with its pattern.
+      await waitFor(async () => (await subscribers()).some((l) => !l.includes(`id=${id} `) && /\bpsub=[1-9]/.test(l)), {
+        what: "the subscriber back with its patterns",
+        timeoutMs: 15_000,
+      });
+      const before = (await timings()).tasks.find((k) => k.name === "tasks.slow")!.succeeded;
+      await produce({ queue: QUEUE, task: "tasks.slow", slowSeconds: 0.05, count: 2, env: celery(true) });
+      await waitFor(
+        async () => ((await timings()).tasks.find((k) => k.name === "tasks.slow")?.succeeded ?? 0) >= before + 2,
+        { what: "2 more succeeded events after the reconnect", timeoutMs: 30_000 },
+      );
+    } finally {
+      admin.disconnect();
+    }
   });
 });
