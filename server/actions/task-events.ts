@@ -4,7 +4,7 @@ import { broadcast, stats } from "@/server/celery/pidbox";
 import { brokerConfig } from "@/server/sources/lookup";
 import { eventsStatus } from "@/server/tasks/pass";
 import type { ActionDef, Preview } from "./types";
-import { workerTarget } from "./worker";
+import { replyOf, workerTarget } from "./worker";
 
 // Turning a worker's task events on and off with Celery's enable_events / disable_events remote control commands.
 // Celery 5.2 (celery/worker/control.py) adds or removes the "task" group of the worker's event dispatcher. A worker
@@ -38,13 +38,6 @@ async function eventFacts(t: WorkerTarget): Promise<EventFacts> {
     tasksPerMinute: uptime ? Math.round((done / uptime) * 60 * 10) / 10 : null,
     lastTaskEventMs: last,
   };
-}
-
-function replyText(replies: Record<string, unknown>, host: string): string {
-  const r = replies[host] as Obj | undefined;
-  if (!r) throw new Error(`${host} did not reply`);
-  if (typeof r.error === "string") throw new Error(`${host}: ${r.error}`);
-  return typeof r.ok === "string" ? r.ok : JSON.stringify(r);
 }
 
 function costNote(f: EventFacts): string {
@@ -104,12 +97,12 @@ function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Recor
     },
     async execute(t) {
       const r = await broadcast(brokerConfig(t.broker), command, {}, { destination: [t.hostname], timeoutMs: 3000 });
-      return { result: replyText(r, t.hostname) };
+      return { result: replyOf(r, t.hostname) };
     },
     async verify(t, _p, _pv, exec) {
       if (kind === "enable") {
         // enable_events is idempotent: asked again, a worker whose task events are on answers "already enabled".
-        const again = replyText(
+        const again = replyOf(
           await broadcast(brokerConfig(t.broker), command, {}, { destination: [t.hostname], timeoutMs: 3000 }),
           t.hostname,
         );
