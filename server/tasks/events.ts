@@ -114,6 +114,8 @@ const MAX_TRACKED = 50_000;
 /** Task names: a task-name label per distinct name is unbounded in principle; past this, new names are folded. */
 export const MAX_TASK_NAMES = 500;
 export const OVERFLOW_NAME = "(other tasks)";
+/** Hosts whose last task event is remembered (workers in containers get new hostnames as they come and go). */
+const MAX_HOSTS = 1000;
 
 export interface Observed {
   event: TaskEvent;
@@ -137,7 +139,13 @@ export class TaskTimings {
    */
   apply(e: TaskEvent, nowMs: number, queuesOfHost: (hostname: string) => string[] = () => []): Observed[] {
     this.lastEventMs = nowMs;
-    if (e.hostname) this.lastEventByHost.set(e.hostname, nowMs);
+    if (e.hostname) {
+      // Re-inserted so the map stays in last-seen order and the longest silent host goes first.
+      this.lastEventByHost.delete(e.hostname);
+      this.lastEventByHost.set(e.hostname, nowMs);
+      if (this.lastEventByHost.size > MAX_HOSTS)
+        this.lastEventByHost.delete(this.lastEventByHost.keys().next().value as string);
+    }
     let seen = this.tracked.get(e.uuid);
     if (!seen) {
       seen = { name: null, queue: null, sentAt: null, receivedAt: null, eta: false, early: [] };
