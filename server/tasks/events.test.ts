@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { fanoutChannel, layoutOf } from "@/server/celery/kombu-keys";
 import type { BrokerConfig } from "@/server/config";
 import { parseTaskEvents, TaskTimings } from "./events";
+import { exceptionClass } from "./prometheus";
 import { BUCKET_RATIO, bucketFloor, bucketOf, observe, percentiles, quantile, type Histogram } from "./histogram";
 
 // Captured from a real Celery 5.2.6 worker (-E, threads pool) and producer (task_send_sent_event) with
@@ -113,5 +114,17 @@ describe("histogram", () => {
     expect(bucketFloor(bucketOf(0.3))).toBeLessThanOrEqual(0.3);
     expect(bucketFloor(bucketOf(0.3) + 1)).toBeGreaterThan(0.3);
     expect(quantile({}, 0.5)).toBeNull();
+  });
+});
+
+describe("exceptionClass", () => {
+  it("keeps the class of Celery's exception repr and never its message", () => {
+    expect(exceptionClass("ValueError('bad input')")).toBe("ValueError");
+    expect(exceptionClass("requests.exceptions.ConnectionError('https://u:secret@host')")).toBe(
+      "requests.exceptions.ConnectionError",
+    );
+    expect(exceptionClass("TimeoutError")).toBe("TimeoutError");
+    expect(exceptionClass("could not connect to redis://:secret@host")).toBe("");
+    expect(exceptionClass(null)).toBe("");
   });
 });

@@ -68,11 +68,13 @@ export function countEvent(broker: string, o: Observed): void {
     m.runtime.observe(labels, o.event.runtimeSeconds);
 }
 
-/** The exception's class name from Celery's repr ("ValueError('x')" -> "ValueError"), as celery-exporter labels it. */
+/**
+ * The exception's class name from Celery's repr ("ValueError('x')" -> "ValueError"), as celery-exporter labels it.
+ * Never the message: it may hold what the task was given (a URL with a password, a token).
+ */
 export function exceptionClass(repr: string | null): string {
-  if (!repr) return "";
-  const m = /^([A-Za-z_][\w.]*)\(/.exec(repr);
-  return m ? m[1]! : repr.slice(0, 64);
+  const m = /^[A-Za-z_][\w.]{0,127}(?=\(|$)/.exec(repr ?? "");
+  return m ? m[0] : "";
 }
 
 export async function taskMetricsText(): Promise<string> {
