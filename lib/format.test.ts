@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fmtSince, plural, fmtClock, fmtUtc, parseDuration, fmtDurationInput, DURATION_PATTERN } from "./format";
+import { fmtClock, fmtLatency, fmtSince, fmtUtc, DURATION_PATTERN, fmtDurationInput, parseDuration, plural } from "./format";
 
 describe("plural", () => {
   it("agrees the noun with the count: no '1 workers'", () => {
@@ -69,5 +69,14 @@ describe("durations as people write them", () => {
     const re = new RegExp(`^(?:${DURATION_PATTERN})$`);
     for (const t of ["90s", "15m", "2h", "7d", "1.5h", "600", " 10 M "]) expect(re.test(t)).toBe(true);
     for (const t of ["", "m", "5 minutes", "-5m", "1e3", "5w"]) expect(re.test(t)).toBe(false);
+  });
+});
+
+describe("fmtLatency", () => {
+  it("reads milliseconds below a second and seconds below a minute", () => {
+    expect(fmtLatency(0.2404)).toBe("240 ms");
+    expect(fmtLatency(1.254)).toBe("1.25 s");
+    expect(fmtLatency(600)).toBe("10m");
+    expect(fmtLatency(null)).toBe("—");
   });
 });

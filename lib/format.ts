@@ -103,3 +103,11 @@ export function fmtDurationInput(seconds: number): string {
 
 /** The pattern an <input> holds a duration to (the browser refuses anything else before a request is made). */
 export const DURATION_PATTERN = String.raw`\s*\d+(\.\d+)?\s*[smhdSMHD]?\s*`;
+
+/** A task latency: milliseconds below a second ("240 ms"), seconds with two decimals below a minute ("1.25 s"). */
+export function fmtLatency(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(2)} s`;
+  return fmtDuration(seconds);
+}

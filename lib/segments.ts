@@ -33,3 +33,7 @@ export function failuresHref(filters: Record<string, string | null | undefined>)
   const s = q.toString();
   return s ? `/failures?${s}` : "/failures";
 }
+
+export function taskHref(broker: string, task: string): string {
+  return `/tasks/${encodeSegment(broker)}/${encodeSegment(task)}`;
+}

@@ -2,6 +2,7 @@ import "server-only";
 import { Counter, Gauge, Registry } from "prom-client";
 import { snapshot } from "@/server/live";
 import { listSources } from "@/server/sources/status";
+import { taskMetricsText } from "@/server/tasks/prometheus";
 import type { ContainersResponse, QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 import { processState } from "@/server/process-state";
 
@@ -169,5 +170,6 @@ function build(): Metrics {
 export async function metricsText(): Promise<{ body: string; contentType: string }> {
   const { registry, collect } = processState("metrics", build);
   collect();
-  return { body: await registry.metrics(), contentType: registry.contentType };
+  // Task counters and runtimes accumulate as events arrive (server/tasks/prometheus.ts), in a registry of their own.
+  return { body: (await registry.metrics()) + (await taskMetricsText()), contentType: registry.contentType };
 }

@@ -34,6 +34,8 @@ import { checkOpenRuns } from "@/server/runbooks/verify-pass";
 import { pruneSessions } from "@/server/auth/sessions";
 import { processState } from "@/server/process-state";
 import { readResultBackend } from "@/server/failures/pass";
+import { taskEventsPass } from "@/server/tasks/pass";
+import { compactTaskPoints } from "@/server/tasks/store";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
 // of the history lease writes history rows (one writer across instances sharing a database).
@@ -214,12 +216,14 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
     if (!isLeader()) return;
     await compact("container_points");
     await compact("queue_points");
+    await compactTaskPoints();
     await pruneContainerEvents();
   });
   // Expired sessions are refused when presented; this deletes the ones never presented again. Idempotent, so every
   // instance may run it: no lease needed.
   schedule("sessions", 10 * 60_000, pruneSessions);
   schedule("timeboxes", 5000, revertDueTimeboxes);
+  schedule("task-events", 5000, () => taskEventsPass(cfg.brokers, isLeader()));
   for (const h of cfg.dockerHosts) {
     subscribeEvents(
       h,

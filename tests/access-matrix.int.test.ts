@@ -83,6 +83,7 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
     POST: { access: "admin", mutating: true, allowed: [400], body: {} },
   },
   "app/api/users/[id]/password/route.ts": { POST: { access: "admin", mutating: true, allowed: [400], body: {} } },
+  "app/api/tasks/[broker]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200, 404] } },
   "app/api/users/[id]/route.ts": {
     PATCH: { access: "admin", mutating: true, allowed: [400], body: {} },
     DELETE: { access: "admin", mutating: true, allowed: [404] },

@@ -11,6 +11,7 @@ import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query
 import { RangeToggle } from "@/components/ui/range-toggle";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { TaskTimings } from "@/components/tasks/task-timings";
 import { workerColumns } from "@/components/workers/worker-columns";
 import { fmtDuration, fmtInt, fmtRate, plural } from "@/lib/format";
 import { useUrlRange } from "@/components/ui/use-url-state";
@@ -151,6 +152,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
           )}
         </Panel>
       </div>
+      <TaskTimings broker={broker} filter={{ queue }} />
     </div>
   );
 }

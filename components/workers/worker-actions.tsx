@@ -91,6 +91,8 @@ export function WorkerActions({ broker, hostname, worker }: WorkerActionsProps) 
           { name: "terminate", label: "Terminate if running", type: "checkbox" },
         ]}
       />
+      <ActionButton action="worker.enable-events" target={target} label="Task events on" />
+      <ActionButton action="worker.disable-events" target={target} label="Task events off" />
       <ActionButton action="worker.shutdown" target={target} label="Shut down" variant="danger" />
     </div>
   );

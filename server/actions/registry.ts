@@ -4,6 +4,7 @@ import { containerActions } from "./container";
 import { queueActions } from "./queue";
 import { taskActions } from "./task";
 import { pauseActions } from "./queue-pause";
+import { taskEventActions } from "./task-events";
 import type { AnyAction } from "./types";
 import { workerActions } from "./worker";
 
@@ -15,6 +16,7 @@ const ACTIONS: readonly AnyAction[] = [
   ...pauseActions,
   ...workerActions,
   ...taskActions,
+  ...taskEventActions,
 ];
 const byName = new Map(ACTIONS.map((a) => [a.name, a]));
 

@@ -61,7 +61,8 @@ async function facts(t: WorkerTarget): Promise<WorkerFacts> {
   };
 }
 
-function replyOf(replies: Record<string, unknown>, host: string): string {
+/** A worker's reply to a control command as text; throws when it did not reply or replied with an error. */
+export function replyOf(replies: Record<string, unknown>, host: string): string {
   const r = replies[host] as Obj | undefined;
   if (!r) throw new Error(`${host} did not reply`);
   if (typeof r.error === "string") throw new Error(`${host}: ${r.error}`);

@@ -416,6 +416,41 @@ const queuePauses: Migration = {
   },
 };
 
+// Task timings from Celery events (issue 14): per task name (a series of kind "task", scope = broker) counts and
+// sparse latency histograms (JSON index -> count, see server/tasks/histogram.ts), tiered like the other history;
+// and which queues a task name was seen on (task-sent events name the queue).
+const taskTimings: Migration = {
+  async up(db: Kysely<unknown>) {
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    let points = db.schema
+      .createTable("task_points")
+      .ifNotExists()
+      .addColumn("series_id", "integer", (c) => c.notNull())
+      .addColumn("res", "integer", (c) => c.notNull())
+      .addColumn("ts", ms, (c) => c.notNull())
+      .addColumn("sent", "integer", (c) => c.notNull())
+      .addColumn("received", "integer", (c) => c.notNull())
+      .addColumn("started", "integer", (c) => c.notNull())
+      .addColumn("succeeded", "integer", (c) => c.notNull())
+      .addColumn("failed", "integer", (c) => c.notNull())
+      .addColumn("retried", "integer", (c) => c.notNull())
+      .addColumn("runtime_hist", "text", (c) => c.notNull())
+      .addColumn("wait_hist", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("task_points_pk", ["series_id", "res", "ts"]);
+    if (!postgres) points = points.modifyEnd(sql.raw("without rowid"));
+    await points.execute();
+    await db.schema
+      .createTable("task_queues")
+      .ifNotExists()
+      .addColumn("broker", "text", (c) => c.notNull())
+      .addColumn("task", "text", (c) => c.notNull())
+      .addColumn("queue", "text", (c) => c.notNull())
+      .addColumn("last_seen", ms, (c) => c.notNull())
+      .addPrimaryKeyConstraint("task_queues_pk", ["broker", "queue", "task"])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeboxes": timeboxes,
@@ -424,6 +459,7 @@ export const migrations: Record<string, Migration> = {
   "0005_security": security,
   "0006_task_failures": taskFailures,
   "0007_queue_pauses": queuePauses,
+  "0008_task_timings": taskTimings,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -53,7 +53,7 @@ export interface SettingsTable {
 /** One history series: a container (scope = Docker host, key = container id) or a queue (scope = broker). */
 export interface SeriesTable {
   id: Generated<number>;
-  kind: "container" | "queue";
+  kind: "container" | "queue" | "task";
   scope: string;
   key: string;
   /** The container's latest name; the queue name for queues. */
@@ -84,6 +84,27 @@ export interface QueuePointsTable {
   orphaned: number;
   rate_in: number | null;
   rate_out: number | null;
+}
+/** Task timings from Celery events per task name (series kind "task"); histograms are JSON index -> count. */
+export interface TaskPointsTable {
+  series_id: number;
+  res: number;
+  ts: number;
+  sent: number;
+  received: number;
+  started: number;
+  succeeded: number;
+  failed: number;
+  retried: number;
+  runtime_hist: string;
+  wait_hist: string;
+}
+/** The queues a task name was seen on (task-sent names the queue). */
+export interface TaskQueuesTable {
+  broker: string;
+  task: string;
+  queue: string;
+  last_seen: number;
 }
 export interface WorkersSeenTable {
   broker: string;
@@ -239,6 +260,8 @@ export interface Database {
   container_points: ContainerPointsTable;
   container_events: ContainerEventsTable;
   queue_points: QueuePointsTable;
+  task_points: TaskPointsTable;
+  task_queues: TaskQueuesTable;
   workers_seen: WorkersSeenTable;
   leases: LeasesTable;
   audit_heads: AuditHeadsTable;

@@ -8,7 +8,7 @@ import { chunks } from "@/server/db/chunks";
 // (tests and the bench switch databases in one process) and re-read after an hour, so a series that retention
 // removed (no points for 8 days) is never written to under a stale id.
 
-export type SeriesKind = "container" | "queue";
+export type SeriesKind = "container" | "queue" | "task";
 export interface SeriesRef {
   key: string;
   name: string;
@@ -103,7 +103,7 @@ export async function findSeries(kind: SeriesKind, scope: string, key: string): 
 /** Removes series left without any point (retention dropped their last one), and forgets the cached ids. */
 export async function pruneEmptySeries(kind: SeriesKind): Promise<void> {
   const db = await getDb();
-  const points = kind === "container" ? "container_points" : "queue_points";
+  const points = kind === "container" ? "container_points" : kind === "queue" ? "queue_points" : "task_points";
   await db
     .deleteFrom("series")
     .where("kind", "=", kind)
