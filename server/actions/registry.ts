@@ -1,12 +1,19 @@
 import "server-only";
 import { cgroupActions } from "./cgroup";
 import { containerActions } from "./container";
+import { messageActions } from "./message";
 import { queueActions } from "./queue";
 import type { AnyAction } from "./types";
 import { workerActions } from "./worker";
 
 // The registry: every action the console can take, and nothing else. run.ts is the only caller of execute().
-const ACTIONS: readonly AnyAction[] = [...containerActions, ...cgroupActions, ...queueActions, ...workerActions];
+const ACTIONS: readonly AnyAction[] = [
+  ...containerActions,
+  ...cgroupActions,
+  ...queueActions,
+  ...messageActions,
+  ...workerActions,
+];
 const byName = new Map(ACTIONS.map((a) => [a.name, a]));
 
 export function getAction(name: string): AnyAction | undefined {
