@@ -19,6 +19,7 @@ const SECTIONS = [
   "synthetic",
   "queues",
   "unacked",
+  "messages",
   "history",
   "memory",
   "browser",

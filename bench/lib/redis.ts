@@ -47,3 +47,29 @@ export async function writeSlowlogConfig(client: Redis, c: SlowlogConfig): Promi
   await client.config("SET", "slowlog-log-slower-than", c.slowerThan);
   await client.config("SET", "slowlog-max-len", c.maxLen);
 }
+
+type SlowEntry = [number, number, number, (string | Buffer)[], string, string];
+
+/** Our commands in the slowlog (other clients of the same server are left out by connection name). */
+export async function ourSlowlog(redis: Redis) {
+  const len = Number(await redis.call("SLOWLOG", "LEN"));
+  const entries = ((await redis.call("SLOWLOG", "GET", String(len))) as SlowEntry[]).filter(
+    (e) => e[5] === BENCH_CLIENT_NAME && String(e[3][0]).toUpperCase() !== "SLOWLOG",
+  );
+  const byCommand = new Map<string, { count: number; maxUs: number; totalUs: number }>();
+  for (const e of entries) {
+    const cmd = String(e[3][0]).toUpperCase();
+    const c = byCommand.get(cmd) ?? { count: 0, maxUs: 0, totalUs: 0 };
+    c.count++;
+    c.maxUs = Math.max(c.maxUs, e[2]);
+    c.totalUs += e[2];
+    byCommand.set(cmd, c);
+  }
+  const slowest = entries.reduce<SlowEntry | null>((a, e) => (!a || e[2] > a[2] ? e : a), null);
+  return {
+    commands: entries.length,
+    maxUs: slowest?.[2] ?? 0,
+    slowestCommand: slowest ? slowest[3].slice(0, 4).map(String).join(" ") : null,
+    byCommand: Object.fromEntries(byCommand),
+  };
+}

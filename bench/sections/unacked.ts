@@ -8,7 +8,7 @@ const UNACKED_KEY = DEFAULT_LAYOUT.unackedKey;
 const UNACKED_INDEX_KEY = DEFAULT_LAYOUT.unackedIndexKey;
 import { readInFlight } from "@/server/celery/unacked";
 import { copyOf, loadTemplate } from "../lib/envelopes";
-import { BENCH_CLIENT_NAME, benchRedis, readSlowlogConfig, writeSlowlogConfig, type SlowlogConfig } from "../lib/redis";
+import { benchRedis, ourSlowlog, readSlowlogConfig, writeSlowlogConfig, type SlowlogConfig } from "../lib/redis";
 import { collectGarbage, memoryMiB, progress, runSection } from "../lib/section";
 import { round, timed } from "../lib/stats";
 
@@ -34,32 +34,6 @@ async function seed(redis: Redis, nowS: number): Promise<number> {
   }
   await pipe.exec();
   return bytes;
-}
-
-type SlowEntry = [number, number, number, (string | Buffer)[], string, string];
-
-/** Our commands in the slowlog (other clients of the same server are left out by connection name). */
-async function ourSlowlog(redis: Redis) {
-  const len = Number(await redis.call("SLOWLOG", "LEN"));
-  const entries = ((await redis.call("SLOWLOG", "GET", String(len))) as SlowEntry[]).filter(
-    (e) => e[5] === BENCH_CLIENT_NAME && String(e[3][0]).toUpperCase() !== "SLOWLOG",
-  );
-  const byCommand = new Map<string, { count: number; maxUs: number; totalUs: number }>();
-  for (const e of entries) {
-    const cmd = String(e[3][0]).toUpperCase();
-    const c = byCommand.get(cmd) ?? { count: 0, maxUs: 0, totalUs: 0 };
-    c.count++;
-    c.maxUs = Math.max(c.maxUs, e[2]);
-    c.totalUs += e[2];
-    byCommand.set(cmd, c);
-  }
-  const slowest = entries.reduce<SlowEntry | null>((a, e) => (!a || e[2] > a[2] ? e : a), null);
-  return {
-    commands: entries.length,
-    maxUs: slowest?.[2] ?? 0,
-    slowestCommand: slowest ? slowest[3].slice(0, 4).map(String).join(" ") : null,
-    byCommand: Object.fromEntries(byCommand),
-  };
 }
 
 let redis: Redis | null = null;

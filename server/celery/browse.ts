@@ -13,8 +13,11 @@ import { nameToBytes, queueKey, type KombuLayout } from "./kombu-keys";
 // cursor therefore carries the delivery tag of the last message shown, and the next page looks for it: found nearer
 // the tail, the page continues right after it and says how many went meanwhile.
 
-/** A filtered page reads this many messages per LRANGE (each read is one bounded command). */
-const SCAN_CHUNK = 1000;
+/**
+ * A filtered page reads this many messages per LRANGE: each read is one bounded command (bench: 1,000 messages of
+ * ~1 KB took up to 5 ms inside Redis, 500 keep it near 2.5 ms).
+ */
+const SCAN_CHUNK = 500;
 /** How far towards the tail a moved anchor is looked for. */
 const ANCHOR_SEARCH = 10_000;
 

@@ -28,10 +28,15 @@ export interface PickResult {
   vanished: string[];
 }
 
-/** Looked at around the hint first; then the list from its consumer end, up to this many messages. */
-const NEAR = 2_000;
+/**
+ * Looked at just around the hint first (workers popping since the listing only lower an offset), then the rest of the
+ * list in chunks from the consumer end, up to FULL_SEARCH_MAX. Reads stay small: in the bench one LRANGE of 4,000
+ * messages of ~1 KB held Redis for 22 ms, 500 take about 2.5 ms.
+ */
+const BELOW = 400;
+const ABOVE = 100;
 const FULL_SEARCH_MAX = 200_000;
-const CHUNK = 1_000;
+const CHUNK = 500;
 const ATTEMPTS = 5;
 
 /** Where the message with this tag is now (offset from the consumer end, and its bytes), or null. */
@@ -48,14 +53,15 @@ export async function findByTag(
     const i = window.findIndex((raw) => raw.includes(needle) && tagOf(raw) === tag);
     return i < 0 ? null : { offset: from + i, raw: window[i] as Buffer };
   };
-  const low = Math.max(0, hint - NEAR);
-  const near = await look(low, hint + NEAR);
+  const low = Math.max(0, hint - BELOW);
+  const high = hint + ABOVE;
+  const near = await look(low, high);
   if (near) return near;
   // The rest, consumer end first: before the window, then after it.
   const end = Math.min(await redis.llen(key), FULL_SEARCH_MAX);
   for (const [start, stop] of [
     [0, low],
-    [hint + NEAR + 1, end],
+    [high + 1, end],
   ] as const)
     for (let from = start; from < stop; from += CHUNK) {
       const found = await look(from, Math.min(from + CHUNK, stop) - 1);
