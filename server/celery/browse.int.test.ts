@@ -1,6 +1,7 @@
 // The message browser and per-message actions against real Celery 5.2 producers and workers: the order shown is the
 // order a worker then receives, a picked message moves or is quarantined by its tag, and one that left the queue
 // between listing and acting is reported, never mistaken for its neighbour.
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { produce, startCeleryWorker, startProducer, stopAllProcesses, waitFor } from "@/server/testing/harness";
 import { all, byStep, firstArg, markersWith, namespace, parse, type Namespace } from "@/server/testing/queue-ops";
@@ -137,6 +138,18 @@ describe("message browser", () => {
     expect(page.messages[0]).toMatchObject({ position: 0, task: null, sizeBytes: 4 });
     expect(page.messages[0]!.parseError).toMatch(/^binary/);
     expect(page.messages[0]!.envelope.raw).toEqual({ encoding: "base64", text: "//4AAQ==" });
+  });
+
+  it("finds a protocol 1 message by task name though its name is only inside the base64 body", async () => {
+    ns = await namespace();
+    await produce({ queue: "mail", task: "tasks.send_mail", count: 3, env: ns.env() });
+    // Captured from a real Celery 5.2 producer with task_protocol 1 (server/celery/__fixtures__/capture.py).
+    const { raw } = JSON.parse(
+      readFileSync(new URL("./__fixtures__/message-protocol1.json", import.meta.url), "utf8"),
+    ) as { raw: string };
+    await ns.redis.lpush(`${ns.prefix}mail`, raw);
+    const page = await readMessagePage(ns.redis, ns, "mail", query({ task: "SEND_INVITE" }), { showArgs: false });
+    expect(page.messages.map((m) => [m.position, m.task])).toEqual([[3, "tasks.mail.send_invite_member_mail_task"]]);
   });
 });
 

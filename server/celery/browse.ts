@@ -61,6 +61,7 @@ export function tagOf(raw: Buffer): string | null {
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const TASK_KEY = Buffer.from('"task"');
 const ARG_HEADERS = new Set(["argsrepr", "kwargsrepr"]);
 const HIDDEN = "(hidden: task arguments are off)";
 
@@ -134,6 +135,7 @@ export async function readMessagePage(
   const before = (i: number) => lengths.slice(0, i).reduce((a, b) => a + b, 0);
   const text = opts.showArgs ? q.text : undefined;
   const task = q.task?.toLowerCase();
+  const asciiTask = task && /^[\x20-\x7e]+$/.test(task) && !/["\\]/.test(task) ? task : null;
   const filtered = Boolean(task || q.id || text);
 
   let cursorNote: string | null = null;
@@ -169,6 +171,9 @@ export async function readMessagePage(
       // An id filter skips the parse of every message that cannot hold the id.
       lastRaw = raw;
       if (q.id && !raw.includes(q.id)) continue;
+      // Same for a plain-ASCII task filter on a message that carries "task" in clear (protocol 2 headers; protocol 1
+      // keeps it in a base64 body): JSON writes such a name as is, so a message without it in its text cannot match.
+      if (asciiTask && raw.includes(TASK_KEY) && !raw.toString("latin1").toLowerCase().includes(asciiTask)) continue;
       const row = toRow(raw, steps[si] as number, offset + used - 1, before(si), opts);
       if (!matches(row, { task, id: q.id, text })) continue;
       row.envelope = envelopeView(raw, opts.showArgs, row.parseError === null);
