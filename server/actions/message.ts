@@ -115,7 +115,7 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
   targetLabel: label,
   async preview(t, p) {
     const pv = pickedPreview(
-      `Move ${p.messages.length === 1 ? "this message" : `these ${p.messages.length} messages`} from ${t.queue} to ${p.to}, keeping their priority.`,
+      `Move ${p.messages.length === 1 ? "this message" : `these ${p.messages.length} messages`} from ${t.queue} to ${p.to}, keeping ${p.messages.length === 1 ? "its" : "their"} priority.`,
       t,
       await locate(t, p.messages),
     );
