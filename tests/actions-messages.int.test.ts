@@ -5,7 +5,14 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushTestRedis, produce, stopAllProcesses, testRedisUrl } from "@/server/testing/harness";
 import type { MessagePageResponse } from "@/server/schemas/messages";
-import { callJson, errorCode, postAction, startConsole, type TestConsole } from "./support/action-console";
+import {
+  callJson,
+  errorCode,
+  postAction,
+  previewAction,
+  startConsole,
+  type TestConsole,
+} from "./support/action-console";
 
 const BROKER_DB = 9;
 const celery = { BROKER_URL: testRedisUrl(BROKER_DB) };
@@ -75,6 +82,15 @@ describe("queue.move-messages and queue.quarantine-messages", () => {
       reason: "t",
     });
     expect(denied.status).toBe(403);
+
+    const preview = await previewAction(lw.users.operator, {
+      action: "queue.move-messages",
+      target,
+      params: { to: "conversation", messages: [pick(2)] },
+    });
+    expect(preview.body.summary).toBe(
+      `Move message tasks.send_mail ${messages[2]!.id} from dataset to conversation, keeping its priority.`,
+    );
 
     const moved = await postAction(lw.users.operator, {
       action: "queue.move-messages",

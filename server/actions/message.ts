@@ -64,6 +64,12 @@ async function locate(t: QueueTarget, messages: z.infer<typeof picked>) {
   });
 }
 
+/** The dialog shows the summary, not the targets: name the message there when there is one. */
+function what(found: Awaited<ReturnType<typeof locate>>): string {
+  if (found.length > 1) return `these ${found.length} messages`;
+  return found[0]?.what ? `message ${found[0].what}` : "this message";
+}
+
 function pickedPreview(summary: string, t: QueueTarget, found: Awaited<ReturnType<typeof locate>>): Preview {
   const here = found.filter((f) => f.what !== null);
   const gone = found.filter((f) => f.what === null);
@@ -114,10 +120,11 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
   params: moveParams,
   targetLabel: label,
   async preview(t, p) {
+    const found = await locate(t, p.messages);
     const pv = pickedPreview(
-      `Move ${p.messages.length === 1 ? "this message" : `these ${p.messages.length} messages`} from ${t.queue} to ${p.to}, keeping ${p.messages.length === 1 ? "its" : "their"} priority.`,
+      `Move ${what(found)} from ${t.queue} to ${p.to}, keeping ${found.length === 1 ? "its" : "their"} priority.`,
       t,
-      await locate(t, p.messages),
+      found,
     );
     if (p.to === t.queue) pv.blockers.push("Source and target are the same queue.");
     if (p.to.startsWith("leakwatch.quarantine.")) pv.blockers.push("Use quarantine to quarantine messages.");
@@ -144,10 +151,11 @@ const quarantineAction: ActionDef<QueueTarget, z.infer<typeof quarantineParams>>
   params: quarantineParams,
   targetLabel: label,
   async preview(t, p) {
+    const found = await locate(t, p.messages);
     const pv = pickedPreview(
-      `Move ${p.messages.length === 1 ? "this message" : `these ${p.messages.length} messages`} of ${t.queue} into a new quarantine kept ${Math.round(p.retentionSeconds / 86400)} days.`,
+      `Move ${what(found)} of ${t.queue} into a new quarantine kept ${Math.round(p.retentionSeconds / 86400)} days.`,
       t,
-      await locate(t, p.messages),
+      found,
     );
     pv.warnings.push("Nothing is deleted: restore the quarantine from the queue page to run them later.");
     return pv;
