@@ -20,6 +20,7 @@ const SECTIONS = [
   "queues",
   "unacked",
   "results",
+  "messages",
   "history",
   "memory",
   "browser",

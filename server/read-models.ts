@@ -4,7 +4,13 @@ import { containerTarget } from "@/server/actions/container-target";
 import { pendingTimeboxFor } from "@/server/actions/timebox";
 import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getConfig } from "@/server/config";
-import { getQueueDetail } from "@/server/celery/sampler";
+import { firstSeenLookup, getQueueDetail } from "@/server/celery/sampler";
+import { readMessagePage } from "@/server/celery/browse";
+import { withBroker } from "@/server/celery/connections";
+import { layoutOf } from "@/server/celery/kombu-keys";
+import type { MessagePageResponse, MessageQuery } from "@/server/schemas/messages";
+import type { Role } from "@/server/auth/roles";
+import { roleAllows } from "@/server/auth/roles";
 import { quarantinesOf } from "@/server/actions/queue";
 import { getCgroupDetail } from "@/server/docker/diagnose";
 import { dockerFor } from "@/server/docker/endpoints";
@@ -153,5 +159,35 @@ export async function queueDetail(
       expired,
       state,
     })),
+  };
+}
+
+/** Why task arguments are hidden from this caller, or null when they may be shown (they can hold secrets). */
+export function argsHiddenReason(role: Role): string | null {
+  if (!getConfig().showTaskArguments)
+    return "Task arguments are hidden: showTaskArguments is off in the console's configuration (arguments can hold secrets).";
+  if (!roleAllows(role, "admin")) return `Task arguments are shown to admins only; you are ${role}.`;
+  return null;
+}
+
+/** One page of a queue's messages in delivery order (see server/celery/browse.ts). */
+export async function queueMessages(
+  broker: string,
+  queue: string,
+  query: MessageQuery,
+  role: Role,
+): Promise<MessagePageResponse> {
+  const b = brokerConfig(broker);
+  const name = queueNameSchema.parse(queue);
+  const reason = argsHiddenReason(role);
+  const page = await withBroker(b, (r) =>
+    readMessagePage(r, layoutOf(b), name, query, { showArgs: reason === null, firstSeenMs: firstSeenLookup(b.name) }),
+  );
+  return {
+    broker,
+    queue: name,
+    ...page,
+    args: { shown: reason === null, reason },
+    textFilterIgnored: Boolean(query.text) && reason !== null,
   };
 }

@@ -77,6 +77,32 @@ interface Slow {
   slowestCommand: string | null;
   byCommand: Record<string, { count: number; maxUs: number; totalUs: number }>;
 }
+interface SlowlogSummary {
+  commands: number;
+  maxUs: number;
+  slowestCommand: string | null;
+  byCommand: Record<string, { count: number; maxUs: number; totalUs: number }>;
+}
+
+interface MessagesResult {
+  messages: number;
+  payloadBytes: number;
+  redisUsedMemoryMiB: number | null;
+  firstPageMs: { median: number; p95: number; max: number };
+  deepPageMs: { median: number; p95: number; max: number };
+  deepOffset: number;
+  search100kMs: number;
+  takeFromMiddleMs: number;
+  takeNearTailMs: number;
+  takeNearTailOffset: number;
+  slowlog: {
+    browse: SlowlogSummary;
+    search: SlowlogSummary;
+    takeFromMiddle: SlowlogSummary;
+    takeNearTail: SlowlogSummary;
+  };
+}
+
 interface UnackedResult {
   entries: number;
   payloadBytes: number;
@@ -351,6 +377,50 @@ function resultBackend(r: ResultsResult): string {
   ].join("\n");
 }
 
+function messages(m: MessagesResult): string {
+  const lrange = m.slowlog.search.byCommand.LRANGE;
+  return [
+    "## 3b. Message browser on a 1,000,000-message queue",
+    "",
+    table(
+      ["", ""],
+      [
+        [
+          "Messages (captured payloads, 250,000 per priority list)",
+          `${fmt(m.messages)} (${fmt(Math.round(m.payloadBytes / 1048576))} MiB; Redis used_memory ${fmt(m.redisUsedMemoryMiB)} MiB)`,
+        ],
+        [
+          "First page (50 rows), `readMessagePage`",
+          `**median ${fmt(m.firstPageMs.median)} ms**, p95 ${fmt(m.firstPageMs.p95)} ms`,
+        ],
+        [
+          `A page at offset ${fmt(m.deepOffset)} by cursor`,
+          `median ${fmt(m.deepPageMs.median)} ms, p95 ${fmt(m.deepPageMs.p95)} ms`,
+        ],
+        [
+          "Longest Redis command of those two pages (SLOWLOG)",
+          `**${fmt(m.slowlog.browse.maxUs)} us** (\`${m.slowlog.browse.slowestCommand ?? ""}\`)`,
+        ],
+        ["Task-name search over 100,000 messages (the most one request scans)", `${fmt(m.search100kMs)} ms`],
+        [
+          "Its LRANGE calls (500 messages each): count / mean / longest",
+          lrange
+            ? `${fmt(lrange.count)} / ${fmt(Math.round(lrange.totalUs / lrange.count))} us / ${fmt(lrange.maxUs)} us`
+            : "—",
+        ],
+        [
+          `Move one message at offset ${fmt(m.takeNearTailOffset)}: wall / longest command`,
+          `${fmt(m.takeNearTailMs)} ms / ${fmt(m.slowlog.takeNearTail.maxUs)} us`,
+        ],
+        [
+          "Move one message from the middle of a 250,000-message list: wall / longest command",
+          `${fmt(m.takeFromMiddleMs)} ms / ${fmt(m.slowlog.takeFromMiddle.maxUs)} us (the script walks the list to the message: Redis lists have no cheaper way to take one out of the middle)`,
+        ],
+      ],
+    ),
+  ].join("\n");
+}
+
 function history(h: HistoryResult): string {
   const r = h.rowsPerSeries;
   return [
@@ -400,6 +470,7 @@ export function renderMarkdown(r: BenchResults, resultsFile: string): string {
   if (ok(res.queues)) parts.push(queues(res.queues as QueuesResult));
   if (ok(res.unacked)) parts.push(unacked(res.unacked as UnackedResult));
   if (ok(res.results)) parts.push(resultBackend(res.results as ResultsResult));
+  if (ok(res.messages)) parts.push(messages(res.messages as MessagesResult));
   if (ok(res.history)) parts.push(history(res.history as HistoryResult));
   if (ok(res.memory)) parts.push(memory(res.memory as MemoryResult));
   return `${parts.join("\n\n")}\n`;

@@ -16,6 +16,7 @@ import { workerColumns } from "@/components/workers/worker-columns";
 import { fmtDuration, fmtInt, fmtRate, plural } from "@/lib/format";
 import { useUrlRange } from "@/components/ui/use-url-state";
 import { Composition } from "./composition";
+import { MessageBrowser } from "./message-browser";
 import { PriorityChips } from "./queue-columns";
 import { QueueActions } from "./queue-actions";
 import { FailuresLink } from "@/components/failures/failures-link";
@@ -115,6 +116,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
       <div className="text-sm">
         By priority: <PriorityChips byPriority={q.byPriority} />
       </div>
+      <MessageBrowser broker={broker} queue={queue} />
       <Panel title="Depth over time" aside={<RangeToggle value={range} onChange={setRange} />}>
         <QueueChart
           queueKey={`${broker}/${queue}`}

@@ -1,6 +1,7 @@
 import "server-only";
 import { cgroupActions } from "./cgroup";
 import { containerActions } from "./container";
+import { messageActions } from "./message";
 import { queueActions } from "./queue";
 import { taskActions } from "./task";
 import { pauseActions } from "./queue-pause";
@@ -14,6 +15,7 @@ const ACTIONS: readonly AnyAction[] = [
   ...cgroupActions,
   ...queueActions,
   ...pauseActions,
+  ...messageActions,
   ...workerActions,
   ...taskActions,
   ...taskEventActions,

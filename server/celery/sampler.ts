@@ -381,3 +381,11 @@ export function resetSamplerState(): void {
   states().clear();
   forgetWorkers();
 }
+
+/** When the sampler first saw each message id at a queue's head on this broker (only messages that were once next). */
+export function firstSeenLookup(broker: string): (id: string) => number | null {
+  const s = states().get(broker);
+  if (!s) return () => null;
+  const atHead = new Map([...s.heads.values()].map((h) => [h.id, h.firstSeenMs]));
+  return (id) => atHead.get(id) ?? s.seenHeads.get(id) ?? null;
+}

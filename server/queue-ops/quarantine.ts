@@ -11,7 +11,7 @@ import { moveMessages, type MoveProgress } from "./move";
 // left to a human with redis-cli, never done by the console.
 
 export const QUARANTINE_INDEX = "leakwatch.quarantine.index";
-const QUARANTINE_PREFIX = "leakwatch.quarantine.";
+export const QUARANTINE_PREFIX = "leakwatch.quarantine.";
 
 export interface QuarantineRecord {
   quarantine: string;
@@ -39,11 +39,11 @@ interface Common extends QueueLayout {
   onProgress?: (p: MoveProgress) => void;
 }
 
-function stamp(d: Date): string {
+export function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, "").replace(".", ""); // 20250101T000000123Z
 }
 
-async function saveRecord(redis: Redis, prefix: string, rec: QuarantineRecord): Promise<void> {
+export async function saveRecord(redis: Redis, prefix: string, rec: QuarantineRecord): Promise<void> {
   await redis.hset(`${prefix}${QUARANTINE_INDEX}`, rec.quarantine, JSON.stringify(rec));
 }
 

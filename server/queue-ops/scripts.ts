@@ -66,6 +66,24 @@ const RELEASE_MUTEX = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/**
+ * KEYS: src, dst. ARGV: offset from the consumer end, expected, replacement, tombstone.
+ * Takes exactly one message out of the middle of a list: only while the offset still holds exactly the bytes we
+ * read (else 0, nothing changes), marked with the tombstone in place and removed by LREM from the nearer end, then
+ * its replacement pushed on dst's producer end. Returns 1 moved, 0 not there (any more).
+ */
+const TAKE_ONE = `
+local offset = tonumber(ARGV[1])
+if redis.call('LINDEX', KEYS[1], -(offset + 1)) ~= ARGV[2] then return 0 end
+redis.call('LSET', KEYS[1], -(offset + 1), ARGV[4])
+if offset < redis.call('LLEN', KEYS[1]) / 2 then
+  redis.call('LREM', KEYS[1], -1, ARGV[4])
+else
+  redis.call('LREM', KEYS[1], 1, ARGV[4])
+end
+redis.call('LPUSH', KEYS[2], ARGV[3])
+return 1`;
+
 /** Queue keys are bytes (queue names need not be UTF-8). */
 type Key = string | Buffer;
 
@@ -81,19 +99,22 @@ export interface QueueOpsCommands {
   lwRestoreUnacked(...keysThenArgs: (Key | number)[]): Promise<number>;
   lwDropStaleIndex(unacked: string, index: string, mutex: string, tag: string, token: string): Promise<number>;
   lwReleaseMutex(mutex: string, token: string): Promise<number>;
+  lwTakeOne(src: Key, dst: Key, offset: number, expected: Buffer, replacement: Buffer, tomb: string): Promise<number>;
 }
 
 /** Defines the scripts on this client once (EVALSHA with EVAL fallback, via ioredis). */
 export function withQueueOps(redis: Redis): Redis & QueueOpsCommands {
-  const r = redis as Redis & QueueOpsCommands & { __lwQueueOps?: true };
-  if (!r.__lwQueueOps) {
+  const r = redis as Redis & QueueOpsCommands & { __lwQueueOps?: number };
+  // A version, not a flag: a client kept across a hot reload gets the scripts added since.
+  if (r.__lwQueueOps !== 2) {
     r.defineCommand("lwMoveBatch", { numberOfKeys: 2, lua: MOVE_BATCH });
     r.defineCommand("lwMovePicked", { numberOfKeys: 2, lua: MOVE_PICKED });
     // Variable key count: the caller passes numkeys first.
     r.defineCommand("lwRestoreUnacked", { lua: RESTORE_UNACKED });
     r.defineCommand("lwDropStaleIndex", { numberOfKeys: 3, lua: DROP_STALE_INDEX });
     r.defineCommand("lwReleaseMutex", { numberOfKeys: 1, lua: RELEASE_MUTEX });
-    r.__lwQueueOps = true;
+    r.defineCommand("lwTakeOne", { numberOfKeys: 2, lua: TAKE_ONE });
+    r.__lwQueueOps = 2;
   }
   return r;
 }
