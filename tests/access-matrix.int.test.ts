@@ -61,6 +61,9 @@ const SPEC: Record<string, Partial<Record<(typeof HTTP_METHODS)[number], MethodS
   "app/api/containers/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/events/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/health/route.ts": { GET: { access: "public", mutating: false, allowed: [200] } },
+  "app/api/queues/[broker]/[queue]/messages/route.ts": {
+    GET: { access: "viewer", mutating: false, allowed: [200, 404] },
+  },
   "app/api/queues/[broker]/[queue]/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200, 404] } },
   "app/api/queues/route.ts": { GET: { access: "viewer", mutating: false, allowed: [200] } },
   "app/api/runbooks/[id]/actions/route.ts": { POST: { access: "operator", mutating: true, allowed: [400], body: {} } },
