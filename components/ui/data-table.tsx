@@ -70,6 +70,8 @@ export function DataTable<T>({
   // rendered until the viewport is known, as on the server): the 100 hidden cards of a desktop fleet table were
   // re-rendered on every live update.
   const wide = useSyncExternalStore(subscribeWide, isWide, unknownWidth);
+  // A table without its own card gets one built from its columns: on a phone nothing scrolls sideways.
+  const phoneCard = useMemo(() => card ?? columnsCard(columns), [card, columns]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtual = rows.length > virtualizeAbove;
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
@@ -97,7 +99,7 @@ export function DataTable<T>({
     <div
       ref={scrollRef}
       style={virtual ? { contain: "content" } : undefined}
-      className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""} ${card ? "hidden md:block" : ""}`}
+      className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""} hidden md:block`}
     >
       <table
         className="table-fixed border-collapse text-sm"
@@ -137,13 +139,12 @@ export function DataTable<T>({
       </table>
     </div>
   );
-  if (!card) return table;
   return (
     <>
       {wide !== true && (
         <Cards
           rows={rows as readonly unknown[]}
-          card={card as (row: unknown) => React.ReactNode}
+          card={phoneCard as (row: unknown) => React.ReactNode}
           rowKey={rowKey as (row: unknown) => string}
           cardTestId={cardTestId as ((row: unknown) => string) | undefined}
           rowClassName={rowClassName as ((row: unknown) => string) | undefined}
@@ -252,6 +253,24 @@ function SortButton<T>({
       </span>
     </button>
   );
+}
+
+/** The phone card of a table that did not give its own: each column as a labelled value, long values wrapped. */
+function columnsCard<T>(columns: readonly Column<T>[]): (row: T) => React.ReactNode {
+  function ColumnsCard(row: T) {
+    return (
+      <div className="[overflow-wrap:anywhere]">
+        <CardFields columns={3}>
+          {columns.map((c) => (
+            <CardField key={c.key} label={c.title ?? (typeof c.header === "string" ? c.header : c.key)}>
+              {c.cell(row)}
+            </CardField>
+          ))}
+        </CardFields>
+      </div>
+    );
+  }
+  return ColumnsCard;
 }
 
 /** One labelled value on a phone card; `span` gives long values (ETA text, priority chips) more of the line. */
