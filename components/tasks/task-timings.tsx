@@ -121,7 +121,7 @@ export function TaskTimings({ broker, filter }: { broker: string; filter: { queu
       aside={
         <div className="flex items-center gap-2">
           {q.data && <span className="text-xs text-zinc-500">{plural(q.data.tasks.length, "task")}</span>}
-          <RangeToggle value={range} onChange={setRange} />
+          <RangeToggle value={range} onChange={setRange} label="Task timings range" testIdPrefix="timings-range-" />
         </div>
       }
     >
