@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
+import { CopyButton } from "@/components/ui/middle-truncate";
 import { Panel } from "@/components/ui/panel";
 import { Time } from "@/components/ui/time";
 import { getJson } from "@/lib/api";
@@ -111,13 +112,7 @@ function Json({ label, value, testId }: { label: string; value: unknown; testId:
     <section>
       <div className="mb-1 flex items-center justify-between gap-2">
         <h3 className="text-xs font-semibold text-zinc-500 uppercase">{label}</h3>
-        <button
-          type="button"
-          className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700"
-          onClick={() => void navigator.clipboard?.writeText(text)}
-        >
-          Copy
-        </button>
+        <CopyButton value={text} size="md" />
       </div>
       <pre
         className="max-h-64 overflow-auto rounded bg-zinc-100 p-2 font-mono text-xs break-all whitespace-pre-wrap dark:bg-zinc-900"

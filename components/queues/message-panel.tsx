@@ -1,6 +1,6 @@
 "use client";
-import { useState } from "react";
 import { ActionButton } from "@/components/actions/action-dialog";
+import { CopyButton } from "@/components/ui/middle-truncate";
 import type { BrowsedMessage } from "@/server/schemas/messages";
 
 // A message's full envelope beside the list, with a copy button and the per-message actions.
@@ -17,7 +17,6 @@ export function MessagePanel({
   onClose: () => void;
   onActed: () => void;
 }) {
-  const [copied, setCopied] = useState(false);
   const text = JSON.stringify(message.envelope, null, 2);
   const picked = { messages: [{ deliveryTag: message.deliveryTag, step: message.step, offset: message.offset }] };
   return (
@@ -66,19 +65,7 @@ export function MessagePanel({
       )}
       <div className="flex items-center justify-between">
         <h4 className="text-xs font-semibold text-zinc-500">Envelope</h4>
-        <button
-          type="button"
-          data-testid="message-copy"
-          className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700"
-          onClick={() =>
-            void navigator.clipboard.writeText(text).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          {copied ? "Copied" : "Copy"}
-        </button>
+        <CopyButton value={text} size="md" testId="message-copy" />
       </div>
       <pre
         data-testid="message-envelope"

@@ -1,3 +1,5 @@
+import { CopyButton } from "@/components/ui/middle-truncate";
+
 // A compact definition list for runbook facts (label: value), testable by data-testid.
 export function Facts({ items }: { items: [string, React.ReactNode, string?][] }) {
   return (
@@ -20,13 +22,7 @@ export function Copyable({ text, testId }: { text: string; testId?: string }) {
       <pre className="min-w-0 grow overflow-x-auto rounded bg-zinc-900 p-2 text-xs text-zinc-100" data-testid={testId}>
         {text}
       </pre>
-      <button
-        type="button"
-        className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700"
-        onClick={() => void navigator.clipboard?.writeText(text)}
-      >
-        Copy
-      </button>
+      <CopyButton value={text} size="md" />
     </div>
   );
 }

@@ -30,7 +30,21 @@ export function MiddleTruncate({
   );
 }
 
-export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
+/**
+ * Copies `value`, says "Copied" (or "Select it" where no clipboard works), and works over plain http too. `size`
+ * "md" is the button beside a block (an envelope, a command); "sm" the tag beside an inline value.
+ */
+export function CopyButton({
+  value,
+  label = "Copy",
+  size = "sm",
+  testId,
+}: {
+  value: string;
+  label?: string;
+  size?: "sm" | "md";
+  testId?: string;
+}) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   const copy = async () => {
     const ok = await copyText(value);
@@ -41,9 +55,14 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
     <button
       type="button"
       onClick={() => void copy()}
-      title={`Copy ${value}`}
+      title={size === "sm" ? `Copy ${value}` : label}
+      data-testid={testId}
       aria-label={`${label} ${value}`}
-      className="shrink-0 rounded border border-zinc-300 px-1 font-sans text-[10px] leading-4 font-normal text-zinc-600 hover:bg-zinc-200 dark:border-zinc-700 dark:text-zinc-400 dark:hover:bg-zinc-800"
+      className={
+        size === "sm"
+          ? "shrink-0 rounded border border-zinc-300 px-1 font-sans text-[10px] leading-4 font-normal text-zinc-600 hover:bg-zinc-200 dark:border-zinc-700 dark:text-zinc-400 dark:hover:bg-zinc-800"
+          : "shrink-0 rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800"
+      }
     >
       <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Select it" : label}</span>
     </button>
