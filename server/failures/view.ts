@@ -5,6 +5,7 @@ import type { FailureDetail, FailureRow, FailuresQuery, FailuresResponse } from 
 import { backendStates } from "./pass";
 import { failureGroups, getFailure, listFailures } from "./store";
 import { NotFoundError } from "@/server/errors";
+import { redactUrlsInText } from "@/server/celery/broker-url";
 
 // Store rows shaped for the page and the API. Arguments leave the server only under the showTaskArguments setting.
 
@@ -37,7 +38,8 @@ export function toRow(r: TaskFailuresTable, showArguments: boolean): FailureRow 
     status: r.status as FailureRow["status"],
     taskName: r.task_name,
     excType: r.exc_type,
-    excMessage: r.exc_message,
+    // A task's error text may quote a connection URL with its password (a failed connect): shown redacted.
+    excMessage: r.exc_message === null ? null : redactUrlsInText(r.exc_message),
     worker: r.worker,
     queue: r.queue,
     retries: r.retries,
@@ -73,5 +75,9 @@ export async function failureDetail(broker: string, taskId: string, maySeeArgume
   const r = await getFailure(broker, taskId);
   if (!r) throw new NotFoundError(`No failure of task ${taskId} on ${broker} is recorded.`);
   const showArguments = getConfig().showTaskArguments && maySeeArguments;
-  return { ...toRow(r, showArguments), excModule: r.exc_module, traceback: r.traceback };
+  return {
+    ...toRow(r, showArguments),
+    excModule: r.exc_module,
+    traceback: r.traceback === null ? null : redactUrlsInText(r.traceback),
+  };
 }
