@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { fmtClock, fmtLatency, fmtSince, fmtUtc, DURATION_PATTERN, fmtDurationInput, parseDuration, plural } from "./format";
+import {
+  fmtClock,
+  fmtLatency,
+  fmtSince,
+  fmtUtc,
+  DURATION_PATTERN,
+  fmtDurationInput,
+  parseDuration,
+  plural,
+} from "./format";
 
 describe("plural", () => {
   it("agrees the noun with the count: no '1 workers'", () => {
