@@ -5,7 +5,7 @@ import { nameToBytes } from "@/server/celery/kombu-keys";
 import { tagOf } from "@/server/celery/browse";
 import { ConflictError, ValidationError } from "@/server/errors";
 import { stepListKey, type QueueLayout } from "./keys";
-import { QUARANTINE_INDEX, QUARANTINE_PREFIX, saveRecord, stamp, type QuarantineRecord } from "./quarantine";
+import { QUARANTINE_INDEX, QUARANTINE_PREFIX, newQuarantineRecord, saveRecord } from "./quarantine";
 import { retarget } from "./retarget";
 import { withQueueOps } from "./scripts";
 
@@ -113,17 +113,8 @@ export async function quarantinePicked(
   o: { queue: string; messages: readonly PickedMessage[]; retentionSeconds: number; now?: Date },
 ): Promise<PickResult & { quarantine: string }> {
   if (o.queue.startsWith(QUARANTINE_PREFIX)) throw new ValidationError("a quarantine cannot be quarantined");
-  const now = o.now ?? new Date();
-  const quarantine = `${QUARANTINE_PREFIX}${o.queue}.${stamp(now)}`;
-  const rec: QuarantineRecord = {
-    quarantine,
-    queue: o.queue,
-    count: 0,
-    countByPriority: {},
-    created: now.toISOString(),
-    expiresAt: new Date(now.getTime() + o.retentionSeconds * 1000).toISOString(),
-    state: "moving",
-  };
+  const rec = newQuarantineRecord(o.queue, o.retentionSeconds, o.now ?? new Date());
+  const { quarantine } = rec;
   // Record first, as a purge does: if the console dies mid-way, the index still points at the messages.
   if (!(await redis.hsetnx(`${layout.prefix}${QUARANTINE_INDEX}`, quarantine, JSON.stringify(rec))))
     throw new ConflictError(`${quarantine} exists already; try again`);

@@ -60,17 +60,8 @@ export async function purgeToQuarantine(
   if (!o.queue || o.queue.startsWith(QUARANTINE_PREFIX))
     throw new ValidationError("pick a queue (a quarantine cannot be purged)");
   if (!(o.retentionSeconds > 0)) throw new ValidationError("retentionSeconds must be positive");
-  const now = o.now ?? new Date();
-  const quarantine = `${QUARANTINE_PREFIX}${o.queue}.${stamp(now)}`;
-  const rec: QuarantineRecord = {
-    quarantine,
-    queue: o.queue,
-    count: 0,
-    countByPriority: {},
-    created: now.toISOString(),
-    expiresAt: new Date(now.getTime() + o.retentionSeconds * 1000).toISOString(),
-    state: "moving",
-  };
+  const rec = newQuarantineRecord(o.queue, o.retentionSeconds, o.now ?? new Date());
+  const { quarantine } = rec;
   // Record first: if the console dies mid-move, the index still points at the messages.
   const created = await redis.hsetnx(`${o.prefix}${QUARANTINE_INDEX}`, quarantine, JSON.stringify(rec));
   if (!created) throw new ConflictError(`${quarantine} exists already; try again`);
@@ -118,4 +109,17 @@ export async function listQuarantines(
     out.push({ ...rec, depth, expired: Date.parse(rec.expiresAt) <= now.getTime() });
   }
   return out.sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/** A quarantine's index record before any message is moved into it (a purge, or a picked selection). */
+export function newQuarantineRecord(queue: string, retentionSeconds: number, now: Date): QuarantineRecord {
+  return {
+    quarantine: `${QUARANTINE_PREFIX}${queue}.${stamp(now)}`,
+    queue,
+    count: 0,
+    countByPriority: {},
+    created: now.toISOString(),
+    expiresAt: new Date(now.getTime() + retentionSeconds * 1000).toISOString(),
+    state: "moving",
+  };
 }
