@@ -17,7 +17,7 @@ import { renderBrowserMarkdown } from "./browser-fixtures/render";
 import { apiLogin, getJson, type ApiSession } from "./browser-fixtures/session";
 import { measureBigTable } from "./browser-fixtures/table";
 import { BENCH_LABEL, BENCH_RUN_LABEL } from "./lib/labels";
-import { benchRunId } from "./lib/section";
+import { benchRunId, emitMarkdownSection } from "./lib/section";
 
 const exec = promisify(execFile);
 const LEAKER_PIDS_LIMIT = 512;
@@ -97,7 +97,12 @@ export async function runBrowserBench(
           ]
         : []),
       { route: "/workers", url: "/workers", readySelector: "[data-testid=worker-count]", signedIn: true },
-      { route: "/audit", url: "/audit", readySelector: "[data-testid=audit-table]", signedIn: true },
+      {
+        route: "/audit",
+        url: "/audit",
+        readySelector: "[data-testid=audit-count]:not(:has-text('Loading'))",
+        signedIn: true,
+      },
     ];
     say("gzipped JS per route");
     const jsPerRoute = await measureJsPerRoute(browser, opts.baseUrl, state, routes);
@@ -142,13 +147,13 @@ async function standalone(): Promise<number> {
   const server = await startLocalServerOrExplain(1000);
   if (!server) return 1;
   try {
-    const { markdown } = await runBrowserBench({
+    const { markdown, results } = await runBrowserBench({
       baseUrl: server.baseUrl,
       username: server.username,
       password: server.password,
       dataDir: server.dataDir,
     });
-    process.stdout.write(`${markdown}\n`);
+    emitMarkdownSection(markdown, results);
     return 0;
   } finally {
     await server.stop();

@@ -18,6 +18,7 @@ const SECTIONS = [
   "server",
   "synthetic",
   "queues",
+  "workers",
   "unacked",
   "results",
   "messages",
@@ -84,7 +85,13 @@ function runChild(section: Section): Promise<{ ok: boolean; result: unknown; sec
         resolve({
           ok: code === 0,
           seconds,
-          result: code === 0 ? { markdown: stdout.trim() } : { error: `exited with code ${code}` },
+          result:
+            code === 0
+              ? {
+                  markdown: stdout.trim(),
+                  figures: existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as unknown) : null,
+                }
+              : { error: `exited with code ${code}` },
         });
         return;
       }
@@ -110,6 +117,34 @@ function sweepContainers(): void {
     for (let i = 0; i < ids.length; i += 50)
       execFileSync("docker", ["rm", "-f", ...ids.slice(i, i + 50)], { stdio: "ignore" });
   }
+}
+
+/** BENCHMARKS.md from one run's results (the Markdown sections' tables are pasted as they are). */
+function writeBenchmarks(all: BenchResults, file: string): void {
+  const server = (all.results.server as { markdown?: string } | undefined)?.markdown;
+  const synthetic = (all.results.synthetic as { markdown?: string } | undefined)?.markdown;
+  const browser = (all.results.browser as { markdown?: string } | undefined)?.markdown;
+  const sse = (all.results.sse as { markdown?: string } | undefined)?.markdown;
+  const image = (all.results.image as { markdown?: string } | undefined)?.markdown;
+  const extra = [
+    server &&
+      `## The whole console per pass, beside docker stats\n\nThe production server at a 1 s interval with N running containers and Dify's 16 queues on one broker, no browser open; CPU of the server process over 30 s per pass, against one \`docker stats --no-stream\` (CLI plus dockerd, containerd, shims) over the same containers (bench/server-pass.ts). A second run under \`node --cpu-prof\` says where the CPU goes: each sample is attributed, through the build's own source maps, to the nearest console source file on its stack (so a file read under \`server/docker/\` counts as a container read and a \`JSON.stringify\` under \`server/live.ts\` as SSE), else to the library or runtime frame it is in.\n\n${server}`,
+    synthetic &&
+      `## Cost growth: 1,000 and 5,000 containers on a generated cgroup tree\n\nThe per-container part of a pass (cgroup v2 reads of the scope and its ancestors, kernel limits, the forecast, a third of the containers leaking) over a generated systemd-driver tree, as LEAKWATCH_CGROUP_ROOT/LEAKWATCH_PROC_ROOT would point the console at it; the Docker list and inspect need a real engine and are in the sections above (bench/synthetic.ts). Flat or falling per container is the goal.\n\n${synthetic}`,
+    browser &&
+      `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
+    sse &&
+      `## Live updates under load: 200 SSE clients\n\n200 HTTP clients on /api/events plus 5 Chromium tabs for 60 s (BENCH_SSE_CLIENTS, BENCH_SSE_SECONDS), beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
+    image &&
+      `## The console image\n\nBuilt by scripts/build-image.sh on a base made here from Debian packages (bench/image-size.ts).\n\n${image}`,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  writeFileSync(
+    path.join(ROOT, "BENCHMARKS.md"),
+    `${renderMarkdown(all, path.relative(ROOT, file)).trimEnd()}\n\n${extra}\n`,
+  );
+  log("BENCHMARKS.md regenerated");
 }
 
 async function main(): Promise<number> {
@@ -156,37 +191,26 @@ async function main(): Promise<number> {
   const file = path.join(BENCH_DIR, "results", `${stamp}.json`);
   writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
   log(`results: ${path.relative(ROOT, file)}`);
-  if (!only && failed.length === 0 && !interrupted) {
-    const server = (results.server as { markdown?: string } | undefined)?.markdown;
-    const synthetic = (results.synthetic as { markdown?: string } | undefined)?.markdown;
-    const browser = (results.browser as { markdown?: string } | undefined)?.markdown;
-    const sse = (results.sse as { markdown?: string } | undefined)?.markdown;
-    const image = (results.image as { markdown?: string } | undefined)?.markdown;
-    const extra = [
-      server &&
-        `## The whole console per pass, beside docker stats\n\nThe production server at a 1 s interval with N running containers and Dify's 16 queues on one broker, no browser open; CPU of the server process over 30 s per pass, against one \`docker stats --no-stream\` (CLI plus dockerd, containerd, shims) over the same containers (bench/server-pass.ts). The console's own code is a minified bundle without source maps, so the profile splits it from libraries, I/O and GC but not further.\n\n${server}`,
-      synthetic &&
-        `## Cost growth: 1,000 and 5,000 containers on a generated cgroup tree\n\nThe per-container part of a pass (cgroup v2 reads of the scope and its ancestors, kernel limits, the forecast, a third of the containers leaking) over a generated systemd-driver tree, as LEAKWATCH_CGROUP_ROOT/LEAKWATCH_PROC_ROOT would point the console at it; the Docker list and inspect need a real engine and are in the sections above (bench/synthetic.ts). Flat or falling per container is the goal.\n\n${synthetic}`,
-      browser &&
-        `## Browser: JavaScript per route, first load, a day-long chart, a 1,000-row table\n\nThe production build in Debian's Chromium (bench/browser.ts).\n\n${browser}`,
-      sse &&
-        `## Live updates under load: 200 SSE clients\n\n200 HTTP clients on /api/events plus 5 Chromium tabs for 60 s (BENCH_SSE_CLIENTS, BENCH_SSE_SECONDS), beside a 1-client control run (bench/sse-load.ts).\n\n${sse}`,
-      image &&
-        `## The console image\n\nBuilt by scripts/build-image.sh on a base made here from Debian packages (bench/image-size.ts).\n\n${image}`,
-    ]
-      .filter(Boolean)
-      .join("\n\n");
-    writeFileSync(
-      path.join(ROOT, "BENCHMARKS.md"),
-      `${renderMarkdown(all, path.relative(ROOT, file)).trimEnd()}\n\n${extra}\n`,
-    );
-    log("BENCHMARKS.md regenerated");
-  } else log("partial or failed run: BENCHMARKS.md left as it was");
+  if (!only && failed.length === 0 && !interrupted) writeBenchmarks(all, file);
+  else log("partial or failed run: BENCHMARKS.md left as it was");
   if (interrupted) return 130;
   return failed.length > 0 ? 1 : 0;
 }
 
-main().then(
+// `--render <results.json>`: BENCHMARKS.md again from a saved full run (after a change to how it is written).
+const renderArg = process.argv.indexOf("--render");
+const renderFrom = renderArg > 0 ? process.argv[renderArg + 1] : undefined;
+(renderFrom
+  ? Promise.resolve().then(() => {
+      const all = JSON.parse(readFileSync(renderFrom, "utf8")) as BenchResults;
+      if (all.failed.length > 0 || all.sectionsRun.length < SECTIONS.length - 1)
+        throw new Error(`${renderFrom} is not a full run without failures`);
+      writeBenchmarks(all, path.resolve(renderFrom));
+      rmSync(scratch, { recursive: true, force: true });
+      return 0;
+    })
+  : main()
+).then(
   (code) => process.exit(code),
   (e: Error) => {
     log(`FAILED: ${e.stack ?? e.message}`);

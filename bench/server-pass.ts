@@ -5,7 +5,8 @@
 // is charged its CLI (getrusage of the child) plus dockerd, containerd and the shims. A second, profiled run
 // (node --cpu-prof) says where the server's CPU goes; Redis's INFO commandstats says what it asks of the broker.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,7 +16,7 @@ import { ensureFixtureImage } from "@/server/testing/harness";
 import { startLocalServer, type LocalServer } from "./browser-fixtures/server";
 import { cpuDelta, engineCpu, enginePids, processCpuMs } from "./lib/engine-cpu";
 import { removeRunContainers, startContainers } from "./lib/fleet";
-import { benchRunId } from "./lib/section";
+import { benchRunId, emitMarkdownSection } from "./lib/section";
 
 const exec = promisify(execFile);
 const SIZES = (process.env.BENCH_SERVER_SIZES ?? "100,200")
@@ -73,44 +74,154 @@ async function dockerStatsCpuMs(ids: string[]): Promise<{ cliMs: number; engineM
 interface Breakdown {
   category: string;
   share: number;
+  /** The most sampled frames of this part (for a console part: its function > the leaf it was in). */
+  top?: string[];
 }
 
-/** Where a .cpuprofile's busy samples went, by the first recognisable frame from the leaf up. */
-export function profileBreakdown(profile: {
-  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
-  samples: number[];
-}): { busyShare: number; categories: Breakdown[] } {
+// Console source files (as the build's source maps name them) -> the part of a pass they are.
+const SOURCE_PARTS: [RegExp, string][] = [
+  [/^server\/docker\/forecast/, "forecasts"],
+  [/^server\/docker\//, "container reads (cgroup, /proc, Docker list)"],
+  [/^server\/history\//, "history writes and reads"],
+  [/^server\/alerts\//, "alerts"],
+  [/^server\/runbooks\//, "runbook checks"],
+  [/^server\/(live|bus)\.ts|^app\/api\/events\//, "snapshot and SSE serialisation"],
+  [/^server\/celery\//, "broker pass (depths, unacked, pidbox)"],
+  [/^server\/(failures|tasks)\//, "result backend and task events"],
+  [/^server\/(db|sources|metrics|scheduler|samplers|log)/, "scheduling, store and metrics plumbing"],
+  [/^(server|app|lib|components)\//, "other console code"],
+];
+// Library or runtime frames, used when no console frame is on the stack (a socket callback, say).
+const LIBRARY_PARTS: [RegExp, string][] = [
+  [/better-sqlite3|kysely/, "console store (SQLite, Kysely)"],
+  [/ioredis|redis-parser/, "Redis client (ioredis)"],
+  [/dockerode|docker-modem/, "Docker client (dockerode)"],
+  [/pino|thread-stream|sonic-boom/, "logging (pino)"],
+  [/node_modules\/(next|react|react-dom)\//, "Next.js and React runtime"],
+  [/^node:(internal\/)?fs|internal\/fs\//, "file reads (node:fs)"],
+  [
+    /^node:(internal\/)?(net|stream|http|_http)|internal\/(streams|http)|node:internal\/stream_base/,
+    "sockets and HTTP",
+  ],
+];
+
+type ProfileNode = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+};
+
+/**
+ * Resolves a frame of the standalone server to the source file it was built from, through the build's own source
+ * maps (`.next/server/**\/*.js.map`, left out of the standalone copy the server runs from): "server/docker/cgroup.ts",
+ * "node_modules/ioredis/built/…", or null when the frame is not in a mapped chunk.
+ */
+function sourceResolver(buildDir: string): (frame: ProfileNode["callFrame"]) => string | null {
+  const maps = new Map<string, SourceMap | null>();
+  return ({ url, lineNumber, columnNumber }) => {
+    const at = url.indexOf("/.next/server/");
+    if (at < 0 || lineNumber < 0) return null;
+    const rel = url.slice(at + "/.next/server/".length);
+    let map = maps.get(rel);
+    if (map === undefined) {
+      const file = path.join(buildDir, "server", `${rel}.map`);
+      map = existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, "utf8")) as SourceMapPayload) : null;
+      maps.set(rel, map);
+    }
+    const entry = map?.findEntry(lineNumber, columnNumber) as { originalSource?: string } | undefined;
+    const source = entry?.originalSource;
+    if (!source) return null;
+    const clean = source
+      .replace(/^[a-z]+:\/\/\/?/, "")
+      .replace(/^(\.\.\/)+/, "")
+      .replace(/^\[project\]\//, "");
+    const nm = clean.indexOf("node_modules/");
+    return nm >= 0 ? clean.slice(nm) : clean;
+  };
+}
+
+/**
+ * Where a .cpuprofile's busy samples went. Each sample goes to the nearest console source file on its stack (so a
+ * readSync under server/docker/ counts as a container read, a JSON.stringify under server/live.ts as SSE), else to the
+ * nearest library or runtime frame; GC and V8's own work are their own parts.
+ */
+export function profileBreakdown(
+  profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas?: number[] },
+  buildDir = path.join(process.cwd(), ".next"),
+  /** Only the samples of this many last ms (leaves out start-up: module loading, first passes); all when 0. */
+  lastMs = 0,
+): { busyShare: number; mapped: boolean; categories: Breakdown[] } {
+  const resolve = sourceResolver(buildDir);
   const parent = new Map<number, number>();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const categorize = (id: number): string | null => {
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const { functionName: fn, url } = byId.get(cur)!.callFrame;
-      if (fn === "(idle)") return null;
-      if (fn === "(garbage collector)") return "garbage collection";
-      if (fn === "(program)") return "V8/Node internals (program)";
-      if (/better-sqlite3|kysely/.test(url)) return "console store (SQLite, Kysely)";
-      if (/ioredis|redis-parser/.test(url)) return "Redis client (ioredis)";
-      if (/dockerode|docker-modem/.test(url)) return "Docker client (dockerode)";
-      if (/^node:(internal\/)?fs|internal\/fs\//.test(url)) return "file reads (cgroup, /proc)";
-      if (/^node:(internal\/)?(net|stream|http|_http)|internal\/(streams|http)|node:internal\/stream_base/.test(url))
-        return "sockets and HTTP (Redis, Docker, SSE)";
-      if (fn === "stringify" || fn === "parse") return "JSON";
+  let mapped = false;
+  const memo = new Map<number, { part: string; frame: string } | null>();
+  const categorize = (id: number): { part: string; frame: string } | null => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    let fallback: { part: string; frame: string } | null = null;
+    let found: { part: string; frame: string } | null = null;
+    const leaf = byId.get(id)!.callFrame;
+    for (let cur: number | undefined = id; cur !== undefined && found === null; cur = parent.get(cur)) {
+      const frame = byId.get(cur)!.callFrame;
+      const fn = frame.functionName;
+      if (fn === "(idle)") {
+        memo.set(id, null);
+        return null;
+      }
+      const source = resolve(frame) ?? frame.url;
+      if (source !== frame.url) mapped = true;
+      const name =
+        `${fn || "(anonymous)"} ${source.replace(/^.*\/node_modules\//, "").replace(/^node_modules\//, "")}`.trim();
+      if (fn === "(garbage collector)") found = { part: "garbage collection", frame: fn };
+      else if (fn === "(program)") found = { part: "V8/Node internals (program)", frame: fn };
+      else {
+        const part = source.startsWith("node_modules/") ? undefined : SOURCE_PARTS.find(([re]) => re.test(source))?.[1];
+        // The console frame names the part; the leaf says what it was doing there.
+        if (part) found = { part, frame: `${name} > ${leaf.functionName || "(anonymous)"}` };
+        else if (fallback === null) {
+          const lib =
+            LIBRARY_PARTS.find(([re]) => re.test(source))?.[1] ??
+            (fn === "stringify" || fn === "parse" ? "JSON" : null);
+          if (lib) fallback = { part: lib, frame: name };
+        }
+      }
     }
-    return "console code (minified bundle)";
+    const out = found ?? fallback ?? { part: "unattributed (runtime, no console frame)", frame: leaf.functionName };
+    memo.set(id, out);
+    return out;
   };
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { n: number; frames: Map<string, number> }>();
   let busy = 0;
-  for (const s of profile.samples) {
+  const totalUs = (profile.timeDeltas ?? []).reduce((a, b) => a + b, 0);
+  const fromUs = lastMs > 0 ? totalUs - lastMs * 1000 : -Infinity;
+  let atUs = 0;
+  let considered = 0;
+  for (const [i, s] of profile.samples.entries()) {
+    atUs += profile.timeDeltas?.[i] ?? 0;
+    if (atUs < fromUs) continue;
+    considered++;
     const c = categorize(s);
     if (c === null) continue;
     busy++;
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    const e = counts.get(c.part) ?? { n: 0, frames: new Map<string, number>() };
+    e.n++;
+    e.frames.set(c.frame, (e.frames.get(c.frame) ?? 0) + 1);
+    counts.set(c.part, e);
   }
   return {
-    busyShare: profile.samples.length ? busy / profile.samples.length : 0,
+    busyShare: considered ? busy / considered : 0,
+    mapped,
     categories: [...counts]
-      .map(([category, n]) => ({ category, share: n / Math.max(1, busy) }))
+      .map(([category, e]) => ({
+        category,
+        share: e.n / Math.max(1, busy),
+        top: [...e.frames]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([f, n]) => `${f} (${Math.round((n / Math.max(1, busy)) * 1000) / 10}%)`),
+      }))
       .sort((a, b) => b.share - a.share),
   };
 }
@@ -130,7 +241,7 @@ export interface ServerPassResult {
   dockerStats: { cliMs: number; engineMs: number; wallMs: number };
   ratio: number;
   redisCallsPerPass: [string, number][];
-  profile: { busyShare: number; categories: Breakdown[] } | null;
+  profile: { busyShare: number; mapped: boolean; categories: Breakdown[] } | null;
 }
 
 async function measureSize(n: number, redis: Redis): Promise<ServerPassResult> {
@@ -168,7 +279,13 @@ async function measureSize(n: number, redis: Redis): Promise<ServerPassResult> {
       await sleep(WARM_MS + WINDOW_MS);
       await profiled.stop(); // Next's SIGTERM handler exits normally, which writes the profile
       const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
-      if (file) profile = profileBreakdown(JSON.parse(readFileSync(path.join(profDir, file), "utf8")));
+      // Only the last window: start-up (module loading) and the warm-up passes are not what a pass costs.
+      if (file)
+        profile = profileBreakdown(
+          JSON.parse(readFileSync(path.join(profDir, file), "utf8")),
+          path.join(process.cwd(), ".next"),
+          WINDOW_MS,
+        );
       else say("no .cpuprofile was written (the server did not exit normally)");
     } finally {
       rmSync(profDir, { recursive: true, force: true });
@@ -204,11 +321,14 @@ function render(results: ServerPassResult[]): string {
     if (r.profile) {
       out.push(
         "",
-        `Where the server's CPU went (node --cpu-prof, ${Math.round(r.profile.busyShare * 100)}% of samples busy):`,
+        `Where the server's CPU went (node --cpu-prof, the last ${WINDOW_MS / 1000} s of a run as long as the measured one; ${Math.round(r.profile.busyShare * 100)}% of samples busy):`,
         "",
-        "| category | share of busy samples |",
-        "| --- | --: |",
-        ...r.profile.categories.map((c) => `| ${c.category} | ${Math.round(c.share * 1000) / 10}% |`),
+        "| part of the pass | share of busy samples | most sampled (share of busy samples) |",
+        "| --- | --: | --- |",
+        ...r.profile.categories.map(
+          (c) =>
+            `| ${c.category} | ${Math.round(c.share * 1000) / 10}% | ${(c.top ?? []).map((t) => t.replace(/\|/g, "\\|").replace(/`/g, "")).join("; ")} |`,
+        ),
       );
     }
   }
@@ -230,8 +350,8 @@ export async function runServerPassBench(): Promise<{ markdown: string; results:
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
   runServerPassBench().then(
-    ({ markdown }) => {
-      process.stdout.write(`${markdown}\n`);
+    ({ markdown, results }) => {
+      emitMarkdownSection(markdown, results);
       process.exit(0);
     },
     (e: Error) => {

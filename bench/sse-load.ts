@@ -168,7 +168,7 @@ async function standalone(): Promise<number> {
   const { startLocalServerOrExplain } = await import("./browser-fixtures/server");
   const { ensureFixtureImage } = await import("@/server/testing/harness");
   const { removeRunContainers, startContainers } = await import("./lib/fleet");
-  const { benchRunId } = await import("./lib/section");
+  const { benchRunId, emitMarkdownSection } = await import("./lib/section");
   // Issue 18 goal 6: 200 live clients for 60 s, delivery p95 under one interval.
   const clients = Number(process.env.BENCH_SSE_CLIENTS ?? 200);
   const seconds = Number(process.env.BENCH_SSE_SECONDS ?? 60);
@@ -179,7 +179,7 @@ async function standalone(): Promise<number> {
     // A small fleet so each frame carries real container rows, not an empty list.
     await ensureFixtureImage();
     await startContainers(runId, 20, () => undefined);
-    const { markdown } = await runSseLoad({
+    const { markdown, results } = await runSseLoad({
       baseUrl: server.baseUrl,
       username: server.username,
       password: server.password,
@@ -188,7 +188,7 @@ async function standalone(): Promise<number> {
       sampleIntervalMs: server.sampleIntervalMs,
       serverPid: server.pid,
     });
-    process.stdout.write(`${markdown}\n`);
+    emitMarkdownSection(markdown, results);
     return 0;
   } finally {
     await removeRunContainers(runId);

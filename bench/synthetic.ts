@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { readContainerCgroup } from "@/server/docker/cgroup";
 import type { CgroupLocation } from "@/server/docker/cgroup-fs";
 import { memoForecast, type ForecastMemo } from "@/server/docker/forecast";
+import { emitMarkdownSection } from "./lib/section";
 
 const SIZES = (process.env.BENCH_SYNTHETIC_SIZES ?? "100,1000,5000")
   .split(",")
@@ -132,8 +133,8 @@ export async function runSyntheticBench(): Promise<{ markdown: string; results: 
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
   runSyntheticBench().then(
-    ({ markdown }) => {
-      process.stdout.write(`${markdown}\n`);
+    ({ markdown, results }) => {
+      emitMarkdownSection(markdown, results);
       process.exit(0);
     },
     (e: Error) => {

@@ -32,6 +32,15 @@ export const scratchDir = (): string => {
   return dir;
 };
 
+/**
+ * A Markdown section's output: the tables on stdout (pasted into BENCHMARKS.md as they are) and, when run by
+ * bench/run.ts, its figures as JSON in $BENCH_OUT (the goals table at the top of BENCHMARKS.md reads them).
+ */
+export function emitMarkdownSection(markdown: string, figures: unknown): void {
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${JSON.stringify(figures)}\n`);
+  process.stdout.write(`${markdown}\n`);
+}
+
 export const benchRunId = (): string => process.env.BENCH_RUN_ID ?? `adhoc-${process.pid}`;
 
 /** Runs a section body; writes its JSON result to $BENCH_OUT; exits 1 on failure after `cleanup`. */

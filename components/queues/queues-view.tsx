@@ -84,6 +84,15 @@ function BrokerQueues({
         <span className="text-xs text-zinc-500 tabular-nums">
           {text ? `${rows.length} of ${plural(broker.queues.length, "queue")}` : plural(rows.length, "queue")} ·{" "}
           {fmtInt(total)} waiting · sampled {fmtAge(broker.sampledAt)}
+          {broker.workersPending && (
+            <span
+              data-testid={`workers-pending-${broker.name}`}
+              title="Depths are from this pass; consumers, in-flight counts and rates are the previous pass's until the workers answer."
+            >
+              {" "}
+              · asking workers…
+            </span>
+          )}
         </span>
       }
     >

@@ -13,9 +13,10 @@ import {
 } from "@/server/testing/harness";
 import { closeAllBrokers, withBroker } from "./connections";
 import { bindingKey, layoutOf, replyExchange } from "./kombu-keys";
-import { activeQueues, broadcast, ping, rateLimit, stats } from "./pidbox";
+import { decodeKombuBody } from "./envelope";
+import { activeQueues, broadcast, cancelConsumer, ping, rateLimit, stats } from "./pidbox";
 import { listWorkers, resetSamplerState, sampleBroker } from "./sampler";
-import { getWorkerInventory, poolKind } from "./workers";
+import { getWorkerInventory, poolKind, SLOW_EVERY_MS } from "./workers";
 
 // Remote control against real Celery 5.2 workers over the test Redis (db 1).
 
@@ -308,6 +309,81 @@ describe("waiting for replies", () => {
       expect(new Set(brpops.map((c) => names.get(c.source)))).toEqual(new Set(["leakwatch-block"]));
     } finally {
       monitor.disconnect();
+    }
+  });
+});
+
+describe("inventory cadence", () => {
+  it("asks active_queues and registered every SLOW_EVERY_MS, and at once after a consumer change or a new worker", async () => {
+    const methods: string[] = [];
+    const sub = new Redis(testRedisUrl(1), { lazyConnect: true });
+    await sub.connect();
+    await sub.psubscribe("*celery.pidbox");
+    sub.on("pmessageBuffer", (_p: Buffer, _c: Buffer, raw: Buffer) => {
+      const d = decodeKombuBody(raw);
+      const body = d.ok ? (d.value.body as { method?: unknown }) : null;
+      if (typeof body?.method === "string") methods.push(body.method);
+    });
+    try {
+      const w1 = start({ queues: ["dataset"], hostname: "cad1", pool: "threads", concurrency: 2 });
+      await w1.waitReady();
+      const h1 = await waitFor(
+        async () => Object.keys(await ping(broker, { timeoutMs: 1_500, expectReplies: 1 }))[0] ?? false,
+        { timeoutMs: 20_000, what: "the worker to answer ping" },
+      );
+      const t0 = Date.now();
+      const round = async (atMs: number) => {
+        methods.length = 0;
+        const inv = await getWorkerInventory(broker, 1_500, { nowMs: atMs });
+        await new Promise((r) => setTimeout(r, 200)); // the subscriber has read every publish
+        return { asked: [...methods].filter((m) => m !== "ping").sort(), inv };
+      };
+      const all = ["active", "active_queues", "registered", "reserved", "scheduled", "stats"];
+      const fast = ["active", "reserved", "scheduled", "stats"];
+
+      const first = await round(t0);
+      expect(first.asked).toEqual(all);
+      expect(first.inv.consumersByQueue.get("dataset")).toEqual([h1]);
+
+      // Within SLOW_EVERY_MS: the kept answers stand in, and still say who consumes what.
+      const second = await round(t0 + 5_000);
+      expect(second.asked).toEqual(fast);
+      expect(second.inv.consumersByQueue.get("dataset")).toEqual([h1]);
+      expect(second.inv.workers.find((w) => w.hostname === h1)?.queues).toEqual(["dataset"]);
+      expect(second.inv.held).not.toBeNull();
+
+      // A consumer change makes the next round ask everything, and it sees the change.
+      await cancelConsumer(broker, "dataset", { destination: [h1] });
+      const third = await round(t0 + 10_000);
+      expect(third.asked).toEqual(all);
+      expect(third.inv.consumersByQueue.get("dataset")).toBeUndefined();
+
+      // A worker the kept answers do not cover: everything is asked within two rounds, and it is listed with its queue.
+      const w2 = start({ queues: ["mail"], hostname: "cad2", pool: "threads", concurrency: 2 });
+      await w2.waitReady();
+      let r = await round(t0 + 15_000);
+      if (!r.asked.includes("active_queues")) {
+        expect(r.asked).toEqual(fast);
+        r = await round(t0 + 20_000);
+      }
+      expect(r.asked).toEqual(all);
+      expect(r.inv.consumersByQueue.get("mail")?.[0]).toMatch(/^cad2@/);
+
+      // Nothing new for SLOW_EVERY_MS: asked again in full.
+      expect((await round(t0 + 25_000)).asked).toEqual(fast);
+      expect((await round(t0 + 25_000 + SLOW_EVERY_MS)).asked).toEqual(all);
+
+      // Restarted under the same name with another -Q: its new pid in `stats` makes the next round ask everything.
+      await w2.stop("SIGTERM", 10_000);
+      const again = start({ queues: ["mail", "dataset"], hostname: "cad2", pool: "threads", concurrency: 2 });
+      await again.waitReady();
+      const t1 = t0 + 30_000 + SLOW_EVERY_MS;
+      expect((await round(t1)).asked).toEqual(fast);
+      const after = await round(t1 + 5_000);
+      expect(after.asked).toEqual(all);
+      expect(after.inv.consumersByQueue.get("dataset")?.[0]).toMatch(/^cad2@/);
+    } finally {
+      sub.disconnect();
     }
   });
 });

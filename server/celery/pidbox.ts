@@ -13,6 +13,7 @@ import {
   queueKey,
   replyExchange,
 } from "./kombu-keys";
+import { processState } from "@/server/process-state";
 
 // Celery remote control over Redis, as kombu's pidbox Mailbox does it (celery/app/control.py, kombu/pidbox.py),
 // for Celery's control_exchange name <ns> ("celery" by default) and the broker's kombu layout:
@@ -43,6 +44,28 @@ export interface BroadcastOptions {
   /** Called once the request is published (callers that need requests in a set order wait for it). */
   onPublished?: () => void;
 }
+
+/** Commands that only read a worker's state; any other may change what it consumes or runs. */
+const READ_ONLY = new Set([
+  "ping",
+  "stats",
+  "active_queues",
+  "registered",
+  "scheduled",
+  "reserved",
+  "active",
+  "report",
+  "conf",
+  "query_task",
+  "dump_revoked",
+  "objgraph",
+  "memsample",
+  "memdump",
+  "clock",
+]);
+const epochs = () => processState("celery/control-epochs", () => new Map<string, number>());
+/** Changes whenever a command that is not a pure inspection is sent to this broker's workers (kept answers expire). */
+export const controlEpoch = (brokerName: string): number => epochs().get(brokerName) ?? 0;
 
 /** hostname -> that worker's reply. */
 export type Replies = Record<string, unknown>;
@@ -76,6 +99,7 @@ export async function broadcast(
   opts: BroadcastOptions = {},
 ): Promise<Replies> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!READ_ONLY.has(command)) epochs().set(broker.name, controlEpoch(broker.name) + 1);
   const wantReply = opts.reply !== false;
   const limit = opts.expectReplies ?? (opts.destination?.length || Infinity);
   const layout = layoutOf(broker);

@@ -334,7 +334,7 @@ function rememberHeads(seen: Map<string, number>, heads: Map<string, { id: strin
 
 /** Live workers first, then recently lost ones (alive: false). */
 export async function listWorkers(broker: BrokerConfig): Promise<WorkerSummary[]> {
-  const inventory = await getWorkerInventory(broker);
+  const inventory = await getWorkerInventory(broker, undefined, { full: true });
   if (inventory.error && inventory.workers.length === 0)
     throw new SourceUnavailableError(sourceName(broker), inventory.error);
   return inventory.workers;
@@ -354,7 +354,8 @@ export interface Orphans {
 
 /** The orphaned unacked entries right now, by the one rule (unacked.ts classify): for the preview and the requeue. */
 export async function currentOrphans(broker: BrokerConfig): Promise<Orphans> {
-  const inventory = await getWorkerInventory(broker);
+  // Asked in full: what a requeue may take must not rest on answers kept from an earlier round.
+  const inventory = await getWorkerInventory(broker, undefined, { full: true });
   const layout = layoutOf(broker);
   const { types } = resolveExchangeTypes(broker.exchangeTypes, inventory.exchangeTypes);
   const inFlight = await withBroker(broker, async (redis) =>

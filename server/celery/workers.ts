@@ -3,7 +3,7 @@ import type { BrokerConfig } from "@/server/config";
 import type { WorkerSummary } from "@/server/schemas/queues";
 import { errorMessage } from "@/server/errors";
 import { ensureHeartbeatListener, isFresh } from "./heartbeats";
-import { broadcast, DEFAULT_TIMEOUT_MS, type Replies } from "./pidbox";
+import { broadcast, controlEpoch, DEFAULT_TIMEOUT_MS, type Replies } from "./pidbox";
 import type { HeldByWorkers } from "./unacked";
 import { isExchangeType, type ExchangeType } from "./discovery";
 import { processState } from "@/server/process-state";
@@ -84,25 +84,69 @@ function idsOf(reply: unknown, nested = false): string[] {
     .filter((id): id is string => typeof id === "string");
 }
 
+/** The questions of an inventory round, in the order they are published. */
+export const INSPECTIONS: readonly (readonly [string, Obj])[] = [
+  ["stats", {}],
+  ["active_queues", {}],
+  ["registered", { taskinfoitems: ["rate_limit"] }],
+  ["scheduled", {}],
+  ["reserved", {}],
+  ["active", { safe: true }],
+];
+/**
+ * Asked only every SLOW_EVERY_MS (and at once when a worker the last answers did not name shows up, or after a
+ * command that changes consumers): their answers change when a worker starts or is told to, not from pass to pass.
+ * The others say which tasks each worker holds and how many it has run, which the in-flight counts and the rates
+ * need every pass.
+ */
+const SLOW = new Set(["active_queues", "registered"]);
+export const SLOW_EVERY_MS = 30_000;
+interface SlowAnswers {
+  atMs: number;
+  /** Workers that answered both slow questions. */
+  hosts: Set<string>;
+  /** Each worker's pid (stats) when asked: a restart under the same name consumes what its command line says again. */
+  pids: Map<string, unknown>;
+  replies: Map<string, Replies>;
+  /** controlEpoch when asked: a consumer, pool or rate-limit command sent since makes them stale. */
+  epoch: number;
+  stale: boolean;
+}
+const slowByBroker = () => processState("celery/slow-inspections", () => new Map<string, SlowAnswers>());
+
+/** Tests and the bench: the next round asks everything. */
+export function resetWorkerInventory(): void {
+  slowByBroker().clear();
+}
+
 export async function getWorkerInventory(
   broker: BrokerConfig,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  opts: { nowMs?: number; full?: boolean } = {},
 ): Promise<WorkerInventory> {
   // Started once, never awaited: heartbeats are a bonus on top of the pidbox answers.
   const listener = ensureHeartbeatListener(broker);
   const askedAtMs = Date.now();
+  const clock = opts.nowMs ?? askedAtMs;
+  const cached = slowByBroker().get(broker.name);
+  const epoch = controlEpoch(broker.name);
+  const unknownBeat = [...listener.beats.values()].some((b) => isFresh(b, askedAtMs) && !cached?.hosts.has(b.hostname));
+  const full =
+    opts.full ||
+    !cached ||
+    cached.stale ||
+    cached.epoch !== epoch ||
+    unknownBeat ||
+    clock - cached.atMs >= SLOW_EVERY_MS;
   // Published one after another (each reply waited for in parallel): a worker handles control requests in the order
   // they arrive, so asking scheduled, then reserved, then active catches an ETA task that moves on between answers
   // (scheduled -> reserved -> active) in at least one of them.
   const asked: Promise<Replies>[] = [];
-  for (const [cmd, args] of [
-    ["stats", {}],
-    ["active_queues", {}],
-    ["registered", { taskinfoitems: ["rate_limit"] }],
-    ["scheduled", {}],
-    ["reserved", {}],
-    ["active", { safe: true }],
-  ] as [string, Obj][]) {
+  for (const [cmd, args] of INSPECTIONS) {
+    if (!full && SLOW.has(cmd)) {
+      asked.push(Promise.resolve(cached?.replies.get(cmd) ?? {}));
+      continue;
+    }
     let published!: () => void;
     const sent = new Promise<void>((resolve) => (published = resolve));
     const answer = broadcast(broker, cmd, args, { timeoutMs, onPublished: published }).finally(published);
@@ -121,9 +165,29 @@ export async function getWorkerInventory(
 
   const seen = seenByBroker().get(broker.name) ?? new Map<string, Seen>();
   seenByBroker().set(broker.name, seen);
-  const answered = new Set(
-    [stats, queues, registered, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})),
-  );
+  const answered = new Set([stats, active, reserved, scheduled].flatMap((r) => Object.keys(r ?? {})));
+  if (full && !failed)
+    slowByBroker().set(broker.name, {
+      atMs: clock,
+      hosts: new Set(Object.keys(queues ?? {}).filter((h) => h in (registered ?? {}))),
+      pids: new Map(Object.entries(stats ?? {}).map(([h, st]) => [h, isObj(st) ? st.pid : undefined])),
+      replies: new Map([
+        ["active_queues", queues ?? {}],
+        ["registered", registered ?? {}],
+      ]),
+      epoch,
+      stale: false,
+    });
+  // A worker the kept answers do not cover (started, or restarted under its name, since): ask everything next round.
+  // Meanwhile a new one is listed without queues and, since it did not answer every question, nothing is called
+  // orphaned; a restarted one shows the queues it had.
+  else if (
+    cached &&
+    [...answered].some(
+      (h) => !cached.hosts.has(h) || (isObj(stats?.[h]) && (stats[h] as Obj).pid !== cached.pids.get(h)),
+    )
+  )
+    cached.stale = true;
   const fresh = [...listener.beats.values()].filter((b) => isFresh(b, nowMs));
   const alive = new Set([...answered, ...fresh.map((b) => b.hostname)]);
 
@@ -204,6 +268,7 @@ export async function getWorkerInventory(
 /** Tests only: forget workers seen before. */
 export function forgetWorkers(): void {
   seenByBroker().clear();
+  slowByBroker().clear();
   typesByBroker().clear();
 }
 
