@@ -256,10 +256,14 @@ describe("retry from the message the console saw in the queue (no result_extende
 
     const listed = await failuresWith(seenPrefix, 4);
     for (const id of seenIds) expect(listed.find((x) => x.taskId === id)?.retriedAs).toBeTruthy();
-    // The new tasks were seen by no pass (they went straight to the worker): explained, not offered.
+    // The console wrote the new messages, so it saw them: the new failures can be retried again in turn.
     const again = listed.filter((x) => newIds.includes(x.taskId));
     expect(again).toHaveLength(2);
-    for (const x of again) expect(markerOf(x.excMessage)).toMatch(new RegExp(`^${seenPrefix}-`));
+    for (const x of again) {
+      expect(markerOf(x.excMessage)).toMatch(new RegExp(`^${seenPrefix}-`));
+      expect(x.retrySource).toMatchObject({ kind: "seen", queue: QUEUE });
+      expect(x.taskName).toBe("tasks.fail");
+    }
     const audit = await lw.auditEntries();
     expect(audit.filter((e) => e.action === "task.retry").map((e) => e.kind)).toEqual(["intent", "outcome"]);
   });

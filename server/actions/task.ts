@@ -10,7 +10,7 @@ import type { BrokerConfig } from "@/server/config";
 import type { TaskFailuresTable } from "@/server/db/schema";
 import { getFailure, markRetried } from "@/server/failures/store";
 import { retryBlocker } from "@/server/failures/view";
-import { getSeenMessage } from "@/server/failures/seen";
+import { flushSeenMessages, getSeenMessage, noteSeenMessage } from "@/server/failures/seen";
 import { reissueEnvelope } from "@/server/celery/reissue";
 import { brokerConfig, liveQueue } from "@/server/sources/lookup";
 import type { ActionDef } from "./types";
@@ -187,9 +187,13 @@ const retryAction: ActionDef<Target, Record<string, never>> = {
           deliveryTag: m.deliveryTag,
         });
         await markRetried(t.broker, p.from, m.id, ctx.actor);
+        // The console wrote this message, so it has seen it: should the new task fail too, it can be retried again
+        // without result_extended.
+        noteSeenMessage(t.broker, p.queue, m.raw);
         ctx.progress(published.length, planned.length);
       }
     });
+    await flushSeenMessages(t.broker);
     return {
       result: published.map((x) => `${x.from} → ${x.id} on ${x.queue}`).join("; "),
       details: published,
