@@ -292,11 +292,10 @@ describe("retry from the message the console saw in the queue (no result_extende
     expect(held!.retrySource).toMatchObject({ kind: "seen", queue: QUEUE });
     expect(held!.retryBlocker).toBeNull();
 
-    const r = await postAction(lw.users.operator, {
-      action: "task.retry",
-      target: { broker: "default", taskIds: [held!.taskId] },
-      reason: "test",
-    });
+    const body = { action: "task.retry", target: { broker: "default", taskIds: [held!.taskId] }, reason: "test" };
+    const preview = await previewAction(lw.users.operator, body);
+    expect(preview.body.summary).toMatch(/rebuilt from the message seen in queue conversation at \d{4}-\d\d-\d\dT/);
+    const r = await postAction(lw.users.operator, body);
     expect(r.status).toBe(200);
     expect(r.body.status).toBe("succeeded");
     const newId = /→ (\S+) on conversation/.exec(r.body.result ?? "")?.[1];

@@ -130,7 +130,7 @@ const retryAction: ActionDef<Target, Record<string, never>> = {
     const single = t.taskIds.length === 1;
     const names = [...new Set(planned.map((p) => p.name))];
     return {
-      summary: `Publish ${planned.length === 1 ? "a new task" : `${planned.length} new tasks`} (${names.join(", ") || "none"}) with the same name, arguments and queue as the failed ${single ? "one" : "ones"} (${queues.join(", ") || "no queue"}), rebuilt from ${sourcesOf(planned)}.`,
+      summary: `Publish ${planned.length === 1 ? "a new task" : `${planned.length} new tasks`} (${names.join(", ") || "none"}) with the same name, arguments and queue as the failed ${single ? "one" : "ones"} (${queues.join(", ") || "no queue"}), rebuilt from ${planned.length === 1 ? planned[0]!.source : sourcesOf(planned)}.`,
       targets: planned.map(
         (p) =>
           `${t.broker}/${p.queue}: ${p.name} (was ${p.from}; from ${p.source}${p.priority ? `, priority ${p.priority}` : ""})`,
