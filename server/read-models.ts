@@ -6,6 +6,7 @@ import { brokerConfig, hostConfig, liveQueue } from "@/server/sources/lookup";
 import { getConfig } from "@/server/config";
 import { firstSeenLookup, getQueueDetail } from "@/server/celery/sampler";
 import { readMessagePage } from "@/server/celery/browse";
+import { flushSeenMessages, noteSeenMessage } from "@/server/failures/seen";
 import { withBroker } from "@/server/celery/connections";
 import { layoutOf } from "@/server/celery/kombu-keys";
 import type { MessagePageResponse, MessageQuery } from "@/server/schemas/messages";
@@ -181,8 +182,13 @@ export async function queueMessages(
   const name = queueNameSchema.parse(queue);
   const reason = argsHiddenReason(role);
   const page = await withBroker(b, (r) =>
-    readMessagePage(r, layoutOf(b), name, query, { showArgs: reason === null, firstSeenMs: firstSeenLookup(b.name) }),
+    readMessagePage(r, layoutOf(b), name, query, {
+      showArgs: reason === null,
+      firstSeenMs: firstSeenLookup(b.name),
+      onMessage: (raw, m) => noteSeenMessage(b.name, name, raw, m),
+    }),
   );
+  await flushSeenMessages(b.name);
   return {
     broker,
     queue: name,

@@ -36,6 +36,7 @@ import { processState } from "@/server/process-state";
 import { readResultBackend } from "@/server/failures/pass";
 import { taskEventsPass } from "@/server/tasks/pass";
 import { compactTaskPoints } from "@/server/tasks/store";
+import { flushSeenMessages, pruneSeenMessages } from "@/server/failures/seen";
 
 // Wires the samplers to the scheduler: each pass updates the live snapshot (every instance), and the holder
 // of the history lease writes history rows (one writer across instances sharing a database).
@@ -153,6 +154,8 @@ async function sampleQueues(cfg: AppConfig): Promise<void> {
       // A broker that failed or finished first stands in for its early summary.
       early.set(b.name, withSparks(paused(s), false));
       markSource("redis", b.name, s.ok, s.error ?? undefined);
+      // Task messages the pass saw (insert if absent, so any instance may write them; see server/failures/seen.ts).
+      await flushSeenMessages(b.name);
       if (s.ok && isLeader()) {
         await recordQueueSamples(s).catch((e) => log.warn({ err: e }, "could not write queue history"));
         // In the background: each stray consumer costs a pidbox round, which must not hold up the next pass.
@@ -218,6 +221,7 @@ export function startSamplers(cfg: AppConfig, instance: string, schedule: Schedu
     await compact("queue_points");
     await compactTaskPoints();
     await pruneContainerEvents();
+    await pruneSeenMessages().catch((e) => log.warn({ err: e }, "could not prune seen task messages"));
   });
   // Expired sessions are refused when presented; this deletes the ones never presented again. Idempotent, so every
   // instance may run it: no lease needed.

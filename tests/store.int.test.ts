@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import BetterSqlite from "better-sqlite3";
@@ -16,6 +16,22 @@ import { compact } from "@/server/history/retention";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import type { QueueSummary } from "@/server/schemas/queues";
 import { testConfig } from "./support/console";
+import {
+  flushSeenMessages,
+  forgetSeenIds,
+  getSeenMessage,
+  noteSeenMessage,
+  pruneSeenMessages,
+  seenRefs,
+} from "@/server/failures/seen";
+
+/** A message captured from a real Celery 5.2 producer (server/celery/__fixtures__/capture.py). */
+const celeryFixture = (name: string): string =>
+  (
+    JSON.parse(readFileSync(new URL(`../server/celery/__fixtures__/${name}.json`, import.meta.url), "utf8")) as {
+      raw: string;
+    }
+  ).raw;
 
 // The same schema, migrations and queries on both stores: the embedded SQLite file (the default) and
 // Debian's PostgreSQL (the scaled-out mode). Timestamps are fixed and aligned to bucket edges, so the
@@ -199,6 +215,43 @@ describe.each(stores)("%s store", (label, env) => {
     const h = await queueHistory("default", "dataset", "24h", NOW);
     expect(h).toHaveLength(1);
     expect(h[0]).toMatchObject({ ts: NOW - 2 * HOUR, res: 60, depth: 400, rateIn: 20 });
+  });
+
+  it("keeps each seen task message once, and prunes them by age and by count", async () => {
+    forgetSeenIds();
+    const basic = celeryFixture("message-basic");
+    const mail = celeryFixture("message-priority6-unicode");
+    const chain = celeryFixture("message-chain");
+    noteSeenMessage("default", "dataset", basic, null, NOW - 8 * 24 * HOUR);
+    noteSeenMessage("default", "mail", mail, null, NOW - 2 * HOUR);
+    noteSeenMessage("default", "dataset", chain, null, NOW - HOUR);
+    // Not a Celery protocol 2 task message: not kept.
+    noteSeenMessage("default", "mail", celeryFixture("message-protocol1"), null, NOW);
+    expect(await flushSeenMessages("default")).toBe(3);
+    const mailId = (JSON.parse(mail) as { headers: { id: string } }).headers.id;
+    expect(await getSeenMessage("default", mailId)).toEqual({
+      broker: "default",
+      task_id: mailId,
+      task_name: "tasks.mail.send_invite_member_mail_task",
+      queue: "mail",
+      exchange: "",
+      routing_key: "mail",
+      priority: 6,
+      envelope: mail,
+      seen_at: NOW - 2 * HOUR,
+    });
+    // Seen again after a restart (the ids written are forgotten): the first sighting stays as it was.
+    forgetSeenIds();
+    noteSeenMessage("default", "elsewhere", mail, null, NOW);
+    await flushSeenMessages("default");
+    expect(await getSeenMessage("default", mailId)).toMatchObject({ queue: "mail", seen_at: NOW - 2 * HOUR });
+    expect([...(await seenRefs("default", [mailId, "no-such-id"])).keys()]).toEqual([mailId]);
+
+    // Past 7 days goes; then only the newest maxRows stay.
+    expect(await pruneSeenMessages(NOW, { maxRows: 1 })).toBe(2);
+    const db = await getDb();
+    const left = await db.selectFrom("seen_messages").select("task_id").execute();
+    expect(left.map((r) => r.task_id)).toEqual([(JSON.parse(chain) as { headers: { id: string } }).headers.id]);
   });
 
   it("gives the history lease to one instance at a time", async () => {

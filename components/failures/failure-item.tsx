@@ -103,12 +103,20 @@ export function FailureItem({ f, showArguments }: { f: FailureRow; showArguments
               Cannot retry: {f.retryBlocker}
             </p>
           ) : (
-            <ActionButton
-              action="task.retry"
-              target={{ broker: f.broker, taskIds: [f.taskId] }}
-              label="Retry"
-              testId={`retry-${f.taskId}`}
-            />
+            <div className="flex flex-wrap items-center gap-2">
+              <ActionButton
+                action="task.retry"
+                target={{ broker: f.broker, taskIds: [f.taskId] }}
+                label="Retry"
+                testId={`retry-${f.taskId}`}
+              />
+              {f.retrySource?.kind === "seen" && (
+                <span className="text-xs text-zinc-500" data-testid="retry-source">
+                  from the message seen in queue {f.retrySource.queue} at {new Date(f.retrySource.seenAt).toISOString()}{" "}
+                  (the result backend did not record it)
+                </span>
+              )}
+            </div>
           )}
         </div>
       </details>

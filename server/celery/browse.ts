@@ -3,7 +3,7 @@ import type Redis from "ioredis";
 import { redact } from "@/server/audit/redact";
 import { ValidationError } from "@/server/errors";
 import type { BrowsedMessage, MessagePageResponse, MessageQuery } from "@/server/schemas/messages";
-import { parseEnvelope } from "./envelope";
+import { parseEnvelope, type TaskMessage } from "./envelope";
 import { nameToBytes, queueKey, type KombuLayout } from "./kombu-keys";
 
 // Every message of a queue in the order kombu 5.2 delivers them: a worker BRPOPs the priority lists in
@@ -117,6 +117,8 @@ export interface BrowseOptions {
   showArgs: boolean;
   /** When the console first saw a message id at the queue's head (the sampler's memory), if it did. */
   firstSeenMs?: (id: string) => number | null;
+  /** Each task message a page parsed, as stored (the console keeps messages it saw, server/failures/seen.ts). */
+  onMessage?: (raw: Buffer, m: TaskMessage) => void;
 }
 
 type PageBody = Omit<MessagePageResponse, "broker" | "queue" | "args" | "textFilterIgnored">;
@@ -215,6 +217,7 @@ async function findAnchor(redis: Redis, key: Buffer, tag: string, offset: number
 function toRow(raw: Buffer, step: number, offset: number, ahead: number, opts: BrowseOptions): BrowsedMessage {
   const parsed = parseEnvelope(raw);
   const m = parsed.ok ? parsed.value : null;
+  if (m) opts.onMessage?.(raw, m);
   const row: BrowsedMessage = {
     position: ahead + offset,
     step,

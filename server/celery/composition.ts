@@ -95,11 +95,15 @@ export async function readComposition(
   return { sampled, byTask, byStep, malformed, next, nextError };
 }
 
-/** Id of the next message to run per queue (first non-empty priority list's tail), for age tracking. */
+/**
+ * Id of the next message to run per queue (first non-empty priority list's tail), for age tracking. LINDEX returns
+ * the whole message, handed to `onMessage` (the console keeps task messages it saw, server/failures/seen.ts).
+ */
 export async function readNextIds(
   redis: Redis,
   layout: KombuLayout,
   queues: { name: string; byPriority: Record<string, number> }[],
+  onMessage?: (queue: string, raw: Buffer, parsed: TaskMessage) => void,
 ): Promise<Map<string, string | null>> {
   const wanted = queues.flatMap((q) => {
     const step = layout.prioritySteps.find((s) => (q.byPriority[String(s)] ?? 0) > 0);
@@ -111,7 +115,9 @@ export async function readNextIds(
     const [err, item] = results[i] ?? [null, null];
     if (err || !Buffer.isBuffer(item)) return out.set(w.name, null);
     const parsed = parseEnvelope(item);
-    out.set(w.name, parsed.ok ? parsed.value.id : null);
+    const id = parsed.ok ? parsed.value.id : null;
+    out.set(w.name, id);
+    if (parsed.ok) onMessage?.(w.name, item, parsed.value);
   });
   return out;
 }

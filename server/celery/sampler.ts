@@ -19,6 +19,8 @@ import { layoutOf } from "./kombu-keys";
 import { readInFlight, type InFlightCounts } from "./unacked";
 import { forgetWorkers, getWorkerInventory } from "./workers";
 import { processState } from "@/server/process-state";
+import { noteHeldMessage, noteSeenMessage } from "@/server/failures/seen";
+import type { TaskMessage } from "./envelope";
 
 // One pass over a broker: discovery + depth (published early) + workers + in-flight -> BrokerSummary. Keeps the previous
 // pass per broker (on globalThis) for rates and for how long the next message has been waiting.
@@ -136,11 +138,15 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
     const layout = layoutOf(broker);
     const previous = new Map((state.lastGood?.queues ?? []).map((q) => [q.name, q]));
     const consumedBefore = [...new Set([...previous.values()].flatMap((q) => (q.consumers.length ? [q.name] : [])))];
+    // Whole task messages this pass reads anyway (each queue's next message, the unacked hash) are noted so a
+    // failure without result_extended can be retried from them (server/failures/seen.ts; written by the caller).
+    const noteHead = (queue: string, raw: Buffer, m: TaskMessage) => noteSeenMessage(broker.name, queue, raw, m);
     const nextIds = (redis: Redis, names: string[], depths: Map<string, { byPriority: Record<string, number> }>) =>
       readNextIds(
         redis,
         layout,
         names.map((name) => ({ name, byPriority: depths.get(name)?.byPriority ?? {} })),
+        noteHead,
       );
     const early = await withBroker(broker, async (redis) => {
       const bindings = await readBindings(redis, layout);
@@ -216,6 +222,7 @@ export async function sampleBroker(broker: BrokerConfig, opts: SampleOptions = {
         workers: inventory.held,
         nowMs,
         exchangeTypes: types,
+        onEntry: (m, queues, value) => noteHeldMessage(broker.name, m, queues, value),
       });
       return { queues, depths, inFlight, heads };
     });

@@ -1,6 +1,6 @@
 import "server-only";
 import type Redis from "ioredis";
-import { parseUnackedEntry } from "./envelope";
+import { parseUnackedEntry, type TaskMessage } from "./envelope";
 import { lookupQueues, type BindingTable, type ExchangeTypes } from "./discovery";
 import { unackedKeys, type KombuLayout } from "./kombu-keys";
 
@@ -124,7 +124,16 @@ export async function readInFlight(
   redis: Redis,
   layout: KombuLayout,
   bindings: BindingTable,
-  opts: { workers: HeldByWorkers | null; nowMs?: number; exchangeTypes?: ExchangeTypes },
+  opts: {
+    workers: HeldByWorkers | null;
+    nowMs?: number;
+    exchangeTypes?: ExchangeTypes;
+    /**
+     * Each parsed entry with the queues kombu routes it to and the entry as stored ([message, exchange, routing_key]
+     * JSON): the console keeps task messages it saw (server/failures/seen.ts).
+     */
+    onEntry?: (message: TaskMessage, queues: string[], value: Buffer) => void;
+  },
 ): Promise<InFlight> {
   const nowMs = opts.nowMs ?? Date.now();
   const { unacked: hashKey, index: indexKey } = unackedKeys(layout);
@@ -178,6 +187,7 @@ export async function readInFlight(
       const ex = exchange || message.exchange || "";
       const queues = lookupQueues(bindings, ex, routingKey || message.routingKey || "", opts.exchangeTypes);
       if (queues.length === 0) out.unroutable++;
+      opts.onEntry?.(message, queues, value);
       let orphan = false;
       for (const queue of queues) {
         const kind = classify({

@@ -451,6 +451,29 @@ const taskTimings: Migration = {
   },
 };
 
+// Task messages the console saw in a queue before they ran (issue 14): at a queue's head, held by a worker (kombu's
+// unacked hash) or in the message browser. One row per broker and task id with the envelope as kombu wrote it, so a
+// failure recorded without result_extended can still be re-published; pruned by age and count (server/failures/seen.ts).
+const seenMessages: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("seen_messages")
+      .ifNotExists()
+      .addColumn("broker", "text", (c) => c.notNull())
+      .addColumn("task_id", "text", (c) => c.notNull())
+      .addColumn("task_name", "text", (c) => c.notNull())
+      .addColumn("queue", "text", (c) => c.notNull())
+      .addColumn("exchange", "text")
+      .addColumn("routing_key", "text")
+      .addColumn("priority", "integer", (c) => c.notNull())
+      .addColumn("envelope", "text", (c) => c.notNull())
+      .addColumn("seen_at", ms, (c) => c.notNull())
+      .addPrimaryKeyConstraint("seen_messages_pk", ["broker", "task_id"])
+      .execute();
+    await db.schema.createIndex("seen_messages_at").ifNotExists().on("seen_messages").column("seen_at").execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_timeboxes": timeboxes,
@@ -460,6 +483,7 @@ export const migrations: Record<string, Migration> = {
   "0006_task_failures": taskFailures,
   "0007_queue_pauses": queuePauses,
   "0008_task_timings": taskTimings,
+  "0009_seen_messages": seenMessages,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -242,8 +242,26 @@ export interface QueuePausesTable {
   workers: string;
 }
 
+/**
+ * A task message the console saw in a queue before it ran (server/failures/seen.ts). `envelope`: the message as kombu
+ * wrote it (JSON: body, headers, properties); it holds the task's arguments, shown only as the message browser would.
+ */
+export interface SeenMessagesTable {
+  broker: string;
+  task_id: string;
+  task_name: string;
+  /** The queue whose list held it (a re-publish goes back there). */
+  queue: string;
+  exchange: string | null;
+  routing_key: string | null;
+  priority: number;
+  envelope: string;
+  seen_at: number;
+}
+
 export interface Database {
   task_failures: TaskFailuresTable;
+  seen_messages: SeenMessagesTable;
   alert_rules: AlertRulesTable;
   alerts: AlertsTable;
   alert_deliveries: AlertDeliveriesTable;

@@ -57,7 +57,32 @@ export async function upsertOutcomes(broker: string, outcomes: TaskOutcome[], no
         })),
       )
       .execute();
+    await nameFromSeen(
+      broker,
+      rows.filter((r) => r.task_name === null || r.queue === null).map((r) => r.task_id),
+    );
   }
+}
+
+/**
+ * A failure recorded without result_extended has no task name or queue; when the console saw the task's message
+ * (server/failures/seen.ts) they come from there, so the groups and the queue and task filters find it too.
+ */
+async function nameFromSeen(broker: string, taskIds: string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  const db = await getDb();
+  const seen = (column: "task_name" | "queue") =>
+    sql`(select s.${sql.ref(column)} from seen_messages s where s.broker = task_failures.broker and s.task_id = task_failures.task_id)`;
+  await db
+    .updateTable("task_failures")
+    .set({
+      task_name: sql`coalesce(task_failures.task_name, ${seen("task_name")})`,
+      queue: sql`coalesce(task_failures.queue, ${seen("queue")})`,
+    })
+    .where("broker", "=", broker)
+    .where("task_id", "in", taskIds)
+    .where((eb) => eb.or([eb("task_name", "is", null), eb("queue", "is", null)]))
+    .execute();
 }
 
 type Filters = Omit<FailuresQuery, "limit">;

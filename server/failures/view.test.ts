@@ -35,3 +35,27 @@ describe("a failure's text on the page", () => {
     expect(toRow(row({ exc_message: "leakwatch test failure" }), false).excMessage).toBe("leakwatch test failure");
   });
 });
+
+describe("whether a failure can be retried, and from what", () => {
+  const plain = { task_name: null, queue: null, args: null, kwargs: null };
+  it("retries from result_extended when the backend recorded name, arguments and queue", () => {
+    const r = toRow(row({ args: "[1]", kwargs: "{}" }), false);
+    expect(r.retryBlocker).toBeNull();
+    expect(r.retrySource).toEqual({ kind: "result_extended" });
+  });
+  it("retries from the message seen in the queue when the backend did not record them", () => {
+    const r = toRow(row(plain), false, { taskName: "tasks.sync", queue: "dataset", seenAt: 5 });
+    expect(r.retryBlocker).toBeNull();
+    expect(r.retrySource).toEqual({ kind: "seen", queue: "dataset", seenAt: 5 });
+    expect(r.taskName).toBe("tasks.sync");
+    expect(r.queue).toBe("dataset");
+  });
+  it("explains both ways when neither exists", () => {
+    const r = toRow(row(plain), false);
+    expect(r.retrySource).toBeNull();
+    expect(r.retryBlocker).toContain("task name, arguments, queue");
+    expect(r.retryBlocker).toContain("result_extended = True");
+    expect(r.retryBlocker).toContain("never saw this one");
+    expect(r.taskName).toBeNull();
+  });
+});

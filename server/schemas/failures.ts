@@ -44,6 +44,11 @@ export interface FailureRow {
   retriedAt: number | null;
   /** What is missing for a retry (e.g. the backend ran without result_extended), or null. */
   retryBlocker: RetryBlocker;
+  /**
+   * Where a retry takes the task's name, arguments and queue from: the backend's result_extended record, or the
+   * message the console saw in a queue before the task ran (null when neither exists).
+   */
+  retrySource: { kind: "result_extended" } | { kind: "seen"; queue: string; seenAt: number } | null;
 }
 
 export interface FailureDetail extends FailureRow {

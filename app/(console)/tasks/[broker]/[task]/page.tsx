@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FailuresLink } from "@/components/failures/failures-link";
 import { TaskTimings } from "@/components/tasks/task-timings";
 import { PageTitle } from "@/components/ui/panel";
 import { decodeSegment } from "@/lib/segments";
@@ -29,6 +30,7 @@ export default async function TaskPage({ params }: { params: Params }) {
           {name}
         </span>
       </PageTitle>
+      <FailuresLink broker={b} task={name} />
       <TaskTimings broker={b} filter={{ task: name }} />
     </div>
   );
