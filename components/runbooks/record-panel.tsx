@@ -68,7 +68,14 @@ export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
               <Time ts={a.at} />
             </td>
             <td>{a.by}</td>
-            <td className="font-mono">{a.action}</td>
+            <td>
+              {a.label && (
+                <span className="block" data-testid="run-action-label">
+                  {a.label}
+                </span>
+              )}
+              <span className="font-mono">{a.action}</span>
+            </td>
             <td
               className={
                 a.status === "succeeded"
