@@ -232,17 +232,20 @@ describe("container.set-pids-limit", () => {
     });
 
     // The pids chart names the markers from the audit: the raise with its box, the scheduler's revert as such.
-    const changes = await containerChanges("local", id, name, beforeRaise - 1000, Date.now());
+    const changes = await containerChanges("local", id, name, beforeRaise, Date.now());
     expect(changes.map((c) => changeLabel(c))).toEqual(["revert to 120 (time box)", "raise to 200 for 30s"]);
-    expect(await containerChanges("local", id, name, beforeRaise - 3_600_000, beforeRaise - 1000)).not.toContainEqual(
+    expect(await containerChanges("local", id, name, beforeRaise - 3_600_000, beforeRaise - 1)).not.toContainEqual(
       expect.objectContaining({ auditId: r.body.auditId }),
     );
 
     // The run's timeline, in the words the report uses: the raise, then the revert by the scheduler.
     const timeline = (await listEntries(runId)).filter((e) => e.kind === "action");
-    expect(timeline.map((e) => [e.actor, describeEntry(e).replace(/ — audit .*/, "")])).toEqual([
+    expect(timeline.map((e) => [e.actor, describeEntry(e).replace(/ \(docker inspect .*/, "")])).toEqual([
       [lw.users.operator.username, `raise to 200 for 30s on local/${name} (container.set-pids-limit): succeeded`],
-      ["system:timebox", `time box expired: revert to 120 (time box) on local/${name} (container.set-pids-limit): succeeded`],
+      [
+        "system:timebox",
+        `time box expired: revert to 120 (time box) on local/${name} (container.set-pids-limit): succeeded`,
+      ],
     ]);
 
     // Runs once: a second tick finds nothing due.

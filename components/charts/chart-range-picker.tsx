@@ -2,13 +2,7 @@
 import { useId, useState, useSyncExternalStore } from "react";
 import { RangeToggle, toggleClass } from "@/components/ui/range-toggle";
 import { Time } from "@/components/ui/time";
-import {
-  checkWindow,
-  fromLocalInput,
-  RANGE_MS,
-  toLocalInput,
-  type ChartRange,
-} from "@/server/schemas/ranges";
+import { checkWindow, fromLocalInput, RANGE_MS, toLocalInput, type ChartRange } from "@/server/schemas/ranges";
 import { zoneName } from "./chart-parts";
 
 const noSubscribe = () => () => {};
@@ -43,7 +37,7 @@ export function ChartRangePicker({
           </span>
         )}
         <RangeToggle
-          value={custom ? null : range.range}
+          value={range.kind === "preset" ? range.range : null}
           onChange={(r) => {
             setDraft(null);
             onChange({ kind: "preset", range: r });
@@ -154,7 +148,11 @@ function CustomRangeForm({
       >
         Apply
       </button>
-      <button type="button" onClick={onCancel} className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700">
+      <button
+        type="button"
+        onClick={onCancel}
+        className="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700"
+      >
         Cancel
       </button>
       <p className="w-full text-right text-zinc-500" data-testid="range-zone">
