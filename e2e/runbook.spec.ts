@@ -209,6 +209,10 @@ test("thread leak: alert -> webhook -> runbook with inherited limit, raise + res
   expect(md).toContain("Outcome: **PASS**");
   expect(md).toContain("data:image/svg+xml;base64,");
   expect(md).toContain("**oncall2** marked step diagnose: parent cgroup caps at 40");
+  // Raise and restart in words (issue 16 item 3), in the report and the timeline.
+  expect(md).toContain(`raise to 200 for 10m on local/${name} (container.set-pids-limit): succeeded`);
+  expect(md).toContain(`restart on local/${name} (container.restart)`);
+  await expect(page.getByTestId("run-timeline")).toContainText(`raise to 200 for 10m on local/${name}`);
   await page.getByTestId("report-print").click();
   await expect(page.getByTestId("report-page")).toContainText(restartId);
   await expect(page.getByTestId("report-chart").locator("svg").first()).toBeVisible();

@@ -8,7 +8,7 @@ import {
   startLeaker,
   type WorkerHandle,
 } from "../server/testing/harness";
-import { queueHref } from "../lib/segments";
+import { queueHref, taskHref } from "../lib/segments";
 import { collectConsoleErrors, login } from "./support";
 
 // Issue 16, the 3 a.m. walk-through: a worker's actions with the mouse on a desktop and a phone, alerts led by the
@@ -19,6 +19,8 @@ const SUFFIX = Date.now().toString(36);
 const REFUSER = "lw-e2e-refuser";
 const BOXED = "lw-e2e-timeboxed";
 const NEWBORN = "lw-e2e-newborn";
+const REVERTED = "lw-e2e-reverted";
+const NEW_YORK = "America/New_York";
 const QUEUE = `lwwt_${SUFFIX}`;
 const PARKED = `lwwt_parked_${SUFFIX}`;
 const WAITING = `lwwt_waiting_${SUFFIX}`;
@@ -26,12 +28,16 @@ const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 let refuserId = "";
+let refuserStartedAt = 0;
+/** The run the scheduler's revert joined: its page is among those checked for fit. */
+let revertRunId = "";
 let boxedId = "";
 let worker: WorkerHandle | null = null;
 
 test.beforeAll(async () => {
   await ensureFixtureImage();
   // 20 threads/s against a limit of 40: at the limit, refusing forks, within seconds.
+  refuserStartedAt = Date.now();
   refuserId = await startLeaker({ name: REFUSER, rate: 20, pidsLimit: 40 });
   boxedId = await startLeaker({ name: BOXED, mode: "healthy", pool: 4, pidsLimit: 200 });
   worker = startCeleryWorker({ queues: [QUEUE], hostname: `lwwt-${SUFFIX}`, pool: "prefork", concurrency: 2 });
@@ -108,6 +114,12 @@ test("a worker's action runs with the mouse at 1440x900 and on a phone", async (
   await login(page);
   const hostname = await workerHostname(page);
   await page.goto("/workers");
+  // The table fits its box at 1440 px: no sideways scroll to reach any column (it was 1540 px in a 1148 px box).
+  const table = page.getByRole("table", { name: "Celery workers" });
+  await expect(table).toBeVisible();
+  const fit = await table.evaluate((t) => ({ table: t.scrollWidth, box: t.parentElement!.clientWidth }));
+  expect(fit.table, `workers table ${fit.table}px in a ${fit.box}px box`).toBeLessThanOrEqual(fit.box);
+  await expectFullyShown(page, page.getByTestId(`worker-open-${hostname}`), page.locator("main"), "Actions link");
   await page.getByTestId(`worker-open-${hostname}`).click();
   await expect(page.getByTestId("worker-name")).toHaveText(hostname);
   await expect(page.getByTestId("worker-queues")).toContainText(QUEUE);
@@ -205,6 +217,183 @@ test("a purged queue says depth 0 at once, and its quarantine is restored from t
   await expect(page.getByTestId("quarantine-row").first().locator("[data-testid^=restore-]")).toHaveCount(0);
 });
 
+/** A datetime-local value for `ms` as a browser in `timeZone` shows it ("2026-12-03T10:05"). */
+function localInput(ms: number, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+const isoSecond = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const urlParam = (page: Page, key: string) => new URL(page.url()).searchParams.get(key);
+
+test("a chart's custom range: local From/To with the zone named, refused windows say why, kept in the URL, set by a drag", async ({
+  browser,
+}) => {
+  // A browser in New York: what is typed is local time, and the URL carries the UTC instant.
+  const context = await browser.newContext({ timezoneId: NEW_YORK, viewport: DESKTOP });
+  const page = await context.newPage();
+  const errors = collectConsoleErrors(page);
+  await login(page);
+  const path = `/containers/local/${refuserId.slice(0, 12)}`;
+  await page.goto(path);
+  await expect(page.getByTestId("pids-chart")).toBeVisible();
+  await expect(page.getByTestId("range-1h")).toHaveAttribute("aria-pressed", "true");
+
+  // A three-minute window that the refuser's samples fill: it starts after the container did and has ended.
+  const minute = 60_000;
+  const from = Math.ceil((refuserStartedAt + 10_000) / minute) * minute;
+  const to = from + 3 * minute;
+  await expect.poll(() => Date.now(), { timeout: 300_000 }).toBeGreaterThan(to + 10_000);
+
+  await page.getByTestId("range-custom").click();
+  const form = page.getByTestId("range-custom-form");
+  await expect(form.getByTestId("range-zone")).toHaveText("Local time: America/New_York, UTC-05:00");
+  const apply = async (fromText: string, toText: string) => {
+    await form.getByTestId("range-from").fill(fromText);
+    await form.getByTestId("range-to").fill(toText);
+    await form.getByTestId("range-apply").click();
+  };
+  // Refused windows: the reason in the form, what was typed kept, the URL and the chart unchanged.
+  await apply(localInput(to, NEW_YORK), localInput(from, NEW_YORK));
+  await expect(form.getByTestId("range-error")).toHaveText("From must be before To.");
+  await expect(form.getByTestId("range-from")).toHaveValue(localInput(to, NEW_YORK));
+  await apply(localInput(Date.now() - 9 * 86_400_000, NEW_YORK), localInput(to, NEW_YORK));
+  await expect(form.getByTestId("range-error")).toContainText("History is kept for 8 days");
+  expect(urlParam(page, "from")).toBeNull();
+  await expect(page.getByTestId("range-1h")).toHaveAttribute("aria-pressed", "true");
+
+  await apply(localInput(from, NEW_YORK), localInput(to, NEW_YORK));
+  await expect(form).toHaveCount(0);
+  await expect.poll(() => [urlParam(page, "from"), urlParam(page, "to")]).toEqual([isoSecond(from), isoSecond(to)]);
+  await expect(page.getByTestId("range-custom")).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("range-1h")).toHaveAttribute("aria-pressed", "false");
+  await expect(page.getByTestId("range-custom-label")).toBeVisible();
+  await expect(page.getByTestId("pids-chart-summary")).toContainText("Custom range");
+
+  // The API reads the same window: every point inside it, and some there.
+  const res = await page.request.get(`/api/containers/local/${refuserId}?from=${isoSecond(from)}&to=${isoSecond(to)}`);
+  expect(res.status()).toBe(200);
+  const ts = ((await res.json()) as { history: { ts: number }[] }).history.map((p) => p.ts);
+  expect(ts.length).toBeGreaterThan(0);
+  expect(ts.filter((t) => t < from || t > to)).toEqual([]);
+
+  // A reload (or the link sent to a colleague) shows the same window.
+  await page.reload();
+  await expect(page.getByTestId("range-custom")).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("pids-chart-summary")).toContainText("Custom range");
+
+  // A drag across the middle of the chart narrows the window, in the URL too.
+  const over = page.getByTestId("pids-chart").locator(".u-over");
+  const box = (await over.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(() => urlParam(page, "from")).not.toBe(isoSecond(from));
+  const zoomFrom = Date.parse(urlParam(page, "from")!);
+  const zoomTo = Date.parse(urlParam(page, "to")!);
+  expect(zoomFrom).toBeGreaterThan(from);
+  expect(zoomTo).toBeLessThan(to);
+  await page.reload();
+  expect(urlParam(page, "from")).toBe(isoSecond(zoomFrom));
+  await expect(page.getByTestId("range-custom")).toHaveAttribute("aria-pressed", "true");
+
+  // A preset takes the window out of the URL.
+  await page.getByTestId("range-24h").click();
+  await expect.poll(() => [urlParam(page, "from"), urlParam(page, "range")]).toEqual([null, "24h"]);
+
+  // A broken link shows the last hour and says why, instead of failing the page.
+  await page.goto(`${path}?from=nonsense&to=${isoSecond(to)}`);
+  await expect(page.getByTestId("range-url-error")).toContainText('from "nonsense" is not a date-time or epoch ms.');
+  await expect(page.getByTestId("pids-chart")).toBeVisible();
+
+  // The history APIs refuse what the form refuses, with the reason.
+  const backwards = await page.request.get(
+    `/api/containers/local/${refuserId}?from=${isoSecond(to)}&to=${isoSecond(from)}`,
+  );
+  expect(backwards.status()).toBe(400);
+  expect(((await backwards.json()) as { error: { message: string } }).error.message).toBe("From must be before To.");
+  const expired = await page.request.get(
+    `${queueHref("default", PARKED).replace("/queues/", "/api/queues/")}?from=${Date.now() - 9 * 86_400_000}&to=${to}`,
+  );
+  expect(expired.status()).toBe(400);
+  expect(((await expired.json()) as { error: { message: string } }).error.message).toContain(
+    "History is kept for 8 days",
+  );
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+/** Starts a thread-leak runbook through the API as the signed-in page's user; returns its id. */
+async function startRunbook(page: Page, containerId: string): Promise<string> {
+  const { csrfToken } = (await (await page.request.get("/api/auth/session")).json()) as { csrfToken: string };
+  const res = await page.request.post("/api/runbooks", {
+    data: { kind: "thread-leak", target: { host: "local", id: containerId } },
+    headers: { origin: new URL(page.url()).origin, "x-csrf-token": csrfToken },
+  });
+  expect(res.status()).toBe(201);
+  return ((await res.json()) as { run: { id: string } }).run.id;
+}
+
+test("a time box that runs out is reverted by the scheduler; chart markers, runbook timeline and report name raise and revert", async ({
+  page,
+}) => {
+  const id = await startLeaker({ name: REVERTED, mode: "healthy", pool: 4, pidsLimit: 200 });
+  await login(page);
+  // Sampled first, so the run records the container's name (the timeline shows names, not hashes).
+  await expect
+    .poll(async () => {
+      const body = (await (await page.request.get("/api/containers")).json()) as { containers: { id: string }[] };
+      return body.containers.some((c) => c.id === id);
+    })
+    .toBe(true);
+  const runId = await startRunbook(page, id);
+  revertRunId = runId;
+  await page.goto(`/runbooks/${runId}`);
+  await page.getByTestId("mitigate-raise").click();
+  const dialog = page.getByTestId("action-dialog");
+  await dialog.getByTestId("param-limit").fill("300");
+  await dialog.getByTestId("param-revertAfterSeconds").fill("30s");
+  await dialog.getByTestId("action-preview").click();
+  await runDialog(page, "INC-16 a short time box");
+  await page.keyboard.press("Escape");
+
+  const timeline = page.getByTestId("run-timeline");
+  await expect(timeline).toContainText(`raise to 300 for 30s on local/${REVERTED}`);
+  // The scheduler's revert joins the run's timeline and actions (pushed on the runbooks topic).
+  await expect(timeline).toContainText(`time box expired: revert to 200 (time box) on local/${REVERTED}`, {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId("step-mitigate").getByTestId("run-action-label")).toHaveText([
+    "raise to 300 for 30s",
+    "revert to 200 (time box)",
+  ]);
+  expect(execFileSync("docker", ["inspect", "-f", "{{.HostConfig.PidsLimit}}", id]).toString().trim()).toBe("200");
+  const md = await (await page.request.get(`/api/runbooks/${runId}/report`)).text();
+  expect(md).toContain("raise to 300 for 30s");
+  expect(md).toContain("time box expired: revert to 200 (time box)");
+
+  // The pids chart names both markers; Docker's two "update" events are not drawn beside them.
+  await page.goto(`/containers/local/${id.slice(0, 12)}`);
+  const markers = page.getByTestId("pids-chart-markers");
+  await page.getByText(/^\d+ events? in range$/).click();
+  await expect(markers).toContainText("raise to 300 for 30s");
+  await expect(markers).toContainText("revert to 200 (time box)");
+  await expect(markers).not.toContainText("— update");
+});
+
 /** Visible boxes inside main that scroll sideways (their content is wider than they are), described for a message. */
 async function sidewaysScrollBoxes(page: Page): Promise<string[]> {
   return page.evaluate(() =>
@@ -297,7 +486,7 @@ test("every page fits 1440x900 and 390x844 in both themes, without console error
   context,
   baseURL,
 }) => {
-  test.setTimeout(1_200_000); // 44 page visits with full-page screenshots on a shared 2-core machine
+  test.setTimeout(1_500_000); // 56 page visits with full-page screenshots on a shared 2-core machine
   const errors = collectConsoleErrors(page);
   await login(page);
   const hostname = await workerHostname(page);
@@ -311,6 +500,9 @@ test("every page fits 1440x900 and 390x844 in both themes, without console error
     ["worker", `/workers/default/${encodeURIComponent(hostname)}`],
     ["alerts", "/alerts"],
     ["runbooks", "/runbooks"],
+    ...(revertRunId ? ([["runbook", `/runbooks/${revertRunId}`]] as [string, string][]) : []),
+    ["failures", "/failures"],
+    ["task", taskHref("default", "tasks.send_mail")],
     ["audit", "/audit"],
     ["settings", "/settings"],
   ];

@@ -19,7 +19,8 @@ import { NotFoundError, ValidationError } from "@/server/errors";
 import { asAppError } from "@/server/http/handle";
 import { containerEvents, containerHistory } from "@/server/history/containers";
 import { queueHistory } from "@/server/history/queues";
-import { RANGE_MS, type HistoryRange } from "@/server/schemas/ranges";
+import { containerChanges } from "@/server/audit/container-changes";
+import { parseChartRange, rangeWindow, type ChartRange, type HistoryRange } from "@/server/schemas/ranges";
 import { snapshot } from "@/server/live";
 import type {
   ContainerDetailResponse,
@@ -30,10 +31,18 @@ import type {
 
 // What the read API returns, assembled from the live snapshot (never waiting on a slow source) plus history.
 
-export function parseRange(url: string): HistoryRange {
-  const r = new URL(url).searchParams.get("range") ?? "1h";
-  if (!(r in RANGE_MS)) throw new ValidationError(`range must be one of ${Object.keys(RANGE_MS).join(", ")}`);
-  return r as HistoryRange;
+/** ?range=1h|24h|7d or a custom ?from=&to= window within the stored history (server/schemas/ranges.ts). */
+export function parseRange(url: string, nowMs = Date.now()): ChartRange {
+  const r = parseChartRange(new URL(url).searchParams, nowMs);
+  if (!r.ok) throw new ValidationError(r.error);
+  return r.range;
+}
+
+/** Task timings are kept as presets only (server/tasks/store.ts): a custom window is refused, not read as 1h. */
+export function parsePresetRange(url: string): HistoryRange {
+  const r = parseRange(url);
+  if (r.kind !== "preset") throw new ValidationError("Task timings take range=1h, 24h or 7d, not a from/to window.");
+  return r.range;
 }
 
 export function containersNow(): ContainersResponse {
@@ -72,7 +81,7 @@ export async function containerKnown(host: string, id: string): Promise<boolean>
   }
 }
 
-export async function containerDetail(host: string, id: string, range: HistoryRange): Promise<ContainerDetailResponse> {
+export async function containerDetail(host: string, id: string, range: ChartRange): Promise<ContainerDetailResponse> {
   const t = containerTarget.safeParse({ host, id });
   if (!t.success) throw new ValidationError(`"${id}" is not a container id or name`);
   const h = hostConfig(host);
@@ -84,10 +93,13 @@ export async function containerDetail(host: string, id: string, range: HistoryRa
     await dockerFor(h).inspectContainer(id);
     throw new NotFoundError(`Container ${id} on ${host} is not running, so it has no live pids to show.`);
   }
-  const [cg, history, events] = await Promise.all([
+  const now = Date.now();
+  const { fromMs, toMs } = rangeWindow(range, now);
+  const [cg, history, events, changes] = await Promise.all([
     getCgroupDetail(h, container.id).catch(() => null),
-    containerHistory(host, container.id, range),
-    containerEvents(host, container.id, Date.now() - RANGE_MS[range]),
+    containerHistory(host, container.id, range, now),
+    containerEvents(host, container.id, fromMs, toMs),
+    containerChanges(host, container.id, container.name, fromMs, toMs),
   ]);
   // Actions target a container by name or id: a raise made either way shows on its page.
   const box = await pendingTimeboxFor(
@@ -106,7 +118,7 @@ export async function containerDetail(host: string, id: string, range: HistoryRa
       ...container,
       pids: { ...container.pids, ...cg.pids, current: container.pids.current ?? cg.pids.current },
     };
-  return { container, cgroup: cg?.detail ?? null, history, events, pendingRevert };
+  return { container, cgroup: cg?.detail ?? null, history, events, changes, pendingRevert };
 }
 
 export const queueNameSchema = z.string().min(1).max(1024);
@@ -114,7 +126,7 @@ export const queueNameSchema = z.string().min(1).max(1024);
 export async function queueDetail(
   broker: string,
   queue: string,
-  range: HistoryRange,
+  range: ChartRange,
   showArgs: boolean,
 ): Promise<QueueDetailResponse> {
   const b = brokerConfig(broker);

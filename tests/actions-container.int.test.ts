@@ -1,6 +1,7 @@
 // Container actions through POST /api/actions on a real Docker Engine: the change lands in Docker and in the
 // cgroup, is verified and audited (intent + outcome), time-boxed raises revert by themselves, and every
 // refusal (bad input, unknown target, missing reason or confirmation, read-only mode) changes nothing.
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -26,6 +27,11 @@ import {
 import { timeboxLabel, type AuditListRow } from "@/components/audit/audit-rows";
 import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
 import type { AuditEntryResponse } from "@/server/schemas/audit";
+import { changeLabel } from "@/lib/change-label";
+import { containerChanges } from "@/server/audit/container-changes";
+import { describeEntry } from "@/server/runbooks/describe";
+import { recordAction } from "@/server/runbooks/service";
+import { insertRun, listEntries } from "@/server/runbooks/store";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
 const name = `lw-act-${tag}`;
@@ -166,6 +172,7 @@ describe("container.set-pids-limit", () => {
   });
 
   it("reverts a time-boxed raise by itself, audited as system:timebox", async () => {
+    const beforeRaise = Date.now();
     const r = await postAction(lw.users.operator, setLimit(200, { revertAfterSeconds: 30 }));
     expect(r.body).toMatchObject({ status: "succeeded" });
     expect(r.body.result).toMatch(/reverts in 30 s/);
@@ -175,6 +182,24 @@ describe("container.set-pids-limit", () => {
     // Not due yet: the scheduler's tick leaves it alone.
     await runDueRevertsLikeScheduler();
     expect(await inspectPidsLimit(id)).toBe(200);
+
+    // A runbook run that recorded the raise (as its Mitigate dialog does) gets the scheduler's revert too.
+    const runId = randomUUID();
+    await insertRun({
+      id: runId,
+      kind: "thread-leak",
+      target: { host: "local", id },
+      targetLabel: `local/${name} (${id.slice(0, 12)})`,
+      status: "open",
+      alertId: null,
+      createdBy: lw.users.operator.username,
+      createdAt: beforeRaise,
+      updatedAt: beforeRaise,
+      verifyMinutes: 2,
+      verifyShare: 80,
+      verifyState: null,
+    });
+    await recordAction(runId, r.body.auditId!, lw.users.operator.username);
 
     const box = await makeTimeboxDue(r.body.auditId!);
     await runDueRevertsLikeScheduler();
@@ -206,9 +231,27 @@ describe("container.set-pids-limit", () => {
       raisedIn: r.body.auditId,
     });
 
+    // The pids chart names the markers from the audit: the raise with its box, the scheduler's revert as such.
+    const changes = await containerChanges("local", id, name, beforeRaise, Date.now());
+    expect(changes.map((c) => changeLabel(c))).toEqual(["revert to 120 (time box)", "raise to 200 for 30s"]);
+    expect(await containerChanges("local", id, name, beforeRaise - 3_600_000, beforeRaise - 1)).not.toContainEqual(
+      expect.objectContaining({ auditId: r.body.auditId }),
+    );
+
+    // The run's timeline, in the words the report uses: the raise, then the revert by the scheduler.
+    const timeline = (await listEntries(runId)).filter((e) => e.kind === "action");
+    expect(timeline.map((e) => [e.actor, describeEntry(e).replace(/ \(docker inspect .*/, "")])).toEqual([
+      [lw.users.operator.username, `raise to 200 for 30s on local/${name} (container.set-pids-limit): succeeded`],
+      [
+        "system:timebox",
+        `time box expired: revert to 120 (time box) on local/${name} (container.set-pids-limit): succeeded`,
+      ],
+    ]);
+
     // Runs once: a second tick finds nothing due.
     await runDueRevertsLikeScheduler();
     expect((await lw.auditEntries()).filter((e) => e.actor === "system:timebox")).toHaveLength(2);
+    expect((await listEntries(runId)).filter((e) => e.kind === "action")).toHaveLength(2);
   });
 
   it("keeps a time-boxed raise that was confirmed", async () => {

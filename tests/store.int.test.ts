@@ -188,6 +188,13 @@ describe.each(stores)("%s store", (label, env) => {
     expect(typeof week[0]!.current).toBe("number");
     // The 1h range reads only the raw tier.
     expect((await containerHistory("local", ID, "1h", NOW)).map((p) => p.current)).toEqual([50]);
+    // A custom window reads the rows of its span, whatever tier they are in, and nothing after its end.
+    const custom = { kind: "custom" as const, fromMs: NOW - 4 * 24 * HOUR, toMs: NOW - HOUR };
+    expect((await containerHistory("local", ID, custom, NOW)).map((p) => [p.ts - NOW, p.res])).toEqual([
+      [-3 * 24 * HOUR, 600],
+      [-2 * HOUR, 60],
+      [-2 * HOUR + MIN, 60],
+    ]);
   });
 
   it("forgets a container whose last point is past 8 days, and starts a new series if it comes back", async () => {
@@ -214,6 +221,8 @@ describe.each(stores)("%s store", (label, env) => {
     await compact("queue_points", NOW);
     const h = await queueHistory("default", "dataset", "24h", NOW);
     expect(h).toHaveLength(1);
+    const before = { kind: "custom" as const, fromMs: NOW - 4 * HOUR, toMs: NOW - 3 * HOUR };
+    expect(await queueHistory("default", "dataset", before, NOW)).toEqual([]);
     expect(h[0]).toMatchObject({ ts: NOW - 2 * HOUR, res: 60, depth: 400, rateIn: 20 });
   });
 

@@ -40,3 +40,22 @@ describe("padToRange", () => {
     expect(padToRange(empty, 40_000)).toBe(empty);
   });
 });
+
+describe("padToRange for a custom window", () => {
+  it("spans the window at both ends, with gaps", () => {
+    const data: AlignedData = [
+      [100, 105],
+      [1, 2],
+    ];
+    expect(padToRange(data, 40_000, 200_000)).toEqual([
+      [40, 100, 105, 200],
+      [null, 1, 2, null],
+    ]);
+  });
+  it("spans an empty window too (the chart then shows the window with no line)", () => {
+    expect(padToRange([[], []], 40_000, 100_000)).toEqual([
+      [40, 100],
+      [null, null],
+    ]);
+  });
+});

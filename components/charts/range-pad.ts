@@ -15,14 +15,25 @@ export function youngDataSince(firstMs: number | undefined, endMs: number | unde
 }
 
 /**
- * Prepends x = `fromMs` (in uPlot's seconds) with a gap in every series, so the auto-ranged x scale starts there.
- * Returns `data` itself when it already starts at or before `fromMs`.
+ * Prepends x = `fromMs` (in uPlot's seconds) with a gap in every series, so the auto-ranged x scale starts there, and
+ * for a custom window appends x = `toMs` too, so the scale ends there. Returns `data` itself when it already spans
+ * that far (or holds nothing to span).
  */
-export function padToRange(data: AlignedData, fromMs: number): AlignedData {
+export function padToRange(data: AlignedData, fromMs: number, toMs?: number): AlignedData {
   const x = data[0];
   const fromSec = fromMs / 1000;
-  if (x.length === 0 || x[0]! <= fromSec) return data;
-  return [[fromSec, ...x], ...data.slice(1).map((ys) => [null, ...ys])] as AlignedData;
+  const toSec = toMs === undefined ? undefined : toMs / 1000;
+  // A custom window without data still spans its window; a trailing range without data has nothing to trail.
+  const head = x.length > 0 ? x[0]! > fromSec : toSec !== undefined;
+  const tail = toSec !== undefined && (x.length === 0 || x[x.length - 1]! < toSec);
+  if (!head && !tail) return data;
+  const xs = [...(head ? [fromSec] : []), ...x, ...(tail ? [toSec!] : [])];
+  const pad = (ys: ArrayLike<number | null | undefined>) => [
+    ...(head ? [null] : []),
+    ...Array.from(ys),
+    ...(tail ? [null] : []),
+  ];
+  return [xs, ...data.slice(1).map(pad)] as AlignedData;
 }
 
 /** "12:01" in the viewer's time zone, for "data since" notes. */

@@ -38,6 +38,11 @@ interface Props {
   heightPx?: number;
   ariaLabel: string;
   testId?: string;
+  /**
+   * Called with a drag selection's window (ms): the page makes it its range (in the URL), so a zoom survives a reload
+   * and can be shared. Without it the zoom stays inside the chart.
+   */
+  onZoom?: (fromMs: number, toMs: number) => void;
 }
 
 const noSubscribe = () => () => {};
@@ -56,12 +61,14 @@ export function TimeSeries({
   heightPx = 260,
   ariaLabel,
   testId,
+  onZoom,
 }: Props) {
   const boxRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
   const overlayRef = useRef({ markers, thresholds });
   const zoomedRef = useRef(false);
+  const onZoomRef = useRef(onZoom);
   const pausedRef = useRef(false);
   const [zoomed, setZoomed] = useState(false);
   const [paused, setPaused] = useState(false);
@@ -80,6 +87,10 @@ export function TimeSeries({
     plot.setData(data, !zoomedRef.current);
     if (plot.cursor.idx == null) showNewest(plot);
   }, [data]);
+
+  useEffect(() => {
+    onZoomRef.current = onZoom;
+  }, [onZoom]);
 
   useEffect(() => {
     overlayRef.current = { markers, thresholds };
@@ -144,11 +155,18 @@ export function TimeSeries({
           setCursor: [(u: uPlot) => (u.cursor.idx == null ? showNewest(u) : undefined)],
           setSelect: [
             (u: uPlot) => {
-              // A drag selection zooms x (uPlot's default); keep it through live updates.
-              if (u.select.width > 0) {
-                zoomedRef.current = true;
-                setZoomed(true);
+              if (u.select.width <= 0) return;
+              const zoomTo = onZoomRef.current;
+              if (zoomTo) {
+                // The page turns the selection into its range; the fetched window then fills the chart.
+                const from = u.posToVal(u.select.left, "x");
+                const to = u.posToVal(u.select.left + u.select.width, "x");
+                zoomTo(Math.round(from * 1000), Math.round(to * 1000));
+                return;
               }
+              // A drag selection zooms x (uPlot's default); keep it through live updates.
+              zoomedRef.current = true;
+              setZoomed(true);
             },
           ],
           ready: [showNewest],
@@ -190,7 +208,9 @@ export function TimeSeries({
       />
       <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-zinc-500">
         <span data-testid={testId ? `${testId}-zone` : undefined}>{zone ? `Times in ${zone}` : "\u00a0"}</span>
-        <span className="hidden sm:inline">Drag to zoom, double-click to reset.</span>
+        <span className="hidden sm:inline">
+          {onZoom ? "Drag to zoom (sets a custom range)." : "Drag to zoom, double-click to reset."}
+        </span>
         {zoomed && (
           <button type="button" onClick={resetZoom} className="underline hover:text-zinc-800 dark:hover:text-zinc-200">
             Reset zoom

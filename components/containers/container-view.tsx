@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useMemo } from "react";
+import { useCallback, useMemo } from "react";
 import { useContainer } from "@/components/hooks/use-container";
 import { useUrlRange } from "@/components/ui/use-url-state";
 import { useContainers } from "@/components/hooks/use-containers";
@@ -8,7 +8,8 @@ import { MiddleTruncate } from "@/components/ui/middle-truncate";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
 import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query-state";
-import { RangeToggle } from "@/components/ui/range-toggle";
+import { ChartRangePicker } from "@/components/charts/chart-range-picker";
+import { zoomWindow } from "@/server/schemas/ranges";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtAge, fmtInt, fmtPercent } from "@/lib/format";
@@ -22,7 +23,12 @@ import { ForecastText } from "./forecast-text";
 
 // One container: why it is (or will be) out of pids, what limits it, and what its threads are doing.
 export function ContainerView({ host, id }: { host: string; id: string }) {
-  const [range, setRange] = useUrlRange();
+  const { range, error: rangeError, setRange } = useUrlRange();
+  // A drag on the chart becomes the page's custom range, so the zoom is in the URL (reload, share).
+  const zoomTo = useCallback(
+    (fromMs: number, toMs: number) => setRange(zoomWindow(fromMs, toMs, Date.now())),
+    [setRange],
+  );
   const detail = useContainer(host, id, range);
   const fleet = useContainers();
   const live = useMemo(
@@ -42,7 +48,7 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
       <Loading what="container" />
     );
   }
-  const { cgroup, history, events } = detail.data;
+  const { cgroup, history, events, changes } = detail.data;
   // The SSE snapshot is newer than the detail fetch; prefer it for everything that changes per sample.
   const c = live && live.sampledAt >= detail.data.container.sampledAt ? live : detail.data.container;
 
@@ -104,8 +110,16 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
         />
       </dl>
       <div className="grid gap-4 xl:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
-        <Panel title="pids over time" aside={<RangeToggle value={range} onChange={setRange} />}>
-          <PidsChart containerKey={`${host}/${id}`} range={range} history={history} events={events} live={live} />
+        <Panel title="pids over time" aside={<ChartRangePicker range={range} error={rangeError} onChange={setRange} />}>
+          <PidsChart
+            containerKey={`${host}/${id}`}
+            range={range}
+            history={history}
+            events={events}
+            changes={changes}
+            live={live}
+            onZoom={zoomTo}
+          />
         </Panel>
         <LimitPanel container={c} cgroup={cgroup} />
       </div>

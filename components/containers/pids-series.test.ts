@@ -75,6 +75,10 @@ describe("mergeHistory", () => {
       [10_000, 3],
     ]);
   });
+  it("holds a custom window to its bounds: live points past its end stay out", () => {
+    const merged = mergeHistory([pt(0, 1), pt(5000, 2)], [pt(10_000, 3)], { fromMs: 1000, toMs: 9000 });
+    expect(merged.map((p) => p.ts)).toEqual([5000]);
+  });
 });
 
 describe("buildPidsColumns", () => {
@@ -143,9 +147,57 @@ describe("eventMarkers", () => {
         { ts: 1, action: "start", attributes: {} },
         { ts: 9, action: "exec_start: sh", attributes: {} },
       ],
+      [],
       2,
     );
     expect(m.map((e) => e.label)).toEqual(["die", "exec_start"]);
     expect(m[0]!.color).toBe("#ef4444");
+  });
+
+  const change = (ts: number, action: string, actor: string, params: unknown, before: unknown) => ({
+    auditId: `a-${ts}`,
+    ts,
+    endTs: ts + 1_500,
+    action,
+    actor,
+    params,
+    before,
+    outcome: "succeeded",
+  });
+
+  it("names a raise and its time-box revert instead of Docker's two bare 'update' markers", () => {
+    const events = [
+      { ts: 100_600, action: "update", attributes: {} },
+      { ts: 700_400, action: "update", attributes: {} },
+      // A docker update by hand: nothing audited explains it, so it stays.
+      { ts: 400_000, action: "update", attributes: {} },
+    ];
+    const changes = [
+      change(700_000, "container.set-pids-limit", "system:timebox", { limit: 1200 }, 2000),
+      change(100_000, "container.set-pids-limit", "alice", { limit: 2000, revertAfterSeconds: 600 }, 1200),
+    ];
+    const m = eventMarkers(events, changes, 0);
+    expect(m.map((e) => e.label)).toEqual(["raise to 2,000 for 10m", "update", "revert to 1,200 (time box)"]);
+    expect(m.map((e) => e.tsMs)).toEqual([100_000, 400_000, 700_000]);
+  });
+
+  it("folds the kill, die, start and restart of an audited restart into one 'restart'", () => {
+    const events = ["kill", "die", "start", "restart"].map((action, i) => ({
+      ts: 50_000 + i * 200,
+      action,
+      attributes: {},
+    }));
+    const m = eventMarkers(events, [change(49_900, "container.restart", "bob", { graceSeconds: 10 }, null)], 0);
+    expect(m.map((e) => e.label)).toEqual(["restart"]);
+  });
+
+  it("keeps a custom window's end: changes and events after it are not drawn", () => {
+    const m = eventMarkers(
+      [{ ts: 900, action: "oom", attributes: {} }],
+      [change(800, "container.restart", "bob", {}, null)],
+      0,
+      500,
+    );
+    expect(m).toEqual([]);
   });
 });

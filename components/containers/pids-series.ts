@@ -2,7 +2,9 @@
 // dashed projection from the last sample toward the effective limit.
 import type { AlignedData } from "uplot";
 import type { PidsPoint } from "@/server/schemas/api";
-import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
+import type { ChartMarker } from "@/components/charts/time-series";
+import { changeLabel } from "@/lib/change-label";
+import type { ContainerChange, ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
 
 const TAIL_KEEP_MS = 7 * 86_400_000;
 
@@ -26,12 +28,20 @@ export function appendLive(tail: readonly PidsPoint[], live: ContainerSummary): 
   return merged[0]!.ts < cutoff ? merged.filter((p) => p.ts >= cutoff) : merged;
 }
 
-/** History first; tail points only where they are newer than the last stored one; clipped to the range. */
-export function mergeHistory(history: readonly PidsPoint[], tail: readonly PidsPoint[], rangeMs: number): PidsPoint[] {
+/**
+ * History first; tail points only where they are newer than the last stored one; clipped to the range: the last
+ * `rangeMs` before the newest point, or a fixed custom window (live points past its end stay out).
+ */
+export function mergeHistory(
+  history: readonly PidsPoint[],
+  tail: readonly PidsPoint[],
+  range: number | { fromMs: number; toMs: number },
+): PidsPoint[] {
   const lastStored = history.length ? history[history.length - 1]!.ts : -Infinity;
   const merged = [...history, ...tail.filter((p) => p.ts > lastStored)];
+  if (typeof range !== "number") return merged.filter((p) => p.ts >= range.fromMs && p.ts <= range.toMs);
   if (merged.length === 0) return merged;
-  const cutoff = merged[merged.length - 1]!.ts - rangeMs;
+  const cutoff = merged[merged.length - 1]!.ts - range;
   return merged[0]!.ts < cutoff ? merged.filter((p) => p.ts >= cutoff) : merged;
 }
 
@@ -105,14 +115,63 @@ const EVENT_COLORS: Record<string, string> = {
   start: "#22c55e",
   stop: "#a1a1aa",
   update: "#60a5fa",
+  raise: "#60a5fa",
+  cgroup: "#60a5fa",
+  lower: "#f59e0b",
+  set: "#60a5fa",
+  revert: "#a78bfa",
+  keep: "#22c55e",
+  signal: "#ef4444",
 };
 
+/** The Docker events an audited action causes: its named marker stands for them. */
+const CAUSED: Record<string, readonly string[]> = {
+  "container.set-pids-limit": ["update"],
+  "container.restart": ["kill", "die", "stop", "start", "restart"],
+  "container.stop": ["kill", "die", "stop"],
+  "container.start": ["start"],
+  "container.signal": ["kill"],
+};
+
+/** Docker reports an event a little after the call that caused it; the outcome is written after verify. */
+const CAUSE_SLACK_MS = 5_000;
+
 /** Docker actions such as "exec_start: sh" are folded to their verb for colour and label. */
-export function eventMarkers(events: readonly ContainerEvent[], fromMs: number) {
-  return events
-    .filter((e) => e.ts >= fromMs)
+const verbOf = (action: string) => action.split(/[:\s]/)[0] ?? action;
+
+/**
+ * The chart's markers: audited changes named as people say them ("raise to 2,000 for 15m", "revert to 1,200 (time
+ * box)", "restart"), and the Docker events no audited change explains (an OOM kill, a restart from outside, a
+ * `docker update` by hand), by their verb. Sorted by time.
+ */
+export function eventMarkers(
+  events: readonly ContainerEvent[],
+  changes: readonly ContainerChange[],
+  fromMs: number,
+  toMs = Infinity,
+): ChartMarker[] {
+  const inWindow = (ts: number) => ts >= fromMs && ts <= toMs;
+  const named = changes.flatMap((c) => {
+    const label = changeLabel(c);
+    return label !== null && inWindow(c.ts) ? [{ c, label }] : [];
+  });
+  const explained = (e: ContainerEvent) =>
+    named.some(
+      ({ c }) =>
+        CAUSED[c.action]?.includes(verbOf(e.action)) &&
+        e.ts >= c.ts - 1_000 &&
+        e.ts <= (c.endTs ?? c.ts) + CAUSE_SLACK_MS,
+    );
+  const docker = events
+    .filter((e) => inWindow(e.ts) && !explained(e))
     .map((e) => {
-      const verb = e.action.split(/[:\s]/)[0] ?? e.action;
+      const verb = verbOf(e.action);
       return { tsMs: e.ts, label: verb, color: EVENT_COLORS[verb] ?? "#a1a1aa" };
     });
+  const audited = named.map(({ c, label }) => ({
+    tsMs: c.ts,
+    label,
+    color: EVENT_COLORS[label.split(" ")[0]!] ?? "#a1a1aa",
+  }));
+  return [...docker, ...audited].sort((a, b) => a.tsMs - b.tsMs);
 }

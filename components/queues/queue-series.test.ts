@@ -48,4 +48,8 @@ describe("queueColumns", () => {
     expect(unacked).toEqual([1, 1]);
     expect(orphaned).toEqual([0, 0]);
   });
+  it("holds a custom window to its bounds", () => {
+    const [x] = queueColumns([p(0, 1), p(5000, 2)], [p(9000, 3)], { fromMs: 1000, toMs: 8000 });
+    expect(x).toEqual([5]);
+  });
 });

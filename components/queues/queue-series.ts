@@ -29,15 +29,19 @@ export function appendLiveQueue(
   return next[0]!.ts < sampledAt - TAIL_KEEP_MS ? next.filter((p) => p.ts >= sampledAt - TAIL_KEEP_MS) : next;
 }
 
-/** x (seconds), depth, unacked, orphaned; live points only after the last stored one, clipped to the range. */
+/**
+ * x (seconds), depth, unacked, orphaned; live points only after the last stored one, clipped to the range: the last
+ * `rangeMs` before the newest point, or a fixed custom window.
+ */
 export function queueColumns(
   history: readonly QueuePoint[],
   tail: readonly QueuePoint[],
-  rangeMs: number,
+  range: number | { fromMs: number; toMs: number },
 ): AlignedData {
   const lastStored = history.length ? history[history.length - 1]!.ts : -Infinity;
   const merged = [...history, ...tail.filter((p) => p.ts > lastStored)];
-  const cutoff = merged.length ? merged[merged.length - 1]!.ts - rangeMs : 0;
-  const pts = merged.filter((p) => p.ts >= cutoff);
+  const cutoff = typeof range !== "number" ? range.fromMs : merged.length ? merged[merged.length - 1]!.ts - range : 0;
+  const end = typeof range !== "number" ? range.toMs : Infinity;
+  const pts = merged.filter((p) => p.ts >= cutoff && p.ts <= end);
   return [pts.map((p) => p.ts / 1000), pts.map((p) => p.depth), pts.map((p) => p.unacked), pts.map((p) => p.orphaned)];
 }

@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useQueue } from "@/components/hooks/use-queue";
 import { useQueues } from "@/components/hooks/use-queues";
 import { useSession } from "@/components/shell/session-context";
@@ -8,7 +8,8 @@ import { DataTable } from "@/components/ui/data-table";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
 import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query-state";
-import { RangeToggle } from "@/components/ui/range-toggle";
+import { ChartRangePicker } from "@/components/charts/chart-range-picker";
+import { zoomWindow } from "@/server/schemas/ranges";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TaskTimings } from "@/components/tasks/task-timings";
@@ -29,7 +30,12 @@ const CONSUMER_COLUMNS = workerColumns({ withActions: false });
 
 // One queue: its depth over time, what the backlog holds, and who (if anyone) consumes it.
 export function QueueView({ broker, queue }: { broker: string; queue: string }) {
-  const [range, setRange] = useUrlRange();
+  const { range, error: rangeError, setRange } = useUrlRange();
+  // A drag on the chart becomes the page's custom range, so the zoom is in the URL (reload, share).
+  const zoomTo = useCallback(
+    (fromMs: number, toMs: number) => setRange(zoomWindow(fromMs, toMs, Date.now())),
+    [setRange],
+  );
   const [withArgs, setWithArgs] = useState(false);
   const isAdmin = useSession().role === "admin";
   const detail = useQueue(broker, queue, range, withArgs);
@@ -117,7 +123,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
         By priority: <PriorityChips byPriority={q.byPriority} />
       </div>
       <MessageBrowser broker={broker} queue={queue} />
-      <Panel title="Depth over time" aside={<RangeToggle value={range} onChange={setRange} />}>
+      <Panel title="Depth over time" aside={<ChartRangePicker range={range} error={rangeError} onChange={setRange} />}>
         <QueueChart
           queueKey={`${broker}/${queue}`}
           range={range}
@@ -125,6 +131,7 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
           live={live}
           liveSampledAt={liveBroker?.sampledAt ?? null}
           threshold={q.threshold}
+          onZoom={zoomTo}
         />
       </Panel>
       <div className="grid gap-4 xl:grid-cols-2">

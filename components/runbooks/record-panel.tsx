@@ -45,14 +45,16 @@ export function RecordPanel({ run, actions }: { run: RunbookRun; actions: Action
 export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
   if (actions.length === 0) return <p className="text-xs text-zinc-500">No action recorded in this run yet.</p>;
   return (
-    <table className="w-full text-xs" data-testid="run-actions">
-      <thead className="text-left text-zinc-500">
+    // Fixed columns that wrap anywhere: a 36-character audit id and a verify finding once pushed a phone's page
+    // 110 px sideways. On a phone the audit id goes under the action instead of a column of its own.
+    <table className="w-full table-fixed text-left text-xs [overflow-wrap:anywhere]" data-testid="run-actions">
+      <thead className="text-zinc-500">
         <tr>
-          <th>When</th>
-          <th>Who</th>
-          <th>Action</th>
+          <th className="w-[18%] sm:w-[14%]">When</th>
+          <th className="w-[20%] sm:w-[13%]">Who</th>
+          <th className="w-[30%] sm:w-[23%]">Action</th>
           <th>Outcome</th>
-          <th>Audit id</th>
+          <th className="hidden sm:table-cell sm:w-[21%]">Audit id</th>
         </tr>
       </thead>
       <tbody>
@@ -68,7 +70,17 @@ export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
               <Time ts={a.at} />
             </td>
             <td>{a.by}</td>
-            <td className="font-mono">{a.action}</td>
+            <td>
+              {a.label && (
+                <span className="block" data-testid="run-action-label">
+                  {a.label}
+                </span>
+              )}
+              <span className="font-mono">{a.action}</span>
+              <span className="block font-mono text-zinc-500 sm:hidden" title={a.auditId}>
+                audit {a.auditId.slice(0, 8)}…
+              </span>
+            </td>
             <td
               className={
                 a.status === "succeeded"
@@ -81,7 +93,7 @@ export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
               {a.status}
               {a.finding ? ` — ${a.finding}` : ""}
             </td>
-            <td className="font-mono">{a.auditId}</td>
+            <td className="hidden font-mono sm:table-cell">{a.auditId}</td>
           </tr>
         ))}
       </tbody>

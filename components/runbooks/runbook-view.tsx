@@ -136,6 +136,7 @@ function VerifyPidsChart({ host, id }: { host: string; id: string }) {
       range="1h"
       history={detail.data.history}
       events={detail.data.events}
+      changes={detail.data.changes}
       live={live}
     />
   ) : null;

@@ -49,6 +49,7 @@ export function ThreadDetect({ host, id, ctx }: { host: string; id: string; ctx:
               range="1h"
               history={detail.data.history}
               events={detail.data.events}
+              changes={detail.data.changes}
               live={live}
             />
           ) : (

@@ -42,7 +42,7 @@ export function ThreadDiagnose({ host, id, ctx }: { host: string; id: string; ct
         ) : (
           <>
             <CgroupChain levels={ctx.cgroup.levels} bindingPath={ctx.pids?.limitPath} testId="diagnose-levels" />
-            <ul className="list-disc pl-4 text-xs" data-testid="diagnose-explanation">
+            <ul className="list-disc pl-4 text-xs [overflow-wrap:anywhere]" data-testid="diagnose-explanation">
               {ctx.advice?.explanation.map((e) => (
                 <li key={e}>{e}</li>
               ))}

@@ -11,7 +11,7 @@ export function workerColumns({ withActions }: { withActions: boolean }): Column
     {
       key: "hostname",
       header: "Hostname",
-      width: 230,
+      width: 220,
       cell: (w) => (
         <Link
           href={workerHref(w.broker, w.hostname)}
@@ -22,11 +22,11 @@ export function workerColumns({ withActions }: { withActions: boolean }): Column
         </Link>
       ),
     },
-    { key: "broker", header: "Broker", width: 90, cell: (w) => w.broker },
+    { key: "broker", header: "Broker", width: 80, cell: (w) => w.broker },
     {
       key: "alive",
       header: "Alive",
-      width: 80,
+      width: 75,
       cell: (w) =>
         w.alive ? (
           <span className="text-emerald-700 dark:text-emerald-300">● alive</span>
@@ -34,34 +34,47 @@ export function workerColumns({ withActions }: { withActions: boolean }): Column
           <span className="font-semibold text-red-700 dark:text-red-300">✕ gone</span>
         ),
     },
-    { key: "seen", header: "Last seen", width: 100, align: "right", cell: (w) => fmtAge(w.lastSeen) },
-    { key: "pool", header: "Pool", width: 80, cell: (w) => w.pool ?? "—" },
-    { key: "concurrency", header: "Concurrency", width: 100, align: "right", cell: (w) => fmtInt(w.concurrency) },
+    { key: "seen", header: "Last seen", width: 90, align: "right", cell: (w) => fmtAge(w.lastSeen) },
     {
-      key: "procs",
-      header: "Processes",
-      width: 90,
-      align: "right",
-      cell: (w) => <span title={w.processes.join(", ")}>{w.processes.length}</span>,
-    },
-    {
-      key: "autoscale",
-      header: "Autoscale",
-      width: 90,
-      align: "right",
-      title: "max,min",
-      cell: (w) => (w.autoscale ? `${w.autoscale[0]},${w.autoscale[1]}` : "—"),
+      // Pool, concurrency, processes and autoscale in one column: four narrow columns pushed the table past a
+      // 1440 px screen (issue 16 item 1). The worker's page lists them apart.
+      key: "pool",
+      header: "Pool",
+      width: 170,
+      title: "pool · concurrency (processes); autoscale max–min",
+      cell: (w) => (
+        <span
+          title={`pool ${w.pool ?? "unknown"}, concurrency ${fmtInt(w.concurrency)}, ${w.processes.length} processes${w.autoscale ? `, autoscale max ${w.autoscale[0]} min ${w.autoscale[1]}` : ""}`}
+        >
+          {w.pool ?? "—"} · {fmtInt(w.concurrency)}
+          {w.processes.length > 0 && w.processes.length !== w.concurrency ? ` (${w.processes.length})` : ""}
+          {w.autoscale ? ` · auto ${w.autoscale[0]}–${w.autoscale[1]}` : ""}
+        </span>
+      ),
     },
     {
       key: "queues",
       header: "Queues",
       width: 220,
-      cell: (w) => <span title={w.queues.join(", ")}>{w.queues.join(", ") || "—"}</span>,
+      cell: (w) => (
+        <span className="block truncate" title={w.queues.join(", ")}>
+          {w.queues.join(", ") || "—"}
+        </span>
+      ),
     },
-    { key: "active", header: "Active", width: 70, align: "right", cell: (w) => fmtInt(w.active) },
-    { key: "reserved", header: "Reserved", width: 80, align: "right", cell: (w) => fmtInt(w.reserved) },
-    { key: "scheduled", header: "Scheduled", width: 85, align: "right", cell: (w) => fmtInt(w.scheduled) },
-    { key: "via", header: "Via", width: 85, cell: (w) => w.via },
+    {
+      key: "tasks",
+      header: <abbr title="active / reserved / scheduled tasks">Tasks a / r / s</abbr>,
+      title: "active / reserved / scheduled",
+      width: 130,
+      align: "right",
+      cell: (w) => (
+        <span title={`${fmtInt(w.active)} active, ${fmtInt(w.reserved)} reserved, ${fmtInt(w.scheduled)} scheduled`}>
+          {fmtInt(w.active)} / {fmtInt(w.reserved)} / {fmtInt(w.scheduled)}
+        </span>
+      ),
+    },
+    { key: "via", header: "Via", width: 70, cell: (w) => w.via },
   ];
   if (withActions) {
     // Actions live on the worker's own page (menus inside a scrolled table cell get clipped); the second column
@@ -70,7 +83,7 @@ export function workerColumns({ withActions }: { withActions: boolean }): Column
       key: "actions",
       header: <span className="sr-only">Actions</span>,
       title: "Actions",
-      width: 90,
+      width: 85,
       cell: (w) => (
         <Link
           href={workerHref(w.broker, w.hostname)}

@@ -1,25 +1,31 @@
 import "server-only";
 import { containerTarget, readContainerState } from "./container-target";
+import { TIMEBOX_ACTOR } from "@/lib/change-label";
+import { log } from "@/server/log";
+import { recordTimeboxRevert } from "@/server/runbooks/service";
 import { runAction } from "./run";
 import { runDueTimeboxes, type Timebox } from "./timebox";
 
 // Due time boxes are reverted through the one action path, as the system actor, so the revert is audited like
 // any change. The scheduler calls this every few seconds; tests call it to fire a revert without waiting.
 export function revertDueTimeboxes(): Promise<void> {
-  return runDueTimeboxes(
-    (box) =>
-      runAction(
-        {
-          action: box.action,
-          target: box.target,
-          params: box.revertParams,
-          reason: `time box ${box.id} expired without confirmation (raised in ${box.auditId})`,
-        },
-        { username: "system:timebox", role: "operator", ip: null },
-        { systemRevert: true },
-      ),
-    holdBelowUsage,
-  );
+  return runDueTimeboxes(async (box) => {
+    const outcome = await runAction(
+      {
+        action: box.action,
+        target: box.target,
+        params: box.revertParams,
+        reason: `time box ${box.id} expired without confirmation (raised in ${box.auditId})`,
+      },
+      { username: TIMEBOX_ACTOR, role: "operator", ip: null },
+      { systemRevert: true },
+    );
+    // A runbook that recorded the raise shows its revert too (timeline, actions, report).
+    await recordTimeboxRevert(box.auditId, outcome.auditId).catch((e: unknown) =>
+      log.warn({ err: e, timebox: box.id }, "time-box revert: could not add it to the runbook timeline"),
+    );
+    return outcome;
+  }, holdBelowUsage);
 }
 
 /** A revert that would put the pids limit at or below the tasks running now would refuse forks at once: hold it. */

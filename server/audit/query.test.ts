@@ -124,6 +124,15 @@ describe("readAudit", () => {
     expect(await actions({ action: "nothing-like-this" })).toEqual([]);
   });
 
+  it("stops at the first line older than stopBefore, and applies a test in code", async () => {
+    // Backwards: set-pids-limit (00:07), restart (00:06), two outcomes (00:05, 00:04), then the purge's intent
+    // (00:03) is older: the scan ends there, so the purge (its outcome seen) is not listed.
+    const recent = await readAudit(log.file, { stopBefore: "2025-01-01T00:03:30.000Z", limit: 10 });
+    expect(recent.rows.map((r) => r.action)).toEqual(["container.set-pids-limit", "container.restart"]);
+    const where = await readAudit(log.file, { where: (r) => r.actor === "bob", limit: 10 });
+    expect(where.rows.map((r) => r.action)).toEqual(["container.set-pids-limit", "queue.purge"]);
+  });
+
   it("reads the filters from a URL: trimmed, blank ones dropped, over-long ones refused", () => {
     const q = (qs: string) => parseAuditQuery(`http://x/api/audit?${qs}`);
     expect(q("action=%20pids%20&target=Dify&limit=5&offset=10&format=csv")).toEqual({

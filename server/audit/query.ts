@@ -30,6 +30,13 @@ export interface AuditQuery {
   offset?: number;
   /** Stop after this many lines (default 200,000). */
   maxScanLines?: number;
+  /**
+   * Stop at the first line older than this ISO time: lines are appended in time order, so a query for a recent window
+   * need not read the rest of the file.
+   */
+  stopBefore?: string;
+  /** A further test in code (a container's changes: its id or, in older entries, its name). */
+  where?: (r: AuditRow) => boolean;
 }
 
 export interface AuditPage {
@@ -83,7 +90,8 @@ function matches(r: AuditRow, q: AuditQuery): boolean {
     (!q.target || targetContains(r, q.target)) &&
     (!q.outcome || r.outcome === q.outcome) &&
     (!q.from || r.ts >= q.from) &&
-    (!q.to || r.ts <= q.to)
+    (!q.to || r.ts <= q.to) &&
+    (!q.where || q.where(r))
   );
 }
 
@@ -109,6 +117,7 @@ export async function readAudit(file: string, q: AuditQuery): Promise<AuditPage>
     } catch {
       continue;
     }
+    if (q.stopBefore && e.ts < q.stopBefore) break;
     if (e.kind === "outcome") {
       outcomes.set(e.id, e);
       continue;

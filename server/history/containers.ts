@@ -4,7 +4,7 @@ import { getDb } from "@/server/db";
 import type { ContainerPointsTable } from "@/server/db/schema";
 import type { ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
 import { chunks } from "@/server/db/chunks";
-import { RANGE_MS, type HistoryRange } from "@/server/schemas/ranges";
+import { rangeWindow, type ChartRange, type HistoryRange } from "@/server/schemas/ranges";
 import { ensureSeries, findSeries } from "./series";
 
 export interface PidsPoint {
@@ -56,17 +56,20 @@ export async function recordContainerSamples(containers: ContainerSummary[]): Pr
 export async function containerHistory(
   host: string,
   id: string,
-  range: HistoryRange,
+  range: HistoryRange | ChartRange,
   now = Date.now(),
 ): Promise<PidsPoint[]> {
   const seriesId = await findSeries("container", host, id);
   if (seriesId === null) return [];
   const db = await getDb();
+  // The same query for a preset and a custom window: the tiers are by age, so an old window reads coarse rows.
+  const { fromMs, toMs } = rangeWindow(range, now);
   const rows = await db
     .selectFrom("container_points")
     .select(["ts", "res", "pids_current", "pids_limit", "effective_limit"])
     .where("series_id", "=", seriesId)
-    .where("ts", ">=", now - RANGE_MS[range])
+    .where("ts", ">=", fromMs)
+    .where("ts", "<=", toMs)
     .orderBy("ts")
     .execute();
   // Tiers overlap briefly while compaction runs; keep the finest row per timestamp.
@@ -95,7 +98,12 @@ export async function recordContainerEvent(host: string, containerId: string, ev
     .execute();
 }
 
-export async function containerEvents(host: string, id: string, since: number): Promise<ContainerEvent[]> {
+export async function containerEvents(
+  host: string,
+  id: string,
+  since: number,
+  until = Number.MAX_SAFE_INTEGER,
+): Promise<ContainerEvent[]> {
   const db = await getDb();
   const rows = await db
     .selectFrom("container_events")
@@ -103,6 +111,7 @@ export async function containerEvents(host: string, id: string, since: number): 
     .where("host", "=", host)
     .where("container_id", "=", id)
     .where("ts", ">=", since)
+    .where("ts", "<=", until)
     .orderBy("ts", "desc")
     .limit(500)
     .execute();

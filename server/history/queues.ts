@@ -2,7 +2,7 @@ import "server-only";
 import { getDb } from "@/server/db";
 import type { BrokerSummary } from "@/server/schemas/queues";
 import { chunks } from "@/server/db/chunks";
-import { RANGE_MS, type HistoryRange } from "@/server/schemas/ranges";
+import { rangeWindow, type ChartRange, type HistoryRange } from "@/server/schemas/ranges";
 import { ensureSeries, findSeries } from "./series";
 
 export interface QueuePoint {
@@ -52,17 +52,19 @@ export async function recordQueueSamples(broker: BrokerSummary): Promise<void> {
 export async function queueHistory(
   broker: string,
   queue: string,
-  range: HistoryRange,
+  range: HistoryRange | ChartRange,
   now = Date.now(),
 ): Promise<QueuePoint[]> {
   const seriesId = await findSeries("queue", broker, queue);
   if (seriesId === null) return [];
   const db = await getDb();
+  const { fromMs, toMs } = rangeWindow(range, now);
   const rows = await db
     .selectFrom("queue_points")
     .selectAll()
     .where("series_id", "=", seriesId)
-    .where("ts", ">=", now - RANGE_MS[range])
+    .where("ts", ">=", fromMs)
+    .where("ts", "<=", toMs)
     .orderBy("ts")
     .execute();
   const byTs = new Map<number, QueuePoint>();

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "kysely";
 import { getDb } from "@/server/db";
+import { HISTORY_KEEP_MS } from "@/server/schemas/ranges";
 import { pruneEmptySeries } from "./series";
 
 // Tiered history: raw samples for the last hour, 1-minute buckets for a day, 10-minute buckets for 8 days.
@@ -8,7 +9,8 @@ import { pruneEmptySeries } from "./series";
 export const TIERS = [
   { res: 0, keepMs: 3600_000 },
   { res: 60, keepMs: 24 * 3600_000 },
-  { res: 600, keepMs: 8 * 24 * 3600_000 },
+  // The last tier is what a custom chart range may reach back to (server/schemas/ranges.ts).
+  { res: 600, keepMs: HISTORY_KEEP_MS },
 ] as const;
 
 export type HistoryTable = "container_points" | "queue_points";

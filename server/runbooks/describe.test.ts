@@ -56,3 +56,24 @@ describe("runbook timeline targets", () => {
     expect(containerRunLabel("local", "lw-leaker", fullId)).toBe(`local/lw-leaker (${fullId.slice(0, 12)})`);
   });
 });
+
+describe("runbook timeline changes", () => {
+  it("says raise and the scheduler's revert, with the limits, for entries that kept their params", () => {
+    const raise = action({
+      action: "container.set-pids-limit",
+      target: "local/lw-leaker",
+      params: { limit: 2000, revertAfterSeconds: 900 },
+      before: 1200,
+    });
+    expect(describeEntry(raise, run)).toBe(
+      "raise to 2,000 for 15m on local/lw-leaker (container.set-pids-limit): succeeded — audit aud-1",
+    );
+    const revert: RunbookEntry = {
+      ...action({ action: "container.set-pids-limit", target: "local/lw-leaker", params: { limit: 1200 }, before: 2000 }),
+      actor: "system:timebox",
+    };
+    expect(describeEntry(revert, run)).toBe(
+      "time box expired: revert to 1,200 (time box) on local/lw-leaker (container.set-pids-limit): succeeded — audit aud-1",
+    );
+  });
+});

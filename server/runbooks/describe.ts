@@ -1,4 +1,5 @@
 // One timeline entry in words; shared by the run page and the report (no server-only: the browser uses it).
+import { changeLabel, isTimeboxRevert } from "@/lib/change-label";
 import type { RunbookEntry, RunbookRun } from "./types";
 
 type RunRef = Pick<RunbookRun, "target" | "targetLabel">;
@@ -50,6 +51,19 @@ export function entryTarget(e: RunbookEntry, run: RunRef | null): ShownTarget | 
   return shownTarget(t, run, e.detail.targetId);
 }
 
+/** An action entry's change in words, from the params and before value recorded with it (lib/change-label.ts). */
+export function entryChangeLabel(e: RunbookEntry): string | null {
+  // Entries recorded before params were kept say "ran <action>" as they did.
+  if (e.kind !== "action" || e.detail.params === undefined) return null;
+  return changeLabel({
+    action: String(e.detail.action),
+    actor: e.actor,
+    params: e.detail.params,
+    before: e.detail.before,
+    outcome: String(e.detail.status),
+  });
+}
+
 export function describeEntry(e: RunbookEntry, run: RunRef | null = null): string {
   const d = e.detail;
   const target = entryTarget(e, run)?.text ?? d.target;
@@ -60,8 +74,14 @@ export function describeEntry(e: RunbookEntry, run: RunRef | null = null): strin
       return `${d.done ? "marked" : "reopened"} step ${e.step}${d.note ? `: ${d.note}` : ""}`;
     case "note":
       return `note${e.step ? ` (${e.step})` : ""}: ${d.note}`;
-    case "action":
-      return `ran ${d.action} on ${target}: ${d.status}${d.finding ? ` (${d.finding})` : ""} — audit ${d.auditId}`;
+    case "action": {
+      // A container change says what it did: "raise to 2,000 for 15m", and the scheduler's "revert to 1,200 (time box)".
+      const change = entryChangeLabel(e);
+      const what = change
+        ? `${isTimeboxRevert(e) ? "time box expired: " : ""}${change} on ${target} (${d.action})`
+        : `ran ${d.action} on ${target}`;
+      return `${what}: ${d.status}${d.finding ? ` (${d.finding})` : ""} — audit ${d.auditId}`;
+    }
     case "verify":
       return `verify ${d.state}: ${d.detail}`;
     case "settings":

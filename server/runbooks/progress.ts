@@ -1,5 +1,6 @@
 import "server-only";
 import { targetMatches, type AuditRow } from "@/server/audit/query";
+import { entryChangeLabel } from "./describe";
 import { STEPS, type ActionRecord, type RunbookEntry, type RunbookTarget, type StepProgress } from "./types";
 
 // Pure: the run's progress is derived from its timeline, so who did what is never lost by an overwrite.
@@ -24,6 +25,7 @@ export function actionRecords(entries: RunbookEntry[]): ActionRecord[] {
     .map((e) => ({
       auditId: String(e.detail.auditId),
       action: String(e.detail.action),
+      label: entryChangeLabel(e),
       status: String(e.detail.status),
       result: typeof e.detail.result === "string" ? e.detail.result : null,
       finding: typeof e.detail.finding === "string" ? e.detail.finding : null,
@@ -32,7 +34,10 @@ export function actionRecords(entries: RunbookEntry[]): ActionRecord[] {
     }));
 }
 
-/** Mitigations that count for Verify: those that ran (a failed one changed nothing). */
+/**
+ * Mitigations that count for Verify: those that ran (a failed one changed nothing). A time-box revert counts too:
+ * it changed the limit, so the watch starts again from it.
+ */
 export function lastMitigationAt(entries: RunbookEntry[]): number | null {
   const done = actionRecords(entries).filter((a) => a.status !== "failed");
   return done.length ? Math.max(...done.map((a) => a.at)) : null;

@@ -93,7 +93,7 @@ export function reportMarkdown(i: ReportInput): string {
           "|---|---|---|---|---|---|",
           ...i.actions.map(
             (a) =>
-              `| ${iso(a.at)} | ${cell(a.by)} | ${cell(a.action)} | ${cell(a.status)} | \`${a.auditId}\` | ${cell(a.finding)} |`,
+              `| ${iso(a.at)} | ${cell(a.by)} | ${cell(a.label ? `${a.label} (${a.action})` : a.action)} | ${cell(a.status)} | \`${a.auditId}\` | ${cell(a.finding)} |`,
           ),
         ]
       : ["No action was taken."]),

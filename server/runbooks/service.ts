@@ -1,7 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { changeLabel } from "@/lib/change-label";
 import { queryAudit } from "@/server/audit/access";
+import type { AuditRow } from "@/server/audit/query";
 import { runbookFor } from "@/server/alerts/types";
 import { getAlert } from "@/server/alerts/store";
 import { emit } from "@/server/bus";
@@ -10,7 +12,7 @@ import { ConflictError, NotFoundError, ValidationError } from "@/server/errors";
 import { captureDiagnosis, liveContainer } from "./context";
 import { containerRunLabel } from "./describe";
 import { actionOnTarget, actionRecords, stepProgress } from "./progress";
-import { addEntry, findOpenRun, getRun, insertRun, listEntries, updateRun } from "./store";
+import { addEntry, findOpenRun, getRun, insertRun, listEntries, runsWithAction, updateRun } from "./store";
 import {
   STEPS,
   type RunbookKind,
@@ -162,26 +164,42 @@ export async function recordAction(id: string, auditId: string, actor: string, n
   const t = run.target;
   const related = actionOnTarget(row, run.target, "host" in t ? liveContainer(t.host, t.id)?.name : undefined);
   if (!related) throw new ConflictError(`Action ${auditId} was on ${row.target}, not on this run's target.`);
-  const verify = row.outcomeEntry?.verify as { finding?: string } | null | undefined;
-  await addEntry(
-    id,
-    actor,
-    "action",
-    "mitigate",
-    {
-      auditId,
-      action: row.action,
-      status: row.outcome,
-      result: row.outcomeEntry?.error ?? null,
-      finding: verify?.finding ?? null,
-      target: row.target,
-      // The full host/id the audit resolved: the timeline shows the name and keeps the id for hover and copy.
-      targetId: row.intent?.targetId ?? row.outcomeEntry?.targetId ?? null,
-      reason: row.reason,
-    },
-    now,
-  );
+  await addEntry(id, actor, "action", "mitigate", actionDetail(row), now);
   touched(id);
+}
+
+/** What an action entry keeps of its audit row; a container change keeps its params and before value for its label. */
+function actionDetail(row: AuditRow): Record<string, unknown> {
+  const verify = row.outcomeEntry?.verify as { finding?: string } | null | undefined;
+  const change = { action: row.action, actor: row.actor, params: row.params, before: row.outcomeEntry?.before };
+  return {
+    auditId: row.id,
+    action: row.action,
+    status: row.outcome,
+    result: row.outcomeEntry?.error ?? null,
+    finding: verify?.finding ?? null,
+    target: row.target,
+    // The full host/id the audit resolved: the timeline shows the name and keeps the id for hover and copy.
+    targetId: row.intent?.targetId ?? row.outcomeEntry?.targetId ?? null,
+    reason: row.reason,
+    ...(changeLabel(change) !== null ? { params: row.params, before: row.outcomeEntry?.before ?? null } : {}),
+  };
+}
+
+/**
+ * A time-box revert the scheduler ran (as system:timebox) joins the timeline of every run that recorded the raise it
+ * undoes: the timeline, the actions table and the report then show the raise and its revert.
+ */
+export async function recordTimeboxRevert(raiseAuditId: string, revertAuditId: string, now = Date.now()): Promise<void> {
+  const runIds = await runsWithAction(raiseAuditId);
+  if (runIds.length === 0) return;
+  const row = (await queryAudit({ id: revertAuditId, limit: 1 })).rows.find((r) => r.kind === "action");
+  if (!row) return;
+  for (const runId of runIds) {
+    if (actionRecords(await listEntries(runId)).some((a) => a.auditId === revertAuditId)) continue;
+    await addEntry(runId, row.actor, "action", "mitigate", actionDetail(row), now);
+    touched(runId);
+  }
 }
 
 export async function changeSettings(

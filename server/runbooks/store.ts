@@ -131,3 +131,17 @@ export async function listEntries(runId: string): Promise<RunbookEntry[]> {
     detail: JSON.parse(r.detail) as Record<string, unknown>,
   }));
 }
+
+/** The runs whose timeline recorded this audited action. */
+export async function runsWithAction(auditId: string): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .selectFrom("runbook_entries")
+    .select(["run_id", "detail"])
+    .where("kind", "=", "action")
+    .where("detail", "like", `%${auditId}%`)
+    .execute();
+  // The LIKE narrows; the parsed detail decides (the id could appear in a reason).
+  const ids = rows.filter((r) => (JSON.parse(r.detail) as { auditId?: unknown }).auditId === auditId).map((r) => r.run_id);
+  return [...new Set(ids)];
+}

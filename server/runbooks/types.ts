@@ -48,6 +48,8 @@ export interface StepProgress {
 export interface ActionRecord {
   auditId: string;
   action: string;
+  /** The change in words ("raise to 2,000 for 15m", "revert to 1,200 (time box)"), for container changes. */
+  label: string | null;
   status: string;
   result: string | null;
   finding: string | null;

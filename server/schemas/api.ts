@@ -1,5 +1,11 @@
 // Response bodies of the read API, shared by route handlers and the browser hooks.
-import type { CgroupDetail, ContainerEvent, ContainerSummary, ThreadDiagnosis } from "./containers";
+import type {
+  CgroupDetail,
+  ContainerChange,
+  ContainerEvent,
+  ContainerSummary,
+  ThreadDiagnosis,
+} from "./containers";
 import type { BrokerSummary, QueuePause, QueueSummary, WorkerSummary } from "./queues";
 
 export interface HostState {
@@ -28,6 +34,8 @@ export interface ContainerDetailResponse {
   cgroup: CgroupDetail | null;
   history: PidsPoint[];
   events: ContainerEvent[];
+  /** Audited changes in the range (newest first), to name the chart's markers. */
+  changes: ContainerChange[];
   /** A time-boxed raise waiting to revert (or held), for the banner with its countdown. */
   pendingRevert: {
     dueAt: number;

@@ -114,3 +114,20 @@ export interface ContainerEvent {
   action: string;
   attributes: Record<string, string>;
 }
+
+/**
+ * An audited change to a container (pids limit raised or reverted, cgroup cap, restart, stop, signal): what the pids
+ * chart names its markers after, instead of Docker's bare "update".
+ */
+export interface ContainerChange {
+  auditId: string;
+  /** When the action was asked for (the intent), and when its outcome was written (null: no outcome yet). */
+  ts: number;
+  endTs: number | null;
+  action: string;
+  actor: string;
+  params: unknown;
+  /** The outcome's before value (set-pids-limit: the old limit, null = unlimited). */
+  before: unknown;
+  outcome: string;
+}

@@ -1,5 +1,5 @@
 import { apiRoute } from "@/server/http/handle";
-import { parseRange } from "@/server/read-models";
+import { parsePresetRange } from "@/server/read-models";
 import type { TaskTimingsResponse } from "@/server/schemas/tasks";
 import { taskTimings } from "@/server/tasks/read";
 import { ValidationError } from "@/server/errors";
@@ -17,5 +17,5 @@ export const GET = apiRoute({ access: "viewer" }, async ({ req, params }) => {
   ] as const)
     if (v !== undefined && (v.length === 0 || v.length > 1024))
       throw new ValidationError(`${name} must be 1 to 1024 characters`);
-  return (await taskTimings(params.broker!, parseRange(req.url), { queue, task })) satisfies TaskTimingsResponse;
+  return (await taskTimings(params.broker!, parsePresetRange(req.url), { queue, task })) satisfies TaskTimingsResponse;
 });
