@@ -6,6 +6,7 @@ import { parseEnvelope } from "@/server/celery/envelope";
 import { ConflictError } from "@/server/errors";
 import { findByTag, movePicked, quarantinePicked, type PickResult } from "@/server/queue-ops/pick";
 import { brokerConfig, liveQueue } from "@/server/sources/lookup";
+import { retentionSecondsSchema } from "@/server/schemas/queue-actions";
 import { queueTarget } from "./queue";
 import type { ActionDef, Preview } from "./types";
 
@@ -30,12 +31,7 @@ const picked = z
 const moveParams = z.object({ to: queueTarget.shape.queue, messages: picked });
 const quarantineParams = z.object({
   messages: picked,
-  retentionSeconds: z
-    .number()
-    .int()
-    .min(3600)
-    .max(90 * 86400)
-    .default(7 * 86400),
+  retentionSeconds: retentionSecondsSchema,
 });
 
 const label = (t: QueueTarget) => `${t.broker}/${t.queue}`;

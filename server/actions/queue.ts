@@ -11,6 +11,7 @@ import type { ActionDef, Preview } from "./types";
 import { brokerConfig, liveQueue } from "@/server/sources/lookup";
 import { currentOrphans } from "@/server/celery/sampler";
 import { ConflictError } from "@/server/errors";
+import { moveCountSchema, retentionSecondsSchema } from "@/server/schemas/queue-actions";
 
 // Queue actions: every move is per-message atomic (queue-ops' Lua scripts); nothing is ever deleted outright.
 // A purge moves messages into a quarantine list kept for a retention period; restore moves them back.
@@ -35,7 +36,7 @@ const moveParams = z.object({
   to: queueName,
   // Empty (null) or absent means all.
   count: z
-    .union([z.literal("all"), z.number().int().min(1).max(10_000_000)])
+    .union([z.literal("all"), moveCountSchema])
     .nullish()
     .transform((v) => v ?? "all"),
   taskName: z.string().min(1).max(255).optional(),
@@ -106,14 +107,7 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
   },
 };
 
-const purgeParams = z.object({
-  retentionSeconds: z
-    .number()
-    .int()
-    .min(3600)
-    .max(90 * 86400)
-    .default(7 * 86400),
-});
+const purgeParams = z.object({ retentionSeconds: retentionSecondsSchema });
 
 const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
   name: "queue.purge",
