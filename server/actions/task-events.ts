@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { broadcast, stats } from "@/server/celery/pidbox";
+import { setTaskEvents, stats } from "@/server/celery/pidbox";
 import { brokerConfig } from "@/server/sources/lookup";
 import { eventsStatus } from "@/server/tasks/pass";
 import type { ActionDef, NoState, Preview } from "./types";
@@ -56,7 +56,7 @@ function costNote(f: EventFacts): string {
 
 // Nothing passes from preview to execute: execute only sends the command.
 function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Record<string, never>, NoState> {
-  const command = `${kind}_events`;
+  const on = kind === "enable";
   return {
     name: `worker.${kind}-events`,
     title: kind === "enable" ? "Turn task events on" : "Turn task events off",
@@ -96,14 +96,14 @@ function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Recor
       return pv;
     },
     async execute(t) {
-      const r = await broadcast(brokerConfig(t.broker), command, {}, { destination: [t.hostname], timeoutMs: 3000 });
+      const r = await setTaskEvents(brokerConfig(t.broker), on, { destination: [t.hostname], timeoutMs: 3000 });
       return { result: replyOf(r, t.hostname) };
     },
     async verify(t, _p, _pv, exec) {
       if (kind === "enable") {
         // enable_events is idempotent: asked again, a worker whose task events are on answers "already enabled".
         const again = replyOf(
-          await broadcast(brokerConfig(t.broker), command, {}, { destination: [t.hostname], timeoutMs: 3000 }),
+          await setTaskEvents(brokerConfig(t.broker), on, { destination: [t.hostname], timeoutMs: 3000 }),
           t.hostname,
         );
         const ok = /already enabled/.test(again);
