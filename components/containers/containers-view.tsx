@@ -2,7 +2,7 @@
 import { useDeferredValue, useMemo, useState } from "react";
 import { useContainers } from "@/components/hooks/use-containers";
 import { DataTable } from "@/components/ui/data-table";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { sortCaption } from "@/components/ui/table-sort";
 import { replaceSearch, useUrlSort } from "@/components/ui/use-url-state";
@@ -19,7 +19,7 @@ const STATUSES: Status[] = ["critical", "warn", "unknown", "ok"];
 // The fleet table: every container on every host, worst first, live from the SSE cache.
 export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: FleetFilter }) {
   const query = useContainers();
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
   const [filter, setFilter] = useState<FleetFilter>(initialFilter);
   // Typing stays responsive with 1,000 rows: the table re-filters on the deferred value.
@@ -34,12 +34,7 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
   const { sort, onSort } = useUrlSort(columns);
   const hosts = useMemo(() => (data ? hostNames(data.hosts, data.containers) : []), [data]);
 
-  if (!data)
-    return error ? (
-      <LoadError error={error} what="containers" onRetry={() => void refetch()} />
-    ) : (
-      <Loading what="containers" />
-    );
+  if (!data) return <QueryFallback query={query} what="containers" />;
   const set = (patch: Partial<FleetFilter>) => {
     setFilter((f) => ({ ...f, ...patch }));
     replaceSearch({

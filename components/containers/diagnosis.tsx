@@ -1,7 +1,7 @@
 "use client";
 import { useThreads } from "@/components/hooks/use-threads";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { fmtAge, fmtClock, fmtInt } from "@/lib/format";
 import type { ThreadDiagnosis } from "@/server/schemas/containers";
 
@@ -13,16 +13,12 @@ const MAX_PROCESSES = 50;
 // Why the threads pile up: who owns them, where they sleep, what they were calling, what the logs say.
 export function Diagnosis({ host, id }: { host: string; id: string }) {
   const query = useThreads(host, id);
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
   if (!data) {
     return (
       <Panel title="Diagnosis">
-        {error ? (
-          <LoadError error={error} what="the thread diagnosis" onRetry={() => void refetch()} />
-        ) : (
-          <Loading what="threads" />
-        )}
+        <QueryFallback query={query} what="the thread diagnosis" loading="threads" />
       </Panel>
     );
   }

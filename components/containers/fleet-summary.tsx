@@ -4,7 +4,7 @@ import { useMemo } from "react";
 import { useContainers } from "@/components/hooks/use-containers";
 import { CardField, CardFields } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtInt, fmtPercent } from "@/lib/format";
@@ -24,7 +24,7 @@ const TILE: Record<Status, string> = {
 // Overview: how many containers are in trouble, and the five closest to their limit.
 export function FleetSummary() {
   const query = useContainers();
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
   const counts = useMemo(() => (data ? statusCounts(data.containers) : null), [data]);
   const top = useMemo(() => (data ? atRisk(data.containers, 5) : []), [data]);
@@ -32,11 +32,7 @@ export function FleetSummary() {
   if (!data || !counts)
     return (
       <Panel title="Containers">
-        {error ? (
-          <LoadError error={error} what="containers" onRetry={() => void refetch()} />
-        ) : (
-          <Loading what="containers" />
-        )}
+        <QueryFallback query={query} what="containers" />
       </Panel>
     );
 

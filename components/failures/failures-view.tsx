@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { ActionButton } from "@/components/actions/action-dialog";
 import { useFailures } from "@/components/hooks/use-failures";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { fmtAge, fmtInt, plural } from "@/lib/format";
 import { failuresHref } from "@/lib/segments";
 import type { BackendState, FailureGroup } from "@/server/schemas/failures";
@@ -27,12 +27,7 @@ export function FailuresView() {
   const search = new URLSearchParams(filters).toString();
   const q = useFailures(search);
 
-  if (!q.data)
-    return q.error ? (
-      <LoadError error={q.error} what="failures" onRetry={() => void q.refetch()} />
-    ) : (
-      <Loading what="failures" />
-    );
+  if (!q.data) return <QueryFallback query={q} what="failures" />;
   const { backends, groups, failures, total } = q.data;
   const retryable = failures.filter((f) => !f.retryBlocker && f.status !== "RETRY").slice(0, BULK_MAX);
   const byBroker = new Map<string, string[]>();

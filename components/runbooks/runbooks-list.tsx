@@ -1,18 +1,13 @@
 "use client";
 import Link from "next/link";
-import { LoadError, Loading } from "@/components/ui/query-state";
+import { QueryFallback } from "@/components/ui/query-state";
 import { fmtClock } from "@/lib/format";
 import { useRunbooks } from "./use-runbook";
 
 // Every run, newest activity first.
 export function RunbooksList() {
   const q = useRunbooks();
-  if (!q.data)
-    return q.error ? (
-      <LoadError error={q.error} what="runbooks" onRetry={() => void q.refetch()} />
-    ) : (
-      <Loading what="runbooks" />
-    );
+  if (!q.data) return <QueryFallback query={q} what="runbooks" />;
   if (q.data.runs.length === 0)
     return (
       <p className="text-sm text-zinc-500">

@@ -5,7 +5,7 @@ import { useQueues } from "@/components/hooks/use-queues";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { DataTable } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { LoadError, QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { fmtInt, plural } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
@@ -27,12 +27,7 @@ export function WorkersView() {
     [workers.data, queues.data],
   );
 
-  if (!workers.data)
-    return workers.error ? (
-      <LoadError error={workers.error} what="workers" onRetry={() => void workers.refetch()} />
-    ) : (
-      <Loading what="workers" />
-    );
+  if (!workers.data) return <QueryFallback query={workers} what="workers" />;
   const alive = rows.filter((w) => w.alive).length;
   const paused = new Map((workers.data.paused ?? []).map((p) => [`${p.broker}/${p.queue}`, p]));
   const pauseOf = (e: { broker: string; queue: string }) => paused.get(`${e.broker}/${e.queue}`);
