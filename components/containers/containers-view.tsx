@@ -11,7 +11,7 @@ import { STATUS_LABEL } from "@/lib/status";
 import type { Status } from "@/server/schemas/containers";
 import { filterAndSort, hostNames, NO_FILTER, type FleetFilter } from "./fleet";
 import { ContainerCard } from "./fleet-card";
-import { fleetColumns } from "./fleet-columns";
+import { fleetColumns, staleHosts } from "./fleet-columns";
 
 const inputClass = "rounded border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-950";
 const STATUSES: Status[] = ["critical", "warn", "unknown", "ok"];
@@ -25,10 +25,7 @@ export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: 
   // Typing stays responsive with 1,000 rows: the table re-filters on the deferred value.
   const deferred = useDeferredValue(filter);
   const rows = useMemo(() => (data ? filterAndSort(data.containers, deferred) : []), [data, deferred]);
-  const stale = useMemo(
-    () => new Map((data?.hosts ?? []).filter((h) => !h.ok).map((h) => [h.name, h.sampledAt])),
-    [data],
-  );
+  const stale = useMemo(() => staleHosts(data?.hosts ?? []), [data]);
   const columns = useMemo(() => fleetColumns(stale), [stale]);
   // Filter and sort live in the URL (?q=&host=&status=&sort=), so a view can be shared and survives a reload.
   const { sort, onSort } = useUrlSort(columns);
