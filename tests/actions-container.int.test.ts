@@ -22,9 +22,9 @@ import {
   previewAction,
   startConsole,
   type TestConsole,
-} from "./support/action-console";
+} from "@/server/testing/action-console";
 import { timeboxLabel, type AuditListRow } from "@/components/audit/audit-rows";
-import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
+import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "@/server/testing/timebox-revert";
 import type { AuditEntryResponse } from "@/server/schemas/audit";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
