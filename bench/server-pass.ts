@@ -76,7 +76,7 @@ interface Breakdown {
 }
 
 /** Where a .cpuprofile's busy samples went, by the first recognisable frame from the leaf up. */
-export function profileBreakdown(profile: {
+function profileBreakdown(profile: {
   nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
   samples: number[];
 }): { busyShare: number; categories: Breakdown[] } {
@@ -215,7 +215,7 @@ function render(results: ServerPassResult[]): string {
   return out.join("\n");
 }
 
-export async function runServerPassBench(): Promise<{ markdown: string; results: ServerPassResult[] }> {
+async function runServerPassBench(): Promise<{ markdown: string; results: ServerPassResult[] }> {
   await ensureFixtureImage();
   const redis = new Redis({ port: TEST_REDIS_PORT, host: "127.0.0.1", lazyConnect: true });
   await redis.connect();

@@ -108,7 +108,7 @@ export async function containerDetail(host: string, id: string, range: HistoryRa
   return { container, cgroup: cg?.detail ?? null, history, events, pendingRevert };
 }
 
-export const queueNameSchema = z.string().min(1).max(1024);
+const queueNameSchema = z.string().min(1).max(1024);
 
 export async function queueDetail(
   broker: string,
@@ -163,7 +163,7 @@ export async function queueDetail(
 }
 
 /** Why task arguments are hidden from this caller, or null when they may be shown (they can hold secrets). */
-export function argsHiddenReason(role: Role): string | null {
+function argsHiddenReason(role: Role): string | null {
   if (!getConfig().showTaskArguments)
     return "Task arguments are hidden: showTaskArguments is off in the console's configuration (arguments can hold secrets).";
   if (!roleAllows(role, "admin")) return `Task arguments are shown to admins only; you are ${role}.`;

@@ -88,5 +88,3 @@ export function cpuDelta(before: EngineSnapshot, after: EngineSnapshot, per = 1)
     shimsMs: shimsMs / per,
   };
 }
-
-export const CLOCK_TICK_MS = 1000 / CLK_TCK;

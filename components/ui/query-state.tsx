@@ -32,7 +32,7 @@ export function LoadError({ error, what, onRetry }: { error: Error; what: string
   );
 }
 
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
 }
 

@@ -15,7 +15,7 @@ import type { ActionDef, NoState, Preview } from "./types";
 // execute time one that vanished meanwhile is reported as vanished, never replaced by another.
 
 type QueueTarget = z.infer<typeof queueTarget>;
-export const MAX_PICKED = 100;
+const MAX_PICKED = 100;
 
 const picked = z
   .array(

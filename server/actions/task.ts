@@ -22,7 +22,7 @@ const taskId = z
   .min(1)
   .max(255)
   .regex(/^[^\s]+$/, "must not contain spaces");
-export const taskRetryTarget = z.object({
+const taskRetryTarget = z.object({
   broker: z.string().min(1).max(64),
   taskIds: z
     .array(taskId)
