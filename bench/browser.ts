@@ -61,7 +61,7 @@ async function startChartContainer(session: ApiSession): Promise<{ host: string;
   throw new Error(`container ${name} never showed up in /api/containers`);
 }
 
-export async function runBrowserBench(
+async function runBrowserBench(
   opts: BrowserBenchOptions,
 ): Promise<{ markdown: string; results: Record<string, unknown> }> {
   const loadAvg1mStart = Math.round(os.loadavg()[0]! * 10) / 10;

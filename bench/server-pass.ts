@@ -145,7 +145,7 @@ function sourceResolver(buildDir: string): (frame: ProfileNode["callFrame"]) => 
  * readSync under server/docker/ counts as a container read, a JSON.stringify under server/live.ts as SSE), else to the
  * nearest library or runtime frame; GC and V8's own work are their own parts.
  */
-export function profileBreakdown(
+function profileBreakdown(
   profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas?: number[] },
   buildDir = path.join(process.cwd(), ".next"),
   /** Only the samples of this many last ms (leaves out start-up: module loading, first passes); all when 0. */
@@ -335,7 +335,7 @@ function render(results: ServerPassResult[]): string {
   return out.join("\n");
 }
 
-export async function runServerPassBench(): Promise<{ markdown: string; results: ServerPassResult[] }> {
+async function runServerPassBench(): Promise<{ markdown: string; results: ServerPassResult[] }> {
   await ensureFixtureImage();
   const redis = new Redis({ port: TEST_REDIS_PORT, host: "127.0.0.1", lazyConnect: true });
   await redis.connect();

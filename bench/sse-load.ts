@@ -101,9 +101,7 @@ async function measureClients(
   }
 }
 
-export async function runSseLoad(
-  opts: SseLoadOptions,
-): Promise<{ markdown: string; results: Record<string, unknown> }> {
+async function runSseLoad(opts: SseLoadOptions): Promise<{ markdown: string; results: Record<string, unknown> }> {
   const pid = opts.serverPid ?? pidListeningOn(Number(new URL(opts.baseUrl).port || 80));
   const sessions: ApiSession[] = [];
   // One session per client, as N people would have.

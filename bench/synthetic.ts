@@ -115,7 +115,7 @@ async function measure(n: number): Promise<SizeResult> {
   }
 }
 
-export async function runSyntheticBench(): Promise<{ markdown: string; results: SizeResult[] }> {
+async function runSyntheticBench(): Promise<{ markdown: string; results: SizeResult[] }> {
   const results: SizeResult[] = [];
   for (const n of SIZES) results.push(await measure(n));
   const base = results[0]!;

@@ -3,7 +3,7 @@ import { E2E_ADMIN_PASSWORD } from "../playwright.config";
 
 // Shared steps for e2e tests: sign in through the real form, and make users through the real admin API.
 
-export const ADMIN = { username: "admin", password: E2E_ADMIN_PASSWORD };
+const ADMIN = { username: "admin", password: E2E_ADMIN_PASSWORD };
 
 export async function login(page: Page, user = ADMIN): Promise<void> {
   await page.goto("/login");

@@ -30,9 +30,9 @@ describe("changeLabel", () => {
       "signal SIGQUIT",
     );
     expect(changeLabel({ action: "container.confirm-pids-limit", actor: "a", params: {} })).toBe("keep raised limit");
-    expect(changeLabel({ action: "cgroup.set-pids-max", actor: "a", params: { value: 40000, timeboxSeconds: 7200 } })).toBe(
-      "cgroup cap to 40,000 for 2h",
-    );
+    expect(
+      changeLabel({ action: "cgroup.set-pids-max", actor: "a", params: { value: 40000, timeboxSeconds: 7200 } }),
+    ).toBe("cgroup cap to 40,000 for 2h");
     expect(changeLabel({ action: "cgroup.set-pids-max", actor: "system:timebox", params: { value: "max" } })).toBe(
       "revert cgroup cap to unlimited (time box)",
     );

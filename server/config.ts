@@ -26,7 +26,7 @@ export const DIFY_QUEUES = [
   "retention",
 ] as const;
 
-export const QUEUE_PRESETS: Record<string, readonly string[]> = { dify: DIFY_QUEUES, none: [] };
+const QUEUE_PRESETS: Record<string, readonly string[]> = { dify: DIFY_QUEUES, none: [] };
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -542,7 +542,7 @@ function parsePublicUrl(raw: string | undefined, host: string, port: string): st
 }
 
 /** "json=URL,slack=URL": a format and an http(s) URL per entry; the same format may appear more than once. */
-export function parseWebhooks(raw: string | undefined): WebhookConfig[] {
+function parseWebhooks(raw: string | undefined): WebhookConfig[] {
   const out: WebhookConfig[] = [];
   for (const part of (raw ?? "")
     .split(",")

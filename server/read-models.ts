@@ -121,7 +121,7 @@ export async function containerDetail(host: string, id: string, range: ChartRang
   return { container, cgroup: cg?.detail ?? null, history, events, changes, pendingRevert };
 }
 
-export const queueNameSchema = z.string().min(1).max(1024);
+const queueNameSchema = z.string().min(1).max(1024);
 
 export async function queueDetail(
   broker: string,
@@ -176,7 +176,7 @@ export async function queueDetail(
 }
 
 /** Why task arguments are hidden from this caller, or null when they may be shown (they can hold secrets). */
-export function argsHiddenReason(role: Role): string | null {
+function argsHiddenReason(role: Role): string | null {
   if (!getConfig().showTaskArguments)
     return "Task arguments are hidden: showTaskArguments is off in the console's configuration (arguments can hold secrets).";
   if (!roleAllows(role, "admin")) return `Task arguments are shown to admins only; you are ${role}.`;

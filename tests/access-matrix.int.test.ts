@@ -18,8 +18,8 @@ import {
   type CallOptions,
   type TestConsole,
   type TestUser,
-} from "./support/action-console";
-import { discoverRouteFiles, HTTP_METHODS, REPO_ROOT, urlPattern } from "./support/routes";
+} from "@/server/testing/action-console";
+import { discoverRouteFiles, HTTP_METHODS, REPO_ROOT, urlPattern } from "@/server/testing/routes";
 
 const BROKER_DB = 5;
 

@@ -12,7 +12,7 @@ import {
   startLeaker,
   waitFor,
 } from "@/server/testing/harness";
-import { callJson, errorCode, postAction, startConsole, type TestConsole } from "./support/action-console";
+import { callJson, errorCode, postAction, startConsole, type TestConsole } from "@/server/testing/action-console";
 import type { AuditVerifyResponse } from "@/server/schemas/audit";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);

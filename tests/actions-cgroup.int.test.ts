@@ -28,8 +28,8 @@ import {
   startConsole,
   type ActionBody,
   type TestConsole,
-} from "./support/action-console";
-import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
+} from "@/server/testing/action-console";
+import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "@/server/testing/timebox-revert";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
 const parent = `leakwatch-cgw-${tag}`;

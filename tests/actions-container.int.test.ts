@@ -23,9 +23,9 @@ import {
   previewAction,
   startConsole,
   type TestConsole,
-} from "./support/action-console";
+} from "@/server/testing/action-console";
 import { timeboxLabel, type AuditListRow } from "@/components/audit/audit-rows";
-import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "./support/timebox-revert";
+import { makeTimeboxDue, runDueRevertsLikeScheduler, timeboxState } from "@/server/testing/timebox-revert";
 import type { AuditEntryResponse } from "@/server/schemas/audit";
 import { changeLabel } from "@/lib/change-label";
 import { containerChanges } from "@/server/audit/container-changes";

@@ -12,7 +12,7 @@ import {
   previewAction,
   startConsole,
   type TestConsole,
-} from "./support/action-console";
+} from "@/server/testing/action-console";
 
 const BROKER_DB = 9;
 const celery = { BROKER_URL: testRedisUrl(BROKER_DB) };

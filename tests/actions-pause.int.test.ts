@@ -23,8 +23,8 @@ import { metricsText } from "@/server/metrics";
 import type { QueuesResponse, WorkersResponse } from "@/server/schemas/api";
 import { sampleBroker } from "@/server/celery/sampler";
 import { brokerConfig } from "@/server/sources/lookup";
-import { errorCode, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
-import { celeryActiveQueues, counts, markersWithPrefix } from "./support/celery-checks";
+import { errorCode, postAction, previewAction, startConsole, type TestConsole } from "@/server/testing/action-console";
+import { celeryActiveQueues, counts, markersWithPrefix } from "@/server/testing/celery-checks";
 
 const BROKER_DB = 10;
 const RECORD_DB = 11;

@@ -19,8 +19,14 @@ import {
   type WorkerHandle,
 } from "@/server/testing/harness";
 import { BINARY_NAME_MARKER } from "@/server/celery/kombu-keys";
-import { errorCode, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
-import { celeryActiveQueues, childProcesses, counts, lastJsonWith, markersWithPrefix } from "./support/celery-checks";
+import { errorCode, postAction, previewAction, startConsole, type TestConsole } from "@/server/testing/action-console";
+import {
+  celeryActiveQueues,
+  childProcesses,
+  counts,
+  lastJsonWith,
+  markersWithPrefix,
+} from "@/server/testing/celery-checks";
 
 const BROKER_DB = 5;
 const RECORD_DB = 6;

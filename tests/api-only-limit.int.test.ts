@@ -21,7 +21,7 @@ import {
   startLeaker,
   waitFor,
 } from "@/server/testing/harness";
-import { startConsole, type TestConsole } from "./support/action-console";
+import { startConsole, type TestConsole } from "@/server/testing/action-console";
 
 const tag = RUN_ID.replace(/[^a-z0-9]/gi, "").slice(-12);
 const parent = `leakwatch-api-${tag}`;

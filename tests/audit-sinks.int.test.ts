@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { configuredSinks } from "@/server/audit/configured-sinks";
 import { MemoryHeadStore, openAuditLog } from "@/server/audit/service";
-import { testConfig } from "./support/console";
+import { testConfig } from "@/server/testing/console";
 
 // The configured second sinks receive every entry: a syslog collector on loopback UDP, and a Redis stream.
 const REDIS = process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391";

@@ -9,7 +9,7 @@ import { auditEvent } from "@/server/audit/service";
 import { createSession } from "@/server/auth/sessions";
 import { findUserByName } from "@/server/auth/users";
 import { testRedisUrl } from "@/server/testing/harness";
-import { startRuntime, stopRuntime } from "./support/runtime";
+import { startRuntime, stopRuntime } from "@/server/testing/runtime";
 
 let root: string | undefined;
 

@@ -25,8 +25,8 @@ import { readWholeBackend, resetResultWalks } from "@/server/failures/pass";
 import { flushSeenMessages, getSeenMessage } from "@/server/failures/seen";
 import type { FailuresResponse } from "@/server/schemas/failures";
 import type { MessagePageResponse } from "@/server/schemas/messages";
-import { callJson, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
-import { counts, markersWithPrefix } from "./support/celery-checks";
+import { callJson, postAction, previewAction, startConsole, type TestConsole } from "@/server/testing/action-console";
+import { counts, markersWithPrefix } from "@/server/testing/celery-checks";
 
 const BROKER_DB = 11;
 const BACKEND_DB = 12;

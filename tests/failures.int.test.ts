@@ -25,8 +25,8 @@ import { failureAlertInputs } from "@/server/failures/alert-inputs";
 import { evaluateConditions } from "@/server/alerts/conditions";
 import { DEFAULT_RULES, RULE_IDS } from "@/server/alerts/types";
 import type { FailureDetail, FailuresResponse } from "@/server/schemas/failures";
-import { callJson, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
-import { counts, markersWithPrefix } from "./support/celery-checks";
+import { callJson, postAction, previewAction, startConsole, type TestConsole } from "@/server/testing/action-console";
+import { counts, markersWithPrefix } from "@/server/testing/celery-checks";
 
 const BROKER_DB = 11;
 const BACKEND_DB = 12;

@@ -17,9 +17,9 @@ import {
   startLeaker,
   waitFor,
 } from "@/server/testing/harness";
-import { startConsole, type TestConsole } from "./support/action-console";
-import { until } from "./support/console";
-import { socketProxy } from "./support/socket-proxy";
+import { startConsole, type TestConsole } from "@/server/testing/action-console";
+import { until } from "@/server/testing/console";
+import { socketProxy } from "@/server/testing/socket-proxy";
 
 const sockDir = mkdtempSync(path.join(tmpdir(), "lw-dgate-"));
 const gate = socketProxy(path.join(sockDir, "docker.sock"));

@@ -17,10 +17,10 @@ import { containerEvents } from "@/server/history/containers";
 import type { ContainersResponse } from "@/server/schemas/api";
 import type { SourceState } from "@/server/schemas/sources";
 import { docker, ensureFixtureImage, removeTestContainers, RUN_ID, startLeaker } from "@/server/testing/harness";
-import { adminCookie, call, until } from "./support/console";
-import { ownedDockerd, startDockerd, stopDockerd } from "./support/dockerd";
-import { startRuntime, stopRuntime } from "./support/runtime";
-import { socketProxy } from "./support/socket-proxy";
+import { adminCookie, call, until } from "@/server/testing/console";
+import { ownedDockerd, startDockerd, stopDockerd } from "@/server/testing/dockerd";
+import { startRuntime, stopRuntime } from "@/server/testing/runtime";
+import { socketProxy } from "@/server/testing/socket-proxy";
 
 const owned = await ownedDockerd();
 const mayStop = "pid" in owned;

@@ -16,10 +16,10 @@ import { resetSamplerState, sampleBroker } from "@/server/celery/sampler";
 import { getConfig } from "@/server/config";
 import { SourceUnavailableError } from "@/server/errors";
 import { produce } from "@/server/testing/harness";
-import { call, startConsole, type TestConsole } from "./support/action-console";
-import { until } from "./support/console";
-import { freePort } from "./support/ports";
-import { redisProcess } from "./support/sentinel";
+import { call, startConsole, type TestConsole } from "@/server/testing/action-console";
+import { until } from "@/server/testing/console";
+import { freePort } from "@/server/testing/ports";
+import { redisProcess } from "@/server/testing/sentinel";
 
 // Ports of its own, chosen free: a fixed port once met another Redis there, and the test pinged and used that one.
 const REDIS_PORT = await freePort();

@@ -14,9 +14,9 @@ import { closeAllBrokers } from "@/server/celery/connections";
 import { resetSamplerState, sampleBroker } from "@/server/celery/sampler";
 import { getConfig } from "@/server/config";
 import { produce } from "@/server/testing/harness";
-import { startConsole, type TestConsole } from "./support/action-console";
-import { until } from "./support/console";
-import { startSentinelGroup, type SentinelGroup } from "./support/sentinel";
+import { startConsole, type TestConsole } from "@/server/testing/action-console";
+import { until } from "@/server/testing/console";
+import { startSentinelGroup, type SentinelGroup } from "@/server/testing/sentinel";
 
 const MASTER = "lwmaster";
 const STEPS = ["", "\x06\x163", "\x06\x166", "\x06\x169"];

@@ -7,7 +7,7 @@ import { openAuditLog, setAuditLog } from "@/server/audit/service";
 import { ensureFirstAdmin, trackAccountsReady } from "@/server/auth/bootstrap";
 import { countUsers } from "@/server/auth/users";
 import { closeDb } from "@/server/db";
-import { ORIGIN, testConfig } from "./support/console";
+import { ORIGIN, testConfig } from "@/server/testing/console";
 
 // First start without LEAKWATCH_ADMIN_PASSWORD: a one-time setup link in the log, used once, creates the admin.
 

@@ -25,9 +25,9 @@ import {
   startLeaker,
   waitFor,
 } from "@/server/testing/harness";
-import { adminCookie, call } from "./support/console";
-import { testRedisServer } from "./support/redis-server";
-import { startRuntime, stopRuntime } from "./support/runtime";
+import { adminCookie, call } from "@/server/testing/console";
+import { testRedisServer } from "@/server/testing/redis-server";
+import { startRuntime, stopRuntime } from "@/server/testing/runtime";
 
 const IMAGE = process.env.LEAKWATCH_IMAGE ?? "leakwatch/console:test";
 const PORT = Number(process.env.LEAKWATCH_IMAGE_E2E_PORT ?? 3305);

@@ -25,9 +25,9 @@ import {
   startLeaker,
   waitFor,
 } from "@/server/testing/harness";
-import { adminCookie, call } from "./support/console";
-import { testRedisServer } from "./support/redis-server";
-import { startRuntime, stopRuntime } from "./support/runtime";
+import { adminCookie, call } from "@/server/testing/console";
+import { testRedisServer } from "@/server/testing/redis-server";
+import { startRuntime, stopRuntime } from "@/server/testing/runtime";
 
 const PROMETHEUS_PORT = Number(process.env.LEAKWATCH_TEST_PROMETHEUS_PORT ?? 9405);
 const PROM = `http://127.0.0.1:${PROMETHEUS_PORT}`;

@@ -7,7 +7,7 @@ import { openAuditLog, setAuditLog } from "@/server/audit/service";
 import { createApiToken } from "@/server/auth/tokens";
 import { createUser } from "@/server/auth/users";
 import { closeDb, getDb } from "@/server/db";
-import { ORIGIN, testConfig } from "./support/console";
+import { ORIGIN, testConfig } from "@/server/testing/console";
 
 // Sign-in by a reverse proxy's headers counts only when the connection itself comes from a listed proxy:
 // the peer address stamped by the server entry, never a client-sent X-Forwarded-For.

@@ -2,7 +2,15 @@
 // was found to fail under a probe, and fails again if that hole reopens.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushTestRedis, testRedisUrl } from "@/server/testing/harness";
-import { call, callJson, errorCode, HOST, ORIGIN, startConsole, type TestConsole } from "./support/action-console";
+import {
+  call,
+  callJson,
+  errorCode,
+  HOST,
+  ORIGIN,
+  startConsole,
+  type TestConsole,
+} from "@/server/testing/action-console";
 
 const BROKER_DB = 6;
 let lw: TestConsole;
@@ -288,7 +296,7 @@ describe("an unwritable audit log", () => {
 
 describe("answers for things that do not exist", () => {
   it("restoring an unknown quarantine is a 404, not a broker outage", async () => {
-    const { postAction } = await import("./support/action-console");
+    const { postAction } = await import("@/server/testing/action-console");
     const r = await postAction(lw.users.operator, {
       action: "queue.restore-quarantine",
       target: { broker: "default", queue: "dataset" },

@@ -10,7 +10,7 @@ import { ping } from "@/server/celery/pidbox";
 import { listWorkers, resetSamplerState, sampleBroker } from "@/server/celery/sampler";
 import type { BrokerConfig } from "@/server/config";
 import { kombuCount, produce, startCeleryWorker, stopAllProcesses, waitFor } from "@/server/testing/harness";
-import { startSentinelGroup, type SentinelGroup } from "./support/sentinel";
+import { startSentinelGroup, type SentinelGroup } from "@/server/testing/sentinel";
 
 const MASTER = "lwkauth";
 const REDIS_PASSWORD = "redis-pw";

@@ -7,8 +7,8 @@ import { createSession, readSession } from "@/server/auth/sessions";
 import { createUser } from "@/server/auth/users";
 import { getDb } from "@/server/db";
 import { flushTestRedis, testRedisUrl } from "@/server/testing/harness";
-import { until } from "./support/console";
-import { startRuntime, stopRuntime } from "./support/runtime";
+import { until } from "@/server/testing/console";
+import { startRuntime, stopRuntime } from "@/server/testing/runtime";
 
 const BROKER_DB = 9;
 

@@ -8,11 +8,11 @@ import { GET as queuesGET } from "@/app/api/queues/route";
 import type { ContainersResponse, QueuesResponse } from "@/server/schemas/api";
 import type { SourceState } from "@/server/schemas/sources";
 import { ensureFixtureImage, removeTestContainers, startLeaker } from "@/server/testing/harness";
-import { adminCookie, call, until } from "./support/console";
-import { freePort } from "./support/ports";
-import { testRedisServer } from "./support/redis-server";
-import { startRuntime, stopRuntime } from "./support/runtime";
-import { socketProxy } from "./support/socket-proxy";
+import { adminCookie, call, until } from "@/server/testing/console";
+import { freePort } from "@/server/testing/ports";
+import { testRedisServer } from "@/server/testing/redis-server";
+import { startRuntime, stopRuntime } from "@/server/testing/runtime";
+import { socketProxy } from "@/server/testing/socket-proxy";
 
 // The console keeps answering when Docker or the broker goes away, says what is down, and recovers by itself.
 

@@ -15,7 +15,7 @@ import { migrationProvider } from "@/server/db/migrations";
 import { compact } from "@/server/history/retention";
 import type { ContainerSummary } from "@/server/schemas/containers";
 import type { QueueSummary } from "@/server/schemas/queues";
-import { testConfig } from "./support/console";
+import { testConfig } from "@/server/testing/console";
 import {
   flushSeenMessages,
   forgetSeenIds,

@@ -26,7 +26,14 @@ import {
   waitFor,
   type WorkerHandle,
 } from "@/server/testing/harness";
-import { call, callJson, postAction, previewAction, startConsole, type TestConsole } from "./support/action-console";
+import {
+  call,
+  callJson,
+  postAction,
+  previewAction,
+  startConsole,
+  type TestConsole,
+} from "@/server/testing/action-console";
 
 const BROKER_DB = 12;
 const QUEUE = "workflow"; // tasks.slow's route in fixtures/celery/dify_app.py

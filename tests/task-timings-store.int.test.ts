@@ -6,7 +6,7 @@ import { closeDb, getDb } from "@/server/db";
 import { emptyTally, type TaskTally } from "@/server/tasks/events";
 import { observe } from "@/server/tasks/histogram";
 import { compactTaskPoints, recordTaskTallies, taskStats } from "@/server/tasks/store";
-import { testConfig } from "./support/console";
+import { testConfig } from "@/server/testing/console";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0); // on a 10-minute edge
 const MIN = 60_000;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerSummary, CgroupDetail, ThreadDiagnosis } from "@/server/schemas/containers";
 import type { HostCommand } from "@/server/runbooks/types";
-import { bootVm, startConsoleInVm, type ConsoleClient, type Vm } from "./support/vm";
+import { bootVm, startConsoleInVm, type ConsoleClient, type Vm } from "@/server/testing/vm";
 
 // Dify's incident for real: a Debian bookworm VM (scripts/vm.sh: systemd, the unified cgroup v2 hierarchy, docker.io
 // with the systemd cgroup driver, kernel.threads-max 4000 so systemd's DefaultTasksMax is 600) with the console's

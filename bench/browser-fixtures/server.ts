@@ -7,11 +7,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const BENCH_PORT = 3250;
-export const BENCH_USER = "admin";
+const BENCH_PORT = 3250;
+const BENCH_USER = "admin";
 const TEST_REDIS_PORT = 6391;
 
-export class BuildMissingError extends Error {}
+class BuildMissingError extends Error {}
 
 export interface LocalServer {
   baseUrl: string;
@@ -35,7 +35,7 @@ function redisUp(): boolean {
 }
 
 /** The test Redis (the console's broker here); started the way the test suite starts it when it is down. */
-export function ensureTestRedis(): void {
+function ensureTestRedis(): void {
   if (redisUp()) return;
   execFileSync("redis-server", [
     "--port",

@@ -89,4 +89,5 @@ export function cpuDelta(before: EngineSnapshot, after: EngineSnapshot, per = 1)
   };
 }
 
+/** One clock tick of utime/stime in /proc, in ms. */
 export const CLOCK_TICK_MS = 1000 / CLK_TCK;

@@ -67,10 +67,3 @@ export async function dockerStatsOnce(ids: string[]): Promise<{ lines: number }>
 export async function runningCount(): Promise<number> {
   return (await docker(["ps", "-q"])).split("\n").filter(Boolean).length;
 }
-
-export async function engineVersion(): Promise<{ server: string; api: string }> {
-  const [server = "", api = ""] = (
-    await docker(["version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}"])
-  ).split(" ");
-  return { server, api };
-}

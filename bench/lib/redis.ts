@@ -4,7 +4,7 @@ import Redis from "ioredis";
 
 export const BENCH_DB = Number(process.env.LEAKWATCH_BENCH_REDIS_DB ?? 9);
 /** connection name, so SLOWLOG entries of this bench can be told from other clients' */
-export const BENCH_CLIENT_NAME = "leakwatch-bench";
+const BENCH_CLIENT_NAME = "leakwatch-bench";
 
 export function benchRedisUrl(): string {
   const base = (process.env.LEAKWATCH_TEST_REDIS_URL ?? "redis://127.0.0.1:6391").replace(/\/\d*$/, "");

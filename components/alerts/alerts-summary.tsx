@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading } from "@/components/ui/query-state";
+import { QueryFallback } from "@/components/ui/query-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtInt } from "@/lib/format";
 import { statusOfSeverity } from "@/lib/status";
@@ -16,11 +16,7 @@ export function AlertsSummary() {
   if (!data)
     return (
       <Panel title="Alerts">
-        {q.error ? (
-          <LoadError error={q.error} what="alerts" onRetry={() => void q.refetch()} />
-        ) : (
-          <Loading what="alerts" />
-        )}
+        <QueryFallback query={q} what="alerts" />
       </Panel>
     );
   const firing = data.groups.filter((g) => g.firing > 0);

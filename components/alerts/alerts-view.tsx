@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading } from "@/components/ui/query-state";
+import { QueryFallback } from "@/components/ui/query-state";
 import { AlertGroupCard } from "./alert-group";
 import { DeliveryLog } from "./delivery-log";
 import { RulesTable } from "./rules-table";
@@ -11,12 +11,7 @@ import { useAlerts } from "./use-alerts";
 export function AlertsView() {
   const q = useAlerts();
   const [showResolved, setShowResolved] = useState(false);
-  if (!q.data)
-    return q.error ? (
-      <LoadError error={q.error} what="alerts" onRetry={() => void q.refetch()} />
-    ) : (
-      <Loading what="alerts" />
-    );
+  if (!q.data) return <QueryFallback query={q} what="alerts" />;
   const { alerts, groups, rules, deliveries, webhooks } = q.data;
   // Groups come worst first from the server; hiding resolved alerts can leave a group empty.
   const shown = groups

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { CopyButton } from "@/components/ui/middle-truncate";
 import { Panel } from "@/components/ui/panel";
+import { QueryView } from "@/components/ui/query-state";
 import { Time } from "@/components/ui/time";
 import { getJson } from "@/lib/api";
 import type { AuditEntryResponse } from "@/server/schemas/audit";
@@ -32,17 +33,9 @@ export function AuditEntry({ id, closeHref }: { id: string; closeHref: string })
         </Link>
       }
     >
-      {q.error ? (
-        <p role="alert" className="text-sm text-red-500">
-          {q.error.message}
-        </p>
-      ) : !q.data ? (
-        <p role="status" className="text-sm text-zinc-500">
-          Loading…
-        </p>
-      ) : (
-        <EntryBody data={q.data} />
-      )}
+      <QueryView query={q} what="the audit entry" loading="audit entry">
+        {(data) => <EntryBody data={data} />}
+      </QueryView>
     </Panel>
   );
 }

@@ -7,7 +7,7 @@ import type { AuditListRow } from "@/server/schemas/audit";
 
 export type { AuditListRow };
 
-export const FILTER_KEYS = ["id", "actor", "action", "target", "outcome", "from", "to"] as const;
+const FILTER_KEYS = ["id", "actor", "action", "target", "outcome", "from", "to"] as const;
 export type AuditFilters = Partial<Record<(typeof FILTER_KEYS)[number], string>>;
 
 // The same bounds as the API (server/audit/query-params.ts): a longer value in a hand-edited URL is cut, not sent.

@@ -1,19 +1,9 @@
 "use client";
 import Link from "next/link";
 import { ActionButton } from "@/components/actions/action-dialog";
-import {
-  ALLOWED_KILL_SIGNALS,
-  graceParams,
-  setLimitParams,
-  timeboxSecondsSchema,
-} from "@/server/schemas/container-actions";
-import { numberBounds } from "@/server/schemas/bounds";
+import { GRACE_SECONDS, PIDS_LIMIT, TIMEBOX_SECONDS } from "@/components/actions/field-bounds";
+import { ALLOWED_KILL_SIGNALS } from "@/server/schemas/container-actions";
 import type { CgroupDetail, ContainerSummary } from "@/server/schemas/containers";
-
-// Bounds from the schemas the server validates with: the dialog never offers what the server refuses.
-const LIMIT = numberBounds(setLimitParams.shape.limit);
-const TIMEBOX = numberBounds(timeboxSecondsSchema);
-const GRACE = numberBounds(graceParams.shape.graceSeconds);
 
 export interface ContainerActionsProps {
   host: string;
@@ -45,13 +35,13 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         label="Raise pids limit (time-boxed)"
         testId="action-raise-timeboxed"
         fields={[
-          { name: "limit", label: "New pids limit", type: "number", defaultValue: suggested, ...LIMIT },
+          { name: "limit", label: "New pids limit", type: "number", defaultValue: suggested, ...PIDS_LIMIT },
           {
             name: "revertAfterSeconds",
             label: "Revert after, unless confirmed",
             type: "duration",
             defaultValue: 900,
-            ...TIMEBOX,
+            ...TIMEBOX_SECONDS,
           },
         ]}
       />
@@ -67,7 +57,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
             type: "number",
             nullable: true,
             defaultValue: suggested,
-            ...LIMIT,
+            ...PIDS_LIMIT,
           },
         ]}
       />
@@ -91,7 +81,7 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
                 label: "Revert after, unless confirmed",
                 type: "duration",
                 defaultValue: 900,
-                ...TIMEBOX,
+                ...TIMEBOX_SECONDS,
               },
             ]}
           />
@@ -103,7 +93,9 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         target={target}
         label="Restart"
         variant="danger"
-        fields={[{ name: "graceSeconds", label: "Grace before SIGKILL", type: "duration", defaultValue: 10, ...GRACE }]}
+        fields={[
+          { name: "graceSeconds", label: "Grace before SIGKILL", type: "duration", defaultValue: 10, ...GRACE_SECONDS },
+        ]}
       />
       <ActionButton
         action="container.signal"
@@ -124,7 +116,9 @@ export function ContainerActions({ host, container }: ContainerActionsProps) {
         target={target}
         label="Stop"
         variant="danger"
-        fields={[{ name: "graceSeconds", label: "Grace before SIGKILL", type: "duration", defaultValue: 10, ...GRACE }]}
+        fields={[
+          { name: "graceSeconds", label: "Grace before SIGKILL", type: "duration", defaultValue: 10, ...GRACE_SECONDS },
+        ]}
       />
     </div>
   );

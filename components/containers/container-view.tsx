@@ -7,7 +7,7 @@ import { useContainers } from "@/components/hooks/use-containers";
 import { MiddleTruncate } from "@/components/ui/middle-truncate";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
-import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { ChartRangePicker } from "@/components/charts/chart-range-picker";
 import { zoomWindow } from "@/server/schemas/ranges";
 import { SourceNotice } from "@/components/ui/source-notice";
@@ -37,17 +37,17 @@ export function ContainerView({ host, id }: { host: string; id: string }) {
   );
   const hostState = fleet.data?.hosts.find((h) => h.name === host);
 
-  if (!detail.data) {
-    if (isNotFound(detail.error))
-      return (
-        <NotFoundPanel what="Container" name={`${host}/${id}`} backHref="/containers" backLabel="All containers" />
-      );
-    return detail.error ? (
-      <LoadError error={detail.error} what="this container" onRetry={() => void detail.refetch()} />
-    ) : (
-      <Loading what="container" />
+  if (!detail.data)
+    return (
+      <QueryFallback
+        query={detail}
+        what="this container"
+        loading="container"
+        notFound={
+          <NotFoundPanel what="Container" name={`${host}/${id}`} backHref="/containers" backLabel="All containers" />
+        }
+      />
     );
-  }
   const { cgroup, history, events, changes } = detail.data;
   // The SSE snapshot is newer than the detail fetch; prefer it for everything that changes per sample.
   const c = live && live.sampledAt >= detail.data.container.sampledAt ? live : detail.data.container;

@@ -2,7 +2,7 @@
 import { useDeferredValue, useMemo, useState } from "react";
 import { useContainers } from "@/components/hooks/use-containers";
 import { DataTable } from "@/components/ui/data-table";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { sortCaption } from "@/components/ui/table-sort";
 import { replaceSearch, useUrlSort } from "@/components/ui/use-url-state";
@@ -11,7 +11,7 @@ import { STATUS_LABEL } from "@/lib/status";
 import type { Status } from "@/server/schemas/containers";
 import { filterAndSort, hostNames, NO_FILTER, type FleetFilter } from "./fleet";
 import { ContainerCard } from "./fleet-card";
-import { fleetColumns } from "./fleet-columns";
+import { fleetColumns, staleHosts } from "./fleet-columns";
 
 const inputClass = "rounded border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-950";
 const STATUSES: Status[] = ["critical", "warn", "unknown", "ok"];
@@ -19,27 +19,19 @@ const STATUSES: Status[] = ["critical", "warn", "unknown", "ok"];
 // The fleet table: every container on every host, worst first, live from the SSE cache.
 export function ContainersView({ initialFilter = NO_FILTER }: { initialFilter?: FleetFilter }) {
   const query = useContainers();
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
   const [filter, setFilter] = useState<FleetFilter>(initialFilter);
   // Typing stays responsive with 1,000 rows: the table re-filters on the deferred value.
   const deferred = useDeferredValue(filter);
   const rows = useMemo(() => (data ? filterAndSort(data.containers, deferred) : []), [data, deferred]);
-  const stale = useMemo(
-    () => new Map((data?.hosts ?? []).filter((h) => !h.ok).map((h) => [h.name, h.sampledAt])),
-    [data],
-  );
+  const stale = useMemo(() => staleHosts(data?.hosts ?? []), [data]);
   const columns = useMemo(() => fleetColumns(stale), [stale]);
   // Filter and sort live in the URL (?q=&host=&status=&sort=), so a view can be shared and survives a reload.
   const { sort, onSort } = useUrlSort(columns);
   const hosts = useMemo(() => (data ? hostNames(data.hosts, data.containers) : []), [data]);
 
-  if (!data)
-    return error ? (
-      <LoadError error={error} what="containers" onRetry={() => void refetch()} />
-    ) : (
-      <Loading what="containers" />
-    );
+  if (!data) return <QueryFallback query={query} what="containers" />;
   const set = (patch: Partial<FleetFilter>) => {
     setFilter((f) => ({ ...f, ...patch }));
     replaceSearch({

@@ -1,28 +1,76 @@
 "use client";
 import { useThreads } from "@/components/hooks/use-threads";
+import { CellText, DataTable, type Column } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { fmtAge, fmtClock, fmtInt } from "@/lib/format";
-import type { ThreadDiagnosis } from "@/server/schemas/containers";
+import type { LogSignature, ThreadDiagnosis, ThreadGroup, ThreadProcess } from "@/server/schemas/containers";
 
-const th = "py-1 pr-3 text-left text-xs font-medium text-zinc-500";
-const thNum = "py-1 pl-3 text-right text-xs font-medium text-zinc-500";
-const row = "border-t border-zinc-200 dark:border-zinc-800";
 const MAX_PROCESSES = 50;
+const mono = (v: string) => <span className="font-mono text-xs">{v}</span>;
+
+const GROUP_COLUMNS: Column<ThreadGroup>[] = [
+  { key: "state", header: "State", width: 64, cell: (g) => mono(g.state) },
+  { key: "wchan", header: "wchan", width: 170, wrap: true, cell: (g) => mono(g.wchan || "—") },
+  { key: "syscall", header: "Syscall", width: 130, wrap: true, cell: (g) => mono(g.syscall ?? "—") },
+  { key: "count", header: "Count", width: 80, align: "right", cell: (g) => fmtInt(g.count) },
+];
+
+const PROCESS_COLUMNS: Column<ThreadProcess>[] = [
+  { key: "pid", header: "PID", width: 72, align: "right", cell: (p) => p.pid },
+  {
+    key: "command",
+    header: "Command",
+    width: 260,
+    cell: (p) => <CellText value={p.command} mono />,
+  },
+  { key: "threads", header: "Threads", width: 80, align: "right", cell: (p) => fmtInt(p.threads) },
+];
+
+const SIGNATURE_COLUMNS: Column<LogSignature>[] = [
+  { key: "signature", header: "Signature", width: 260, wrap: true, cell: (s) => mono(s.signature) },
+  { key: "count", header: "Count", width: 70, align: "right", cell: (s) => fmtInt(s.count) },
+  {
+    key: "first",
+    header: "First seen",
+    width: 110,
+    cell: (s) => <span className="text-xs">{fmtTime(s.firstSeen)}</span>,
+  },
+  { key: "last", header: "Last seen", width: 110, cell: (s) => <span className="text-xs">{fmtTime(s.lastSeen)}</span> },
+  {
+    key: "sample",
+    header: "Sample",
+    width: 360,
+    wrap: true,
+    cell: (s) => <span className="font-mono text-xs text-zinc-600 dark:text-zinc-400">{s.sample}</span>,
+  },
+];
+
+// A phone gets one card per signature: five columns do not fit 390 px without scrolling sideways.
+function SignatureCard(s: LogSignature) {
+  return (
+    <div className="text-xs">
+      <div className="flex items-baseline justify-between gap-2">
+        <span className="font-mono break-all">{s.signature}</span>
+        <span className="shrink-0 tabular-nums">{fmtInt(s.count)}×</span>
+      </div>
+      <div className="text-zinc-500">
+        {fmtTime(s.firstSeen)} → {fmtTime(s.lastSeen)}
+      </div>
+      <div className="mt-0.5 font-mono break-all text-zinc-600 dark:text-zinc-400">{s.sample}</div>
+    </div>
+  );
+}
 
 // Why the threads pile up: who owns them, where they sleep, what they were calling, what the logs say.
 export function Diagnosis({ host, id }: { host: string; id: string }) {
   const query = useThreads(host, id);
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
   if (!data) {
     return (
       <Panel title="Diagnosis">
-        {error ? (
-          <LoadError error={error} what="the thread diagnosis" onRetry={() => void refetch()} />
-        ) : (
-          <Loading what="threads" />
-        )}
+        <QueryFallback query={query} what="the thread diagnosis" loading="threads" />
       </Panel>
     );
   }
@@ -72,36 +120,14 @@ export function ThreadDiagnosisView({ data, top }: { data: ThreadDiagnosis; top?
           <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">
             Thread groups{shownGroups.length < groups.length ? ` (top ${shownGroups.length} of ${groups.length})` : ""}
           </h3>
-          <div className="max-h-80 overflow-auto">
-            <table className="w-full text-sm" data-testid="thread-groups">
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>
-                    State
-                  </th>
-                  <th scope="col" className={th}>
-                    wchan
-                  </th>
-                  <th scope="col" className={th}>
-                    Syscall
-                  </th>
-                  <th scope="col" className={thNum}>
-                    Count
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shownGroups.map((g) => (
-                  <tr key={`${g.state}|${g.wchan}|${g.syscall ?? ""}`} className={row}>
-                    <td className="py-1 pr-3 font-mono text-xs">{g.state}</td>
-                    <td className="py-1 pr-3 font-mono text-xs break-all">{g.wchan || "—"}</td>
-                    <td className="py-1 pr-3 font-mono text-xs break-all">{g.syscall ?? "—"}</td>
-                    <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(g.count)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={shownGroups}
+            columns={GROUP_COLUMNS}
+            caption="Threads grouped by state, wchan and syscall"
+            rowKey={(g) => `${g.state}|${g.wchan}|${g.syscall ?? ""}`}
+            testId="thread-groups"
+            maxHeightClass="max-h-80"
+          />
           <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">Dominant thread names</h3>
           <ul className="flex flex-wrap gap-1.5" data-testid="thread-names">
             {(top ? data.names.slice(0, top) : data.names).map((n) => (
@@ -118,93 +144,28 @@ export function ThreadDiagnosisView({ data, top }: { data: ThreadDiagnosis; top?
           <h3 className="mb-1 text-xs font-semibold text-zinc-500 uppercase">
             Processes{processes.length > maxProcesses ? ` (top ${maxProcesses} of ${processes.length})` : ""}
           </h3>
-          <div className="max-h-80 overflow-auto">
-            <table className="w-full table-fixed text-sm" data-testid="processes">
-              <thead>
-                <tr>
-                  <th scope="col" className={`w-16 ${thNum}`}>
-                    PID
-                  </th>
-                  <th scope="col" className="py-1 pl-3 text-left text-xs font-medium text-zinc-500">
-                    Command
-                  </th>
-                  <th scope="col" className={`w-20 ${thNum}`}>
-                    Threads
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {processes.slice(0, maxProcesses).map((p) => (
-                  <tr key={p.pid} className={row}>
-                    <td className="py-1 pl-3 text-right tabular-nums">{p.pid}</td>
-                    <td className="truncate py-1 pl-3 font-mono text-xs" title={p.command}>
-                      {p.command}
-                    </td>
-                    <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(p.threads)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={processes.slice(0, maxProcesses)}
+            columns={PROCESS_COLUMNS}
+            caption="Processes by thread count"
+            rowKey={(p) => String(p.pid)}
+            testId="processes"
+            maxHeightClass="max-h-80"
+          />
         </div>
       </div>
       <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">Log signatures</h3>
       {signatures.length === 0 ? (
         <p className="text-sm text-zinc-500">No repeated error lines in the recent logs.</p>
       ) : (
-        <>
-          {/* A phone gets one card per signature: five columns do not fit 390 px without scrolling sideways. */}
-          <ul className="divide-y divide-zinc-200 text-xs md:hidden dark:divide-zinc-800">
-            {signatures.map((s) => (
-              <li key={s.signature} className="py-2">
-                <div className="flex items-baseline justify-between gap-2">
-                  <span className="font-mono break-all">{s.signature}</span>
-                  <span className="shrink-0 tabular-nums">{fmtInt(s.count)}×</span>
-                </div>
-                <div className="text-zinc-500">
-                  {fmtTime(s.firstSeen)} → {fmtTime(s.lastSeen)}
-                </div>
-                <div className="mt-0.5 font-mono break-all text-zinc-600 dark:text-zinc-400">{s.sample}</div>
-              </li>
-            ))}
-          </ul>
-          <div className="hidden overflow-x-auto md:block">
-            <table className="w-full min-w-[720px] text-sm" data-testid="log-signatures">
-              <thead>
-                <tr>
-                  <th scope="col" className={th}>
-                    Signature
-                  </th>
-                  <th scope="col" className={thNum}>
-                    Count
-                  </th>
-                  <th scope="col" className={th + " pl-3"}>
-                    First seen
-                  </th>
-                  <th scope="col" className={th}>
-                    Last seen
-                  </th>
-                  <th scope="col" className={th}>
-                    Sample
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {signatures.map((s) => (
-                  <tr key={s.signature} className={`${row} align-top`}>
-                    <td className="py-1 pr-3 font-mono text-xs break-all">{s.signature}</td>
-                    <td className="py-1 pl-3 text-right tabular-nums">{fmtInt(s.count)}</td>
-                    <td className="py-1 pr-3 pl-3 text-xs whitespace-nowrap">{fmtTime(s.firstSeen)}</td>
-                    <td className="py-1 pr-3 text-xs whitespace-nowrap">{fmtTime(s.lastSeen)}</td>
-                    <td className="max-w-[28rem] py-1 font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">
-                      {s.sample}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
+        <DataTable
+          rows={signatures}
+          columns={SIGNATURE_COLUMNS}
+          caption="Repeated error lines in the recent logs"
+          rowKey={(s) => s.signature}
+          testId="log-signatures"
+          card={SignatureCard}
+        />
       )}
     </>
   );

@@ -14,6 +14,10 @@ import { ForecastText } from "./forecast-text";
 /** Hosts whose sampler is down: their rows show the age of the last good values. */
 export type StaleHosts = ReadonlyMap<string, number | null>;
 
+export function staleHosts(hosts: readonly { name: string; ok: boolean; sampledAt: number | null }[]): StaleHosts {
+  return new Map(hosts.filter((h) => !h.ok).map((h) => [h.name, h.sampledAt]));
+}
+
 /** The container's name linking to its page; the reasons for its status on hover. `prefetch="intent"` (the fleet
  *  table and its phone cards) prefetches the page on hover, focus or touch instead of when the link scrolls into
  *  view: a fling through 1,000 rows otherwise asked the server for hundreds of container pages and observed every

@@ -2,16 +2,16 @@
 import Link from "next/link";
 import { useMemo } from "react";
 import { useContainers } from "@/components/hooks/use-containers";
-import { CardField, CardFields } from "@/components/ui/data-table";
+import { CardField, CardFields, DataTable, type Column } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtInt, fmtPercent } from "@/lib/format";
 import { STATUS_LABEL } from "@/lib/status";
-import type { Status } from "@/server/schemas/containers";
+import type { ContainerSummary, Status } from "@/server/schemas/containers";
 import { atRisk, growthText, limitShare, pidsOverLimit, statusCounts } from "./fleet";
-import { ContainerLink } from "./fleet-columns";
+import { ContainerLink, fleetColumns, staleHosts, type StaleHosts } from "./fleet-columns";
 import { ForecastText } from "./forecast-text";
 
 const TILE: Record<Status, string> = {
@@ -21,22 +21,58 @@ const TILE: Record<Status, string> = {
   ok: "border-ok/50",
 };
 
+/** The fleet table's own columns (one definition), fewer of them, with the host beside the name. */
+function atRiskColumns(stale: StaleHosts): Column<ContainerSummary>[] {
+  return fleetColumns(stale)
+    .filter((c) => AT_RISK_COLUMNS.includes(c.key))
+    .map((c) => (c.key === "name" ? { ...c, cell: (x: ContainerSummary) => <NameAndHost c={x} /> } : c));
+}
+const AT_RISK_COLUMNS = ["status", "name", "pids", "share", "growth", "eta"];
+
+function NameAndHost({ c }: { c: ContainerSummary }) {
+  return (
+    <>
+      <ContainerLink c={c} />
+      <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
+    </>
+  );
+}
+
+// A phone gets one card per container: six columns do not fit 390px, and a clipped "1,4" reads as a number.
+function AtRiskCard(c: ContainerSummary) {
+  return (
+    <>
+      <div className="flex items-center justify-between gap-2">
+        <span className="min-w-0 truncate">
+          <NameAndHost c={c} />
+        </span>
+        <StatusBadge status={c.status} />
+      </div>
+      <CardFields>
+        <CardField label="PIDs / limit">{pidsOverLimit(c)}</CardField>
+        <CardField label="Share">{fmtPercent(limitShare(c))}</CardField>
+        <CardField label="Growth">{growthText(c)}</CardField>
+        <CardField label="ETA" span="full">
+          <ForecastText container={c} />
+        </CardField>
+      </CardFields>
+    </>
+  );
+}
+
 // Overview: how many containers are in trouble, and the five closest to their limit.
 export function FleetSummary() {
   const query = useContainers();
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
   const counts = useMemo(() => (data ? statusCounts(data.containers) : null), [data]);
   const top = useMemo(() => (data ? atRisk(data.containers, 5) : []), [data]);
   const learning = useMemo(() => (data ? data.containers.filter((c) => c.learningSeconds !== null) : []), [data]);
+  const columns = useMemo(() => atRiskColumns(staleHosts(data?.hosts ?? [])), [data]);
   if (!data || !counts)
     return (
       <Panel title="Containers">
-        {error ? (
-          <LoadError error={error} what="containers" onRetry={() => void refetch()} />
-        ) : (
-          <Loading what="containers" />
-        )}
+        <QueryFallback query={query} what="containers" />
       </Panel>
     );
 
@@ -89,79 +125,15 @@ export function FleetSummary() {
             : "No container is near its limit or growing."}
         </p>
       ) : (
-        <>
-          {/* A phone gets one card per container: six columns do not fit 390px, and a clipped "1,4" reads as a number. */}
-          <ul className="space-y-2 md:hidden" data-testid="at-risk-cards">
-            {top.map((c) => (
-              <li
-                key={`${c.host}/${c.id}`}
-                data-testid="at-risk-card"
-                className="rounded-md border border-zinc-200 p-2 text-sm dark:border-zinc-800"
-              >
-                <div className="flex items-center justify-between gap-2">
-                  <span className="min-w-0 truncate">
-                    <ContainerLink c={c} />
-                    <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
-                  </span>
-                  <StatusBadge status={c.status} />
-                </div>
-                <CardFields>
-                  <CardField label="PIDs / limit">{pidsOverLimit(c)}</CardField>
-                  <CardField label="Share">{fmtPercent(limitShare(c))}</CardField>
-                  <CardField label="Growth">{growthText(c)}</CardField>
-                  <CardField label="ETA" span="full">
-                    <ForecastText container={c} />
-                  </CardField>
-                </CardFields>
-              </li>
-            ))}
-          </ul>
-          <div className="hidden overflow-x-auto md:block">
-            <table className="w-full min-w-[560px] text-sm" data-testid="at-risk">
-              <thead className="text-xs text-zinc-500">
-                <tr>
-                  <th scope="col" className="py-1 text-left font-medium">
-                    Container
-                  </th>
-                  <th scope="col" className="text-left font-medium">
-                    Status
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    PIDs / limit
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    Share
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    Growth
-                  </th>
-                  <th scope="col" className="text-right font-medium">
-                    ETA
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {top.map((c) => (
-                  <tr key={`${c.host}/${c.id}`} className="border-t border-zinc-200 dark:border-zinc-800">
-                    <td className="max-w-[16rem] truncate py-1 pr-2">
-                      <ContainerLink c={c} />
-                      <span className="ml-1 text-xs text-zinc-500">{c.host}</span>
-                    </td>
-                    <td>
-                      <StatusBadge status={c.status} />
-                    </td>
-                    <td className="text-right tabular-nums">{pidsOverLimit(c)}</td>
-                    <td className="text-right tabular-nums">{fmtPercent(limitShare(c))}</td>
-                    <td className="text-right tabular-nums">{growthText(c)}</td>
-                    <td className="text-right tabular-nums">
-                      <ForecastText container={c} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
+        <DataTable
+          rows={top}
+          columns={columns}
+          caption="Containers closest to their limit"
+          rowKey={(c) => `${c.host}/${c.id}`}
+          testId="at-risk"
+          card={AtRiskCard}
+          cardTestId={() => "at-risk-card"}
+        />
       )}
     </Panel>
   );

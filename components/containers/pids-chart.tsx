@@ -3,13 +3,7 @@ import { useMemo } from "react";
 import { useLiveTail } from "@/components/hooks/use-live-tail";
 import { clockTime, padToRange, youngDataSince } from "@/components/charts/range-pad";
 import { TimeSeries, type SeriesSpec } from "@/components/charts/time-series";
-import {
-  asChartRange,
-  rangeLabel,
-  rangeSpanMs,
-  type ChartRange,
-  type HistoryRange,
-} from "@/server/schemas/ranges";
+import { asChartRange, rangeLabel, rangeSpanMs, type ChartRange, type HistoryRange } from "@/server/schemas/ranges";
 import { fmtDuration, fmtInt } from "@/lib/format";
 import type { PidsPoint } from "@/server/schemas/api";
 import type { ContainerChange, ContainerEvent, ContainerSummary } from "@/server/schemas/containers";
@@ -37,7 +31,15 @@ interface Props {
 
 const NO_CHANGES: readonly ContainerChange[] = [];
 
-export function PidsChart({ containerKey, range: rangeIn, history, events, changes = NO_CHANGES, live, onZoom }: Props) {
+export function PidsChart({
+  containerKey,
+  range: rangeIn,
+  history,
+  events,
+  changes = NO_CHANGES,
+  live,
+  onZoom,
+}: Props) {
   const range = asChartRange(rangeIn);
   const custom = range.kind === "custom" ? range : null;
   // Live samples collected while the page is open, kept across range switches.
@@ -65,7 +67,12 @@ export function PidsChart({ containerKey, range: rangeIn, history, events, chang
   const startMs = custom ? custom.fromMs : last ? last.ts - rangeMs : 0;
   const since = youngDataSince(points[0]?.ts, endMs, rangeMs);
   const data = useMemo(
-    () => (custom ? padToRange(cols.data, custom.fromMs, custom.toMs) : since !== null && last ? padToRange(cols.data, startMs) : cols.data),
+    () =>
+      custom
+        ? padToRange(cols.data, custom.fromMs, custom.toMs)
+        : since !== null && last
+          ? padToRange(cols.data, startMs)
+          : cols.data,
     [cols.data, since, last, startMs, custom],
   );
   const markers = useMemo(
@@ -98,10 +105,10 @@ export function PidsChart({ containerKey, range: rangeIn, history, events, chang
         {custom
           ? `Custom range ${shownRange}: no projection.`
           : cols.projectionEnd
-          ? cols.projectionEnd.reachesLimit
-            ? `At the current growth ${limitName} is reached in ${fmtDuration(etaSeconds)} (dashed).`
-            : `Dashed: projected ${fmtInt(cols.projectionEnd.value)} pids in ${fmtDuration(rangeMs / 4000)}; ${etaSeconds === null ? "no limit is in reach" : `${limitName} is ${fmtDuration(etaSeconds)} away`}.`
-          : "Not growing: no projection."}
+            ? cols.projectionEnd.reachesLimit
+              ? `At the current growth ${limitName} is reached in ${fmtDuration(etaSeconds)} (dashed).`
+              : `Dashed: projected ${fmtInt(cols.projectionEnd.value)} pids in ${fmtDuration(rangeMs / 4000)}; ${etaSeconds === null ? "no limit is in reach" : `${limitName} is ${fmtDuration(etaSeconds)} away`}.`
+            : "Not growing: no projection."}
       </p>
       {markers.length > 0 && (
         <details className="mt-1 text-xs">

@@ -4,8 +4,9 @@ import { useSearchParams } from "next/navigation";
 import { useMemo } from "react";
 import { ActionButton } from "@/components/actions/action-dialog";
 import { useFailures } from "@/components/hooks/use-failures";
+import { CellText, DataTable, type Column } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { fmtAge, fmtInt, plural } from "@/lib/format";
 import { failuresHref } from "@/lib/segments";
 import type { BackendState, FailureGroup } from "@/server/schemas/failures";
@@ -27,12 +28,7 @@ export function FailuresView() {
   const search = new URLSearchParams(filters).toString();
   const q = useFailures(search);
 
-  if (!q.data)
-    return q.error ? (
-      <LoadError error={q.error} what="failures" onRetry={() => void q.refetch()} />
-    ) : (
-      <Loading what="failures" />
-    );
+  if (!q.data) return <QueryFallback query={q} what="failures" />;
   const { backends, groups, failures, total } = q.data;
   const retryable = failures.filter((f) => !f.retryBlocker && f.status !== "RETRY").slice(0, BULK_MAX);
   const byBroker = new Map<string, string[]>();
@@ -125,43 +121,45 @@ function Backends({ backends }: { backends: BackendState[] }) {
   );
 }
 
+function groupColumns(filters: Record<string, string>): Column<FailureGroup>[] {
+  return [
+    {
+      key: "task",
+      header: "Task",
+      width: 280,
+      cell: (g) => (
+        <Link
+          href={failuresHref({ ...filters, broker: g.broker, task: g.taskName, exc: g.excType })}
+          className="text-blue-700 underline dark:text-blue-300"
+          title={g.taskName ?? undefined}
+        >
+          {g.taskName ?? "(task name not recorded)"}
+        </Link>
+      ),
+    },
+    {
+      key: "exc",
+      header: "Exception",
+      width: 240,
+      cell: (g) => <CellText value={g.excType ?? "—"} mono />,
+    },
+    { key: "count", header: "Count", width: 80, align: "right", cell: (g) => fmtInt(g.count) },
+    { key: "hourly", header: "Last 24 h", width: 160, align: "right", cell: (g) => <HourBars hourly={g.hourly} /> },
+  ];
+}
+
 function Groups({ groups, filters }: { groups: FailureGroup[]; filters: Record<string, string> }) {
+  const columns = useMemo(() => groupColumns(filters), [filters]);
   if (groups.length === 0) return <p className="text-sm text-zinc-500">Nothing to group.</p>;
   return (
-    <table className="w-full table-fixed text-sm">
-      <caption className="sr-only">Failures grouped by task and exception type</caption>
-      <thead className="text-left text-xs text-zinc-500">
-        <tr>
-          <th className="py-1">Task</th>
-          <th className="py-1">Exception</th>
-          <th className="w-20 py-1 text-right">Count</th>
-          <th className="hidden w-40 py-1 pl-4 text-right md:table-cell">Last 24 h</th>
-        </tr>
-      </thead>
-      <tbody>
-        {groups.map((g) => (
-          <tr
-            key={`${g.broker}/${g.taskName}/${g.excType}`}
-            className="border-t border-zinc-200 dark:border-zinc-800"
-            data-testid="failure-group"
-          >
-            <td className="truncate py-1">
-              <Link
-                href={failuresHref({ ...filters, broker: g.broker, task: g.taskName, exc: g.excType })}
-                className="text-blue-700 underline dark:text-blue-300"
-              >
-                {g.taskName ?? "(task name not recorded)"}
-              </Link>
-            </td>
-            <td className="truncate py-1 font-mono text-xs">{g.excType ?? "—"}</td>
-            <td className="py-1 text-right tabular-nums">{fmtInt(g.count)}</td>
-            <td className="hidden py-1 pl-4 text-right md:table-cell">
-              <HourBars hourly={g.hourly} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rows={groups}
+      columns={columns}
+      caption="Failures grouped by task and exception type"
+      rowKey={(g) => `${g.broker}/${g.taskName}/${g.excType}`}
+      rowTestId={() => "failure-group"}
+      cardTestId={() => "failure-group"}
+    />
   );
 }
 

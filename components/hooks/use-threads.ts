@@ -5,7 +5,7 @@ import { encodeSegment } from "@/lib/segments";
 import type { ThreadsResponse } from "@/server/schemas/api";
 
 /** How often the thread diagnosis is re-read: the sampler's default interval. */
-export const THREADS_REFRESH_MS = 5_000;
+const THREADS_REFRESH_MS = 5_000;
 
 // Thread diagnosis is read on demand (it walks /proc), so it polls while the tab is visible;
 // TanStack pauses the interval for hidden tabs.

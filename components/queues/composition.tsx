@@ -1,6 +1,29 @@
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { Fact, Panel } from "@/components/ui/panel";
 import { fmtInt, plural } from "@/lib/format";
 import type { QueueDetailResponse } from "@/server/schemas/api";
+
+type TaskGroup = NonNullable<QueueDetailResponse["composition"]>["groups"][number];
+
+function compositionColumns(sampled: number): Column<TaskGroup>[] {
+  return [
+    {
+      key: "task",
+      header: "Task",
+      width: 260,
+      wrap: true,
+      cell: (g) => <span className="font-mono text-xs">{g.task}</span>,
+    },
+    { key: "count", header: "Count", width: 80, align: "right", cell: (g) => fmtInt(g.count) },
+    {
+      key: "share",
+      header: "Share",
+      width: 70,
+      align: "right",
+      cell: (g) => (sampled > 0 ? `${Math.round((g.count / sampled) * 100)}%` : "—"),
+    },
+  ];
+}
 
 // What the backlog is made of (a sample of the queue, read without consuming) and what runs next.
 export function Composition({
@@ -32,41 +55,13 @@ export function Composition({
         </span>
       }
     >
-      <div>
-        <table className="w-full text-sm">
-          <thead className="text-xs text-zinc-500">
-            <tr>
-              <th scope="col" className="py-1 text-left font-medium">
-                Task
-              </th>
-              <th scope="col" className="text-right font-medium">
-                Count
-              </th>
-              <th scope="col" className="text-right font-medium">
-                Share
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sorted.map((g) => (
-              <tr key={g.task} className="border-t border-zinc-200 dark:border-zinc-800">
-                <td className="py-1 pr-2 font-mono text-xs break-all">{g.task}</td>
-                <td className="text-right tabular-nums">{fmtInt(g.count)}</td>
-                <td className="text-right tabular-nums">
-                  {sampled > 0 ? `${Math.round((g.count / sampled) * 100)}%` : "—"}
-                </td>
-              </tr>
-            ))}
-            {sorted.length === 0 && (
-              <tr>
-                <td colSpan={3} className="py-2 text-zinc-500">
-                  No messages in the sample.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={sorted}
+        columns={compositionColumns(sampled)}
+        caption="Tasks in the sampled backlog"
+        rowKey={(g) => g.task}
+        empty="No messages in the sample."
+      />
       <h3 className="mt-4 mb-1 text-xs font-semibold text-zinc-500 uppercase">Next message</h3>
       {next ? (
         <dl data-testid="next-message">

@@ -5,7 +5,7 @@ import { ActionButton } from "@/components/actions/action-dialog";
 import { useQueueMessages, type MessageFilters } from "@/components/hooks/use-queue-messages";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading } from "@/components/ui/query-state";
+import { QueryView } from "@/components/ui/query-state";
 import { replaceSearch } from "@/components/ui/use-url-state";
 import { fmtInt, plural } from "@/lib/format";
 import type { BrowsedMessage } from "@/server/schemas/messages";
@@ -144,60 +144,56 @@ export function MessageBrowser({ broker, queue }: { broker: string; queue: strin
           </button>
         </div>
       )}
-      {!data ? (
-        page.error ? (
-          <LoadError error={page.error} what="the messages" onRetry={() => void page.refetch()} />
-        ) : (
-          <Loading what="messages" />
-        )
-      ) : (
-        <div className={open ? "grid gap-3 xl:grid-cols-[minmax(0,1fr)_28rem]" : ""}>
-          <div className="min-w-0">
-            <DataTable
-              rows={data.messages}
-              columns={columns}
-              caption={`Messages of ${queue} in delivery order`}
-              rowKey={(m) => `${m.step}:${m.offset}:${m.deliveryTag ?? ""}`}
-              rowTestId={() => "message-row"}
-              empty={
-                data.reachedEnd
-                  ? "No message matches."
-                  : `No match in the ${fmtInt(data.searched)} messages searched; search on for more.`
-              }
-            />
-            <div className="mt-2 flex gap-2 text-sm">
-              {filters.cursor && (
-                <button
-                  type="button"
-                  className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-700"
-                  onClick={() => replaceSearch({ [PARAM.cursor]: null })}
-                >
-                  First page
-                </button>
-              )}
-              {data.nextCursor && (
-                <button
-                  type="button"
-                  data-testid="message-next"
-                  className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-700"
-                  onClick={() => replaceSearch({ [PARAM.cursor]: data.nextCursor })}
-                >
-                  {data.messages.length === 0 ? "Search on" : "Next page"}
-                </button>
-              )}
+      <QueryView query={page} what="the messages" loading="messages">
+        {(data) => (
+          <div className={open ? "grid gap-3 xl:grid-cols-[minmax(0,1fr)_28rem]" : ""}>
+            <div className="min-w-0">
+              <DataTable
+                rows={data.messages}
+                columns={columns}
+                caption={`Messages of ${queue} in delivery order`}
+                rowKey={(m) => `${m.step}:${m.offset}:${m.deliveryTag ?? ""}`}
+                rowTestId={() => "message-row"}
+                empty={
+                  data.reachedEnd
+                    ? "No message matches."
+                    : `No match in the ${fmtInt(data.searched)} messages searched; search on for more.`
+                }
+              />
+              <div className="mt-2 flex gap-2 text-sm">
+                {filters.cursor && (
+                  <button
+                    type="button"
+                    className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-700"
+                    onClick={() => replaceSearch({ [PARAM.cursor]: null })}
+                  >
+                    First page
+                  </button>
+                )}
+                {data.nextCursor && (
+                  <button
+                    type="button"
+                    data-testid="message-next"
+                    className="rounded border border-zinc-300 px-3 py-1 dark:border-zinc-700"
+                    onClick={() => replaceSearch({ [PARAM.cursor]: data.nextCursor })}
+                  >
+                    {data.messages.length === 0 ? "Search on" : "Next page"}
+                  </button>
+                )}
+              </div>
             </div>
+            {open && (
+              <MessagePanel
+                broker={broker}
+                queue={queue}
+                message={open}
+                onClose={() => setOpenTag(null)}
+                onActed={acted}
+              />
+            )}
           </div>
-          {open && (
-            <MessagePanel
-              broker={broker}
-              queue={queue}
-              message={open}
-              onClose={() => setOpenTag(null)}
-              onActed={acted}
-            />
-          )}
-        </div>
-      )}
+        )}
+      </QueryView>
     </Panel>
   );
 }

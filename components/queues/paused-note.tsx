@@ -6,7 +6,7 @@ import type { QueuePause } from "@/server/schemas/queues";
 // A queue paused from the console, drawn one way wherever it appears: a short badge in lists, a banner (with the
 // resume button) on the queue page. "paused by alice · 12m": who paused it and for how long.
 
-export function pausedLine(p: QueuePause, now = Date.now()): string {
+function pausedLine(p: QueuePause, now = Date.now()): string {
   return `paused by ${p.by} · ${fmtSince(p.since, now)}`;
 }
 

@@ -1,6 +1,8 @@
 "use client";
 import Link from "next/link";
 import { ActionButton } from "@/components/actions/action-dialog";
+import { MOVE_COUNT, RETENTION_SECONDS } from "@/components/actions/field-bounds";
+import { QUARANTINE_RETENTION_DEFAULT_SECONDS } from "@/server/schemas/queue-actions";
 import type { QueueSummary } from "@/server/schemas/queues";
 
 export interface QueueActionsProps {
@@ -26,7 +28,7 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
         label="Move messages"
         fields={[
           { name: "to", label: "Target queue", type: "text", defaultValue: `${queue}.parked` },
-          { name: "count", label: "How many (empty = all)", type: "number", nullable: true, min: 1 },
+          { name: "count", label: "How many (empty = all)", type: "number", nullable: true, ...MOVE_COUNT },
           { name: "taskName", label: "Only this task (optional)", type: "text" },
         ]}
       />
@@ -41,8 +43,8 @@ export function QueueActions({ broker, queue, summary }: QueueActionsProps) {
             name: "retentionSeconds",
             label: "Keep quarantine for",
             type: "duration",
-            defaultValue: 604800,
-            min: 3600,
+            defaultValue: QUARANTINE_RETENTION_DEFAULT_SECONDS,
+            ...RETENTION_SECONDS,
           },
         ]}
       />

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { useQueues } from "@/components/hooks/use-queues";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtDuration, fmtInt } from "@/lib/format";
@@ -15,13 +15,13 @@ const MAX_ALERTS = 10;
 // Overview: queues over their threshold, with no consumer, or holding orphaned messages.
 export function QueueAlerts() {
   const query = useQueues();
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
   const alerts = useMemo(() => (data ? queueAlerts(data.brokers) : []), [data]);
   if (!data)
     return (
       <Panel title="Queues">
-        {error ? <LoadError error={error} what="queues" onRetry={() => void refetch()} /> : <Loading what="queues" />}
+        <QueryFallback query={query} what="queues" />
       </Panel>
     );
   const total = data.brokers.reduce((s, b) => s + b.queues.length, 0);

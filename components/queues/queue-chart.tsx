@@ -3,13 +3,7 @@ import { useMemo } from "react";
 import { useLiveTail } from "@/components/hooks/use-live-tail";
 import { clockTime, padToRange, youngDataSince } from "@/components/charts/range-pad";
 import { TimeSeries, type SeriesSpec } from "@/components/charts/time-series";
-import {
-  asChartRange,
-  rangeLabel,
-  rangeSpanMs,
-  type ChartRange,
-  type HistoryRange,
-} from "@/server/schemas/ranges";
+import { asChartRange, rangeLabel, rangeSpanMs, type ChartRange, type HistoryRange } from "@/server/schemas/ranges";
 import { fmtInt } from "@/lib/format";
 import type { QueuePoint } from "@/server/schemas/api";
 import type { QueueSummary } from "@/server/schemas/queues";

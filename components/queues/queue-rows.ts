@@ -9,7 +9,7 @@ export interface QueueRow extends QueueSummary {
 }
 
 /** Worst status first, then deepest, then by name. */
-export function compareQueues(a: QueueSummary, b: QueueSummary): number {
+function compareQueues(a: QueueSummary, b: QueueSummary): number {
   return statusRank(a.status) - statusRank(b.status) || b.depth - a.depth || a.name.localeCompare(b.name);
 }
 

@@ -7,7 +7,7 @@ import { useSession } from "@/components/shell/session-context";
 import { DataTable } from "@/components/ui/data-table";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Panel } from "@/components/ui/panel";
-import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { ChartRangePicker } from "@/components/charts/chart-range-picker";
 import { zoomWindow } from "@/server/schemas/ranges";
 import { SourceNotice } from "@/components/ui/source-notice";
@@ -43,15 +43,15 @@ export function QueueView({ broker, queue }: { broker: string; queue: string }) 
   const liveBroker = all.data?.brokers.find((b) => b.name === broker);
   const live = useMemo(() => liveBroker?.queues.find((q) => q.name === queue), [liveBroker, queue]);
 
-  if (!detail.data) {
-    if (isNotFound(detail.error))
-      return <NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />;
-    return detail.error ? (
-      <LoadError error={detail.error} what="this queue" onRetry={() => void detail.refetch()} />
-    ) : (
-      <Loading what="queue" />
+  if (!detail.data)
+    return (
+      <QueryFallback
+        query={detail}
+        what="this queue"
+        loading="queue"
+        notFound={<NotFoundPanel what="Queue" name={`${broker}/${queue}`} backHref="/queues" backLabel="All queues" />}
+      />
     );
-  }
   // The composition is read when the page asks, often after the last sample (right after a purge): an empty read
   // that is newer than the sample is the freshest evidence, so the depth says 0 rather than contradicting it.
   const sampled = live ?? detail.data.queue;

@@ -4,7 +4,7 @@ import { useDeferredValue, useMemo, useState } from "react";
 import { useQueues } from "@/components/hooks/use-queues";
 import { DataTable } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { sortCaption, type SortState } from "@/components/ui/table-sort";
 import { replaceSearch, useUrlSort } from "@/components/ui/use-url-state";
@@ -23,10 +23,9 @@ export function QueuesView() {
   const deferred = useDeferredValue(text);
   // The sort lives there too (?sort=depth, ?sort=-depth); without it the tables keep their worst-first order.
   const { sort, onSort } = useUrlSort(queueColumns);
-  const { error, refetch } = query;
+  const { error } = query;
   const data = query.data;
-  if (!data)
-    return error ? <LoadError error={error} what="queues" onRetry={() => void refetch()} /> : <Loading what="queues" />;
+  if (!data) return <QueryFallback query={query} what="queues" />;
   return (
     <div className="min-w-0 space-y-4">
       <StaleNote error={error} />

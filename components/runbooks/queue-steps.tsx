@@ -5,6 +5,7 @@ import type { QueueBacklogContext } from "@/server/schemas/runbooks";
 import { Facts } from "./facts";
 import { MappedQueueChart } from "./mapped-queue-chart";
 import { ActionButton } from "@/components/actions/action-dialog";
+import { MOVE_COUNT, POOL_RESIZE_BY } from "@/components/actions/field-bounds";
 import { useRecordAction } from "./use-record-action";
 
 // The queue-backlog runbook's Detect, Diagnose and Mitigate: depth rising, no consumers, orphaned in-flight
@@ -174,7 +175,7 @@ export function QueueMitigate({
               onDone={onDone}
               fields={[
                 { name: "to", label: "Parking queue", type: "text", defaultValue: `${queue}.parking` },
-                { name: "count", label: "How many", type: "number", defaultValue: 100, min: 1 },
+                { name: "count", label: "How many", type: "number", defaultValue: 100, ...MOVE_COUNT },
               ]}
             />
           </div>
@@ -222,7 +223,7 @@ export function QueueMitigate({
                 label="Shrink…"
                 testId="mitigate-shrink"
                 onDone={onDone}
-                fields={[{ name: "n", label: "By how many", type: "number", defaultValue: 1, min: 1 }]}
+                fields={[{ name: "n", label: "By how many", type: "number", defaultValue: 1, ...POOL_RESIZE_BY }]}
               />
             </div>
             <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">

@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useCanAct } from "@/components/shell/session-context";
+import { CellText, DataTable, type Column } from "@/components/ui/data-table";
 import { CopyButton } from "@/components/ui/middle-truncate";
 import { sendJson } from "@/lib/api";
 import {
@@ -42,62 +43,55 @@ export function RecordPanel({ run, actions }: { run: RunbookRun; actions: Action
   );
 }
 
+const OUTCOME_TONE: Record<string, string> = { succeeded: "text-emerald-600", failed: "text-red-600" };
+
+const outcome = (a: ActionRecord) => (
+  <span className={OUTCOME_TONE[a.status] ?? "text-amber-600"}>
+    {a.status}
+    {a.finding ? ` — ${a.finding}` : ""}
+  </span>
+);
+
+const ACTION_COLUMNS: Column<ActionRecord>[] = [
+  { key: "at", header: "When", width: 150, cell: (a) => <Time ts={a.at} /> },
+  { key: "by", header: "Who", width: 100, cell: (a) => a.by },
+  {
+    key: "action",
+    header: "Action",
+    width: 190,
+    cell: (a) => (
+      <>
+        {a.label && (
+          <span className="block" data-testid="run-action-label">
+            {a.label}
+          </span>
+        )}
+        <span className="font-mono">{a.action}</span>
+      </>
+    ),
+  },
+  { key: "outcome", header: "Outcome", width: 260, cell: outcome },
+  {
+    key: "audit",
+    header: "Audit id",
+    width: 220,
+    cell: (a) => <CellText value={a.auditId} mono />,
+  },
+];
+
 export function ActionsTable({ actions }: { actions: ActionRecord[] }) {
   if (actions.length === 0) return <p className="text-xs text-zinc-500">No action recorded in this run yet.</p>;
   return (
-    // Fixed columns that wrap anywhere: a 36-character audit id and a verify finding once pushed a phone's page
-    // 110 px sideways. On a phone the audit id goes under the action instead of a column of its own.
-    <table className="w-full table-fixed text-left text-xs [overflow-wrap:anywhere]" data-testid="run-actions">
-      <thead className="text-zinc-500">
-        <tr>
-          <th className="w-[18%] sm:w-[14%]">When</th>
-          <th className="w-[20%] sm:w-[13%]">Who</th>
-          <th className="w-[30%] sm:w-[23%]">Action</th>
-          <th>Outcome</th>
-          <th className="hidden sm:table-cell sm:w-[21%]">Audit id</th>
-        </tr>
-      </thead>
-      <tbody>
-        {actions.map((a) => (
-          <tr
-            key={a.auditId}
-            data-testid="run-action"
-            data-audit-id={a.auditId}
-            data-action={a.action}
-            className="border-t border-zinc-200 dark:border-zinc-800"
-          >
-            <td>
-              <Time ts={a.at} />
-            </td>
-            <td>{a.by}</td>
-            <td>
-              {a.label && (
-                <span className="block" data-testid="run-action-label">
-                  {a.label}
-                </span>
-              )}
-              <span className="font-mono">{a.action}</span>
-              <span className="block font-mono text-zinc-500 sm:hidden" title={a.auditId}>
-                audit {a.auditId.slice(0, 8)}…
-              </span>
-            </td>
-            <td
-              className={
-                a.status === "succeeded"
-                  ? "text-emerald-600"
-                  : a.status === "failed"
-                    ? "text-red-600"
-                    : "text-amber-600"
-              }
-            >
-              {a.status}
-              {a.finding ? ` — ${a.finding}` : ""}
-            </td>
-            <td className="hidden font-mono sm:table-cell">{a.auditId}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rows={actions}
+      columns={ACTION_COLUMNS}
+      caption="Actions taken in this run"
+      rowKey={(a) => a.auditId}
+      testId="run-actions"
+      rowTestId={() => "run-action"}
+      cardTestId={() => "run-action"}
+      rowData={(a) => ({ "audit-id": a.auditId, action: a.action })}
+    />
   );
 }
 

@@ -4,7 +4,7 @@ import { useContainer } from "@/components/hooks/use-container";
 import { useContainers } from "@/components/hooks/use-containers";
 import { PidsChart } from "@/components/containers/pids-chart";
 import { Panel } from "@/components/ui/panel";
-import { isNotFound, LoadError, Loading } from "@/components/ui/query-state";
+import { QueryFallback } from "@/components/ui/query-state";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { containerHref, queueHref } from "@/lib/segments";
 import type { QueueBacklogContext, RunbookResponse, ThreadLeakContext } from "@/server/schemas/runbooks";
@@ -24,15 +24,15 @@ import { Time } from "@/components/ui/time";
 export function RunbookView({ id }: { id: string }) {
   const q = useRunbook(id);
   const ctx = useRunbookContext(id);
-  if (!q.data) {
-    if (isNotFound(q.error))
-      return <NotFoundPanel what="Runbook run" name={id} backHref="/runbooks" backLabel="All runbooks" />;
-    return q.error ? (
-      <LoadError error={q.error} what="this runbook" onRetry={() => void q.refetch()} />
-    ) : (
-      <Loading what="runbook" />
+  if (!q.data)
+    return (
+      <QueryFallback
+        query={q}
+        what="this runbook"
+        loading="runbook"
+        notFound={<NotFoundPanel what="Runbook run" name={id} backHref="/runbooks" backLabel="All runbooks" />}
+      />
     );
-  }
   const view = q.data;
   const { run, steps } = view;
   const t = run.target;

@@ -2,6 +2,13 @@
 import { useContainers } from "@/components/hooks/use-containers";
 import type { ThreadLeakContext } from "@/server/schemas/runbooks";
 import { ActionButton } from "@/components/actions/action-dialog";
+import {
+  GRACE_SECONDS,
+  MOVE_COUNT,
+  PIDS_LIMIT,
+  POOL_RESIZE_BY,
+  TIMEBOX_SECONDS,
+} from "@/components/actions/field-bounds";
 import { useRecordAction } from "./use-record-action";
 
 function Option({ title, consequence, children }: { title: string; consequence: string; children: React.ReactNode }) {
@@ -59,14 +66,14 @@ export function ThreadMitigate({
                 type: "number",
                 nullable: true,
                 defaultValue: suggested,
-                min: 1,
+                ...PIDS_LIMIT,
               },
               {
                 name: "revertAfterSeconds",
                 label: "Revert after",
                 type: "duration",
                 defaultValue: 900,
-                min: 30,
+                ...TIMEBOX_SECONDS,
               },
             ]}
           />
@@ -103,7 +110,7 @@ export function ThreadMitigate({
                       label: "Revert after",
                       type: "duration",
                       defaultValue: 900,
-                      min: 30,
+                      ...TIMEBOX_SECONDS,
                     },
                   ]}
                 />
@@ -139,8 +146,7 @@ export function ThreadMitigate({
                 label: "Grace before SIGKILL",
                 type: "duration",
                 defaultValue: 10,
-                min: 0,
-                max: 600,
+                ...GRACE_SECONDS,
               },
             ]}
           />
@@ -157,7 +163,7 @@ export function ThreadMitigate({
               label="Shrink the pool…"
               testId="mitigate-shrink"
               onDone={onDone}
-              fields={[{ name: "n", label: "By how many", type: "number", defaultValue: 1, min: 1, max: 64 }]}
+              fields={[{ name: "n", label: "By how many", type: "number", defaultValue: 1, ...POOL_RESIZE_BY }]}
             />
             {w.queues.map((q) => (
               <ActionButton
@@ -186,7 +192,7 @@ export function ThreadMitigate({
               onDone={onDone}
               fields={[
                 { name: "to", label: "Parking queue", type: "text", defaultValue: `${q.queue}.parking` },
-                { name: "count", label: "How many", type: "number", defaultValue: 100, min: 1 },
+                { name: "count", label: "How many", type: "number", defaultValue: 100, ...MOVE_COUNT },
               ]}
             />
           </Option>

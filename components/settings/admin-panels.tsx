@@ -1,7 +1,8 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useLiveQuery } from "@/components/hooks/use-live-query";
-import { useState } from "react";
+import { useMemo, useState } from "react";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { getJson, sendJson } from "@/lib/api";
 import { fmtAge } from "@/lib/format";
 import type { NewTokenResponse, TokenRow, TokensResponse, UserRow, UsersResponse } from "@/server/schemas/accounts";
@@ -117,6 +118,29 @@ function UserRowView({ u }: { u: UserRow }) {
   );
 }
 
+/** The API token list's columns; the last one revokes. */
+function tokenColumns(revoke: (id: string) => void): Column<TokenRow>[] {
+  return [
+    { key: "name", header: "Name", width: 180, cell: (t) => t.name },
+    { key: "role", header: "Role", width: 90, cell: (t) => t.role },
+    { key: "by", header: "By", width: 120, cell: (t) => t.createdBy },
+    { key: "expires", header: "Expires", width: 130, cell: tokenExpiry },
+    { key: "used", header: "Last used", width: 120, cell: (t) => (t.revoked ? "revoked" : fmtAge(t.lastUsedAt)) },
+    {
+      key: "revoke",
+      header: "",
+      title: "Revoke",
+      width: 80,
+      cell: (t) =>
+        !t.revoked && (
+          <button type="button" className="text-red-500 underline" onClick={() => revoke(t.id)}>
+            Revoke
+          </button>
+        ),
+    },
+  ];
+}
+
 function RoleSelect({ name }: { name: string }) {
   return (
     <select name={name} defaultValue="viewer" className={input} aria-label="Role">
@@ -147,6 +171,7 @@ export function AdminPanels() {
     mutationFn: (id: string) => sendJson(`/api/tokens/${encodeURIComponent(id)}`, {}, "DELETE"),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["tokens"] }),
   });
+  const tokenCols = useMemo(() => tokenColumns(revoke.mutate), [revoke.mutate]);
 
   return (
     <>
@@ -210,36 +235,13 @@ export function AdminPanels() {
             New token (copy it now): {newToken}
           </p>
         )}
-        <table className="w-full text-sm">
-          <thead className="text-left text-zinc-500">
-            <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>By</th>
-              <th>Expires</th>
-              <th>Last used</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data?.tokens.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>{t.role}</td>
-                <td>{t.createdBy}</td>
-                <td>{tokenExpiry(t)}</td>
-                <td>{t.revoked ? "revoked" : fmtAge(t.lastUsedAt)}</td>
-                <td>
-                  {!t.revoked && (
-                    <button type="button" className="text-red-500 underline" onClick={() => revoke.mutate(t.id)}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          rows={tokens.data?.tokens ?? []}
+          columns={tokenCols}
+          caption="API tokens"
+          rowKey={(t) => t.id}
+          empty={tokens.data ? "No API token issued." : "Loading…"}
+        />
         <form
           className="flex flex-wrap gap-2"
           onSubmit={(e) => {

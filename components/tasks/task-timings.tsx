@@ -5,7 +5,7 @@ import { ActionButton } from "@/components/actions/action-dialog";
 import { useTaskTimings } from "@/components/hooks/use-task-timings";
 import { DataTable, type Column } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading } from "@/components/ui/query-state";
+import { QueryView } from "@/components/ui/query-state";
 import { RangeToggle } from "@/components/ui/range-toggle";
 import { fmtAge, fmtInt, fmtLatency, plural } from "@/lib/format";
 import type { HistoryRange } from "@/server/schemas/ranges";
@@ -125,26 +125,22 @@ export function TaskTimings({ broker, filter }: { broker: string; filter: { queu
         </div>
       }
     >
-      {!q.data ? (
-        q.error ? (
-          <LoadError error={q.error} what="task timings" onRetry={() => void q.refetch()} />
-        ) : (
-          <Loading what="task timings" />
-        )
-      ) : (
-        <div className="space-y-3">
-          <EventsNotice data={q.data} />
-          <EventWorkers broker={broker} workers={q.data.workers} />
-          <DataTable
-            rows={q.data.tasks}
-            columns={columns(broker)}
-            caption={"queue" in filter ? `Tasks seen on ${filter.queue}` : `Task ${filter.task}`}
-            rowKey={(t) => t.name}
-            rowTestId={(t) => `task-row-${t.name}`}
-            empty={<p className="text-sm text-zinc-500">No task events in this range.</p>}
-          />
-        </div>
-      )}
+      <QueryView query={q} what="task timings">
+        {(data) => (
+          <div className="space-y-3">
+            <EventsNotice data={data} />
+            <EventWorkers broker={broker} workers={data.workers} />
+            <DataTable
+              rows={data.tasks}
+              columns={columns(broker)}
+              caption={"queue" in filter ? `Tasks seen on ${filter.queue}` : `Task ${filter.task}`}
+              rowKey={(t) => t.name}
+              rowTestId={(t) => `task-row-${t.name}`}
+              empty={<p className="text-sm text-zinc-500">No task events in this range.</p>}
+            />
+          </div>
+        )}
+      </QueryView>
     </Panel>
   );
 }

@@ -13,6 +13,8 @@ export interface Column<T> extends SortableColumn<T> {
   cell: (row: T) => React.ReactNode;
   /** Accessible header text when `header` is not plain text. */
   title?: string;
+  /** Long values (log lines, task names) wrap within the column instead of being cut with an ellipsis. */
+  wrap?: boolean;
 }
 
 interface Props<T> {
@@ -20,12 +22,17 @@ interface Props<T> {
   columns: readonly Column<T>[];
   rowKey: (row: T) => string;
   rowTestId?: (row: T) => string;
+  /** data-* attributes of a row and of its phone card (keys without the "data-" prefix), for tests and scripts. */
+  rowData?: (row: T) => Record<string, string>;
   rowClassName?: (row: T) => string;
   caption: string;
+  /** data-testid of the table (and, with "-cards" appended, of the phone cards' list). */
+  testId?: string;
   empty?: React.ReactNode;
   /** Virtualize above this many rows; below it every row is in the DOM (find-in-page works). */
   virtualizeAbove?: number;
   rowHeightPx?: number;
+  /** The scroll box's height cap; by default only a virtualized table has one (70vh). */
   maxHeightClass?: string;
   /** On phones (below md) each row becomes this card instead of a table row, so no column is cut off. */
   card?: (row: T) => React.ReactNode;
@@ -54,12 +61,14 @@ export function DataTable<T>({
   columns,
   rowKey,
   rowTestId,
+  rowData,
   rowClassName,
   caption,
+  testId,
   empty,
   virtualizeAbove = 200,
   rowHeightPx = 40,
-  maxHeightClass = "max-h-[70vh]",
+  maxHeightClass,
   card,
   cardTestId,
   sort = null,
@@ -93,18 +102,20 @@ export function DataTable<T>({
     ? items.map((it) => ({ row: rows[it.index]!, index: it.index }))
     : rows.map((row, index) => ({ row, index }));
   const totalWidth = columns.reduce((s, c) => s + c.width, 0);
+  const boxHeight = maxHeightClass ?? (virtual ? "max-h-[70vh]" : "");
 
   const table = (
     // `contain: content` keeps the relayout of a scrolled window inside this box instead of the whole page.
     <div
       ref={scrollRef}
       style={virtual ? { contain: "content" } : undefined}
-      className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${virtual ? maxHeightClass : ""} hidden md:block`}
+      className={`overflow-auto rounded-md border border-zinc-200 dark:border-zinc-800 ${boxHeight} hidden md:block`}
     >
       <table
         className="table-fixed border-collapse text-sm"
         style={{ width: totalWidth, minWidth: "100%" }}
         aria-rowcount={rows.length + 1}
+        data-testid={testId}
       >
         <caption className="sr-only">{caption}</caption>
         <colgroup>
@@ -122,6 +133,7 @@ export function DataTable<T>({
               columns={columns as readonly Column<unknown>[]}
               index={index}
               testId={rowTestId?.(row)}
+              data={rowData?.(row)}
               className={rowClassName?.(row)}
               heightPx={virtual ? rowHeightPx : undefined}
             />
@@ -147,6 +159,8 @@ export function DataTable<T>({
           card={phoneCard as (row: unknown) => React.ReactNode}
           rowKey={rowKey as (row: unknown) => string}
           cardTestId={cardTestId as ((row: unknown) => string) | undefined}
+          rowData={rowData as ((row: unknown) => Record<string, string>) | undefined}
+          testId={testId && `${testId}-cards`}
           rowClassName={rowClassName as ((row: unknown) => string) | undefined}
           caption={caption}
           empty={empty}
@@ -197,20 +211,34 @@ interface CardsProps {
   card: (row: unknown) => React.ReactNode;
   rowKey: (row: unknown) => string;
   cardTestId?: (row: unknown) => string;
+  rowData?: (row: unknown) => Record<string, string>;
+  testId?: string;
   rowClassName?: (row: unknown) => string;
   caption: string;
   empty?: React.ReactNode;
   limit: number;
 }
 
-const Cards = memo(function Cards({ rows, card, rowKey, cardTestId, rowClassName, caption, empty, limit }: CardsProps) {
+const Cards = memo(function Cards({
+  rows,
+  card,
+  rowKey,
+  cardTestId,
+  rowData,
+  testId,
+  rowClassName,
+  caption,
+  empty,
+  limit,
+}: CardsProps) {
   // Cards are not windowed: a phone gets the first rows (the views sort worst first) and a note to filter for more.
   const shown = rows.slice(0, limit);
   return (
-    <ul className="space-y-2 md:hidden" aria-label={caption}>
+    <ul className="space-y-2 md:hidden" aria-label={caption} data-testid={testId}>
       {shown.map((row) => (
         <li
           key={rowKey(row)}
+          {...dataAttributes(rowData?.(row))}
           data-testid={cardTestId?.(row)}
           className={`rounded-md border border-zinc-200 p-2 text-sm dark:border-zinc-800 ${rowClassName?.(row) ?? ""}`}
         >
@@ -273,6 +301,24 @@ function columnsCard<T>(columns: readonly Column<T>[]): (row: T) => React.ReactN
   return ColumnsCard;
 }
 
+/** A cell's text, cut with an ellipsis when the column is too narrow and whole on hover; `mono` for ids, commands
+ *  and names a system gave (audit ids, exception types, targets). */
+export function CellText({
+  value,
+  mono = false,
+  className = "",
+}: {
+  value: string;
+  mono?: boolean;
+  className?: string;
+}) {
+  return (
+    <span className={`${mono ? "font-mono text-xs" : ""} ${className}`} title={value}>
+      {value}
+    </span>
+  );
+}
+
 /** One labelled value on a phone card; `span` gives long values (ETA text, priority chips) more of the line. */
 export function CardField({ label, span, children }: { label: string; span?: 2 | "full"; children: React.ReactNode }) {
   return (
@@ -295,25 +341,35 @@ interface RowProps {
   columns: readonly Column<unknown>[];
   index: number;
   testId?: string;
+  data?: Record<string, string>;
   className?: string;
   heightPx?: number;
 }
 
 // Memoized: while scrolling, rows that stay in the window (same data object, same columns) don't re-render;
 // only rows entering it do. A new snapshot replaces the row objects, so live updates still redraw them.
-const Row = memo(function Row({ row, columns, index, testId, className, heightPx }: RowProps) {
+const Row = memo(function Row({ row, columns, index, testId, data, className, heightPx }: RowProps) {
   return (
     <tr
+      {...dataAttributes(data)}
       data-testid={testId}
       aria-rowindex={index + 2}
       style={heightPx ? { height: heightPx } : undefined}
       className={`border-t border-zinc-200 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-900/60 ${className ?? ""}`}
     >
       {columns.map((c) => (
-        <td key={c.key} className={`truncate px-2 py-1.5 whitespace-nowrap ${ALIGN[c.align ?? "left"]}`}>
+        <td
+          key={c.key}
+          className={`px-2 py-1.5 ${c.wrap ? "align-top [overflow-wrap:anywhere]" : "truncate whitespace-nowrap"} ${ALIGN[c.align ?? "left"]}`}
+        >
           {c.cell(row)}
         </td>
       ))}
     </tr>
   );
 });
+
+/** { "audit-id": "x" } as { "data-audit-id": "x" }, to spread onto an element. */
+function dataAttributes(data: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]));
+}

@@ -1,4 +1,5 @@
 "use client";
+import type { ReactNode } from "react";
 import { ApiError } from "@/lib/api";
 
 // Loading and error blocks shared by every data view, so failures read the same everywhere.
@@ -31,8 +32,47 @@ export function LoadError({ error, what, onRetry }: { error: Error; what: string
   );
 }
 
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
+}
+
+/** The part of a TanStack query a view's loading and error branch reads. */
+export interface QueryLike<T> {
+  data: T | undefined;
+  error: Error | null;
+  refetch: () => unknown;
+}
+
+interface FallbackProps {
+  query: QueryLike<unknown>;
+  /** What failed to load, in the error ("this container"). */
+  what: string;
+  /** What is loading, when it reads differently ("container"); `what` otherwise. */
+  loading?: string;
+  /** Shown instead of the error when the API answers 404 (a page for a thing that does not exist). */
+  notFound?: ReactNode;
+}
+
+/** What a view shows while its query has no data: not found (404), the error with Retry, or loading. */
+export function QueryFallback({ query, what, loading = what, notFound }: FallbackProps) {
+  if (notFound !== undefined && isNotFound(query.error)) return <>{notFound}</>;
+  return query.error ? (
+    <LoadError error={query.error} what={what} onRetry={() => void query.refetch()} />
+  ) : (
+    <Loading what={loading} />
+  );
+}
+
+/**
+ * A query's data drawn by `children`, or its fallback while there is none. Once data has arrived a failed refresh
+ * keeps it on screen (the view shows a StaleNote where it wants one).
+ */
+export function QueryView<T>({
+  query,
+  children,
+  ...fallback
+}: Omit<FallbackProps, "query"> & { query: QueryLike<T>; children: (data: T) => ReactNode }) {
+  return query.data === undefined ? <QueryFallback query={query} {...fallback} /> : <>{children(query.data)}</>;
 }
 
 /** A refresh failed but older data is still on screen: say so without hiding the data. */

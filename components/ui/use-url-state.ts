@@ -26,13 +26,10 @@ export function useUrlRange(): { range: ChartRange; error: string | null; setRan
   const from = params.get("from");
   const to = params.get("to");
   const preset = params.get("range");
-  const parsed = useMemo(
-    () => {
-      const get = (k: string) => (k === "from" ? from : k === "to" ? to : k === "range" ? preset : null);
-      return parseChartRange({ get }, openedAt, Infinity);
-    },
-    [from, to, preset, openedAt],
-  );
+  const parsed = useMemo(() => {
+    const get = (k: string) => (k === "from" ? from : k === "to" ? to : k === "range" ? preset : null);
+    return parseChartRange({ get }, openedAt, Infinity);
+  }, [from, to, preset, openedAt]);
   const setRange = useCallback(
     (r: ChartRange) =>
       replaceSearch(

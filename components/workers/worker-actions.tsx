@@ -1,11 +1,7 @@
 "use client";
 import { ActionButton } from "@/components/actions/action-dialog";
-import { numberBounds } from "@/server/schemas/bounds";
 import type { WorkerSummary } from "@/server/schemas/queues";
-import { autoscaleShape, poolResizeParams } from "@/server/schemas/worker-actions";
-
-// Bounds from the schemas the server validates with: the dialog never offers what the server refuses.
-const RESIZE_BY = numberBounds(poolResizeParams.shape.n);
+import { AUTOSCALE_MAX, AUTOSCALE_MIN, POOL_RESIZE_BY } from "@/components/actions/field-bounds";
 
 export interface WorkerActionsProps {
   broker: string;
@@ -50,7 +46,7 @@ export function WorkerActions({ broker, hostname, worker }: WorkerActionsProps) 
           action="worker.pool-grow"
           target={target}
           label="Grow pool"
-          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, ...RESIZE_BY }]}
+          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, ...POOL_RESIZE_BY }]}
         />
       )}
       {resizable && (
@@ -58,7 +54,7 @@ export function WorkerActions({ broker, hostname, worker }: WorkerActionsProps) 
           action="worker.pool-shrink"
           target={target}
           label="Shrink pool"
-          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, ...RESIZE_BY }]}
+          fields={[{ name: "n", label: "By", type: "number", defaultValue: 1, ...POOL_RESIZE_BY }]}
         />
       )}
       {resizable && (
@@ -67,8 +63,8 @@ export function WorkerActions({ broker, hostname, worker }: WorkerActionsProps) 
           target={target}
           label="Autoscale range"
           fields={[
-            { name: "max", label: "Max", type: "number", defaultValue: 8, ...numberBounds(autoscaleShape.max) },
-            { name: "min", label: "Min", type: "number", defaultValue: 1, ...numberBounds(autoscaleShape.min) },
+            { name: "max", label: "Max", type: "number", defaultValue: 8, ...AUTOSCALE_MAX },
+            { name: "min", label: "Min", type: "number", defaultValue: 1, ...AUTOSCALE_MIN },
           ]}
         />
       )}

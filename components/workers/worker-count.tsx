@@ -2,18 +2,17 @@
 import Link from "next/link";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading } from "@/components/ui/query-state";
+import { QueryFallback } from "@/components/ui/query-state";
 import { fmtAge, fmtInt } from "@/lib/format";
 
 // Overview: how many workers are alive, and which ones went quiet.
 export function WorkerCount() {
   const query = useWorkers();
-  const { error, refetch } = query;
   const data = query.data;
   if (!data)
     return (
       <Panel title="Workers">
-        {error ? <LoadError error={error} what="workers" onRetry={() => void refetch()} /> : <Loading what="workers" />}
+        <QueryFallback query={query} what="workers" />
       </Panel>
     );
   const alive = data.workers.filter((w) => w.alive);

@@ -4,7 +4,7 @@ import { useWorker } from "@/components/hooks/use-worker";
 import { useWorkers } from "@/components/hooks/use-workers";
 import { NotFoundPanel } from "@/components/ui/not-found-panel";
 import { Fact, Panel } from "@/components/ui/panel";
-import { isNotFound, LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { fmtAge, fmtInt } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
@@ -15,15 +15,17 @@ import { FailuresLink } from "@/components/failures/failures-link";
 export function WorkerView({ broker, hostname }: { broker: string; hostname: string }) {
   const detail = useWorker(broker, hostname);
   const all = useWorkers();
-  if (!detail.data) {
-    if (isNotFound(detail.error))
-      return <NotFoundPanel what="Worker" name={`${broker}/${hostname}`} backHref="/workers" backLabel="All workers" />;
-    return detail.error ? (
-      <LoadError error={detail.error} what="this worker" onRetry={() => void detail.refetch()} />
-    ) : (
-      <Loading what="worker" />
+  if (!detail.data)
+    return (
+      <QueryFallback
+        query={detail}
+        what="this worker"
+        loading="worker"
+        notFound={
+          <NotFoundPanel what="Worker" name={`${broker}/${hostname}`} backHref="/workers" backLabel="All workers" />
+        }
+      />
     );
-  }
   // Counts follow the live ["workers"] cache; the detail adds what only it has (heartbeat, queue depths).
   const w = all.data?.workers.find((x) => x.broker === broker && x.hostname === hostname) ?? detail.data.worker;
   const { heartbeat, queues } = detail.data;

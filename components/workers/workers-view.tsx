@@ -3,14 +3,15 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { useQueues } from "@/components/hooks/use-queues";
 import { useWorkers } from "@/components/hooks/use-workers";
-import { DataTable } from "@/components/ui/data-table";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { Panel } from "@/components/ui/panel";
-import { LoadError, Loading, StaleNote } from "@/components/ui/query-state";
+import { LoadError, QueryFallback, StaleNote } from "@/components/ui/query-state";
 import { SourceNotice } from "@/components/ui/source-notice";
 import { fmtInt, plural } from "@/lib/format";
 import { queueHref } from "@/lib/segments";
 import { PausedBadge } from "@/components/queues/paused-note";
-import { consumerMap, sortWorkers } from "./consumer-map";
+import type { QueuePause } from "@/server/schemas/queues";
+import { consumerMap, sortWorkers, type ConsumerEntry } from "./consumer-map";
 import { PausedQueues } from "./paused-queues";
 import { WorkerCard } from "./worker-card";
 import { workerColumns } from "./worker-columns";
@@ -27,12 +28,7 @@ export function WorkersView() {
     [workers.data, queues.data],
   );
 
-  if (!workers.data)
-    return workers.error ? (
-      <LoadError error={workers.error} what="workers" onRetry={() => void workers.refetch()} />
-    ) : (
-      <Loading what="workers" />
-    );
+  if (!workers.data) return <QueryFallback query={workers} what="workers" />;
   const alive = rows.filter((w) => w.alive).length;
   const paused = new Map((workers.data.paused ?? []).map((p) => [`${p.broker}/${p.queue}`, p]));
   const pauseOf = (e: { broker: string; queue: string }) => paused.get(`${e.broker}/${e.queue}`);
@@ -80,88 +76,71 @@ export function WorkersView() {
         }
       >
         {queues.error && !queues.data && <LoadError error={queues.error} what="queues" />}
-        {/* On phones each queue is a line of its own: name and depth, then who consumes it. */}
-        <ul className="space-y-1 md:hidden" aria-label="Queue consumers">
-          {map.map((e) => (
-            <li
-              key={`${e.broker}/${e.queue}`}
-              data-testid={`consumers-card-${e.queue}`}
-              className={`rounded border border-zinc-200 p-2 text-sm dark:border-zinc-800 ${e.consumers.length === 0 && !pauseOf(e) ? "bg-crit/10" : ""}`}
-            >
-              <div className="flex items-baseline justify-between gap-2">
-                <Link
-                  href={queueHref(e.broker, e.queue)}
-                  className="min-w-0 truncate text-blue-700 hover:underline dark:text-blue-300"
-                  title={e.queue}
-                >
-                  {e.queue}
-                </Link>
-                <span className="shrink-0 text-xs text-zinc-500 tabular-nums">
-                  {e.broker} · depth {fmtInt(e.depth)}
-                </span>
-              </div>
-              <div className="text-xs break-words">
-                {pauseOf(e) ? (
-                  <PausedBadge pause={pauseOf(e)!} />
-                ) : e.consumers.length === 0 ? (
-                  <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span>
-                ) : (
-                  e.consumers.join(", ")
-                )}
-              </div>
-            </li>
-          ))}
-        </ul>
-        <div className="hidden overflow-x-auto md:block">
-          <table className="w-full text-sm">
-            <thead className="text-xs text-zinc-500">
-              <tr>
-                <th scope="col" className="py-1 text-left font-medium">
-                  Queue
-                </th>
-                <th scope="col" className="text-left font-medium">
-                  Broker
-                </th>
-                <th scope="col" className="text-right font-medium">
-                  Depth
-                </th>
-                <th scope="col" className="pl-4 text-left font-medium">
-                  Consumers
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {map.map((e) => (
-                <tr
-                  key={`${e.broker}/${e.queue}`}
-                  data-testid={`consumers-of-${e.queue}`}
-                  className={`border-t border-zinc-200 dark:border-zinc-800 ${e.consumers.length === 0 && !pauseOf(e) ? "bg-crit/10" : ""}`}
-                >
-                  <td className="py-1 pr-2">
-                    <Link
-                      href={queueHref(e.broker, e.queue)}
-                      className="text-blue-700 hover:underline dark:text-blue-300"
-                    >
-                      {e.queue}
-                    </Link>
-                  </td>
-                  <td>{e.broker}</td>
-                  <td className="text-right tabular-nums">{fmtInt(e.depth)}</td>
-                  <td className="pl-4">
-                    {pauseOf(e) ? (
-                      <PausedBadge pause={pauseOf(e)!} testId={`consumers-paused-${e.queue}`} />
-                    ) : e.consumers.length === 0 ? (
-                      <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span>
-                    ) : (
-                      e.consumers.join(", ")
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={map}
+          columns={consumerColumns(pauseOf)}
+          caption="Queue consumers"
+          rowKey={(e) => `${e.broker}/${e.queue}`}
+          rowTestId={(e) => `consumers-of-${e.queue}`}
+          rowClassName={(e) => (e.consumers.length === 0 && !pauseOf(e) ? "bg-crit/10" : "")}
+          card={(e) => <ConsumerCard e={e} pause={pauseOf(e)} />}
+          cardTestId={(e) => `consumers-card-${e.queue}`}
+          empty="No queue seen on any broker yet."
+        />
       </Panel>
     </div>
+  );
+}
+
+type PauseOf = (e: ConsumerEntry) => QueuePause | undefined;
+
+function QueueLink({ e, className = "" }: { e: ConsumerEntry; className?: string }) {
+  return (
+    <Link
+      href={queueHref(e.broker, e.queue)}
+      className={`text-blue-700 hover:underline dark:text-blue-300 ${className}`}
+      title={e.queue}
+    >
+      {e.queue}
+    </Link>
+  );
+}
+
+/** Who drains the queue: its pause, "no consumer" in red, or the consuming workers. */
+function Consumers({ e, pause, testId }: { e: ConsumerEntry; pause: QueuePause | undefined; testId?: string }) {
+  if (pause) return <PausedBadge pause={pause} testId={testId} />;
+  if (e.consumers.length === 0)
+    return <span className="font-semibold text-red-700 dark:text-red-300">no consumer</span>;
+  return <>{e.consumers.join(", ")}</>;
+}
+
+function consumerColumns(pauseOf: PauseOf): Column<ConsumerEntry>[] {
+  return [
+    { key: "queue", header: "Queue", width: 240, cell: (e) => <QueueLink e={e} /> },
+    { key: "broker", header: "Broker", width: 120, cell: (e) => e.broker },
+    { key: "depth", header: "Depth", width: 90, align: "right", cell: (e) => fmtInt(e.depth) },
+    {
+      key: "consumers",
+      header: "Consumers",
+      width: 360,
+      cell: (e) => <Consumers e={e} pause={pauseOf(e)} testId={`consumers-paused-${e.queue}`} />,
+    },
+  ];
+}
+
+// On phones each queue is a line of its own: name and depth, then who consumes it.
+function ConsumerCard({ e, pause }: { e: ConsumerEntry; pause: QueuePause | undefined }) {
+  return (
+    <>
+      <div className="flex items-baseline justify-between gap-2">
+        <QueueLink e={e} className="min-w-0 truncate" />
+        <span className="shrink-0 text-xs text-zinc-500 tabular-nums">
+          {e.broker} · depth {fmtInt(e.depth)}
+        </span>
+      </div>
+      <div className="text-xs break-words">
+        <Consumers e={e} pause={pause} />
+      </div>
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as containerActions from "@/server/actions/container";
 import * as queueActions from "@/server/actions/queue";
 import * as workerActions from "@/server/actions/worker";
-import { REPO_ROOT, sourceFiles } from "@/tests/support/routes";
+import { REPO_ROOT, sourceFiles } from "@/server/testing/routes";
 
 describe("state changes go through runAction only", () => {
   const MUTATING_DOCKER = /\.\s*(updateContainer|restartContainer|stopContainer|startContainer|killContainer)\s*\(/;

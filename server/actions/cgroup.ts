@@ -36,7 +36,7 @@ import type { ActionDef, Preview } from "./types";
 // `echo max > .../docker-<id>.scope/pids.max`, as one audited, time-boxed click. The level is resolved here from
 // the container; the request names only the container and, for a revert, the level's index in its ancestry.
 
-export const CGROUP_ACTION = "cgroup.set-pids-max";
+const CGROUP_ACTION = "cgroup.set-pids-max";
 
 // The action dialog's text field sends "500": digits become the number; anything else must be "max".
 const digitsToNumber = (v: unknown) => (typeof v === "string" && /^\d{1,10}$/.test(v) ? Number(v) : v);
@@ -124,7 +124,7 @@ interface SetPidsMaxState {
   mode: CgroupMode;
 }
 
-export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams, SetPidsMaxState> = {
+const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams, SetPidsMaxState> = {
   name: CGROUP_ACTION,
   title: "Set pids.max of the cgroup that caps the container",
   role: "operator",
@@ -284,7 +284,7 @@ export const setPidsMax: ActionDef<ContainerTarget, SetPidsMaxParams, SetPidsMax
   },
 };
 
-export const confirmPidsMax: ActionDef<ContainerTarget, Record<string, never>, { box: string | null }> = {
+const confirmPidsMax: ActionDef<ContainerTarget, Record<string, never>, { box: string | null }> = {
   name: "cgroup.confirm-pids-max",
   title: "Keep the time-boxed pids.max",
   role: "operator",

@@ -144,7 +144,7 @@ function forecastAt(host: string, fullId: string, current: number | null, second
   return current + (growth * seconds) / 60;
 }
 
-export const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>, { box: string | null }> = {
+const confirmPidsLimit: ActionDef<ContainerTarget, Record<string, never>, { box: string | null }> = {
   name: "container.confirm-pids-limit",
   title: "Keep the time-boxed pids limit",
   role: "operator",
@@ -276,7 +276,7 @@ export const startContainer: ActionDef<ContainerTarget, Record<string, never>> =
   },
 };
 
-export const signalContainer: ActionDef<ContainerTarget, z.infer<typeof signalParams>> = {
+const signalContainer: ActionDef<ContainerTarget, z.infer<typeof signalParams>> = {
   name: "container.signal",
   title: "Send a signal to the main process",
   role: "operator",

@@ -6,15 +6,16 @@ import { parseEnvelope } from "@/server/celery/envelope";
 import { ConflictError } from "@/server/errors";
 import { findByTag, movePicked, quarantinePicked, type PickResult } from "@/server/queue-ops/pick";
 import { brokerConfig, liveQueue } from "@/server/sources/lookup";
+import { retentionSecondsSchema } from "@/server/schemas/queue-actions";
 import { queueTarget } from "./queue";
-import type { ActionDef, Preview } from "./types";
+import type { ActionDef, NoState, Preview } from "./types";
 
 // Actions on messages picked in the browser, one or a selection, each named by its delivery tag. The preview finds
 // each one again and names it; one that left the queue since it was listed is a warning (all gone: refused), and at
 // execute time one that vanished meanwhile is reported as vanished, never replaced by another.
 
 type QueueTarget = z.infer<typeof queueTarget>;
-export const MAX_PICKED = 100;
+const MAX_PICKED = 100;
 
 const picked = z
   .array(
@@ -30,12 +31,7 @@ const picked = z
 const moveParams = z.object({ to: queueTarget.shape.queue, messages: picked });
 const quarantineParams = z.object({
   messages: picked,
-  retentionSeconds: z
-    .number()
-    .int()
-    .min(3600)
-    .max(90 * 86400)
-    .default(7 * 86400),
+  retentionSeconds: retentionSecondsSchema,
 });
 
 const label = (t: QueueTarget) => `${t.broker}/${t.queue}`;
@@ -70,7 +66,7 @@ function what(found: Awaited<ReturnType<typeof locate>>): string {
   return found[0]?.what ? `message ${found[0].what}` : "this message";
 }
 
-function pickedPreview(summary: string, t: QueueTarget, found: Awaited<ReturnType<typeof locate>>): Preview {
+function pickedPreview(summary: string, t: QueueTarget, found: Awaited<ReturnType<typeof locate>>): Preview<NoState> {
   const here = found.filter((f) => f.what !== null);
   const gone = found.filter((f) => f.what === null);
   return {
@@ -111,7 +107,8 @@ async function verifyGone(t: QueueTarget, p: { messages: z.infer<typeof picked> 
   };
 }
 
-const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
+// No preview state: execute finds each message again by its tag; it hands verify what moved and vanished.
+const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>, NoState, PickResult> = {
   name: "queue.move-messages",
   title: "Move picked messages to another queue",
   role: "operator",
@@ -139,10 +136,10 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
     );
     return outcome(r, p.to);
   },
-  verify: (t, p, _pv, exec) => verifyGone(t, p, exec.details as PickResult),
+  verify: (t, p, _pv, exec) => verifyGone(t, p, exec.details!),
 };
 
-const quarantineAction: ActionDef<QueueTarget, z.infer<typeof quarantineParams>> = {
+const quarantineAction: ActionDef<QueueTarget, z.infer<typeof quarantineParams>, NoState, PickResult> = {
   name: "queue.quarantine-messages",
   title: "Quarantine picked messages",
   role: "operator",
@@ -171,7 +168,7 @@ const quarantineAction: ActionDef<QueueTarget, z.infer<typeof quarantineParams>>
     );
     return outcome(r, r.quarantine);
   },
-  verify: (t, p, _pv, exec) => verifyGone(t, p, exec.details as PickResult),
+  verify: (t, p, _pv, exec) => verifyGone(t, p, exec.details!),
 };
 
 export const messageActions = [moveAction, quarantineAction];

@@ -10,7 +10,7 @@ import { processState } from "@/server/process-state";
 // path, as the system actor, so each one is audited like the time-box reverts are. The action's preview asks the
 // worker afresh and refuses (nothing audited) when it no longer consumes the queue or the queue was resumed.
 
-export const PAUSE_ACTOR = { username: "system:pause", role: "operator", ip: null } as const;
+const PAUSE_ACTOR = { username: "system:pause", role: "operator", ip: null } as const;
 
 const inFlight = () => processState("actions/pause-enforcing", () => new Set<string>());
 

@@ -64,7 +64,13 @@ async function waitForQueues(
 
 const since = (ms: number) => new Date(ms).toISOString();
 
-const pauseAction: ActionDef<QueueTarget, Record<string, never>> = {
+/** Who consumes what at preview: pause cancels the queue on `consumers`; `consuming` is recorded as the before. */
+interface PauseState {
+  consumers: string[];
+  consuming: Record<string, string[]>;
+}
+
+const pauseAction: ActionDef<QueueTarget, Record<string, never>, PauseState> = {
   name: "queue.pause",
   title: "Pause the queue",
   role: "operator",
@@ -98,11 +104,11 @@ const pauseAction: ActionDef<QueueTarget, Record<string, never>> = {
       warnings,
       blockers: paused ? [`${t.queue} is paused already (by ${paused.by} since ${since(paused.since)}).`] : [],
       state: { consumers, consuming: Object.fromEntries(now) },
-    } satisfies Preview;
+    } satisfies Preview<PauseState>;
   },
   async execute(t, _p, pv, ctx) {
     const b = brokerConfig(t.broker);
-    const consumers = pv.state!.consumers as string[];
+    const { consumers } = pv.state!;
     // Recorded first: a worker that appears while the cancels go out is caught by the enforcement pass.
     const pause = { broker: t.broker, queue: t.queue, by: ctx.actor, since: Date.now(), workers: consumers };
     if (!(await recordPause({ ...pause, reason: ctx.reason, auditId: ctx.auditId })))
@@ -142,7 +148,13 @@ const resumeParams = z.object({
     .transform((w) => [...new Set(w)]),
 });
 
-const resumeAction: ActionDef<QueueTarget, z.infer<typeof resumeParams>> = {
+/** The workers resume starts again (those of the pause, and those named, that answer), and who consumed what. */
+interface ResumeState {
+  workers: string[];
+  consuming: Record<string, string[]>;
+}
+
+const resumeAction: ActionDef<QueueTarget, z.infer<typeof resumeParams>, ResumeState> = {
   name: "queue.resume",
   title: "Resume the queue",
   role: "operator",
@@ -175,11 +187,11 @@ const resumeAction: ActionDef<QueueTarget, z.infer<typeof resumeParams>> = {
       warnings,
       blockers: paused ? [] : [`${t.queue} is not paused.`],
       state: { workers: answering, consuming: Object.fromEntries(now) },
-    } satisfies Preview;
+    } satisfies Preview<ResumeState>;
   },
   async execute(t, _p, pv) {
     const b = brokerConfig(t.broker);
-    const workers = pv.state!.workers as string[];
+    const { workers } = pv.state!;
     // Cleared first, so the enforcement pass stops cancelling before the workers start again.
     const was = await clearPause(t.broker, t.queue);
     if (!was) throw new ConflictError(`${t.queue} was resumed by someone else meanwhile`);
@@ -193,7 +205,7 @@ const resumeAction: ActionDef<QueueTarget, z.infer<typeof resumeParams>> = {
   },
   async verify(t, _p, pv) {
     const b = brokerConfig(t.broker);
-    const workers = pv.state!.workers as string[];
+    const { workers } = pv.state!;
     if (workers.length === 0) return { ok: true, finding: "the pause is cleared; no worker was to be started" };
     const { ok, now } = await waitForQueues(b, (n) => workers.every((h) => n.get(h)?.includes(t.queue)), workers);
     const missing = workers.filter((h) => !now.get(h)?.includes(t.queue));
@@ -210,7 +222,7 @@ const resumeAction: ActionDef<QueueTarget, z.infer<typeof resumeParams>> = {
 const enforceParams = z.object({ hostname: workerTarget.shape.hostname });
 
 /** Run by the sampler as system:pause; an operator may run it too (the same check and the same audit). */
-const enforceAction: ActionDef<QueueTarget, z.infer<typeof enforceParams>> = {
+const enforceAction: ActionDef<QueueTarget, z.infer<typeof enforceParams>, { consuming: string[] }> = {
   name: "queue.enforce-pause",
   title: "Keep a paused queue paused on a worker",
   role: "operator",
@@ -237,7 +249,7 @@ const enforceAction: ActionDef<QueueTarget, z.infer<typeof enforceParams>> = {
       warnings: ["Resume the queue to start it again on this worker."],
       blockers,
       state: { consuming: now.get(p.hostname) ?? [] },
-    } satisfies Preview;
+    } satisfies Preview<{ consuming: string[] }>;
   },
   async execute(t, p) {
     const b = brokerConfig(t.broker);

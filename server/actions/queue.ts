@@ -7,10 +7,14 @@ import { moveMessages } from "@/server/queue-ops/move";
 import { requeueOrphans } from "@/server/queue-ops/orphans";
 import { getQuarantine, listQuarantines, purgeToQuarantine, restoreQuarantine } from "@/server/queue-ops/quarantine";
 import type { BrokerConfig } from "@/server/config";
-import type { ActionDef, Preview } from "./types";
+import type { ActionDef, NoState, Preview } from "./types";
 import { brokerConfig, liveQueue } from "@/server/sources/lookup";
 import { currentOrphans } from "@/server/celery/sampler";
 import { ConflictError } from "@/server/errors";
+import { moveCountSchema, retentionSecondsSchema } from "@/server/schemas/queue-actions";
+import type { MoveResult } from "@/server/queue-ops/move";
+import type { RequeueResult } from "@/server/queue-ops/orphans";
+import type { QuarantineRecord } from "@/server/queue-ops/quarantine";
 
 // Queue actions: every move is per-message atomic (queue-ops' Lua scripts); nothing is ever deleted outright.
 // A purge moves messages into a quarantine list kept for a retention period; restore moves them back.
@@ -35,13 +39,19 @@ const moveParams = z.object({
   to: queueName,
   // Empty (null) or absent means all.
   count: z
-    .union([z.literal("all"), z.number().int().min(1).max(10_000_000)])
+    .union([z.literal("all"), moveCountSchema])
     .nullish()
     .transform((v) => v ?? "all"),
   taskName: z.string().min(1).max(255).optional(),
 });
 
-const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
+/** The depths both queues had at preview: verify compares the target's depth now with its depth then. */
+interface MoveState {
+  fromDepth: number;
+  toDepth: number;
+}
+
+const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>, MoveState, MoveResult> = {
   name: "queue.move",
   title: "Move messages to another queue",
   role: "operator",
@@ -74,7 +84,7 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
       ],
       blockers,
       state: { fromDepth: from.depth, toDepth: to.depth },
-    };
+    } satisfies Preview<MoveState>;
   },
   async execute(t, p, _pv, ctx) {
     const b = brokerConfig(t.broker);
@@ -95,27 +105,26 @@ const moveAction: ActionDef<QueueTarget, z.infer<typeof moveParams>> = {
   async verify(t, p, pv, exec) {
     const b = brokerConfig(t.broker);
     const to = await depthOf(b, p.to);
-    const moved = (exec.details as { moved: number }).moved;
-    const expectedAtLeast = (pv.state!.toDepth as number) + moved;
+    const moved = exec.details!.moved;
+    const { toDepth } = pv.state!;
+    const expectedAtLeast = toDepth + moved;
     // Consumers of the target may already have taken some: the check is that the target got them, not a drain race.
     return {
       ok: moved > 0,
-      finding: `${moved} moved; ${p.to} holds ${to.depth} now (had ${pv.state!.toDepth as number}, expected up to ${expectedAtLeast})`,
+      finding: `${moved} moved; ${p.to} holds ${to.depth} now (had ${toDepth}, expected up to ${expectedAtLeast})`,
       observed: to,
     };
   },
 };
 
-const purgeParams = z.object({
-  retentionSeconds: z
-    .number()
-    .int()
-    .min(3600)
-    .max(90 * 86400)
-    .default(7 * 86400),
-});
+const purgeParams = z.object({ retentionSeconds: retentionSecondsSchema });
 
-const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
+/** The queue's (purge) or the quarantine's (restore) depth at preview, the total the progress counts toward. */
+interface DepthState {
+  depth: number;
+}
+
+const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>, DepthState, QuarantineRecord> = {
   name: "queue.purge",
   title: "Purge to quarantine",
   role: "operator",
@@ -137,7 +146,7 @@ const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
       ],
       blockers: d.depth === 0 ? [`${t.queue} is empty.`] : [],
       state: { depth: d.depth },
-    };
+    } satisfies Preview<DepthState>;
   },
   async execute(t, p, pv, ctx) {
     const b = brokerConfig(t.broker);
@@ -147,7 +156,7 @@ const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
         queue: t.queue,
         retentionSeconds: p.retentionSeconds,
         signal: ctx.signal,
-        onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth as number),
+        onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth),
       }),
     );
     return {
@@ -158,7 +167,7 @@ const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
   },
   async verify(t, _p, _pv, exec) {
     const b = brokerConfig(t.broker);
-    const rec = exec.details as { quarantine: string; count: number };
+    const rec = exec.details!;
     const q = (await withBroker(b, (r) => listQuarantines(r, layout(b)))).find((x) => x.quarantine === rec.quarantine);
     return {
       ok: !!q && q.depth === rec.count,
@@ -170,7 +179,7 @@ const purgeAction: ActionDef<QueueTarget, z.infer<typeof purgeParams>> = {
 
 const restoreParams = z.object({ quarantine: z.string().min(1).max(2048).startsWith("leakwatch.quarantine.") });
 
-const restoreAction: ActionDef<QueueTarget, z.infer<typeof restoreParams>> = {
+const restoreAction: ActionDef<QueueTarget, z.infer<typeof restoreParams>, DepthState> = {
   name: "queue.restore-quarantine",
   title: "Restore a quarantine",
   role: "operator",
@@ -193,7 +202,7 @@ const restoreAction: ActionDef<QueueTarget, z.infer<typeof restoreParams>> = {
       warnings: ["Workers consuming the queue will run these tasks."],
       blockers,
       state: { depth: status?.depth ?? 0 },
-    };
+    } satisfies Preview<DepthState>;
   },
   async execute(t, p, pv, ctx) {
     const b = brokerConfig(t.broker);
@@ -202,7 +211,7 @@ const restoreAction: ActionDef<QueueTarget, z.infer<typeof restoreParams>> = {
         ...layout(b),
         quarantine: p.quarantine,
         signal: ctx.signal,
-        onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth as number),
+        onProgress: (pr) => ctx.progress(pr.moved, pv.state!.depth),
       }),
     );
     return { result: `${r.moved} restored${r.cancelled ? " (cancelled)" : ""}`, details: r };
@@ -214,7 +223,7 @@ const restoreAction: ActionDef<QueueTarget, z.infer<typeof restoreParams>> = {
   },
 };
 
-const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
+const requeueAction: ActionDef<QueueTarget, Record<string, never>, NoState, RequeueResult> = {
   name: "queue.requeue-orphans",
   title: "Requeue orphaned in-flight messages",
   role: "operator",
@@ -245,7 +254,7 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
         ...fanout,
       ],
       blockers: o.known ? [] : ["Not every live worker answered the pidbox: no entry can be proven orphaned."],
-    } satisfies Preview;
+    } satisfies Preview<NoState>;
   },
   async execute(t) {
     const b = brokerConfig(t.broker);
@@ -257,14 +266,9 @@ const requeueAction: ActionDef<QueueTarget, Record<string, never>> = {
     return { result: `${r.requeued} requeued`, details: r, after: r.byQueue };
   },
   async verify(_t, _p, _pv, exec) {
-    const r = exec.details as {
-      requeued: number;
-      unroutable: string[];
-      malformed?: string[];
-      intoFanoutLists?: Record<string, number>;
-    };
-    const malformed = r.malformed?.length ?? 0;
-    const fanout = Object.entries(r.intoFanoutLists ?? {})
+    const r = exec.details!;
+    const malformed = r.malformed.length;
+    const fanout = Object.entries(r.intoFanoutLists)
       .map(([q, n]) => `${n} into the list of fanout queue ${q}, which its workers do not read`)
       .join(", ");
     return {

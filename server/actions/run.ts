@@ -192,7 +192,7 @@ export async function requestCancel(
   if (!cancelAction(auditId)) throw new NotFoundError(`No running action ${auditId} (finished already?).`);
 }
 
-export function cancelAction(auditId: string): boolean {
+function cancelAction(auditId: string): boolean {
   const c = running().get(auditId);
   if (!c) return false;
   c.abort();

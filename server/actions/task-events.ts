@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import { broadcast, stats } from "@/server/celery/pidbox";
+import { setTaskEvents, stats } from "@/server/celery/pidbox";
 import { brokerConfig } from "@/server/sources/lookup";
 import { eventsStatus } from "@/server/tasks/pass";
-import type { ActionDef, Preview } from "./types";
+import type { ActionDef, NoState, Preview } from "./types";
 import { replyOf, workerTarget } from "./worker";
 
 // Turning a worker's task events on and off with Celery's enable_events / disable_events remote control commands.
@@ -54,8 +54,9 @@ function costNote(f: EventFacts): string {
   );
 }
 
-function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Record<string, never>> {
-  const command = `${kind}_events`;
+// Nothing passes from preview to execute: execute only sends the command.
+function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Record<string, never>, NoState> {
+  const on = kind === "enable";
   return {
     name: `worker.${kind}-events`,
     title: kind === "enable" ? "Turn task events on" : "Turn task events off",
@@ -67,7 +68,7 @@ function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Recor
     async preview(t) {
       const f = await eventFacts(t);
       const seen = f.lastTaskEventMs !== null && Date.now() - f.lastTaskEventMs < RECENT_MS;
-      const pv: Preview = {
+      const pv: Preview<NoState> = {
         summary:
           kind === "enable"
             ? `Send enable_events to ${t.hostname}: it starts sending task events (timings on the queue and task views).`
@@ -82,7 +83,6 @@ function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Recor
         ],
         warnings: [],
         blockers: f.answers ? [] : [`${t.hostname} does not answer on ${t.broker} (gone, or busy past 2 s).`],
-        state: { facts: f },
       };
       if (kind === "enable") {
         pv.warnings.push(costNote(f));
@@ -96,14 +96,14 @@ function eventsAction(kind: "enable" | "disable"): ActionDef<WorkerTarget, Recor
       return pv;
     },
     async execute(t) {
-      const r = await broadcast(brokerConfig(t.broker), command, {}, { destination: [t.hostname], timeoutMs: 3000 });
+      const r = await setTaskEvents(brokerConfig(t.broker), on, { destination: [t.hostname], timeoutMs: 3000 });
       return { result: replyOf(r, t.hostname) };
     },
     async verify(t, _p, _pv, exec) {
       if (kind === "enable") {
         // enable_events is idempotent: asked again, a worker whose task events are on answers "already enabled".
         const again = replyOf(
-          await broadcast(brokerConfig(t.broker), command, {}, { destination: [t.hostname], timeoutMs: 3000 }),
+          await setTaskEvents(brokerConfig(t.broker), on, { destination: [t.hostname], timeoutMs: 3000 }),
           t.hostname,
         );
         const ok = /already enabled/.test(again);

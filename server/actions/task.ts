@@ -28,7 +28,7 @@ const taskId = z
   .min(1)
   .max(255)
   .regex(/^[^\s]+$/, "must not contain spaces");
-export const taskRetryTarget = z.object({
+const taskRetryTarget = z.object({
   broker: z.string().min(1).max(64),
   taskIds: z
     .array(taskId)
@@ -98,7 +98,7 @@ async function plan(broker: string, row: TaskFailuresTable): Promise<Planned | s
   };
 }
 
-const retryAction: ActionDef<Target, Record<string, never>> = {
+const retryAction: ActionDef<Target, Record<string, never>, { planned: Planned[] }, Published[]> = {
   name: "task.retry",
   title: "Retry failed tasks",
   role: "operator",
@@ -168,7 +168,7 @@ const retryAction: ActionDef<Target, Record<string, never>> = {
   async execute(t, _p, pv, ctx) {
     const b = brokerConfig(t.broker);
     const layout = layoutOf(b);
-    const planned = pv.state!.planned as Planned[];
+    const { planned } = pv.state!;
     const published: Published[] = [];
     await withBroker(b, async (redis) => {
       for (const p of planned) {
@@ -202,7 +202,7 @@ const retryAction: ActionDef<Target, Record<string, never>> = {
   },
   async verify(t, _p, _pv, exec) {
     const b = brokerConfig(t.broker);
-    const published = exec.details as Published[];
+    const published = exec.details!;
     const where: Record<string, string> = {};
     // A worker may take a message between two of the three looks (after its ack it is in no list until its result
     // is written), so the looks repeat for a short while until each new task is found.

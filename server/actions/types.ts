@@ -12,11 +12,12 @@ export interface Preview<S = Record<string, unknown>> extends PreviewBody {
   state?: S;
 }
 
-export interface ExecResult {
+/** D: what execute hands verify in `details` (what it did, e.g. the tags it moved). */
+export interface ExecResult<D = unknown> {
   result: string;
   before?: unknown;
   after?: unknown;
-  details?: unknown;
+  details?: D;
 }
 
 export interface VerifyResult extends ActionVerify {
@@ -33,8 +34,12 @@ export interface ActionContext {
   progress: (done: number, total: number | null, note?: string) => void;
 }
 
-/** T: the target, P: the parameters, S: what preview hands execute and verify in `state`. */
-export interface ActionDef<T = unknown, P = unknown, S = Record<string, unknown>> {
+/** The state of an action whose preview hands nothing on to execute and verify. */
+export type NoState = undefined;
+
+/** T: the target, P: the parameters, S: what preview hands execute and verify in `state` (NoState: nothing), D: what
+ * execute hands verify in `details`. */
+export interface ActionDef<T = unknown, P = unknown, S = Record<string, unknown>, D = unknown> {
   name: string;
   title: string;
   role: Role;
@@ -47,12 +52,12 @@ export interface ActionDef<T = unknown, P = unknown, S = Record<string, unknown>
   /** What the audit records as the target, resolved (a container by a 2-character id prefix: its name and full id). */
   auditTarget?: (t: T) => Promise<{ target: string; targetId: string | null }>;
   preview: (t: T, p: P) => Promise<Preview<S>>;
-  execute: (t: T, p: P, preview: Preview<S>, ctx: ActionContext) => Promise<ExecResult>;
-  verify: (t: T, p: P, preview: Preview<S>, exec: ExecResult) => Promise<VerifyResult>;
+  execute: (t: T, p: P, preview: Preview<S>, ctx: ActionContext) => Promise<ExecResult<D>>;
+  verify: (t: T, p: P, preview: Preview<S>, exec: ExecResult<D>) => Promise<VerifyResult>;
   /** Actions that need an operator opt-in say whether they can run here, and why not (listed, and a preview blocker). */
   availability?: () => Promise<{ available: boolean; reason: string | null }>;
 }
 
 // Registry entries are heterogeneous; run.ts validates target and params with each entry's own schemas.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyAction = ActionDef<any, any, any>;
+export type AnyAction = ActionDef<any, any, any, any>;

@@ -4,12 +4,13 @@ import {
   activeQueues,
   addConsumer,
   autoscale,
-  broadcast,
   cancelConsumer,
   poolGrow,
   poolShrink,
   rateLimit,
   revoke,
+  revoked,
+  shutdown,
   stats,
 } from "@/server/celery/pidbox";
 import { poolKind } from "@/server/celery/workers";
@@ -277,7 +278,7 @@ const revokeAction: ActionDef<WorkerTarget, z.infer<typeof revokeParams>> = {
     return { result: replyOf(r, t.hostname) };
   },
   async verify(t, p) {
-    const r = await broadcast(brokerConfig(t.broker), "revoked", {}, { destination: [t.hostname], timeoutMs: 2000 });
+    const r = await revoked(brokerConfig(t.broker), { destination: [t.hostname], timeoutMs: 2000 });
     const ids = r[t.hostname];
     const ok = Array.isArray(ids) && ids.includes(p.taskId);
     return {
@@ -306,12 +307,7 @@ const shutdownAction: ActionDef<WorkerTarget, Record<string, never>> = {
     });
   },
   async execute(t) {
-    await broadcast(
-      brokerConfig(t.broker),
-      "shutdown",
-      { msg: "shutdown requested from Leakwatch" },
-      { destination: [t.hostname], reply: false },
-    );
+    await shutdown(brokerConfig(t.broker), { destination: [t.hostname] }, "shutdown requested from Leakwatch");
     return { result: "shutdown sent (no reply expected)" };
   },
   async verify(t) {

@@ -15,7 +15,7 @@ const STATE_RANK: Record<AlertRecord["state"], number> = {
 // Within a severity, harm that is happening now (forks refused, a source down) outranks harm that is coming.
 const HARM_NOW = new Set<AlertRecord["rule"]>(["container-refused", "source-down"]);
 
-export function targetKey(t: AlertTarget): string {
+function targetKey(t: AlertTarget): string {
   switch (t.kind) {
     case "container":
       return `container|${t.host}|${t.id}`;

@@ -12,7 +12,7 @@ export function lineHash(line: string): string {
   return createHash("sha256").update(line, "utf8").digest("hex");
 }
 
-export function entryHmac(entryWithoutHmac: Omit<AuditEntry, "hmac">, key: AuditKey): string {
+function entryHmac(entryWithoutHmac: Omit<AuditEntry, "hmac">, key: AuditKey): string {
   return createHmac("sha256", key).update(canonicalize(entryWithoutHmac), "utf8").digest("hex");
 }
 

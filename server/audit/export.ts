@@ -5,7 +5,7 @@ import type { AuditRow } from "./query";
 // = + - @ (or tab/CR) get a leading apostrophe so a spreadsheet never evaluates an actor-chosen
 // string as a formula (CSV injection).
 
-export const CSV_COLUMNS = [
+const CSV_COLUMNS = [
   "ts",
   "id",
   "kind",

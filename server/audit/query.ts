@@ -77,7 +77,7 @@ export function targetMatches(r: AuditRow, wanted: string): boolean {
 const holds = (value: string | null, wanted: string) => value !== null && value.toLowerCase().includes(wanted);
 
 /** The audit page's target filter: a case-insensitive substring of the recorded target or of the container's id. */
-export function targetContains(r: AuditRow, wanted: string): boolean {
+function targetContains(r: AuditRow, wanted: string): boolean {
   const w = wanted.toLowerCase();
   return holds(r.target, w) || holds(r.targetId, w);
 }

@@ -109,7 +109,7 @@ export async function completeSetup(input: { token: string; username: string; pa
   return { user: { username: user.username, role: user.role }, session: await createSession(user.id, ip) };
 }
 
-export async function consumeSetupToken(token: string): Promise<boolean> {
+async function consumeSetupToken(token: string): Promise<boolean> {
   const db = await getDb();
   const now = Date.now();
   const r = await db

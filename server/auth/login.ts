@@ -13,7 +13,7 @@ import { findUserByName, type User } from "./users";
  * How a failed sign-in names an account that does not exist: bounded and marked, never the text typed, which
  * is often a password typed into the wrong field and would be readable by every viewer of the audit log.
  */
-export function unknownUserLabel(typed: string): string {
+function unknownUserLabel(typed: string): string {
   return `(unknown user #${sha256(typed).slice(0, 10)}, ${Math.min(typed.length, 999)} chars)`;
 }
 

@@ -23,7 +23,7 @@ export const THROTTLES = {
 type Throttle = (typeof THROTTLES)[keyof typeof THROTTLES];
 
 /** The wait after `failures` failures: none for the free ones, then doubling from 30 s, capped at 15 minutes. */
-export function delayAfterMs(failures: number, free: number): number {
+function delayAfterMs(failures: number, free: number): number {
   if (failures < free) return 0;
   return Math.min(FIRST_DELAY_MS * 2 ** Math.min(failures - free, 20), MAX_DELAY_MS);
 }

@@ -58,7 +58,7 @@ export async function findUserByName(username: string) {
   return db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
 }
 
-export async function getUser(id: string): Promise<User | null> {
+async function getUser(id: string): Promise<User | null> {
   const db = await getDb();
   const r = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
   return r ? toUser(r) : null;
@@ -106,7 +106,7 @@ export async function setUserDisabled(id: string, disabled: boolean): Promise<vo
 export const passwordSchema = newUserSchema.shape.password;
 
 /** Ends every session of the user: the next request (and the live stream within seconds) is signed out. */
-export async function endSessionsOf(id: string): Promise<void> {
+async function endSessionsOf(id: string): Promise<void> {
   const db = await getDb();
   await db.deleteFrom("sessions").where("user_id", "=", id).execute();
 }

@@ -32,7 +32,7 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.step, c.offset, c.anchor])).toString("base64url");
 }
 
-export function decodeCursor(text: string, steps: readonly number[]): Cursor {
+function decodeCursor(text: string, steps: readonly number[]): Cursor {
   try {
     const [step, offset, anchor] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
     if (

@@ -8,7 +8,7 @@ import { nameToBytes, queueKey, type KombuLayout } from "./kombu-keys";
 // (pop from the right), checking the priority lists in priority_steps order: the next message to run
 // is the tail (index -1) of the first non-empty list, so we sample from the tail end.
 
-export const DEFAULT_SAMPLE_PER_LIST = 100;
+const DEFAULT_SAMPLE_PER_LIST = 100;
 
 export interface NextMessage {
   step: number;

@@ -38,7 +38,7 @@ export const sourceName = (broker: BrokerConfig) => `redis:${broker.name}`;
  * a rediss:// URL without any means ssl_cert_reqs none (kombu's Connection._init_params: "defaulting to insecure SSL
  * behaviour"); redis-py checks the host name only with ssl_check_hostname.
  */
-export function tlsOptions(fromUrl: BrokerTls, fromFile: BrokerTls | undefined): ConnectionOptions {
+function tlsOptions(fromUrl: BrokerTls, fromFile: BrokerTls | undefined): ConnectionOptions {
   const t: BrokerTls = {
     ...fromUrl,
     ...Object.fromEntries(Object.entries(fromFile ?? {}).filter(([, v]) => v !== undefined)),

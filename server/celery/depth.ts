@@ -7,7 +7,7 @@ import { nameToBytes, queueKey, type KombuLayout } from "./kombu-keys";
 // the client's per-command cost made the bottleneck at 10,000 queues. A batch of LLENs runs well under a
 // millisecond inside Redis, so no call blocks it for long.
 
-export const PIPELINE_BATCH = 1000;
+const PIPELINE_BATCH = 1000;
 
 export interface QueueDepth {
   depth: number;
@@ -32,7 +32,7 @@ export async function pipelined<T>(
   return out;
 }
 
-export const LUA_BATCH = 1000;
+const LUA_BATCH = 1000;
 
 // LLEN of every key; -1 where a key holds something other than a list (not kombu's), instead of failing the batch.
 const DEPTHS_LUA = `

@@ -42,7 +42,7 @@ function isControlExchange(exchange: string, names: ControlNames): boolean {
   );
 }
 
-export function isControlQueue(name: string, names: ControlNames = DEFAULT_LAYOUT): boolean {
+function isControlQueue(name: string, names: ControlNames = DEFAULT_LAYOUT): boolean {
   return (
     name.endsWith(`.${pidboxExchange(names as KombuLayout)}`) || /\.pidbox$/.test(name) || /^celeryev\./.test(name)
   );
@@ -136,7 +136,7 @@ export function topicMatch(bindingKey: string, routingKey: string): boolean {
  * binding set in Redis holds routing_key/pattern/queue for every type alike. So the type has to come from outside
  * Redis: live workers' active_queues replies, or the broker's `exchange_types` config.
  */
-export const EXCHANGE_TYPES = ["direct", "topic", "fanout"] as const;
+const EXCHANGE_TYPES = ["direct", "topic", "fanout"] as const;
 export type ExchangeType = (typeof EXCHANGE_TYPES)[number];
 /** exchange name -> type; an exchange not in it is of unknown type. */
 export type ExchangeTypes = ReadonlyMap<string, ExchangeType>;

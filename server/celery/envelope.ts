@@ -127,10 +127,7 @@ function decodeBody(
 }
 
 /** Parses an already JSON-decoded envelope object (e.g. the first element of an unacked entry). */
-export function parseEnvelopeValue(
-  value: unknown,
-  opts: { withBody?: boolean } = {},
-): Result<TaskMessage, EnvelopeError> {
+function parseEnvelopeValue(value: unknown, opts: { withBody?: boolean } = {}): Result<TaskMessage, EnvelopeError> {
   const env = envelopeSchema.safeParse(value);
   if (!env.success)
     return fail(

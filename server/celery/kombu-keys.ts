@@ -13,9 +13,9 @@ import type { BrokerConfig } from "@/server/config";
 // global_keyprefix is prepended to every one of these (kombu's prefixed client covers LLEN/LPUSH/SADD/
 // SMEMBERS/HSET/ZADD/PUBLISH/DEL/BRPOP...), so we prefix every key and channel we touch ourselves.
 
-export const DEFAULT_SEP = "\x06\x16";
+const DEFAULT_SEP = "\x06\x16";
 export const BINDING_PREFIX = "_kombu.binding.";
-export const DEFAULT_PRIORITY_STEPS: readonly number[] = [0, 3, 6, 9];
+const DEFAULT_PRIORITY_STEPS: readonly number[] = [0, 3, 6, 9];
 
 /** Every layout option of a broker, resolved (kombu's and Celery's defaults where the config says nothing). */
 export interface KombuLayout {

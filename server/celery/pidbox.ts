@@ -197,6 +197,11 @@ export const revoke = (
   signal = "SIGTERM",
   o: Opts = {},
 ) => broadcast(b, "revoke", { task_id: taskId, terminate, signal }, o);
-/** Workers exit before answering, so this never waits for replies. */
-export const shutdown = (b: BrokerConfig, o: Pick<BroadcastOptions, "destination"> = {}) =>
-  broadcast(b, "shutdown", {}, { ...o, reply: false });
+/** The ids the worker holds as revoked. */
+export const revoked = (b: BrokerConfig, o: Opts = {}) => broadcast(b, "revoked", {}, o);
+/** Task events on or off until the worker restarts (enable_events / disable_events). */
+export const setTaskEvents = (b: BrokerConfig, on: boolean, o: Opts = {}) =>
+  broadcast(b, on ? "enable_events" : "disable_events", {}, o);
+/** Workers exit before answering, so this never waits for replies; `msg` is what the worker logs. */
+export const shutdown = (b: BrokerConfig, o: Pick<BroadcastOptions, "destination"> = {}, msg?: string) =>
+  broadcast(b, "shutdown", msg === undefined ? {} : { msg }, { ...o, reply: false });

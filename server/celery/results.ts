@@ -11,7 +11,7 @@ import type { BrokerConfig } from "@/server/config";
 
 export const TASK_META_PREFIX = "celery-task-meta-";
 /** States the console keeps; SUCCESS, PENDING and STARTED are not failures. */
-export const FAILED_STATES = ["FAILURE", "RETRY", "REVOKED"] as const;
+const FAILED_STATES = ["FAILURE", "RETRY", "REVOKED"] as const;
 export type FailedState = (typeof FAILED_STATES)[number];
 
 export interface TaskOutcome {

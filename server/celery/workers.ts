@@ -69,7 +69,7 @@ export function poolKind(pool: unknown): string | null {
 }
 
 /** Task names a `registered` reply (taskinfoitems rate_limit) shows with a rate limit: "tasks.x [rate_limit=5/m]". */
-export function rateLimitedTasks(reply: unknown): string[] {
+function rateLimitedTasks(reply: unknown): string[] {
   if (!Array.isArray(reply)) return [];
   return reply.flatMap((line) => {
     const m = typeof line === "string" ? /^(\S+) \[(.*)\]$/.exec(line) : null;

@@ -143,7 +143,7 @@ export function effectiveLimit(
   };
 }
 
-export function explain(
+function explain(
   e: EffectiveLimit,
   levels: CgroupLevel[],
   kernel: KernelLimits,

@@ -15,7 +15,7 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-export function overrideMatches(match: string, c: { name: string; labels: Record<string, string> }): boolean {
+function overrideMatches(match: string, c: { name: string; labels: Record<string, string> }): boolean {
   const eq = match.indexOf("=");
   if (eq > 0) return c.labels[match.slice(0, eq)] === match.slice(eq + 1);
   return globToRegExp(match).test(c.name);
@@ -60,7 +60,7 @@ export interface ClassifyInput {
   stuckAt?: number | null;
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)} s`;
   if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
   if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;

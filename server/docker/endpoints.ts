@@ -21,7 +21,7 @@ import { processState } from "@/server/process-state";
 // A narrow client per Docker endpoint: only the calls in allow-list.ts, each with a timeout, each error mapped to a
 // typed one. dockerode is held in a private field so nothing else of it leaks to callers.
 
-export const TOP_PS_ARGS = "-eLo pid,tid,stat,wchan:32,comm";
+const TOP_PS_ARGS = "-eLo pid,tid,stat,wchan:32,comm";
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export type DockerEndpoint = Pick<DockerClient, DockerOp>;

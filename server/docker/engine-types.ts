@@ -64,7 +64,7 @@ export function parseListItem(raw: unknown): ContainerListItem {
 }
 
 /** Docker's convention: null, 0 and -1 all mean "no limit". */
-export function normalizePidsLimit(v: unknown): number | null {
+function normalizePidsLimit(v: unknown): number | null {
   const n = num(v);
   return n !== null && n > 0 ? n : null;
 }

@@ -24,7 +24,7 @@ export function ownSystemdScope(cgroup: CgroupReading | null): OwnScope | null {
 }
 
 /** Whether the scope's pids.max is systemd's default rather than a limit Docker set. */
-export function scopeHasSystemdDefault(scope: OwnScope, dockerPidsLimit: number | null): boolean {
+function scopeHasSystemdDefault(scope: OwnScope, dockerPidsLimit: number | null): boolean {
   return dockerPidsLimit === null && scope.pidsMax !== null && scope.pidsMax === scope.systemdDefault;
 }
 

@@ -10,7 +10,7 @@ import { isUsernameDisabled } from "@/server/auth/users";
 const plainIp = (a: string) => a.trim().replace(/^::ffff:/, "");
 
 /** The address of the connection's peer, stamped by scripts/server-entry.mjs from the socket. */
-export function peerIp(req: Request): string | null {
+function peerIp(req: Request): string | null {
   const peer = req.headers.get("x-leakwatch-peer");
   return peer ? plainIp(peer) : null;
 }
@@ -77,7 +77,7 @@ const isLoopbackName = (hostname: string) =>
   hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 
 /** The host the client asked for: Host, or X-Forwarded-Host when a trusted proxy sent the request. */
-export function requestHost(req: Request): string | null {
+function requestHost(req: Request): string | null {
   const forwarded = fromTrustedProxy(req) ? req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
   return forwarded || req.headers.get("host");
 }

@@ -72,7 +72,7 @@ export function asAppError(e: unknown): AppError | null {
     : null;
 }
 
-export function errorResponse(e: unknown): Response {
+function errorResponse(e: unknown): Response {
   const app = asAppError(e);
   if (app?.code === "audit_unavailable")
     log.warn({ detail: (app as { detail?: string }).detail }, "refused: the audit log is unavailable");

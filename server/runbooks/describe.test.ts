@@ -69,7 +69,12 @@ describe("runbook timeline changes", () => {
       "raise to 2,000 for 15m on local/lw-leaker (container.set-pids-limit): succeeded — audit aud-1",
     );
     const revert: RunbookEntry = {
-      ...action({ action: "container.set-pids-limit", target: "local/lw-leaker", params: { limit: 1200 }, before: 2000 }),
+      ...action({
+        action: "container.set-pids-limit",
+        target: "local/lw-leaker",
+        params: { limit: 1200 },
+        before: 2000,
+      }),
       actor: "system:timebox",
     };
     expect(describeEntry(revert, run)).toBe(

@@ -7,7 +7,7 @@ import type { MappedQueue } from "./types";
 // `leakwatch.queues` ("queue" or "broker/queue", comma separated), or the Celery workers running inside it
 // (a worker's hostname is name@<container hostname>, and Docker's default hostname is the short id).
 
-export const QUEUES_LABEL = "leakwatch.queues";
+const QUEUES_LABEL = "leakwatch.queues";
 
 export function workersInContainer(
   c: Pick<ContainerSummary, "id" | "name">,

@@ -16,7 +16,10 @@ async function charts(
   now: number,
 ): Promise<{ title: string; svg: string }[]> {
   const from = view.run.createdAt - 10 * 60_000;
-  const markers: SvgMarker[] = view.actions.map((a) => ({ ts: a.at, label: a.label ?? a.action.split(".").pop() ?? a.action }));
+  const markers: SvgMarker[] = view.actions.map((a) => ({
+    ts: a.at,
+    label: a.label ?? a.action.split(".").pop() ?? a.action,
+  }));
   const t = view.run.target;
   const out: { title: string; svg: string }[] = [];
   if ("host" in t) {

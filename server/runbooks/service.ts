@@ -190,7 +190,11 @@ function actionDetail(row: AuditRow): Record<string, unknown> {
  * A time-box revert the scheduler ran (as system:timebox) joins the timeline of every run that recorded the raise it
  * undoes: the timeline, the actions table and the report then show the raise and its revert.
  */
-export async function recordTimeboxRevert(raiseAuditId: string, revertAuditId: string, now = Date.now()): Promise<void> {
+export async function recordTimeboxRevert(
+  raiseAuditId: string,
+  revertAuditId: string,
+  now = Date.now(),
+): Promise<void> {
   const runIds = await runsWithAction(raiseAuditId);
   if (runIds.length === 0) return;
   const row = (await queryAudit({ id: revertAuditId, limit: 1 })).rows.find((r) => r.kind === "action");

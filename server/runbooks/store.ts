@@ -142,6 +142,8 @@ export async function runsWithAction(auditId: string): Promise<string[]> {
     .where("detail", "like", `%${auditId}%`)
     .execute();
   // The LIKE narrows; the parsed detail decides (the id could appear in a reason).
-  const ids = rows.filter((r) => (JSON.parse(r.detail) as { auditId?: unknown }).auditId === auditId).map((r) => r.run_id);
+  const ids = rows
+    .filter((r) => (JSON.parse(r.detail) as { auditId?: unknown }).auditId === auditId)
+    .map((r) => r.run_id);
   return [...new Set(ids)];
 }

@@ -1,11 +1,5 @@
 // Response bodies of the read API, shared by route handlers and the browser hooks.
-import type {
-  CgroupDetail,
-  ContainerChange,
-  ContainerEvent,
-  ContainerSummary,
-  ThreadDiagnosis,
-} from "./containers";
+import type { CgroupDetail, ContainerChange, ContainerEvent, ContainerSummary, ThreadDiagnosis } from "./containers";
 import type { BrokerSummary, QueuePause, QueueSummary, WorkerSummary } from "./queues";
 
 export interface HostState {

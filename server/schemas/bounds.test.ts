@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { numberBounds } from "./bounds";
 import { graceParams, setLimitParams, timeboxSecondsSchema } from "./container-actions";
+import { moveCountSchema, retentionSecondsSchema } from "./queue-actions";
 import { autoscaleParams, autoscaleShape, poolResizeParams } from "./worker-actions";
 
 // The action dialog's inputs take their min and max from numberBounds: each bound must be the last value the
@@ -30,6 +31,8 @@ describe("bounds the dialog derives from the action schemas", () => {
         bounds: numberBounds(autoscaleShape.min),
         accepts: (n: number) => autoscaleParams.safeParse({ max: 512, min: n }),
       },
+      { bounds: numberBounds(moveCountSchema), accepts: (n: number) => moveCountSchema.safeParse(n) },
+      { bounds: numberBounds(retentionSecondsSchema), accepts: (n: number) => retentionSecondsSchema.safeParse(n) },
     ];
     for (const { bounds, accepts } of cases) {
       expect(accepts(bounds.min).success).toBe(true);
@@ -38,6 +41,8 @@ describe("bounds the dialog derives from the action schemas", () => {
       expect(accepts(bounds.max + 1).success).toBe(false);
     }
     expect(numberBounds(setLimitParams.shape.limit)).toEqual({ min: 1, max: 4_194_304 });
+    // A purge keeps its quarantine from an hour to 90 days.
+    expect(numberBounds(retentionSecondsSchema)).toEqual({ min: 3600, max: 90 * 86400 });
   });
 
   it("refuses a schema without both bounds", async () => {

@@ -10,7 +10,7 @@ export type AllowedSignal = (typeof ALLOWED_KILL_SIGNALS)[number];
 export const MAX_PIDS = 4_194_304; // kernel pid_max ceiling
 
 /** A pids limit (container.set-pids-limit, cgroup.set-pids-max). */
-export const pidsLimitSchema = z
+const pidsLimitSchema = z
   .number()
   .int("must be a whole number")
   .min(1, "must be at least 1 (null means unlimited)")

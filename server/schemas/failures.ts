@@ -1,7 +1,7 @@
 // What the Failures page and API show: failed, retried and revoked Celery tasks read from a result backend.
 import { z } from "zod";
 
-export const failureStatuses = ["FAILURE", "RETRY", "REVOKED"] as const;
+const failureStatuses = ["FAILURE", "RETRY", "REVOKED"] as const;
 
 /** GET /api/failures query: every filter optional, exact matches; bounded so a URL cannot ask for everything. */
 export const failuresQuery = z.object({

@@ -1,8 +1,8 @@
 // The message browser's query and answer, shared by the route (which validates with it) and the queue page.
 import { z } from "zod";
 
-export const MESSAGE_PAGE_MAX = 200;
-export const MESSAGE_SCAN_MAX = 100_000;
+const MESSAGE_PAGE_MAX = 200;
+const MESSAGE_SCAN_MAX = 100_000;
 
 export const messageQuerySchema = z.object({
   /** Opaque: where the previous page ended (see server/celery/browse.ts). Absent: the next message to run. */

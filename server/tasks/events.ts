@@ -112,8 +112,8 @@ const MAX_EARLY = 8;
  */
 const MAX_TRACKED = 50_000;
 /** Task names: a task-name label per distinct name is unbounded in principle; past this, new names are folded. */
-export const MAX_TASK_NAMES = 500;
-export const OVERFLOW_NAME = "(other tasks)";
+const MAX_TASK_NAMES = 500;
+const OVERFLOW_NAME = "(other tasks)";
 /** Hosts whose last task event is remembered (workers in containers get new hostnames as they come and go). */
 const MAX_HOSTS = 1000;
 

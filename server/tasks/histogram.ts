@@ -6,7 +6,7 @@ import "server-only";
 
 const PER_DOUBLING = 8;
 const MIN_SECONDS = 0.001;
-export const BUCKET_COUNT = 220; // 2^(220/8) ms is about 2.1 days
+const BUCKET_COUNT = 220; // 2^(220/8) ms is about 2.1 days
 /** The relative width of one bucket: a percentile read from a histogram is within this factor of the true value. */
 export const BUCKET_RATIO = 2 ** (1 / PER_DOUBLING);
 

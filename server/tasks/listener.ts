@@ -28,7 +28,7 @@ export interface EventsListener {
 const eventListeners = () => processState("tasks/listeners", () => new Map<string, EventsListener>());
 
 /** The pattern (one per channel name a kombu version may use) that task events of this broker arrive on. */
-export function taskEventPatterns(broker: BrokerConfig): string[] {
+function taskEventPatterns(broker: BrokerConfig): string[] {
   const layout = layoutOf(broker);
   return fanoutChannels(layout, brokerDb(broker), layout.eventExchange, "task.*", isSentinel(broker));
 }
@@ -79,9 +79,4 @@ const queuesOf = (broker: string, hostname: string) =>
 export function eventsListenerOf(brokerName: string): EventsListener | null {
   for (const l of eventListeners().values()) if (l.broker === brokerName) return l;
   return null;
-}
-
-/** Forgets every listener (tests; the subscriber connections are closed with closeAllBrokers). */
-export function resetEventsListeners(): void {
-  eventListeners().clear();
 }

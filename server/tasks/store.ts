@@ -10,7 +10,7 @@ import { merge, parseHistogram, percentiles, type Histogram, type Percentiles } 
 // task name per flush for an hour, then 1-minute buckets for a day, then 10-minute buckets. Counts add up and
 // histograms merge when rows fold, so a percentile over 7 days is as exact as over the last minute.
 
-export const TASK_TIERS = [
+const TASK_TIERS = [
   { res: 0, keepMs: 3600_000 },
   { res: 60, keepMs: 24 * 3600_000 },
   { res: 600, keepMs: 7 * 24 * 3600_000 },

@@ -8,7 +8,7 @@ import { run, spawnGroup, type ProcessHandle } from "./proc";
 export const CELERY_DIR = path.join(REPO_ROOT, "fixtures/celery");
 /** Debian's python3 has python3-celery; a pyenv/venv `python3` earlier on PATH usually does not. */
 export const PYTHON = process.env.LEAKWATCH_PYTHON ?? "/usr/bin/python3";
-export const RECORD_LIST = "leakwatch:test:done";
+const RECORD_LIST = "leakwatch:test:done";
 
 /** The test Redis (6391 unless LEAKWATCH_TEST_REDIS_URL says otherwise) with the given db. */
 export function testRedisUrl(db = 0): string {

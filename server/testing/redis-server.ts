@@ -10,6 +10,27 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
+/** Whether a redis-server answers PING on 127.0.0.1:port (false while it is still starting, or gone). */
+export async function answersPing(port: number, password?: string): Promise<boolean> {
+  const c = new Redis({
+    port,
+    host: "127.0.0.1",
+    password,
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
+  c.on("error", () => {}); // probing a server that is still starting
+  try {
+    await c.connect();
+    return (await c.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
+  }
+}
+
 export function testRedisServer(port: number): TestRedis {
   let proc: ChildProcess | null = null;
   return {
@@ -23,23 +44,8 @@ export function testRedisServer(port: number): TestRedis {
         { stdio: "ignore" },
       );
       for (let i = 0; i < 100; i++) {
-        const c = new Redis({
-          port,
-          host: "127.0.0.1",
-          lazyConnect: true,
-          retryStrategy: () => null,
-          maxRetriesPerRequest: 0,
-        });
-        c.on("error", () => {}); // probing a server that is still starting
-        try {
-          await c.connect();
-          await c.ping();
-          c.disconnect();
-          return;
-        } catch {
-          c.disconnect();
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        if (await answersPing(port)) return;
+        await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`redis-server on ${port} did not start`);
     },

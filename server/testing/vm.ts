@@ -10,7 +10,7 @@ import { freePort } from "./ports";
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
 const VM_SH = path.join(ROOT, "scripts/vm.sh");
-export const STANDALONE = path.join(ROOT, ".next/standalone");
+const STANDALONE = path.join(ROOT, ".next/standalone");
 
 export interface Vm {
   runDir: string;

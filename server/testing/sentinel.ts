@@ -7,6 +7,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { spawnGroup, waitFor, type ProcessHandle } from "@/server/testing/harness";
 import { assertPortFree } from "./ports";
+import { answersPing } from "./redis-server";
 
 export interface RedisProcess {
   port: number;
@@ -20,26 +21,6 @@ export interface RedisProcess {
   running(): boolean;
   /** Disconnects the clients made by client(). */
   closeClients(): void;
-}
-
-async function ping(port: number, password?: string): Promise<boolean> {
-  const c = new Redis({
-    port,
-    host: "127.0.0.1",
-    password,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
-  c.on("error", () => {}); // probing a server that is still starting
-  try {
-    await c.connect();
-    return (await c.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
 }
 
 /** A redis-server on 127.0.0.1:port with `dir` as its working directory (dump.rdb lives there). */
@@ -87,7 +68,7 @@ export function redisProcess(
         "no",
         ...extraArgs,
       ]);
-      await waitFor(async () => (await ping(port, password)) || undefined, {
+      await waitFor(async () => (await answersPing(port, password)) || undefined, {
         what: `redis-server on ${port}`,
         timeoutMs: 15_000,
       });
