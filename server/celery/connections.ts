@@ -2,7 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions } from "node:tls";
 import Redis, { type RedisOptions } from "ioredis";
-import type { BrokerConfig, BrokerTls } from "@/server/config";
+import { getConfig, type BrokerConfig, type BrokerTls } from "@/server/config";
 import { SourceUnavailableError, errorMessage } from "@/server/errors";
 import { parseBrokerUrl, redactBrokerUrl, type ParsedBrokerUrl } from "./broker-url";
 import { processState } from "@/server/process-state";
@@ -109,17 +109,32 @@ function make(h: Pick<Held, "options" | "lastError">, purpose: string, extra: Re
   return client;
 }
 
-function hold(broker: BrokerConfig): Held {
-  const key = JSON.stringify([
+/** What a held connection is for: the broker's name and everything that decides how it connects. */
+function heldId(broker: BrokerConfig): string {
+  return JSON.stringify([
+    broker.name,
     broker.url,
     broker.masterName ?? "",
     broker.sentinel,
     broker.socketTimeoutSeconds,
     broker.tls,
   ]);
-  const existing = held().get(broker.name);
-  if (existing && existing.key === key) return existing;
-  if (existing) closeHeld(existing);
+}
+
+/** How long connections made with a broker's previous settings stay open for work already under way. */
+const RETIRE_AFTER_MS = 60_000;
+
+/**
+ * Connections are held per name AND settings. When a broker's settings change (the settings page, a test that
+ * starts another console), work still under way with the old settings (a pidbox sweep a few seconds later, a pass in
+ * flight) keeps its own connections instead of closing the new ones: replacing by name let each side close the
+ * other's connection mid-command ("Connection is closed"). The configured broker's previous connections close after
+ * RETIRE_AFTER_MS.
+ */
+function hold(broker: BrokerConfig): Held {
+  const id = heldId(broker);
+  const existing = held().get(id);
+  if (existing) return existing;
   const parsed = parseBrokerUrl(broker.url, broker.masterName);
   if (parsed.kind === "sentinel" && !parsed.masterName)
     throw new SourceUnavailableError(sourceName(broker), "a sentinel:// broker needs a master name (master_name)");
@@ -129,11 +144,41 @@ function hold(broker: BrokerConfig): Held {
   } catch (e) {
     throw new SourceUnavailableError(sourceName(broker), errorMessage(e));
   }
-  const h = { key, parsed, options: opts, lastError: null, idleBlocking: [], blocking: new Set() } as unknown as Held;
+  const h = {
+    key: id,
+    parsed,
+    options: opts,
+    lastError: null,
+    idleBlocking: [],
+    blocking: new Set(),
+  } as unknown as Held;
   h.client = make(h, "cmd");
   h.subscriber = null;
-  held().set(broker.name, h);
+  held().set(id, h);
+  if (isConfigured(broker)) retireOthers(broker.name, id);
   return h;
+}
+
+/** Whether these are the settings the console is configured with for this name (not a leftover's). */
+function isConfigured(broker: BrokerConfig): boolean {
+  try {
+    const cfg = getConfig();
+    const configured = cfg.brokers.flatMap((b) => [b, resultBackendTarget(b)]).find((b) => b?.name === broker.name);
+    return configured !== undefined && configured !== null && heldId(configured) === heldId(broker);
+  } catch {
+    return false;
+  }
+}
+
+function retireOthers(name: string, keep: string): void {
+  for (const [id, h] of held()) {
+    if (id === keep || (JSON.parse(id) as unknown[])[0] !== name) continue;
+    setTimeout(() => {
+      if (held().get(id) !== h) return;
+      held().delete(id);
+      closeHeld(h);
+    }, RETIRE_AFTER_MS).unref();
+  }
 }
 
 function closeHeld(h: Held): void {
@@ -245,7 +290,7 @@ export async function withBlockingConnection<T>(broker: BrokerConfig, fn: (redis
     throw asUnavailable(broker, e);
   } finally {
     // Not reused when fn failed (a read may still be pending on it) or the broker config changed meanwhile.
-    if (healthy && held().get(broker.name) === h && h.idleBlocking.length < MAX_IDLE_BLOCKING)
+    if (healthy && held().get(heldId(broker)) === h && h.idleBlocking.length < MAX_IDLE_BLOCKING)
       h.idleBlocking.push(client);
     else {
       h.blocking.delete(client);
@@ -314,7 +359,7 @@ export async function getSubscriber(broker: BrokerConfig): Promise<Redis> {
 
 /** The subscriber currently held for a broker (listeners compare against it to notice a replacement). */
 export function heldSubscriber(broker: BrokerConfig): Redis | null {
-  return held().get(broker.name)?.subscriber ?? null;
+  return held().get(heldId(broker))?.subscriber ?? null;
 }
 
 /** Whether the broker is reached through Sentinel (kombu <= 5.3 names its fanout channels differently there). */

@@ -43,14 +43,17 @@ export function systemdDefaultTasksMax(threadsMax: number | null, pidMax: number
   return candidates.length ? Math.floor((Math.min(...candidates) * 15) / 100) : null;
 }
 
-// Kernel limits change rarely: read once a second at most, not once per container per pass.
-const kernelCache = new Map<string, { atMs: number; value: KernelLimits }>();
+// Kernel limits change rarely: read once a second at most, not once per container per pass. The promise is kept,
+// not the value: the sampler reads eight containers at a time, and caching the value after the read let all eight
+// miss (`npm run bench` counted 8 reads of each file per pass).
+const kernelCache = new Map<string, { atMs: number; value: Promise<KernelLimits> }>();
 
-export async function readKernelLimits(procRoot: string): Promise<KernelLimits> {
+export function readKernelLimits(procRoot: string): Promise<KernelLimits> {
   const hit = kernelCache.get(procRoot);
   if (hit && Date.now() - hit.atMs < 1000) return hit.value;
-  const value = await readKernelLimitsNow(procRoot);
+  const value = readKernelLimitsNow(procRoot);
   kernelCache.set(procRoot, { atMs: Date.now(), value });
+  value.catch(() => kernelCache.delete(procRoot));
   return value;
 }
 
@@ -200,21 +203,23 @@ async function readLevel(
 // Every container of a host shares its ancestors (/docker, system.slice, ...): within one pass they are read once,
 // not once per container. 250 ms is well under any sample interval and longer than a pass.
 const ANCESTOR_TTL_MS = 250;
-const ancestorCache = new Map<string, { atMs: number; level: CgroupLevel | null }>();
+// Promises, as for the kernel limits: concurrent readers of one pass share one read.
+const ancestorCache = new Map<string, { atMs: number; level: Promise<CgroupLevel | null> }>();
 
 /** After a write (cgroup.set-pids-max): the next read of that level must see the new value, not the cached one. */
 export function forgetAncestorLevel(hierarchyDir: string, rel: string): void {
   ancestorCache.delete(path.join(hierarchyDir, rel));
 }
 
-async function readAncestorLevel(hierarchyDir: string, rel: string): Promise<CgroupLevel | null> {
+function readAncestorLevel(hierarchyDir: string, rel: string): Promise<CgroupLevel | null> {
   const key = path.join(hierarchyDir, rel);
   const now = Date.now();
   const hit = ancestorCache.get(key);
   if (hit && now - hit.atMs < ANCESTOR_TTL_MS) return hit.level;
-  const level = await readLevel(hierarchyDir, rel);
+  const level = readLevel(hierarchyDir, rel);
   if (ancestorCache.size > 10_000) ancestorCache.clear();
   ancestorCache.set(key, { atMs: now, level });
+  level.catch(() => ancestorCache.delete(key));
   return level;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -33,6 +33,25 @@ describe("readKept", () => {
     const before = keptFileCount();
     expect(readKept(path.join(tmp(), "nope"))).toBeNull();
     expect(keptFileCount()).toBe(before);
+  });
+
+  it("does not retry for a while a file its existing cgroup lacks, but retries at once when the cgroup itself was gone", () => {
+    // A file the kernel does not provide (pids.peak on cgroup v1): skipped for a few passes, then tried again.
+    const dir = tmp();
+    const peak = path.join(dir, "pids.peak");
+    expect(readKept(peak)).toBeNull();
+    writeFileSync(peak, "9\n");
+    expect(readKept(peak)).toBeNull();
+    for (let i = 0; i < 12; i++) sweepKeptFiles();
+    expect(readKept(peak)).toBe("9\n");
+
+    // A cgroup that is gone (a container restarting): its new files are read on the very next call.
+    const gone = path.join(tmp(), "restarting");
+    const current = path.join(gone, "pids.current");
+    expect(readKept(current)).toBeNull();
+    mkdirSync(gone);
+    writeFileSync(current, "3\n");
+    expect(readKept(current)).toBe("3\n");
   });
 
   it("reads a file longer than its buffer whole", () => {

@@ -1,5 +1,6 @@
 import "server-only";
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import path from "node:path";
 import { processState } from "@/server/process-state";
 
 // The per-container pids files are read on every pass. Keeping their descriptors open and re-reading from offset 0
@@ -19,16 +20,32 @@ interface Kept {
 }
 
 // In the process registry so a dev hot reload does not orphan open descriptors.
-const state = () => processState("docker/kept-files", () => ({ kept: new Map<string, Kept>(), pass: 0 }));
+const state = () =>
+  processState("docker/kept-files", () => ({
+    kept: new Map<string, Kept>(),
+    missing: new Map<string, number>(),
+    pass: 0,
+  }));
+// A file the kernel does not provide in a cgroup that exists (pids.peak before Linux 6.1 and on cgroup v1) is not
+// tried again for this many passes: a failed open costs an exception each time. A file whose cgroup is gone (a
+// container stopping or restarting) is tried again on the next pass.
+const MISSING_PASSES = 12;
 
 function open(file: string): Kept | null {
   const st = state();
+  const missingSince = st.missing.get(file);
+  if (missingSince !== undefined && st.pass - missingSince < MISSING_PASSES) return null;
   try {
     if (st.kept.size >= MAX_KEPT) closeAll();
     const k = { fd: openSync(file, "r"), pass: st.pass };
     st.kept.set(file, k);
+    st.missing.delete(file);
     return k;
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && existsSync(path.dirname(file))) {
+      if (st.missing.size >= MAX_KEPT) st.missing.clear();
+      st.missing.set(file, st.pass);
+    }
     return null;
   }
 }
@@ -77,6 +94,7 @@ export function sweepKeptFiles(): void {
   const st = state();
   st.pass++;
   for (const [file, k] of st.kept) if (st.pass - k.pass > IDLE_PASSES) close(file, k);
+  for (const [file, since] of st.missing) if (st.pass - since >= MISSING_PASSES) st.missing.delete(file);
 }
 
 /** How many descriptors are open (for /api/health's jobs and the tests). */
@@ -91,4 +109,5 @@ export function closeKeptFiles(): void {
 
 function closeAll(): void {
   for (const [file, k] of state().kept) close(file, k);
+  state().missing.clear();
 }
