@@ -3,7 +3,7 @@ import type { BrokerConfig } from "@/server/config";
 import type { WorkerSummary } from "@/server/schemas/queues";
 import { errorMessage } from "@/server/errors";
 import { ensureHeartbeatListener, isFresh } from "./heartbeats";
-import { broadcast, controlEpoch, DEFAULT_TIMEOUT_MS, type Replies } from "./pidbox";
+import { broadcast, controlEpoch, DEFAULT_TIMEOUT_MS, forgetControlTimes, lastControlAt, type Replies } from "./pidbox";
 import type { HeldByWorkers } from "./unacked";
 import { isExchangeType, type ExchangeType } from "./discovery";
 import { processState } from "@/server/process-state";
@@ -101,6 +101,12 @@ export const INSPECTIONS: readonly (readonly [string, Obj])[] = [
  */
 const SLOW = new Set(["active_queues", "registered"]);
 export const SLOW_EVERY_MS = 30_000;
+/**
+ * For this long after a consumer, pool or rate-limit command every round asks everything: Celery 5.2 replies to
+ * add_consumer before its event loop starts consuming, so the round right after the command can keep an answer that
+ * does not show it yet, and keeping that answer would hide the change for up to SLOW_EVERY_MS.
+ */
+export const SETTLE_MS = 15_000;
 interface SlowAnswers {
   atMs: number;
   /** Workers that answered both slow questions. */
@@ -136,6 +142,7 @@ export async function getWorkerInventory(
     !cached ||
     cached.stale ||
     cached.epoch !== epoch ||
+    askedAtMs - lastControlAt(broker.name) < SETTLE_MS ||
     unknownBeat ||
     clock - cached.atMs >= SLOW_EVERY_MS;
   // Published one after another (each reply waited for in parallel): a worker handles control requests in the order
@@ -270,6 +277,7 @@ export function forgetWorkers(): void {
   seenByBroker().clear();
   slowByBroker().clear();
   typesByBroker().clear();
+  forgetControlTimes();
 }
 
 /** Workers as of the last inventory of this broker (no broadcast): live ones first, then recently lost ones. */
