@@ -255,6 +255,7 @@ describe("container.set-pids-limit", () => {
   });
 
   it("keeps a time-boxed raise that was confirmed", async () => {
+    const started = Date.now();
     const r = await postAction(lw.users.operator, setLimit(150, { revertAfterSeconds: 30 }));
     expect(r.body.status).toBe("succeeded");
     const ok = await postAction(lw.users.operator, {
@@ -268,8 +269,13 @@ describe("container.set-pids-limit", () => {
     await runDueRevertsLikeScheduler();
     expect(await inspectPidsLimit(id)).toBe(150);
     expect(await timeboxState(r.body.auditId!)).toBe("confirmed");
+    // The chart's markers are kept between refreshes while the audit file is unchanged; the next change shows at once.
+    const markers = async () => (await containerChanges("local", id, name, started, Date.now())).map(changeLabel);
+    expect(await markers()).toEqual(["keep raised limit", "raise to 150 for 30s"]);
+    expect(await markers()).toEqual(["keep raised limit", "raise to 150 for 30s"]);
     // Put it back for the tests below.
     expect((await postAction(lw.users.operator, setLimit(120))).body.status).toBe("succeeded");
+    expect(await markers()).toEqual(["lower to 120", "keep raised limit", "raise to 150 for 30s"]);
   });
 
   it("warns in the preview when an ancestor cgroup is tighter than the new limit", async () => {

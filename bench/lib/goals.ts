@@ -2,13 +2,15 @@
 // what was measured, whether it was met and, where not, what the same run says bounds it. Every cell comes from a
 // section's results; a section that did not run says so.
 
+import { fmt as formatNumber, table } from "./markdown";
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const get = (v: unknown, ...path: (string | number)[]): unknown =>
   path.reduce<unknown>((cur, k) => (isObj(cur) || Array.isArray(cur) ? (cur as Obj)[k as string] : undefined), v);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const fmt = (n: number | null, digits = 1): string =>
-  n === null ? "n/a" : (Math.round(n * 10 ** digits) / 10 ** digits).toLocaleString("en-US");
+/** Goals read at one decimal unless a figure says otherwise. */
+const fmt = (n: number | null, digits = 1): string => formatNumber(n, digits);
 const verdict = (met: boolean | null): string => (met === null ? "not measured" : met ? "**met**" : "**not met**");
 
 /** A Markdown section's figures (bench/run.ts keeps them beside its tables). */
@@ -215,15 +217,15 @@ export function goalsTable(results: Partial<Record<string, unknown>>): string {
     ...browserGoal(results),
     sseGoal(results),
   ];
-  const cell = (s: string) => s.replace(/\|/g, "\\|");
   return [
     "## Goals (issue 18) in this run",
     "",
     "Each figure is from the sections below; *what bounds it* is read from the same run.",
     "",
-    "| goal | target | measured | verdict | what bounds it |",
-    "| --- | --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${[r.goal, r.target, r.measured, verdict(r.met), r.bound].map(cell).join(" | ")} |`),
+    table(
+      ["goal", "target", "measured", "verdict", "what bounds it"],
+      rows.map((r) => [r.goal, r.target, r.measured, verdict(r.met), r.bound]),
+    ),
   ].join("\n");
 }
 
@@ -235,16 +237,18 @@ export function workersSection(w: unknown): string {
     "",
     `One real Celery 5.2 worker (${String(get(w, "pool"))}, concurrency ${fmt(num(get(w, "concurrency")), 0)}, heartbeats on) consuming Dify's 16 queues; its CPU is its whole process group's, less its idle rate (${fmt(num(get(w, "idleWorkerCpuMsPerMinute")))} ms per minute). Requests are counted on the pidbox channel.`,
     "",
-    "| inspection | worker CPU per request (ms) | reply wall, median (ms) |",
-    "| --- | --: | --: |",
-    ...per.map((p) => `| \`${String(p.command)}\` | ${fmt(num(p.workerCpuMs), 2)} | ${fmt(num(p.wallMs))} |`),
+    table(
+      ["inspection", "worker CPU per request (ms)", "reply wall, median (ms)"],
+      per.map((p) => [`\`${String(p.command)}\``, fmt(num(p.workerCpuMs), 2), fmt(num(p.wallMs))]),
+      ["left", "right", "right"],
+    ),
     "",
     `Per minute at a ${fmt((num(get(w, "passIntervalMs")) ?? 0) / 1000, 0)} s pass interval:`,
     "",
-    "| rounds | requests per worker per minute | worker CPU per minute (ms) |",
-    "| --- | --: | --: |",
-    ...rounds.map(
-      (r) => `| ${String(r.label)} | ${fmt(num(r.requestsPerMinute))} | ${fmt(num(r.workerCpuMsPerMinute))} |`,
+    table(
+      ["rounds", "requests per worker per minute", "worker CPU per minute (ms)"],
+      rounds.map((r) => [String(r.label), fmt(num(r.requestsPerMinute)), fmt(num(r.workerCpuMsPerMinute))]),
+      ["left", "right", "right"],
     ),
   ].join("\n");
 }

@@ -1,5 +1,6 @@
 // Renders a run's results as BENCHMARKS.md: tables first, then how to read them. Generated; never edited by hand.
 import { goalsTable, workersSection } from "./goals";
+import { fmt, table } from "./markdown";
 import type { MachineFacts } from "./machine";
 
 export interface BenchResults {
@@ -143,12 +144,7 @@ interface MemoryResult {
   snapshotJsonBytes: { containers: number; queues: number };
 }
 
-const fmt = (n: number | null | undefined): string =>
-  n === null || n === undefined || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US");
 const x = (n: number) => `${fmt(n)}x`;
-const row = (cells: (string | number)[]) => `| ${cells.map((c) => (typeof c === "number" ? fmt(c) : c)).join(" | ")} |`;
-const table = (head: string[], rows: (string | number)[][]) =>
-  [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
 const ok = (r: unknown): boolean => r !== undefined && !(typeof r === "object" && r !== null && "error" in r);
 
 function machine(m: MachineFacts, r: BenchResults): string {
