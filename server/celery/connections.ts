@@ -18,7 +18,8 @@ const MAX_BACKOFF_MS = 5_000;
 const MAX_IDLE_BLOCKING = 8;
 
 interface Held {
-  key: string;
+  /** The broker's name (the map key is heldId: the name and its connection settings). */
+  name: string;
   parsed: ParsedBrokerUrl;
   options: RedisOptions;
   client: Redis;
@@ -145,7 +146,7 @@ function hold(broker: BrokerConfig): Held {
     throw new SourceUnavailableError(sourceName(broker), errorMessage(e));
   }
   const h = {
-    key: id,
+    name: broker.name,
     parsed,
     options: opts,
     lastError: null,
@@ -172,7 +173,7 @@ function isConfigured(broker: BrokerConfig): boolean {
 
 function retireOthers(name: string, keep: string): void {
   for (const [id, h] of held()) {
-    if (id === keep || (JSON.parse(id) as unknown[])[0] !== name) continue;
+    if (id === keep || h.name !== name) continue;
     setTimeout(() => {
       if (held().get(id) !== h) return;
       held().delete(id);

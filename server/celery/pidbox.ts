@@ -63,14 +63,11 @@ const READ_ONLY = new Set([
   "memdump",
   "clock",
 ]);
-const epochs = () => processState("celery/control-epochs", () => new Map<string, number>());
 const controlTimes = () => processState("celery/control-times", () => new Map<string, number>());
-/** Changes whenever a command that is not a pure inspection is sent to this broker's workers (kept answers expire). */
-export const controlEpoch = (brokerName: string): number => epochs().get(brokerName) ?? 0;
 /**
- * When the last such command was sent (ms since the epoch, 0 when never). A worker can answer an inspection before
- * the command has taken effect (Celery 5.2 applies add_consumer on its event loop after replying), so an answer asked
- * right after a command may not show it yet.
+ * When a command that is not a pure inspection was last sent to this broker's workers (ms since the epoch, 0 when
+ * never): answers asked before it are stale, and so may be those asked just after it (Celery 5.2 applies
+ * add_consumer on its event loop after replying).
  */
 export const lastControlAt = (brokerName: string): number => controlTimes().get(brokerName) ?? 0;
 /** Tests only: forget when commands were sent (a test's commands do not make the next test's rounds settle). */
@@ -110,10 +107,7 @@ export async function broadcast(
   opts: BroadcastOptions = {},
 ): Promise<Replies> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!READ_ONLY.has(command)) {
-    epochs().set(broker.name, controlEpoch(broker.name) + 1);
-    controlTimes().set(broker.name, Date.now());
-  }
+  if (!READ_ONLY.has(command)) controlTimes().set(broker.name, Date.now());
   const wantReply = opts.reply !== false;
   const limit = opts.expectReplies ?? (opts.destination?.length || Infinity);
   const layout = layoutOf(broker);

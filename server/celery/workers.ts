@@ -3,7 +3,7 @@ import type { BrokerConfig } from "@/server/config";
 import type { WorkerSummary } from "@/server/schemas/queues";
 import { errorMessage } from "@/server/errors";
 import { ensureHeartbeatListener, isFresh } from "./heartbeats";
-import { broadcast, controlEpoch, DEFAULT_TIMEOUT_MS, forgetControlTimes, lastControlAt, type Replies } from "./pidbox";
+import { broadcast, DEFAULT_TIMEOUT_MS, forgetControlTimes, lastControlAt, type Replies } from "./pidbox";
 import type { HeldByWorkers } from "./unacked";
 import { isExchangeType, type ExchangeType } from "./discovery";
 import { processState } from "@/server/process-state";
@@ -102,9 +102,9 @@ export const INSPECTIONS: readonly (readonly [string, Obj])[] = [
 const SLOW = new Set(["active_queues", "registered"]);
 export const SLOW_EVERY_MS = 30_000;
 /**
- * For this long after a consumer, pool or rate-limit command every round asks everything: Celery 5.2 replies to
- * add_consumer before its event loop starts consuming, so the round right after the command can keep an answer that
- * does not show it yet, and keeping that answer would hide the change for up to SLOW_EVERY_MS.
+ * Kept answers must have been asked at least this long after the last consumer, pool or rate-limit command: Celery
+ * 5.2 replies to add_consumer before its event loop starts consuming, so an answer asked right after the command may
+ * not show it yet, and keeping that answer would hide the change for up to SLOW_EVERY_MS.
  */
 export const SETTLE_MS = 15_000;
 interface SlowAnswers {
@@ -114,8 +114,8 @@ interface SlowAnswers {
   /** Each worker's pid (stats) when asked: a restart under the same name consumes what its command line says again. */
   pids: Map<string, unknown>;
   replies: Map<string, Replies>;
-  /** controlEpoch when asked: a consumer, pool or rate-limit command sent since makes them stale. */
-  epoch: number;
+  /** Wall-clock time they were asked (atMs is the caller's clock): a command sent since, or shortly before, makes them stale. */
+  askedAtMs: number;
   stale: boolean;
 }
 const slowByBroker = () => processState("celery/slow-inspections", () => new Map<string, SlowAnswers>());
@@ -135,14 +135,12 @@ export async function getWorkerInventory(
   const askedAtMs = Date.now();
   const clock = opts.nowMs ?? askedAtMs;
   const cached = slowByBroker().get(broker.name);
-  const epoch = controlEpoch(broker.name);
   const unknownBeat = [...listener.beats.values()].some((b) => isFresh(b, askedAtMs) && !cached?.hosts.has(b.hostname));
   const full =
     opts.full ||
     !cached ||
     cached.stale ||
-    cached.epoch !== epoch ||
-    askedAtMs - lastControlAt(broker.name) < SETTLE_MS ||
+    cached.askedAtMs < lastControlAt(broker.name) + SETTLE_MS ||
     unknownBeat ||
     clock - cached.atMs >= SLOW_EVERY_MS;
   // Published one after another (each reply waited for in parallel): a worker handles control requests in the order
@@ -182,7 +180,7 @@ export async function getWorkerInventory(
         ["active_queues", queues ?? {}],
         ["registered", registered ?? {}],
       ]),
-      epoch,
+      askedAtMs,
       stale: false,
     });
   // A worker the kept answers do not cover (started, or restarted under its name, since): ask everything next round.
