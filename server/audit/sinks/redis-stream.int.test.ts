@@ -33,6 +33,33 @@ describe("redis stream sink", () => {
     expect(JSON.parse(fields.entry!)).toMatchObject({ seq: 2, actor: "ana" });
     await redis.del(key);
   });
+
+  it("waits for a client's first connection instead of failing the entries written right at start", async () => {
+    const key = `leakwatch:test:audit:${process.pid}:${Date.now()}:first`;
+    // As configured-sinks makes it: no offline queue, so a command before "ready" would fail at once.
+    const fresh = new Redis(url, { db: 3, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    try {
+      expect(fresh.status).not.toBe("ready");
+      const sink = redisStreamSink(fresh, { key });
+      const entry: AuditEntry = {
+        seq: 1,
+        id: "first",
+        kind: "event",
+        event: "login",
+        ts: new Date().toISOString(),
+        instance: "i",
+        actor: "ana",
+        action: "login",
+        prevHash: "0".repeat(64),
+        hmac: "a".repeat(64),
+      };
+      await sink.write(entry, canonicalize(entry));
+      expect(await redis.xlen(key)).toBe(1);
+    } finally {
+      await redis.del(key);
+      fresh.disconnect();
+    }
+  });
 });
 
 function chunk(flat: string[]): [string, string][] {
